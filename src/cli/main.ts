@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * `samsa` / `npm start`: runs the broker (port 9092, data in ./data, Schema Registry on 8081) until SIGTERM/SIGINT,
+ * then flushes, closes and exits 0.
+ */
+import { parseArgs } from 'node:util';
+import { startBroker } from '../index.js';
+import { ConfigError } from '../config.js';
+
+const USAGE = `Usage: samsa [options]
+  --port <n>              Kafka port (default 9092; 0 = any free port)
+  --host <addr>           listen address (default 127.0.0.1 and ::1)
+  --advertised-host <h>   host name given to clients (default localhost)
+  --data-dir <dir>        data directory (default ./data)
+  --in-memory             keep everything in memory
+  --node-id <n>           broker id (default 0)
+  --registry-port <n>     Schema Registry port (default 8081; -1 disables it)
+  --fsync                 durable mode: acks=-1 is answered after fsync
+  --log-level <level>     trace, debug, info, warn, error (default info)
+  --config <file>         a .properties or .json file of Kafka-named settings
+  --set name=value        any setting by its Kafka name (repeatable), e.g. --set num.partitions=3
+Every setting can also come from SAMSA_* environment variables, e.g. SAMSA_NUM_PARTITIONS=3.`;
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
+        'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' },
+        'registry-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
+        'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const int = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^-?\d+$/.test(v)) throw new ConfigError(`--${flag} expects a whole number, got '${v}'`);
+    return Number(v);
+  };
+  const extra: Record<string, string | boolean> = {};
+  for (const pair of values.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set expects name=value, got '${pair}'`);
+    extra[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (values.fsync) extra['log.flush.fsync'] = true;
+  const running = await startBroker({
+    port: int('port', values.port),
+    host: values.host,
+    advertisedHost: values['advertised-host'],
+    dataDir: values['data-dir'],
+    inMemory: values['in-memory'],
+    nodeId: int('node-id', values['node-id']),
+    registryPort: int('registry-port', values['registry-port']),
+    logLevel: values['log-level'],
+    configFile: values.config,
+    config: extra,
+  }, {});
+  const stop = (signal: string) => {
+    running.broker.logger.info({ signal }, 'shutting down');
+    running.close().then(() => process.exit(0), (err) => {
+      running.broker.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`samsa: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+/**
+ * Metadata 0-8: this broker is every partition's leader and the controller (clients route admin requests to the
+ * controller id, so it must be our node id and appear in the broker list). Topics are auto-created when
+ * `auto.create.topics.enable` is on: implicitly for v0-3, only when the request allows it from v4. v0 with an empty
+ * list and v1+ with null mean "all topics"; internal topics are listed only when asked for by name.
+ */
+import { handler } from './handler.js';
+import { MetadataApi } from '../protocol/generated/index.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
+import type { Broker } from '../broker.js';
+
+export default handler(MetadataApi, (req, { broker, version }) => {
+  const { nodeId } = broker.config;
+  const all = req.topics === null || (version === 0 && req.topics.length === 0);
+  const names = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
+  const allowCreate = version < 4 || req.allowAutoTopicCreation;
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId, host: broker.config.advertisedHost, port: broker.port, rack: null }],
+    clusterId: broker.clusterId,
+    controllerId: nodeId,
+    topics: names.map((name) => describeTopic(broker, name, allowCreate && !all)),
+    clusterAuthorizedOperations: -2147483648,
+  };
+});
+
+function describeTopic(broker: Broker, name: string, allowCreate: boolean) {
+  const invalid = invalidTopicName(name) !== null;
+  const topic: TopicMeta | undefined = invalid ? undefined : allowCreate ? broker.autoCreateTopic(name) : broker.topics.get(name);
+  const nodeId = broker.config.nodeId;
+  return {
+    errorCode: invalid ? ErrorCode.INVALID_TOPIC_EXCEPTION : topic ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    name,
+    isInternal: topic?.internal ?? false,
+    partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => ({
+      errorCode: 0, partitionIndex, leaderId: nodeId, leaderEpoch: 0, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: -2147483648,
+  };
+}

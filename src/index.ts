@@ -1,0 +1,93 @@
+/**
+ * Samsa as a library: start a broker in-process, e.g. in a test suite.
+ *
+ *   const broker = await startBroker({ port: 0, inMemory: true });
+ *   new Kafka({ brokers: [broker.bootstrap] });
+ *   ...
+ *   await broker.close();
+ */
+import { pino, type Logger } from 'pino';
+import { Broker } from './broker.js';
+import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
+import { Listener } from './server/listener.js';
+
+export interface StartOptions {
+  port?: number;
+  /** Address to listen on; default: 127.0.0.1 and ::1. */
+  host?: string;
+  advertisedHost?: string;
+  dataDir?: string;
+  inMemory?: boolean;
+  nodeId?: number;
+  /** Schema Registry port; 0 = any free port, -1 = disabled. Default 8081 (the CLI) or -1 (embedded). */
+  registryPort?: number;
+  logLevel?: string;
+  /** A pino logger to use instead of a new one. */
+  logger?: Logger;
+  /** Any broker setting by its Kafka name, e.g. { 'num.partitions': 3, 'log.retention.ms': 1000 }. */
+  config?: Record<string, SettingValue>;
+  /** A .properties or .json file of settings (lower precedence than the options above). */
+  configFile?: string;
+  /** Read SAMSA_* environment variables (default true). */
+  useEnvironment?: boolean;
+}
+
+export interface RunningBroker {
+  port: number;
+  /** "host:port" for clients' bootstrap list. */
+  bootstrap: string;
+  /** Schema Registry URL, when enabled. */
+  registryUrl: string | null;
+  broker: Broker;
+  close(): Promise<void>;
+}
+
+/**
+ * `defaults` sits under every other layer: embedded brokers keep the registry off unless asked, the CLI passes {}
+ * so the registry runs on 8081.
+ */
+export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = { 'registry.port': -1 }): Promise<RunningBroker> {
+  const config = buildConfig(
+    defaults,
+    options.configFile ? readConfigFile(options.configFile) : new Map(),
+    options.useEnvironment === false ? new Map() : readEnvironment(process.env),
+    options.config ?? {},
+    {
+      'port': options.port,
+      'listeners.host': options.host,
+      'advertised.host': options.advertisedHost,
+      'log.dirs': options.dataDir,
+      'in.memory': options.inMemory,
+      'node.id': options.nodeId,
+      'registry.port': options.registryPort,
+      'log.level': options.logLevel,
+    },
+  );
+  const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
+  const broker = new Broker(config, logger);
+  const listener = new Listener(broker);
+  let port: number;
+  try {
+    port = await listener.listen(config.host, config.port);
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+  broker.port = port;
+  const registryUrl = await broker.startRegistry();
+  logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl }, 'samsa is ready');
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    bootstrap: `${config.advertisedHost}:${port}`,
+    registryUrl,
+    broker,
+    close: () => (closing ??= (async () => {
+      await listener.close();
+      await broker.close();
+    })()),
+  };
+}
+
+export { Broker } from './broker.js';
+export { ConfigError } from './config.js';

@@ -1,0 +1,80 @@
+/**
+ * The topic catalogue: names, ids, partition counts and per-topic config overrides. Persisted as one JSON file in
+ * the data directory, replaced atomically (write, fsync, rename) on every change; kept in memory only in
+ * in-memory mode.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface TopicMeta {
+  name: string;
+  id: Buffer;
+  partitions: number;
+  configs: Record<string, string>;
+  internal: boolean;
+}
+
+const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/;
+const MAX_NAME_LENGTH = 249;
+
+/** Kafka's topic name rules; returns the reason a name is invalid, or null. */
+export function invalidTopicName(name: string): string | null {
+  if (name === '') return 'Topic name is illegal, it can\'t be empty';
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > MAX_NAME_LENGTH) return `Topic name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, topic name: ${name}`;
+  if (!LEGAL_NAME.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  return null;
+}
+
+export class TopicStore {
+  private readonly topics = new Map<string, TopicMeta>();
+  private readonly file: string | null;
+
+  constructor(dataDir: string | null) {
+    this.file = dataDir ? join(dataDir, 'topics.json') : null;
+    if (this.file && existsSync(this.file)) {
+      const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Array<Omit<TopicMeta, 'id'> & { id: string }>;
+      for (const t of saved) this.topics.set(t.name, { ...t, id: Buffer.from(t.id, 'hex') });
+    }
+  }
+
+  get(name: string): TopicMeta | undefined {
+    return this.topics.get(name);
+  }
+
+  list(): TopicMeta[] {
+    return [...this.topics.values()];
+  }
+
+  create(name: string, partitions: number, configs: Record<string, string>, internal = false): TopicMeta {
+    const topic: TopicMeta = { name, id: randomBytes(16), partitions, configs: { ...configs }, internal };
+    this.topics.set(name, topic);
+    this.save();
+    return topic;
+  }
+
+  delete(name: string): void {
+    this.topics.delete(name);
+    this.save();
+  }
+
+  update(name: string, change: Partial<Pick<TopicMeta, 'partitions' | 'configs'>>): void {
+    const topic = this.topics.get(name);
+    if (!topic) return;
+    Object.assign(topic, change);
+    this.save();
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const data = JSON.stringify(this.list().map((t) => ({ ...t, id: t.id.toString('hex') })), null, 1);
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.file);
+  }
+}

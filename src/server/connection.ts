@@ -1,0 +1,163 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { FrameDecoder } from './frame-decoder.js';
+import { Reader, DecodeError } from '../protocol/reader.js';
+import { Writer } from '../protocol/writer.js';
+import { isFlexible } from '../protocol/api.js';
+import type { Broker } from '../broker.js';
+import type { Handler, RequestContext } from '../handlers/handler.js';
+import { ApiVersionsApi } from '../protocol/generated/index.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+
+/** Requests in flight per connection before we stop reading from the socket (backpressure). */
+const MAX_IN_FLIGHT = 128;
+
+interface Slot {
+  done: boolean;
+  /** Encoded response frame, or null for "no response" (acks=0). */
+  frame: Buffer[] | null;
+}
+
+/**
+ * One client connection: decodes frames, routes each request to its handler and writes responses strictly in
+ * request order, even when handlers complete out of order (a long-polling Fetch before a Metadata).
+ */
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly pending: Slot[] = [];
+  private readonly log: Logger;
+  private closed = false;
+  private readonly clientHost: string;
+
+  constructor(private readonly socket: Socket, private readonly broker: Broker) {
+    this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.log = broker.logger.child({ client: this.clientHost });
+    this.decoder = new FrameDecoder(broker.config.socketRequestMaxBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+    socket.on('close', () => { this.closed = true; });
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      return this.close(`bad frame: ${(err as Error).message}`);
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.onFrame(frame);
+    }
+    if (this.pending.length >= MAX_IN_FLIGHT) this.socket.pause();
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame);
+    let apiKey: number, version: number, correlationId: number;
+    try {
+      apiKey = r.int16();
+      version = r.int16();
+      correlationId = r.int32();
+    } catch {
+      return this.close(`frame of ${frame.length} bytes too short for a request header`);
+    }
+    const handler = this.broker.handlers.get(apiKey);
+    if (!handler) return this.close(`unknown API key ${apiKey} (version ${version})`);
+    const { api } = handler;
+    if (version < api.minVersion || version > api.maxVersion) {
+      if (apiKey === ApiVersionsApi.key) return this.respondUnsupportedApiVersions(correlationId);
+      return this.close(`unsupported ${api.name} version ${version} (serving ${api.minVersion}-${api.maxVersion})`);
+    }
+    let request: unknown;
+    let clientId: string | null;
+    try {
+      // Request header v1: client id is a classic nullable string even in header v2, which only adds tags.
+      clientId = r.nullableString(false);
+      if (isFlexible(api, version)) r.taggedFields();
+      request = api.readRequest(r, version);
+    } catch (err) {
+      if (err instanceof DecodeError) return this.close(`malformed ${api.name} v${version} request: ${err.message}`);
+      throw err;
+    }
+    const slot: Slot = { done: false, frame: null };
+    this.pending.push(slot);
+    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost };
+    let result: unknown;
+    try {
+      result = handler.handle(request, ctx);
+    } catch (err) {
+      return this.fail(handler, err);
+    }
+    if (result instanceof Promise) {
+      result.then((res) => this.complete(slot, handler, version, correlationId, res), (err) => this.fail(handler, err));
+    } else {
+      this.complete(slot, handler, version, correlationId, result);
+    }
+  }
+
+  private complete(slot: Slot, handler: Handler, version: number, correlationId: number, response: unknown): void {
+    if (this.closed) return;
+    if (response !== null) {
+      const w = new Writer();
+      w.int32(0); // frame size, patched below
+      w.int32(correlationId);
+      // Response header v1 (tagged fields) for flexible versions, except ApiVersions, which clients parse before
+      // they know our versions, so its header stays v0.
+      if (isFlexible(handler.api, version) && handler.api.key !== ApiVersionsApi.key) w.taggedFields();
+      handler.api.writeResponse(w, version, response);
+      const size = w.length - 4;
+      slot.frame = w.finish();
+      slot.frame[0].writeInt32BE(size, 0);
+    }
+    slot.done = true;
+    this.flush();
+  }
+
+  private fail(handler: Handler, err: unknown): void {
+    this.log.error({ err, api: handler.api.name }, 'handler failed; closing the connection');
+    this.close(`internal error in ${handler.api.name}`);
+  }
+
+  /** Writes every completed response at the head of the queue, in request order. */
+  private flush(): void {
+    if (this.pending.length === 0 || !this.pending[0].done) return;
+    this.socket.cork();
+    while (this.pending.length > 0 && this.pending[0].done) {
+      const frame = this.pending.shift()!.frame;
+      if (frame) for (const chunk of frame) this.socket.write(chunk);
+    }
+    this.socket.uncork();
+    this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (this.pending.length < MAX_IN_FLIGHT && this.socket.writableLength < 16 * 1024 * 1024 && this.socket.isPaused()) {
+      this.socket.resume();
+    }
+  }
+
+  /** ApiVersions at a version we do not serve: error 35 in a v0 body listing our own range, so clients retry lower. */
+  private respondUnsupportedApiVersions(correlationId: number): void {
+    const w = new Writer();
+    w.int32(0).int32(correlationId);
+    ApiVersionsApi.writeResponse(w, 0, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: [{ apiKey: ApiVersionsApi.key, minVersion: ApiVersionsApi.minVersion, maxVersion: ApiVersionsApi.maxVersion }],
+      throttleTimeMs: 0,
+    });
+    const frame = w.finish();
+    frame[0].writeInt32BE(w.length - 4, 0);
+    this.pending.push({ done: true, frame });
+    this.flush();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.warn({ reason }, 'closing connection');
+    this.socket.destroy();
+  }
+}

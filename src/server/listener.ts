@@ -1,0 +1,49 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Connection } from './connection.js';
+import type { Broker } from '../broker.js';
+
+/**
+ * Listens for Kafka clients. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
+ * `localhost` works whichever address family a client resolves it to.
+ */
+export class Listener {
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly broker: Broker) {}
+
+  async listen(host: string, port: number): Promise<number> {
+    const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
+    for (const [i, h] of hosts.entries()) {
+      try {
+        port = await this.listenOne(h, port);
+      } catch (err) {
+        if (i === 0) throw err;
+        this.broker.logger.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
+      }
+    }
+    return port;
+  }
+
+  private listenOne(host: string, port: number): Promise<number> {
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      new Connection(socket, this.broker);
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
+        server.off('error', reject);
+        this.servers.push(server);
+        resolve((server.address() as { port: number }).port);
+      });
+    });
+  }
+
+  /** Stops accepting, then closes every client connection. */
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    for (const socket of this.sockets) socket.destroy();
+  }
+}

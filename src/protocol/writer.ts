@@ -32,13 +32,14 @@ export class Writer {
     return at;
   }
 
-  int8(v: number): this { this.buf.writeInt8(v, this.room(1)); return this; }
-  int16(v: number): this { this.buf.writeInt16BE(v, this.room(2)); return this; }
-  uint16(v: number): this { this.buf.writeUInt16BE(v, this.room(2)); return this; }
-  int32(v: number): this { this.buf.writeInt32BE(v, this.room(4)); return this; }
-  uint32(v: number): this { this.buf.writeUInt32BE(v, this.room(4)); return this; }
-  bool(v: boolean): this { this.buf[this.room(1)] = v ? 1 : 0; return this; }
-  float64(v: number): this { this.buf.writeDoubleBE(v, this.room(8)); return this; }
+  // room() may replace this.buf, so it must run before this.buf is read: `at` first, then the write.
+  int8(v: number): this { const at = this.room(1); this.buf.writeInt8(v, at); return this; }
+  int16(v: number): this { const at = this.room(2); this.buf.writeInt16BE(v, at); return this; }
+  uint16(v: number): this { const at = this.room(2); this.buf.writeUInt16BE(v, at); return this; }
+  int32(v: number): this { const at = this.room(4); this.buf.writeInt32BE(v, at); return this; }
+  uint32(v: number): this { const at = this.room(4); this.buf.writeUInt32BE(v, at); return this; }
+  bool(v: boolean): this { const at = this.room(1); this.buf[at] = v ? 1 : 0; return this; }
+  float64(v: number): this { const at = this.room(8); this.buf.writeDoubleBE(v, at); return this; }
 
   int64(v: number): this {
     const at = this.room(8);
@@ -50,10 +51,12 @@ export class Writer {
 
   uvarint(v: number): this {
     while (v >= 0x80) {
-      this.buf[this.room(1)] = (v % 0x80) | 0x80;
+      const at = this.room(1);
+      this.buf[at] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    this.buf[this.room(1)] = v;
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
 
@@ -75,7 +78,8 @@ export class Writer {
       this.chunks.push(v);
       this.flushedBytes += v.length;
     } else {
-      v.copy(this.buf, this.room(v.length));
+      const at = this.room(v.length);
+      v.copy(this.buf, at);
     }
     return this;
   }
@@ -92,7 +96,8 @@ export class Writer {
     }
     const n = Buffer.byteLength(v);
     this.lengthPrefix(n, compact, false);
-    this.buf.write(v, this.room(n), n, 'utf8');
+    const at = this.room(n);
+    this.buf.write(v, at, n, 'utf8');
     return this;
   }
 

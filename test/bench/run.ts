@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: prints the broker's figures next to this machine's own ceilings, measured in the same run.
+ * Nothing here asserts; the issue notes quote these numbers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { closeSync, fsyncSync, openSync, writeFileSync, writeSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { tempDir, run, kafkaClient } from '../helpers.js';
+import { repositoryRoot } from '../../protocol/generate.js';
+
+const MiB = 1024 * 1024;
+const root = repositoryRoot();
+const results: Array<[string, string]> = [];
+
+function report(name: string, value: string): void {
+  results.push([name, value]);
+  console.log(`${name.padEnd(58)} ${value}`);
+}
+
+const mibps = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
+
+async function loopbackCeiling(totalBytes: number): Promise<number> {
+  const server = createServer((s) => s.resume());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const sock = connect((server.address() as { port: number }).port, '127.0.0.1');
+  await once(sock, 'connect');
+  const chunk = Buffer.alloc(MiB, 1);
+  const start = performance.now();
+  for (let sent = 0; sent < totalBytes; sent += chunk.length) if (!sock.write(chunk)) await once(sock, 'drain');
+  sock.end();
+  await once(sock, 'close');
+  const ms = performance.now() - start;
+  server.close();
+  return ms;
+}
+
+function fileAppendCeiling(dir: string, totalBytes: number, fsyncEach: boolean): number {
+  const path = join(dir, `ceiling-${fsyncEach}`);
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(MiB, 1);
+  const start = performance.now();
+  for (let written = 0; written < totalBytes; written += chunk.length) {
+    writeSync(fd, chunk);
+    if (fsyncEach) fsyncSync(fd);
+  }
+  closeSync(fd);
+  const ms = performance.now() - start;
+  rmSync(path);
+  return ms;
+}
+
+interface BrokerProcess { child: ChildProcess; port: number; startMs: number; rss(): number; stop(): Promise<void> }
+
+/** Starts the broker as users do (the CLI), timing process start to the first accepted connection. */
+async function startBrokerProcess(args: string[]): Promise<BrokerProcess> {
+  const start = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), '--port', '0', '--registry-port', '-1', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buffered = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+    child.stdout!.on('data', (chunk) => {
+      buffered += chunk;
+      const m = /"port":(\d+)[^\n]*samsa is ready/.exec(buffered);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  const sock = connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  const startMs = performance.now() - start;
+  sock.destroy();
+  child.stdout!.resume();
+  return {
+    child, port, startMs,
+    rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function kcatProduce(port: number, topic: string, file: string, extra: string[] = []): Promise<number> {
+  const start = performance.now();
+  const res = await run('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', topic, '-X', 'linger.ms=5', '-X', 'queue.buffering.max.kbytes=1048576', ...extra, file], { timeoutMs: 300_000 });
+  if (res.code !== 0) throw new Error(`kcat produce failed: ${res.stderr}`);
+  return performance.now() - start;
+}
+
+async function kcatConsume(port: number, topic: string, expected: number): Promise<number> {
+  const start = performance.now();
+  const res = await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n', '-X', 'fetch.message.max.bytes=16777216'], { timeoutMs: 300_000 });
+  const ms = performance.now() - start;
+  const count = res.stdout.split('\n').filter(Boolean).length;
+  if (count !== expected) throw new Error(`kcat consumed ${count} of ${expected}: ${res.stderr}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const tmp = tempDir('samsa-bench-');
+  const total = 300_000;
+  const payload = `${'x'.repeat(1023)}\n`;
+  const file = join(tmp.dir, 'messages.txt');
+  writeFileSync(file, payload.repeat(total));
+  const bytes = total * 1024;
+  try {
+    console.log('Machine ceilings');
+    report('loopback TCP copy, 1 GiB', mibps(1024 * MiB, await loopbackCeiling(1024 * MiB)));
+    report('file append (writeSync 1 MiB), 300 MiB', mibps(300 * MiB, fileAppendCeiling(tmp.dir, 300 * MiB, false)));
+    report('file append with fsync per MiB, 300 MiB', mibps(300 * MiB, fileAppendCeiling(tmp.dir, 300 * MiB, true)));
+
+    console.log('\nBroker (data on disk)');
+    const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);
+    report('process start to accepting connections', `${broker.startMs.toFixed(0)} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+    report('idle RSS', `${(broker.rss() / MiB).toFixed(0)} MiB`);
+    const produceMs = await kcatProduce(broker.port, 'bench', file);
+    report(`kcat produce ${total} x 1 KiB (linger.ms=5, acks=-1 default)`, mibps(bytes, produceMs));
+    report('RSS after 300 MB produced', `${(broker.rss() / MiB).toFixed(0)} MiB`);
+    const consumeMs = await kcatConsume(broker.port, 'bench', total);
+    report(`kcat consume ${total} x 1 KiB`, mibps(bytes, consumeMs));
+
+    const kafka = kafkaClient({ bootstrap: `127.0.0.1:${broker.port}` });
+    const producer = kafka.producer();
+    await producer.connect();
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ value: Buffer.alloc(100, i % 256) }));
+    await producer.send({ topic: 'bench-kafkajs', acks: 1, messages: batch });
+    const sends = 100;
+    const start = performance.now();
+    for (let i = 0; i < sends; i++) await producer.send({ topic: 'bench-kafkajs', acks: 1, messages: batch });
+    const ms = performance.now() - start;
+    report(`kafkajs producer, ${sends} sends x 1000 x 100 B, acks=1`, `${((sends * 1000) / (ms / 1000) / 1000).toFixed(0)}k msg/s`);
+    await producer.disconnect();
+    await broker.stop();
+
+    console.log('\nBroker, durable mode (--fsync)');
+    const durable = await startBrokerProcess(['--data-dir', join(tmp.dir, 'durable'), '--fsync']);
+    const durableMs = await kcatProduce(durable.port, 'bench', file, ['-X', 'acks=all']);
+    report(`kcat produce ${total} x 1 KiB, acks=-1, fsync`, mibps(bytes, durableMs));
+    await durable.stop();
+  } finally {
+    tmp.remove();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

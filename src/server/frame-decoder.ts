@@ -38,6 +38,7 @@ export class FrameDecoder {
   }
 
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0); // an empty frame; the chunk list may be empty too
     this.buffered -= n;
     const first = this.chunks[0];
     if (first.length >= n) {

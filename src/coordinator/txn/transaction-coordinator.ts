@@ -1,0 +1,220 @@
+/**
+ * The transaction coordinator: producer ids and epochs, and the two-phase life of each transactional id
+ * (Empty → Ongoing → PrepareCommit/PrepareAbort → CompleteCommit/CompleteAbort).
+ *
+ * State changes only through records appended to the internal `__transaction_state` log and is rebuilt by
+ * replaying them, so a restart (clean or kill -9) resumes every transaction: one caught in Prepare* is completed
+ * on start, as Kafka does. Producer ids are handed out in blocks recorded in the same log, so none is reused.
+ */
+import type { Logger } from 'pino';
+import type { KeyValueLog } from '../../log/key-value-log.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+
+export type TxnStateName = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
+
+export interface PendingOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+interface TxnState {
+  transactionalId: string;
+  producerId: number;
+  epoch: number;
+  timeoutMs: number;
+  state: TxnStateName;
+  /** "topic\u0000partition" keys of the partitions written in the open transaction. */
+  partitions: string[];
+  /** Offsets sent with sendOffsetsToTransaction, by group, applied only on commit. */
+  offsets: Record<string, PendingOffset[]>;
+  /** When the open transaction started (ms since epoch), for transaction.timeout.ms. */
+  startedAt: number;
+}
+
+export interface TxnDependencies {
+  log: KeyValueLog;
+  logger: Logger;
+  maxTimeoutMs: number;
+  partitionExists(topic: string, partition: number): boolean;
+  /** Appends a COMMIT or ABORT control batch for the producer to a partition. */
+  writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void>;
+  /** Makes a committed transaction's offsets visible to its group. */
+  commitOffsets(groupId: string, offsets: PendingOffset[]): Promise<void>;
+}
+
+const PID_BLOCK = 1000;
+const MAX_EPOCH = 32767;
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class TransactionCoordinator {
+  private readonly txns = new Map<string, TxnState>();
+  private nextProducerId = 0;
+  private blockEnd = 0;
+  private readonly timer: NodeJS.Timeout;
+  /** One operation at a time per transactional id (markers are written asynchronously). */
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly deps: TxnDependencies) {
+    for (const { key, value } of deps.log.replay()) {
+      const k = key.toString();
+      if (k === 'pid-block') {
+        this.blockEnd = value ? JSON.parse(value.toString()).end : 0;
+        this.nextProducerId = this.blockEnd;
+      } else if (k.startsWith('txn:')) {
+        if (value) this.txns.set(k.slice(4), JSON.parse(value.toString()));
+        else this.txns.delete(k.slice(4));
+      }
+    }
+    this.timer = setInterval(() => void this.abortExpired(), 1000);
+    this.timer.unref();
+  }
+
+  /** Finishes transactions a crash left in Prepare*; call once after the broker's partitions are open. */
+  async recover(): Promise<void> {
+    for (const txn of this.txns.values()) {
+      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') await this.complete(txn, txn.state === 'PrepareCommit');
+    }
+  }
+
+  private async persist(txn: TxnState): Promise<void> {
+    await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: Buffer.from(JSON.stringify(txn)) }]);
+    this.txns.set(txn.transactionalId, txn);
+  }
+
+  private async allocateProducerId(): Promise<number> {
+    if (this.nextProducerId >= this.blockEnd) {
+      const end = this.blockEnd + PID_BLOCK;
+      await this.deps.log.append([{ key: Buffer.from('pid-block'), value: Buffer.from(JSON.stringify({ end })) }]);
+      this.blockEnd = end;
+    }
+    return this.nextProducerId++;
+  }
+
+  private async exclusive<T>(id: string, busyValue: T, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(id)) return busyValue;
+    this.busy.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  async initProducerId(transactionalId: string | null, timeoutMs: number, producerId: number, epoch: number): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
+    const fail = (errorCode: number) => ({ errorCode, producerId: -1, producerEpoch: -1 });
+    if (transactionalId === null || transactionalId === '') return { errorCode: ErrorCode.NONE, producerId: await this.allocateProducerId(), producerEpoch: 0 };
+    if (timeoutMs <= 0 || timeoutMs > this.deps.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    return this.exclusive(transactionalId, fail(ErrorCode.CONCURRENT_TRANSACTIONS), async () => {
+      const txn = this.txns.get(transactionalId);
+      if (!txn) {
+        const created: TxnState = { transactionalId, producerId: await this.allocateProducerId(), epoch: 0, timeoutMs, state: 'Empty', partitions: [], offsets: {}, startedAt: 0 };
+        await this.persist(created);
+        return { errorCode: ErrorCode.NONE, producerId: created.producerId, producerEpoch: 0 };
+      }
+      // KIP-360: a producer that names its current id/epoch may bump; a stale one is fenced.
+      if (producerId >= 0 && (producerId !== txn.producerId || epoch !== txn.epoch)) return fail(ErrorCode.INVALID_PRODUCER_EPOCH);
+      // A new incarnation fences the old one: its open transaction is aborted under the old epoch first.
+      if (txn.state === 'Ongoing') await this.complete(txn, false);
+      const bumped = txn.epoch + 1 > MAX_EPOCH ? { producerId: await this.allocateProducerId(), epoch: 0 } : { producerId: txn.producerId, epoch: txn.epoch + 1 };
+      await this.persist({ ...txn, ...bumped, timeoutMs, state: 'Empty', partitions: [], offsets: {} });
+      return { errorCode: ErrorCode.NONE, producerId: bumped.producerId, producerEpoch: bumped.epoch };
+    });
+  }
+
+  /** Checks the producer's id and epoch against the transactional id; an error code, or the state. */
+  private verify(transactionalId: string, producerId: number, epoch: number): TxnState | number {
+    const txn = this.txns.get(transactionalId);
+    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    // Client versions we serve predate PRODUCER_FENCED: a fenced producer sees INVALID_PRODUCER_EPOCH.
+    if (epoch !== txn.epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort' || this.busy.has(transactionalId)) return ErrorCode.CONCURRENT_TRANSACTIONS;
+    return txn;
+  }
+
+  private begin(txn: TxnState): TxnState {
+    return txn.state === 'Ongoing' ? { ...txn } : { ...txn, state: 'Ongoing', partitions: [], offsets: {}, startedAt: Date.now() };
+  }
+
+  async addPartitions(transactionalId: string, producerId: number, epoch: number, partitions: Array<{ topic: string; partition: number }>): Promise<Array<{ topic: string; partition: number; errorCode: number }>> {
+    const txn = this.verify(transactionalId, producerId, epoch);
+    const unknown = partitions.filter((p) => !this.deps.partitionExists(p.topic, p.partition));
+    const codeFor = (p: { topic: string; partition: number }): number => {
+      if (typeof txn === 'number') return txn;
+      if (unknown.length === 0) return ErrorCode.NONE;
+      return unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED;
+    };
+    if (typeof txn !== 'number' && unknown.length === 0) {
+      const next = this.begin(txn);
+      next.partitions = [...new Set([...next.partitions, ...partitions.map((p) => partitionKey(p.topic, p.partition))])];
+      await this.persist(next);
+    }
+    return partitions.map((p) => ({ ...p, errorCode: codeFor(p) }));
+  }
+
+  async addOffsets(transactionalId: string, producerId: number, epoch: number, groupId: string): Promise<number> {
+    const txn = this.verify(transactionalId, producerId, epoch);
+    if (typeof txn === 'number') return txn;
+    const next = this.begin(txn);
+    next.offsets = { ...next.offsets, [groupId]: next.offsets[groupId] ?? [] };
+    await this.persist(next);
+    return ErrorCode.NONE;
+  }
+
+  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[]): Promise<number> {
+    const txn = this.verify(transactionalId, producerId, epoch);
+    if (typeof txn === 'number') return txn;
+    if (txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.INVALID_TXN_STATE;
+    const merged = new Map(txn.offsets[groupId].map((o) => [partitionKey(o.topic, o.partition), o]));
+    for (const o of offsets) merged.set(partitionKey(o.topic, o.partition), o);
+    await this.persist({ ...txn, offsets: { ...txn.offsets, [groupId]: [...merged.values()] } });
+    return ErrorCode.NONE;
+  }
+
+  async endTxn(transactionalId: string, producerId: number, epoch: number, commit: boolean): Promise<number> {
+    const txn = this.verify(transactionalId, producerId, epoch);
+    if (typeof txn === 'number') return txn;
+    // A retried EndTxn after completion gets the same answer; the opposite decision is an invalid state.
+    if (txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort') return (txn.state === 'CompleteCommit') === commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+    if (txn.state === 'Empty') return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+    return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {
+      await this.complete(txn, commit);
+      return ErrorCode.NONE;
+    });
+  }
+
+  /** Prepare (persisted), write the markers and apply offsets, then Complete (persisted). */
+  private async complete(txn: TxnState, commit: boolean): Promise<void> {
+    const prepared: TxnState = { ...txn, state: commit ? 'PrepareCommit' : 'PrepareAbort' };
+    await this.persist(prepared);
+    for (const key of prepared.partitions) {
+      const [topic, partition] = key.split('\u0000');
+      if (this.deps.partitionExists(topic, Number(partition))) {
+        await this.deps.writeMarker(topic, Number(partition), prepared.producerId, prepared.epoch, commit);
+      }
+    }
+    if (commit) for (const [groupId, offsets] of Object.entries(prepared.offsets)) if (offsets.length > 0) await this.deps.commitOffsets(groupId, offsets);
+    await this.persist({ ...prepared, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: [], offsets: {} });
+  }
+
+  /** Aborts transactions open longer than their timeout, bumping the epoch so the zombie producer is fenced. */
+  private async abortExpired(): Promise<void> {
+    const now = Date.now();
+    for (const txn of [...this.txns.values()]) {
+      if (txn.state !== 'Ongoing' || now - txn.startedAt < txn.timeoutMs || this.busy.has(txn.transactionalId)) continue;
+      this.deps.logger.info({ transactionalId: txn.transactionalId }, 'aborting a transaction past its timeout');
+      await this.exclusive(txn.transactionalId, undefined, async () => {
+        // Markers carry the bumped epoch, so the partitions fence the zombie too.
+        const bumped = { ...txn, epoch: Math.min(txn.epoch + 1, MAX_EPOCH) };
+        await this.persist(bumped);
+        await this.complete(bumped, false);
+      });
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C; never decoding records on this
+ * path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
+ * Errors are per partition; one bad partition never fails the others.
+ */
+import { handler } from './handler.js';
+import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+
+export default handler(ProduceApi, async (req, { broker }) => {
+  const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  const waitForSync = req.acks === -1;
+  const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({
+    name: t.name,
+    partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
+      const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, { transactionalId: req.transactionalId, waitForSync });
+      return { ...base, ...result };
+    })),
+  })));
+  return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+});

@@ -1,0 +1,114 @@
+/**
+ * Per-partition producer state: idempotent sequence checks, open transactions (which hold back the last stable
+ * offset) and the index of aborted transactions that read_committed fetches return.
+ *
+ * It is derived from batch headers only, in log order, so it can always be rebuilt by scanning the log on start
+ * (Kafka keeps snapshots to avoid that scan; our headers-only scan reads a few bytes per batch).
+ */
+import { ErrorCode } from '../protocol/generated/errors.js';
+
+/** The batch-header facts producer state needs. */
+export interface ProducerBatch {
+  baseOffset: number;
+  lastOffset: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+  isTransactional: boolean;
+  /** For control batches: true = COMMIT marker, false = ABORT marker; null for data batches. */
+  commitMarker: boolean | null;
+}
+
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+  /** Offset of the ABORT marker. */
+  lastOffset: number;
+}
+
+interface CachedBatch { firstSeq: number; lastSeq: number; baseOffset: number }
+
+interface ProducerEntry {
+  epoch: number;
+  /** The last few batches appended, newest last, to recognise retries (Kafka keeps 5 in flight). */
+  recent: CachedBatch[];
+}
+
+const MAX_CACHED_BATCHES = 5;
+const INT32_MAX = 2 ** 31 - 1;
+
+export type SequenceCheck =
+  | { kind: 'append' }
+  | { kind: 'duplicate'; baseOffset: number }
+  | { kind: 'error'; errorCode: number; message: string };
+
+const nextSeq = (seq: number, by: number) => (seq + by) % (INT32_MAX + 1);
+
+export class ProducerState {
+  private readonly producers = new Map<number, ProducerEntry>();
+  /** Open transactions: producer id → offset of its first batch in this partition. */
+  private readonly ongoing = new Map<number, number>();
+  private aborted: AbortedTransaction[] = [];
+
+  /** Checks a batch before it is appended. Batches without a producer id (-1) always append. */
+  check(batch: ProducerBatch): SequenceCheck {
+    if (batch.producerId < 0 || batch.commitMarker !== null) return { kind: 'append' };
+    const entry = this.producers.get(batch.producerId);
+    if (!entry) return { kind: 'append' }; // a new producer, or one whose state expired with the log
+    if (batch.producerEpoch < entry.epoch) {
+      return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `Producer epoch ${batch.producerEpoch} is older than current epoch ${entry.epoch}` };
+    }
+    if (batch.producerEpoch > entry.epoch) {
+      if (batch.baseSequence === 0) return { kind: 'append' };
+      return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message: `New epoch ${batch.producerEpoch} must start at sequence 0, got ${batch.baseSequence}` };
+    }
+    const lastSeq = nextSeq(batch.baseSequence, batch.recordCount - 1);
+    const dup = entry.recent.find((c) => c.firstSeq === batch.baseSequence && c.lastSeq === lastSeq);
+    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+    const last = entry.recent[entry.recent.length - 1];
+    const expected = last ? nextSeq(last.lastSeq, 1) : batch.baseSequence;
+    if (batch.baseSequence !== expected) {
+      return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message: `Out of order sequence number for producer ${batch.producerId}: expected ${expected}, got ${batch.baseSequence}` };
+    }
+    return { kind: 'append' };
+  }
+
+  /** Records an appended batch (also used when rebuilding from the log). */
+  apply(batch: ProducerBatch): void {
+    if (batch.producerId < 0) return;
+    if (batch.commitMarker !== null) {
+      const first = this.ongoing.get(batch.producerId);
+      this.ongoing.delete(batch.producerId);
+      if (!batch.commitMarker && first !== undefined) this.aborted.push({ producerId: batch.producerId, firstOffset: first, lastOffset: batch.baseOffset });
+      const entry = this.producers.get(batch.producerId);
+      if (entry && batch.producerEpoch > entry.epoch) this.producers.set(batch.producerId, { epoch: batch.producerEpoch, recent: [] });
+      return;
+    }
+    let entry = this.producers.get(batch.producerId);
+    if (!entry || batch.producerEpoch !== entry.epoch) {
+      entry = { epoch: batch.producerEpoch, recent: [] };
+      this.producers.set(batch.producerId, entry);
+    }
+    entry.recent.push({ firstSeq: batch.baseSequence, lastSeq: nextSeq(batch.baseSequence, batch.recordCount - 1), baseOffset: batch.baseOffset });
+    if (entry.recent.length > MAX_CACHED_BATCHES) entry.recent.shift();
+    if (batch.isTransactional && !this.ongoing.has(batch.producerId)) this.ongoing.set(batch.producerId, batch.baseOffset);
+  }
+
+  /** The first offset not yet decided by an open transaction, capped by the high watermark. */
+  lastStableOffset(highWatermark: number): number {
+    let lso = highWatermark;
+    for (const first of this.ongoing.values()) lso = Math.min(lso, first);
+    return lso;
+  }
+
+  /** Aborted transactions overlapping [from, upTo): what read_committed consumers must skip. */
+  abortedTransactions(from: number, upTo: number): AbortedTransaction[] {
+    return this.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < upTo);
+  }
+
+  /** Forgets aborted transactions that ended before the log start offset (after retention or DeleteRecords). */
+  truncateHead(logStartOffset: number): void {
+    this.aborted = this.aborted.filter((a) => a.lastOffset >= logStartOffset);
+  }
+}

@@ -1,0 +1,96 @@
+/** The transaction coordinator's state machine over an in-memory log, including replay after a restart. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { TransactionCoordinator, type PendingOffset } from '../../src/coordinator/txn/transaction-coordinator.js';
+import { MemoryKeyValueLog } from '../../src/log/key-value-log.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+
+function setup(log = new MemoryKeyValueLog()) {
+  const markers: Array<[string, number, number, number, boolean]> = [];
+  const committed: Array<[string, PendingOffset[]]> = [];
+  const coordinator = new TransactionCoordinator({
+    log, logger: pino({ level: 'silent' }), maxTimeoutMs: 60_000,
+    partitionExists: (topic) => topic !== 'missing',
+    writeMarker: async (...args) => { markers.push(args); },
+    commitOffsets: async (group, offsets) => { committed.push([group, offsets]); },
+  });
+  return { coordinator, markers, committed, log };
+}
+
+test('idempotent producers get distinct ids that survive a restart', async () => {
+  const { coordinator, log } = setup();
+  const a = await coordinator.initProducerId(null, 0, -1, -1);
+  const b = await coordinator.initProducerId(null, 0, -1, -1);
+  assert.notEqual(a.producerId, b.producerId);
+  coordinator.close();
+  const again = setup(log).coordinator;
+  const c = await again.initProducerId(null, 0, -1, -1);
+  assert.ok(c.producerId > b.producerId, 'ids are never reused after a restart');
+  again.close();
+});
+
+test('commit writes markers to every partition and applies offsets; abort applies none', async () => {
+  const { coordinator, markers, committed } = setup();
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  const added = await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }, { topic: 'b', partition: 1 }]);
+  assert.deepEqual(added.map((r) => r.errorCode), [0, 0]);
+  assert.equal(await coordinator.addOffsets('tx', producerId, producerEpoch, 'g'), ErrorCode.NONE);
+  const offset = { topic: 'in', partition: 0, offset: 42, leaderEpoch: -1, metadata: null };
+  assert.equal(await coordinator.txnOffsetCommit('tx', producerId, producerEpoch, 'g', [offset]), ErrorCode.NONE);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE);
+  assert.deepEqual(markers, [['a', 0, producerId, producerEpoch, true], ['b', 1, producerId, producerEpoch, true]]);
+  assert.deepEqual(committed, [['g', [offset]]]);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE, 'a retried commit gets the same answer');
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, false), ErrorCode.INVALID_TXN_STATE);
+
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  await coordinator.addOffsets('tx', producerId, producerEpoch, 'g');
+  await coordinator.txnOffsetCommit('tx', producerId, producerEpoch, 'g', [{ ...offset, offset: 99 }]);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, false), ErrorCode.NONE);
+  assert.equal(committed.length, 1, 'aborted offsets are dropped');
+  assert.deepEqual(markers[2], ['a', 0, producerId, producerEpoch, false]);
+  coordinator.close();
+});
+
+test('a new incarnation fences the old producer and aborts its open transaction', async () => {
+  const { coordinator, markers } = setup();
+  const first = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  await coordinator.addPartitions('tx', first.producerId, first.producerEpoch, [{ topic: 'a', partition: 0 }]);
+  const second = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  assert.equal(second.producerId, first.producerId);
+  assert.equal(second.producerEpoch, first.producerEpoch + 1);
+  assert.deepEqual(markers, [['a', 0, first.producerId, first.producerEpoch, false]]);
+  assert.equal(await coordinator.endTxn('tx', first.producerId, first.producerEpoch, true), ErrorCode.INVALID_PRODUCER_EPOCH);
+  const zombie = await coordinator.addPartitions('tx', first.producerId, first.producerEpoch, [{ topic: 'a', partition: 0 }]);
+  assert.equal(zombie[0].errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+  coordinator.close();
+});
+
+test('bad input gets Kafka error codes', async () => {
+  const { coordinator } = setup();
+  assert.equal(await coordinator.endTxn('nobody', 1, 0, true), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  assert.equal((await coordinator.initProducerId('tx', 10 ** 9, -1, -1)).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 1000, -1, -1);
+  const res = await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'missing', partition: 0 }, { topic: 'a', partition: 0 }]);
+  assert.deepEqual(res.map((r) => r.errorCode), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.OPERATION_NOT_ATTEMPTED]);
+  assert.equal(await coordinator.txnOffsetCommit('tx', producerId, producerEpoch, 'g', []), ErrorCode.INVALID_TXN_STATE, 'offsets need AddOffsetsToTxn first');
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.INVALID_TXN_STATE, 'nothing to commit');
+  coordinator.close();
+});
+
+test('a transaction caught in PrepareCommit by a crash is completed on restart', async () => {
+  const log = new MemoryKeyValueLog();
+  const { coordinator } = setup(log);
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  coordinator.close();
+  // Simulate a crash right after the PrepareCommit record was stored.
+  const state = [...log.replay()].filter((r) => r.key.toString() === 'txn:tx').pop()!;
+  await log.append([{ key: state.key, value: Buffer.from(JSON.stringify({ ...JSON.parse(state.value!.toString()), state: 'PrepareCommit' })) }]);
+  const restarted = setup(log);
+  await restarted.coordinator.recover();
+  assert.deepEqual(restarted.markers, [['a', 0, producerId, producerEpoch, true]]);
+  assert.equal(await restarted.coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE);
+  restarted.coordinator.close();
+});

@@ -1,0 +1,55 @@
+/** Idempotent sequence checks and transaction bookkeeping, from batch headers alone. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProducerState, type ProducerBatch } from '../../src/log/producer-state.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+
+let offset = 0;
+function batch(producerId: number, producerEpoch: number, baseSequence: number, recordCount = 1, extra: Partial<ProducerBatch> = {}): ProducerBatch {
+  const b = { baseOffset: offset, lastOffset: offset + recordCount - 1, producerId, producerEpoch, baseSequence, recordCount, isTransactional: false, commitMarker: null, ...extra };
+  return b;
+}
+function append(state: ProducerState, b: ProducerBatch): void {
+  assert.equal(state.check(b).kind, 'append');
+  state.apply(b);
+  offset = b.lastOffset + 1;
+}
+
+test('in-order sequences append; a retried batch is a duplicate with its original offset', () => {
+  const s = new ProducerState();
+  offset = 0;
+  append(s, batch(7, 0, 0, 3));
+  append(s, batch(7, 0, 3, 2));
+  assert.deepEqual(s.check(batch(7, 0, 0, 3)), { kind: 'duplicate', baseOffset: 0 });
+  assert.deepEqual(s.check(batch(7, 0, 3, 2)), { kind: 'duplicate', baseOffset: 3 });
+});
+
+test('a gap or an old epoch is refused with Kafka error codes', () => {
+  const s = new ProducerState();
+  offset = 0;
+  append(s, batch(1, 2, 0, 1));
+  const gap = s.check(batch(1, 2, 5, 1));
+  assert.equal(gap.kind === 'error' && gap.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  const old = s.check(batch(1, 1, 1, 1));
+  assert.equal(old.kind === 'error' && old.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+  const newEpochNotZero = s.check(batch(1, 3, 4, 1));
+  assert.equal(newEpochNotZero.kind === 'error' && newEpochNotZero.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  append(s, batch(1, 3, 0, 1));
+});
+
+test('open transactions hold back the last stable offset; aborted ones are indexed', () => {
+  const s = new ProducerState();
+  offset = 10;
+  append(s, batch(5, 0, 0, 2, { isTransactional: true }));   // offsets 10-11
+  append(s, batch(6, 0, 0, 1));                              // 12, not transactional
+  assert.equal(s.lastStableOffset(13), 10);
+  append(s, batch(5, 0, -1, 1, { isTransactional: true, commitMarker: false })); // abort marker at 13
+  assert.equal(s.lastStableOffset(14), 14);
+  assert.deepEqual(s.abortedTransactions(0, 14), [{ producerId: 5, firstOffset: 10, lastOffset: 13 }]);
+  assert.deepEqual(s.abortedTransactions(14, 20), []);
+  append(s, batch(5, 0, 2, 1, { isTransactional: true }));   // 14
+  append(s, batch(5, 0, -1, 1, { isTransactional: true, commitMarker: true })); // commit at 15
+  assert.equal(s.abortedTransactions(14, 16).length, 0);
+  s.truncateHead(14);
+  assert.deepEqual(s.abortedTransactions(0, 16), []);
+});

@@ -12,11 +12,15 @@ import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, type PartitionLog } from './log/index.js';
 import type { Handler } from './handlers/handler.js';
 import { HANDLERS } from './handlers/index.js';
+import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
+import { MemoryKeyValueLog } from './log/key-value-log.js';
 
 export class Broker {
   readonly handlers: ReadonlyMap<number, Handler> = new Map(HANDLERS.map((h) => [h.api.key, h]));
   readonly topics: TopicStore;
   readonly logs: LogManager;
+  /** Consumer groups and committed offsets. */
+  readonly groups: GroupCoordinator;
   readonly dataDir: string | null;
   readonly clusterId = 'samsa-cluster';
   /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
@@ -31,6 +35,8 @@ export class Broker {
     this.topics = new TopicStore(this.dataDir);
     this.logs = new LogManager({ dataDir: this.dataDir, logger });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
+    // TODO(lead): back this with the internal compacted topic __consumer_offsets (in memory until then).
+    this.groups = createGroupCoordinator(this, new MemoryKeyValueLog());
   }
 
   private openPartitions(topic: TopicMeta, from: number): void {
@@ -102,6 +108,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
+    this.groups.close();
     await this.logs.close();
   }
 }

@@ -1,0 +1,30 @@
+/**
+ * KeyValueLog over a partition log: internal topics (`__consumer_offsets`, `_schemas`, `__transaction_state`) are
+ * stored in the same batch format as any topic, so they recover and compact the same way.
+ */
+import { decodeBatch, encodeBatch } from '../protocol/record-batch.js';
+import type { KeyValueLog, KeyValueRecord } from './key-value-log.js';
+import type { PartitionLog } from './partition-log.js';
+
+export class PartitionKeyValueLog implements KeyValueLog {
+  constructor(private readonly log: PartitionLog) {}
+
+  async append(records: KeyValueRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.log.appendInternal(encodeBatch(records.map((r) => ({ key: r.key, value: r.value }))));
+    await this.log.flushed();
+  }
+
+  *replay(): Iterable<KeyValueRecord> {
+    for (const seg of this.log.segments) {
+      const batch: KeyValueRecord[] = [];
+      seg.walk(0, false, ({ header, buf, at }) => {
+        if (header.isControl) return;
+        for (const r of decodeBatch(buf, at).records) {
+          if (r.key && r.offset >= this.log.logStartOffset) batch.push({ key: r.key, value: r.value });
+        }
+      }, true);
+      yield* batch;
+    }
+  }
+}

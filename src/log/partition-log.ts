@@ -1,0 +1,510 @@
+/**
+ * The log of one partition: an ordered list of segments, the last one active.
+ *
+ * Appends are synchronous (`writeSync`: the bytes have reached the OS when `append` returns, Kafka's default
+ * durability, which survives a process crash). Durable mode adds fsync with group commit: `flushed()` resolves once
+ * an fdatasync covering every append made so far has completed, and all the appends waiting meanwhile share it.
+ *
+ * One replica, so the high watermark is the log end offset. The log start offset advances with retention and
+ * DeleteRecords (kept in a `log-start-offset` file). Every start walks the batch headers of all segments to rebuild
+ * the indexes and the producer state; after an unclean stop (no `clean-shutdown` marker) it verifies every CRC too
+ * and truncates at the first invalid batch, keeping the valid prefix.
+ */
+import {
+  BatchError, checkBatchAt, controlType, decodeBatch, parseBatches, setBaseOffset, setLogAppendTime,
+  setPartitionLeaderEpoch, type BatchHeader,
+} from '../protocol/record-batch.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
+import { logConfig, type LogConfig, type TopicConfigInput } from './config.js';
+import { Segment, parseSegmentName, type WalkedBatch } from './segment.js';
+import type { LogDir, LogFile } from './storage.js';
+import { StorageError } from './storage.js';
+
+export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
+const LOG_START_FILE = 'log-start-offset';
+/** The leader epoch stamped on every batch: one broker, one steady epoch. */
+const LEADER_EPOCH = 0;
+
+export interface AppendResult {
+  /** Offset of the first record appended (or of the original append, for a duplicate). */
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time written under LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  /** An idempotent producer's retry of a batch already stored: nothing was written. */
+  duplicate: boolean;
+}
+
+export interface PartitionLogOptions {
+  /** Durable mode for every append (the broker's `--fsync`), on top of `flush.messages`/`flush.ms`. */
+  fsync?: boolean;
+  /** Clock, for tests. */
+  now?: () => number;
+  /** Called with recovery findings (truncations). */
+  warn?: (msg: string, details: Record<string, unknown>) => void;
+}
+
+interface SyncWaiter { seq: number; resolve: () => void; reject: (err: unknown) => void }
+
+export class PartitionLog {
+  config: LogConfig;
+  producers = new ProducerState();
+  /** Segments in offset order; the last one takes appends. */
+  segments: Segment[] = [];
+  private startOffset = 0;
+  private readonly now: () => number;
+  private readonly fsync: boolean;
+  private readonly warn: NonNullable<PartitionLogOptions['warn']>;
+  // Group commit: appends are numbered; a sync covers every append numbered up to when it started.
+  private writeSeq = 0;
+  private syncedSeq = 0;
+  private syncing = false;
+  private waiters: SyncWaiter[] = [];
+  private readonly dirty = new Set<LogFile>();
+  private unflushedMessages = 0;
+  private lastFlush: number;
+  /** Bytes appended since the cleaner last ran (its dirty-ratio estimate). */
+  dirtyBytes = 0;
+  private closed = false;
+
+  private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
+    this.config = logConfig(config);
+    this.now = opts.now ?? Date.now;
+    this.fsync = opts.fsync ?? false;
+    this.warn = opts.warn ?? (() => {});
+    this.lastFlush = this.now();
+  }
+
+  /** Opens (or creates) the log in `dir`, recovering it. Throws StorageError when the files cannot be opened. */
+  static open(dir: LogDir, config: TopicConfigInput = {}, opts: PartitionLogOptions = {}): PartitionLog {
+    const log = new PartitionLog(dir, config, opts);
+    log.load();
+    return log;
+  }
+
+  private load(): void {
+    const clean = this.dir.exists(CLEAN_SHUTDOWN_FILE);
+    if (clean) this.dir.remove(CLEAN_SHUTDOWN_FILE); // from now on, a crash is an unclean stop
+    for (const name of this.dir.list()) if (name.endsWith('.tmp')) this.dir.remove(name);
+    const bases = this.dir.list().map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
+    const checkpoint = Number(this.dir.readFile(LOG_START_FILE)?.toString('utf8') ?? '0');
+    let broken = false;
+    for (const base of bases) {
+      const seg = this.newSegment(base);
+      const prev = this.segments[this.segments.length - 1];
+      if (broken || (prev && base < prev.nextOffset)) {
+        // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
+        this.warn('removing segment after an invalid one', { baseOffset: base });
+        seg.remove();
+        broken = true;
+        continue;
+      }
+      const error = seg.recover(!clean, (b) => this.applyProducer(b, seg));
+      this.segments.push(seg);
+      if (error !== null) {
+        this.warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
+        broken = true;
+      }
+    }
+    // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
+    while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
+    if (this.segments.length === 0) this.segments.push(this.newSegment(Number.isSafeInteger(checkpoint) ? checkpoint : 0));
+    for (const seg of this.segments) if (seg.size > 0) seg.rollStart = this.now();
+    const first = this.segments[0].baseOffset;
+    this.startOffset = Math.min(Math.max(Number.isSafeInteger(checkpoint) ? checkpoint : 0, first), this.logEndOffset);
+    this.producers.truncateHead(this.startOffset);
+  }
+
+  private newSegment(base: number): Segment {
+    return new Segment(this.dir, base, () => this.config.indexIntervalBytes);
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  /** One replica: everything appended is replicated, so the high watermark is the log end offset. */
+  get highWatermark(): number {
+    return this.active.nextOffset;
+  }
+
+  /** The first offset of a still-open transaction, else the high watermark. */
+  get lastStableOffset(): number {
+    return this.producers.lastStableOffset(this.highWatermark);
+  }
+
+  /** Total bytes in the segment files. */
+  get size(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  /** Whether acks=-1 produce must wait for `flushed()`. */
+  get durable(): boolean {
+    return this.fsync || this.config.flushMessages <= 1;
+  }
+
+  updateConfig(config: TopicConfigInput): void {
+    this.config = logConfig(config);
+  }
+
+  // ---- append ----
+
+  /**
+   * Appends the batches a client produced (`records` as received; `batches` from `parseBatches`). Applies the
+   * topic's policies (max.message.bytes, timestamps, keys on compacted topics) and the idempotent producer checks,
+   * assigns offsets by patching each batch in place, and writes them all with one syscall.
+   * Throws BatchError (with its Kafka error code) for refused data, StorageError for I/O failures: either way
+   * nothing was stored.
+   */
+  append(records: Buffer, batches: readonly BatchHeader[] = this.parseOrThrow(records)): AppendResult {
+    const now = this.now();
+    const cfg = this.config;
+    if (records.length > cfg.segmentBytes) {
+      throw new BatchError(ErrorCode.RECORD_LIST_TOO_LARGE, `${records.length} bytes exceed segment.bytes ${cfg.segmentBytes}`);
+    }
+    for (const b of batches) {
+      if (b.size > cfg.maxMessageBytes) throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
+      if (!cfg.logAppendTime && (Math.abs(b.maxTimestamp - now) > cfg.timestampDifferenceMaxMs || Math.abs(b.baseTimestamp - now) > cfg.timestampDifferenceMaxMs)) {
+        throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of range (message.timestamp.difference.max.ms ${cfg.timestampDifferenceMaxMs})`);
+      }
+      if (cfg.compactPolicy && decodeBatch(records, b.position).records.some((r) => r.key === null)) {
+        throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
+      }
+    }
+    for (const b of batches) {
+      const check = this.producers.check(this.producerBatch(b, 0, null));
+      if (check.kind === 'error') throw new BatchError(check.errorCode, check.message);
+      if (check.kind === 'duplicate' && batches.length === 1) {
+        return { baseOffset: check.baseOffset, lastOffset: check.baseOffset + b.lastOffsetDelta, logAppendTime: -1, logStartOffset: this.startOffset, duplicate: true };
+      }
+    }
+    return this.write(records, batches, now, cfg.logAppendTime);
+  }
+
+  /**
+   * Appends batches the broker built itself (transaction markers, internal topics): checked for integrity only.
+   * Control batches are allowed here.
+   */
+  appendInternal(records: Buffer): AppendResult {
+    const batches: BatchHeader[] = [];
+    for (let pos = 0; pos < records.length;) {
+      const h = checkBatchAt(records, pos, records.length, false);
+      if (h instanceof BatchError) throw h;
+      batches.push(h);
+      pos += h.size;
+    }
+    return this.write(records, batches, this.now(), false);
+  }
+
+  private parseOrThrow(records: Buffer): BatchHeader[] {
+    const parsed = parseBatches(records);
+    if (parsed instanceof BatchError) throw parsed;
+    return parsed;
+  }
+
+  private write(records: Buffer, batches: readonly BatchHeader[], now: number, logAppendTime: boolean): AppendResult {
+    if (this.closed) throw new StorageError('log is closed');
+    const first = this.logEndOffset;
+    let next = first;
+    for (const b of batches) next += b.lastOffsetDelta + 1;
+    this.maybeRoll(now, records.length, next - 1);
+    next = first;
+    const placed = batches.map((b) => {
+      setBaseOffset(records, b.position, next);
+      setPartitionLeaderEpoch(records, b.position, LEADER_EPOCH);
+      if (logAppendTime) setLogAppendTime(records, b.position, b.size, now);
+      const h = { ...b, baseOffset: next, partitionLeaderEpoch: LEADER_EPOCH, maxTimestamp: logAppendTime ? now : b.maxTimestamp };
+      next += b.lastOffsetDelta + 1;
+      return h;
+    });
+    const seg = this.active;
+    if (seg.size === 0) seg.rollStart = now;
+    seg.append(records, placed); // throws StorageError with nothing changed
+    for (const h of placed) {
+      const marker = h.isControl ? controlType(records, h.position) : null;
+      this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
+      this.unflushedMessages += h.recordCount;
+    }
+    this.dirtyBytes += records.length;
+    this.writeSeq++;
+    this.dirty.add(seg.log);
+    if (this.unflushedMessages >= this.config.flushMessages && !this.durable) void this.sync().catch(() => {});
+    return { baseOffset: first, lastOffset: next - 1, logAppendTime: logAppendTime ? now : -1, logStartOffset: this.startOffset, duplicate: false };
+  }
+
+  private producerBatch(h: BatchHeader, baseOffset: number, commitMarker: boolean | null): ProducerBatch {
+    return {
+      baseOffset, lastOffset: baseOffset + h.lastOffsetDelta, producerId: h.producerId, producerEpoch: h.producerEpoch,
+      baseSequence: h.baseSequence, recordCount: h.recordCount, isTransactional: h.isTransactional,
+      commitMarker: h.isControl ? commitMarker : null,
+    };
+  }
+
+  /** Producer state replay while walking stored batches (control batches need their record read). */
+  private applyProducer({ header: h, buf, at }: WalkedBatch, seg: Segment): void {
+    if (h.producerId < 0) return;
+    let marker: boolean | null = null;
+    if (h.isControl) marker = at + h.size <= buf.length ? controlType(buf, at) : controlType(seg.log.read(h.position, h.size), 0);
+    if (h.isControl && marker === null) return; // an unknown control type carries no transaction outcome
+    this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
+  }
+
+  private maybeRoll(now: number, bytes: number, lastOffset: number): void {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    if (seg.size + bytes > this.config.segmentBytes || now - seg.rollStart >= this.config.segmentMs || !seg.fits(lastOffset)) this.roll();
+  }
+
+  /** Closes the active segment and starts a new one at the log end offset. */
+  roll(): void {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    seg.seal();
+    this.segments.push(this.newSegment(seg.nextOffset));
+  }
+
+  // ---- durability ----
+
+  /**
+   * Resolves when everything appended so far is on disk (fdatasync), sharing one sync among all callers waiting
+   * at the same time (group commit). Rejects with StorageError when the sync fails.
+   */
+  sync(): Promise<void> {
+    const seq = this.writeSeq;
+    if (seq <= this.syncedSeq) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ seq, resolve, reject });
+      if (!this.syncing) this.startSync();
+    });
+  }
+
+  /** What acks=-1 waits for: a sync in durable mode, nothing otherwise. */
+  flushed(): Promise<void> {
+    return this.durable ? this.sync() : Promise.resolve();
+  }
+
+  private startSync(): void {
+    this.syncing = true;
+    const seq = this.writeSeq;
+    const files = [...this.dirty];
+    this.dirty.clear();
+    this.unflushedMessages = 0;
+    this.lastFlush = this.now();
+    Promise.all(files.map((f) => f.sync())).then(
+      () => {
+        this.syncedSeq = Math.max(this.syncedSeq, seq);
+        this.settleWaiters((w) => w.seq <= seq, null);
+      },
+      (err) => {
+        for (const f of files) this.dirty.add(f);
+        this.settleWaiters((w) => w.seq <= seq, err);
+      },
+    ).finally(() => {
+      this.syncing = false;
+      if (this.waiters.length) this.startSync();
+    });
+  }
+
+  private settleWaiters(done: (w: SyncWaiter) => boolean, err: unknown): void {
+    const left: SyncWaiter[] = [];
+    for (const w of this.waiters) {
+      if (!done(w)) left.push(w);
+      else if (err) w.reject(err);
+      else w.resolve();
+    }
+    this.waiters = left;
+  }
+
+  // ---- read ----
+
+  /**
+   * Whole batches from the one holding `offset`, stopping before the batch that starts at `upTo` (the high
+   * watermark, or the last stable offset for read_committed) and within `maxBytes` — except that the first batch is
+   * returned whatever its size (KIP-74). The buffers are fresh copies; concatenated they are the record set.
+   */
+  read(offset: number, maxBytes: number, upTo = this.highWatermark): Buffer[] {
+    const out: Buffer[] = [];
+    upTo = Math.min(upTo, this.highWatermark);
+    if (offset < this.startOffset || offset >= upTo) return out;
+    let budget = maxBytes;
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && budget > 0; i++) {
+      const seg = this.segments[i];
+      const pos = seg.locate(offset);
+      if (pos < 0) continue;
+      const got = seg.readFrom(pos, budget, upTo, out.length === 0);
+      if (!got) break;
+      out.push(got.data);
+      budget -= got.data.length;
+      if (got.end < seg.size) break;
+      offset = seg.nextOffset;
+    }
+    return out;
+  }
+
+  /** Index of the last segment whose base offset is <= `offset` (0 when before them all). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Aborted transactions overlapping [from, upTo), for read_committed fetches. */
+  abortedTransactions(from: number, upTo: number): AbortedTransaction[] {
+    return this.producers.abortedTransactions(from, upTo);
+  }
+
+  /**
+   * ListOffsets by time: the first record (at or after the log start offset) whose timestamp is >= `ts`, found
+   * through the time index, then the batch headers, then that batch's records. Undefined when there is none.
+   */
+  offsetForTimestamp(ts: number): { offset: number; timestamp: number } | undefined {
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < ts || seg.nextOffset <= this.startOffset) continue;
+      const pos = seg.locate(Math.max(seg.timeIndex.lookup(ts), this.startOffset));
+      if (pos < 0) continue;
+      let found: { offset: number; timestamp: number } | undefined;
+      seg.walk(pos, false, ({ header, buf, at }) => {
+        if (header.maxTimestamp < ts) return true;
+        found = this.firstRecordAtOrAfter(buf, at, header, ts);
+        return found === undefined;
+      }, true);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private firstRecordAtOrAfter(buf: Buffer, at: number, header: BatchHeader, ts: number): { offset: number; timestamp: number } | undefined {
+    if (header.isControl) return undefined;
+    try {
+      const r = decodeBatch(buf, at).records.find((rec) => rec.timestamp >= ts && rec.offset >= this.startOffset);
+      return r && { offset: r.offset, timestamp: r.timestamp };
+    } catch {
+      // Unreadable records (a codec we cannot load): the batch is the best answer we have.
+      return { offset: Math.max(header.baseOffset, this.startOffset), timestamp: header.maxTimestamp };
+    }
+  }
+
+  // ---- removal ----
+
+  /** DeleteRecords: makes `offset` (capped at the high watermark) the log start offset; frees whole segments below it. */
+  deleteRecordsBefore(offset: number): void {
+    offset = Math.min(offset, this.highWatermark);
+    if (offset <= this.startOffset) return;
+    this.setStartOffset(offset);
+    this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= offset);
+  }
+
+  private setStartOffset(offset: number): void {
+    this.startOffset = offset;
+    this.dir.writeFile(LOG_START_FILE, Buffer.from(String(offset)));
+    this.producers.truncateHead(offset);
+  }
+
+  /**
+   * Deletes segments from the oldest while `predicate` holds (it sees the segment and the one after it). The active
+   * segment may go too: a new empty one is rolled first, so the log end offset stays. Returns how many went.
+   */
+  deleteSegmentsWhile(predicate: (seg: Segment, next: Segment | undefined) => boolean): number {
+    let n = 0;
+    while (n < this.segments.length && predicate(this.segments[n], this.segments[n + 1])) n++;
+    if (n === 0) return 0;
+    if (n === this.segments.length) {
+      if (this.active.size === 0) n--; // an empty active segment stays as it is
+      else this.roll();
+    }
+    for (const seg of this.segments.splice(0, n)) {
+      this.dirty.delete(seg.log);
+      seg.remove();
+    }
+    if (this.segments[0].baseOffset > this.startOffset) this.setStartOffset(this.segments[0].baseOffset);
+    return n;
+  }
+
+  /**
+   * Removes every batch from the one holding `offset` on (whole batches: the end offset may land below `offset`
+   * when it falls inside a batch), then rebuilds the producer state.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.remove();
+    const seg = this.active;
+    const pos = seg.locate(offset);
+    if (pos >= 0) seg.truncateAt(pos);
+    if (this.startOffset > this.logEndOffset) this.setStartOffset(this.logEndOffset);
+    this.rebuildProducerState();
+  }
+
+  /** Replays every stored batch header into a fresh producer state (after truncation or compaction). */
+  rebuildProducerState(): void {
+    this.producers = new ProducerState();
+    for (const seg of this.segments) seg.walk(0, false, (b) => this.applyProducer(b, seg));
+    this.producers.truncateHead(this.startOffset);
+  }
+
+  // ---- background work ----
+
+  /**
+   * Periodic work: `flush.ms` syncs, `segment.ms` rolls of an idle active segment (so it can expire), and time/size
+   * retention for `cleanup.policy=delete`. Returns the number of segments deleted.
+   */
+  enforceRetention(now = this.now()): number {
+    const cfg = this.config;
+    if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
+    if (this.active.size > 0 && now - this.active.rollStart >= cfg.segmentMs) this.roll();
+    if (!cfg.deletePolicy) return 0;
+    let deleted = 0;
+    if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg) => seg.size > 0 && seg.maxTimestamp < now - cfg.retentionMs);
+    if (cfg.retentionBytes >= 0) {
+      let excess = this.size - cfg.retentionBytes;
+      deleted += this.deleteSegmentsWhile((seg, next) => {
+        if (!next || excess - seg.size < 0) return false;
+        excess -= seg.size;
+        return true;
+      });
+    }
+    return deleted;
+  }
+
+  // ---- lifecycle ----
+
+  /** Writes everything to disk now (a blocking fsync of every segment written since the last sync). */
+  async flush(): Promise<void> {
+    await this.sync();
+  }
+
+  /** Flushes, then closes the files and leaves the clean-shutdown marker that lets the next start skip CRC checks. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.sync();
+    } finally {
+      this.closed = true;
+      for (const seg of this.segments) seg.close();
+    }
+    this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
+  }
+
+  /** Removes the partition's files (topic deletion). */
+  delete(): void {
+    this.closed = true;
+    for (const seg of this.segments) seg.close();
+    this.dir.destroy();
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * One segment of a partition log: `<20-digit base offset>.log` holding whole record batches exactly as stored
+ * (offsets patched), with its sparse `.index` and `.timeindex`.
+ */
+import { BATCH_HEADER_SIZE, BatchError, LOG_OVERHEAD, checkBatchAt, readBatchHeader, readInt64, type BatchHeader } from '../protocol/record-batch.js';
+import { OffsetIndex, TimeIndex } from './indexes.js';
+import type { LogDir, LogFile } from './storage.js';
+
+const INT32_MAX = 2 ** 31 - 1;
+/** Read size when walking headers: big enough to cover many small batches per syscall. */
+const WALK_CHUNK = 256 * 1024;
+// Header field positions needed when stepping from batch to batch.
+const LENGTH_AT = 8;
+const MAGIC_AT = 16;
+const LAST_DELTA_AT = 23;
+
+export const segmentName = (baseOffset: number, ext: string): string => `${String(baseOffset).padStart(20, '0')}${ext}`;
+export const parseSegmentName = (name: string): number | null => (/^\d{20}\.log$/.test(name) ? Number(name.slice(0, 20)) : null);
+
+export interface WalkedBatch {
+  header: BatchHeader;
+  /** The bytes holding the batch (its header at least; the whole batch when asked for). */
+  buf: Buffer;
+  at: number;
+}
+
+export interface WalkEnd {
+  /** File position where the walk stopped: the end, or the first invalid batch. */
+  end: number;
+  /** Why the batch at `end` was refused, or null at the end of the file or when stopped by the visitor. */
+  error: string | null;
+}
+
+export class Segment {
+  readonly log: LogFile;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** One past the last offset stored here (baseOffset while empty). */
+  nextOffset: number;
+  maxTimestamp = -1;
+  /**
+   * Wall-clock time of the first append (or of the start that recovered it): segment.ms counts from here. Kafka
+   * counts from the first batch's timestamp, which makes a producer with old timestamps roll on every append.
+   */
+  rollStart = -1;
+  private bytesSinceIndex = 0;
+  private readonly scratch = Buffer.alloc(BATCH_HEADER_SIZE);
+
+  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly indexInterval: () => number) {
+    this.log = dir.open(segmentName(baseOffset, '.log'));
+    this.offsetIndex = new OffsetIndex(dir, segmentName(baseOffset, '.index'), baseOffset);
+    this.timeIndex = new TimeIndex(dir, segmentName(baseOffset, '.timeindex'), baseOffset);
+    this.nextOffset = baseOffset;
+  }
+
+  get size(): number {
+    return this.log.size;
+  }
+
+  /** Whether `count` more offsets still fit the indexes' 32-bit relative offsets. */
+  fits(lastOffset: number): boolean {
+    return lastOffset - this.baseOffset <= INT32_MAX;
+  }
+
+  /** Appends validated batches (positions relative to `data`) and indexes them. Throws StorageError, changing nothing. */
+  append(data: Buffer, batches: readonly BatchHeader[]): void {
+    const start = this.log.size;
+    this.log.append(data);
+    for (const b of batches) this.track(b.baseOffset, b.baseOffset + b.lastOffsetDelta, b.maxTimestamp, start + b.position, b.size);
+  }
+
+  /** Index bookkeeping for a batch now stored at `position`. */
+  private track(baseOffset: number, lastOffset: number, maxTimestamp: number, position: number, size: number): void {
+    if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
+    if (position > 0 && this.bytesSinceIndex >= this.indexInterval()) {
+      this.offsetIndex.add(baseOffset, position);
+      this.bytesSinceIndex = 0;
+    }
+    // A time entry with every batch indexed by offset or not: the time index stays as sparse as the timestamps allow.
+    if (this.bytesSinceIndex === 0) this.timeIndex.maybeAdd(this.maxTimestamp, baseOffset);
+    this.bytesSinceIndex += size;
+    this.nextOffset = lastOffset + 1;
+  }
+
+  /** On roll: a last time entry so the index covers the whole segment. */
+  seal(): void {
+    if (this.maxTimestamp >= 0) this.timeIndex.maybeAdd(this.maxTimestamp, this.lastBatchOffset());
+  }
+
+  private lastBatchOffset(): number {
+    let last = this.baseOffset;
+    this.walk(this.offsetIndex.lastPosition(), false, ({ header }) => { last = header.baseOffset; });
+    return last;
+  }
+
+  /**
+   * Visits the batches from file position `from`, checking the structure (magic, lengths, offsets increasing) and,
+   * with `verify`, the CRC32C (then `buf` holds each whole batch). Stops at the first invalid batch, at the end,
+   * or when the visitor returns false.
+   */
+  walk(from: number, verify: boolean, visit: (b: WalkedBatch) => boolean | void, wholeBatches = verify): WalkEnd {
+    const size = this.log.size;
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkPos = 0;
+    let pos = from;
+    let expected = -1;
+    while (pos < size) {
+      if (pos + BATCH_HEADER_SIZE > chunkPos + chunk.length) {
+        chunk = this.log.read(pos, Math.max(WALK_CHUNK, BATCH_HEADER_SIZE));
+        chunkPos = pos;
+      }
+      let at = pos - chunkPos;
+      if (chunk.length - at < BATCH_HEADER_SIZE) return { end: pos, error: 'truncated batch header' };
+      if (chunk.readInt8(at + MAGIC_AT) !== 2) return { end: pos, error: `bad magic ${chunk.readInt8(at + MAGIC_AT)}` };
+      const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
+      if (batchSize < BATCH_HEADER_SIZE || pos + batchSize > size) return { end: pos, error: `bad batch length ${batchSize}` };
+      if (wholeBatches && at + batchSize > chunk.length) {
+        chunk = this.log.read(pos, Math.max(WALK_CHUNK, batchSize));
+        chunkPos = pos;
+        at = 0;
+      }
+      let header: BatchHeader;
+      if (verify) {
+        const checked = checkBatchAt(chunk, at, at + batchSize, false);
+        if (checked instanceof BatchError) return { end: pos, error: checked.message };
+        header = checked;
+      } else {
+        header = readBatchHeader(chunk, at);
+        if (header.lastOffsetDelta < 0) return { end: pos, error: 'negative offset delta' };
+      }
+      if (header.baseOffset < Math.max(expected, this.baseOffset) || !this.fits(header.baseOffset + header.lastOffsetDelta)) {
+        return { end: pos, error: `offset ${header.baseOffset} out of order` };
+      }
+      expected = header.baseOffset + header.lastOffsetDelta + 1;
+      header.position = pos;
+      if (visit({ header, buf: chunk, at }) === false) return { end: pos, error: null };
+      pos += batchSize;
+    }
+    return { end: pos, error: null };
+  }
+
+  /**
+   * Rebuilds the in-memory state and the indexes from the file; truncates an invalid tail (a torn write, garbage).
+   * Returns the truncation reason, or null when the whole file was valid.
+   */
+  recover(verify: boolean, onBatch: (b: WalkedBatch) => void): string | null {
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.bytesSinceIndex = 0;
+    this.offsetIndex.beginRebuild();
+    this.timeIndex.beginRebuild();
+    const { end, error } = this.walk(0, verify, (b) => {
+      const h = b.header;
+      this.track(h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, h.position, h.size);
+      onBatch(b);
+    });
+    if (end < this.log.size) this.log.truncate(end);
+    this.offsetIndex.endRebuild();
+    this.timeIndex.endRebuild();
+    return error;
+  }
+
+  /** File position of the first batch whose last offset is >= `offset`, or -1 when none is here. */
+  locate(offset: number): number {
+    let pos = this.offsetIndex.lookup(offset);
+    while (pos + BATCH_HEADER_SIZE <= this.log.size) {
+      this.log.readInto(this.scratch, pos);
+      if (readInt64(this.scratch, 0) + this.scratch.readInt32BE(LAST_DELTA_AT) >= offset) return pos;
+      pos += this.scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
+    }
+    return -1;
+  }
+
+  /**
+   * Whole batches from file position `pos` that start below `upTo`, within `maxBytes` — or, with `atLeastOne`,
+   * the first batch whatever its size (KIP-74). Returns the bytes (a fresh Buffer) and where they end.
+   */
+  readFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { data: Buffer; end: number } | null {
+    if (pos + BATCH_HEADER_SIZE > this.log.size) return null;
+    this.log.readInto(this.scratch, pos);
+    if (readInt64(this.scratch, 0) >= upTo) return null;
+    const firstSize = this.scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
+    if (firstSize > maxBytes && !atLeastOne) return null;
+    const chunk = this.log.read(pos, Math.max(maxBytes, firstSize));
+    let end = 0;
+    while (end + BATCH_HEADER_SIZE <= chunk.length) {
+      const size = chunk.readInt32BE(end + LENGTH_AT) + LOG_OVERHEAD;
+      if (end + size > chunk.length || readInt64(chunk, end) >= upTo) break;
+      end += size;
+    }
+    return end === 0 ? null : { data: chunk.subarray(0, end), end: pos + end };
+  }
+
+  /** Reads the 61-byte header at a file position. */
+  headerAt(pos: number): BatchHeader {
+    this.log.readInto(this.scratch, pos);
+    return { ...readBatchHeader(this.scratch, 0), position: pos };
+  }
+
+  /** Drops every batch at or after file position `pos`, then recomputes the state from what is left. */
+  truncateAt(pos: number, onBatch: (b: WalkedBatch) => void = () => {}): void {
+    this.log.truncate(pos);
+    this.recover(false, onBatch);
+  }
+
+  close(): void {
+    this.log.close();
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  /** Closes and removes the segment's files. */
+  remove(): void {
+    this.close();
+    for (const ext of ['.log', '.index', '.timeindex']) this.dir.remove(segmentName(this.baseOffset, ext));
+  }
+}

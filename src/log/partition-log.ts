@@ -429,12 +429,14 @@ export class PartitionLog {
       if (this.active.size === 0) n--; // an empty active segment stays as it is
       else this.roll();
     }
-    for (const seg of this.segments.splice(0, n)) {
-      this.dirty.delete(seg.log);
-      seg.remove();
-    }
+    for (const seg of this.segments.splice(0, n)) this.removeSegment(seg);
     if (this.segments[0].baseOffset > this.startOffset) this.setStartOffset(this.segments[0].baseOffset);
     return n;
+  }
+
+  private removeSegment(seg: Segment): void {
+    this.dirty.delete(seg.log);
+    seg.remove();
   }
 
   /**
@@ -443,7 +445,7 @@ export class PartitionLog {
    */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
-    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.remove();
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.removeSegment(this.segments.pop()!);
     const seg = this.active;
     const pos = seg.locate(offset);
     if (pos >= 0) seg.truncateAt(pos);

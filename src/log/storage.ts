@@ -113,6 +113,7 @@ class FsFile implements LogFile {
   }
 
   sync(): Promise<void> {
+    if (this.fd < 0) return Promise.resolve(); // closed: deleted, or closed after the log's last sync
     this.syncing++;
     return new Promise<void>((resolve, reject) => {
       fs.fdatasync(this.fd, (err) => {

@@ -1,0 +1,88 @@
+/**
+ * The child side of a scenario run: every node client module ends with `runIfMain(import.meta.url, SCENARIOS)`.
+ * `node <module> --list` prints the client's version and scenario table (a Listing); `node <module> <scenario>` runs one scenario with its
+ * settings from the environment (see childEnv in runner.ts) and prints one RESULT_MARKER line as its last output.
+ */
+import { fileURLToPath } from 'node:url';
+import { RESULT_MARKER, type ScenarioName, type ScenarioResult } from './scenarios.js';
+
+export interface Ctx {
+  bootstrap: string;
+  /** Schema Registry URL, or null when the run has none. */
+  registry: string | null;
+  /** Unique per scenario run: topic and group names start with it, so runs never collide. */
+  prefix: string;
+  log(...parts: unknown[]): void;
+}
+
+export type Scenario = (ctx: Ctx) => Promise<void | { data?: unknown; detail?: string }>;
+/** A function runs the scenario; a string declares it not supported and says why. */
+export type ScenarioTable = Partial<Record<ScenarioName, Scenario | string>>;
+
+/** Thrown (or use notSupported()) when a capability turns out to be missing at run time. */
+export class NotSupported extends Error {}
+export function notSupported(reason: string): never {
+  throw new NotSupported(reason);
+}
+
+export function ctxFromEnv(): Ctx {
+  const started = Date.now();
+  return {
+    bootstrap: required('COMPAT_BOOTSTRAP'),
+    registry: process.env.COMPAT_REGISTRY || null,
+    prefix: required('COMPAT_PREFIX'),
+    log: (...parts) => console.log(`[+${((Date.now() - started) / 1000).toFixed(2)}s]`, ...parts),
+  };
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (scenario modules are started by compat-suite/run.js)`);
+  return v;
+}
+
+export function printResult(result: ScenarioResult): void {
+  console.log(RESULT_MARKER + JSON.stringify(result));
+}
+
+/** What `--list` prints: the client's version and, per scenario, true (runnable) or why it is not supported. */
+export interface Listing {
+  version: string;
+  scenarios: Record<string, true | string>;
+}
+
+export function runIfMain(moduleUrl: string, table: ScenarioTable, version: () => string): void {
+  if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
+  const arg = process.argv[2];
+  if (arg === '--list') {
+    const scenarios: Listing['scenarios'] = {};
+    for (const [k, v] of Object.entries(table)) scenarios[k] = typeof v === 'string' ? v : true;
+    console.log(JSON.stringify({ version: version(), scenarios } satisfies Listing));
+    return;
+  }
+  void runScenario(table, arg as ScenarioName).then((result) => {
+    printResult(result);
+    // Clients may leave sockets/timers behind after close(); the result is printed, so leave now.
+    process.exit(result.status === 'fail' ? 1 : 0);
+  });
+}
+
+async function runScenario(table: ScenarioTable, name: ScenarioName): Promise<ScenarioResult> {
+  const scenario = table[name];
+  if (scenario === undefined) return { status: 'fail', detail: `unknown scenario ${name}` };
+  if (typeof scenario === 'string') return { status: 'not-supported', detail: scenario };
+  try {
+    const out = await scenario(ctxFromEnv());
+    return { status: 'pass', ...(out ?? {}) };
+  } catch (err) {
+    if (err instanceof NotSupported) return { status: 'not-supported', detail: err.message };
+    console.log(err instanceof Error ? err.stack ?? err.message : String(err));
+    return { status: 'fail', detail: describeError(err) };
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const type = (err as { type?: string }).type ?? (err as { code?: string | number }).code;
+  return `${err.name}${type !== undefined ? ` (${type})` : ''}: ${err.message}`.slice(0, 400);
+}

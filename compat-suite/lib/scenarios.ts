@@ -1,0 +1,30 @@
+/** The scenario columns of the matrix, in display order, with what each one proves. */
+export const SCENARIOS = {
+  produce: 'keyed messages with headers, produced with acks=all and read back (key, value, headers, order per partition)',
+  gzip: 'the same round trip with gzip-compressed batches',
+  snappy: 'the same round trip with snappy-compressed batches',
+  lz4: 'the same round trip with lz4-compressed batches',
+  zstd: 'the same round trip with zstd-compressed batches',
+  group: 'consumer group: read, commit, close; produce more; a new member of the group resumes at the committed offset',
+  admin: 'create topic with a config, describe/alter configs, add partitions, delete topic',
+  timestamps: 'explicit record timestamps; offsets looked up by timestamp',
+  idempotent: 'idempotent producer (InitProducerId + sequence numbers); exactly-once, in-order read back',
+  transactions: 'transactional producer: one committed and one aborted transaction; a read_committed reader sees only the committed one',
+  registry: 'schema registry: register an Avro schema, produce/consume the Confluent wire format, evolve the schema compatibly',
+  bank: 'bank simulation (kafkajs + @kafkajs/confluent-schema-registry): latency per load step, money conserved',
+} as const;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+export const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Codec = (typeof CODECS)[number];
+
+export type Status = 'pass' | 'fail' | 'not-supported';
+/** The one line a scenario child prints last; the runner parses it (python clients print the same). */
+export const RESULT_MARKER = 'COMPAT-RESULT ';
+export interface ScenarioResult {
+  status: Status;
+  detail?: string;
+  /** Scenario-specific figures, e.g. the bank simulation's latency table. */
+  data?: unknown;
+}

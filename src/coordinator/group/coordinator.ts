@@ -438,8 +438,11 @@ export class GroupCoordinator {
     for (const m of group.members.values()) {
       m.assignment = EMPTY;
       const reply = m.awaitingSync;
+      if (!reply) continue;
       m.awaitingSync = null;
-      reply?.({ errorCode, assignment: EMPTY });
+      // It was alive while it waited: its session restarts from this answer.
+      this.scheduleSession(group, m);
+      reply({ errorCode, assignment: EMPTY });
     }
   }
 

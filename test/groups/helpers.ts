@@ -1,0 +1,55 @@
+/** Helpers for consumer-group tests with real clients: polling for a condition, kafkajs members that record their assignment. */
+import type { Consumer, Kafka } from 'kafkajs';
+
+/** Polls `check` until it returns a value other than undefined/false; fails with `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface Member {
+  consumer: Consumer;
+  /** Partitions of the topic in the member's latest assignment. */
+  partitions: number[];
+  joins: number;
+  messages: Array<{ partition: number; offset: string; value: string }>;
+  /** Resolves with performance.now() at the first message. */
+  firstMessageAt: Promise<number>;
+}
+
+/** A kafkajs consumer with fast-test settings that joins `groupId` and consumes `topic` from the beginning. */
+export async function startMember(kafka: Kafka, groupId: string, topic: string, options: { sessionTimeout?: number; autoCommit?: boolean } = {}): Promise<Member> {
+  const consumer = kafka.consumer({
+    groupId, sessionTimeout: options.sessionTimeout ?? 6000, rebalanceTimeout: 10_000, heartbeatInterval: 200, maxWaitTimeInMs: 100,
+    retry: { retries: 10, initialRetryTime: 50 },
+  });
+  let first: (t: number) => void = () => {};
+  const member: Member = { consumer, partitions: [], joins: 0, messages: [], firstMessageAt: new Promise((r) => { first = r; }) };
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    member.partitions = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    member.joins++;
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: options.autoCommit ?? true,
+    autoCommitInterval: 100,
+    eachMessage: async ({ partition, message }) => {
+      if (member.messages.length === 0) first(performance.now());
+      member.messages.push({ partition, offset: message.offset, value: message.value?.toString() ?? '' });
+    },
+  });
+  return member;
+}
+
+/** True when the members' assignments are disjoint, cover partitions 0..n-1 and each member has `each` of them. */
+export function balanced(members: Member[], n: number, each: number[]): boolean {
+  const all = members.flatMap((m) => m.partitions).sort((a, b) => a - b);
+  const sizes = members.map((m) => m.partitions.length).sort();
+  return all.length === n && all.every((p, i) => p === i) && sizes.join() === [...each].sort().join();
+}

@@ -17,14 +17,20 @@ import {
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
 import { logConfig, type LogConfig, type TopicConfigInput } from './config.js';
-import { Segment, parseSegmentName, type WalkedBatch } from './segment.js';
+import { Segment, parseSegmentName, segmentName, type WalkedBatch } from './segment.js';
 import type { LogDir, LogFile } from './storage.js';
 import { StorageError } from './storage.js';
 
 export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 const LOG_START_FILE = 'log-start-offset';
+const CLEANED_TO_FILE = 'cleaner-offset';
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
 const LEADER_EPOCH = 0;
+
+function readNumber(b: Buffer | null): number {
+  const n = Number(b?.toString('utf8').trim() ?? '0');
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
 
 export interface AppendResult {
   /** Offset of the first record appended (or of the original append, for a duplicate). */
@@ -65,8 +71,9 @@ export class PartitionLog {
   private readonly dirty = new Set<LogFile>();
   private unflushedMessages = 0;
   private lastFlush: number;
-  /** Bytes appended since the cleaner last ran (its dirty-ratio estimate). */
-  dirtyBytes = 0;
+  /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
+  cleanedTo = 0;
+  private readonly policy = { indexIntervalBytes: () => this.config.indexIntervalBytes, cleanedTo: () => this.cleanedTo };
   private closed = false;
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
@@ -87,14 +94,15 @@ export class PartitionLog {
   private load(): void {
     const clean = this.dir.exists(CLEAN_SHUTDOWN_FILE);
     if (clean) this.dir.remove(CLEAN_SHUTDOWN_FILE); // from now on, a crash is an unclean stop
-    for (const name of this.dir.list()) if (name.endsWith('.tmp')) this.dir.remove(name);
+    for (const name of this.dir.list()) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) this.dir.remove(name);
+    this.cleanedTo = readNumber(this.dir.readFile(CLEANED_TO_FILE));
     const bases = this.dir.list().map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
-    const checkpoint = Number(this.dir.readFile(LOG_START_FILE)?.toString('utf8') ?? '0');
+    const checkpoint = readNumber(this.dir.readFile(LOG_START_FILE));
     let broken = false;
     for (const base of bases) {
       const seg = this.newSegment(base);
       const prev = this.segments[this.segments.length - 1];
-      if (broken || (prev && base < prev.nextOffset)) {
+      if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
         // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
         this.warn('removing segment after an invalid one', { baseOffset: base });
         seg.remove();
@@ -110,15 +118,40 @@ export class PartitionLog {
     }
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
-    if (this.segments.length === 0) this.segments.push(this.newSegment(Number.isSafeInteger(checkpoint) ? checkpoint : 0));
+    if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint));
     for (const seg of this.segments) if (seg.size > 0) seg.rollStart = this.now();
     const first = this.segments[0].baseOffset;
-    this.startOffset = Math.min(Math.max(Number.isSafeInteger(checkpoint) ? checkpoint : 0, first), this.logEndOffset);
+    this.startOffset = Math.min(Math.max(checkpoint, first), this.logEndOffset);
     this.producers.truncateHead(this.startOffset);
   }
 
   private newSegment(base: number): Segment {
-    return new Segment(this.dir, base, () => this.config.indexIntervalBytes);
+    return new Segment(this.dir, base, this.policy);
+  }
+
+  /** Records how far compaction has gone (see `cleanedTo`). */
+  setCleanedTo(offset: number): void {
+    this.cleanedTo = offset;
+    this.dir.writeFile(CLEANED_TO_FILE, Buffer.from(String(offset)));
+  }
+
+  /** Swaps in a rewritten segment (compaction): `file` holds its new bytes and replaces the segment's log file. */
+  replaceSegment(index: number, cleanedFile: string): Segment {
+    const old = this.segments[index];
+    this.dirty.delete(old.log);
+    old.close();
+    this.dir.rename(cleanedFile, segmentName(old.baseOffset, '.log'));
+    const seg = this.newSegment(old.baseOffset);
+    seg.recover(false, () => {});
+    seg.rollStart = old.rollStart;
+    this.segments[index] = seg;
+    return seg;
+  }
+
+  /** Drops a closed segment left empty by compaction (never the first nor the active one). */
+  dropEmptySegment(index: number): void {
+    if (index === 0 || index === this.segments.length - 1 || this.segments[index].size > 0) return;
+    this.removeSegment(this.segments.splice(index, 1)[0]);
   }
 
   private get active(): Segment {
@@ -237,7 +270,6 @@ export class PartitionLog {
       this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
       this.unflushedMessages += h.recordCount;
     }
-    this.dirtyBytes += records.length;
     this.writeSeq++;
     this.dirty.add(seg.log);
     if (this.unflushedMessages >= this.config.flushMessages && !this.durable) void this.sync().catch(() => {});
@@ -472,7 +504,7 @@ export class PartitionLog {
     if (this.active.size > 0 && now - this.active.rollStart >= cfg.segmentMs) this.roll();
     if (!cfg.deletePolicy) return 0;
     let deleted = 0;
-    if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg) => seg.size > 0 && seg.maxTimestamp < now - cfg.retentionMs);
+    if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg, next) => (next !== undefined || seg.size > 0) && seg.maxTimestamp < now - cfg.retentionMs);
     if (cfg.retentionBytes >= 0) {
       let excess = this.size - cfg.retentionBytes;
       deleted += this.deleteSegmentsWhile((seg, next) => {

@@ -31,6 +31,12 @@ export interface WalkEnd {
   error: string | null;
 }
 
+export interface SegmentPolicy {
+  indexIntervalBytes(): number;
+  /** Offsets below this were compacted: gaps between batches are expected there, and only there. */
+  cleanedTo(): number;
+}
+
 export class Segment {
   readonly log: LogFile;
   readonly offsetIndex: OffsetIndex;
@@ -46,7 +52,7 @@ export class Segment {
   private bytesSinceIndex = 0;
   private readonly scratch = Buffer.alloc(BATCH_HEADER_SIZE);
 
-  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly indexInterval: () => number) {
+  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy) {
     this.log = dir.open(segmentName(baseOffset, '.log'));
     this.offsetIndex = new OffsetIndex(dir, segmentName(baseOffset, '.index'), baseOffset);
     this.timeIndex = new TimeIndex(dir, segmentName(baseOffset, '.timeindex'), baseOffset);
@@ -72,7 +78,7 @@ export class Segment {
   /** Index bookkeeping for a batch now stored at `position`. */
   private track(baseOffset: number, lastOffset: number, maxTimestamp: number, position: number, size: number): void {
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
-    if (position > 0 && this.bytesSinceIndex >= this.indexInterval()) {
+    if (position > 0 && this.bytesSinceIndex >= this.policy.indexIntervalBytes()) {
       this.offsetIndex.add(baseOffset, position);
       this.bytesSinceIndex = 0;
     }
@@ -94,7 +100,8 @@ export class Segment {
   }
 
   /**
-   * Visits the batches from file position `from`, checking the structure (magic, lengths, offsets increasing) and,
+   * Visits the batches from file position `from`, checking the structure (magic, lengths, offsets contiguous — or
+   * increasing where compaction left gaps; the base offset is outside the CRC) and,
    * with `verify`, the CRC32C (then `buf` holds each whole batch). Stops at the first invalid batch, at the end,
    * or when the visitor returns false.
    */
@@ -103,7 +110,8 @@ export class Segment {
     let chunk: Buffer = Buffer.alloc(0);
     let chunkPos = 0;
     let pos = from;
-    let expected = -1;
+    let expected = from === 0 ? this.baseOffset : -1;
+    const cleanedTo = this.policy.cleanedTo();
     while (pos < size) {
       if (pos + BATCH_HEADER_SIZE > chunkPos + chunk.length) {
         chunk = this.log.read(pos, Math.max(WALK_CHUNK, BATCH_HEADER_SIZE));
@@ -128,7 +136,8 @@ export class Segment {
         header = readBatchHeader(chunk, at);
         if (header.lastOffsetDelta < 0) return { end: pos, error: 'negative offset delta' };
       }
-      if (header.baseOffset < Math.max(expected, this.baseOffset) || !this.fits(header.baseOffset + header.lastOffsetDelta)) {
+      const gap = expected >= 0 && header.baseOffset !== expected;
+      if (header.baseOffset < Math.max(expected, this.baseOffset) || (gap && expected >= cleanedTo) || !this.fits(header.baseOffset + header.lastOffsetDelta)) {
         return { end: pos, error: `offset ${header.baseOffset} out of order` };
       }
       expected = header.baseOffset + header.lastOffsetDelta + 1;

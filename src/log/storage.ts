@@ -47,6 +47,8 @@ export interface LogDir {
   /** Replaces a small file atomically (write a temporary, then rename). */
   writeFile(name: string, data: Buffer): void;
   remove(name: string): void;
+  /** Renames atomically, replacing `to`. */
+  rename(from: string, to: string): void;
   /** Removes the directory and everything in it. */
   destroy(): void;
 }
@@ -186,6 +188,14 @@ export class FsDir implements LogDir {
     }
   }
 
+  rename(from: string, to: string): void {
+    try {
+      fs.renameSync(join(this.path, from), join(this.path, to));
+    } catch (err) {
+      throw storageError(`cannot rename ${from}`, err);
+    }
+  }
+
   destroy(): void {
     fs.rmSync(this.path, { recursive: true, force: true });
   }
@@ -299,6 +309,15 @@ export class MemoryDir implements LogDir {
     this.files.delete(name);
     this.quota.used -= this.small.get(name)?.length ?? 0;
     this.small.delete(name);
+  }
+
+  rename(from: string, to: string): void {
+    const f = this.files.get(from);
+    if (!f) throw new StorageError(`cannot rename ${from}: no such file`);
+    if (from === to) return;
+    this.remove(to);
+    this.files.delete(from);
+    this.files.set(to, f);
   }
 
   destroy(): void {

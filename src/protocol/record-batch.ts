@@ -262,7 +262,7 @@ export interface RecordHeader {
   value: Buffer | null;
 }
 
-export interface Record {
+export interface DecodedRecord {
   /** Absolute offset: batch base offset + offset delta. */
   offset: number;
   /** Absolute timestamp (the batch maxTimestamp for every record under LogAppendTime). */
@@ -274,7 +274,7 @@ export interface Record {
 
 export interface DecodedBatch {
   header: BatchHeader;
-  records: Record[];
+  records: DecodedRecord[];
 }
 
 /**
@@ -285,7 +285,7 @@ export function decodeBatch(buf: Buffer, pos = 0): DecodedBatch {
   const header = readBatchHeader(buf, pos);
   const body = decompress(header.compression, buf.subarray(pos + BATCH_HEADER_SIZE, pos + header.size));
   const r = new Reader(body);
-  const records: Record[] = [];
+  const records: DecodedRecord[] = [];
   const logAppend = header.timestampType === TimestampType.logAppendTime;
   try {
     for (let i = 0; i < header.recordCount; i++) {

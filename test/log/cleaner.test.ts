@@ -1,0 +1,96 @@
+/** Compaction: latest value per key, tombstones dropped after delete.retention.ms, offsets kept, restarts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsDir, MemoryDir, PartitionLog, compact, type LogDir } from '../../src/log/index.js';
+import { Compression, decodeBatch, encodeBatch, encodeControlBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
+
+function contents(log: PartitionLog): Array<[number, string, string | null]> {
+  const out: Array<[number, string, string | null]> = [];
+  for (const buf of log.read(log.logStartOffset, 1 << 30)) {
+    for (let pos = 0; pos < buf.length; pos += readBatchHeader(buf, pos).size) {
+      const { header, records } = decodeBatch(buf, pos);
+      if (header.isControl) continue;
+      for (const r of records) out.push([r.offset, r.key!.toString(), r.value?.toString() ?? null]);
+    }
+  }
+  return out;
+}
+
+const put = (log: PartitionLog, pairs: Array<[string, string | null]>, timestamp: number, compression = 0) =>
+  log.append(encodeBatch(pairs.map(([k, v]) => ({ key: Buffer.from(k), value: v === null ? null : Buffer.from(v), timestamp })), { compression }));
+
+for (const [name, makeDir] of [['memory', () => new MemoryDir()], ['files', () => new FsDir(mkdtempSync(join(tmpdir(), 'samsa-clean-')))]] as Array<[string, () => LogDir]>) {
+  test(`${name}: compaction keeps the latest value per key at its offset, then drops old tombstones`, async () => {
+    let now = 10_000_000;
+    const config = { 'cleanup.policy': 'compact', 'segment.bytes': 200, 'delete.retention.ms': 1000, 'min.cleanable.dirty.ratio': 0.01 };
+    const dir = makeDir();
+    const log = PartitionLog.open(dir, config, { now: () => now });
+    put(log, [['a', '1'], ['b', '1']], now);               // 0-1
+    put(log, [['a', '2'], ['c', '1']], now, Compression.gzip); // 2-3
+    put(log, [['b', null]], now);                          // 4: tombstone
+    for (let i = 0; i < 6; i++) put(log, [['a', `x${i}`], ['d', `${i}`]], now); // 5-16
+    log.roll();
+    put(log, [['e', 'tail']], now);                       // active segment, not cleaned
+    assert.ok(log.segments.length > 3);
+    const before = log.highWatermark;
+    const stats = compact(log, now);
+    assert.ok(stats && stats.recordsRemoved > 0, JSON.stringify(stats));
+    const after = contents(log);
+    assert.deepEqual(after.filter(([, k]) => k === 'a').map(([, , v]) => v), ['x5']);
+    assert.deepEqual(after.filter(([, k]) => k === 'b'), [[4, 'b', null]], 'a fresh tombstone stays');
+    assert.deepEqual(after.filter(([, k]) => k === 'c'), [[3, 'c', '1']]);
+    assert.equal(after.at(-1)![1], 'e');
+    const offsets = after.map(([o]) => o);
+    assert.deepEqual(offsets, [...offsets].sort((x, y) => x - y), 'offsets stay in order');
+    assert.equal(log.highWatermark, before, 'the end offset does not move');
+    assert.equal(compact(log, now), null, 'nothing dirty: nothing to do');
+
+    now += 5000; // the tombstone is now past delete.retention.ms
+    put(log, [['c', '2']], now);
+    log.roll();
+    put(log, [['f', '1']], now);
+    compact(log, now);
+    assert.deepEqual(contents(log).filter(([, k]) => k === 'b'), []);
+    assert.deepEqual(contents(log).filter(([, k]) => k === 'c').map(([, , v]) => v), ['2']);
+
+    const expected = contents(log);
+    await log.close();
+    const again = PartitionLog.open(dir, config, { now: () => now });
+    assert.deepEqual(contents(again), expected);
+    assert.equal(again.highWatermark, log.highWatermark);
+    put(again, [['g', '1']], now);
+    await again.close();
+    if (dir.path) rmSync(dir.path, { recursive: true, force: true });
+  });
+}
+
+test('compaction waits for min.cleanable.dirty.ratio and min.compaction.lag.ms, and keeps transactions whole', () => {
+  let now = 1_000_000;
+  const log = PartitionLog.open(new MemoryDir(), { 'cleanup.policy': 'compact', 'segment.bytes': 300, 'min.compaction.lag.ms': 60_000 }, { now: () => now });
+  for (let i = 0; i < 6; i++) put(log, [['k', String(i)]], now);
+  log.append(encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('txn'), timestamp: now }], { producerId: 5, producerEpoch: 0, baseSequence: 0, isTransactional: true }));
+  log.appendInternal(encodeControlBatch(true, 5, 0, 0, now));
+  log.roll();
+  put(log, [['z', 'active']], now);
+  assert.equal(compact(log, now), null, 'too recent for min.compaction.lag.ms');
+  now += 120_000;
+  const stats = compact(log, now);
+  assert.ok(stats);
+  const values = contents(log).filter(([, k]) => k === 'k').map(([, , v]) => v);
+  assert.deepEqual(values, ['5', 'txn'], 'the latest plain record and the transactional one');
+  assert.equal(log.lastStableOffset, log.highWatermark);
+  // Dirty ratio: a little new data on a big clean log is not worth a pass.
+  put(log, [['k', 'new']], now);
+  log.roll();
+  const strict = PartitionLog.open(new MemoryDir(), { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.99, 'segment.bytes': 300 }, { now: () => now });
+  for (let i = 0; i < 6; i++) put(strict, [['k', String(i)]], now);
+  strict.roll();
+  put(strict, [['x', '1']], now);
+  assert.ok(compact(strict, now + 1));
+  put(strict, [['k', 'late']], now);
+  strict.roll();
+  assert.equal(compact(strict, now + 1), null);
+});

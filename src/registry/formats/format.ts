@@ -1,0 +1,41 @@
+/**
+ * What the registry needs from a schema format: parse and validate a schema (with the schemas it references),
+ * give it a canonical identity, and tell whether a reader of one schema can read data written with another.
+ */
+export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
+
+/** A referenced schema, by the name the referring schema uses for it (an Avro full name, a $ref URL, an import path). */
+export interface Dependency {
+  name: string;
+  type: SchemaType;
+  schema: string;
+}
+
+/** One reason a reader cannot read a writer's data, in Confluent's vocabulary (READER_FIELD_MISSING_DEFAULT_VALUE…). */
+export interface Incompatibility {
+  type: string;
+  /** Where in the schema, e.g. "/fields/1/type" (Avro), "#/properties/a" (JSON), "#/Order/2" (Protobuf). */
+  path: string;
+  /** Human text; `reader`/`writer` are the labels of the two schemas ("new", "old"). */
+  describe(reader: string, writer: string): string;
+  info?: string;
+}
+
+export interface ParsedSchema {
+  readonly type: SchemaType;
+  /** The text the registry stores and serves. */
+  readonly text: string;
+  /** Why a reader using this schema cannot read data written with `writer` (same format); empty when it can. */
+  canRead(writer: ParsedSchema): Incompatibility[];
+}
+
+export interface SchemaFormat {
+  readonly type: SchemaType;
+  /** Throws SchemaParseError for an invalid schema or a dependency it cannot resolve. */
+  parse(text: string, dependencies: Dependency[]): ParsedSchema;
+  /**
+   * Equal for texts the registry treats as the same schema (idempotent register, lookup, shared ids). Needs no
+   * dependencies, so replay can index stored schemas in any record order; may assume `text` parses.
+   */
+  canonical(text: string): string;
+}

@@ -1,0 +1,11 @@
+import { avroFormat } from './avro.js';
+import type { SchemaFormat, SchemaType } from './format.js';
+
+export type { Dependency, Incompatibility, ParsedSchema, SchemaFormat, SchemaType } from './format.js';
+
+export const FORMATS: Record<string, SchemaFormat> = {
+  AVRO: avroFormat,
+};
+
+/** The types GET /schemas/types lists, in Confluent's order. */
+export const SCHEMA_TYPES: SchemaType[] = (['JSON', 'PROTOBUF', 'AVRO'] as SchemaType[]).filter((t) => FORMATS[t]);

@@ -9,11 +9,24 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
-import { LogManager, type PartitionLog } from './log/index.js';
+import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
+import { BatchError, encodeControlBatch } from './protocol/record-batch.js';
+import { ErrorCode } from './protocol/generated/errors.js';
 import type { Handler } from './handlers/handler.js';
 import { HANDLERS } from './handlers/index.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
-import { MemoryKeyValueLog } from './log/key-value-log.js';
+import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
+
+/** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
+
+export interface AppendOutcome {
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  errorMessage?: string;
+}
 
 export class Broker {
   readonly handlers: ReadonlyMap<number, Handler> = new Map(HANDLERS.map((h) => [h.api.key, h]));
@@ -21,6 +34,8 @@ export class Broker {
   readonly logs: LogManager;
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
+  /** Producer ids and transactions. */
+  readonly transactions: TransactionCoordinator;
   readonly dataDir: string | null;
   readonly clusterId = 'samsa-cluster';
   /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
@@ -33,10 +48,59 @@ export class Broker {
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
     if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
     this.topics = new TopicStore(this.dataDir);
-    this.logs = new LogManager({ dataDir: this.dataDir, logger });
+    this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync') });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
-    // TODO(lead): back this with the internal compacted topic __consumer_offsets (in memory until then).
-    this.groups = createGroupCoordinator(this, new MemoryKeyValueLog());
+    this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));
+    this.transactions = new TransactionCoordinator({
+      log: this.internalLog(INTERNAL_TOPICS.transactions),
+      logger,
+      maxTimeoutMs: config.int('transaction.max.timeout.ms'),
+      partitionExists: (topic, partition) => this.partition(topic, partition) !== undefined,
+      writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
+      commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
+    });
+  }
+
+  /** Finishes what a crash interrupted (transactions caught between prepare and complete). */
+  async recover(): Promise<void> {
+    await this.transactions.recover();
+  }
+
+  /** The KeyValueLog over an internal topic's single partition, creating the topic on first start. */
+  internalLog(name: string): PartitionKeyValueLog {
+    if (!this.topics.get(name)) this.createTopic(name, 1, { 'cleanup.policy': 'compact' }, true);
+    return new PartitionKeyValueLog(this.logs.get(name, 0)!);
+  }
+
+  /**
+   * Produce's path into a partition: validation, idempotence and the append happen in the log (which throws
+   * BatchError or StorageError with the Kafka error code, having stored nothing); waiting fetches are woken.
+   * `waitForSync` (acks=-1) also waits for fsync in durable mode.
+   */
+  async appendRecords(topic: string, partition: number, records: Buffer | null, { waitForSync }: { transactionalId: string | null; waitForSync: boolean }): Promise<AppendOutcome> {
+    const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
+    const log = this.partition(topic, partition);
+    if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+    try {
+      const result = log.append(records);
+      if (!result.duplicate) this.appends.emit('append');
+      if (waitForSync) await log.flushed();
+      return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: result.logStartOffset };
+    } catch (err) {
+      if (err instanceof BatchError || err instanceof StorageError) {
+        this.logger.debug({ topic, partition, err: err.message }, 'produce refused');
+        return fail(err.errorCode, err.message);
+      }
+      throw err;
+    }
+  }
+
+  private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
+    const log = this.partition(topic, partition)!;
+    log.appendInternal(encodeControlBatch(commit, producerId, epoch));
+    this.appends.emit('append');
+    await log.flushed();
   }
 
   private openPartitions(topic: TopicMeta, from: number): void {
@@ -109,6 +173,7 @@ export class Broker {
 
   async close(): Promise<void> {
     this.groups.close();
+    this.transactions.close();
     await this.logs.close();
   }
 }

@@ -16,7 +16,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'advertised.host', type: 'string', defaultValue: 'localhost', doc: 'Host name given to clients in Metadata.' },
   { name: 'log.dirs', type: 'string', defaultValue: './data', doc: 'Data directory.' },
   { name: 'in.memory', type: 'boolean', defaultValue: 'false', doc: 'Keep everything in memory (nothing on disk).' },
-  { name: 'registry.port', type: 'int', defaultValue: '8081', doc: 'Schema Registry HTTP port (0 = any free port, -1 = disabled).' },
+  { name: 'registry.port', type: 'int', defaultValue: '8081', doc: 'Schema Registry HTTP port (0 = disabled, -1 = any free port).' },
   { name: 'log.level', type: 'string', defaultValue: 'info', doc: 'pino log level.' },
   { name: 'num.partitions', type: 'int', defaultValue: '1', doc: 'Partitions of auto-created topics and CreateTopics with -1.' },
   { name: 'default.replication.factor', type: 'int', defaultValue: '1', doc: 'Only 1 is possible on one broker.' },

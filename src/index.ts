@@ -19,7 +19,7 @@ export interface StartOptions {
   dataDir?: string;
   inMemory?: boolean;
   nodeId?: number;
-  /** Schema Registry port; 0 = any free port, -1 = disabled. Default 8081 (the CLI) or -1 (embedded). */
+  /** Schema Registry port; 0 disables it, -1 picks any free port. Default 8081 (the CLI) or 0 (embedded). */
   registryPort?: number;
   logLevel?: string;
   /** A pino logger to use instead of a new one. */
@@ -46,7 +46,7 @@ export interface RunningBroker {
  * `defaults` sits under every other layer: embedded brokers keep the registry off unless asked, the CLI passes {}
  * so the registry runs on 8081.
  */
-export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = { 'registry.port': -1 }): Promise<RunningBroker> {
+export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = { 'registry.port': 0 }): Promise<RunningBroker> {
   const config = buildConfig(
     defaults,
     options.configFile ? readConfigFile(options.configFile) : new Map(),
@@ -74,6 +74,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     throw err;
   }
   broker.port = port;
+  await broker.recover();
   const registryUrl = await broker.startRegistry();
   logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl }, 'samsa is ready');
   let closing: Promise<void> | undefined;

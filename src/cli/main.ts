@@ -14,7 +14,7 @@ const USAGE = `Usage: samsa [options]
   --data-dir <dir>        data directory (default ./data)
   --in-memory             keep everything in memory
   --node-id <n>           broker id (default 0)
-  --registry-port <n>     Schema Registry port (default 8081; -1 disables it)
+  --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
   --fsync                 durable mode: acks=-1 is answered after fsync
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings

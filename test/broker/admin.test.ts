@@ -38,7 +38,7 @@ test('invalid topic names and replication factors get Kafka errors', async () =>
 });
 
 test('validate-only creates nothing', async () => {
-  await admin.createTopics({ validateOnly: true, topics: [{ topic: 'dry-run', numPartitions: 1 }] });
+  await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'dry-run', numPartitions: 1 }] });
   assert.ok(!(await admin.listTopics()).includes('dry-run'));
 });
 
@@ -73,10 +73,16 @@ test('broker configs are described', async () => {
   assert.ok(names.includes('log.retention.ms'));
 });
 
-test('metadata names this broker as controller and auto-creates topics', async () => {
+test('metadata names this broker as controller; producers auto-create topics, admin lookups do not', async () => {
   const cluster = await admin.describeCluster();
   assert.equal(cluster.controller, 0);
   assert.deepEqual(cluster.brokers.map((b) => b.nodeId), [0]);
+  await assert.rejects(admin.fetchTopicMetadata({ topics: ['not-auto-created'] }));
+  const producer = kafkaClient(broker).producer();
+  await producer.connect();
+  await producer.send({ topic: 'auto-created', messages: [{ value: 'x' }] });
+  await producer.disconnect();
   const meta = await admin.fetchTopicMetadata({ topics: ['auto-created'] });
   assert.equal(meta.topics[0].partitions.length, 1);
+  assert.ok(!(await admin.listTopics()).includes('not-auto-created'));
 });

@@ -21,7 +21,7 @@ export class PartitionKeyValueLog implements KeyValueLog {
       seg.walk(0, false, ({ header, buf, at }) => {
         if (header.isControl) return;
         for (const r of decodeBatch(buf, at).records) {
-          if (r.key && r.offset >= this.log.logStartOffset) batch.push({ key: r.key, value: r.value });
+          if (r.key && r.offset >= this.log.logStartOffset) batch.push({ key: Buffer.from(r.key), value: r.value && Buffer.from(r.value) }); // walk buffers are reused
         }
       }, true);
       yield* batch;

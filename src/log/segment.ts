@@ -9,6 +9,7 @@ import type { LogDir, LogFile } from './storage.js';
 const INT32_MAX = 2 ** 31 - 1;
 /** Read size when walking headers: big enough to cover many small batches per syscall. */
 const WALK_CHUNK = 256 * 1024;
+const SMALL_BATCH = 16 * 1024;
 // Header field positions needed when stepping from batch to batch.
 const LENGTH_AT = 8;
 const MAGIC_AT = 16;
@@ -19,7 +20,7 @@ export const parseSegmentName = (name: string): number | null => (/^\d{20}\.log$
 
 export interface WalkedBatch {
   header: BatchHeader;
-  /** The bytes holding the batch (its header at least; the whole batch when asked for). */
+  /** The bytes holding the batch (its header at least; the whole batch when asked for). Reused after the visit. */
   buf: Buffer;
   at: number;
 }
@@ -107,14 +108,22 @@ export class Segment {
    */
   walk(from: number, verify: boolean, visit: (b: WalkedBatch) => boolean | void, wholeBatches = verify): WalkEnd {
     const size = this.log.size;
-    let chunk: Buffer = Buffer.alloc(0);
+    // One buffer, refilled: visitors must copy what they keep beyond their call.
+    let space = Buffer.allocUnsafeSlow(Math.min(WALK_CHUNK, Math.max(size - from, BATCH_HEADER_SIZE)));
+    let chunk: Buffer = space.subarray(0, 0);
     let chunkPos = 0;
+    const fill = (at: number, length: number): Buffer => {
+      if (length > space.length) space = Buffer.allocUnsafeSlow(length);
+      return space.subarray(0, this.log.readInto(space.subarray(0, Math.min(length, size - at)), at));
+    };
     let pos = from;
     let expected = from === 0 ? this.baseOffset : -1;
+    let lastSize = 0;
     const cleanedTo = this.policy.cleanedTo();
     while (pos < size) {
       if (pos + BATCH_HEADER_SIZE > chunkPos + chunk.length) {
-        chunk = this.log.read(pos, Math.max(WALK_CHUNK, BATCH_HEADER_SIZE));
+        // Header-only walks over big batches read just the headers; small batches come many per chunk.
+        chunk = fill(pos, wholeBatches || lastSize < SMALL_BATCH ? WALK_CHUNK : BATCH_HEADER_SIZE);
         chunkPos = pos;
       }
       let at = pos - chunkPos;
@@ -123,7 +132,7 @@ export class Segment {
       const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
       if (batchSize < BATCH_HEADER_SIZE || pos + batchSize > size) return { end: pos, error: `bad batch length ${batchSize}` };
       if (wholeBatches && at + batchSize > chunk.length) {
-        chunk = this.log.read(pos, Math.max(WALK_CHUNK, batchSize));
+        chunk = fill(pos, Math.max(WALK_CHUNK, batchSize));
         chunkPos = pos;
         at = 0;
       }
@@ -144,6 +153,7 @@ export class Segment {
       header.position = pos;
       if (visit({ header, buf: chunk, at }) === false) return { end: pos, error: null };
       pos += batchSize;
+      lastSize = batchSize;
     }
     return { end: pos, error: null };
   }

@@ -84,7 +84,7 @@ async function startBrokerProcess(args: string[]): Promise<BrokerProcess> {
 
 async function kcatProduce(port: number, topic: string, file: string, extra: string[] = []): Promise<number> {
   const start = performance.now();
-  const res = await run('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', topic, '-X', 'linger.ms=5', '-X', 'queue.buffering.max.kbytes=1048576', ...extra, file], { timeoutMs: 300_000 });
+  const res = await run('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', topic, '-X', 'linger.ms=5', '-X', 'queue.buffering.max.kbytes=1048576', ...extra, '-l', file], { timeoutMs: 300_000 });
   if (res.code !== 0) throw new Error(`kcat produce failed: ${res.stderr}`);
   return performance.now() - start;
 }

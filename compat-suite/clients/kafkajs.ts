@@ -5,7 +5,8 @@
  */
 import kafkajs, { type Consumer, type IHeaders, type Kafka as KafkaT, type Producer, type ProducerConfig } from 'kafkajs';
 import { createRequire } from 'node:module';
-import { type Ctx, runIfMain, type ScenarioTable, notSupported } from '../lib/harness.js';
+import { fileURLToPath } from 'node:url';
+import { type Ctx, notSupported, packageVersion, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 
@@ -50,11 +51,11 @@ export async function createTopic(kafka: KafkaT, topic: string, numPartitions = 
   }
 }
 
-function toKafkajs(m: Msg, timestamp?: number) {
+export function toKafkajs(m: Msg, timestamp?: number) {
   return { key: m.key, value: m.value, headers: m.headers, ...(timestamp ? { timestamp: String(timestamp) } : {}) };
 }
 
-function fromKafkajs(m: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, partition: number, offset: string): Msg {
+export function fromKafkajs(m: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, partition: number, offset: string): Msg {
   const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
   return { key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', headers, partition, offset: Number(offset) };
 }
@@ -249,4 +250,4 @@ export const SCENARIOS: ScenarioTable = {
   },
 };
 
-runIfMain(import.meta.url, SCENARIOS, () => `kafkajs ${require("kafkajs/package.json").version}`);
+runIfMain(import.meta.url, SCENARIOS, () => `kafkajs ${packageVersion('kafkajs', fileURLToPath(import.meta.url))}`);

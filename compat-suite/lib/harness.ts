@@ -3,6 +3,9 @@
  * `node <module> --list` prints the client's version and scenario table (a Listing); `node <module> <scenario>` runs one scenario with its
  * settings from the environment (see childEnv in runner.ts) and prints one RESULT_MARKER line as its last output.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULT_MARKER, type ScenarioName, type ScenarioResult } from './scenarios.js';
 
@@ -85,4 +88,18 @@ export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const type = (err as { type?: string }).type ?? (err as { code?: string | number }).code;
   return `${err.name}${type !== undefined ? ` (${type})` : ''}: ${err.message}`.slice(0, 400);
+}
+
+/** The installed version of package `name`, resolved from `fromFile` (works when the package hides package.json). */
+export function packageVersion(name: string, fromFile: string): string {
+  let dir = dirname(createRequire(fromFile).resolve(name));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) {
+      const meta = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version?: string };
+      if (meta.name === name) return meta.version ?? '?';
+    }
+    if (dirname(dir) === dir) return '?';
+    dir = dirname(dir);
+  }
 }

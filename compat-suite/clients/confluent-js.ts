@@ -1,0 +1,171 @@
+/**
+ * @confluentinc/kafka-javascript (librdkafka 2.15 inside), through its KafkaJS-compatible API, plus its rdkafka
+ * AdminClient for what that API lacks (adding partitions). Built by setup.sh into clients/confluent-js/ (see there
+ * why it is not a root dependency); without that build every scenario is reported as not supported.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Ctx, packageVersion, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { check, checkMessages, type Msg, sleep, testMessages, waitFor } from '../lib/expect.js';
+import { CODECS, type Codec } from '../lib/scenarios.js';
+import { ROOT } from '../lib/runner.js';
+import { fromKafkajs, toKafkajs } from './kafkajs.js';
+
+const PREFIX = join(ROOT, 'compat-suite', 'clients', 'confluent-js');
+const PACKAGE = '@confluentinc/kafka-javascript';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the package is optional, so its types may be absent */
+type Lib = any;
+
+function load(): Lib | string {
+  try {
+    return createRequire(join(PREFIX, 'package.json'))(PACKAGE);
+  } catch (err) {
+    return `${PACKAGE} is not built here: run compat-suite/setup.sh (it builds librdkafka from source with ` +
+      `CKJS_LINKING=dynamic; a plain npm install needs GitHub downloads). Load error: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+const lib = load();
+
+function kafka(ctx: Ctx): Lib {
+  const { Kafka, logLevel } = lib.KafkaJS;
+  return new Kafka({ kafkaJS: { brokers: [ctx.bootstrap], clientId: ctx.prefix, connectionTimeout: 3000, requestTimeout: 10000, logLevel: logLevel.WARN } });
+}
+
+async function withAdmin<T>(ctx: Ctx, fn: (admin: Lib) => Promise<T>): Promise<T> {
+  const admin = kafka(ctx).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const createTopic = (ctx: Ctx, topic: string, numPartitions = 2, configEntries: { name: string; value: string }[] = []) =>
+  withAdmin(ctx, (a) => a.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1, configEntries }] }));
+
+async function produce(ctx: Ctx, topic: string, batches: Msg[][], config: Record<string, unknown> = {}, txn?: boolean[]): Promise<void> {
+  const producer = kafka(ctx).producer({ kafkaJS: { acks: -1, ...config } });
+  await producer.connect();
+  try {
+    for (const [i, batch] of batches.entries()) {
+      if (!txn) {
+        await producer.send({ topic, messages: batch.map((m) => toKafkajs(m)) });
+        continue;
+      }
+      const t = await producer.transaction();
+      await t.send({ topic, messages: batch.map((m) => toKafkajs(m)) });
+      if (txn[i]) await t.commit(); else await t.abort();
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function consumeN(ctx: Ctx, topic: string, groupId: string, n: number, opts: { autoCommit?: boolean; settleMs?: number } = {}): Promise<Msg[]> {
+  const consumer = kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: opts.autoCommit ?? true, sessionTimeout: 10000 } });
+  const got: Msg[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic] });
+    void consumer.run({
+      eachMessage: async ({ message, partition }: any) => { got.push(fromKafkajs(message, partition, message.offset)); },
+    });
+    await waitFor(`${n} messages on ${topic} (have ${got.length})`, 20000, () => (got.length >= n ? true : undefined));
+    await sleep(opts.settleMs ?? 500);
+    if (opts.autoCommit === false) await consumer.commitOffsets();
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
+}
+
+async function roundTrip(ctx: Ctx, config: Record<string, unknown> = {}): Promise<void> {
+  const topic = `${ctx.prefix}-t`;
+  await createTopic(ctx, topic);
+  const messages = testMessages(12);
+  await produce(ctx, topic, [messages], config);
+  checkMessages(await consumeN(ctx, topic, `${ctx.prefix}-g`, messages.length), messages);
+}
+
+function scenarios(): ScenarioTable {
+  const codecs = Object.fromEntries(CODECS.map((c: Codec) => [c, (ctx: Ctx) => roundTrip(ctx, { compression: c })]));
+  return {
+    produce: (ctx) => roundTrip(ctx),
+    ...codecs,
+
+    async group(ctx) {
+      const topic = `${ctx.prefix}-t`;
+      const groupId = `${ctx.prefix}-g`;
+      await createTopic(ctx, topic);
+      const first = testMessages(10, 'first');
+      const second = testMessages(5, 'second');
+      await produce(ctx, topic, [first]);
+      checkMessages(await consumeN(ctx, topic, groupId, 10, { autoCommit: false }), first);
+      await produce(ctx, topic, [second]);
+      checkMessages(await consumeN(ctx, topic, groupId, 5, { settleMs: 1500 }), second);
+      const [offsets] = await withAdmin<any[]>(ctx, (a) => a.fetchOffsets({ groupId, topics: [topic] }));
+      const committed = offsets.partitions.reduce((sum: number, p: { offset: string }) => sum + Math.max(0, Number(p.offset)), 0);
+      check(committed === 15, `committed offsets add up to ${committed}, expected 15`);
+    },
+
+    async admin(ctx) {
+      // The KafkaJS-compatible admin has no describe/alter configs; the rdkafka AdminClient adds partitions.
+      const topic = `${ctx.prefix}-t`;
+      await createTopic(ctx, topic, 1, [{ name: 'retention.ms', value: '3600000' }]);
+      await withAdmin(ctx, async (a) => {
+        check((await a.listTopics()).includes(topic), 'new topic not listed');
+        const raw = lib.AdminClient.create({ 'bootstrap.servers': ctx.bootstrap });
+        try {
+          await new Promise<void>((resolve, reject) => raw.createPartitions(topic, 3, 10000, (err: Error) => (err ? reject(err) : resolve())));
+        } finally {
+          raw.disconnect();
+        }
+        await waitFor('3 partitions', 10000, async () => {
+          const [meta] = await a.fetchTopicMetadata({ topics: [topic] });
+          return meta.partitions.length === 3 ? true : undefined;
+        });
+        await a.deleteTopics({ topics: [topic] });
+        await waitFor('topic to disappear', 10000, async () => ((await a.listTopics()).includes(topic) ? undefined : true));
+      });
+      return { detail: 'create (with a config) / add partitions / delete; the client has no describe/alter configs' };
+    },
+
+    async timestamps(ctx) {
+      const topic = `${ctx.prefix}-t`;
+      await createTopic(ctx, topic, 1);
+      const base = Date.now() - 60_000;
+      const producer = kafka(ctx).producer({ kafkaJS: { acks: -1 } });
+      await producer.connect();
+      await producer.send({ topic, messages: testMessages(5).map((m, i) => toKafkajs(m, base + i * 1000)) });
+      await producer.disconnect();
+      await withAdmin(ctx, async (a) => {
+        const at = async (ts: number) => String((await a.fetchTopicOffsetsByTimestamp(topic, ts))[0].offset);
+        check(await at(base + 1500) === '2', `offset for ts+1500: ${await at(base + 1500)}, expected 2`);
+        check(await at(base - 1000) === '0', `offset before the first record: ${await at(base - 1000)}, expected 0`);
+      });
+    },
+
+    idempotent: (ctx) => roundTrip(ctx, { idempotent: true }),
+
+    async transactions(ctx) {
+      const topic = `${ctx.prefix}-t`;
+      await createTopic(ctx, topic);
+      const committed = testMessages(5, 'committed');
+      const aborted = testMessages(5, 'aborted');
+      const after = testMessages(2, 'after');
+      await produce(ctx, topic, [committed, aborted, after], { transactionalId: `${ctx.prefix}-tx` }, [true, false, true]);
+      checkMessages(await consumeN(ctx, topic, `${ctx.prefix}-g`, 7, { settleMs: 1500 }), [...committed, ...after]);
+    },
+
+    registry: 'no Schema Registry client in this package (the separate @confluentinc/schemaregistry is not exercised here)',
+  };
+}
+
+const TABLE: ScenarioTable = typeof lib === 'string'
+  ? Object.fromEntries(['produce', ...CODECS, 'group', 'admin', 'timestamps', 'idempotent', 'transactions', 'registry'].map((s) => [s, lib]))
+  : scenarios();
+
+runIfMain(import.meta.url, TABLE, () => (typeof lib === 'string' ? `${PACKAGE} (not built)` : `${PACKAGE} ${packageVersion(PACKAGE, join(PREFIX, 'package.json'))} (librdkafka ${lib.librdkafkaVersion})`));

@@ -1,0 +1,358 @@
+/**
+ * JSON Schema: validated by compiling with ajv (drafts 7, 2019-09 and 2020-12; draft-04/06 schemas are compiled
+ * as draft 7, close enough to validate them). References are other schemas, found by reference name or `$id`.
+ *
+ * Compatibility asks whether the reader accepts every document the writer accepts, with the rules of Confluent's
+ * default (strict) policy: constraints may be relaxed, not tightened; types may widen (integer → number); enums
+ * and oneOf/anyOf may grow; a property may be added only where the writer's content model is closed (or covers it),
+ * and removed only where the reader's is open (or covers it); a newly required property needs a default.
+ */
+import { Ajv, type AnySchema } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { SchemaParseError } from '../errors.js';
+import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
+
+type Json = boolean | { [key: string]: unknown };
+
+interface Doc {
+  root: Json;
+  /** Other documents by reference name and `$id`. */
+  others: Map<string, Json>;
+}
+
+function parseJson(text: string, what: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SchemaParseError(`${what}: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new SchemaParseError(`${what}: a JSON schema is an object or a boolean`);
+  }
+  return value as Json;
+}
+
+function ajvFor(root: Json): Ajv {
+  const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
+  const options = { strict: false, validateFormats: false, logger: false as const };
+  if (dialect.includes('2020-12')) return new Ajv2020(options);
+  if (dialect.includes('2019-09')) return new Ajv2019(options);
+  return new Ajv(options);
+}
+
+/** ajv knows no draft-04/06 meta-schema: compile those without `$schema`. */
+function forAjv(schema: Json): AnySchema {
+  if (typeof schema === 'object' && typeof schema.$schema === 'string' && /draft-0[46]/.test(schema.$schema)) {
+    const { $schema: _dropped, ...rest } = schema;
+    return rest;
+  }
+  return schema;
+}
+
+// ---- compatibility ----
+
+const isObject = (s: Json): s is Record<string, unknown> => typeof s === 'object';
+const isEmptySchema = (s: Json) => s === true || (isObject(s) && Object.keys(s).every((k) => ANNOTATIONS.has(k)));
+const ANNOTATIONS = new Set(['$schema', '$id', 'id', 'title', 'description', 'default', 'examples', '$comment', 'definitions', '$defs']);
+const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+const describeType: Record<string, (p: string) => (r: string, w: string) => string> = {
+  added: (p) => (r, w) => `The keyword at path '${p}' in the ${r} schema is not present in the ${w} schema`,
+  more: (p) => (r, w) => `The value at path '${p}' in the ${r} schema is more than its value in the ${w} schema`,
+  less: (p) => (r, w) => `The value at path '${p}' in the ${r} schema is less than its value in the ${w} schema`,
+  changed: (p) => (r, w) => `The value at path '${p}' is different between the ${r} and ${w} schema`,
+  narrowed: (p) => (r, w) => `An array or combined type at path '${p}' has fewer elements in the ${r} schema than the ${w} schema`,
+  type: (p) => (r, w) => `A type at path '${p}' is different between the ${r} schema and the ${w} schema`,
+  openAdded: (p) => (r, w) => `The ${r} schema has an open content model and has a property or item at path '${p}' which is missing in the ${w} schema`,
+  closedRemoved: (p) => (r, w) => `The ${r} has a closed content model and is missing a property or item present at path '${p}' in the ${w} schema`,
+  partialRemoved: (p) => (r, w) => `A property or item is missing in the ${r} schema but present at path '${p}' in the ${w} schema and is not covered by its partially open content model`,
+  partialAdded: (p) => (r, w) => `The ${r} schema has a property or item at path '${p}' which is missing in the ${w} schema and is not covered by its partially open content model`,
+  required: (p) => (r, w) => `The ${r} schema has a required property at path '${p}' which is missing or optional in the ${w} schema`,
+};
+
+const BOUNDS: Array<[keyword: string, upper: boolean, name: string]> = [
+  ['maximum', true, 'MAXIMUM'], ['exclusiveMaximum', true, 'EXCLUSIVE_MAXIMUM'],
+  ['minimum', false, 'MINIMUM'], ['exclusiveMinimum', false, 'EXCLUSIVE_MINIMUM'],
+  ['maxLength', true, 'MAX_LENGTH'], ['minLength', false, 'MIN_LENGTH'],
+  ['maxItems', true, 'MAX_ITEMS'], ['minItems', false, 'MIN_ITEMS'],
+  ['maxProperties', true, 'MAX_PROPERTIES'], ['minProperties', false, 'MIN_PROPERTIES'],
+  ['maxContains', true, 'MAX_CONTAINS'], ['minContains', false, 'MIN_CONTAINS'],
+];
+
+interface Node {
+  schema: Json;
+  doc: Doc;
+}
+
+/** Shared by a comparer and the trial comparers it spawns, so recursive schemas terminate across both. */
+interface Visits {
+  inProgress: Set<string>;
+  ids: WeakMap<object, number>;
+}
+
+let nextId = 1;
+
+class Comparer {
+  readonly found: Incompatibility[] = [];
+  constructor(private readonly visits: Visits = { inProgress: new Set(), ids: new WeakMap() }) {}
+
+  private fail(type: string, path: string, kind: keyof typeof describeType): void {
+    this.found.push({ type, path, describe: describeType[kind]!(path) });
+  }
+
+  /** Follows $ref to a local pointer, another document (by name or $id), or a pointer inside one. */
+  private deref(node: Node, depth = 0): Node {
+    const s = node.schema;
+    if (!isObject(s) || typeof s.$ref !== 'string' || depth > 32) return node;
+    const [target, pointer = ''] = s.$ref.split('#', 2) as [string, string?];
+    let doc = node.doc;
+    let root = doc.root;
+    if (target !== '') {
+      const other = doc.others.get(target) ?? [...doc.others.entries()].find(([k]) => k.endsWith(`/${target}`))?.[1];
+      if (other === undefined) return { schema: true, doc };
+      root = other;
+      doc = { root: other, others: doc.others };
+    }
+    let at: unknown = root;
+    for (const part of pointer.split('/').filter(Boolean)) {
+      at = (at as Record<string, unknown> | undefined)?.[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
+    }
+    if (at === undefined) return { schema: true, doc };
+    return this.deref({ schema: at as Json, doc }, depth + 1);
+  }
+
+  private idOf(o: unknown): number {
+    if (typeof o !== 'object' || o === null) return -1;
+    let id = this.visits.ids.get(o);
+    if (id === undefined) this.visits.ids.set(o, id = nextId++);
+    return id;
+  }
+
+  /** Records why `reader` does not accept every document `writer` accepts. */
+  check(readerNode: Node, writerNode: Node, path: string): void {
+    const reader = this.deref(readerNode);
+    const writer = this.deref(writerNode);
+    const key = `${this.idOf(reader.schema)}|${this.idOf(writer.schema)}`;
+    // Recursive schemas: a pair met again while under comparison is assumed to hold. Merged parts are new objects
+    // each time, so a depth bound backs this up.
+    if (this.visits.inProgress.has(key) || this.visits.inProgress.size > 256) return;
+    this.visits.inProgress.add(key);
+    try {
+      this.compare(reader, writer, path);
+    } finally {
+      this.visits.inProgress.delete(key);
+    }
+  }
+
+  private accepts(reader: Node, writer: Node, path: string): boolean {
+    const sub = new Comparer(this.visits);
+    sub.check(reader, writer, path);
+    return sub.found.length === 0;
+  }
+
+  private compare(reader: Node, writer: Node, path: string): void {
+    const r = reader.schema;
+    const w = writer.schema;
+    if (w === false || isEmptySchema(r)) return;
+    if (r === false) return this.fail('TYPE_NARROWED', path, 'type');
+    const ro = r as Record<string, unknown>;
+    const wo = (w === true ? {} : w) as Record<string, unknown>;
+    const sub = (s: unknown, doc: Doc): Node => ({ schema: s as Json, doc });
+
+    // Combined types: each writer alternative must be accepted; the reader needs one alternative that accepts.
+    const wSum = (wo.oneOf ?? wo.anyOf) as Json[] | undefined;
+    const rSum = (ro.oneOf ?? ro.anyOf) as Json[] | undefined;
+    if (wSum && rSum) {
+      const missing = wSum.filter((b) => !rSum.some((rb) => this.accepts(sub(rb, reader.doc), sub(b, writer.doc), path)));
+      if (missing.length > 0) this.fail(rSum.length < wSum.length ? 'SUM_TYPE_NARROWED' : 'COMBINED_TYPE_SUBSCHEMAS_CHANGED', path, 'narrowed');
+      return this.compare({ schema: without(ro, 'oneOf', 'anyOf'), doc: reader.doc }, { schema: without(wo, 'oneOf', 'anyOf'), doc: writer.doc }, path);
+    }
+    if (wSum) {
+      const rest = without(wo, 'oneOf', 'anyOf');
+      const plain = Object.keys(rest).length === 0;
+      for (const b of wSum) this.check(reader, sub(isObject(b) && !plain ? { ...rest, ...b } : b, writer.doc), path);
+      return;
+    }
+    if (rSum) {
+      if (!rSum.some((rb) => this.accepts(sub(rb, reader.doc), writer, path))) this.fail('COMBINED_TYPE_CHANGED', path, 'type');
+      return this.compare({ schema: without(ro, 'oneOf', 'anyOf'), doc: reader.doc }, writer, path);
+    }
+    if (Array.isArray(ro.allOf)) {
+      for (const b of ro.allOf) this.check(sub(b, reader.doc), writer, path);
+      return this.compare({ schema: without(ro, 'allOf'), doc: reader.doc }, writer, path);
+    }
+    if (Array.isArray(wo.allOf)) {
+      // The writer's documents satisfy every part: reading with the parts merged is a fair approximation.
+      const merged = (wo.allOf as Json[]).reduce<Record<string, unknown>>((acc, b) => mergeSchemas(acc, this.deref(sub(b, writer.doc)).schema), without(wo, 'allOf'));
+      return this.compare(reader, { schema: merged, doc: writer.doc }, path);
+    }
+    if (ro.not !== undefined && !equal(ro.not, wo.not)) this.fail('NOT_TYPE_EXTENDED', `${path}/not`, 'type');
+
+    // Types: the reader's must include the writer's (an absent type is every type; integer is a number).
+    const rTypes = typesOf(ro);
+    const wTypes = typesOf(wo);
+    if (rTypes) {
+      const lost = (wTypes ?? ['null', 'boolean', 'object', 'array', 'number', 'string']).filter(
+        (t) => !rTypes.includes(t) && !(t === 'integer' && rTypes.includes('number')));
+      if (lost.length > 0) return this.fail(wTypes ? (rTypes.length < wTypes.length ? 'TYPE_NARROWED' : 'TYPE_CHANGED') : 'TYPE_NARROWED', path, 'type');
+    }
+
+    // Enumerations: the reader's must hold every writer value.
+    const rEnum = ro.const !== undefined ? [ro.const] : (ro.enum as unknown[] | undefined);
+    const wEnum = wo.const !== undefined ? [wo.const] : (wo.enum as unknown[] | undefined);
+    if (rEnum && (!wEnum || wEnum.some((v) => !rEnum.some((x) => equal(x, v))))) {
+      this.fail(wEnum && rEnum.length < wEnum.length ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED', `${path}/enum`, wEnum ? 'narrowed' : 'type');
+    }
+
+    // Bounds may be relaxed or removed, never added or tightened.
+    for (const [keyword, upper, name] of BOUNDS) {
+      const rv = ro[keyword];
+      const wv = wo[keyword];
+      if (typeof rv !== 'number') continue;
+      const at = `${path}/${keyword}`;
+      if (typeof wv !== 'number') this.fail(`${name}_ADDED`, at, 'added');
+      else if (upper && rv < wv) this.fail(`${name}_DECREASED`, at, 'less');
+      else if (!upper && rv > wv) this.fail(`${name}_INCREASED`, at, 'more');
+    }
+    if (typeof ro.multipleOf === 'number') {
+      const wm = wo.multipleOf;
+      if (typeof wm !== 'number') this.fail('MULTIPLE_OF_ADDED', `${path}/multipleOf`, 'added');
+      else if (!Number.isInteger(wm / ro.multipleOf)) this.fail('MULTIPLE_OF_CHANGED', `${path}/multipleOf`, 'changed');
+    }
+    if (typeof ro.pattern === 'string' && ro.pattern !== wo.pattern) {
+      this.fail(wo.pattern === undefined ? 'PATTERN_ADDED' : 'PATTERN_CHANGED', `${path}/pattern`, wo.pattern === undefined ? 'added' : 'changed');
+    }
+    if (ro.uniqueItems === true && wo.uniqueItems !== true) this.fail('UNIQUE_ITEMS_ADDED', `${path}/uniqueItems`, 'added');
+
+    this.compareArrays(reader, writer, ro, wo, path);
+    this.compareObjects(reader, writer, ro, wo, path);
+  }
+
+  private compareArrays(reader: Node, writer: Node, ro: Record<string, unknown>, wo: Record<string, unknown>, path: string): void {
+    const node = (s: unknown, doc: Doc): Node => ({ schema: (s ?? true) as Json, doc });
+    // Tuples: `prefixItems` (2020-12) or an array under `items`; the rest follows `items`/`additionalItems`.
+    const tuple = (o: Record<string, unknown>) => (Array.isArray(o.prefixItems) ? o.prefixItems : Array.isArray(o.items) ? o.items : undefined) as Json[] | undefined;
+    const rest = (o: Record<string, unknown>) => (Array.isArray(o.prefixItems) ? o.items : Array.isArray(o.items) ? o.additionalItems : o.items);
+    const rt = tuple(ro) ?? [];
+    const wt = tuple(wo) ?? [];
+    for (let i = 0; i < Math.max(rt.length, wt.length); i++) {
+      const r = i < rt.length ? rt[i] : rest(ro);
+      const w = i < wt.length ? wt[i] : rest(wo);
+      this.check(node(r, reader.doc), node(w, writer.doc), `${path}/items/${i}`);
+    }
+    if (rest(ro) !== undefined || rest(wo) !== undefined) {
+      this.check(node(rest(ro), reader.doc), node(rest(wo), writer.doc), `${path}/${Array.isArray(ro.items) ? 'additionalItems' : 'items'}`);
+    }
+  }
+
+  private compareObjects(reader: Node, writer: Node, ro: Record<string, unknown>, wo: Record<string, unknown>, path: string): void {
+    const rProps = (ro.properties ?? {}) as Record<string, Json>;
+    const wProps = (wo.properties ?? {}) as Record<string, Json>;
+    const rAdd = (ro.additionalProperties ?? true) as Json;
+    const wAdd = (wo.additionalProperties ?? true) as Json;
+    const node = (s: Json, doc: Doc): Node => ({ schema: s, doc });
+    for (const name of new Set([...Object.keys(rProps), ...Object.keys(wProps)])) {
+      const at = `${path}/properties/${name}`;
+      const rp = rProps[name];
+      const wp = wProps[name];
+      if (rp !== undefined && wp !== undefined) {
+        this.check(node(rp, reader.doc), node(wp, writer.doc), at);
+      } else if (wp !== undefined) {
+        // Removed: the reader's content model must still take what the writer put there.
+        if (wp === false || isEmptySchema(rAdd)) continue;
+        if (rAdd === false) this.fail('PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', at, 'closedRemoved');
+        else if (!this.accepts(node(rAdd, reader.doc), node(wp, writer.doc), at)) {
+          this.fail('PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, 'partialRemoved');
+        }
+      } else if (rp !== undefined) {
+        // Added: whatever the writer allowed under this name must be accepted.
+        if (wAdd === false || isEmptySchema(rp)) continue;
+        if (isEmptySchema(wAdd)) this.fail('PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', at, 'openAdded');
+        else if (!this.accepts(node(rp, reader.doc), node(wAdd, writer.doc), at)) {
+          this.fail('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, 'partialAdded');
+        }
+      }
+    }
+    if (!isEmptySchema(rAdd) && wAdd !== false) {
+      if (rAdd === false || isEmptySchema(wAdd)) this.fail(rAdd === false ? 'ADDITIONAL_PROPERTIES_REMOVED' : 'ADDITIONAL_PROPERTIES_NARROWED', `${path}/additionalProperties`, rAdd === false ? 'added' : 'narrowed');
+      else this.check(node(rAdd, reader.doc), node(wAdd, writer.doc), `${path}/additionalProperties`);
+    }
+    const wRequired = new Set((wo.required ?? []) as string[]);
+    for (const name of (ro.required ?? []) as string[]) {
+      const rp = rProps[name];
+      const hasDefault = rp !== undefined && isObject(rp) && 'default' in rp;
+      if (!wRequired.has(name) && !hasDefault) this.fail('REQUIRED_ATTRIBUTE_ADDED', `${path}/required/${name}`, 'required');
+    }
+    const rDeps = (ro.dependentRequired ?? ro.dependencies ?? {}) as Record<string, unknown>;
+    const wDeps = (wo.dependentRequired ?? wo.dependencies ?? {}) as Record<string, unknown>;
+    for (const [name, needs] of Object.entries(rDeps)) {
+      const had = wDeps[name];
+      if (Array.isArray(needs) && !(Array.isArray(had) && needs.every((n) => had.includes(n)))) {
+        this.fail(had === undefined ? 'DEPENDENCY_ARRAY_ADDED' : 'DEPENDENCY_ARRAY_EXTENDED', `${path}/dependencies/${name}`, 'added');
+      }
+    }
+  }
+}
+
+function without(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  const copy = { ...o };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
+function typesOf(o: Record<string, unknown>): string[] | undefined {
+  if (typeof o.type === 'string') return [o.type];
+  if (Array.isArray(o.type)) return o.type as string[];
+  return undefined;
+}
+
+/** allOf parts merged into one schema: properties and required combined, other keywords from the later part. */
+function mergeSchemas(a: Record<string, unknown>, b: Json): Record<string, unknown> {
+  if (!isObject(b)) return a;
+  return {
+    ...a,
+    ...b,
+    properties: { ...(a.properties as object), ...(b.properties as object) },
+    required: [...new Set([...((a.required ?? []) as string[]), ...((b.required ?? []) as string[])])],
+  };
+}
+
+class JsonSchema implements ParsedSchema {
+  readonly type = 'JSON' as const;
+  constructor(readonly text: string, readonly doc: Doc) {}
+
+  canRead(writer: ParsedSchema): Incompatibility[] {
+    const c = new Comparer();
+    c.check({ schema: this.doc.root, doc: this.doc }, { schema: (writer as JsonSchema).doc.root, doc: (writer as JsonSchema).doc }, '#');
+    return c.found;
+  }
+}
+
+export const jsonFormat: SchemaFormat = {
+  type: 'JSON',
+  parse(text: string, dependencies: Dependency[]): ParsedSchema {
+    const root = parseJson(text, 'Invalid JSON');
+    const ajv = ajvFor(root);
+    const others = new Map<string, Json>();
+    try {
+      for (const dep of dependencies) {
+        const schema = parseJson(dep.schema, `reference ${dep.name}`);
+        const id = isObject(schema) && typeof schema.$id === 'string' ? schema.$id : undefined;
+        others.set(dep.name, schema);
+        if (id) others.set(id, schema);
+        if (ajv.getSchema(dep.name) || (id && ajv.getSchema(id))) continue;
+        // ajv keys a schema by its $id; the reference name, when different, gets a schema pointing there.
+        ajv.addSchema(forAjv(schema), id ? undefined : dep.name);
+        if (id && id !== dep.name) ajv.addSchema({ $ref: id }, dep.name);
+      }
+      ajv.compile(forAjv(root));
+    } catch (err) {
+      if (err instanceof SchemaParseError) throw err;
+      throw new SchemaParseError((err as Error).message);
+    }
+    return new JsonSchema(JSON.stringify(root), { root, others });
+  },
+  canonical: (text) => JSON.stringify(JSON.parse(text)),
+};

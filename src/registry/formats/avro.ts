@@ -36,9 +36,12 @@ function mismatch(type: string, path: string, info: string, describe: Incompatib
 }
 
 class Checker {
-  /** Pairs under comparison: recursive types compare as compatible on re-entry, as Java's checker does. */
-  private readonly inProgress = new Map<AvroType, Set<AvroType>>();
   readonly found: Incompatibility[] = [];
+  /**
+   * Pairs under comparison, shared with the trial checkers of union branches: recursive types compare as
+   * compatible on re-entry, as Java's checker does.
+   */
+  constructor(private readonly inProgress = new Map<AvroType, Set<AvroType>>()) {}
 
   check(reader: AvroType, writer: AvroType, path: string): boolean {
     let writers = this.inProgress.get(reader);
@@ -71,7 +74,7 @@ class Checker {
     if (rk === 'union') {
       const branches = (reader as avro.types.UnwrappedUnionType).types;
       // Try branches silently; the union as a whole fails with one MISSING_UNION_BRANCH.
-      const probe = (b: AvroType) => { const c = new Checker(); return c.check(b, writer, path); };
+      const probe = (b: AvroType) => new Checker(this.inProgress).check(b, writer, path);
       if (branches.some(probe)) return true;
       return this.fail(mismatch('MISSING_UNION_BRANCH', path, `reader union lacking writer type: ${wk.toUpperCase()}`,
         (r, w) => `The ${r} schema is missing a type inside a union field at path '${path}' in the ${w} schema`));

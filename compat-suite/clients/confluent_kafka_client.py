@@ -27,8 +27,9 @@ def wait_all(futures, what):
 
 
 def create_topic(ctx, topic, partitions=2, config=None):
-    wait_all(admin(ctx).create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1,
-                                                config=config or {})], operation_timeout=10), 'create_topics')
+    a = admin(ctx)  # keep the handle alive until the futures resolve, or librdkafka destroys it (_DESTROY)
+    wait_all(a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1,
+                                       config=config or {})], operation_timeout=10), 'create_topics')
 
 
 def produce(ctx, topic, messages, timestamps=None, **conf):
@@ -111,7 +112,7 @@ def group(ctx):
     c.commit(asynchronous=False)
     committed = c.committed([TopicPartition(ctx.topic, p) for p in range(2)], timeout=10)
     c.close()
-    total = sum(tp.offset for tp in committed)
+    total = sum(max(0, tp.offset) for tp in committed)  # a partition without a commit says -1001
     check(total == 15, 'committed offsets add up to %d, expected 15' % total)
 
 

@@ -49,9 +49,12 @@ async function readAll(ctx: Ctx, topic: string, extra: string[] = [], from = 'be
   return parse(await kcat(ctx, ['-C', '-t', topic, '-o', from, '-e', '-J', ...extra]));
 }
 
-/** Reads as member of `group` until the end of the assigned partitions; commits on close. */
+/**
+ * Reads as member of `group` until the end of the assigned partitions; commits on close. (No -o here: with -G,
+ * kcat applies -o to every assignment and so would ignore the committed offsets.)
+ */
 async function readGroup(ctx: Ctx, topic: string, group: string): Promise<Msg[]> {
-  return parse(await kcat(ctx, ['-G', group, '-o', 'beginning', '-e', '-J', '-X', 'auto.offset.reset=earliest', topic], undefined, 30000));
+  return parse(await kcat(ctx, ['-G', group, '-e', '-J', '-X', 'auto.offset.reset=earliest', topic], undefined, 30000));
 }
 
 async function roundTrip(ctx: Ctx, extra: string[] = [], readExtra: string[] = []): Promise<void> {

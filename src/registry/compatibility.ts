@@ -34,8 +34,8 @@ export function checkCompatibility(level: CompatibilityLevel, next: ParsedSchema
     if (old.schema.type !== next.type) {
       messages.push('Incompatible because of different schema type');
     } else {
-      if (direction !== 'FORWARD') messages.push(...render(next.canRead(old.schema), 'new', 'old'));
-      if (direction !== 'BACKWARD') messages.push(...render(old.schema.canRead(next), 'old', 'new'));
+      if (direction !== 'FORWARD') messages.push(...readable(next, old.schema, 'new', 'old'));
+      if (direction !== 'BACKWARD') messages.push(...readable(old.schema, next, 'old', 'new'));
     }
     if (messages.length > 0) {
       messages.push(`{oldSchemaVersion: ${old.version}}`, `{oldSchema: '${old.schema.text}'}`,
@@ -46,6 +46,12 @@ export function checkCompatibility(level: CompatibilityLevel, next: ParsedSchema
   return [];
 }
 
-function render(found: ReturnType<ParsedSchema['canRead']>, reader: string, writer: string): string[] {
-  return found.map((i) => `{errorType:'${i.type}', description:'${i.describe(reader, writer)}', additionalInfo:'${i.info ?? ''}'}`);
+function readable(reader: ParsedSchema, writer: ParsedSchema, readerLabel: string, writerLabel: string): string[] {
+  try {
+    return reader.canRead(writer).map((i) =>
+      `{errorType:'${i.type}', description:'${i.describe(readerLabel, writerLabel)}', additionalInfo:'${i.info ?? ''}'}`);
+  } catch (err) {
+    // A checker bug must not turn a client's request into a 500: report it as Confluent does.
+    return [`Unexpected exception during compatibility check: ${(err as Error).message}`];
+  }
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { startTestBroker, kafkaClient, run } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { until, startMember } from './helpers.js';
@@ -97,6 +97,37 @@ test('kafkajs and librdkafka members cannot share a group (no common assignor): 
   assert.equal(js.partitions.length, 3, 'the kafkajs member keeps its partitions');
   rd.child.kill('SIGKILL');
   await js.consumer.disconnect();
+});
+
+/** Each member's partitions of `topic`, decoded from DescribeGroups (consumer-protocol assignments). */
+async function assignments(group: string, topic: string): Promise<{ state: string; protocol: string; partitions: number[][] }> {
+  const [g] = (await admin.describeGroups([group])).groups;
+  const partitions = g.members.map((m) => {
+    const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+    return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
+  });
+  return { state: g.state, protocol: g.protocol, partitions };
+}
+
+test('cooperative rebalancing (librdkafka cooperative-sticky): partitions are shared, then handed back when a member leaves', async () => {
+  await admin.createTopics({ topics: [{ topic: 'coop-in', numPartitions: 4 }] });
+  const coop = ['-X', 'partition.assignment.strategy=cooperative-sticky'];
+  const a = kcatMember('coop-group', 'coop-in', coop);
+  await until('one member owns all 4', async () => (await assignments('coop-group', 'coop-in')).partitions[0]?.length === 4);
+  const b = kcatMember('coop-group', 'coop-in', coop);
+  const shared = await until('two members share the 4 partitions', async () => {
+    const x = await assignments('coop-group', 'coop-in');
+    const all = x.partitions.flat().sort();
+    return x.state === 'Stable' && x.partitions.length === 2 && x.partitions.every((p) => p.length === 2) && all.join() === '0,1,2,3' ? x : undefined;
+  });
+  assert.equal(shared.protocol, 'cooperative-sticky');
+  assert.ok(a.joins() >= 2, 'cooperative: the first member rejoined (revoke, then assign)');
+  b.child.kill('SIGTERM'); // kcat leaves the group on SIGTERM
+  await until('the remaining member owns all 4 again', async () => {
+    const x = await assignments('coop-group', 'coop-in');
+    return x.state === 'Stable' && x.partitions.length === 1 && x.partitions[0].join() === '0,1,2,3';
+  });
+  a.child.kill('SIGTERM');
 });
 
 const PYTHON_CONSUMER = `

@@ -43,7 +43,9 @@ export class Listener {
 
   /** Stops accepting, then closes every client connection. */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    // server.close() resolves only once every connection has ended, so end them right after it stops accepting.
+    const closed = Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
     for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }

@@ -10,7 +10,8 @@ import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
-import { BatchError, encodeControlBatch } from './protocol/record-batch.js';
+import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
+import type { RunningRegistry } from './registry/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
 import type { Handler } from './handlers/handler.js';
 import { HANDLERS } from './handlers/index.js';
@@ -42,6 +43,8 @@ export class Broker {
   readonly appends = new EventEmitter();
   /** The port clients reach us on, set once listening. */
   port = 0;
+  /** The built-in Schema Registry, when enabled. */
+  registry: RunningRegistry | null = null;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger) {
     this.appends.setMaxListeners(0);
@@ -82,6 +85,11 @@ export class Broker {
     const log = this.partition(topic, partition);
     if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+    const schemaProblem = await this.checkSchemas(topic, records);
+    if (schemaProblem) {
+      this.logger.info({ topic, partition, reason: schemaProblem }, 'produce refused by schema validation');
+      return fail(ErrorCode.INVALID_RECORD, schemaProblem);
+    }
     try {
       const result = log.append(records);
       if (!result.duplicate) this.appends.emit('append');
@@ -94,6 +102,30 @@ export class Broker {
       }
       throw err;
     }
+  }
+
+  /**
+   * Broker-side schema validation (opt-in per topic, Confluent's config names): every record's key/value must
+   * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce.
+   */
+  private async checkSchemas(topic: string, records: Buffer): Promise<string | null> {
+    const configs = this.topics.get(topic)!.configs;
+    const checkKey = configs['confluent.key.schema.validation'] === 'true';
+    const checkValue = configs['confluent.value.schema.validation'] === 'true';
+    if (!checkKey && !checkValue) return null;
+    const { validateRecordSchema } = await import('./registry/index.js');
+    const registry = this.registry;
+    if (!registry) return 'schema validation is enabled for this topic but the Schema Registry is disabled';
+    const batches = parseBatches(records);
+    if (batches instanceof BatchError) return null; // the log refuses it with the right code
+    for (const b of batches) {
+      for (const r of decodeBatch(records, b.position).records) {
+        const problem = (checkKey ? validateRecordSchema(registry, topic, true, r.key) : null)
+          ?? (checkValue ? validateRecordSchema(registry, topic, false, r.value) : null);
+        if (problem) return problem;
+      }
+    }
+    return null;
   }
 
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
@@ -166,12 +198,25 @@ export class Broker {
     for (const topic of this.topics.list()) this.pushConfig(topic);
   }
 
-  /** Starts the built-in Schema Registry when enabled; returns its URL. */
+  /**
+   * Starts the built-in Schema Registry when enabled, over the `_schemas` topic; returns its URL. Loaded on demand,
+   * so a broker without it never pays for the schema libraries.
+   */
   async startRegistry(): Promise<string | null> {
-    return null;
+    const port = this.config.registryPort;
+    if (port === 0) return null;
+    const { startRegistry } = await import('./registry/index.js');
+    this.registry = await startRegistry({
+      host: this.config.host === '' ? '127.0.0.1' : this.config.host,
+      port: port === -1 ? 0 : port,
+      store: this.internalLog(INTERNAL_TOPICS.schemas),
+      logger: this.logger.child({ component: 'registry' }),
+    });
+    return `http://${this.config.advertisedHost}:${this.registry.port}`;
   }
 
   async close(): Promise<void> {
+    await this.registry?.close();
     this.groups.close();
     this.transactions.close();
     await this.logs.close();

@@ -74,8 +74,15 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     throw err;
   }
   broker.port = port;
-  await broker.recover();
-  const registryUrl = await broker.startRegistry();
+  let registryUrl: string | null;
+  try {
+    await broker.recover();
+    registryUrl = await broker.startRegistry();
+  } catch (err) {
+    await listener.close();
+    await broker.close();
+    throw err;
+  }
   logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   return {

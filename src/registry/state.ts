@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { KeyValueLog, KeyValueRecord } from '../log/key-value-log.js';
 import { checkCompatibility, DEFAULT_COMPATIBILITY, type CompatibilityLevel, type PreviousSchema } from './compatibility.js';
-import { Errors, RegistryError, SchemaParseError } from './errors.js';
+import { Errors, SchemaParseError } from './errors.js';
 import { FORMATS, type Dependency, type ParsedSchema, type SchemaType } from './formats/index.js';
 
 export const MODES = ['READWRITE', 'READONLY', 'IMPORT'] as const;
@@ -125,13 +125,7 @@ export class RegistryState {
 
   /** Ids of schemas whose references point at subject/version. */
   referencedBy(subject: string, version: number, includeDeleted: boolean): number[] {
-    const ids = new Set<number>();
-    for (const versions of this.subjects.values()) {
-      for (const v of versions.values()) {
-        if ((includeDeleted || !v.deleted) && v.references.some((r) => r.subject === subject && r.version === version)) ids.add(v.id);
-      }
-    }
-    return [...ids].sort((a, b) => a - b);
+    return [...new Set(this.referencingVersions(subject, version, includeDeleted).map((v) => v.id))].sort((a, b) => a - b);
   }
 
   /** Subject-level compatibility, or undefined when the subject has none. null: the global level. */
@@ -460,4 +454,3 @@ export class RegistryState {
   }
 }
 
-export { RegistryError };

@@ -3,8 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Socket } from 'node:net';
+import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type RunningBroker, type StartOptions } from '../src/index.js';
+import { Writer } from '../src/protocol/writer.js';
+import { Reader } from '../src/protocol/reader.js';
+import { isFlexible, type ApiCodec } from '../src/protocol/api.js';
 
 export async function startTestBroker(options: StartOptions = {}): Promise<RunningBroker> {
   return startBroker({ port: 0, inMemory: options.dataDir === undefined, logLevel: 'warn', useEnvironment: false, ...options });
@@ -38,4 +43,30 @@ export function run(cmd: string, args: string[], { input, timeoutMs = 30_000 }: 
     });
     child.stdin.end(input ?? '');
   });
+}
+
+/** Sends one request of any API over a fresh raw connection and decodes its response (header v0/v1 as Kafka's). */
+export async function callApi<Req, Res>(port: number, api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res> {
+  const flexible = isFlexible(api, version);
+  const w = new Writer();
+  w.int32(0).int16(api.key).int16(version).int32(1).nullableString('raw-test', false);
+  if (flexible) w.taggedFields();
+  api.writeRequest(w, version, body);
+  const frame = w.toBuffer();
+  frame.writeInt32BE(frame.length - 4, 0);
+  const sock = new Socket();
+  sock.connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  sock.write(frame);
+  let buf = Buffer.alloc(0);
+  for await (const chunk of sock) {
+    buf = Buffer.concat([buf, chunk]);
+    if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) break;
+  }
+  sock.destroy();
+  if (buf.length < 8) throw new Error('connection closed without a response');
+  const r = new Reader(buf, 4);
+  r.int32();
+  if (flexible && api.key !== 18) r.taggedFields();
+  return api.readResponse(r, version);
 }

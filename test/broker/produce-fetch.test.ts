@@ -2,45 +2,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompressionTypes } from 'kafkajs';
-import { startTestBroker, kafkaClient, tempDir, run } from '../helpers.js';
+import { startTestBroker, kafkaClient, tempDir, run, callApi } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { Reader } from '../../src/protocol/reader.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { FetchApi } from '../../src/protocol/generated/index.js';
+import { FetchApi, type FetchRequest } from '../../src/protocol/generated/index.js';
 import { decodeBatch } from '../../src/protocol/record-batch.js';
-import { Socket } from 'node:net';
-import { once } from 'node:events';
 
 let broker: RunningBroker;
 before(async () => { broker = await startTestBroker(); });
 after(async () => { await broker.close(); });
 
-/** One raw request over a fresh socket; returns the response body reader (after the correlation id). */
-async function request(port: number, api: typeof FetchApi, version: number, body: unknown): Promise<any> {
-  const w = new Writer();
-  w.int32(0).int16(api.key).int16(version).int32(42).nullableString('raw-test', false);
-  api.writeRequest(w, version, body as never);
-  const frame = w.toBuffer();
-  frame.writeInt32BE(frame.length - 4, 0);
-  const sock = new Socket();
-  sock.connect(port, '127.0.0.1');
-  await once(sock, 'connect');
-  sock.write(frame);
-  const chunks: Buffer[] = [];
-  for await (const chunk of sock) {
-    chunks.push(chunk);
-    const all = Buffer.concat(chunks);
-    if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) {
-      sock.destroy();
-      const r = new Reader(all, 4);
-      assert.equal(r.int32(), 42);
-      return api.readResponse(r, version);
-    }
-  }
-  throw new Error('connection closed without a response');
-}
-
-const fetchBody = (topic: string, partition: number, fetchOffset: number, extra: Record<string, unknown> = {}) => ({
+const fetchBody = (topic: string, partition: number, fetchOffset: number, extra: Partial<FetchRequest> = {}): FetchRequest => ({
   replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
   topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
   forgottenTopicsData: [], rackId: '', ...extra,
@@ -61,23 +32,23 @@ test('kafkajs produces keys, headers and every codec it ships; offsets are assig
   assert.deepEqual(offsets.map((o) => [o.partition, o.high, o.low]).sort(), [[0, '3', '0'], [1, '0', '0']]);
   await admin.disconnect();
 
-  const res = await request(broker.port, FetchApi, 11, fetchBody('pf', 0, 0));
+  const res = await callApi(broker.port, FetchApi, 11, fetchBody('pf', 0, 0));
   const p = res.responses[0].partitions[0];
   assert.equal(p.errorCode, 0);
   assert.equal(p.highWatermark, 3);
   assert.equal(p.lastStableOffset, 3);
-  const first2 = decodeBatch(p.records, 0);
+  const first2 = decodeBatch(p.records as Buffer, 0);
   assert.deepEqual(first2.records.map((r) => [r.offset, r.key?.toString(), r.value?.toString()]), [[0, 'k1', 'v1'], [1, 'k2', 'v2']]);
   assert.deepEqual(first2.records[0].headers.map((h) => [h.key, h.value?.toString()]), [['h', 'x']]);
 });
 
 test('fetch: empty (not null) records at the end, OFFSET_OUT_OF_RANGE past it, unknown partitions', async () => {
-  const atEnd = await request(broker.port, FetchApi, 11, fetchBody('pf', 1, 0));
+  const atEnd = await callApi(broker.port, FetchApi, 11, fetchBody('pf', 1, 0));
   assert.equal(atEnd.responses[0].partitions[0].errorCode, 0);
   assert.deepEqual(atEnd.responses[0].partitions[0].records, Buffer.alloc(0));
-  const past = await request(broker.port, FetchApi, 4, fetchBody('pf', 0, 99));
+  const past = await callApi(broker.port, FetchApi, 4, fetchBody('pf', 0, 99));
   assert.equal(past.responses[0].partitions[0].errorCode, 1);
-  const unknown = await request(broker.port, FetchApi, 4, fetchBody('nope', 0, 0));
+  const unknown = await callApi(broker.port, FetchApi, 4, fetchBody('nope', 0, 0));
   assert.equal(unknown.responses[0].partitions[0].errorCode, 3);
 });
 
@@ -87,17 +58,17 @@ test('fetch long-polls until data arrives or max_wait_ms passes', async () => {
   await admin.createTopics({ topics: [{ topic: 'poll', numPartitions: 1 }] });
   await admin.disconnect();
   const start = Date.now();
-  const waiting = request(broker.port, FetchApi, 11, fetchBody('poll', 0, 0, { maxWaitMs: 5000, minBytes: 1 }));
+  const waiting = callApi(broker.port, FetchApi, 11, fetchBody('poll', 0, 0, { maxWaitMs: 5000, minBytes: 1 }));
   await new Promise((r) => setTimeout(r, 100));
   const producer = kafkaClient(broker).producer();
   await producer.connect();
   await producer.send({ topic: 'poll', messages: [{ value: 'wake up' }] });
   await producer.disconnect();
   const res = await waiting;
-  assert.ok(res.responses[0].partitions[0].records.length > 0, 'the waiting fetch returns the new batch');
+  assert.ok((res.responses[0].partitions[0].records as Buffer).length > 0, 'the waiting fetch returns the new batch');
   assert.ok(Date.now() - start < 5000, 'it returned before max_wait_ms');
-  const idle = await request(broker.port, FetchApi, 11, fetchBody('poll', 0, 1, { maxWaitMs: 200, minBytes: 1 }));
-  assert.equal(idle.responses[0].partitions[0].records.length, 0);
+  const idle = await callApi(broker.port, FetchApi, 11, fetchBody('poll', 0, 1, { maxWaitMs: 200, minBytes: 1 }));
+  assert.equal((idle.responses[0].partitions[0].records as Buffer).length, 0);
 });
 
 test('kcat (librdkafka) produces with every codec and consumes it all back', async () => {
@@ -130,7 +101,7 @@ test('kcat offsets by timestamp go through the time index', async () => {
   const offsets = await admin.fetchTopicOffsets('times');
   assert.equal(offsets[0].low, '2');
   await admin.disconnect();
-  const below = await request(broker.port, FetchApi, 11, fetchBody('times', 0, 0));
+  const below = await callApi(broker.port, FetchApi, 11, fetchBody('times', 0, 0));
   assert.equal(below.responses[0].partitions[0].errorCode, 1, 'below the log start offset is out of range');
 });
 

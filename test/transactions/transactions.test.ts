@@ -4,16 +4,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Socket } from 'node:net';
-import { once } from 'node:events';
-import { startTestBroker, kafkaClient, tempDir, run } from '../helpers.js';
+import { startTestBroker, kafkaClient, tempDir, run, callApi as call } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { Reader } from '../../src/protocol/reader.js';
 import { ProduceApi, InitProducerIdApi, EndTxnApi, AddPartitionsToTxnApi } from '../../src/protocol/generated/index.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import type { ApiCodec } from '../../src/protocol/api.js';
 
 let broker: RunningBroker;
 before(async () => { broker = await startTestBroker(); });
@@ -135,30 +130,6 @@ test('transaction.timeout.ms aborts an abandoned transaction', async () => {
   await assert.rejects(txn.commit());
   await producer.disconnect().catch(() => {});
 });
-
-/** Sends one request on a new connection and decodes the response. */
-async function call<Req, Res>(port: number, api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res> {
-  const w = new Writer();
-  w.int32(0).int16(api.key).int16(version).int32(1).nullableString('raw', false);
-  if (api.flexibleFrom !== null && version >= api.flexibleFrom) w.taggedFields();
-  api.writeRequest(w, version, body);
-  const frame = w.toBuffer();
-  frame.writeInt32BE(frame.length - 4, 0);
-  const sock = new Socket();
-  sock.connect(port, '127.0.0.1');
-  await once(sock, 'connect');
-  sock.write(frame);
-  let buf = Buffer.alloc(0);
-  for await (const chunk of sock) {
-    buf = Buffer.concat([buf, chunk]);
-    if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) break;
-  }
-  sock.destroy();
-  const r = new Reader(buf, 4);
-  r.int32();
-  if (api.flexibleFrom !== null && version >= api.flexibleFrom) r.taggedFields();
-  return api.readResponse(r, version);
-}
 
 test('an idempotent batch retried after a lost response is acknowledged with its first offset, not stored twice', async () => {
   await createTopic(broker, 'idem');

@@ -164,7 +164,7 @@ export const SCENARIOS: ScenarioTable = {
         method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: JSON.stringify({ schema: JSON.stringify(schema) }),
       });
-      check(res.ok, `register answered ${res.status}: ${await res.text()}`);
+      if (!res.ok) throw new Error(`register answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { id: number }).id;
     };
     const id = await register(USER_SCHEMA_V1);

@@ -28,6 +28,8 @@ export interface ClientDef {
   command: string[];
   /** Time bound per scenario. */
   timeoutMs?: number;
+  /** Runs alone after everything else (it measures latency). */
+  exclusive?: boolean;
 }
 
 const node = (module: string) => [process.execPath, join(DIST_DIR, module)];
@@ -40,7 +42,7 @@ export const CLIENTS: ClientDef[] = [
   { name: 'kcat', command: node('clients/kcat.js') },
   { name: 'confluent-kafka-python', command: python('clients/confluent_kafka_client.py') },
   { name: 'kafka-python', command: python('clients/kafka_python_client.py') },
-  { name: 'bank', command: node('scenarios/bank/main.js'), timeoutMs: 150_000 },
+  { name: 'bank', command: node('scenarios/bank/main.js'), timeoutMs: 150_000, exclusive: true },
 ];
 
 export interface RunOptions {
@@ -151,6 +153,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
   const listings = await Promise.all(defs.map(listClient));
   const rows: ClientRow[] = [];
   const tasks: (() => Promise<void>)[] = [];
+  const exclusive: (() => Promise<void>)[] = [];
   defs.forEach((def, i) => {
     const listing = listings[i];
     const row: ClientRow = typeof listing === 'string'
@@ -171,7 +174,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
         record({ status: 'not-supported', detail: entry }, 0, '');
         continue;
       }
-      tasks.push(async () => {
+      (def.exclusive ? exclusive : tasks).push(async () => {
         const timeoutMs = def.timeoutMs ?? opts.timeoutMs ?? 45_000;
         const env = {
           COMPAT_BOOTSTRAP: opts.bootstrap,
@@ -184,6 +187,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
     }
   });
   await pool(tasks, opts.concurrency ?? 3);
+  await pool(exclusive, 1);
   for (const row of rows) row.cells.sort((a, b) => SCENARIO_NAMES.indexOf(a.scenario as ScenarioName) - SCENARIO_NAMES.indexOf(b.scenario as ScenarioName));
   return { bootstrap: opts.bootstrap, registry: opts.registry, startedAt, ms: Date.now() - startedAt.getTime(), rows };
 }

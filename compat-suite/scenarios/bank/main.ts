@@ -49,8 +49,8 @@ function percentile(sorted: number[], p: number): number {
 
 async function run(ctx: Ctx) {
   if (!ctx.registry) notSupported('the bank simulation needs a Schema Registry, and this run has none');
-  const steps = (process.env.COMPAT_BANK_STEPS ?? '5,10,20,40').split(',').map(Number);
-  const stepMs = Number(process.env.COMPAT_BANK_STEP_MS ?? 5000);
+  const steps = (process.env.COMPAT_BANK_STEPS ?? '10,20,40,80').split(',').map(Number);
+  const stepMs = Number(process.env.COMPAT_BANK_STEP_MS ?? 4000);
   const kafka = client(ctx, 'bank');
   const registry = new SchemaRegistry({ host: ctx.registry });
   const topic = (k: TopicKey) => `${ctx.prefix}-${k}`;
@@ -124,7 +124,7 @@ function report(ctx: Ctx, r: { checker: Checker; handler: CommandHandler; genera
     const inStep = [...checker.commandAt].filter(([, c]) => c.at >= w.start && c.at < w.end);
     const latencies = inStep.flatMap(([id, c]) => (checker.firstBalanceEvent.has(id) ? [checker.firstBalanceEvent.get(id)! - c.at] : [])).sort((a, b) => a - b);
     return {
-      rate: w.rate, commands: inStep.length, completed: latencies.length,
+      rate: w.rate, transfers: inStep.length, confirmed: latencies.length,
       p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN,
     };
   });

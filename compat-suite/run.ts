@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   }
   console.log(`compat: ${bootstrap}${registry ? `, registry ${registry}` : ''}`);
   const result = await runSuite({
-    bootstrap, registry, only, scenarios,
+    bootstrap, registry, only, scenarios, registryExpected: !values.bootstrap,
     timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined,
     concurrency: values.concurrency ? Number(values.concurrency) : undefined,
     onResult: (c) => console.log(`  ${c.status.padEnd(13)} ${c.client} / ${c.scenario}${c.ms ? ` (${(c.ms / 1000).toFixed(1)} s)` : ''}${c.status !== 'pass' && c.detail ? `: ${c.detail.slice(0, 160)}` : ''}`),

@@ -32,6 +32,14 @@ class Ctx:
         self.topic = self.prefix + '-t'
         self.group = self.prefix + '-g'
 
+    def require_registry(self):
+        """Same rule as requireRegistry() in lib/harness.ts."""
+        if self.registry:
+            return self.registry
+        if os.environ.get('COMPAT_REGISTRY_EXPECTED'):
+            raise RuntimeError('the broker under test was started with a Schema Registry but gave no URL')
+        raise NotSupported('no Schema Registry URL for this run')
+
     def log(self, *parts):
         print('[+%.2fs]' % (time.time() - _started), *parts, flush=True)
 

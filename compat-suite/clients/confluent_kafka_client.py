@@ -165,15 +165,14 @@ def transactions(ctx):
 
 
 def registry(ctx):
-    if not ctx.registry:
-        raise NotSupported('no Schema Registry URL for this run')
+    url = ctx.require_registry()
     try:
         import avro.io
         import avro.schema
     except ImportError:
         raise NotSupported('python3-avro is not installed (compat-suite/setup.sh installs it)')
     from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
-    sr = SchemaRegistryClient({'url': ctx.registry})
+    sr = SchemaRegistryClient({'url': url})
     subject = ctx.topic + '-value'
     schema_id = sr.register_schema(subject, Schema(json.dumps(USER_SCHEMA_V1), 'AVRO'))
     ctx.log('registered', subject, 'id', schema_id)

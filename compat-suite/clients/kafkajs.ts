@@ -6,7 +6,7 @@
 import kafkajs, { type Consumer, type IHeaders, type Kafka as KafkaT, type Producer, type ProducerConfig } from 'kafkajs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type Ctx, notSupported, packageVersion, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 
@@ -217,9 +217,9 @@ export const SCENARIOS: ScenarioTable = {
   },
 
   async registry(ctx) {
-    if (!ctx.registry) notSupported('no Schema Registry URL for this run');
+    const url = requireRegistry(ctx);
     const { SchemaRegistry, SchemaType } = await import('@kafkajs/confluent-schema-registry');
-    const registry = new SchemaRegistry({ host: ctx.registry });
+    const registry = new SchemaRegistry({ host: url });
     const topic = `${ctx.prefix}-t`;
     const subject = `${topic}-value`;
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER_SCHEMA_V1) }, { subject });

@@ -9,7 +9,7 @@ import {
   type Message, type ProducerOptions,
 } from '@platformatic/kafka';
 import { fileURLToPath } from 'node:url';
-import { type Ctx, notSupported, packageVersion, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, notSupported, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 
@@ -156,11 +156,11 @@ export const SCENARIOS: ScenarioTable = {
   },
 
   async registry(ctx) {
-    if (!ctx.registry) notSupported('no Schema Registry URL for this run');
+    const url = requireRegistry(ctx);
     const topic = `${ctx.prefix}-t`;
     const subject = `${topic}-value`;
     const register = async (schema: object) => {
-      const res = await fetch(new URL(`/subjects/${subject}/versions`, ctx.registry!), {
+      const res = await fetch(new URL(`/subjects/${subject}/versions`, url), {
         method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: JSON.stringify({ schema: JSON.stringify(schema) }),
       });
@@ -169,7 +169,7 @@ export const SCENARIOS: ScenarioTable = {
     };
     const id = await register(USER_SCHEMA_V1);
     await createTopic(ctx, topic, 1);
-    const registry = new ConfluentSchemaRegistry({ url: ctx.registry });
+    const registry = new ConfluentSchemaRegistry({ url });
     const users = [{ id: 1, name: 'ada' }, { id: 2, name: 'grace' }];
     const producer = new Producer({ ...base(ctx), registry });
     try {

@@ -28,6 +28,16 @@ export function notSupported(reason: string): never {
   throw new NotSupported(reason);
 }
 
+/**
+ * The registry URL, or why there is none: not supported when the run has no registry, a failure when the broker
+ * under test was supposed to serve one (Samsa started by the runner).
+ */
+export function requireRegistry(ctx: Ctx): string {
+  if (ctx.registry) return ctx.registry;
+  if (process.env.COMPAT_REGISTRY_EXPECTED) throw new Error('the broker under test was started with a Schema Registry but gave no URL');
+  notSupported('no Schema Registry URL for this run');
+}
+
 export function ctxFromEnv(): Ctx {
   const started = Date.now();
   return {

@@ -50,12 +50,12 @@ export interface FindingsMeta {
 /** Facts about the clients that no run shows: how they were installed and what they cannot do by design. */
 const CLIENT_NOTES = [
   '**@confluentinc/kafka-javascript** cannot come from a plain `npm install` here: its install step downloads a prebuilt binary from GitHub (unreachable), then falls back to building the bundled librdkafka 2.15.1, whose default configure (`--install-deps`) downloads zlib, OpenSSL, zstd and curl sources (unreachable too). `compat-suite/setup.sh` builds it instead with `CKJS_LINKING=dynamic` against Debian\'s zlib1g-dev/libssl-dev/libzstd-dev/liblz4-dev (about 2 minutes on 2 cores) into `compat-suite/clients/confluent-js/node_modules`, outside the root package.json so that `npm install` of the project never runs that build. When that build is missing the row says so.',
-  '**kafkajs** has no consumer without a group: every kafkajs round trip (produce, codecs, idempotent, transactions, registry) needs FindCoordinator/JoinGroup/SyncGroup/OffsetCommit, so until the group coordinator works they all fail together.',
+  '**kafkajs** and **@platformatic/kafka** have no consumer without a group: all their round trips (produce, codecs, idempotent, transactions, registry) go through FindCoordinator/JoinGroup/SyncGroup/OffsetCommit, so a group coordinator regression fails their whole rows. kcat, confluent-kafka-python and kafka-python read by explicit assignment outside the `group` column.',
   '**kafkajs codecs**: gzip is built in; snappy comes from kafkajs-snappy, lz4 from kafkajs-lz4; zstd uses a six-line adapter over zstd-napi because @kafkajs/zstd (cppzst) does not build here.',
   '**kafka-python 2.0.2** has no idempotent or transactional producer and no schema registry client; its snappy/lz4/zstd codecs need python3-snappy, python3-lz4 and python3-zstandard (setup.sh installs them).',
-  '**kcat 1.7.1** has no admin operations and no transactions; its Debian build lists no Avro/Schema Registry support (no libserdes).',
+  '**kcat 1.7.1** has no admin operations; with `transactional.id` it wraps its whole input in one committed transaction (it cannot abort), so its transactions cell covers commit only; it cannot set record timestamps (its timestamps cell uses CreateTime a second apart); its Debian build lists no Avro/Schema Registry support (no libserdes).',
   '**confluent-kafka-python 1.7.0** (Debian): its AvroSerializer needs fastavro, which Debian does not package, so the registry scenario uses its SchemaRegistryClient for the registry calls and python3-avro for the encoding, in the Confluent wire format.',
-  '**@platformatic/kafka** on Node 20: zstd needs `zlib.zstdCompressSync` (Node ≥ 22.15), so its zstd column is not supported on this Node.',
+  '**@platformatic/kafka** declares Node ≥ 22.22; on Node 20 it runs with `clients/node22-shim.ts` supplying `Promise.withResolvers`, and its zstd needs `zlib.zstdCompressSync` (Node ≥ 22.15), so its zstd cell is not supported on this Node.',
 ];
 
 export function findingsMarkdown(result: SuiteResult, meta: FindingsMeta): string {

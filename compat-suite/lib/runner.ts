@@ -48,6 +48,8 @@ export const CLIENTS: ClientDef[] = [
 export interface RunOptions {
   bootstrap: string;
   registry: string | null;
+  /** The broker under test was started to serve a registry: a missing URL is then a failure, not "not supported". */
+  registryExpected?: boolean;
   only?: string[];
   scenarios?: ScenarioName[];
   timeoutMs?: number;
@@ -180,6 +182,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
           COMPAT_BOOTSTRAP: opts.bootstrap,
           COMPAT_REGISTRY: opts.registry ?? '',
           COMPAT_PREFIX: `compat-${runId}-${def.name}-${scenario}`,
+          COMPAT_REGISTRY_EXPECTED: opts.registryExpected ? '1' : '',
         };
         const out = await runChild([...def.command, scenario], env, timeoutMs);
         record(parseResult(out, timeoutMs), out.ms, out.log);

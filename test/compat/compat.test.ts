@@ -32,7 +32,7 @@ let result: SuiteResult;
 before(async () => {
   process.env.COMPAT_BANK_STEPS = '10,40';
   process.env.COMPAT_BANK_STEP_MS = '2500';
-  result = await runSuite({ bootstrap: broker.bootstrap, registry: broker.registryUrl, concurrency: 3, timeoutMs: 40_000 });
+  result = await runSuite({ bootstrap: broker.bootstrap, registry: broker.registryUrl, registryExpected: true, concurrency: 3, timeoutMs: 40_000 });
   console.log(matrixText(result));
 }, { timeout: 240_000 });
 

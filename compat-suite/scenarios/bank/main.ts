@@ -11,7 +11,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { fileURLToPath } from 'node:url';
 import { client } from '../../clients/kafkajs.js';
 import { check, sleep, waitFor } from '../../lib/expect.js';
-import { type Ctx, notSupported, packageVersion, runIfMain } from '../../lib/harness.js';
+import { type Ctx, packageVersion, requireRegistry, runIfMain } from '../../lib/harness.js';
 import { type Bank, Checker, CommandGenerator, CommandHandler, HeartbeatProducer, startConsumer, startProducer } from './components.js';
 import { type AccountCreationConfirmed, type Heartbeat, INSUFFICIENT, isOurs, SCHEMAS, TOPIC_KEYS, type TopicKey } from './schemas.js';
 
@@ -48,11 +48,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function run(ctx: Ctx) {
-  if (!ctx.registry) notSupported('the bank simulation needs a Schema Registry, and this run has none');
+  const url = requireRegistry(ctx);
   const steps = (process.env.COMPAT_BANK_STEPS ?? '10,20,40,80').split(',').map(Number);
   const stepMs = Number(process.env.COMPAT_BANK_STEP_MS ?? 4000);
   const kafka = client(ctx, 'bank');
-  const registry = new SchemaRegistry({ host: ctx.registry });
+  const registry = new SchemaRegistry({ host: url });
   const topic = (k: TopicKey) => `${ctx.prefix}-${k}`;
   const { replicationFactor, ids } = await topology(kafka, registry, topic, ctx.log);
   ctx.log('topology ready: replication factor', replicationFactor, 'schema ids', JSON.stringify(ids));

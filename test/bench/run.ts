@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
+import { groupBenchmarks } from '../groups/bench.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -133,6 +134,9 @@ async function main(): Promise<void> {
     const ms = performance.now() - start;
     report(`kafkajs producer, ${sends} sends x 1000 x 100 B, acks=1`, `${((sends * 1000) / (ms / 1000) / 1000).toFixed(0)}k msg/s`);
     await producer.disconnect();
+
+    console.log('\nConsumer groups');
+    await groupBenchmarks(`127.0.0.1:${broker.port}`, report);
     await broker.stop();
 
     console.log('\nBroker, durable mode (--fsync)');

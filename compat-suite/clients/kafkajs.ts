@@ -70,12 +70,19 @@ export async function withProducer<T>(kafka: KafkaT, config: ProducerConfig, fn:
   }
 }
 
+/** Per partition, the offset after the last message read: what a consumer commits. */
+function nextOffsets(got: Msg[]): [number, string][] {
+  const next = new Map<number, number>();
+  for (const m of got) next.set(m.partition!, Math.max(next.get(m.partition!) ?? 0, m.offset! + 1));
+  return [...next].map(([p, o]) => [p, String(o)]);
+}
+
 /**
  * Reads through group `groupId` until `n` messages arrived, then `settleMs` longer to catch extras. With
- * autoCommit off it commits what it read explicitly before leaving.
+ * autoCommit off it commits what it read explicitly before leaving (unless noCommit).
  */
 export async function consumeN(kafka: KafkaT, topic: string, groupId: string, n: number,
-  opts: { autoCommit?: boolean; settleMs?: number; timeoutMs?: number; raw?: boolean } = {}): Promise<Msg[]> {
+  opts: { autoCommit?: boolean; noCommit?: boolean; settleMs?: number; timeoutMs?: number } = {}): Promise<Msg[]> {
   const consumer: Consumer = kafka.consumer({
     groupId, sessionTimeout: 10000, rebalanceTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 250,
   });
@@ -91,10 +98,8 @@ export async function consumeN(kafka: KafkaT, topic: string, groupId: string, n:
     });
     await waitFor(`${n} messages on ${topic} (have ${got.length})`, opts.timeoutMs ?? 15000, () => (got.length >= n ? true : undefined));
     await sleep(opts.settleMs ?? 500);
-    if (opts.autoCommit === false) {
-      const next = new Map<number, number>();
-      for (const m of got) next.set(m.partition!, Math.max(next.get(m.partition!) ?? 0, m.offset! + 1));
-      await consumer.commitOffsets([...next].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+    if (opts.autoCommit === false && !opts.noCommit) {
+      await consumer.commitOffsets(nextOffsets(got).map(([partition, offset]) => ({ topic, partition, offset })));
     }
   } finally {
     await consumer.disconnect();
@@ -213,7 +218,30 @@ export const SCENARIOS: ScenarioTable = {
     });
     ctx.log('committed, aborted, committed');
     // kafkajs reads read_committed by default.
-    checkMessages(await consumeN(kafka, topic, `${ctx.prefix}-g`, 7, { settleMs: 1500 }), [...committed, ...after]);
+    const groupId = `${ctx.prefix}-g`;
+    const got = await consumeN(kafka, topic, groupId, 7, { settleMs: 1500, autoCommit: false, noCommit: true });
+    checkMessages(got, [...committed, ...after]);
+
+    // Consume-transform-produce: the output and the group's offsets commit in one transaction (TxnOffsetCommit).
+    const out = `${topic}-out`;
+    await createTopic(kafka, out);
+    const transformed = got.map((m) => ({ ...m, value: m.value.toUpperCase() }));
+    const offsets = nextOffsets(got);
+    await withProducer(kafka, { transactionalId: `${ctx.prefix}-eos`, idempotent: true, maxInFlightRequests: 1 }, async (p) => {
+      const txn = await p.transaction();
+      await txn.send({ topic: out, messages: transformed.map((m) => toKafkajs(m)) });
+      await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: offsets.map(([partition, offset]) => ({ partition, offset })) }] });
+      await txn.commit();
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const [fetched] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    for (const [partition, offset] of offsets) {
+      const at = fetched.partitions.find((p) => p.partition === partition)?.offset;
+      check(at === offset, `group offset of partition ${partition} after the transaction: ${at}, expected ${offset}`);
+    }
+    checkMessages(await consumeN(kafka, out, `${ctx.prefix}-out`, 7, { settleMs: 1000 }), transformed);
   },
 
   async registry(ctx) {

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     target = `\`${bootstrap}\`${registry ? ` with the registry at \`${registry}\`` : ' (no registry given)'}`;
   } else {
     const { startBroker } = await import('../src/index.js');
-    const broker = await startBroker({ port: 0, inMemory: true, registryPort: 0, logger: collectingLogger(brokerLog) });
+    const broker = await startBroker({ port: 0, inMemory: true, registryPort: -1, logger: collectingLogger(brokerLog) });
     bootstrap = broker.bootstrap;
     registry ??= broker.registryUrl;
     close = () => broker.close();

@@ -163,6 +163,28 @@ def transactions(ctx):
     ctx.log('committed, aborted, committed')
     check_messages(read_all(ctx, ctx.topic, 7, **{'isolation.level': 'read_committed'}), committed + after)
 
+    # Consume-transform-produce: the output and the group's offsets commit in one transaction.
+    out = ctx.topic + '-out'
+    create_topic(ctx, out)
+    c = consumer(ctx, ctx.group, **{'isolation.level': 'read_committed'})
+    c.subscribe([ctx.topic])
+    got = poll_n(c, 7)
+    positions = c.position(c.assignment())
+    transformed = [dict(m, value=m['value'].upper()) for m in got]
+    eos = Producer(dict(COMMON, **{'bootstrap.servers': ctx.bootstrap, 'transactional.id': ctx.prefix + '-eos'}))
+    eos.init_transactions(15)
+    eos.begin_transaction()
+    for m in transformed:
+        eos.produce(out, m['value'].encode(), m['key'].encode(), headers=list(m['headers'].items()))
+    eos.send_offsets_to_transaction(positions, c.consumer_group_metadata(), 15)
+    eos.commit_transaction(15)
+    committed_now = {tp.partition: tp.offset for tp in c.committed(c.assignment(), timeout=10)}
+    c.close()
+    for tp in positions:
+        check(committed_now.get(tp.partition) == tp.offset, 'group offset of partition %d after the transaction: %s, expected %s'
+              % (tp.partition, committed_now.get(tp.partition), tp.offset))
+    check_messages(read_all(ctx, out, 7), transformed)
+
 
 def registry(ctx):
     url = ctx.require_registry()

@@ -9,7 +9,7 @@ export const SCENARIOS = {
   admin: 'create topic with a config, describe/alter configs, add partitions, delete topic',
   timestamps: 'explicit record timestamps; offsets looked up by timestamp',
   idempotent: 'idempotent producer (InitProducerId + sequence numbers); exactly-once, in-order read back',
-  transactions: 'transactional producer: one committed and one aborted transaction; a read_committed reader sees only the committed one (kafkajs also: consume-transform-produce with the group offsets in the transaction)',
+  transactions: 'transactional producer: one committed and one aborted transaction; a read_committed reader sees only the committed one (kafkajs and confluent-kafka-python also: consume-transform-produce with the group offsets in the transaction)',
   registry: 'schema registry: register an Avro schema, produce/consume the Confluent wire format, evolve the schema compatibly',
   bank: 'bank simulation (kafkajs + @kafkajs/confluent-schema-registry): latency per load step, money conserved',
 } as const;

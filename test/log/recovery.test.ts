@@ -6,22 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLEAN_SHUTDOWN_FILE, FsDir, PartitionLog } from '../../src/log/index.js';
 import { decodeBatch, encodeBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { corrupt, rng } from './faults.js';
 
 const CONFIG = { 'segment.bytes': 3000, 'index.interval.bytes': 200 };
 
@@ -34,34 +24,6 @@ function served(log: PartitionLog): Map<number, string> {
     }
   }
   return out;
-}
-
-function corrupt(dir: string, random: () => number): string {
-  const files = readdirSync(dir).filter((f) => /\.(log|index|timeindex)$/.test(f)).sort();
-  const file = join(dir, files[Math.floor(random() * files.length)]);
-  const size = statSync(file).size;
-  const mode = Math.floor(random() * 4);
-  if (mode === 0 && size > 0) {
-    const garbage = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256)));
-    const at = Math.floor(random() * size);
-    const fd = openSync(file, 'r+');
-    writeSync(fd, garbage, 0, Math.min(garbage.length, size - at), at);
-    closeSync(fd);
-    return `garbage at ${at} of ${file}`;
-  }
-  if (mode === 1) {
-    const at = Math.floor(random() * size);
-    truncateSync(file, at);
-    return `truncated ${file} at ${at}`;
-  }
-  if (mode === 2) {
-    const fd = openSync(file, 'a');
-    writeSync(fd, Buffer.from(Array.from({ length: 1 + Math.floor(random() * 100) }, () => Math.floor(random() * 256))));
-    closeSync(fd);
-    return `junk appended to ${file}`;
-  }
-  unlinkSync(file);
-  return `removed ${file}`;
 }
 
 test('recovery after random corruption always yields a valid prefix of what was appended', async () => {

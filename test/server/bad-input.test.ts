@@ -10,7 +10,7 @@ import { startTestBroker, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { ApiVersionsApi, ProduceApi, MetadataApi } from '../../src/protocol/generated/index.js';
+import { ApiVersionsApi, ProduceApi, MetadataApi, FetchApi } from '../../src/protocol/generated/index.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
@@ -136,4 +136,33 @@ test('many connections sending junk at once do not disturb a working client', as
   await producer.disconnect();
   await Promise.all(junk);
   await brokerStillServes();
+});
+
+test('pipelined requests are answered in request order even when the first one waits (long poll)', async () => {
+  const admin = kafkaClient(broker).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'ordered', numPartitions: 1 }] });
+  await admin.disconnect();
+  const fetch = frame(1, 11, (w) => FetchApi.writeRequest(w, 11, {
+    replicaId: -1, maxWaitMs: 300, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic: 'ordered', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  }), 1);
+  const versions = frame(18, 2, () => {}, 2);
+  const sock = new Socket();
+  sock.connect(broker.port, '127.0.0.1');
+  await once(sock, 'connect');
+  sock.write(Buffer.concat([fetch, versions]));
+  const ids: number[] = [];
+  let buf = Buffer.alloc(0);
+  for await (const chunk of sock) {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 8 && buf.length >= 4 + buf.readInt32BE(0)) {
+      ids.push(buf.readInt32BE(4));
+      buf = buf.subarray(4 + buf.readInt32BE(0));
+    }
+    if (ids.length === 2) break;
+  }
+  sock.destroy();
+  assert.deepEqual(ids, [1, 2], 'the ApiVersions answer waits for the long-polling fetch before it');
 });

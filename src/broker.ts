@@ -154,7 +154,7 @@ export class Broker {
   createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false): TopicMeta {
     const topic = this.topics.create(name, partitions, configs, internal);
     this.openPartitions(topic, 0);
-    this.logger.info({ topic: name, partitions }, 'topic created');
+    this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
     return topic;
   }
 

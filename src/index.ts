@@ -83,7 +83,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
-  logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl }, 'samsa is ready');
+  // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
+  logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   return {
     port,

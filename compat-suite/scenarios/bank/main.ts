@@ -49,8 +49,8 @@ function percentile(sorted: number[], p: number): number {
 
 async function run(ctx: Ctx) {
   const url = requireRegistry(ctx);
-  const steps = (process.env.COMPAT_BANK_STEPS ?? '10,20,40,80').split(',').map(Number);
-  const stepMs = Number(process.env.COMPAT_BANK_STEP_MS ?? 4000);
+  const steps = (process.env.COMPAT_BANK_STEPS ?? '25,50,100,200,400').split(',').map(Number);
+  const stepMs = Number(process.env.COMPAT_BANK_STEP_MS ?? 3000);
   const kafka = client(ctx, 'bank');
   const registry = new SchemaRegistry({ host: url });
   const topic = (k: TopicKey) => `${ctx.prefix}-${k}`;

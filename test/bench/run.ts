@@ -119,6 +119,17 @@ async function main(): Promise<void> {
     report('file append (writeSync 1 MiB), 300 MiB', mibps(300 * MiB, fileAppendCeiling(tmp.dir, 300 * MiB, false)));
     report('file append with fsync per MiB, 300 MiB', mibps(300 * MiB, fileAppendCeiling(tmp.dir, 300 * MiB, true)));
 
+    console.log('\nIn-process (a test suite embedding Samsa)');
+    const { startBroker } = await import('../../src/index.js');
+    const timings: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const embedded = await startBroker({ port: 0, inMemory: true, logLevel: 'warn', useEnvironment: false });
+      timings.push(performance.now() - t);
+      await embedded.close();
+    }
+    report('startBroker({ port: 0, inMemory: true }), median of 5', `${timings.sort((a, b) => a - b)[2].toFixed(1)} ms`);
+
     console.log('\nBroker (data on disk)');
     const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);
     report('spawn to accepting connections (bare `node -e 0` spawn below)', `${broker.startMs.toFixed(0)} ms`);

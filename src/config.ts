@@ -29,6 +29,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },
   { name: 'group.max.session.timeout.ms', type: 'int', defaultValue: '1800000', doc: 'Longest session timeout a member may ask for.' },
   { name: 'offsets.retention.minutes', type: 'int', defaultValue: '10080', doc: 'Committed offsets of empty groups expire after this.' },
+  { name: 'sasl.plain.users', type: 'string', defaultValue: '', doc: 'SASL/PLAIN users as user:password,...; empty accepts any credentials.' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', doc: 'Longest transaction timeout a producer may ask for.' },
   { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', doc: 'Idle transactional ids expire after this.' },
 ];

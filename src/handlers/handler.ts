@@ -1,5 +1,6 @@
 import type { ApiCodec } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
+import type { SaslSession } from '../server/sasl.js';
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -8,6 +9,8 @@ export interface RequestContext {
   clientId: string | null;
   /** The peer, as "host:port", for logs and group member descriptions. */
   clientHost: string;
+  /** This connection's SASL state (SaslHandshake/SaslAuthenticate). */
+  sasl: SaslSession;
 }
 
 /**

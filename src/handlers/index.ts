@@ -16,6 +16,7 @@ import leaveGroup from './13-leave-group.js';
 import syncGroup from './14-sync-group.js';
 import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
+import saslHandshake from './17-sasl-handshake.js';
 import apiVersions from './18-api-versions.js';
 import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
@@ -29,6 +30,7 @@ import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
@@ -37,5 +39,5 @@ export const HANDLERS: readonly Handler[] = [
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, deleteRecords,
   offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, incrementalAlterConfigs,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
-  deleteGroups, offsetDelete, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
+  deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
 ];

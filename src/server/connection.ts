@@ -8,6 +8,7 @@ import type { Broker } from '../broker.js';
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import { ApiVersionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { authenticatePlain, newSaslSession, parseUsers } from './sasl.js';
 
 /** Requests in flight per connection before we stop reading from the socket (backpressure). */
 const MAX_IN_FLIGHT = 128;
@@ -28,6 +29,7 @@ export class Connection {
   private readonly log: Logger;
   private closed = false;
   private readonly clientHost: string;
+  private readonly sasl = newSaslSession();
 
   constructor(private readonly socket: Socket, private readonly broker: Broker) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -55,6 +57,7 @@ export class Connection {
   }
 
   private onFrame(frame: Buffer): void {
+    if (this.sasl.rawTokenNext) return this.onRawSaslToken(frame);
     const r = new Reader(frame);
     let apiKey: number, version: number, correlationId: number;
     try {
@@ -84,7 +87,7 @@ export class Connection {
     }
     const slot: Slot = { done: false, frame: null };
     this.pending.push(slot);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost, sasl: this.sasl };
     let result: unknown;
     try {
       result = handler.handle(request, ctx);
@@ -137,6 +140,16 @@ export class Connection {
     if (this.pending.length < MAX_IN_FLIGHT && this.socket.writableLength < 16 * 1024 * 1024 && this.socket.isPaused()) {
       this.socket.resume();
     }
+  }
+
+  /** A raw SASL/PLAIN token after SaslHandshake v0: success is an empty raw frame, failure closes the connection. */
+  private onRawSaslToken(token: Buffer): void {
+    this.sasl.rawTokenNext = false;
+    const result = authenticatePlain(token, parseUsers(this.broker.config.get('sasl.plain.users')));
+    if ('error' in result) return this.close(result.error);
+    this.sasl.user = result.user;
+    this.pending.push({ done: true, frame: [Buffer.alloc(4)] });
+    this.flush();
   }
 
   /** ApiVersions at a version we do not serve: error 35 in a v0 body listing our own range, so clients retry lower. */

@@ -1,8 +1,7 @@
 /**
  * Runs the compat-suite (every client, every scenario; the bank simulation with short load steps) against an
  * in-process Samsa and asserts that every cell expected to pass does pass; a cell outside EXPECTED may pass or be
- * not-supported but must not fail. Failures are printed with their logs. The Schema Registry cells are a `todo`
- * (reported, not failing the run) only while startBroker gives no registry.
+ * not-supported but must not fail. Failures are printed with their logs.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -13,23 +12,20 @@ import { startBroker, type RunningBroker } from '../../src/index.js';
 const ALL = ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps', 'idempotent', 'transactions'];
 /** What each client must pass against Samsa; the rest is not-supported by the client (see FINDINGS.md). */
 const EXPECTED: Record<string, string[]> = {
-  'kafkajs': ALL,
-  'platformatic': ALL.filter((s) => s !== 'zstd'),
+  'kafkajs': [...ALL, 'registry'],
+  'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'registry'],
   'confluent-js': ALL,
   'kcat': ALL.filter((s) => s !== 'admin'),
-  'confluent-kafka-python': ALL,
+  'confluent-kafka-python': [...ALL, 'registry'],
   'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps'],
-};
-/** The cells that need the Schema Registry. */
-const REGISTRY: Record<string, string[]> = {
-  'kafkajs': ['registry'], 'platformatic': ['registry'], 'confluent-kafka-python': ['registry'], 'bank': ['bank'],
+  'bank': ['bank'],
 };
 
-const broker: RunningBroker = await startBroker({ port: 0, inMemory: true, logLevel: 'silent', registryPort: -1 });
-const registryTodo = broker.registryUrl ? false : 'startBroker({ registryPort: 0 }) does not start the Schema Registry yet';
+let broker: RunningBroker;
 let result: SuiteResult;
 
 before(async () => {
+  broker = await startBroker({ port: 0, inMemory: true, logLevel: 'silent', registryPort: -1 }); // -1: any free port
   process.env.COMPAT_BANK_STEPS = '10,40';
   process.env.COMPAT_BANK_STEP_MS = '2500';
   result = await runSuite({ bootstrap: broker.bootstrap, registry: broker.registryUrl, registryExpected: true, concurrency: 3, timeoutMs: 40_000 });
@@ -38,16 +34,12 @@ before(async () => {
 
 after(() => broker?.close());
 
-test('Samsa starts its Schema Registry for the registry scenarios', { todo: registryTodo }, () => {
-  assert.ok(broker.registryUrl, 'startBroker({ registryPort: 0 }) gave no registryUrl');
+test('Samsa starts its Schema Registry for the registry scenarios', () => {
+  assert.ok(broker.registryUrl, 'startBroker({ registryPort: -1 }) gave no registryUrl');
 });
 
-const cases = [
-  ...Object.entries(EXPECTED).map(([client, scenarios]) => ({ client, scenarios, todo: false as false | string })),
-  ...Object.entries(REGISTRY).map(([client, scenarios]) => ({ client, scenarios, todo: registryTodo })),
-];
-for (const { client, scenarios, todo } of cases) {
-  test(`${client}: ${scenarios.join(', ')}`, { todo }, (t) => {
+for (const [client, scenarios] of Object.entries(EXPECTED)) {
+  test(`${client}: ${scenarios.join(', ')}`, (t) => {
     const row = result.rows.find((r) => r.client === client);
     assert.ok(row, `no row for ${client}`);
     if (client === 'confluent-js' && row.cells.every((c) => c.status === 'not-supported' && /not built/.test(c.detail ?? ''))) {
@@ -61,8 +53,7 @@ for (const { client, scenarios, todo } of cases) {
       return [`${s}: ${cell ? `${cell.status} — ${cell.detail}` : 'did not run'}${cell?.log ? `\n${logExcerpt(cell.log, 15)}` : ''}`];
     });
     assert.deepEqual(failures, [], `${client} failed:\n${failures.join('\n\n')}`);
-    const expected = [...(EXPECTED[client] ?? []), ...(REGISTRY[client] ?? [])];
-    const unexpected = row.cells.filter((c) => c.status === 'fail' && !expected.includes(c.scenario));
+    const unexpected = row.cells.filter((c) => c.status === 'fail' && !scenarios.includes(c.scenario));
     assert.deepEqual(unexpected.map((c) => c.scenario), [], 'scenarios outside EXPECTED failed');
   });
 }

@@ -1,8 +1,11 @@
 /**
  * CRC32C (Castagnoli), the checksum of record batches v2. Native (SSE4.2 / ARMv8 CRC instructions through
  * @node-rs/crc32): pure-JS table versions are 4-7x slower, and every produced byte passes through here.
+ * Loaded with require: importing this CommonJS package as ESM makes Node lex its whole loader at start-up.
  */
-import { crc32c as native } from '@node-rs/crc32';
+import { createRequire } from 'node:module';
+
+const { crc32c: native } = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c(input: Buffer, initial?: number): number };
 
 /** CRC32C of `buf`, continuing from `initial` (a previous result) when given. Returns an unsigned 32-bit number. */
 export function crc32c(buf: Buffer, initial = 0): number {

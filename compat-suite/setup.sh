@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian-packaged Kafka clients the tests and the compat-suite drive: kcat (librdkafka),
 # confluent-kafka-python and kafka-python, the python codec/Avro modules they use, and builds
-# @confluentinc/kafka-javascript from source. Does nothing when they are already there; needs root otherwise.
+# @confluentinc/kafka-javascript from source (with Confluent's @confluentinc/schemaregistry beside it).
+# Does nothing when they are already there; needs root otherwise.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY_MODULES='kafka, confluent_kafka, requests, snappy, lz4.frame, zstandard, avro'
@@ -28,7 +29,7 @@ fi
 # It lives in its own prefix so the project's `npm install` never runs that build. Best effort: when it fails,
 # the compat-suite reports the client as not supported, with this log.
 CKJS=clients/confluent-js
-if ! node -e "require('./$CKJS/node_modules/@confluentinc/kafka-javascript')" 2>/dev/null; then
+if ! node -e "for (const p of ['kafka-javascript', 'schemaregistry']) require('./$CKJS/node_modules/@confluentinc/' + p)" 2>/dev/null; then
   echo "compat-suite/setup.sh: building @confluentinc/kafka-javascript (librdkafka from source), log in $CKJS/build.log" >&2
   if ! (cd "$CKJS" && CKJS_LINKING=dynamic npm install --no-audit --no-fund --foreground-scripts >build.log 2>&1); then
     echo "compat-suite/setup.sh: @confluentinc/kafka-javascript did not build; see $CKJS/build.log" >&2

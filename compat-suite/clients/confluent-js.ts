@@ -1,12 +1,13 @@
 /**
  * @confluentinc/kafka-javascript (librdkafka 2.15 inside), through its KafkaJS-compatible API, plus its rdkafka
- * AdminClient for what that API lacks (adding partitions). Built by setup.sh into clients/confluent-js/ (see there
- * why it is not a root dependency); without that build every scenario is reported as not supported.
+ * AdminClient for what that API lacks (adding partitions), and Confluent's @confluentinc/schemaregistry. Built by
+ * setup.sh into clients/confluent-js/ (see there why it is not a root dependency); without that build every
+ * scenario is reported as not supported.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Ctx, packageVersion, runIfMain, type ScenarioTable } from '../lib/harness.js';
-import { check, checkMessages, type Msg, sleep, testMessages, waitFor } from '../lib/expect.js';
+import { type Ctx, notSupported, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 import { ROOT } from '../lib/runner.js';
 import { fromKafkajs, toKafkajs } from './kafkajs.js';
@@ -17,16 +18,16 @@ const PACKAGE = '@confluentinc/kafka-javascript';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the package is optional, so its types may be absent */
 type Lib = any;
 
-function load(): Lib | string {
+function loadOptional(name: string): Lib | string {
   try {
-    return createRequire(join(PREFIX, 'package.json'))(PACKAGE);
+    return createRequire(join(PREFIX, 'package.json'))(name);
   } catch (err) {
-    return `${PACKAGE} is not built here: run compat-suite/setup.sh (it builds librdkafka from source with ` +
+    return `${name} is not built here: run compat-suite/setup.sh (it builds librdkafka from source with ` +
       `CKJS_LINKING=dynamic; a plain npm install needs GitHub downloads). Load error: ${(err as Error).message.split('\n')[0]}`;
   }
 }
 
-const lib = load();
+const lib = loadOptional(PACKAGE);
 
 function kafka(ctx: Ctx): Lib {
   const { Kafka, logLevel } = lib.KafkaJS;
@@ -160,7 +161,39 @@ function scenarios(): ScenarioTable {
       checkMessages(await consumeN(ctx, topic, `${ctx.prefix}-g`, 7, { settleMs: 1500 }), [...committed, ...after]);
     },
 
-    registry: 'no Schema Registry client in this package (the separate @confluentinc/schemaregistry is not exercised here)',
+    async registry(ctx) {
+      // Confluent's own registry client, a separate package installed beside the Kafka client by setup.sh.
+      const url = requireRegistry(ctx);
+      const sr = loadOptional('@confluentinc/schemaregistry');
+      if (typeof sr === 'string') notSupported(sr);
+      const { SchemaRegistryClient, AvroSerializer, AvroDeserializer, SerdeType } = sr;
+      const registry = new SchemaRegistryClient({ baseURLs: [url] });
+      const topic = `${ctx.prefix}-t`;
+      const subject = `${topic}-value`;
+      const id = await registry.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(USER_SCHEMA_V1) });
+      ctx.log('registered', subject, 'id', id);
+      await createTopic(ctx, topic, 1);
+      const users = [{ id: 1, name: 'ada' }, { id: 2, name: 'grace' }];
+      const serializer = new AvroSerializer(registry, SerdeType.VALUE, { useLatestVersion: true });
+      const producer = kafka(ctx).producer({ kafkaJS: { acks: -1 } });
+      await producer.connect();
+      await producer.send({ topic, messages: await Promise.all(users.map(async (u, i) => ({ key: String(i), value: await serializer.serialize(topic, u) }))) });
+      await producer.disconnect();
+      const deserializer = new AvroDeserializer(registry, SerdeType.VALUE, {});
+      const decoded = [];
+      for (const m of await consumeN(ctx, topic, `${ctx.prefix}-g`, 2)) {
+        check(wireSchemaId(m.raw!) === id, 'schema id in the record differs from the registered one');
+        decoded.push(await deserializer.deserialize(topic, m.raw!));
+      }
+      check(JSON.stringify(decoded) === JSON.stringify(users), `decoded ${JSON.stringify(decoded)}`);
+      const v2 = { schemaType: 'AVRO', schema: JSON.stringify(USER_SCHEMA_V2) };
+      check(await registry.testSubjectCompatibility(subject, v2), 'evolved schema reported incompatible');
+      const id2 = await registry.register(subject, v2);
+      check(id2 !== id, 'evolved schema got the same id');
+      registry.clearLatestCaches(); // the serializer's useLatestVersion cached v1 as "latest", without a TTL
+      const latest = await registry.getLatestSchemaMetadata(subject);
+      check(latest.id === id2 && latest.version === 2, `latest is id ${latest.id} version ${latest.version}`);
+    },
   };
 }
 

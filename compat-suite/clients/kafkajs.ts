@@ -57,7 +57,7 @@ export function toKafkajs(m: Msg, timestamp?: number) {
 
 export function fromKafkajs(m: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }, partition: number, offset: string): Msg {
   const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
-  return { key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', headers, partition, offset: Number(offset) };
+  return { key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', raw: m.value ?? undefined, headers, partition, offset: Number(offset) };
 }
 
 export async function withProducer<T>(kafka: KafkaT, config: ProducerConfig, fn: (p: Producer) => Promise<T>): Promise<T> {

@@ -8,6 +8,8 @@ export interface Msg {
   headers: Record<string, string>;
   partition?: number;
   offset?: number;
+  /** The value's bytes, for binary payloads (Avro). */
+  raw?: Buffer;
 }
 
 /** n keyed messages with two headers each; `tag` makes values distinct per batch. */

@@ -14,7 +14,7 @@ const ALL = ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'time
 const EXPECTED: Record<string, string[]> = {
   'kafkajs': [...ALL, 'registry'],
   'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'registry'],
-  'confluent-js': ALL,
+  'confluent-js': [...ALL, 'registry'],
   'kcat': ALL.filter((s) => s !== 'admin'),
   'confluent-kafka-python': [...ALL, 'registry'],
   'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps'],

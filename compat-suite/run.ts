@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { deleteRunTopics } from './lib/cleanup.js';
 import { findingsMarkdown, matrixText } from './lib/report.js';
 import { CLIENTS, countStatuses, ROOT, runSuite } from './lib/runner.js';
 import { SCENARIO_NAMES, type ScenarioName } from './lib/scenarios.js';
@@ -20,7 +21,8 @@ const USAGE = `Usage: npm run compat -- [options]
   --scenarios a,b         scenarios to run: ${SCENARIO_NAMES.join(', ')}
   --timeout <s>           time bound per scenario (default 45; the bank simulation has 150)
   --concurrency <n>       scenarios run at once (default 3)
-  --findings <file>       where to write the findings (default compat-suite/FINDINGS.md; "-" for none)`;
+  --findings <file>       where to write the findings (default compat-suite/FINDINGS.md; "-" for none)
+  --keep-topics           with --bootstrap: keep the run's topics (compat-<run>-*); by default they are deleted`;
 
 function fail(message: string, code = 2): never {
   console.error(`compat: ${message}`);
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
       options: {
         bootstrap: { type: 'string' }, registry: { type: 'string' }, only: { type: 'string' },
         scenarios: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
-        findings: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        findings: { type: 'string' }, 'keep-topics': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
     onResult: (c) => console.log(`  ${c.status.padEnd(13)} ${c.client} / ${c.scenario}${c.ms ? ` (${(c.ms / 1000).toFixed(1)} s)` : ''}${c.status !== 'pass' && c.detail ? `: ${c.detail.slice(0, 160)}` : ''}`),
   });
   await close();
+  if (values.bootstrap && !values['keep-topics']) console.log(await deleteRunTopics(bootstrap, result.prefix));
   console.log(`\n${matrixText(result)}\n`);
   for (const row of result.rows.filter((r) => r.unavailable)) console.log(`${row.client}: not supported: ${row.unavailable}`);
   const counts = countStatuses(result);

@@ -75,6 +75,8 @@ export interface ClientRow {
 
 export interface SuiteResult {
   bootstrap: string;
+  /** Every topic and group of this run starts with it. */
+  prefix: string;
   registry: string | null;
   startedAt: Date;
   ms: number;
@@ -150,7 +152,7 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
 
 export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
   const startedAt = new Date();
-  const runId = startedAt.getTime().toString(36).slice(-5);
+  const prefix = `compat-${startedAt.getTime().toString(36).slice(-5)}-`;
   const defs = CLIENTS.filter((c) => !opts.only?.length || opts.only.includes(c.name));
   const listings = await Promise.all(defs.map(listClient));
   const rows: ClientRow[] = [];
@@ -181,7 +183,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
         const env = {
           COMPAT_BOOTSTRAP: opts.bootstrap,
           COMPAT_REGISTRY: opts.registry ?? '',
-          COMPAT_PREFIX: `compat-${runId}-${def.name}-${scenario}`,
+          COMPAT_PREFIX: `${prefix}${def.name}-${scenario}`,
           COMPAT_REGISTRY_EXPECTED: opts.registryExpected ? '1' : '',
         };
         const out = await runChild([...def.command, scenario], env, timeoutMs);
@@ -192,7 +194,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
   await pool(tasks, opts.concurrency ?? 3);
   await pool(exclusive, 1);
   for (const row of rows) row.cells.sort((a, b) => SCENARIO_NAMES.indexOf(a.scenario as ScenarioName) - SCENARIO_NAMES.indexOf(b.scenario as ScenarioName));
-  return { bootstrap: opts.bootstrap, registry: opts.registry, startedAt, ms: Date.now() - startedAt.getTime(), rows };
+  return { bootstrap: opts.bootstrap, prefix, registry: opts.registry, startedAt, ms: Date.now() - startedAt.getTime(), rows };
 }
 
 export function countStatuses(result: SuiteResult): Record<Status, number> {

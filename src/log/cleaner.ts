@@ -9,6 +9,11 @@
  * offset delta and timestamps (offsets never move: gaps are allowed). Segments are written beside the old file and
  * renamed over it, so a crash leaves either the old or the new one.
  *
+ * The pass is a generator that yields every SLICE_BYTES of batches read, so the LogManager can spread it over many
+ * short turns of the event loop instead of stalling produce for the whole pass. Between turns the log may change:
+ * appends and rolls are harmless (only the closed segments picked at the start are touched); if one of those
+ * segments went (retention, DeleteRecords, truncation, close) the pass stops, keeping what it already swapped in.
+ *
  * Transactional data and markers are kept whole and their keys do not supersede older records: whether a
  * transaction committed is known only from its marker, and keeping them is always correct.
  */
@@ -20,8 +25,20 @@ export interface CompactionStats { segments: number; bytesBefore: number; bytesA
 
 const keyOf = (r: DecodedRecord): string | null => (r.key ? r.key.toString('latin1') : null);
 
-/** Runs one cleaning pass when due; returns what it did, or null when there was nothing (or not enough) to clean. */
+/** Bytes of batches read between two yields of a cleaning pass: a few milliseconds of decoding at most. */
+const SLICE_BYTES = 256 * 1024;
+
+/** Runs one whole cleaning pass now; returns what it did, or null when there was nothing (or not enough) to clean. */
 export function compact(log: PartitionLog, now: number, force = false): CompactionStats | null {
+  const pass = compaction(log, now, force);
+  for (;;) {
+    const step = pass.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** One cleaning pass as a generator (see the top of this file); its return value is compact()'s. */
+export function* compaction(log: PartitionLog, now: number, force = false): Generator<void, CompactionStats | null> {
   const cfg = log.config;
   const lso = log.lastStableOffset;
   const closed = log.segments.slice(0, -1);
@@ -40,28 +57,29 @@ export function compact(log: PartitionLog, now: number, force = false): Compacti
 
   // Latest offset of every key in the dirty part.
   const latest = new Map<string, number>();
+  const intact = () => !log.isClosed && range.every((seg, i) => log.segments[i] === seg);
   for (const seg of dirty) {
-    eachBatch(seg, (buf, at, header) => {
+    const read = yield* eachBatch(seg, intact, (buf, at, header) => {
       if (header.isTransactional || header.isControl) return;
       for (const r of decodeBatch(buf, at).records) {
         const k = keyOf(r);
         if (k !== null) latest.set(k, r.offset);
       }
     });
+    if (!read) return null;
   }
 
-  // Recorded first: the rewritten segments have gaps, which recovery accepts only below this offset.
-  log.setCleanedTo(log.segments[cleanable].baseOffset);
   const horizon = now - cfg.deleteRetentionMs;
   const stats: CompactionStats = { segments: 0, bytesBefore: totalBytes, bytesAfter: 0, recordsRemoved: 0 };
   for (let i = 0; i < range.length; i++) {
-    const seg = log.segments[i];
+    const seg = range[i];
     const name = `${segmentName(seg.baseOffset, '.log')}.cleaned`;
     log.dir.remove(name);
     const out = log.dir.open(name);
     let changed = false;
+    let swapped = false;
     try {
-      eachBatch(seg, (buf, at, header) => {
+      const read = yield* eachBatch(seg, intact, (buf, at, header) => {
         const whole = buf.subarray(at, at + header.size);
         if (header.isTransactional || header.isControl) {
           out.append(whole);
@@ -88,26 +106,53 @@ export function compact(log: PartitionLog, now: number, force = false): Compacti
           maxTimestamp: header.maxTimestamp,
         }));
       });
-    } catch (err) {
       out.close();
-      log.dir.remove(name);
-      throw err;
+      if (!read) return stats.segments > 0 ? stats : null;
+      if (!changed) {
+        stats.bytesAfter += seg.size;
+        continue;
+      }
+      // Recorded first: the rewritten segment has gaps, which recovery accepts only below this offset.
+      if (seg.nextOffset > log.cleanedTo) log.setCleanedTo(seg.nextOffset);
+      stats.segments++;
+      range[i] = log.replaceSegment(i, name);
+      stats.bytesAfter += range[i].size;
+      swapped = true;
+    } finally {
+      // Also when the pass stops early (an error, or the LogManager closing it between turns).
+      if (!swapped) {
+        out.close();
+        log.dir.remove(name);
+      }
     }
-    out.close();
-    if (!changed) {
-      log.dir.remove(name);
-      stats.bytesAfter += seg.size;
-      continue;
-    }
-    stats.segments++;
-    stats.bytesAfter += log.replaceSegment(i, name).size;
   }
+  // The whole range is clean now, also where nothing had to change.
+  if (range.length && range[range.length - 1].nextOffset > log.cleanedTo) log.setCleanedTo(range[range.length - 1].nextOffset);
   for (let i = range.length - 1; i > 0; i--) log.dropEmptySegment(i);
-  if (stats.segments > 0) log.rebuildProducerState();
+  // The producer state is left as it is: what compaction removes never includes transactional batches or markers,
+  // and the in-memory state (built from everything appended) knows at least as much as a replay of what is left.
   return stats;
 }
 
-function eachBatch(seg: Segment, fn: (buf: Buffer, at: number, header: BatchHeader) => void): void {
-  const end = seg.walk(0, false, ({ buf, at, header }) => fn(buf, at, header), true);
-  if (end.error) throw new Error(`segment ${seg.baseOffset} unreadable at ${end.end}: ${end.error}`);
+/**
+ * Visits a segment's batches (whole), yielding every SLICE_BYTES and at its end; returns false, having stopped, when `intact` says
+ * the log changed under it during a yield.
+ */
+function* eachBatch(seg: Segment, intact: () => boolean, fn: (buf: Buffer, at: number, header: BatchHeader) => void): Generator<void, boolean> {
+  let from = 0;
+  for (;;) {
+    let budget = SLICE_BYTES;
+    let next = from;
+    const end = seg.walk(from, false, ({ buf, at, header }) => {
+      fn(buf, at, header);
+      next = header.position + header.size;
+      budget -= header.size;
+      return budget > 0;
+    }, true);
+    if (end.error) throw new Error(`segment ${seg.baseOffset} unreadable at ${end.end}: ${end.error}`);
+    yield; // also after each segment, however small
+    if (!intact()) return false;
+    if (next >= seg.size || budget > 0) return true;
+    from = next;
+  }
 }

@@ -4,5 +4,5 @@ export { PartitionLog, type AppendResult, type PartitionLogOptions, CLEAN_SHUTDO
 export { PartitionKeyValueLog } from './partition-key-value-log.js';
 export { StorageError, FsDir, MemoryDir, MemoryQuota, type LogDir, type LogFile } from './storage.js';
 export { logConfig, type LogConfig, type TopicConfigInput } from './config.js';
-export { compact, type CompactionStats } from './cleaner.js';
+export { compact, compaction, type CompactionStats } from './cleaner.js';
 export type { KeyValueLog, KeyValueRecord } from './key-value-log.js';

@@ -1,14 +1,18 @@
 /**
  * Opens, creates and deletes partition logs: `<dataDir>/<topic>-<partition>/` on disk, or memory directories when
  * `dataDir` is null. Runs the background work (flush.ms, segment.ms rolls, retention, compaction) on a timer that
- * never keeps the process alive.
+ * never keeps the process alive. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop
+ * iteration, so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
 import { FsDir, MemoryDir, MemoryQuota, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
-import { compact } from './cleaner.js';
+import { compaction, type CompactionStats } from './cleaner.js';
+
+/** Longest stretch a compaction pass holds the event loop. */
+const CLEANER_TURN_MS = 2;
 
 export interface LogManagerOptions {
   /** Null: keep everything in memory. */
@@ -28,6 +32,9 @@ export class LogManager {
   private readonly memoryDirs = new Map<string, MemoryDir>();
   private readonly quota: MemoryQuota;
   private timer: NodeJS.Timeout | null = null;
+  /** Compaction passes under way, by partition; each resolves when its pass ends (or stops at close). */
+  private readonly cleaning = new Map<string, Promise<void>>();
+  private closing = false;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
@@ -80,20 +87,58 @@ export class LogManager {
     return this.logs.entries();
   }
 
-  /** One round of background work over every log. Errors are logged per partition, never thrown. */
+  /**
+   * One round of background work over every log: retention now, compaction started in the background (see
+   * `cleaned()`). Errors are logged per partition, never thrown.
+   */
   maintain(now = (this.opts.now ?? Date.now)()): void {
     for (const [name, log] of this.logs) {
       try {
         const deleted = log.enforceRetention(now);
         if (deleted) this.opts.logger?.debug({ partition: name, deleted, logStartOffset: log.logStartOffset }, 'retention deleted segments');
-        if (log.config.compactPolicy) {
-          const stats = compact(log, now);
-          if (stats) this.opts.logger?.debug({ partition: name, ...stats }, 'compacted');
-        }
+        if (log.config.compactPolicy && !this.cleaning.has(name) && !this.closing) this.startCleaning(name, log, now);
       } catch (err) {
         this.opts.logger?.error({ partition: name, err }, 'log maintenance failed');
       }
     }
+  }
+
+  /** Resolves when the compaction passes under way have ended. */
+  async cleaned(): Promise<void> {
+    await Promise.all(this.cleaning.values());
+  }
+
+  private startCleaning(name: string, log: PartitionLog, now: number): void {
+    const pass = compaction(log, now);
+    const done = (stats: CompactionStats | null) => {
+      this.cleaning.delete(name);
+      if (stats) this.opts.logger?.debug({ partition: name, ...stats }, 'compacted');
+    };
+    this.cleaning.set(name, new Promise<void>((resolve) => {
+      const turn = (): void => {
+        try {
+          const until = performance.now() + CLEANER_TURN_MS;
+          do {
+            if (this.closing) {
+              pass.return(null); // runs the pass's cleanup
+              done(null);
+              return resolve();
+            }
+            const step = pass.next();
+            if (step.done) {
+              done(step.value);
+              return resolve();
+            }
+          } while (performance.now() < until);
+          setImmediate(turn);
+        } catch (err) {
+          this.opts.logger?.error({ partition: name, err }, 'compaction failed');
+          done(null);
+          resolve();
+        }
+      };
+      turn();
+    }));
   }
 
   private startTimer(): void {
@@ -107,6 +152,8 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.closing = true;
+    await this.cleaned();
     const logs = [...this.logs.values()];
     this.logs.clear();
     const results = await Promise.allSettled(logs.map((l) => l.close()));

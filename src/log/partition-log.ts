@@ -154,6 +154,11 @@ export class PartitionLog {
     this.removeSegment(this.segments.splice(index, 1)[0]);
   }
 
+  /** Closed (or deleted): no more appends, and background work on it stops. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   private get active(): Segment {
     return this.segments[this.segments.length - 1];
   }

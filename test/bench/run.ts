@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
+import { logBenchmarks } from './log.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
     const durableMs = await kcatProduce(durable.port, 'bench', file, ['-X', 'acks=all']);
     report(`kcat produce ${total} x 1 KiB, acks=-1, fsync`, mibps(bytes, durableMs));
     await durable.stop();
+
+    console.log('\nLog: recovery and maintenance');
+    await logBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
   } finally {
     tmp.remove();
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FsDir, MemoryDir, PartitionLog, compact, type LogDir } from '../../src/log/index.js';
+import { FsDir, LogManager, MemoryDir, PartitionLog, compact, compaction, type LogDir } from '../../src/log/index.js';
 import { Compression, decodeBatch, encodeBatch, encodeControlBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
 
 function contents(log: PartitionLog): Array<[number, string, string | null]> {
@@ -93,4 +93,54 @@ test('compaction waits for min.cleanable.dirty.ratio and min.compaction.lag.ms, 
   put(strict, [['k', 'late']], now);
   strict.roll();
   assert.equal(compact(strict, now + 1), null);
+});
+
+/** A log of many segments, each key written 20 times over ~400 KiB: big enough for a pass to yield many times. */
+function bigCompactedLog(dir: LogDir, now: number): PartitionLog {
+  const log = PartitionLog.open(dir, { 'cleanup.policy': 'compact', 'segment.bytes': 64 * 1024, 'min.cleanable.dirty.ratio': 0.01 }, { now: () => now });
+  for (let round = 0; round < 20; round++) {
+    for (let k = 0; k < 40; k++) put(log, [[`k${k}`, `r${round}-${'v'.repeat(500)}`]], now);
+  }
+  log.roll();
+  return log;
+}
+
+test('a compaction pass run in slices, with appends in between, ends as a whole pass does', () => {
+  const now = 10_000_000;
+  const whole = bigCompactedLog(new MemoryDir(), now);
+  compact(whole, now);
+  const sliced = bigCompactedLog(new MemoryDir(), now);
+  const pass = compaction(sliced, now);
+  let turns = 0;
+  for (let step = pass.next(); !step.done; step = pass.next()) {
+    turns++;
+    put(sliced, [['late', String(turns)]], now); // the active segment grows (and rolls) meanwhile
+  }
+  assert.ok(turns > 5, `${turns} turns`);
+  const latest = (log: PartitionLog) => new Map(contents(log).map(([, k, v]) => [k, v]));
+  const got = contents(sliced).filter(([, k]) => k !== 'late');
+  assert.deepEqual(got, contents(whole));
+  assert.equal(latest(sliced).get('k7'), latest(whole).get('k7'));
+});
+
+test('a compaction pass stops cleanly when its segments go between slices (DeleteRecords, close)', async () => {
+  const now = 10_000_000;
+  const log = bigCompactedLog(new MemoryDir(), now);
+  const before = contents(log);
+  const pass = compaction(log, now);
+  pass.next();
+  log.deleteRecordsBefore(log.segments[1].baseOffset);
+  let step = pass.next();
+  while (!step.done) step = pass.next();
+  assert.equal(step.value, null, 'the pass gave up');
+  assert.deepEqual(contents(log), before.filter(([o]) => o >= log.logStartOffset));
+  assert.ok(!log.dir.list().some((n) => n.endsWith('.cleaned')), 'no temporary file left');
+
+  const manager = new LogManager({ dataDir: null, maintenanceIntervalMs: 0, now: () => now });
+  const open = manager.open('t', 0, { 'cleanup.policy': 'compact', 'segment.bytes': 64 * 1024, 'min.cleanable.dirty.ratio': 0.01 });
+  for (let round = 0; round < 20; round++) for (let k = 0; k < 40; k++) put(open, [[`k${k}`, `r${round}-${'v'.repeat(500)}`]], now);
+  open.roll();
+  manager.maintain(now); // starts a pass, which then runs in turns of the event loop
+  await manager.close(); // stops it between turns
+  assert.ok(open.isClosed);
 });

@@ -116,6 +116,47 @@ def group(ctx):
     check(total == 15, 'committed offsets add up to %d, expected 15' % total)
 
 
+def rebalance(ctx):
+    create_topic(ctx, ctx.topic, 4)
+    members = {name: consumer(ctx, ctx.group, **{'session.timeout.ms': 10000, 'heartbeat.interval.ms': 500})
+               for name in ('a', 'b')}
+    got = {'a': [], 'b': []}
+
+    def pump(names, seconds=0.3):
+        end = time.time() + seconds
+        while time.time() < end:
+            for n in names:
+                m = members[n].poll(0.05)
+                if m is not None and not m.error():
+                    got[n].append(to_msg(m))
+                    members[n].commit(m, asynchronous=False)  # commit each message: a takeover never re-reads
+
+    def owned(n):
+        return {tp.partition for tp in members[n].assignment()}
+
+    members['a'].subscribe([ctx.topic])
+    wait_until('a to own all 4 partitions', 15, lambda: pump('a') or len(owned('a')) == 4)
+    members['b'].subscribe([ctx.topic])
+    wait_until('a and b to split the 4 partitions', 20, lambda: pump('ab') or (
+        owned('b') and len(owned('a')) + len(owned('b')) == 4 and owned('a') | owned('b') == {0, 1, 2, 3}))
+    first = test_messages(20, 'first')
+    produce(ctx, ctx.topic, first)
+    wait_until('20 messages between a and b', 15, lambda: pump('ab') or len(got['a']) + len(got['b']) >= 20)
+    pump('ab', 0.5)
+    check_messages(got['a'] + got['b'], first)
+    for n in 'ab':
+        check(all(m['partition'] in owned(n) for m in got[n]), 'member %s read a partition it was not assigned' % n)
+    members['b'].close()
+    wait_until('a to take over all 4 partitions', 20, lambda: pump('a') or len(owned('a')) == 4)
+    second = test_messages(10, 'second')
+    before = len(got['a'])
+    produce(ctx, ctx.topic, second)
+    wait_until('a to read the 10 new messages', 15, lambda: pump('a') or len(got['a']) - before >= 10)
+    pump('a', 1.0)
+    check_messages(got['a'][before:], second)
+    members['a'].close()
+
+
 def admin_ops(ctx):
     a = admin(ctx)
     topic = ctx.topic
@@ -236,6 +277,7 @@ SCENARIOS = {
     'produce': round_trip,
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
+    'rebalance': rebalance,
     'admin': admin_ops,
     'timestamps': timestamps,
     'idempotent': lambda ctx: round_trip(ctx, **{'enable.idempotence': True}),

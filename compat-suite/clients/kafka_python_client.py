@@ -2,11 +2,13 @@
 
 It probes the broker with ApiVersions v0 pipelined with Metadata v0, then hard-codes its request versions.
 """
+import threading
 import time
 
 import kafka
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
+from kafka.structs import OffsetAndMetadata
 from kafka import codec as kcodec
 
 from compat_common import NotSupported, check, check_messages, decode_headers, run_main, test_messages, wait_until
@@ -109,6 +111,59 @@ def group(ctx):
     check(total == 15, 'committed offsets add up to %d, expected 15' % total)
 
 
+class Member(threading.Thread):
+    """A group member polling in its own thread: kafka-python rejoins a group only inside poll(), and a poll
+    blocks through the whole JoinGroup round, so two members cannot share one thread."""
+
+    def __init__(self, ctx):
+        super().__init__(daemon=True)
+        self.consumer = group_consumer(ctx)
+        self.got = []
+        self.running = True
+        self.start()
+
+    def run(self):
+        while self.running:
+            for tp, records in self.consumer.poll(timeout_ms=100).items():
+                self.got.extend(to_msg(r) for r in records)
+                # commit each batch: a takeover never re-reads
+                self.consumer.commit({tp: OffsetAndMetadata(records[-1].offset + 1, None)})
+        self.consumer.close()
+
+    def owned(self):
+        return {tp.partition for tp in self.consumer.assignment()}
+
+    def stop(self):
+        self.running = False
+        self.join(15)
+
+
+def rebalance(ctx):
+    create_topic(ctx, ctx.topic, 4)
+    a = Member(ctx)
+    wait_until('a to own all 4 partitions', 15, lambda: len(a.owned()) == 4)
+    b = Member(ctx)
+    wait_until('a and b to split the 4 partitions', 25, lambda: b.owned() and len(a.owned()) + len(b.owned()) == 4
+               and a.owned() | b.owned() == {0, 1, 2, 3})
+    ctx.log('a owns', a.owned(), 'b owns', b.owned())
+    first = test_messages(20, 'first')
+    produce(ctx, ctx.topic, first)
+    wait_until('20 messages between a and b', 15, lambda: len(a.got) + len(b.got) >= 20)
+    time.sleep(0.5)
+    check_messages(a.got + b.got, first)
+    for m in (a, b):
+        check(all(msg['partition'] in m.owned() for msg in m.got), 'a member read a partition it was not assigned')
+    b.stop()
+    wait_until('a to take over all 4 partitions', 25, lambda: len(a.owned()) == 4)
+    second = test_messages(10, 'second')
+    before = len(a.got)
+    produce(ctx, ctx.topic, second)
+    wait_until('a to read the 10 new messages', 15, lambda: len(a.got) - before >= 10)
+    time.sleep(1.0)
+    check_messages(a.got[before:], second)
+    a.stop()
+
+
 def admin_ops(ctx):
     a = admin(ctx)
     topic = ctx.topic
@@ -151,6 +206,7 @@ SCENARIOS = {
     'produce': round_trip,
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
+    'rebalance': rebalance,
     'admin': admin_ops,
     'timestamps': timestamps,
     'idempotent': 'kafka-python 2.0.2 has no idempotent producer (enable_idempotence came in 2.1)',

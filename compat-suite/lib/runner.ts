@@ -95,7 +95,8 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv, timeoutMs: n
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(command[0], command.slice(1), {
-      cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      // PYTHONUNBUFFERED: a killed python child still leaves its log behind.
+      cwd: ROOT, env: { ...process.env, PYTHONUNBUFFERED: '1', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
     child.stdout.on('data', (d: Buffer) => { log += d.toString(); });

@@ -12,12 +12,12 @@ import { startBroker, type RunningBroker } from '../../src/index.js';
 const ALL = ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps', 'idempotent', 'transactions'];
 /** What each client must pass against Samsa; the rest is not-supported by the client (see FINDINGS.md). */
 const EXPECTED: Record<string, string[]> = {
-  'kafkajs': [...ALL, 'registry'],
+  'kafkajs': [...ALL, 'rebalance', 'registry'],
   'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'registry'],
   'confluent-js': [...ALL, 'registry'],
   'kcat': ALL.filter((s) => s !== 'admin'),
-  'confluent-kafka-python': [...ALL, 'registry'],
-  'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps'],
+  'confluent-kafka-python': [...ALL, 'rebalance', 'registry'],
+  'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'rebalance', 'admin', 'timestamps'],
   'bank': ['bank'],
 };
 

@@ -14,7 +14,7 @@ const ALL = ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'time
 const EXPECTED: Record<string, string[]> = {
   'kafkajs': [...ALL, 'rebalance', 'registry'],
   'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'registry'],
-  'confluent-js': [...ALL, 'registry'],
+  'confluent-js': [...ALL, 'rebalance', 'registry'],
   'kcat': ALL.filter((s) => s !== 'admin'),
   'confluent-kafka-python': [...ALL, 'rebalance', 'registry'],
   'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'rebalance', 'admin', 'timestamps'],

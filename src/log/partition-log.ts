@@ -11,8 +11,8 @@
  * and truncates at the first invalid batch, keeping the valid prefix.
  */
 import {
-  BatchError, checkBatchAt, controlType, decodeBatch, parseBatches, setBaseOffset, setLogAppendTime,
-  setPartitionLeaderEpoch, type BatchHeader,
+  BATCH_HEADER_SIZE, BatchError, checkBatchAt, controlType, decodeBatch, parseBatches, readBatchHeader, setBaseOffset,
+  setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
@@ -119,7 +119,14 @@ export class PartitionLog {
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
     if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint));
-    for (const seg of this.segments) if (seg.size > 0) seg.rollStart = this.now();
+    // segment.ms keeps counting across restarts: from the first batch's timestamp (as Kafka does), never from the
+    // future. While running, a new segment's clock starts at its first append, so old producer timestamps do not
+    // roll a segment per batch.
+    for (const seg of this.segments) {
+      if (seg.size === 0) continue;
+      const first = readBatchHeader(seg.log.read(0, BATCH_HEADER_SIZE)).maxTimestamp;
+      seg.rollStart = first >= 0 ? Math.min(this.now(), first) : this.now();
+    }
     const first = this.segments[0].baseOffset;
     this.startOffset = Math.min(Math.max(checkpoint, first), this.logEndOffset);
     this.producers.truncateHead(this.startOffset);

@@ -102,6 +102,40 @@ export const SCENARIOS: ScenarioTable = {
     check(committed === 15, `committed offsets add up to ${committed}, expected 15`);
   },
 
+  async rebalance(ctx) {
+    const topic = `${ctx.prefix}-t`;
+    const groupId = `${ctx.prefix}-g`;
+    await createTopic(ctx, topic, 4);
+    const member = async () => {
+      const consumer = new Consumer({ ...base(ctx), groupId, deserializers: stringDeserializers, sessionTimeout: 10000, heartbeatInterval: 500, maxWaitTime: 250 });
+      const state = { consumer, got: [] as Msg[], owned: () => consumer.assignments?.find((a) => a.topic === topic)?.partitions ?? [] };
+      const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
+      // commit each message: a takeover never re-reads
+      stream.on('data', (m: Message<string, string, string, string>) => { state.got.push(fromMessage(m)); void m.commit(); });
+      return state;
+    };
+    const a = await member();
+    await waitFor('a to own all 4 partitions', 15000, () => (a.owned().length === 4 ? true : undefined));
+    const b = await member();
+    await waitFor('a and b to split the 4 partitions', 20000, () =>
+      (b.owned().length > 0 && a.owned().length + b.owned().length === 4 && new Set([...a.owned(), ...b.owned()]).size === 4 ? true : undefined));
+    const first = testMessages(20, 'first');
+    await produce(ctx, topic, first);
+    await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
+    await sleep(500);
+    checkMessages([...a.got, ...b.got], first);
+    for (const m of [a, b]) check(m.got.every((msg) => m.owned().includes(msg.partition!)), 'a member read a partition it was not assigned');
+    await b.consumer.close(true);
+    await waitFor('a to take over all 4 partitions', 20000, () => (a.owned().length === 4 ? true : undefined));
+    const second = testMessages(10, 'second');
+    const before = a.got.length;
+    await produce(ctx, topic, second);
+    await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
+    await sleep(1000);
+    checkMessages(a.got.slice(before), second);
+    await a.consumer.close(true);
+  },
+
   async admin(ctx) {
     const topic = `${ctx.prefix}-t`;
     await withAdmin(ctx, async (a) => {

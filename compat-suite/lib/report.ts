@@ -68,7 +68,7 @@ export function findingsMarkdown(result: SuiteResult, meta: FindingsMeta): strin
     `**${counts.pass} pass, ${counts.fail} fail, ${counts['not-supported']} not supported.** This file is rewritten by every run: it is the truth as of that run.`, '');
   out.push('## Matrix', '');
   out.push(mdTable(['client', 'version', ...cols], grid(result).map((r, i) => [r[0], result.rows[i].version, ...r.slice(1)])), '');
-  out.push('`pass` / `FAIL` / `n/s` = not supported by the client (or by this run, e.g. no registry); `—` = not scripted for that row (the bank is its own row; rebalance is scripted for kafkajs, confluent-js and the two python clients).', '');
+  out.push('`pass` / `FAIL` / `n/s` = not supported by the client (or by this run, e.g. no registry); `—` = not scripted for that row (the bank is its own row; rebalance is not scripted for kcat).', '');
   out.push('| scenario | what it proves |', '|---|---|', ...cols.map((c) => `| ${c} | ${SCENARIOS[c as keyof typeof SCENARIOS]} |`), '');
 
   out.push('## Known gaps', '');

@@ -86,3 +86,24 @@ test('metadata names this broker as controller; producers auto-create topics, ad
   assert.equal(meta.topics[0].partitions.length, 1);
   assert.ok(!(await admin.listTopics()).includes('not-auto-created'));
 });
+
+test('ACL calls answer SECURITY_DISABLED, as a Kafka broker without an authorizer does', async () => {
+  await assert.rejects(admin.describeAcls({ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 1, permissionType: 1 } as any),
+    (err: any) => err.type === 'SECURITY_DISABLED');
+  await assert.rejects(admin.createAcls({ acl: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 2, permissionType: 3 }] } as any),
+    (err: any) => /SECURITY_DISABLED|Authorizer/i.test(`${err.type} ${err.message} ${JSON.stringify(err.errors ?? '')}`));
+});
+
+test('DescribeLogDirs lists every partition with its size', async () => {
+  const { DescribeLogDirsApi } = await import('../../src/protocol/generated/index.js');
+  const { callApi } = await import('../helpers.js');
+  await admin.createTopics({ topics: [{ topic: 'sized', numPartitions: 2 }] });
+  const producer = kafkaClient(broker).producer();
+  await producer.connect();
+  await producer.send({ topic: 'sized', messages: [{ value: Buffer.alloc(1000), partition: 1 }] });
+  await producer.disconnect();
+  const res = await callApi(broker.port, DescribeLogDirsApi, 1, { topics: [{ topic: 'sized', partitions: [0, 1] }] });
+  assert.equal(res.results[0].logDir, 'memory');
+  const sizes = res.results[0].topics[0].partitions.map((p) => [p.partitionIndex, p.partitionSize > 1000]);
+  assert.deepEqual(sizes, [[0, false], [1, true]]);
+});

@@ -37,6 +37,14 @@ function parseList<T extends string>(value: string | undefined, allowed: readonl
   return list as T[];
 }
 
+/** A positive number from an option, 0 when absent. */
+function positive(value: string | undefined, flag: string): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!(n > 0)) fail(`${flag} wants a positive number, not "${value}"\n\n${USAGE}`);
+  return n;
+}
+
 function checkTcp(hostPort: string, ms = 3000): Promise<string | null> {
   const i = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, '');
@@ -127,8 +135,8 @@ async function main(): Promise<void> {
   console.log(`compat: ${bootstrap}${registry ? `, registry ${registry}` : ''}`);
   const result = await runSuite({
     bootstrap, registry, only, scenarios, registryExpected: !values.bootstrap,
-    timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined,
-    concurrency: values.concurrency ? Number(values.concurrency) : undefined,
+    timeoutMs: positive(values.timeout, '--timeout') * 1000 || undefined,
+    concurrency: positive(values.concurrency, '--concurrency') || undefined,
     onResult: (c) => console.log(`  ${c.status.padEnd(13)} ${c.client} / ${c.scenario}${c.ms ? ` (${(c.ms / 1000).toFixed(1)} s)` : ''}${c.status !== 'pass' && c.detail ? `: ${c.detail.slice(0, 160)}` : ''}`),
   });
   await close();

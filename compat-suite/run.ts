@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   }
   const only = parseList(values.only, CLIENTS.map((c) => c.name), 'client');
   const scenarios = parseList(values.scenarios, SCENARIO_NAMES, 'scenario') as ScenarioName[] | undefined;
+  const timeoutS = positive(values.timeout, '--timeout');
+  const concurrency = positive(values.concurrency, '--concurrency');
 
   let bootstrap = values.bootstrap;
   let registry = values.registry ?? null;
@@ -135,8 +137,8 @@ async function main(): Promise<void> {
   console.log(`compat: ${bootstrap}${registry ? `, registry ${registry}` : ''}`);
   const result = await runSuite({
     bootstrap, registry, only, scenarios, registryExpected: !values.bootstrap,
-    timeoutMs: positive(values.timeout, '--timeout') * 1000 || undefined,
-    concurrency: positive(values.concurrency, '--concurrency') || undefined,
+    timeoutMs: timeoutS * 1000 || undefined,
+    concurrency: concurrency || undefined,
     onResult: (c) => console.log(`  ${c.status.padEnd(13)} ${c.client} / ${c.scenario}${c.ms ? ` (${(c.ms / 1000).toFixed(1)} s)` : ''}${c.status !== 'pass' && c.detail ? `: ${c.detail.slice(0, 160)}` : ''}`),
   });
   await close();

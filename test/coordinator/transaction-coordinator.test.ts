@@ -94,3 +94,49 @@ test('a transaction caught in PrepareCommit by a crash is completed on restart',
   assert.equal(await restarted.coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE);
   restarted.coordinator.close();
 });
+
+test('pipelined AddPartitionsToTxn/AddOffsetsToTxn never lose what an earlier request added', async () => {
+  const { coordinator, markers } = setup();
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  // Sent back to back, as a pipelining client does: the second arrives while the first is being written.
+  const [first, second, offsets] = await Promise.all([
+    coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]),
+    coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'b', partition: 0 }]),
+    coordinator.addOffsets('tx', producerId, producerEpoch, 'g'),
+  ]);
+  // As Kafka: an operation on a transaction whose state is being written gets CONCURRENT_TRANSACTIONS (the client
+  // retries); what was accepted must be in the transaction, so commit marks it.
+  for (const code of [first[0].errorCode, second[0].errorCode, offsets]) assert.ok(code === ErrorCode.NONE || code === ErrorCode.CONCURRENT_TRANSACTIONS, `code ${code}`);
+  if (second[0].errorCode !== ErrorCode.NONE) await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'b', partition: 0 }]);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE);
+  assert.deepEqual(markers.map(([topic]) => topic).sort(), ['a', 'b'], 'every accepted partition gets a marker');
+  coordinator.close();
+});
+
+test('a transaction timeout that cannot be written (disk full) is logged and retried, never an unhandled rejection', async () => {
+  class FailingLog extends MemoryKeyValueLog {
+    failing = false;
+    override async append(records: Parameters<MemoryKeyValueLog['append']>[0]): Promise<void> {
+      if (this.failing) throw new Error('No space left on device');
+      return super.append(records);
+    }
+  }
+  const log = new FailingLog();
+  const { coordinator, markers } = setup(log);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => { unhandled.push(err); };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 1, -1, -1);
+    await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+    log.failing = true;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(unhandled, [], 'the periodic abort does not reject into the event loop');
+    log.failing = false;
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.deepEqual(markers, [['a', 0, producerId, producerEpoch + 1, false]], 'aborted once space returns');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    coordinator.close();
+  }
+});

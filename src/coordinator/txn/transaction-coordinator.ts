@@ -147,9 +147,13 @@ export class TransactionCoordinator {
       return unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED;
     };
     if (typeof txn !== 'number' && unknown.length === 0) {
-      const next = this.begin(txn);
-      next.partitions = [...new Set([...next.partitions, ...partitions.map((p) => partitionKey(p.topic, p.partition))])];
-      await this.persist(next);
+      // Exclusive while written: a request arriving meanwhile would otherwise start from the state read before this
+      // write and overwrite it (Kafka answers it CONCURRENT_TRANSACTIONS, through verify, and the client retries).
+      await this.exclusive(transactionalId, undefined, async () => {
+        const next = this.begin(txn);
+        next.partitions = [...new Set([...next.partitions, ...partitions.map((p) => partitionKey(p.topic, p.partition))])];
+        await this.persist(next);
+      });
     }
     return partitions.map((p) => ({ ...p, errorCode: codeFor(p) }));
   }
@@ -157,10 +161,12 @@ export class TransactionCoordinator {
   async addOffsets(transactionalId: string, producerId: number, epoch: number, groupId: string): Promise<number> {
     const txn = this.verify(transactionalId, producerId, epoch);
     if (typeof txn === 'number') return txn;
-    const next = this.begin(txn);
-    next.offsets = { ...next.offsets, [groupId]: next.offsets[groupId] ?? [] };
-    await this.persist(next);
-    return ErrorCode.NONE;
+    return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {
+      const next = this.begin(txn);
+      next.offsets = { ...next.offsets, [groupId]: next.offsets[groupId] ?? [] };
+      await this.persist(next);
+      return ErrorCode.NONE;
+    });
   }
 
   async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[]): Promise<number> {
@@ -169,8 +175,10 @@ export class TransactionCoordinator {
     if (txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.INVALID_TXN_STATE;
     const merged = new Map(txn.offsets[groupId].map((o) => [partitionKey(o.topic, o.partition), o]));
     for (const o of offsets) merged.set(partitionKey(o.topic, o.partition), o);
-    await this.persist({ ...txn, offsets: { ...txn.offsets, [groupId]: [...merged.values()] } });
-    return ErrorCode.NONE;
+    return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {
+      await this.persist({ ...txn, offsets: { ...txn.offsets, [groupId]: [...merged.values()] } });
+      return ErrorCode.NONE;
+    });
   }
 
   async endTxn(transactionalId: string, producerId: number, epoch: number, commit: boolean): Promise<number> {
@@ -205,12 +213,17 @@ export class TransactionCoordinator {
     for (const txn of [...this.txns.values()]) {
       if (txn.state !== 'Ongoing' || now - txn.startedAt < txn.timeoutMs || this.busy.has(txn.transactionalId)) continue;
       this.deps.logger.info({ transactionalId: txn.transactionalId }, 'aborting a transaction past its timeout');
-      await this.exclusive(txn.transactionalId, undefined, async () => {
-        // Markers carry the bumped epoch, so the partitions fence the zombie too.
-        const bumped = { ...txn, epoch: Math.min(txn.epoch + 1, MAX_EPOCH) };
-        await this.persist(bumped);
-        await this.complete(bumped, false);
-      });
+      try {
+        await this.exclusive(txn.transactionalId, undefined, async () => {
+          // Markers carry the bumped epoch, so the partitions fence the zombie too.
+          const bumped = { ...txn, epoch: Math.min(txn.epoch + 1, MAX_EPOCH) };
+          await this.persist(bumped);
+          await this.complete(bumped, false);
+        });
+      } catch (err) {
+        // Run from a timer: a failed write (e.g. a full disk) must not become an unhandled rejection; next tick retries.
+        this.deps.logger.error({ err, transactionalId: txn.transactionalId }, 'could not abort a timed-out transaction');
+      }
     }
   }
 

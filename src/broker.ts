@@ -85,7 +85,14 @@ export class Broker {
     const log = this.partition(topic, partition);
     if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
-    const schemaProblem = await this.checkSchemas(topic, records);
+    let schemaProblem: string | null;
+    try {
+      schemaProblem = await this.checkSchemas(topic, records);
+    } catch (err) {
+      // Records that cannot be decoded (their CRC can be right): refused like the log refuses them, not a crash.
+      if (err instanceof BatchError) return fail(err.errorCode, err.message);
+      throw err;
+    }
     if (schemaProblem) {
       this.logger.info({ topic, partition, reason: schemaProblem }, 'produce refused by schema validation');
       return fail(ErrorCode.INVALID_RECORD, schemaProblem);

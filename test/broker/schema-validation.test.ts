@@ -36,3 +36,22 @@ test('confluent.value.schema.validation rejects values without a registered sche
   await producer.send({ topic: 'unvalidated', messages: [{ value: 'anything goes' }] });
   await producer.disconnect();
 });
+
+test('a batch with a valid CRC but malformed records on a validated topic gets CORRUPT_MESSAGE, not a closed connection', async () => {
+  const { callApi } = await import('../helpers.js');
+  const { ProduceApi } = await import('../../src/protocol/generated/index.js');
+  const { encodeBatch } = await import('../../src/protocol/record-batch.js');
+  const { crc32c } = await import('../../src/protocol/crc32c.js');
+  const admin = kafkaClient(broker).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'validated-corrupt', numPartitions: 1, configEntries: [{ name: 'confluent.value.schema.validation', value: 'true' }] }] });
+  await admin.disconnect();
+  const batch = encodeBatch([{ key: null, value: Buffer.from('some value') }]);
+  batch.writeInt8(batch.readInt8(61) + 4, 61); // the record's length varint no longer matches its fields
+  batch.writeUInt32BE(crc32c(batch.subarray(21)), 17); // ... but the CRC is right, so only decoding notices
+  const res = await callApi(broker.port, ProduceApi, 7, {
+    transactionalId: null, acks: 1, timeoutMs: 5000,
+    topicData: [{ name: 'validated-corrupt', partitionData: [{ index: 0, records: batch }] }],
+  });
+  assert.equal(res.responses[0].partitionResponses[0].errorCode, 2 /* CORRUPT_MESSAGE */);
+});

@@ -177,6 +177,7 @@ export class Broker {
     if (!topic) return;
     this.topics.delete(name);
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
+    void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
     this.logger.info({ topic: name }, 'topic deleted');
   }
 

@@ -107,3 +107,15 @@ test('DescribeLogDirs lists every partition with its size', async () => {
   const sizes = res.results[0].topics[0].partitions.map((p) => [p.partitionIndex, p.partitionSize > 1000]);
   assert.deepEqual(sizes, [[0, false], [1, true]]);
 });
+
+test('deleting a topic deletes its committed offsets, as Kafka does: a topic created again starts without them', async () => {
+  await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 1 }, { topic: 'kept', numPartitions: 1 }] });
+  await admin.setOffsets({ groupId: 'doomed-readers', topic: 'doomed', partitions: [{ partition: 0, offset: '42' }] });
+  await admin.setOffsets({ groupId: 'doomed-readers', topic: 'kept', partitions: [{ partition: 0, offset: '7' }] });
+  await admin.deleteTopics({ topics: ['doomed'] });
+  await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 1 }] });
+  const [doomed] = await admin.fetchOffsets({ groupId: 'doomed-readers', topics: ['doomed'] });
+  assert.deepEqual(doomed.partitions.map((p) => p.offset), ['-1'], 'the old offset is gone');
+  const [kept] = await admin.fetchOffsets({ groupId: 'doomed-readers', topics: ['kept'] });
+  assert.deepEqual(kept.partitions.map((p) => p.offset), ['7'], 'offsets of other topics stay');
+});

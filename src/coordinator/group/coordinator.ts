@@ -635,6 +635,18 @@ export class GroupCoordinator {
     return { errorCode: ErrorCode.NONE, topics: results };
   }
 
+  /**
+   * After DeleteTopics, as Kafka's offsets cleanup: every group's committed offsets of the topic get tombstones, so a
+   * topic created again under the same name is not read from the old positions.
+   */
+  async deleteTopicOffsets(topic: string): Promise<void> {
+    if (this.closed) return;
+    for (const group of [...this.groups.values()]) {
+      const gone = [...group.offsets.values()].filter((o) => o.topic === topic);
+      if (gone.length > 0) await this.deleteOffsets(group, gone);
+    }
+  }
+
   /** Writes offset tombstones, then forgets those offsets; an Empty group left without offsets is deleted. */
   private async deleteOffsets(group: Group, partitions: Array<{ topic: string; partition: number }>): Promise<boolean> {
     const ok = await this.append(partitions.map((x) => ({ key: rec.encodeOffsetKey(group.groupId, x.topic, x.partition), value: null })));

@@ -163,7 +163,7 @@ test('transactional calls out of order get Kafka error codes, not a stuck transa
   const wrongEpoch = await call(broker.port, EndTxnApi, 1, { transactionalId: 'tx-bad', producerId, producerEpoch: producerEpoch + 3, committed: true });
   assert.equal(wrongEpoch.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
   const nothingOpen = await call(broker.port, EndTxnApi, 1, { transactionalId: 'tx-bad', producerId, producerEpoch, committed: false });
-  assert.equal(nothingOpen.errorCode, ErrorCode.NONE, 'aborting with nothing open is harmless');
+  assert.equal(nothingOpen.errorCode, ErrorCode.INVALID_TXN_STATE, 'nothing open to abort, as Kafka answers');
 });
 
 test('a broker restart in the middle of a transaction: the transaction can still be committed', async () => {

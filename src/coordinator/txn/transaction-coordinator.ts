@@ -186,7 +186,7 @@ export class TransactionCoordinator {
     if (typeof txn === 'number') return txn;
     // A retried EndTxn after completion gets the same answer; the opposite decision is an invalid state.
     if (txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort') return (txn.state === 'CompleteCommit') === commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
-    if (txn.state === 'Empty') return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+    if (txn.state === 'Empty') return ErrorCode.INVALID_TXN_STATE; // nothing was started (Kafka answers the same)
     return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {
       await this.complete(txn, commit);
       return ErrorCode.NONE;

@@ -30,6 +30,17 @@ test('idempotent producers get distinct ids that survive a restart', async () =>
   again.close();
 });
 
+test('an idempotent producer naming its id and epoch (KIP-360) keeps the id with the epoch bumped', async () => {
+  const { coordinator } = setup();
+  const first = await coordinator.initProducerId(null, 0, -1, -1);
+  const bumped = await coordinator.initProducerId(null, 0, first.producerId, first.producerEpoch);
+  assert.deepEqual([bumped.producerId, bumped.producerEpoch], [first.producerId, first.producerEpoch + 1]);
+  const exhausted = await coordinator.initProducerId(null, 0, first.producerId, 32767);
+  assert.notEqual(exhausted.producerId, first.producerId);
+  assert.equal(exhausted.producerEpoch, 0);
+  coordinator.close();
+});
+
 test('commit writes markers to every partition and applies offsets; abort applies none', async () => {
   const { coordinator, markers, committed } = setup();
   const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);

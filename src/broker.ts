@@ -80,7 +80,7 @@ export class Broker {
    * BatchError or StorageError with the Kafka error code, having stored nothing); waiting fetches are woken.
    * `waitForSync` (acks=-1) also waits for fsync in durable mode.
    */
-  async appendRecords(topic: string, partition: number, records: Buffer | null, { waitForSync }: { transactionalId: string | null; waitForSync: boolean }): Promise<AppendOutcome> {
+  async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean): Promise<AppendOutcome> {
     const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
     const log = this.partition(topic, partition);
     if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -16,7 +16,7 @@ export default handler(ProduceApi, async (req, { broker }) => {
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
       const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, { transactionalId: req.transactionalId, waitForSync });
+      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync);
       return { ...base, ...result };
     })),
   })));

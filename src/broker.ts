@@ -17,6 +17,7 @@ import type { Handler } from './handlers/handler.js';
 import { HANDLERS } from './handlers/index.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
+import { realClock, type Clock } from './clock.js';
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
@@ -46,12 +47,16 @@ export class Broker {
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
 
-  constructor(readonly config: BrokerConfig, readonly logger: Logger) {
+  /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
+  readonly clock: Clock;
+
+  constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
+    this.clock = clock;
     this.appends.setMaxListeners(0);
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
     if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
     this.topics = new TopicStore(this.dataDir);
-    this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync') });
+    this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), now: () => clock.now() });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
     this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));
     this.transactions = new TransactionCoordinator({

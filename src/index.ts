@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { Broker } from './broker.js';
 import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
 import { Listener } from './server/listener.js';
+import type { Clock } from './clock.js';
 
 export interface StartOptions {
   port?: number;
@@ -30,6 +31,8 @@ export interface StartOptions {
   configFile?: string;
   /** Read SAMSA_* environment variables (default true). */
   useEnvironment?: boolean;
+  /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
+  clock?: Clock;
 }
 
 export interface RunningBroker {
@@ -64,7 +67,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     },
   );
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
-  const broker = new Broker(config, logger);
+  const broker = new Broker(config, logger, options.clock);
   const listener = new Listener(broker);
   let port: number;
   try {
@@ -100,3 +103,4 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
 
 export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
+export { ManualClock, realClock, type Clock } from './clock.js';

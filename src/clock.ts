@@ -1,0 +1,103 @@
+/**
+ * Time, injected. Everything that waits or expires (group sessions, transaction timeouts, retention, segment.ms,
+ * long polls) reads `now()` and schedules through a Clock, so a test can drive time with a ManualClock instead of
+ * sleeping. The real clock is Date.now plus Node timers that never keep the process alive.
+ */
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  now(): number;
+  /** Runs `fn` once after `ms` (never keeps the process alive). */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Runs `fn` every `ms` until cancelled (never keeps the process alive). */
+  setInterval(fn: () => void, ms: number): TimerHandle;
+}
+
+/** Node's timers cap a delay at 2^31-1 ms; longer waits are re-armed in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    let timer: NodeJS.Timeout;
+    const due = Date.now() + Math.max(0, ms);
+    const arm = (): void => {
+      const left = due - Date.now();
+      timer = setTimeout(left > MAX_TIMER_MS ? arm : fn, Math.min(Math.max(0, left), MAX_TIMER_MS));
+      timer.unref();
+    };
+    arm();
+    return { cancel: () => clearTimeout(timer) };
+  },
+  setInterval(fn, ms) {
+    const timer = setInterval(fn, Math.min(Math.max(1, ms), MAX_TIMER_MS));
+    timer.unref();
+    return { cancel: () => clearInterval(timer) };
+  },
+};
+
+interface ManualTimer {
+  due: number;
+  seq: number;
+  every: number | null;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * A clock that moves only when told: `advance(ms)` runs every timer that falls due, in due order, each seeing
+ * `now()` at its own due time. Timers scheduled by a timer that falls inside the advanced span run too.
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private timers: ManualTimer[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.add(fn, ms, null);
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    return this.add(fn, ms, Math.max(1, ms));
+  }
+
+  private add(fn: () => void, ms: number, every: number | null): TimerHandle {
+    const timer: ManualTimer = { due: this.current + Math.max(0, ms), seq: this.seq++, every, fn, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => { timer.cancelled = true; } };
+  }
+
+  /** Timers not yet run or cancelled. */
+  get pending(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+
+  /** Moves time forward by `ms`, running what falls due; then lets promise callbacks they started settle. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      this.timers = this.timers.filter((t) => !t.cancelled);
+      let next: ManualTimer | undefined;
+      for (const t of this.timers) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq))) next = t;
+      if (!next) break;
+      this.current = Math.max(this.current, next.due);
+      if (next.every === null) next.cancelled = true;
+      else { next.due += next.every; next.seq = this.seq++; }
+      next.fn();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.current = target;
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../src/clock.js';
+
+test('ManualClock runs timers in due order, each at its own time, including ones scheduled while advancing', async () => {
+  const clock = new ManualClock(1000);
+  const seen: Array<[string, number]> = [];
+  clock.setTimeout(() => seen.push(['b', clock.now()]), 200);
+  clock.setTimeout(() => {
+    seen.push(['a', clock.now()]);
+    clock.setTimeout(() => seen.push(['c', clock.now()]), 50);
+  }, 100);
+  const late = clock.setTimeout(() => seen.push(['never', clock.now()]), 150);
+  late.cancel();
+  await clock.advance(99);
+  assert.deepEqual(seen, []);
+  await clock.advance(200);
+  assert.deepEqual(seen, [['a', 1100], ['c', 1150], ['b', 1200]]);
+  assert.equal(clock.now(), 1299);
+  assert.equal(clock.pending, 0);
+});
+
+test('ManualClock intervals repeat until cancelled', async () => {
+  const clock = new ManualClock(0);
+  const ticks: number[] = [];
+  const every = clock.setInterval(() => ticks.push(clock.now()), 30);
+  await clock.advance(100);
+  assert.deepEqual(ticks, [30, 60, 90]);
+  every.cancel();
+  await clock.advance(100);
+  assert.deepEqual(ticks, [30, 60, 90]);
+});

@@ -11,6 +11,8 @@ export interface RequestContext {
   clientHost: string;
   /** This connection's SASL state (SaslHandshake/SaslAuthenticate). */
   sasl: SaslSession;
+  /** Aborted when the client's connection closes: long polls and other waits stop there. */
+  signal: AbortSignal;
 }
 
 /**

@@ -30,6 +30,8 @@ export class Connection {
   private closed = false;
   private readonly clientHost: string;
   private readonly sasl = newSaslSession();
+  /** Aborted once the connection is gone, so handlers still waiting (long polls) let go of it. */
+  private readonly gone = new AbortController();
 
   constructor(private readonly socket: Socket, private readonly broker: Broker) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -39,7 +41,10 @@ export class Connection {
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
-    socket.on('close', () => { this.closed = true; });
+    socket.on('close', () => {
+      this.closed = true;
+      this.gone.abort();
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -87,7 +92,7 @@ export class Connection {
     }
     const slot: Slot = { done: false, frame: null };
     this.pending.push(slot);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost, sasl: this.sasl };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost, sasl: this.sasl, signal: this.gone.signal };
     let result: unknown;
     try {
       result = handler.handle(request, ctx);

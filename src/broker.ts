@@ -18,6 +18,7 @@ import { HANDLERS } from './handlers/index.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
+import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
@@ -47,6 +48,7 @@ export class Broker {
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
 
+  private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
   readonly clock: Clock;
 
@@ -54,7 +56,10 @@ export class Broker {
     this.clock = clock;
     this.appends.setMaxListeners(0);
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
-    if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
+    if (this.dataDir) {
+      mkdirSync(this.dataDir, { recursive: true });
+      this.dataDirLock = lockDataDir(this.dataDir);
+    }
     this.topics = new TopicStore(this.dataDir);
     this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), now: () => clock.now() });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
@@ -233,5 +238,6 @@ export class Broker {
     this.groups.close();
     this.transactions.close();
     await this.logs.close();
+    this.dataDirLock?.release();
   }
 }

@@ -49,6 +49,22 @@ export function checkMessages(got: Msg[], expected: Msg[], opts: { headers?: boo
   }
 }
 
+/**
+ * What Kafka promises a consumer group across a rebalance: at least once. Every expected message is in `got`, nothing
+ * else is, and per key the first sightings keep the produce order; a message may appear twice (a fetch that was in
+ * flight when its partition moved to another member legitimately returns it; a commit in flight may not have landed).
+ */
+export function checkAtLeastOnce(got: Msg[], expected: Msg[]): void {
+  const firstSightings: Msg[] = [];
+  const seen = new Set<string>();
+  for (const m of got) {
+    if (seen.has(m.value)) continue;
+    seen.add(m.value);
+    firstSightings.push(m);
+  }
+  checkMessages(firstSightings, expected);
+}
+
 function summary(list: Msg[]): string {
   return list.slice(0, 5).map((m) => `${m.key}=${m.value.slice(0, 20)}`).join(', ') + (list.length > 5 ? ', …' : '');
 }

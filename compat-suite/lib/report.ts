@@ -55,6 +55,7 @@ const CLIENT_NOTES = [
   '**kafka-python 2.0.2** has no idempotent or transactional producer and no schema registry client; its snappy/lz4/zstd codecs need python3-snappy, python3-lz4 and python3-zstandard (setup.sh installs them).',
   '**kcat 1.7.1** has no admin operations; with `transactional.id` it wraps its whole input in one committed transaction (it cannot abort), so its transactions cell covers commit only; it cannot set record timestamps (its timestamps cell uses CreateTime a second apart); its Debian build lists no Avro/Schema Registry support (no libserdes).',
   '**confluent-kafka-python 1.7.0** (Debian): its AvroSerializer needs fastavro, which Debian does not package, so the registry scenario uses its SchemaRegistryClient for the registry calls and python3-avro for the encoding, in the Confluent wire format.',
+  '**@platformatic/kafka** in a rebalance: a member\'s long-polling fetch built before the split can still return the partitions it just lost, so the other member reads those records again. Kafka promises at least once across a rebalance, so the rebalance cells check every produced record is seen, per-key order kept, duplicates allowed.',
   '**@platformatic/kafka** declares Node ≥ 22.22; on Node 20 it runs with `clients/node22-shim.ts` supplying `Promise.withResolvers`, and its zstd needs `zlib.zstdCompressSync` (Node ≥ 22.15), so its zstd cell is not supported on this Node.',
 ];
 

@@ -6,7 +6,7 @@ export const SCENARIOS = {
   lz4: 'the same round trip with lz4-compressed batches',
   zstd: 'the same round trip with zstd-compressed batches',
   group: 'consumer group: read, commit, close; produce more; a new member of the group resumes at the committed offset',
-  rebalance: 'two members of one group split 4 partitions and read each message once; when one leaves, the other takes over its partitions at the committed offsets',
+  rebalance: 'two members of one group split 4 partitions and read every message (at least once, as Kafka promises across a rebalance); when one leaves, the other takes over its partitions at the committed offsets',
   admin: 'create topic with a config, describe/alter configs, add partitions, delete topic',
   timestamps: 'explicit record timestamps; offsets looked up by timestamp',
   idempotent: 'idempotent producer (InitProducerId + sequence numbers); exactly-once, in-order read back',

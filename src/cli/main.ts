@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  if (err instanceof ConfigError || ['EADDRINUSE', 'SAMSA_DATA_DIR_LOCKED'].includes((err as NodeJS.ErrnoException).code ?? '')) {
     console.error(`samsa: ${(err as Error).message}`);
     process.exit(2);
   }

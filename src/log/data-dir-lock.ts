@@ -1,0 +1,61 @@
+/**
+ * One broker per data directory. Two brokers appending to the same segment files interleave and lose writes, so
+ * the first one to start writes its pid to `<data-dir>/.lock` (created exclusively) and every other start refuses.
+ * A lock whose process is gone (kill -9, power loss) is stale and taken over. Within one process (brokers embedded
+ * in a test suite) the held directories are tracked here too, since the pid alone cannot tell them apart.
+ */
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class DataDirLockedError extends Error {
+  readonly code = 'SAMSA_DATA_DIR_LOCKED';
+}
+
+const heldHere = new Set<string>();
+
+export interface DataDirLock {
+  release(): void;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+/** Takes `dir`'s lock or throws DataDirLockedError naming the holder. `dir` must exist and be absolute. */
+export function lockDataDir(dir: string): DataDirLock {
+  const path = join(dir, '.lock');
+  if (heldHere.has(dir)) throw new DataDirLockedError(`data directory ${dir} is in use by another broker in this process`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    let holder = NaN;
+    try {
+      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch { /* vanished or unreadable: stale */ }
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+      throw new DataDirLockedError(`data directory ${dir} is in use by another Samsa process (pid ${holder}); stop it or choose another data directory`);
+    }
+    try { unlinkSync(path); } catch { /* already gone */ }
+  }
+  heldHere.add(dir);
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      heldHere.delete(dir);
+      try { unlinkSync(path); } catch { /* already gone */ }
+    },
+  };
+}

@@ -42,7 +42,7 @@ export class Broker {
   readonly dataDir: string | null;
   readonly clusterId = 'samsa-cluster';
   /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
-  readonly appends = new EventEmitter();
+  readonly appends: EventEmitter = new EventEmitter();
   /** The port clients reach us on, set once listening. */
   port = 0;
   /** The built-in Schema Registry, when enabled. */

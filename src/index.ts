@@ -29,7 +29,7 @@ export interface StartOptions {
   config?: Record<string, SettingValue>;
   /** A .properties or .json file of settings (lower precedence than the options above). */
   configFile?: string;
-  /** Read SAMSA_* environment variables (default true). */
+  /** Read SAMSA_* environment variables (default false; the CLI reads them). */
   useEnvironment?: boolean;
   /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
   clock?: Clock;
@@ -46,14 +46,17 @@ export interface RunningBroker {
 }
 
 /**
- * `defaults` sits under every other layer: embedded brokers keep the registry off unless asked, the CLI passes {}
- * so the registry runs on 8081.
+ * Settings under every other layer when embedded (a test suite): no registry unless asked, quiet logs (warn), and in
+ * memory unless a data directory is given. The CLI passes {} instead: registry on 8081, info logs, ./data.
  */
-export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = { 'registry.port': 0 }): Promise<RunningBroker> {
+export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'log.level': 'warn', 'in.memory': true };
+
+export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = EMBEDDED_DEFAULTS): Promise<RunningBroker> {
+  const dataDirGiven = options.dataDir !== undefined || options.config?.['log.dirs'] !== undefined;
   const config = buildConfig(
-    defaults,
+    dataDirGiven ? { ...defaults, 'in.memory': false } : defaults,
     options.configFile ? readConfigFile(options.configFile) : new Map(),
-    options.useEnvironment === false ? new Map() : readEnvironment(process.env),
+    options.useEnvironment ? readEnvironment(process.env) : new Map(),
     options.config ?? {},
     {
       'port': options.port,

@@ -28,9 +28,9 @@ export function tempDir(prefix = 'samsa-'): { dir: string; remove(): void } {
 export interface RunResult { code: number | null; stdout: string; stderr: string }
 
 /** Runs a command to completion (killed after timeoutMs), feeding it `input` on stdin. */
-export function run(cmd: string, args: string[], { input, timeoutMs = 30_000 }: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(cmd: string, args: string[], { input, timeoutMs = 30_000, cwd }: { input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c) => out.push(c));

@@ -4,6 +4,7 @@
  * then flushes, closes and exits 0.
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 
@@ -19,7 +20,19 @@ const USAGE = `Usage: samsa [options]
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings
   --set name=value        any setting by its Kafka name (repeatable), e.g. --set num.partitions=3
+  --version               print the version and exit
 Every setting can also come from SAMSA_* environment variables, e.g. SAMSA_NUM_PARTITIONS=3.`;
+
+/** The version in our package.json: the nearest one up from this file (dist/bundle/ or dist/src/cli/). */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'samsa') return pkg.version ?? 'unknown';
+    } catch { /* not here: look further up */ }
+  }
+  return 'unknown';
+}
 
 async function main(): Promise<void> {
   let values;
@@ -30,6 +43,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' },
         'registry-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
         'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
+        'version': { type: 'boolean', short: 'V' },
       },
     }));
   } catch (err) {
@@ -38,6 +52,10 @@ async function main(): Promise<void> {
   }
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.version) {
+    console.log(`samsa ${packageVersion()}`);
     return;
   }
   const int = (flag: string, v: string | undefined): number | undefined => {
@@ -63,6 +81,7 @@ async function main(): Promise<void> {
     logLevel: values['log-level'],
     configFile: values.config,
     config: extra,
+    useEnvironment: true,
   }, {});
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');

@@ -12,6 +12,7 @@ import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
 import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
 import type { RunningRegistry } from './registry/index.js';
+import type { HttpHost } from './http/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
 import type { Handler } from './handlers/handler.js';
 import { HANDLERS } from './handlers/index.js';
@@ -47,6 +48,8 @@ export class Broker {
   port = 0;
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
+  /** The HTTP host every HTTP surface mounts on (`http.mount('/metrics', router)`), on `registry.port`. */
+  http: HttpHost | null = null;
 
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
@@ -217,24 +220,25 @@ export class Broker {
   }
 
   /**
-   * Starts the built-in Schema Registry when enabled, over the `_schemas` topic; returns its URL. Loaded on demand,
-   * so a broker without it never pays for the schema libraries.
+   * Starts the HTTP host on `registry.port` and mounts the built-in Schema Registry on it, over the `_schemas`
+   * topic; returns its URL. Loaded on demand, so a broker without it never pays for the schema libraries.
    */
   async startRegistry(): Promise<string | null> {
     const port = this.config.registryPort;
     if (port === 0) return null;
-    const { startRegistry } = await import('./registry/index.js');
+    const [{ startHttpHost }, { startRegistry }] = await Promise.all([import('./http/index.js'), import('./registry/index.js')]);
+    this.http = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock });
     this.registry = await startRegistry({
-      host: this.config.host === '' ? '127.0.0.1' : this.config.host,
-      port: port === -1 ? 0 : port,
+      http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),
       logger: this.logger.child({ component: 'registry' }),
     });
-    return `http://${this.config.advertisedHost}:${this.registry.port}`;
+    return `http://${this.config.advertisedHost}:${this.http.port}`;
   }
 
   async close(): Promise<void> {
     await this.registry?.close();
+    await this.http?.close();
     this.groups.close();
     this.transactions.close();
     await this.logs.close();

@@ -1,16 +1,11 @@
+import { HttpError } from '../http/errors.js';
+
 /**
  * Confluent Schema Registry error responses: HTTP status, `error_code` and message text. Clients match on the codes
  * and sometimes on the text (e.g. "Subject 'x' not found."), so the texts follow Confluent's exactly, typos included.
  */
-export class RegistryError extends Error {
-  readonly code = 'SAMSA_REGISTRY_ERROR';
-  constructor(readonly status: number, readonly errorCode: number, message: string) {
-    super(message);
-  }
-
-  toJSON(): { error_code: number; message: string } {
-    return { error_code: this.errorCode, message: this.message };
-  }
+export class RegistryError extends HttpError {
+  override readonly code = 'SAMSA_REGISTRY_ERROR';
 }
 
 /** An invalid schema as thrown by a format's parser; the registry wraps it into 42201 with the schema type. */
@@ -58,13 +53,6 @@ export const Errors = {
   referenceExists: (subject: string, version: number) =>
     new RegistryError(422, 42206, `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`),
   schemaTooLarge: () => new RegistryError(422, 42209, 'Register operation failed because schema is too large'),
-  // Generic HTTP errors, shaped as Confluent's rest-utils renders them.
-  badRequest: (message: string) => new RegistryError(400, 400, message),
-  notFound: () => new RegistryError(404, 404, 'HTTP 404 Not Found'),
-  methodNotAllowed: () => new RegistryError(405, 405, 'HTTP 405 Method Not Allowed'),
-  bodyTooLarge: (limit: number) => new RegistryError(413, 413, `Request body larger than ${limit} bytes`),
-  unsupportedMediaType: () => new RegistryError(415, 415, 'HTTP 415 Unsupported Media Type'),
-  // 500
+  // 500. The generic HTTP errors (400, 404, 405, 413, 415, 500) are the host's: src/http/errors.ts.
   store: (message: string) => new RegistryError(500, 50001, message),
-  internal: () => new RegistryError(500, 500, 'Internal Server Error'),
 };

@@ -1,11 +1,10 @@
 /**
- * The Schema Registry's REST API over node:http, with Confluent's paths, bodies, status codes and error bodies
- * ({"error_code":…, "message":…}). Subjects are URL-decoded path segments (they may contain ':' or an encoded '/');
- * unknown query parameters and unknown body fields are ignored, as Confluent does.
+ * The Schema Registry's REST API as a router on the HTTP host (src/http/), with Confluent's paths, bodies, status
+ * codes and error bodies ({"error_code":…, "message":…}). Subjects are URL-decoded path segments (they may contain
+ * ':' or an encoded '/'); unknown query parameters and unknown body fields are ignored, as Confluent does.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { HttpError, HttpErrors, Router, startHttpHost, type HttpHost, type HttpRequest as Request, type Methods } from '../http/index.js';
 import type { KeyValueLog } from '../log/key-value-log.js';
 import { parseCompatibility } from './compatibility.js';
 import { Errors, RegistryError } from './errors.js';
@@ -13,10 +12,12 @@ import { SCHEMA_TYPES } from './formats/index.js';
 import { MODES, RegistryState, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
 
 export interface RegistryOptions {
-  /** Address to listen on; default: every interface. */
+  /** The HTTP host to mount on (at `/`); without one the registry starts its own on `host`:`port`. */
+  http?: HttpHost;
+  /** Address of its own host; default: 127.0.0.1 and ::1. */
   host?: string;
-  /** 0 picks a free port. */
-  port: number;
+  /** Port of its own host; 0 picks a free port. */
+  port?: number;
   /** Where the registry keeps its records: the broker's `_schemas` topic, or a MemoryKeyValueLog. */
   store: KeyValueLog;
   logger?: Logger;
@@ -30,127 +31,28 @@ export interface RunningRegistry {
   state: RegistryState;
   /** Broker-side validation: is `id` a live schema id of `subject`? */
   isRegistered(subject: string, id: number): boolean;
+  /** Unmounts it from the host, and closes the host when the registry started it. */
   close(): Promise<void>;
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
-const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
-
-interface Request {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body(): Promise<unknown>;
-}
-/** A JSON body, or a raw string for the `/schema` endpoints. */
-type Handler = (req: Request) => Promise<unknown> | unknown;
-interface Route {
-  segments: string[];
-  methods: Partial<Record<string, Handler>>;
-}
 
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
   const state = new RegistryState(options.store, options.logger);
-  const routes = buildRoutes(state);
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const server = createServer((req, res) => {
-    handle(routes, maxBody, req, res, options.logger).catch((err) => {
-      options.logger?.error({ err }, 'schema registry: failed to answer a request');
-      res.destroy();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost'
-    : options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
-  options.logger?.info({ url }, 'schema registry listening');
+  const router = registryRouter(state, options.maxBodyBytes);
+  const http = options.http ?? await startHttpHost({ host: options.host, port: options.port ?? 0, logger: options.logger });
+  http.mount('/', router);
+  options.logger?.info({ url: http.url }, 'schema registry listening');
   return {
-    port,
-    url,
+    port: http.port,
+    url: http.url,
     state,
     isRegistered: (subject, id) => state.isRegistered(subject, id),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: async () => {
+      http.unmount(router);
+      if (!options.http) await http.close();
+    },
   };
-}
-
-async function handle(routes: Route[], maxBody: number, req: IncomingMessage, res: ServerResponse, logger?: Logger): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://registry');
-  let status = 200;
-  let payload: unknown;
-  try {
-    const { route, params } = match(routes, url.pathname);
-    const handler = route.methods[req.method ?? 'GET'];
-    if (!handler) throw Errors.methodNotAllowed();
-    payload = await handler({ params, query: url.searchParams, body: () => readJson(req, maxBody) });
-  } catch (err) {
-    const error = err instanceof RegistryError ? err : Errors.internal();
-    if (!(err instanceof RegistryError) || error.status >= 500) logger?.error({ err, method: req.method, url: req.url }, 'schema registry error');
-    else logger?.debug({ error: error.toJSON(), method: req.method, url: req.url }, 'schema registry request refused');
-    status = error.status;
-    payload = error.toJSON();
-  }
-  // Drain whatever body a handler did not read, so the reply is never cut short by unread input.
-  if (!req.readableEnded) {
-    req.resume();
-    await new Promise((resolve) => { req.once('end', resolve); req.once('error', resolve); req.once('close', resolve); });
-  }
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function match(routes: Route[], pathname: string): { route: Route; params: Record<string, string> } {
-  let parts: string[];
-  try {
-    parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
-  } catch {
-    throw Errors.notFound();
-  }
-  for (const route of routes) {
-    if (route.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    if (route.segments.every((s, i) => (s.startsWith(':') ? (params[s.slice(1)] = parts[i]!, true) : s === parts[i]))) {
-      return { route, params };
-    }
-  }
-  throw Errors.notFound();
-}
-
-const JSON_TYPES = /^application\/(vnd\.schemaregistry(\.v1)?\+json|json|octet-stream)\b/i;
-
-async function readJson(req: IncomingMessage, maxBody: number): Promise<unknown> {
-  const type = req.headers['content-type'];
-  if (type && !JSON_TYPES.test(type)) throw Errors.unsupportedMediaType();
-  const text = (await readBody(req, maxBody)).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw Errors.badRequest(`Unexpected JSON body: ${(err as Error).message}`);
-  }
-}
-
-/** Reads to the end even past the limit (dropping the excess), so the error reply reaches the client. */
-function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBody) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.once('end', () => (size > maxBody ? reject(Errors.bodyTooLarge(maxBody)) : resolve(Buffer.concat(chunks))));
-    req.once('error', reject);
-  });
 }
 
 // ---- request parsing ----
@@ -167,34 +69,34 @@ function parseVersion(text: string): VersionSpec {
 
 function parseId(text: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n)) throw Errors.notFound();
+  if (!Number.isSafeInteger(n)) throw HttpErrors.notFound();
   return n;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.badRequest('Expected a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw HttpErrors.badRequest('Expected a JSON object');
   return body as Record<string, unknown>;
 }
 
 function optionalInt(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw Errors.badRequest(`Field '${field}' must be an integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw HttpErrors.badRequest(`Field '${field}' must be an integer`);
   return value;
 }
 
 function parseRegisterRequest(body: unknown): RegisterRequest {
   const o = objectBody(body);
   if (o.schema === undefined || o.schema === null || o.schema === '') throw Errors.invalidSchema('Empty schema');
-  if (typeof o.schema !== 'string') throw Errors.badRequest("Field 'schema' must be a string");
+  if (typeof o.schema !== 'string') throw HttpErrors.badRequest("Field 'schema' must be a string");
   if (o.schemaType !== undefined && o.schemaType !== null && typeof o.schemaType !== 'string') {
-    throw Errors.badRequest("Field 'schemaType' must be a string");
+    throw HttpErrors.badRequest("Field 'schemaType' must be a string");
   }
   const refs = o.references ?? [];
-  if (!Array.isArray(refs)) throw Errors.badRequest("Field 'references' must be an array");
+  if (!Array.isArray(refs)) throw HttpErrors.badRequest("Field 'references' must be an array");
   const references: Reference[] = refs.map((r) => {
     const ref = objectBody(r);
     if (typeof ref.name !== 'string' || typeof ref.subject !== 'string') {
-      throw Errors.badRequest('A reference needs a string name and subject');
+      throw HttpErrors.badRequest('A reference needs a string name and subject');
     }
     return { name: ref.name, subject: ref.subject, version: optionalInt(ref.version, 'version') ?? -1 };
   });
@@ -219,15 +121,17 @@ function schemaBody(v: SchemaVersion, withSubject: boolean): Record<string, unkn
 
 // ---- routes ----
 
-function buildRoutes(state: RegistryState): Route[] {
-  const route = (path: string, methods: Route['methods']): Route => ({ segments: path.split('/').filter(Boolean), methods });
+/** Every registry route, on a router to mount at `/`. */
+export function registryRouter(state: RegistryState, maxBodyBytes?: number): Router {
+  const router = new Router({ contentType: CONTENT_TYPE, maxBodyBytes });
+  const route = (path: string, methods: Methods) => router.route(path, methods);
   const register = async (req: Request) => {
     let body: unknown;
     try {
       body = await req.body();
     } catch (err) {
       // The limit protects the register path from huge schemas: answer as Confluent does for one.
-      if (err instanceof RegistryError && err.status === 413) throw Errors.schemaTooLarge();
+      if (err instanceof HttpError && err.status === 413) throw Errors.schemaTooLarge();
       throw err;
     }
     return state.register(req.params.subject!, parseRegisterRequest(body));
@@ -269,61 +173,60 @@ function buildRoutes(state: RegistryState): Route[] {
     return { mode };
   };
 
-  return [
-    route('/', { GET: () => ({}) }),
-    route('/subjects', { GET: (req) => state.listSubjects(isTrue(req.query, 'deleted')) }),
-    route('/subjects/:subject', {
-      POST: async (req) => {
-        const request = parseRegisterRequest(await req.body());
-        return schemaBody(state.lookup(req.params.subject!, request, isTrue(req.query, 'deleted')), true);
-      },
-      DELETE: (req) => state.deleteSubject(req.params.subject!, isTrue(req.query, 'permanent')),
-    }),
-    route('/subjects/:subject/versions', {
-      GET: (req) => state.listVersions(req.params.subject!, isTrue(req.query, 'deleted')),
-      POST: register,
-    }),
-    route('/subjects/:subject/versions/:version', {
-      GET: (req) => schemaBody(state.getVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'deleted')), true),
-      DELETE: (req) => state.deleteVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'permanent')),
-    }),
-    route('/subjects/:subject/versions/:version/schema', {
-      GET: (req) => state.getVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'deleted')).schema,
-    }),
-    route('/subjects/:subject/versions/:version/referencedby', {
-      GET: (req) => {
-        const v = state.getVersion(req.params.subject!, parseVersion(req.params.version!), true);
-        return state.referencedBy(v.subject, v.version, isTrue(req.query, 'deleted'));
-      },
-    }),
-    route('/schemas/types', { GET: () => SCHEMA_TYPES }),
-    route('/schemas/ids/:id', { GET: (req) => schemaBody(state.getSchemaById(parseId(req.params.id!)), false) }),
-    route('/schemas/ids/:id/schema', { GET: (req) => state.getSchemaById(parseId(req.params.id!)).schema }),
-    route('/schemas/ids/:id/versions', {
-      GET: (req) => state.usesOfId(parseId(req.params.id!), isTrue(req.query, 'deleted')).map((v) => ({ subject: v.subject, version: v.version })),
-    }),
-    route('/schemas/ids/:id/subjects', {
-      GET: (req) => [...new Set(state.usesOfId(parseId(req.params.id!), isTrue(req.query, 'deleted')).map((v) => v.subject))],
-    }),
-    route('/compatibility/subjects/:subject/versions', { POST: (req) => compatibility(req, 'all') }),
-    route('/compatibility/subjects/:subject/versions/:version', {
-      POST: (req) => compatibility(req, parseVersion(req.params.version!)),
-    }),
-    route('/config', {
-      GET: getConfig,
-      PUT: setConfig,
-      DELETE: async () => ({ compatibilityLevel: await state.deleteConfig(null) }),
-    }),
-    route('/config/:subject', {
-      GET: getConfig,
-      PUT: setConfig,
-      DELETE: async (req) => ({ compatibilityLevel: await state.deleteConfig(req.params.subject!) }),
-    }),
-    route('/mode', { GET: getMode, PUT: setMode }),
-    route('/mode/:subject', {
-      GET: getMode,
-      PUT: setMode,
-      DELETE: async (req) => ({ mode: await state.deleteMode(req.params.subject!) }),
-    }),
-  ];
+  route('/', { GET: () => ({}) });
+  route('/subjects', { GET: (req) => state.listSubjects(isTrue(req.query, 'deleted')) });
+  route('/subjects/:subject', {
+    POST: async (req) => {
+      const request = parseRegisterRequest(await req.body());
+      return schemaBody(state.lookup(req.params.subject!, request, isTrue(req.query, 'deleted')), true);
+    },
+    DELETE: (req) => state.deleteSubject(req.params.subject!, isTrue(req.query, 'permanent')),
+  });
+  route('/subjects/:subject/versions', {
+    GET: (req) => state.listVersions(req.params.subject!, isTrue(req.query, 'deleted')),
+    POST: register,
+  });
+  route('/subjects/:subject/versions/:version', {
+    GET: (req) => schemaBody(state.getVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'deleted')), true),
+    DELETE: (req) => state.deleteVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'permanent')),
+  });
+  route('/subjects/:subject/versions/:version/schema', {
+    GET: (req) => state.getVersion(req.params.subject!, parseVersion(req.params.version!), isTrue(req.query, 'deleted')).schema,
+  });
+  route('/subjects/:subject/versions/:version/referencedby', {
+    GET: (req) => {
+      const v = state.getVersion(req.params.subject!, parseVersion(req.params.version!), true);
+      return state.referencedBy(v.subject, v.version, isTrue(req.query, 'deleted'));
+    },
+  });
+  route('/schemas/types', { GET: () => SCHEMA_TYPES });
+  route('/schemas/ids/:id', { GET: (req) => schemaBody(state.getSchemaById(parseId(req.params.id!)), false) });
+  route('/schemas/ids/:id/schema', { GET: (req) => state.getSchemaById(parseId(req.params.id!)).schema });
+  route('/schemas/ids/:id/versions', {
+    GET: (req) => state.usesOfId(parseId(req.params.id!), isTrue(req.query, 'deleted')).map((v) => ({ subject: v.subject, version: v.version })),
+  });
+  route('/schemas/ids/:id/subjects', {
+    GET: (req) => [...new Set(state.usesOfId(parseId(req.params.id!), isTrue(req.query, 'deleted')).map((v) => v.subject))],
+  });
+  route('/compatibility/subjects/:subject/versions', { POST: (req) => compatibility(req, 'all') });
+  route('/compatibility/subjects/:subject/versions/:version', {
+    POST: (req) => compatibility(req, parseVersion(req.params.version!)),
+  });
+  route('/config', {
+    GET: getConfig,
+    PUT: setConfig,
+    DELETE: async () => ({ compatibilityLevel: await state.deleteConfig(null) }),
+  });
+  route('/config/:subject', {
+    GET: getConfig,
+    PUT: setConfig,
+    DELETE: async (req) => ({ compatibilityLevel: await state.deleteConfig(req.params.subject!) }),
+  });
+  route('/mode', { GET: getMode, PUT: setMode });
+  route('/mode/:subject', {
+    GET: getMode,
+    PUT: setMode,
+    DELETE: async (req) => ({ mode: await state.deleteMode(req.params.subject!) }),
+  });
+  return router;
 }

@@ -1,0 +1,192 @@
+/**
+ * The one HTTP host every HTTP surface mounts on (the Schema Registry at `/`; metrics, a control API, a console
+ * later), like Redpanda's admin server: one router, one JSON body reader with a size limit, one error shape
+ * (Confluent's `{"error_code":…, "message":…}`), CORS for browser tools and a debug-level access log.
+ *
+ * With no host configured it listens on 127.0.0.1 and on ::1 with the same port, as the Kafka listener does, so
+ * `localhost` works whichever address family a client resolves it to. A handler that throws is answered 500 with
+ * a generic message and logged; it never takes the process down.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { realClock, type Clock } from '../clock.js';
+import { HttpError, HttpErrors } from './errors.js';
+import { pathSegments, Reply, Router, type HttpRequest, type RouteMatch } from './router.js';
+
+export interface HttpHostOptions {
+  /** Address to listen on; empty or absent: 127.0.0.1 and ::1. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger?: Logger;
+  clock?: Clock;
+  /** Access-Control-Allow-Origin sent to browsers; default '*'. */
+  corsOrigin?: string;
+}
+
+/** The content types Confluent's registry accepts for a JSON body. */
+const JSON_TYPES = /^application\/(vnd\.schemaregistry(\.v1)?\+json|json|octet-stream)\b/i;
+const CORS_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+const CORS_HEADERS = 'Content-Type, Accept, Authorization';
+
+export class HttpHost {
+  /** The root router: mount surfaces here (`host.mount('/metrics', router)`). */
+  readonly root = new Router();
+  private readonly servers: Server[] = [];
+  private readonly logger?: Logger;
+  private readonly clock: Clock;
+  private readonly corsOrigin: string;
+  port = 0;
+  /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
+  url = '';
+
+  constructor(options: Omit<HttpHostOptions, 'host' | 'port'> = {}) {
+    this.logger = options.logger;
+    this.clock = options.clock ?? realClock;
+    this.corsOrigin = options.corsOrigin ?? '*';
+  }
+
+  mount(prefix: string, router: Router): void {
+    this.root.mount(prefix, router);
+  }
+
+  unmount(router: Router): void {
+    this.root.unmount(router);
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
+    for (const [i, h] of hosts.entries()) {
+      try {
+        port = await this.listenOne(h, port, hosts.length > 1);
+      } catch (err) {
+        if (i === 0) throw err;
+        this.logger?.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
+      }
+    }
+    this.port = port;
+    const name = host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${name}:${port}`;
+  }
+
+  private listenOne(host: string, port: number, ipv6Only: boolean): Promise<number> {
+    const server = createServer((req, res) => {
+      this.serve(req, res).catch((err) => {
+        this.logger?.error({ err, method: req.method }, 'http: failed to answer a request');
+        res.destroy();
+      });
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, ipv6Only }, () => {
+        server.off('error', reject);
+        this.servers.push(server);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = this.clock.now();
+    const method = req.method ?? 'GET';
+    let path = '/';
+    let router = this.root;
+    let reply: Reply;
+    const headers: Record<string, string> = { 'Access-Control-Allow-Origin': this.corsOrigin };
+    if (this.corsOrigin !== '*') headers.Vary = 'Origin';
+    try {
+      // A base URL resolves '.' and '..' segments (as servlet containers do) and splits off the query.
+      const url = new URL(req.url ?? '/', 'http://samsa');
+      path = url.pathname;
+      if (method === 'OPTIONS') {
+        // CORS preflight (or a plain OPTIONS): say what browsers may send, for any path.
+        Object.assign(headers, {
+          'Access-Control-Allow-Methods': CORS_METHODS,
+          'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? CORS_HEADERS,
+          'Access-Control-Max-Age': '600',
+          Allow: CORS_METHODS,
+        });
+        reply = new Reply('', 204);
+      } else {
+        const parts = pathSegments(path);
+        const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
+        router = match.router;
+        if (!match.methods) throw HttpErrors.notFound();
+        const handler = match.methods[method];
+        if (!handler) throw HttpErrors.methodNotAllowed();
+        const request: HttpRequest = {
+          method, params: match.params, query: url.searchParams, headers: req.headers, body: () => readJson(req, match.router.maxBodyBytes),
+        };
+        reply = toReply(await handler(request));
+      }
+    } catch (err) {
+      const error = err instanceof HttpError ? err : HttpErrors.internal();
+      if (error.status >= 500) this.logger?.error({ err, method, path }, 'http: request failed');
+      else this.logger?.debug({ error: error.toJSON(), method, path }, 'http: request refused');
+      reply = new Reply(JSON.stringify(error), error.status);
+    }
+    // Drain whatever body a handler did not read, so the reply is never cut short by unread input.
+    if (!req.readableEnded) {
+      req.resume();
+      await new Promise((resolve) => { req.once('end', resolve); req.once('error', resolve); req.once('close', resolve); });
+    }
+    if (reply.status !== 204) {
+      headers['Content-Type'] = reply.contentType ?? router.contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(reply.body));
+    }
+    res.writeHead(reply.status, headers);
+    res.end(reply.body);
+    this.logger?.debug({ method, path, status: reply.status, ms: this.clock.now() - started }, 'http request');
+  }
+}
+
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const host = new HttpHost(options);
+  await host.listen(options.host ?? '', options.port);
+  options.logger?.info({ url: host.url }, 'http listening');
+  return host;
+}
+
+function toReply(result: unknown): Reply {
+  if (result instanceof Reply) return result;
+  if (result === undefined) return new Reply('', 204);
+  return new Reply(typeof result === 'string' ? result : JSON.stringify(result));
+}
+
+async function readJson(req: IncomingMessage, maxBody: number): Promise<unknown> {
+  const type = req.headers['content-type'];
+  if (type && !JSON_TYPES.test(type)) throw HttpErrors.unsupportedMediaType();
+  const text = (await readBody(req, maxBody)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw HttpErrors.badRequest(`Unexpected JSON body: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Reads to the end even past the limit, keeping nothing beyond it, so the error reply reaches a client that is
+ * still sending (a reply before the body is read would be lost to a reset on many clients).
+ */
+function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBody) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.once('end', () => (size > maxBody ? reject(HttpErrors.bodyTooLarge(maxBody)) : resolve(Buffer.concat(chunks))));
+    req.once('error', reject);
+    req.once('close', () => { if (!req.readableEnded) reject(HttpErrors.badRequest('Request body cut short')); });
+  });
+}

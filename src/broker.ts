@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
+import { Placement } from './metadata/placement.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
 import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
@@ -23,6 +24,13 @@ import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
+
+/** A node of the cluster as clients reach it (its advertised address). */
+export interface ClusterNode {
+  id: number;
+  host: string;
+  port: number;
+}
 
 export interface AppendOutcome {
   errorCode: number;
@@ -44,8 +52,10 @@ export class Broker {
   readonly clusterId = 'samsa-cluster';
   /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
   readonly appends: EventEmitter = new EventEmitter();
-  /** The port clients reach us on, set once listening. */
-  port = 0;
+  /** The nodes clients reach, set once listening: `nodes` of them, ids from `node.id` up. */
+  nodes: ClusterNode[] = [];
+  /** Partition leaders and epochs, replicas, and the coordinator of each group and transactional id. */
+  readonly placement: Placement;
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
   /** The HTTP host every HTTP surface mounts on (`http.mount('/metrics', router)`), on `registry.port`. */
@@ -57,6 +67,7 @@ export class Broker {
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
     this.clock = clock;
+    this.placement = new Placement(Array.from({ length: config.int('nodes') }, (_, i) => config.nodeId + i));
     this.appends.setMaxListeners(0);
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
     if (this.dataDir) {
@@ -171,8 +182,18 @@ export class Broker {
     return this.logs.get(topic, partition);
   }
 
-  createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false): TopicMeta {
-    const topic = this.topics.create(name, partitions, configs, internal);
+  /** A node by id (undefined before listening or for an unknown id). */
+  node(id: number): ClusterNode | undefined {
+    return this.nodes.find((n) => n.id === id);
+  }
+
+  /** The node a group's or transactional id's requests go to. */
+  coordinatorNode(key: string): ClusterNode | undefined {
+    return this.node(this.placement.coordinatorOf(key));
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false, replicationFactor = 1): TopicMeta {
+    const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
     this.openPartitions(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
     return topic;
@@ -190,6 +211,7 @@ export class Broker {
     if (!topic) return;
     this.topics.delete(name);
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
+    this.placement.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
     this.logger.info({ topic: name }, 'topic deleted');
   }

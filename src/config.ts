@@ -10,7 +10,8 @@ interface BrokerSettingDef { name: string; type: ConfigType; defaultValue: strin
 
 /** Broker settings Samsa reads, with their defaults. Topic-config defaults (log.*) come from TOPIC_CONFIGS. */
 export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
-  { name: 'node.id', type: 'int', defaultValue: '0', doc: 'Broker id (also the controller id in Metadata).' },
+  { name: 'node.id', type: 'int', defaultValue: '0', doc: 'Id of the first node (also the controller id in Metadata); further nodes count up from it.' },
+  { name: 'nodes', type: 'int', defaultValue: '1', doc: 'Nodes of the cluster this process runs (each on its own port; partitions and coordinators spread over them).' },
   { name: 'listeners.host', type: 'string', defaultValue: '', doc: 'Address to listen on; empty = 127.0.0.1 and ::1.' },
   { name: 'port', type: 'int', defaultValue: '9092', doc: 'Kafka port (0 = any free port).' },
   { name: 'advertised.host', type: 'string', defaultValue: 'localhost', doc: 'Host name given to clients in Metadata.' },

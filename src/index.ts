@@ -8,7 +8,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { Broker } from './broker.js';
-import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
+import { ConfigError, buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
 import { Listener } from './server/listener.js';
 import type { Clock } from './clock.js';
 
@@ -19,7 +19,10 @@ export interface StartOptions {
   advertisedHost?: string;
   dataDir?: string;
   inMemory?: boolean;
+  /** Id of the first node (default 0). */
   nodeId?: number;
+  /** Nodes of the cluster (default 1): node i listens on `port + i`, or on any free port when `port` is 0. */
+  nodes?: number;
   /** Schema Registry port; 0 disables it, -1 picks any free port. Default 8081 (the CLI) or 0 (embedded). */
   registryPort?: number;
   logLevel?: string;
@@ -35,10 +38,20 @@ export interface StartOptions {
   clock?: Clock;
 }
 
-export interface RunningBroker {
+export interface RunningNode {
+  id: number;
   port: number;
-  /** "host:port" for clients' bootstrap list. */
+  /** "host:port" of this node. */
   bootstrap: string;
+}
+
+export interface RunningBroker {
+  /** The first node's port. */
+  port: number;
+  /** "host:port" of the first node, for clients' bootstrap list (any node will do: each lists them all). */
+  bootstrap: string;
+  /** Every node of the cluster, first one first. */
+  nodes: RunningNode[];
   /** Schema Registry URL, when enabled. */
   registryUrl: string | null;
   broker: Broker;
@@ -49,6 +62,9 @@ export interface RunningBroker {
  * Settings under every other layer when embedded (a test suite): no registry unless asked, quiet logs (warn), and in
  * memory unless a data directory is given. The CLI passes {} instead: registry on 8081, info logs, ./data.
  */
+/** One process serves every node; more than this is a mistake rather than a cluster. */
+const MAX_NODES = 64;
+
 export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'log.level': 'warn', 'in.memory': true };
 
 export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = EMBEDDED_DEFAULTS): Promise<RunningBroker> {
@@ -65,40 +81,54 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       'log.dirs': options.dataDir,
       'in.memory': options.inMemory,
       'node.id': options.nodeId,
+      'nodes': options.nodes,
       'registry.port': options.registryPort,
       'log.level': options.logLevel,
     },
   );
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
   const broker = new Broker(config, logger, options.clock);
-  const listener = new Listener(broker);
-  let port: number;
+  const nodeCount = config.int('nodes');
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES) {
+    await broker.close();
+    throw new ConfigError(`nodes must be between 1 and ${MAX_NODES}, got ${config.get('nodes')}`);
+  }
+  const listeners: Listener[] = [];
+  const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
   try {
-    port = await listener.listen(config.host, config.port);
+    for (let i = 0; i < nodeCount; i++) {
+      const id = config.nodeId + i;
+      const listener = new Listener(broker, id);
+      listeners.push(listener);
+      const port = await listener.listen(config.host, config.port === 0 ? 0 : config.port + i);
+      broker.nodes.push({ id, host: config.advertisedHost, port });
+    }
   } catch (err) {
+    await closeListeners();
     await broker.close();
     throw err;
   }
-  broker.port = port;
+  const port = broker.nodes[0].port;
   let registryUrl: string | null;
   try {
     await broker.recover();
     registryUrl = await broker.startRegistry();
   } catch (err) {
-    await listener.close();
+    await closeListeners();
     await broker.close();
     throw err;
   }
   // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
-  logger.info({ port, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
+  logger.info({ port, nodes: broker.nodes.length > 1 ? broker.nodes.map((n) => `${n.id}@${n.port}`) : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   return {
     port,
     bootstrap: `${config.advertisedHost}:${port}`,
+    nodes: broker.nodes.map((n) => ({ id: n.id, port: n.port, bootstrap: `${n.host}:${n.port}` })),
     registryUrl,
     broker,
     close: () => (closing ??= (async () => {
-      await listener.close();
+      await closeListeners();
       await broker.close();
     })()),
   };

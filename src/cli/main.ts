@@ -15,6 +15,7 @@ const USAGE = `Usage: samsa [options]
   --data-dir <dir>        data directory (default ./data)
   --in-memory             keep everything in memory
   --node-id <n>           broker id (default 0)
+  --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
   --fsync                 durable mode: acks=-1 is answered after fsync
   --log-level <level>     trace, debug, info, warn, error (default info)
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
-        'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' },
+        'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
         'registry-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
         'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean', short: 'V' },
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'],
     inMemory: values['in-memory'],
     nodeId: int('node-id', values['node-id']),
+    nodes: int('nodes', values.nodes),
     registryPort: int('registry-port', values['registry-port']),
     logLevel: values['log-level'],
     configFile: values.config,

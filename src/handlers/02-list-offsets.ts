@@ -2,7 +2,7 @@
  * ListOffsets 1-3: -1 = latest (the high watermark; the last stable offset under read_committed), -2 = earliest
  * (log start offset), otherwise the first offset whose batch has a timestamp >= the one asked for (time index).
  */
-import { handler } from './handler.js';
+import { handler, leaderLog } from './handler.js';
 import { ListOffsetsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 
@@ -10,13 +10,13 @@ const LATEST = -1;
 const EARLIEST = -2;
 const READ_COMMITTED = 1;
 
-export default handler(ListOffsetsApi, (req, { broker }) => ({
+export default handler(ListOffsetsApi, (req, ctx) => ({
   throttleTimeMs: 0,
   topics: req.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map(({ partitionIndex, timestamp }) => {
-      const log = broker.partition(t.name, partitionIndex);
-      if (!log) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1 };
+      const log = leaderLog(ctx, t.name, partitionIndex);
+      if (typeof log === 'number') return { partitionIndex, errorCode: log, timestamp: -1, offset: -1 };
       if (timestamp === LATEST) {
         const offset = req.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark;
         return { partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset };

@@ -1,6 +1,7 @@
 /**
- * Metadata 0-8: this broker is every partition's leader and the controller (clients route admin requests to the
- * controller id, so it must be our node id and appear in the broker list). Topics are auto-created when
+ * Metadata 0-8: every node of the cluster, each partition's leader, leader epoch, replicas and ISR (from the
+ * placement), and the first node as controller (clients route admin requests to the controller id, so it must
+ * appear in the broker list). Topics are auto-created when
  * `auto.create.topics.enable` is on: implicitly for v0-3, only when the request allows it from v4. v0 with an empty
  * list and v1+ with null mean "all topics"; internal topics are listed only when asked for by name.
  */
@@ -11,15 +12,14 @@ import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
 import type { Broker } from '../broker.js';
 
 export default handler(MetadataApi, (req, { broker, version }) => {
-  const { nodeId } = broker.config;
   const all = req.topics === null || (version === 0 && req.topics.length === 0);
   const names = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
   const allowCreate = version < 4 || req.allowAutoTopicCreation;
   return {
     throttleTimeMs: 0,
-    brokers: [{ nodeId, host: broker.config.advertisedHost, port: broker.port, rack: null }],
+    brokers: broker.nodes.map((n) => ({ nodeId: n.id, host: n.host, port: n.port, rack: null })),
     clusterId: broker.clusterId,
-    controllerId: nodeId,
+    controllerId: broker.config.nodeId,
     topics: names.map((name) => describeTopic(broker, name, allowCreate && !all)),
     clusterAuthorizedOperations: -2147483648,
   };
@@ -28,14 +28,14 @@ export default handler(MetadataApi, (req, { broker, version }) => {
 function describeTopic(broker: Broker, name: string, allowCreate: boolean) {
   const invalid = invalidTopicName(name) !== null;
   const topic: TopicMeta | undefined = invalid ? undefined : allowCreate ? broker.autoCreateTopic(name) : broker.topics.get(name);
-  const nodeId = broker.config.nodeId;
   return {
     errorCode: invalid ? ErrorCode.INVALID_TOPIC_EXCEPTION : topic ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     name,
     isInternal: topic?.internal ?? false,
-    partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => ({
-      errorCode: 0, partitionIndex, leaderId: nodeId, leaderEpoch: 0, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [],
-    })),
+    partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => {
+      const { leader, leaderEpoch, replicas, isr } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
+      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: [] };
+    }),
     topicAuthorizedOperations: -2147483648,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * FindCoordinator 0-2: this broker coordinates every group (key type 0) and every transactional id (key type 1).
+ * FindCoordinator 0-2: the node that coordinates the group (key type 0) or transactional id (key type 1), spread
+ * over the cluster by the key's hash (see metadata/placement.ts); any node answers.
  * v0 has no key type (always a group). Other key types get INVALID_REQUEST.
  */
 import { handler } from './handler.js';
@@ -10,5 +11,6 @@ export default handler(FindCoordinatorApi, (req, { broker }) => {
   if (req.keyType !== 0 && req.keyType !== 1) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${req.keyType}`, nodeId: -1, host: '', port: -1 };
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.config.nodeId, host: broker.config.advertisedHost, port: broker.port };
+  const node = broker.coordinatorNode(req.key)!;
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: node.id, host: node.host, port: node.port };
 });

@@ -1,5 +1,5 @@
 /**
- * CreateTopics 2-4: validates names, counts, replication (one broker: only 1, or -1 for the default) and configs,
+ * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default) and configs,
  * then creates (unless validate_only). -1 partitions means `num.partitions`.
  */
 import { handler } from './handler.js';
@@ -21,13 +21,15 @@ export default handler(CreateTopicsApi, (req, { broker }) => {
       if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
       const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.int('num.partitions') : t.numPartitions;
       if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
-      if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
-        const message = t.replicationFactor < 1 ? 'Replication factor must be larger than 0.'
-          : `Unable to replicate the partition ${t.replicationFactor} time(s): The target replication factor of ${t.replicationFactor} cannot be reached because only 1 broker(s) are registered.`;
-        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, message);
+      const nodes = broker.placement.nodeIds;
+      const replicationFactor = t.assignments.length > 0 ? t.assignments[0].brokerIds.length
+        : t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
+      if (replicationFactor < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
+      if (replicationFactor > nodes.length) {
+        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${nodes.length} broker(s) are registered.`);
       }
-      if (t.assignments.some((a) => a.brokerIds.some((id) => id !== broker.config.nodeId))) {
-        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker other than ${broker.config.nodeId}.`);
+      if (t.assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
+        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
       }
       const configs: Record<string, string> = {};
       for (const c of t.configs) {
@@ -35,7 +37,7 @@ export default handler(CreateTopicsApi, (req, { broker }) => {
         if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
         if (c.value !== null) configs[c.name] = c.value;
       }
-      if (!req.validateOnly) broker.createTopic(t.name, partitions, configs);
+      if (!req.validateOnly) broker.createTopic(t.name, partitions, configs, false, replicationFactor);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     }),
   };

@@ -11,8 +11,9 @@ export default handler(CreatePartitionsApi, (req, { broker }) => ({
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
     if (count < topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
     if (count === topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partitions.`);
-    if (assignments && assignments.some((a) => a.brokerIds.some((id) => id !== broker.config.nodeId))) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker other than ${broker.config.nodeId}.`);
+    const nodes = broker.placement.nodeIds;
+    if (assignments && assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
     }
     if (!req.validateOnly) broker.addPartitions(name, count);
     return { name, errorCode: ErrorCode.NONE, errorMessage: null };

@@ -1,10 +1,14 @@
 import type { ApiCodec } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
 import type { SaslSession } from '../server/sasl.js';
+import type { PartitionLog } from '../log/index.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
   broker: Broker;
+  /** The id of the node the client connected to (it leads some partitions and coordinates some keys). */
+  node: number;
   version: number;
   clientId: string | null;
   /** The peer, as "host:port", for logs and group member descriptions. */
@@ -22,6 +26,31 @@ export interface RequestContext {
 export interface Handler<Req = any, Res = any> {
   api: ApiCodec<Req, Res>;
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
+}
+
+/**
+ * The partition's log when the node the client reached leads it; otherwise the error to answer for it:
+ * UNKNOWN_TOPIC_OR_PARTITION, or NOT_LEADER_OR_FOLLOWER (the client refreshes metadata and goes to the leader).
+ */
+export function leaderLog(ctx: RequestContext, topic: string, partition: number): PartitionLog | number {
+  const log = ctx.broker.partition(topic, partition);
+  if (!log) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  return ctx.broker.placement.leaderOf(topic, partition) === ctx.node ? log : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+}
+
+/**
+ * A request's leader epoch against the partition's (-1: the client does not know it, never fenced): an older one
+ * is FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH (this node has not caught up), else NONE.
+ */
+export function checkLeaderEpoch(ctx: RequestContext, topic: string, partition: number, requestEpoch: number): number {
+  if (requestEpoch < 0) return ErrorCode.NONE;
+  const current = ctx.broker.placement.leaderEpochOf(topic, partition);
+  return requestEpoch < current ? ErrorCode.FENCED_LEADER_EPOCH : requestEpoch > current ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NONE;
+}
+
+/** Whether the node the client reached coordinates this group or transactional id (else: NOT_COORDINATOR). */
+export function coordinates(ctx: RequestContext, key: string): boolean {
+  return ctx.broker.placement.coordinatorOf(key) === ctx.node;
 }
 
 export function handler<Req, Res>(api: ApiCodec<Req, Res>, handle: Handler<Req, Res>['handle']): Handler<Req, Res> {

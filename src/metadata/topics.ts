@@ -11,6 +11,8 @@ export interface TopicMeta {
   name: string;
   id: Buffer;
   partitions: number;
+  /** Replicas each partition lists (nodes of the cluster; the data is stored once). Absent in older files: 1. */
+  replicationFactor?: number;
   configs: Record<string, string>;
   internal: boolean;
 }
@@ -47,8 +49,8 @@ export class TopicStore {
     return [...this.topics.values()];
   }
 
-  create(name: string, partitions: number, configs: Record<string, string>, internal = false): TopicMeta {
-    const topic: TopicMeta = { name, id: randomBytes(16), partitions, configs: { ...configs }, internal };
+  create(name: string, partitions: number, configs: Record<string, string>, internal = false, replicationFactor = 1): TopicMeta {
+    const topic: TopicMeta = { name, id: randomBytes(16), partitions, replicationFactor, configs: { ...configs }, internal };
     this.topics.set(name, topic);
     this.save();
     return topic;

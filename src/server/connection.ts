@@ -33,7 +33,7 @@ export class Connection {
   /** Aborted once the connection is gone, so handlers still waiting (long polls) let go of it. */
   private readonly gone = new AbortController();
 
-  constructor(private readonly socket: Socket, private readonly broker: Broker) {
+  constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly nodeId: number) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = broker.logger.child({ client: this.clientHost });
     this.decoder = new FrameDecoder(broker.config.socketRequestMaxBytes);
@@ -92,7 +92,7 @@ export class Connection {
     }
     const slot: Slot = { done: false, frame: null };
     this.pending.push(slot);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, clientHost: this.clientHost, sasl: this.sasl, signal: this.gone.signal };
+    const ctx: RequestContext = { broker: this.broker, node: this.nodeId, version, clientId, clientHost: this.clientHost, sasl: this.sasl, signal: this.gone.signal };
     let result: unknown;
     try {
       result = handler.handle(request, ctx);

@@ -3,14 +3,14 @@ import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
 
 /**
- * Listens for Kafka clients. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
+ * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
  * `localhost` works whichever address family a client resolves it to.
  */
 export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: Broker, private readonly nodeId: number) {}
 
   async listen(host: string, port: number): Promise<number> {
     const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
@@ -29,7 +29,7 @@ export class Listener {
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker);
+      new Connection(socket, this.broker, this.nodeId);
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);

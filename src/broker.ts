@@ -9,14 +9,14 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { Placement } from './metadata/placement.js';
+import { passThrough, type Interceptor } from './server/pipeline.js';
+import { RequestMetrics } from './server/request-metrics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
 import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
 import type { RunningRegistry } from './registry/index.js';
 import type { HttpHost } from './http/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
-import type { Handler } from './handlers/handler.js';
-import { HANDLERS } from './handlers/index.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
@@ -25,11 +25,22 @@ import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
 
-/** A node of the cluster as clients reach it (its advertised address). */
-export interface ClusterNode {
-  id: number;
+/** Where clients reach a node on one listener (its advertised address). */
+export interface Endpoint {
+  listener: string;
   host: string;
   port: number;
+}
+
+/** A node of the cluster: its id and an endpoint per listener (the first one is the default). */
+export interface ClusterNode {
+  id: number;
+  endpoints: Endpoint[];
+}
+
+/** The node's address on a listener, as Kafka answers Metadata with the endpoints of the listener asked on. */
+export function endpointOf(node: ClusterNode, listener: string): Endpoint {
+  return node.endpoints.find((e) => e.listener === listener) ?? node.endpoints[0];
 }
 
 export interface AppendOutcome {
@@ -41,7 +52,6 @@ export interface AppendOutcome {
 }
 
 export class Broker {
-  readonly handlers: ReadonlyMap<number, Handler> = new Map(HANDLERS.map((h) => [h.api.key, h]));
   readonly topics: TopicStore;
   readonly logs: LogManager;
   /** Consumer groups and committed offsets. */
@@ -56,6 +66,12 @@ export class Broker {
   nodes: ClusterNode[] = [];
   /** Partition leaders and epochs, replicas, and the coordinator of each group and transactional id. */
   readonly placement: Placement;
+  /** Who may do what (the request pipeline's authorize stage asks it); allows everything by default. */
+  authorizer: Interceptor = passThrough;
+  /** Faults a test injects (the pipeline's faults stage); none by default. */
+  faults: Interceptor = passThrough;
+  /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
+  readonly requestMetrics = new RequestMetrics();
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
   /** The HTTP host every HTTP surface mounts on (`http.mount('/metrics', router)`), on `registry.port`. */

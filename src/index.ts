@@ -10,6 +10,11 @@ import { pino, type Logger } from 'pino';
 import { Broker } from './broker.js';
 import { ConfigError, buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
 import { Listener } from './server/listener.js';
+import { listenerSpecs, nodePort } from './server/endpoints.js';
+import { Router } from './server/router.js';
+import { requestPipeline } from './server/pipeline.js';
+import { HANDLERS } from './handlers/index.js';
+import type { ClusterNode } from './broker.js';
 import type { Clock } from './clock.js';
 
 export interface StartOptions {
@@ -40,9 +45,12 @@ export interface StartOptions {
 
 export interface RunningNode {
   id: number;
+  /** Port of the node's first listener. */
   port: number;
-  /** "host:port" of this node. */
+  /** "host:port" of the node's first listener. */
   bootstrap: string;
+  /** "host:port" by listener name (PLAINTEXT, SASL_PLAINTEXT, ...). */
+  listeners: Record<string, string>;
 }
 
 export interface RunningBroker {
@@ -96,19 +104,25 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listeners: Listener[] = [];
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
   try {
+    const specs = listenerSpecs(config);
+    const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {
-      const id = config.nodeId + i;
-      const listener = new Listener(broker, id);
-      listeners.push(listener);
-      const port = await listener.listen(config.host, config.port === 0 ? 0 : config.port + i);
-      broker.nodes.push({ id, host: config.advertisedHost, port });
+      const node: ClusterNode = { id: config.nodeId + i, endpoints: [] };
+      for (const spec of specs) {
+        const listener = new Listener(broker, node.id, spec, requests);
+        listeners.push(listener);
+        const port = await listener.listen(spec.host, nodePort(spec, i, specs.length));
+        node.endpoints.push({ listener: spec.name, host: spec.advertisedHost, port: spec.advertisedPort === 0 ? port : nodePort({ ...spec, port: spec.advertisedPort }, i, specs.length) });
+      }
+      broker.nodes.push(node);
     }
   } catch (err) {
     await closeListeners();
     await broker.close();
     throw err;
   }
-  const port = broker.nodes[0].port;
+  const first = broker.nodes[0].endpoints[0];
+  const port = first.port;
   let registryUrl: string | null;
   try {
     await broker.recover();
@@ -119,12 +133,18 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     throw err;
   }
   // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
-  logger.info({ port, nodes: broker.nodes.length > 1 ? broker.nodes.map((n) => `${n.id}@${n.port}`) : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
+  const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
+  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   return {
     port,
-    bootstrap: `${config.advertisedHost}:${port}`,
-    nodes: broker.nodes.map((n) => ({ id: n.id, port: n.port, bootstrap: `${n.host}:${n.port}` })),
+    bootstrap: `${first.host}:${port}`,
+    nodes: broker.nodes.map((n) => ({
+      id: n.id,
+      port: n.endpoints[0].port,
+      bootstrap: `${n.endpoints[0].host}:${n.endpoints[0].port}`,
+      listeners: Object.fromEntries(n.endpoints.map((e) => [e.listener, `${e.host}:${e.port}`])),
+    })),
     registryUrl,
     broker,
     close: () => (closing ??= (async () => {

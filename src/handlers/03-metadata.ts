@@ -1,5 +1,5 @@
 /**
- * Metadata 0-8: every node of the cluster, each partition's leader, leader epoch, replicas and ISR (from the
+ * Metadata 0-8: every node of the cluster (its address on the listener the client asked on), each partition's leader, leader epoch, replicas and ISR (from the
  * placement), and the first node as controller (clients route admin requests to the controller id, so it must
  * appear in the broker list). Topics are auto-created when
  * `auto.create.topics.enable` is on: implicitly for v0-3, only when the request allows it from v4. v0 with an empty
@@ -9,15 +9,18 @@ import { handler } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
-import type { Broker } from '../broker.js';
+import { endpointOf, type Broker } from '../broker.js';
 
-export default handler(MetadataApi, (req, { broker, version }) => {
+export default handler(MetadataApi, (req, { broker, version, session }) => {
   const all = req.topics === null || (version === 0 && req.topics.length === 0);
   const names = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
   const allowCreate = version < 4 || req.allowAutoTopicCreation;
   return {
     throttleTimeMs: 0,
-    brokers: broker.nodes.map((n) => ({ nodeId: n.id, host: n.host, port: n.port, rack: null })),
+    brokers: broker.nodes.map((n) => {
+      const { host, port } = endpointOf(n, session.listener);
+      return { nodeId: n.id, host, port, rack: null };
+    }),
     clusterId: broker.clusterId,
     controllerId: broker.config.nodeId,
     topics: names.map((name) => describeTopic(broker, name, allowCreate && !all)),

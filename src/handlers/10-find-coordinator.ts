@@ -6,11 +6,13 @@
 import { handler } from './handler.js';
 import { FindCoordinatorApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { endpointOf } from '../broker.js';
 
-export default handler(FindCoordinatorApi, (req, { broker }) => {
+export default handler(FindCoordinatorApi, (req, { broker, session }) => {
   if (req.keyType !== 0 && req.keyType !== 1) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${req.keyType}`, nodeId: -1, host: '', port: -1 };
   }
   const node = broker.coordinatorNode(req.key)!;
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: node.id, host: node.host, port: node.port };
+  const { host, port } = endpointOf(node, session.listener);
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: node.id, host, port };
 });

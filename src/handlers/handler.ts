@@ -1,8 +1,21 @@
 import type { ApiCodec } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
 import type { SaslSession } from '../server/sasl.js';
+import type { Router } from '../server/router.js';
 import type { PartitionLog } from '../log/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+
+/** What the broker knows about a connection, for every request on it. */
+export interface ConnectionSession {
+  /** The listener the client connected to, e.g. PLAINTEXT. */
+  readonly listener: string;
+  /** Whether the listener answers nothing but ApiVersions and SASL before the client authenticated. */
+  readonly requiresAuthentication: boolean;
+  /** `User:<name>` once SASL authenticated, else `User:ANONYMOUS` (Kafka's principals). */
+  readonly principal: string;
+  /** What the client said it is in ApiVersions v3 (e.g. apache-kafka-java 3.7.0), or null. */
+  clientSoftware: { name: string; version: string } | null;
+}
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -15,6 +28,9 @@ export interface RequestContext {
   clientHost: string;
   /** This connection's SASL state (SaslHandshake/SaslAuthenticate). */
   sasl: SaslSession;
+  session: ConnectionSession;
+  /** The APIs this broker serves (ApiVersions lists them). */
+  router: Router;
   /** Aborted when the client's connection closes: long polls and other waits stop there. */
   signal: AbortSignal;
 }
@@ -25,6 +41,8 @@ export interface RequestContext {
  */
 export interface Handler<Req = any, Res = any> {
   api: ApiCodec<Req, Res>;
+  /** The versions served (ApiVersions advertises them); within the codec's range. */
+  versions: { min: number; max: number };
   handle(request: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
 }
 
@@ -53,6 +71,7 @@ export function coordinates(ctx: RequestContext, key: string): boolean {
   return ctx.broker.placement.coordinatorOf(key) === ctx.node;
 }
 
-export function handler<Req, Res>(api: ApiCodec<Req, Res>, handle: Handler<Req, Res>['handle']): Handler<Req, Res> {
-  return { api, handle };
+/** Declares a handler; it serves every version its codec knows unless `versions` narrows them. */
+export function handler<Req, Res>(api: ApiCodec<Req, Res>, handle: Handler<Req, Res>['handle'], versions?: { min: number; max: number }): Handler<Req, Res> {
+  return { api, versions: versions ?? { min: api.minVersion, max: api.maxVersion }, handle };
 }

@@ -1,0 +1,38 @@
+/**
+ * Request counts, failures and latency per API key and version, as the pipeline's measure stage records them
+ * (Kafka's RequestMetrics: RequestsPerSec, ErrorsPerSec, TotalTimeMs); the metrics endpoint exports them.
+ */
+
+/** Upper bounds of the latency buckets, in ms (the last bucket is everything slower). */
+export const LATENCY_BUCKETS_MS = [1, 5, 10, 50, 100, 500, 1000, 5000] as const;
+
+export interface ApiStats {
+  apiKey: number;
+  version: number;
+  count: number;
+  errors: number;
+  totalMs: number;
+  maxMs: number;
+  /** Counts per LATENCY_BUCKETS_MS bound, cumulative as Prometheus histograms are, plus one for +Inf. */
+  buckets: number[];
+}
+
+export class RequestMetrics {
+  private readonly stats = new Map<number, ApiStats>();
+
+  record(apiKey: number, version: number, ms: number, failed: boolean): void {
+    const id = apiKey * 1000 + version;
+    let s = this.stats.get(id);
+    if (!s) this.stats.set(id, (s = { apiKey, version, count: 0, errors: 0, totalMs: 0, maxMs: 0, buckets: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0) }));
+    s.count++;
+    if (failed) s.errors++;
+    s.totalMs += ms;
+    if (ms > s.maxMs) s.maxMs = ms;
+    for (let i = 0; i <= LATENCY_BUCKETS_MS.length; i++) if (i === LATENCY_BUCKETS_MS.length || ms <= LATENCY_BUCKETS_MS[i]) s.buckets[i]++;
+  }
+
+  /** Every API and version seen so far, by key then version. */
+  snapshot(): ApiStats[] {
+    return [...this.stats.values()].map((s) => ({ ...s, buckets: [...s.buckets] })).sort((a, b) => a.apiKey - b.apiKey || a.version - b.version);
+  }
+}

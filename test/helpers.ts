@@ -41,6 +41,7 @@ export function run(cmd: string, args: string[], { input, timeoutMs = 30_000, cw
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    child.stdin.on('error', () => {}); // a child that exits before reading its input: EPIPE is not our failure
     child.stdin.end(input ?? '');
   });
 }

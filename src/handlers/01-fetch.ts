@@ -15,6 +15,7 @@
  * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes on the
  * broker's clock; when its connection closes it is dropped unanswered.
  */
+import { setMaxListeners } from 'node:events';
 import { handler } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -37,7 +38,7 @@ export default handler(FetchApi, async (req, { broker, signal }) => {
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
   const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
   const first = collect(broker, fetch);
-  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0) return first.response;
+  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
   const answer = await waitForData(broker, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
   return answer ? collect(broker, fetch).response : null;
 });
@@ -152,6 +153,7 @@ function waitForData(broker: Broker, fetch: Fetch, available: number[], waitMs: 
 
     stats.parked++;
     const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
     signal.addEventListener('abort', onAbort, { once: true });
     fetch.wanted.forEach((want, i) => {
       const log = broker.partition(want.topic, want.partition.partition)!; // the first read found every partition

@@ -217,8 +217,7 @@ export class PartitionLog {
   }
 
   private changed(): void {
-    if (this.watchers.size === 0) return;
-    for (const fn of [...this.watchers]) fn();
+    for (const fn of this.watchers) fn();
   }
 
   // ---- append ----

@@ -549,6 +549,77 @@ test('close answers waiting joins NOT_COORDINATOR', async (t) => {
   assert.equal(gc.heartbeat({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null }), ErrorCode.NOT_COORDINATOR);
 });
 
+test('a crash mid-rebalance: the restarted coordinator has the last settled generation, its members and assignments', async (t) => {
+  const log = new MemoryKeyValueLog();
+  const { gc, clock } = setup(t, { log });
+  const [a, b] = await stableGroupOf(gc, 2);
+  const settled = gc.describeGroup(G);
+  // C joins, A and B rejoin: generation 3 is between join and sync when the broker dies (no close: a kill -9).
+  const joins = [gc.joinGroup(params({ clientId: 'c' })), gc.joinGroup(params({ memberId: a.memberId })), gc.joinGroup(params({ memberId: b.memberId }))];
+  const [c] = await Promise.all(joins);
+  assert.equal(gc.stateOf(G), 'CompletingRebalance');
+  assert.equal(gc.generationOf(G), a.generationId + 1);
+
+  const restarted = setup(t, { log, clock }).gc;
+  assert.equal(restarted.stateOf(G), 'Stable');
+  assert.equal(restarted.generationOf(G), a.generationId, 'the generation the leader\'s assignment was stored for');
+  assert.deepEqual(restarted.describeGroup(G), settled, 'its members, protocol and assignments');
+  const beat = (memberId: string, generationId: number) => restarted.heartbeat({ groupId: G, generationId, memberId, groupInstanceId: null });
+  assert.equal(beat(a.memberId, a.generationId), ErrorCode.NONE, 'a member of the settled generation carries on');
+  assert.equal(beat(b.memberId, a.generationId + 1), ErrorCode.ILLEGAL_GENERATION, 'the lost generation is refused: the member rejoins');
+  assert.equal(beat(c.memberId, a.generationId + 1), ErrorCode.UNKNOWN_MEMBER_ID, 'C never was in a settled generation');
+  // B rejoins with its id (a follower, same metadata): the settled generation and its stored assignment.
+  const again = await restarted.joinGroup(params({ memberId: b.memberId }));
+  assert.equal(again.generationId, a.generationId);
+  const sync = await restarted.syncGroup({ groupId: G, generationId: again.generationId, memberId: b.memberId, groupInstanceId: null, assignments: [] });
+  assert.equal(sync.assignment.toString(), `a-${b.memberId}`);
+});
+
+test('answers wait for their records: a commit, the leader\'s sync and the last leave are answered once written', async (t) => {
+  const log = new GatedLog();
+  const { gc } = setup(t, { log });
+  const first = await gc.joinGroup(params());
+  log.close();
+  const sync = gc.syncGroup({ groupId: G, generationId: first.generationId, memberId: first.memberId, groupInstanceId: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('mine') }] });
+  const commit = gc.offsetCommit({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  assert.equal(await peek(sync), 'pending');
+  assert.equal(await peek(commit), 'pending');
+  assert.equal(gc.stateOf(G), 'CompletingRebalance', 'Stable only once the assignment is written');
+  assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, -1, 'not visible before it is written');
+  log.open();
+  assert.equal((await sync).assignment.toString(), 'mine');
+  assert.equal((await commit)[0].partitions[0].errorCode, ErrorCode.NONE);
+  assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, 3);
+  log.close();
+  const leave = gc.leaveGroup(G, first.memberId);
+  assert.equal(await peek(leave), 'pending', 'the Empty group\'s record is not written yet');
+  log.open();
+  assert.equal(await leave, ErrorCode.NONE);
+  assert.equal(gc.stateOf(G), 'Empty');
+  assert.equal(gc.generationOf(G), first.generationId + 1);
+});
+
+test('replaying the log gives the live state: settled groups, offsets, deletions, in log order', async (t) => {
+  const log = new MemoryKeyValueLog();
+  const { gc, clock } = setup(t, { log });
+  const [a, b] = await stableGroupOf(gc, 2);
+  const part = (offset: number) => [{ name: 't1', partitions: [{ partitionIndex: 1, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }];
+  await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: part(5) });
+  await gc.offsetCommit({ groupId: 'gone', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: part(1) });
+  assert.equal(await gc.deleteGroup('gone'), ErrorCode.NONE);
+  await gc.leaveGroup(G, b.memberId);
+  const rejoined = await gc.joinGroup(params({ memberId: a.memberId }));
+  await gc.syncGroup({ groupId: G, generationId: rejoined.generationId, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] });
+  await gc.offsetCommit({ groupId: G, generationId: rejoined.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: part(9) });
+  const replayed = setup(t, { log, clock }).gc;
+  for (const id of [G, 'gone']) {
+    assert.deepEqual(replayed.describeGroup(id), gc.describeGroup(id));
+    assert.equal(replayed.generationOf(id), gc.generationOf(id));
+    assert.deepEqual(replayed.offsetFetch(id, null), gc.offsetFetch(id, null));
+  }
+  assert.deepEqual(replayed.listGroups(), gc.listGroups());
+});
+
 /** A log whose appends wait while it is closed (to hold a write in flight). */
 class GatedLog extends MemoryKeyValueLog {
   private gate: Promise<void> | null = null;

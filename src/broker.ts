@@ -2,7 +2,6 @@
  * The broker: configuration, the topic catalogue, the partition logs, the coordinators and the handler table.
  * Everything a request handler may touch hangs off this object (handlers receive it in their context).
  */
-import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -60,8 +59,6 @@ export class Broker {
   readonly transactions: TransactionCoordinator;
   readonly dataDir: string | null;
   readonly clusterId = 'samsa-cluster';
-  /** Emits 'append' after any partition grows, so long-polling fetches wake up. */
-  readonly appends: EventEmitter = new EventEmitter();
   /** The nodes clients reach, set once listening: `nodes` of them, ids from `node.id` up. */
   nodes: ClusterNode[] = [];
   /** Partition leaders and epochs, replicas, and the coordinator of each group and transactional id. */
@@ -72,6 +69,11 @@ export class Broker {
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
   readonly requestMetrics = new RequestMetrics();
+  /**
+   * Long-polling Fetches, for tests and metrics: how many are parked now, and how many times a change to one of
+   * their partitions made one re-read it. (Partition logs tell their own watchers of appends: `PartitionLog.watch`.)
+   */
+  readonly fetchWaits = { parked: 0, wakeups: 0 };
   /** The built-in Schema Registry, when enabled. */
   registry: RunningRegistry | null = null;
   /** The HTTP host every HTTP surface mounts on (`http.mount('/metrics', router)`), on `registry.port`. */
@@ -84,7 +86,6 @@ export class Broker {
   constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
     this.clock = clock;
     this.placement = new Placement(Array.from({ length: config.int('nodes') }, (_, i) => config.nodeId + i));
-    this.appends.setMaxListeners(0);
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
     if (this.dataDir) {
       mkdirSync(this.dataDir, { recursive: true });
@@ -117,7 +118,7 @@ export class Broker {
 
   /**
    * Produce's path into a partition: validation, idempotence and the append happen in the log (which throws
-   * BatchError or StorageError with the Kafka error code, having stored nothing); waiting fetches are woken.
+   * BatchError or StorageError with the Kafka error code, having stored nothing); the log wakes fetches waiting on it.
    * `waitForSync` (acks=-1) also waits for fsync in durable mode.
    */
   async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean): Promise<AppendOutcome> {
@@ -139,7 +140,6 @@ export class Broker {
     }
     try {
       const result = log.append(records);
-      if (!result.duplicate) this.appends.emit('append');
       if (waitForSync) await log.flushed();
       return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: result.logStartOffset };
     } catch (err) {
@@ -178,7 +178,6 @@ export class Broker {
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
     const log = this.partition(topic, partition)!;
     log.appendInternal(encodeControlBatch(commit, producerId, epoch));
-    this.appends.emit('append');
     await log.flushed();
   }
 

@@ -27,6 +27,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'auto.create.topics.enable', type: 'boolean', defaultValue: 'true', doc: 'Create unknown topics on Metadata/Produce.' },
   { name: 'delete.topic.enable', type: 'boolean', defaultValue: 'true', doc: 'Allow DeleteTopics.' },
   { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', doc: 'Largest request frame accepted.' },
+  { name: 'fetch.max.bytes', type: 'int', defaultValue: '57671680', doc: 'Most record bytes one Fetch response carries (its first batch excepted). Must be at least 1024.' },
   { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', doc: 'How often retention runs.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },

@@ -41,16 +41,26 @@ export function run(cmd: string, args: string[], { input, timeoutMs = 30_000, cw
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    child.stdin.on('error', () => {}); // a child that exits before reading its input: EPIPE is not our failure
     child.stdin.end(input ?? '');
   });
 }
 
 /** Sends one request of any API over a fresh raw connection and decodes its response (header v0/v1 as Kafka's). */
 export async function callApi<Req, Res>(port: number, api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res> {
-  const flexible = isFlexible(api, version);
+  const sock = await openRequest(port, api, version, body);
+  try {
+    return await readResponse(sock, api, version);
+  } finally {
+    sock.destroy();
+  }
+}
+
+/** Connects and sends one request without waiting for its answer (long polls a test abandons or reads later). */
+export async function openRequest<Req>(port: number, api: ApiCodec<Req, unknown>, version: number, body: Req): Promise<Socket> {
   const w = new Writer();
   w.int32(0).int16(api.key).int16(version).int32(1).nullableString('raw-test', false);
-  if (flexible) w.taggedFields();
+  if (isFlexible(api, version)) w.taggedFields();
   api.writeRequest(w, version, body);
   const frame = w.toBuffer();
   frame.writeInt32BE(frame.length - 4, 0);
@@ -58,15 +68,19 @@ export async function callApi<Req, Res>(port: number, api: ApiCodec<Req, Res>, v
   sock.connect(port, '127.0.0.1');
   await once(sock, 'connect');
   sock.write(frame);
+  return sock;
+}
+
+/** Reads the one response frame `sock` is owed and decodes it. */
+export async function readResponse<Res>(sock: Socket, api: ApiCodec<unknown, Res>, version: number): Promise<Res> {
   let buf = Buffer.alloc(0);
   for await (const chunk of sock) {
     buf = Buffer.concat([buf, chunk]);
     if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) break;
   }
-  sock.destroy();
   if (buf.length < 8) throw new Error('connection closed without a response');
   const r = new Reader(buf, 4);
   r.int32();
-  if (flexible && api.key !== 18) r.taggedFields();
+  if (isFlexible(api, version) && api.key !== 18) r.taggedFields();
   return api.readResponse(r, version);
 }

@@ -1,68 +1,170 @@
 /**
- * Fetch 4-11: hands stored batches back as they are (never decoded). Long poll: when fewer than min_bytes are
- * available the request waits for appends until max_wait_ms. Limits: partition_max_bytes per partition and
- * max_bytes overall, except that the first batch found is always returned whole so a large batch cannot stall a
- * consumer (KIP-74). read_committed reads up to the last stable offset and lists aborted transactions. Sessions
- * (v7+) are answered sessionless: session id 0 makes clients send full requests.
+ * Fetch 4-11: hands stored batches back as they are (never decoded). read_committed reads up to the last stable
+ * offset and lists aborted transactions. Sessions (v7+) are answered sessionless: session id 0 makes clients send
+ * full requests.
+ *
+ * A partition named twice is answered once, at its first place, with the values given last (Kafka collects the
+ * request into a LinkedHashMap keyed by partition); consecutive entries of one topic share one topic entry.
+ *
+ * Limits: max_bytes, capped by the broker's fetch.max.bytes, bounds the whole response and partition_max_bytes each
+ * partition; only the response's first batch may exceed them, so a large batch cannot stall a consumer (KIP-74).
+ * min_bytes is capped at that max, as Kafka does.
+ *
+ * Long poll (Kafka's delayed-fetch purgatory): with fewer than min_bytes available the request parks, watching only
+ * its own partitions. A change to one of them (append, transaction marker, truncation, deletion) re-reads that
+ * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes on the
+ * broker's clock; when its connection closes it is dropped unanswered.
  */
+import { setMaxListeners } from 'node:events';
 import { handler } from './handler.js';
-import { FetchApi, type FetchRequest, type FetchResponse } from '../protocol/generated/index.js';
+import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { Broker } from '../broker.js';
+import type { PartitionLog } from '../log/index.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
 
-export default handler(FetchApi, async (req, { broker }) => {
-  const deadline = Date.now() + req.maxWaitMs;
-  for (;;) {
-    const { response, bytes, failed } = collect(broker, req);
-    const left = deadline - Date.now();
-    if (bytes >= req.minBytes || left <= 0 || failed) return response;
-    await nextAppend(broker, left);
-  }
-});
+interface Wanted { topic: string; partition: FetchRequestTopicsPartitions }
 
-function nextAppend(broker: Broker, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      broker.appends.off('append', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    broker.appends.on('append', done);
-  });
+interface Fetch {
+  wanted: Wanted[];
+  maxBytes: number;
+  minBytes: number;
+  readCommitted: boolean;
 }
 
-function collect(broker: Broker, req: FetchRequest): { response: FetchResponse; bytes: number; failed: boolean } {
+export default handler(FetchApi, async (req, { broker, signal }) => {
+  const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
+  const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
+  const first = collect(broker, fetch);
+  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
+  const answer = await waitForData(broker, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
+  return answer ? collect(broker, fetch).response : null;
+});
+
+/** The request's partitions, each once: at its first place, with the last values given for it. */
+function uniquePartitions(req: FetchRequest): Wanted[] {
+  const byKey = new Map<string, Wanted>();
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      const key = `${t.topic}\0${p.partition}`;
+      const seen = byKey.get(key);
+      if (seen) seen.partition = p;
+      else byKey.set(key, { topic: t.topic, partition: p });
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** A partition's log and where a read of it stops, or the error that answers it. */
+function locate(broker: Broker, { topic, partition: p }: Wanted, readCommitted: boolean): { log: PartitionLog; upTo: number } | { errorCode: number; log?: PartitionLog } {
+  const log = broker.partition(topic, p.partition);
+  if (!log) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, log };
+  return { log, upTo: readCommitted ? log.lastStableOffset : log.highWatermark };
+}
+
+function sizeOf(buffers: Buffer[]): number {
+  let n = 0;
+  for (const b of buffers) n += b.length;
+  return n;
+}
+
+function collect(broker: Broker, fetch: Fetch): { response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean } {
   let bytes = 0;
   let failed = false;
-  const readCommitted = req.isolationLevel === READ_COMMITTED;
-  const responses = req.topics.map((t) => ({
-    topic: t.topic,
-    partitions: t.partitions.map((p) => {
-      const log = broker.partition(t.topic, p.partition);
-      const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
-      if (!log) {
-        failed = true;
-        return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, records: EMPTY };
+  const bytesPerPartition: number[] = [];
+  const responses: FetchResponseResponses[] = [];
+  for (const want of fetch.wanted) {
+    const p = want.partition;
+    const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
+    const at = locate(broker, want, fetch.readCommitted);
+    let records: Buffer[] = [];
+    let partition;
+    if ('errorCode' in at) {
+      failed = true;
+      const state = at.log ? { highWatermark: at.log.highWatermark, lastStableOffset: at.log.lastStableOffset, logStartOffset: at.log.logStartOffset } : { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
+      partition = { ...base, ...state, errorCode: at.errorCode, abortedTransactions: null, records: EMPTY };
+    } else {
+      const { log, upTo } = at;
+      const budget = Math.min(p.partitionMaxBytes, fetch.maxBytes - bytes);
+      // Only the response's first batch may exceed the budgets.
+      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) records = log.read(p.fetchOffset, Math.max(budget, 1), upTo, bytes === 0);
+      const abortedTransactions = fetch.readCommitted ? log.abortedTransactions(p.fetchOffset, upTo) : null;
+      partition = {
+        ...base, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset,
+        logStartOffset: log.logStartOffset, abortedTransactions, records,
+      };
+    }
+    const size = sizeOf(records);
+    bytes += size;
+    bytesPerPartition.push(size);
+    const last = responses[responses.length - 1];
+    if (last?.topic === want.topic) last.partitions.push(partition);
+    else responses.push({ topic: want.topic, partitions: [partition] });
+  }
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, bytesPerPartition, failed };
+}
+
+/**
+ * Parks a fetch until min_bytes are available on its partitions, one of them fails, or `waitMs` passes: true, it
+ * is answered then; false when its connection closed first. Each watched log tells it of its own changes only, and
+ * a change re-reads that one partition, no more of it than the bytes still missing.
+ */
+function waitForData(broker: Broker, fetch: Fetch, available: number[], waitMs: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const stats = broker.fetchWaits;
+    let total = available.reduce((a, b) => a + b, 0);
+    const changed = new Set<number>();
+    let scheduled = false;
+    let done = false;
+    const logs: PartitionLog[] = [];
+    const unwatch: Array<() => void> = [];
+
+    const finish = (answer: boolean): void => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      signal.removeEventListener('abort', onAbort);
+      for (const stop of unwatch) stop();
+      stats.parked--;
+      resolve(answer);
+    };
+    const onAbort = (): void => finish(false);
+    // Changes in one turn of the event loop (a produce to many partitions) are looked at together afterwards.
+    const recheck = (): void => {
+      scheduled = false;
+      if (done) return;
+      for (const i of changed) {
+        stats.wakeups++;
+        const at = locate(broker, fetch.wanted[i], fetch.readCommitted);
+        if ('errorCode' in at || at.log !== logs[i]) return finish(true); // failed, or deleted and created again
+        const p = fetch.wanted[i].partition;
+        const missing = fetch.minBytes - (total - available[i]);
+        const bytes = p.fetchOffset < at.upTo ? sizeOf(at.log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo)) : 0;
+        total += bytes - available[i];
+        available[i] = bytes;
       }
-      const state = { highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset };
-      if (p.fetchOffset < state.logStartOffset || p.fetchOffset > state.highWatermark) {
-        failed = true;
-        return { ...base, ...state, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, abortedTransactions: null, records: EMPTY };
-      }
-      const upTo = readCommitted ? state.lastStableOffset : state.highWatermark;
-      const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes);
-      let records: Buffer[] = [];
-      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) {
-        records = log.read(p.fetchOffset, Math.max(budget, 1), upTo);
-        for (const b of records) bytes += b.length;
-      }
-      const abortedTransactions = readCommitted ? log.abortedTransactions(p.fetchOffset, upTo) : null;
-      return { ...base, ...state, errorCode: ErrorCode.NONE, abortedTransactions, records };
-    }),
-  }));
-  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, failed };
+      changed.clear();
+      if (total >= fetch.minBytes) finish(true);
+    };
+
+    stats.parked++;
+    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
+    signal.addEventListener('abort', onAbort, { once: true });
+    fetch.wanted.forEach((want, i) => {
+      const log = broker.partition(want.topic, want.partition.partition)!; // the first read found every partition
+      logs.push(log);
+      unwatch.push(log.watch(() => {
+        changed.add(i);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(recheck);
+        }
+      }));
+    });
+  });
 }

@@ -2,4 +2,4 @@
 import { handler } from './handler.js';
 import { LeaveGroupApi } from '../protocol/generated/index.js';
 
-export default handler(LeaveGroupApi, (req, { broker }) => ({ throttleTimeMs: 0, errorCode: broker.groups.leaveGroup(req.groupId, req.memberId) }));
+export default handler(LeaveGroupApi, async (req, { broker }) => ({ throttleTimeMs: 0, errorCode: await broker.groups.leaveGroup(req.groupId, req.memberId) }));

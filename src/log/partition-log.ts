@@ -75,6 +75,8 @@ export class PartitionLog {
   cleanedTo = 0;
   private readonly policy = { indexIntervalBytes: () => this.config.indexIntervalBytes, cleanedTo: () => this.cleanedTo };
   private closed = false;
+  /** Told after every change a waiting Fetch may care about (see `watch`). */
+  private readonly watchers = new Set<() => void>();
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
     this.config = logConfig(config);
@@ -204,6 +206,20 @@ export class PartitionLog {
     this.config = logConfig(config);
   }
 
+  /**
+   * Calls `fn` (synchronously: it should only take note) after each change a waiting Fetch may care about: an
+   * append or transaction marker (high watermark, last stable offset), a new log start, a truncation, deletion.
+   * Returns the function that stops watching.
+   */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => { this.watchers.delete(fn); };
+  }
+
+  private changed(): void {
+    for (const fn of this.watchers) fn();
+  }
+
   // ---- append ----
 
   /**
@@ -285,6 +301,7 @@ export class PartitionLog {
     this.writeSeq++;
     this.dirty.add(seg.log);
     if (this.unflushedMessages >= this.config.flushMessages && !this.durable) void this.sync().catch(() => {});
+    this.changed();
     return { baseOffset: first, lastOffset: next - 1, logAppendTime: logAppendTime ? now : -1, logStartOffset: this.startOffset, duplicate: false };
   }
 
@@ -376,9 +393,10 @@ export class PartitionLog {
   /**
    * Whole batches from the one holding `offset`, stopping before the batch that starts at `upTo` (the high
    * watermark, or the last stable offset for read_committed) and within `maxBytes` — except that the first batch is
-   * returned whatever its size (KIP-74). The buffers are fresh copies; concatenated they are the record set.
+   * returned whatever its size (KIP-74) unless `minOneBatch` is false (a Fetch's later partitions). The buffers are
+   * fresh copies; concatenated they are the record set.
    */
-  read(offset: number, maxBytes: number, upTo = this.highWatermark): Buffer[] {
+  read(offset: number, maxBytes: number, upTo = this.highWatermark, minOneBatch = true): Buffer[] {
     const out: Buffer[] = [];
     upTo = Math.min(upTo, this.highWatermark);
     if (offset < this.startOffset || offset >= upTo) return out;
@@ -387,7 +405,7 @@ export class PartitionLog {
       const seg = this.segments[i];
       const pos = seg.locate(offset);
       if (pos < 0) continue;
-      const got = seg.readFrom(pos, budget, upTo, out.length === 0);
+      const got = seg.readFrom(pos, budget, upTo, minOneBatch && out.length === 0);
       if (!got) break;
       out.push(got.data);
       budget -= got.data.length;
@@ -453,6 +471,7 @@ export class PartitionLog {
     if (offset <= this.startOffset) return;
     this.setStartOffset(offset);
     this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= offset);
+    this.changed();
   }
 
   private setStartOffset(offset: number): void {
@@ -495,6 +514,7 @@ export class PartitionLog {
     if (pos >= 0) seg.truncateAt(pos);
     if (this.startOffset > this.logEndOffset) this.setStartOffset(this.logEndOffset);
     this.rebuildProducerState();
+    this.changed();
   }
 
   /** Replays every stored batch header into a fresh producer state (after truncation or compaction). */
@@ -552,5 +572,6 @@ export class PartitionLog {
     this.closed = true;
     for (const seg of this.segments) seg.close();
     this.dir.destroy();
+    this.changed();
   }
 }

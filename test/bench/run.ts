@@ -11,6 +11,7 @@ import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks } from './log.js';
+import { idlePollBenchmark } from './fetch.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -159,6 +160,9 @@ async function main(): Promise<void> {
     console.log('\nConsumer groups');
     await groupBenchmarks(`127.0.0.1:${broker.port}`, report);
     await broker.stop();
+
+    console.log('\nLong polls');
+    await idlePollBenchmark({ report, startBroker: startBrokerProcess });
 
     console.log('\nBroker, durable mode (--fsync)');
     const durable = await startBrokerProcess(['--data-dir', join(tmp.dir, 'durable'), '--fsync']);

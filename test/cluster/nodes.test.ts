@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin, Kafka } from 'kafkajs';
-import { startTestBroker, kafkaClient, callApi, run } from '../helpers.js';
+import { startTestBroker, kafkaClient, callApi, run, tempDir } from '../helpers.js';
+import { startCli, stopCli } from '../durability/support.js';
 import type { RunningBroker } from '../../src/index.js';
 import { FindCoordinatorApi, HeartbeatApi, ListOffsetsApi, MetadataApi, ProduceApi } from '../../src/protocol/generated/index.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -169,3 +170,18 @@ for (const kind of ['confluent', 'kafka-python'] as const) {
     assert.equal(offsets[0].partitions.reduce((n, p) => n + Number(p.offset), 0), 24);
   });
 }
+
+test('the CLI runs --nodes 3: three brokers in Metadata, each on its own port', async () => {
+  const { dir, remove } = tempDir();
+  const cli = await startCli(dir, ['--nodes', '3']);
+  try {
+    const meta = await run('kcat', ['-b', cli.bootstrap, '-L', '-J']);
+    assert.equal(meta.code, 0, meta.stderr);
+    const brokers = (JSON.parse(meta.stdout) as { brokers: Array<{ id: number; name: string }> }).brokers;
+    assert.deepEqual(brokers.map((b) => b.id).sort(), [0, 1, 2]);
+    assert.equal(new Set(brokers.map((b) => b.name)).size, 3);
+  } finally {
+    await stopCli(cli);
+    remove();
+  }
+});

@@ -1,10 +1,11 @@
 /**
- * The group coordinator's state machine, without sockets: joins, syncs, heartbeats, timeouts (with mocked timers,
+ * The group coordinator's state machine, without sockets: joins, syncs, heartbeats, timeouts (on a ManualClock,
  * so no test waits on the clock), static membership, offsets, admin, and replay of its log after a restart.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
+import { ManualClock } from '../../src/clock.js';
 import { GroupCoordinator, type GroupSettings, type JoinGroupParams } from '../../src/coordinator/group/index.js';
 import { MemoryKeyValueLog, type KeyValueRecord } from '../../src/log/key-value-log.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -14,7 +15,7 @@ const G = 'group';
 const SESSION = 10_000;
 const REBALANCE = 30_000;
 
-/** Resolves on the next macrotask (setImmediate is not mocked): every settled promise has run its callbacks. */
+/** Resolves on the next macrotask: every settled promise has run its callbacks. */
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 /** The value of a promise if it has settled, else 'pending'. */
@@ -22,14 +23,14 @@ async function peek<T>(p: Promise<T>): Promise<T | 'pending'> {
   return Promise.race([p, flush().then(() => 'pending' as const)]);
 }
 
-function setup(t: TestContext, { log = new MemoryKeyValueLog(), settings = {}, mockTime = true }: { log?: MemoryKeyValueLog; settings?: Partial<GroupSettings>; mockTime?: boolean } = {}) {
-  if (mockTime) t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
+/** A coordinator on a ManualClock; pass the `clock` of a previous one to restart over the same log and time. */
+function setup(t: TestContext, { log = new MemoryKeyValueLog(), settings = {}, clock = new ManualClock(1_700_000_000_000) }: { log?: MemoryKeyValueLog; settings?: Partial<GroupSettings>; clock?: ManualClock } = {}) {
   const gc = new GroupCoordinator({
-    log, logger: pino({ level: 'silent' }), settings,
+    log, logger: pino({ level: 'silent' }), settings, clock,
     partitionExists: (topic, partition) => topic !== 'missing' && partition >= 0 && partition < 6,
   });
   t.after(() => gc.close());
-  return { gc, log };
+  return { gc, log, clock };
 }
 
 /** A consumer-protocol subscription v0: int16 version, [string] topics, nullable bytes user data. */
@@ -167,14 +168,14 @@ test('heartbeat, sync and leave errors: unknown group, unknown member, old gener
   const { gc } = setup(t);
   assert.equal(gc.heartbeat({ groupId: 'nope', generationId: 1, memberId: 'm', groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(gc.heartbeat({ groupId: '', generationId: 1, memberId: 'm', groupInstanceId: null }), ErrorCode.INVALID_GROUP_ID);
-  assert.equal(gc.leaveGroup('nope', 'm'), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(await gc.leaveGroup('nope', 'm'), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal((await gc.syncGroup({ groupId: 'nope', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const [a, b] = await stableGroupOf(gc, 2);
   assert.equal(gc.heartbeat({ groupId: G, generationId: b.generationId, memberId: 'stranger', groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(gc.heartbeat({ groupId: G, generationId: b.generationId - 1, memberId: b.memberId, groupInstanceId: null }), ErrorCode.ILLEGAL_GENERATION);
   assert.equal(gc.heartbeat({ groupId: G, generationId: b.generationId, memberId: b.memberId, groupInstanceId: null }), ErrorCode.NONE);
   assert.equal((await gc.syncGroup({ groupId: G, generationId: 99, memberId: a.memberId, groupInstanceId: null, assignments: [] })).errorCode, ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(gc.leaveGroup(G, 'stranger'), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(await gc.leaveGroup(G, 'stranger'), ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
 test('race: heartbeat from an old generation after a rebalance gets ILLEGAL_GENERATION, the current one goes on', async (t) => {
@@ -224,10 +225,10 @@ test('race: a join while the leader assignment is being stored discards that ass
 });
 
 test('a member whose session expires is removed and the others rebalance without it', async (t) => {
-  const { gc } = setup(t);
+  const { gc, clock } = setup(t);
   const [a, b] = await stableGroupOf(gc, 2);
   for (let i = 0; i < 4; i++) {
-    t.mock.timers.tick(SESSION / 2);
+    await clock.advance(SESSION / 2);
     assert.equal(gc.heartbeat({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null }), i < 1 ? ErrorCode.NONE : ErrorCode.REBALANCE_IN_PROGRESS);
   }
   assert.equal(gc.heartbeat({ groupId: G, generationId: b.generationId, memberId: b.memberId, groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID);
@@ -237,18 +238,18 @@ test('a member whose session expires is removed and the others rebalance without
 });
 
 test('members that do not rejoin within the rebalance timeout are dropped; a member blocked in JoinGroup stays alive', async (t) => {
-  const { gc } = setup(t);
+  const { gc, clock } = setup(t);
   const [a, b] = await stableGroupOf(gc, 2);
   const leaderId = a.leader;
   const other = leaderId === a.memberId ? b : a;
   const rejoin = gc.joinGroup(params({ memberId: leaderId, sessionTimeoutMs: 5000 }));
   // The other member keeps its session alive with heartbeats, but never rejoins.
   for (let i = 0; i < 7; i++) {
-    t.mock.timers.tick(4000);
+    await clock.advance(4000);
     assert.equal(gc.heartbeat({ groupId: G, generationId: other.generationId, memberId: other.memberId, groupInstanceId: null }), ErrorCode.REBALANCE_IN_PROGRESS);
   }
   assert.equal(await peek(rejoin), 'pending', 'the joined leader outlives its 5 s session while it waits');
-  t.mock.timers.tick(REBALANCE - 28_000);
+  await clock.advance(REBALANCE - 28_000);
   const done = await rejoin;
   assert.equal(done.errorCode, ErrorCode.NONE);
   assert.deepEqual(done.members.map((m) => m.memberId), [leaderId]);
@@ -256,13 +257,13 @@ test('members that do not rejoin within the rebalance timeout are dropped; a mem
 });
 
 test('a leader that never syncs loses its session; the waiting followers are told to rejoin', async (t) => {
-  const { gc } = setup(t);
+  const { gc, clock } = setup(t);
   const [a] = await stableGroupOf(gc, 1);
   const bJoin = gc.joinGroup(params({ clientId: 'b' }));
   await gc.joinGroup(params({ memberId: a.memberId }));
   const b = await bJoin;
   const bSync = gc.syncGroup({ groupId: G, generationId: 2, memberId: b.memberId, groupInstanceId: null, assignments: [] });
-  t.mock.timers.tick(SESSION + 1);
+  await clock.advance(SESSION + 1);
   assert.equal((await bSync).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   const alone = await gc.joinGroup(params({ memberId: b.memberId }));
   assert.equal(alone.leader, b.memberId, 'a remaining member becomes leader');
@@ -272,11 +273,11 @@ test('leaving: the group rebalances; the last member leaving makes it Empty (off
   const { gc } = setup(t);
   const [a, b] = await stableGroupOf(gc, 2);
   await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }] });
-  assert.equal(gc.leaveGroup(G, b.memberId), ErrorCode.NONE);
+  assert.equal(await gc.leaveGroup(G, b.memberId), ErrorCode.NONE);
   assert.equal(gc.stateOf(G), 'PreparingRebalance');
   const a2 = await gc.joinGroup(params({ memberId: a.memberId }));
   assert.equal(a2.members.length, 1);
-  assert.equal(gc.leaveGroup(G, a.memberId), ErrorCode.NONE);
+  assert.equal(await gc.leaveGroup(G, a.memberId), ErrorCode.NONE);
   assert.equal(gc.stateOf(G), 'Empty');
   assert.equal(gc.describeGroup(G).members.length, 0);
   assert.equal(gc.offsetFetch(G, [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, 5);
@@ -285,28 +286,28 @@ test('leaving: the group rebalances; the last member leaving makes it Empty (off
 });
 
 test('a pending MEMBER_ID_REQUIRED member that leaves or never returns does not hold up the rebalance', async (t) => {
-  const { gc } = setup(t);
+  const { gc, clock } = setup(t);
   const [a] = await stableGroupOf(gc, 1);
   const pending = await gc.joinGroup(params({ requireKnownMemberId: true }));
   assert.equal(pending.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
   const other = gc.joinGroup(params({ clientId: 'b' }));
   const rejoin = gc.joinGroup(params({ memberId: a.memberId }));
   assert.equal(await peek(rejoin), 'pending', 'Kafka waits for outstanding member ids');
-  t.mock.timers.tick(SESSION + 1);
+  await clock.advance(SESSION + 1);
   assert.equal((await rejoin).generationId, 2);
   assert.equal((await other).generationId, 2);
 });
 
 test('group.initial.rebalance.delay.ms: a new group waits for more members, extending while they arrive', async (t) => {
-  const { gc } = setup(t, { settings: { initialRebalanceDelayMs: 3000 } });
+  const { gc, clock } = setup(t, { settings: { initialRebalanceDelayMs: 3000 } });
   const a = gc.joinGroup(params({ clientId: 'a' }));
-  t.mock.timers.tick(2000);
+  await clock.advance(2000);
   const b = gc.joinGroup(params({ clientId: 'b' }));
-  t.mock.timers.tick(1000);
+  await clock.advance(1000);
   assert.equal(await peek(a), 'pending', 'a member arrived in the first window: wait another');
-  t.mock.timers.tick(2999);
+  await clock.advance(2999);
   assert.equal(await peek(a), 'pending');
-  t.mock.timers.tick(1);
+  await clock.advance(1);
   const [ra, rb] = await Promise.all([a, b]);
   assert.equal(ra.generationId, 1);
   assert.equal(rb.generationId, 1);
@@ -430,18 +431,18 @@ test('a log that refuses writes: commits fail retriably and nothing is applied, 
 });
 
 test('DeleteGroups: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown, else gone with its offsets', async (t) => {
-  const { gc, log } = setup(t);
+  const { gc, log, clock } = setup(t);
   assert.equal(await gc.deleteGroup('nope'), ErrorCode.GROUP_ID_NOT_FOUND);
   const [a] = await stableGroupOf(gc, 1);
   await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }] });
   assert.equal(await gc.deleteGroup(G), ErrorCode.NON_EMPTY_GROUP);
-  gc.leaveGroup(G, a.memberId);
+  await gc.leaveGroup(G, a.memberId);
   assert.equal(await gc.deleteGroup(G), ErrorCode.NONE);
   assert.equal(gc.describeGroup(G).groupState, 'Dead');
   assert.deepEqual(gc.listGroups(), []);
   assert.deepEqual(gc.offsetFetch(G, null).topics, []);
   gc.close();
-  const again = setup(t, { log, mockTime: false }).gc;
+  const again = setup(t, { log, clock }).gc;
   assert.deepEqual(again.listGroups(), [], 'the deletion survives a restart');
 });
 
@@ -455,7 +456,7 @@ test('OffsetDelete: an Empty group loses any offsets; an active consumer group o
   assert.equal(active.errorCode, ErrorCode.NONE);
   assert.deepEqual(active.topics.map((x) => x.partitions[0].errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   assert.deepEqual(gc.offsetFetch(G, null).topics.map((x) => x.name), ['t1']);
-  gc.leaveGroup(G, a.memberId);
+  await gc.leaveGroup(G, a.memberId);
   const empty = await gc.offsetDelete(G, [{ name: 't1', partitions: [{ partitionIndex: 0 }] }]);
   assert.deepEqual(empty.topics[0].partitions[0].errorCode, ErrorCode.NONE);
   assert.equal(gc.stateOf(G), 'Dead', 'an Empty group without offsets is removed');
@@ -467,7 +468,7 @@ test('OffsetDelete: an Empty group loses any offsets; an active consumer group o
 
 test('offsets of an Empty group expire offsets.retention after it became empty; groups with members keep theirs', async (t) => {
   const retention = 60 * 60_000;
-  const { gc } = setup(t, { settings: { offsetsRetentionMs: retention, offsetsRetentionCheckIntervalMs: 60_000 } });
+  const { gc, clock } = setup(t, { settings: { offsetsRetentionMs: retention, offsetsRetentionCheckIntervalMs: 60_000 } });
   const one = { name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] };
   const [a] = await stableGroupOf(gc, 1);
   await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: [one] });
@@ -476,17 +477,17 @@ test('offsets of an Empty group expire offsets.retention after it became empty; 
   await gc.syncGroup({ groupId: 'active', generationId: b.generationId, memberId: b.memberId, groupInstanceId: null, assignments: [] });
   // G's member keeps heartbeating for two retention periods: nothing expires.
   for (let i = 0; i < 2 * retention / 5000; i++) {
-    t.mock.timers.tick(5000);
+    await clock.advance(5000);
     gc.heartbeat({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null });
     if (i % 300 === 0) gc.heartbeat({ groupId: 'active', generationId: b.generationId, memberId: b.memberId, groupInstanceId: null });
   }
   await flush();
   assert.equal(gc.offsetFetch(G, null).topics.length, 1);
-  gc.leaveGroup(G, a.memberId);
-  t.mock.timers.tick(retention - 60_000);
+  await gc.leaveGroup(G, a.memberId);
+  await clock.advance(retention - 60_000);
   await flush();
   assert.equal(gc.offsetFetch(G, null).topics.length, 1, 'not yet: counted from when the group became empty');
-  t.mock.timers.tick(120_000);
+  await clock.advance(120_000);
   await flush();
   assert.equal(gc.offsetFetch(G, null).topics.length, 0);
   assert.equal(gc.stateOf(G), 'Dead');
@@ -495,20 +496,20 @@ test('offsets of an Empty group expire offsets.retention after it became empty; 
 
 test('restart: offsets and groups are rebuilt by replaying the log; loaded members expire unless they come back', async (t) => {
   const log = new MemoryKeyValueLog();
-  const { gc } = setup(t, { log });
+  const { gc, clock } = setup(t, { log });
   const [a, b] = await stableGroupOf(gc, 2);
   await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 3, committedOffset: 1234, committedLeaderEpoch: 2, committedMetadata: 'kept' }] }] });
   await gc.offsetCommit({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }] }] });
   const before = gc.describeGroup(G);
   gc.close();
-  const restarted = setup(t, { log, mockTime: false }).gc;
+  const restarted = setup(t, { log, clock }).gc;
   assert.deepEqual(restarted.offsetFetch(G, null).topics, [{ name: 't1', partitions: [{ partitionIndex: 3, committedOffset: 1234, metadata: 'kept', errorCode: 0 }] }]);
   assert.deepEqual(restarted.offsetFetch('simple', null).topics[0].partitions[0].committedOffset, 7);
   assert.deepEqual(restarted.describeGroup(G), before, 'the Stable group with its members and assignments');
   assert.deepEqual(restarted.listGroups().map((g) => g.groupId).sort(), [G, 'simple']);
-  t.mock.timers.tick(SESSION / 2);
+  await clock.advance(SESSION / 2);
   assert.equal(restarted.heartbeat({ groupId: G, generationId: a.generationId, memberId: b.memberId, groupInstanceId: null }), ErrorCode.NONE, 'members resume after a broker restart');
-  t.mock.timers.tick(SESSION / 2 + 1);
+  await clock.advance(SESSION / 2 + 1);
   assert.equal(restarted.stateOf(G), 'PreparingRebalance', 'A never came back: its session expired');
 });
 
@@ -546,6 +547,77 @@ test('close answers waiting joins NOT_COORDINATOR', async (t) => {
   gc.close();
   assert.equal((await waiting).errorCode, ErrorCode.NOT_COORDINATOR);
   assert.equal(gc.heartbeat({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null }), ErrorCode.NOT_COORDINATOR);
+});
+
+test('a crash mid-rebalance: the restarted coordinator has the last settled generation, its members and assignments', async (t) => {
+  const log = new MemoryKeyValueLog();
+  const { gc, clock } = setup(t, { log });
+  const [a, b] = await stableGroupOf(gc, 2);
+  const settled = gc.describeGroup(G);
+  // C joins, A and B rejoin: generation 3 is between join and sync when the broker dies (no close: a kill -9).
+  const joins = [gc.joinGroup(params({ clientId: 'c' })), gc.joinGroup(params({ memberId: a.memberId })), gc.joinGroup(params({ memberId: b.memberId }))];
+  const [c] = await Promise.all(joins);
+  assert.equal(gc.stateOf(G), 'CompletingRebalance');
+  assert.equal(gc.generationOf(G), a.generationId + 1);
+
+  const restarted = setup(t, { log, clock }).gc;
+  assert.equal(restarted.stateOf(G), 'Stable');
+  assert.equal(restarted.generationOf(G), a.generationId, 'the generation the leader\'s assignment was stored for');
+  assert.deepEqual(restarted.describeGroup(G), settled, 'its members, protocol and assignments');
+  const beat = (memberId: string, generationId: number) => restarted.heartbeat({ groupId: G, generationId, memberId, groupInstanceId: null });
+  assert.equal(beat(a.memberId, a.generationId), ErrorCode.NONE, 'a member of the settled generation carries on');
+  assert.equal(beat(b.memberId, a.generationId + 1), ErrorCode.ILLEGAL_GENERATION, 'the lost generation is refused: the member rejoins');
+  assert.equal(beat(c.memberId, a.generationId + 1), ErrorCode.UNKNOWN_MEMBER_ID, 'C never was in a settled generation');
+  // B rejoins with its id (a follower, same metadata): the settled generation and its stored assignment.
+  const again = await restarted.joinGroup(params({ memberId: b.memberId }));
+  assert.equal(again.generationId, a.generationId);
+  const sync = await restarted.syncGroup({ groupId: G, generationId: again.generationId, memberId: b.memberId, groupInstanceId: null, assignments: [] });
+  assert.equal(sync.assignment.toString(), `a-${b.memberId}`);
+});
+
+test('answers wait for their records: a commit, the leader\'s sync and the last leave are answered once written', async (t) => {
+  const log = new GatedLog();
+  const { gc } = setup(t, { log });
+  const first = await gc.joinGroup(params());
+  log.close();
+  const sync = gc.syncGroup({ groupId: G, generationId: first.generationId, memberId: first.memberId, groupInstanceId: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('mine') }] });
+  const commit = gc.offsetCommit({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  assert.equal(await peek(sync), 'pending');
+  assert.equal(await peek(commit), 'pending');
+  assert.equal(gc.stateOf(G), 'CompletingRebalance', 'Stable only once the assignment is written');
+  assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, -1, 'not visible before it is written');
+  log.open();
+  assert.equal((await sync).assignment.toString(), 'mine');
+  assert.equal((await commit)[0].partitions[0].errorCode, ErrorCode.NONE);
+  assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, 3);
+  log.close();
+  const leave = gc.leaveGroup(G, first.memberId);
+  assert.equal(await peek(leave), 'pending', 'the Empty group\'s record is not written yet');
+  log.open();
+  assert.equal(await leave, ErrorCode.NONE);
+  assert.equal(gc.stateOf(G), 'Empty');
+  assert.equal(gc.generationOf(G), first.generationId + 1);
+});
+
+test('replaying the log gives the live state: settled groups, offsets, deletions, in log order', async (t) => {
+  const log = new MemoryKeyValueLog();
+  const { gc, clock } = setup(t, { log });
+  const [a, b] = await stableGroupOf(gc, 2);
+  const part = (offset: number) => [{ name: 't1', partitions: [{ partitionIndex: 1, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }];
+  await gc.offsetCommit({ groupId: G, generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: part(5) });
+  await gc.offsetCommit({ groupId: 'gone', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: part(1) });
+  assert.equal(await gc.deleteGroup('gone'), ErrorCode.NONE);
+  await gc.leaveGroup(G, b.memberId);
+  const rejoined = await gc.joinGroup(params({ memberId: a.memberId }));
+  await gc.syncGroup({ groupId: G, generationId: rejoined.generationId, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] });
+  await gc.offsetCommit({ groupId: G, generationId: rejoined.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1, topics: part(9) });
+  const replayed = setup(t, { log, clock }).gc;
+  for (const id of [G, 'gone']) {
+    assert.deepEqual(replayed.describeGroup(id), gc.describeGroup(id));
+    assert.equal(replayed.generationOf(id), gc.generationOf(id));
+    assert.deepEqual(replayed.offsetFetch(id, null), gc.offsetFetch(id, null));
+  }
+  assert.deepEqual(replayed.listGroups(), gc.listGroups());
 });
 
 /** A log whose appends wait while it is closed (to hold a write in flight). */

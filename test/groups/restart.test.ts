@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startTestBroker, kafkaClient, tempDir } from '../helpers.js';
+import { startTestBroker, kafkaClient, tempDir, callApi } from '../helpers.js';
+import { CreateTopicsApi, DescribeGroupsApi, HeartbeatApi, JoinGroupApi, OffsetCommitApi, SyncGroupApi } from '../../src/protocol/generated/index.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { until, startMember } from './helpers.js';
 import type { TestContext } from 'node:test';
 
@@ -72,9 +74,9 @@ function freePort(): Promise<number> {
 }
 
 /** The broker as its own process (the CLI), so it can be killed with SIGKILL. */
-async function brokerProcess(dataDir: string, port: number) {
+async function brokerProcess(dataDir: string, port: number, extra: string[] = []) {
   const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, '--port', String(port), '--data-dir', dataDir, '--registry-port=-1', '--log-level', 'info'],
+  const child = spawn(process.execPath, [main, '--port', String(port), '--data-dir', dataDir, '--registry-port=-1', '--log-level', 'info', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
@@ -130,4 +132,55 @@ test('kill -9 of the broker loses no committed offset; a running member carries 
   });
   await until('the member consumes after the crash', () => m.messages.filter((x) => x.value.startsWith('b')).length >= 3);
   assert.deepEqual(m.messages.filter((x) => x.value.startsWith('a')).length, 9, 'nothing consumed twice');
+});
+
+test('kill -9 in the middle of a rebalance: the group restarts at its last settled generation, members and assignments', async (t) => {
+  const defer = cleanups(t);
+  const data = tempDir();
+  defer(() => data.remove());
+  const port = await freePort();
+  const noDelay = ['--set', 'group.initial.rebalance.delay.ms=0'];
+  let proc = await brokerProcess(data.dir, port, noDelay);
+  defer(() => proc.child.kill('SIGKILL'));
+  await callApi(port, CreateTopicsApi, 2, { topics: [{ name: 'mid', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 3, 0x6d, 0x69, 0x64, 0xff, 0xff, 0xff, 0xff]); // v0, ["mid"], no user data
+  const join = (memberId: string) => callApi(port, JoinGroupApi, 3, {
+    groupId: 'mid-group', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId, groupInstanceId: null,
+    protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription }],
+  });
+  const heartbeat = (memberId: string, generationId: number) => callApi(port, HeartbeatApi, 2, { groupId: 'mid-group', generationId, memberId, groupInstanceId: null });
+
+  // A alone: generation 1, Stable with its assignment.
+  const a = await join('');
+  assert.equal(a.errorCode, ErrorCode.NONE);
+  const assignment = Buffer.from('assignment-of-a');
+  const synced = await callApi(port, SyncGroupApi, 2, { groupId: 'mid-group', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment }] });
+  assert.equal(synced.errorCode, ErrorCode.NONE);
+  // B joins, A rejoins: generation 2 is between join and sync when the broker is killed.
+  const bJoin = join('');
+  await until('B\'s join started a rebalance', async () => (await heartbeat(a.memberId, a.generationId)).errorCode === ErrorCode.REBALANCE_IN_PROGRESS);
+  const a2 = await join(a.memberId);
+  const b = await bJoin;
+  assert.equal(a2.generationId, a.generationId + 1);
+  assert.equal(b.generationId, a2.generationId);
+  proc.child.kill('SIGKILL');
+  await proc.killed;
+  proc = await brokerProcess(data.dir, port, noDelay);
+
+  const described = (await callApi(port, DescribeGroupsApi, 0, { groups: ['mid-group'] })).groups[0];
+  assert.equal(described.groupState, 'Stable');
+  assert.equal(described.protocolData, 'range');
+  assert.deepEqual(described.members.map((m) => [m.memberId, m.memberAssignment.toString()]), [[a.memberId, assignment.toString()]]);
+  // Generation 1 is the group's: A's heartbeat and commit with it are accepted, generation 2 was never settled.
+  assert.equal((await heartbeat(a.memberId, a.generationId)).errorCode, ErrorCode.NONE);
+  assert.equal((await heartbeat(a.memberId, a2.generationId)).errorCode, ErrorCode.ILLEGAL_GENERATION);
+  assert.equal((await heartbeat(b.memberId, b.generationId)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'B was only in the lost generation');
+  const commit = await callApi(port, OffsetCommitApi, 2, { groupId: 'mid-group', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1,
+    topics: [{ name: 'mid', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  assert.equal(commit.topics[0].partitions[0].errorCode, ErrorCode.NONE);
+  // The rebalance happens again from there: B joins, A rejoins, generation 2.
+  const bAgain = join('');
+  await until('B\'s join started a rebalance again', async () => (await heartbeat(a.memberId, a.generationId)).errorCode === ErrorCode.REBALANCE_IN_PROGRESS);
+  const [ra, rb] = await Promise.all([join(a.memberId), bAgain]);
+  assert.deepEqual([ra.generationId, rb.generationId], [a.generationId + 1, a.generationId + 1]);
 });

@@ -2,20 +2,23 @@
  * The classic group coordinator (JoinGroup/SyncGroup/Heartbeat/LeaveGroup, offsets, group admin), independent of
  * the wire: plain methods whose promises settle when Kafka would answer (a JoinGroup waits for the rebalance).
  *
- * Durability follows Kafka's `__consumer_offsets`: committed offsets and a snapshot of each group (generation,
- * protocol, leader, members with their assignments) are records in a KeyValueLog (see records.ts). Offsets change
- * only by applying records after the log accepted them, and on start the whole state is rebuilt by replaying the log,
- * so a restart — clean or kill -9 — restores every committed offset and every group. Groups are snapshotted when
- * the leader's assignment arrives, when a group becomes Empty and when a static member is replaced; the transient
- * parts (who is mid-join, timers) live only in memory, as in Kafka. A group loaded with members starts Stable and
- * its members' sessions start at load time, so members that do not come back expire.
+ * Three parts, after Kafka's group coordinator runtime:
+ *   state.ts    the durable state (offsets, each group's settled generation) and `apply(record)`, the only way it
+ *               changes — on start every record of the log is applied (recovery is replay), live each record is
+ *               applied once the log accepted it;
+ *   runtime.ts  timers on the broker's Clock and the ordered log writes;
+ *   this file   the operations: each checks the request against the state, drives the join round (which lives in
+ *               memory only, as in Kafka) and returns the records to write; its answer goes out after the write.
  *
  * Timers: a session timer per member (reset by every heartbeat, join, sync and commit; a member blocked in a
  * JoinGroup or SyncGroup is alive), a join timer per rebalancing group (the largest member rebalance timeout, or the
- * `group.initial.rebalance.delay.ms` windows of a group rebalancing from Empty) and a periodic offsets-expiry check.
+ * `group.initial.rebalance.delay.ms` windows of a group rebalancing from Empty), an expiry timer per member id handed
+ * out with MEMBER_ID_REQUIRED, and a periodic offsets-expiry check. A loaded group's members get their sessions at
+ * load, so members that do not come back after a restart expire.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { realClock, type Clock } from '../../clock.js';
 import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { OffsetCommitRequestTopics, OffsetCommitResponseTopics } from '../../protocol/generated/08-offset-commit.js';
@@ -24,6 +27,8 @@ import type { OffsetDeleteRequestTopics, OffsetDeleteResponseTopics } from '../.
 import type { DescribeGroupsResponseGroups } from '../../protocol/generated/15-describe-groups.js';
 import { EMPTY, Group, Member, type JoinResult, type Protocol, type SyncResult } from './group.js';
 import * as rec from './records.js';
+import { GroupRuntime } from './runtime.js';
+import { GroupStore, groupRecord, groupTombstone, offsetRecord, partitionKey } from './state.js';
 
 export interface GroupSettings {
   /** Wait this long for more members before the first rebalance of an empty group (Kafka: 3000; ours: 0). */
@@ -49,6 +54,8 @@ export const DEFAULT_GROUP_SETTINGS: GroupSettings = {
 export interface GroupDependencies {
   log: KeyValueLog;
   logger: Logger;
+  /** Time for sessions, rebalances and retention (the broker's; realClock by default). */
+  clock?: Clock;
   settings?: Partial<GroupSettings>;
   /** Whether a partition exists: commits to any other get UNKNOWN_TOPIC_OR_PARTITION. */
   partitionExists(topic: string, partition: number): boolean;
@@ -98,8 +105,6 @@ export interface CommittedOffset {
 export interface OffsetFetchResult { errorCode: number; topics: OffsetFetchResponseTopics[] }
 export interface OffsetDeleteResult { errorCode: number; topics: OffsetDeleteResponseTopics[] }
 
-const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-
 function joinError(memberId: string, errorCode: number): JoinResult {
   return { errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] };
 }
@@ -109,25 +114,35 @@ function chain<T>(first: ((r: T) => void) | null, next: (r: T) => void): (r: T) 
   return first === null ? next : (r) => { first(r); next(r); };
 }
 
+
+/** Runtime timer keys, one timer per key. */
+const sessionKey = (groupId: string, memberId: string) => `session\u0000${groupId}\u0000${memberId}`;
+const pendingKey = (groupId: string, memberId: string) => `pending\u0000${groupId}\u0000${memberId}`;
+const joinKey = (groupId: string) => `join\u0000${groupId}`;
+
 export class GroupCoordinator {
-  private readonly groups = new Map<string, Group>();
   private readonly settings: GroupSettings;
   private readonly logger: Logger;
-  private readonly retentionTimer: NodeJS.Timeout;
+  private readonly store: GroupStore;
+  private readonly runtime: GroupRuntime;
   private closed = false;
 
   constructor(private readonly deps: GroupDependencies) {
     this.settings = { ...DEFAULT_GROUP_SETTINGS, ...deps.settings };
     this.logger = deps.logger.child({ component: 'groups' });
+    const clock = deps.clock ?? realClock;
+    this.store = new GroupStore(this.logger, () => clock.now());
+    this.runtime = new GroupRuntime(clock, deps.log, this.logger, (record) => this.store.apply(record));
     let count = 0;
     for (const record of deps.log.replay()) {
-      this.replay(record);
+      this.store.apply(record);
       count++;
     }
-    for (const group of this.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
-    if (count > 0) this.logger.info({ records: count, groups: this.groups.size }, 'group state loaded');
-    this.retentionTimer = setInterval(() => this.guard(() => void this.expireOffsets()), this.settings.offsetsRetentionCheckIntervalMs);
-    this.retentionTimer.unref();
+    for (const group of this.store.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
+    if (count > 0) this.logger.info({ records: count, groups: this.store.groups.size }, 'group state loaded');
+    this.runtime.every(this.settings.offsetsRetentionCheckIntervalMs, () => {
+      this.expireOffsets().catch((err: unknown) => this.logger.error({ err }, 'offsets expiry failed'));
+    });
   }
 
   // ───────────────────────────── membership ─────────────────────────────
@@ -140,11 +155,11 @@ export class GroupCoordinator {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     const names = p.protocols.map((x) => x.name);
-    let group = this.groups.get(p.groupId);
+    let group = this.store.get(p.groupId);
     if (!group) {
       if (p.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       if (p.protocolType === '' || names.length === 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-      group = this.createGroup(p.groupId);
+      group = this.store.create(p.groupId);
     }
     if (!group.supportsProtocols(p.protocolType, names)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const g = group;
@@ -159,9 +174,8 @@ export class GroupCoordinator {
   }
 
   private doJoin(group: Group, p: JoinGroupParams, resolve: (r: JoinResult) => void): void {
-    const pending = group.pendingMembers.get(p.memberId);
-    if (pending !== undefined) {
-      clearTimeout(pending);
+    if (group.pendingMembers.has(p.memberId)) {
+      this.runtime.cancel(pendingKey(group.groupId, p.memberId));
       group.pendingMembers.delete(p.memberId);
       this.addMember(group, p, p.memberId, resolve);
       return;
@@ -172,10 +186,11 @@ export class GroupCoordinator {
       if (staticId !== undefined) this.replaceStaticMember(group, staticId, memberId, p, resolve);
       else if (p.groupInstanceId === null && p.requireKnownMemberId) {
         // KIP-394: the member must come back with this id, so ids of clients that time out are not left behind.
-        group.pendingMembers.set(memberId, this.timer(p.sessionTimeoutMs, () => {
+        group.pendingMembers.add(memberId);
+        this.runtime.schedule(pendingKey(group.groupId, memberId), p.sessionTimeoutMs, () => {
           group.pendingMembers.delete(memberId);
           this.tryCompleteJoin(group);
-        }));
+        });
         resolve(joinError(memberId, ErrorCode.MEMBER_ID_REQUIRED));
       } else this.addMember(group, p, memberId, resolve);
       return;
@@ -225,30 +240,42 @@ export class GroupCoordinator {
 
   /**
    * A static member (group.instance.id) came back with a new member id, e.g. after a restart. The new id replaces
-   * the old one (whose pending requests are fenced) and, if the group is Stable and the selected protocol would
-   * not change, no rebalance happens: the member gets the current generation and its old assignment on SyncGroup.
+   * the old one (whose pending requests are fenced). If the group is Stable and the selected protocol would not
+   * change, no rebalance happens: the replacement is a GroupMetadata record, and once it is applied the member
+   * gets the current generation (and its old assignment on SyncGroup).
    */
   private replaceStaticMember(group: Group, oldId: string, newId: string, p: JoinGroupParams, resolve: (r: JoinResult) => void): void {
     const old = group.members.get(oldId)!;
-    const previousLeader = group.leaderId;
-    old.awaitingJoin?.(joinError(oldId, ErrorCode.FENCED_INSTANCE_ID));
-    old.awaitingSync?.({ errorCode: ErrorCode.FENCED_INSTANCE_ID, assignment: EMPTY });
-    this.clearSession(old);
     const member = new Member(newId, p.groupInstanceId, p.clientId, p.clientHost, p.sessionTimeoutMs, p.rebalanceTimeoutMs, p.protocols);
     member.assignment = old.assignment;
+    const members = [...group.members.values()].map((m) => (m === old ? member : m));
+    const previousLeader = group.leaderId;
+    if (group.state === 'Stable' && group.selectProtocol(members) === group.protocolName) {
+      const { generationId, protocolName } = group;
+      const record = groupRecord(group, this.runtime.now(), { members, leaderId: previousLeader === oldId ? newId : previousLeader });
+      void this.runtime.write([record]).then((ok) => {
+        const replaced = group.members.get(newId);
+        if (!ok) return resolve(joinError(newId, ErrorCode.UNKNOWN_SERVER_ERROR));
+        // A join or leave during the write started a round without this member: it must join again.
+        if (!replaced || this.store.get(group.groupId) !== group) return resolve(joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
+        replaced.protocols = p.protocols; // the record keeps the selected protocol only
+        this.runtime.cancel(sessionKey(group.groupId, oldId));
+        this.scheduleSession(group, replaced);
+        this.logger.debug({ group: group.groupId, instance: p.groupInstanceId, oldId, newId }, 'static member replaced');
+        // The leader id from before the replacement: a restarted leader must not redo the assignment.
+        resolve({ errorCode: ErrorCode.NONE, generationId, protocolName: protocolName!, leader: previousLeader ?? '', memberId: newId, members: [] });
+      });
+      return;
+    }
+    old.awaitingJoin?.(joinError(oldId, ErrorCode.FENCED_INSTANCE_ID));
+    old.awaitingSync?.({ errorCode: ErrorCode.FENCED_INSTANCE_ID, assignment: EMPTY });
+    old.awaitingJoin = old.awaitingSync = null;
+    this.runtime.cancel(sessionKey(group.groupId, oldId));
     group.remove(oldId);
     group.add(member, p.protocolType);
     if (previousLeader === oldId) group.leaderId = newId;
     this.scheduleSession(group, member);
     this.logger.debug({ group: group.groupId, instance: p.groupInstanceId, oldId, newId }, 'static member replaced');
-    if (group.state === 'Stable' && group.selectProtocol() === group.protocolName) {
-      const { generationId, protocolName } = group;
-      void this.storeGroup(group).then((ok) => resolve(ok
-        // The leader id from before the replacement: a restarted leader must not redo the assignment.
-        ? { errorCode: ErrorCode.NONE, generationId, protocolName: protocolName!, leader: previousLeader ?? '', memberId: newId, members: [] }
-        : joinError(newId, ErrorCode.UNKNOWN_SERVER_ERROR)));
-      return;
-    }
     member.awaitingJoin = resolve;
     this.rebalance(group, `static member ${p.groupInstanceId} rejoined`);
   }
@@ -257,7 +284,7 @@ export class GroupCoordinator {
     const fail = (errorCode: number) => Promise.resolve({ errorCode, assignment: EMPTY });
     if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
     if (p.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
-    const group = this.groups.get(p.groupId);
+    const group = this.store.get(p.groupId);
     if (!group) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     const problem = this.checkMember(group, p.memberId, p.groupInstanceId);
     if (problem !== ErrorCode.NONE) return fail(problem);
@@ -280,22 +307,24 @@ export class GroupCoordinator {
     }
   }
 
-  /** The leader's assignment: stored with the group, then handed to every member waiting in SyncGroup. */
+  /**
+   * The leader's assignment: a GroupMetadata record whose application makes the group Stable with those
+   * assignments; then every member waiting in SyncGroup gets its own.
+   */
   private acceptAssignment(group: Group, assignments: SyncGroupParams['assignments']): void {
     const byMember = new Map<string, Buffer>();
     for (const a of assignments) if (group.members.has(a.memberId)) byMember.set(a.memberId, a.assignment);
     const generation = group.generationId;
-    void this.storeGroup(group, byMember).then((ok) => {
-      // A join or leave while the record was written started another rebalance: this assignment is stale.
-      if (group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
+    void this.runtime.write([groupRecord(group, this.runtime.now(), { assignments: byMember })]).then((ok) => {
       if (!ok) {
+        if (group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
         this.propagateSyncError(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
         this.rebalance(group, 'group metadata could not be stored');
         return;
       }
-      group.transitionTo('Stable', Date.now());
+      // Not Stable: a join or leave during the write started another round (the waiting syncs were told so).
+      if (group.state !== 'Stable' || group.generationId !== generation) return;
       for (const m of group.members.values()) {
-        m.assignment = byMember.get(m.memberId) ?? EMPTY;
         const reply = m.awaitingSync;
         m.awaitingSync = null;
         reply?.({ errorCode: ErrorCode.NONE, assignment: m.assignment });
@@ -308,7 +337,7 @@ export class GroupCoordinator {
   heartbeat(p: MemberRef): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     if (p.groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    const group = this.groups.get(p.groupId);
+    const group = this.store.get(p.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     const problem = this.checkMember(group, p.memberId, p.groupInstanceId);
     if (problem !== ErrorCode.NONE) return problem;
@@ -318,21 +347,22 @@ export class GroupCoordinator {
     return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
-  leaveGroup(groupId: string, memberId: string): number {
+  /** Answers once the records the departure caused (an Empty group's) are written. */
+  async leaveGroup(groupId: string, memberId: string): Promise<number> {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    const group = this.groups.get(groupId);
+    const group = this.store.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
-    const pending = group.pendingMembers.get(memberId);
-    if (pending !== undefined) {
-      clearTimeout(pending);
+    if (group.pendingMembers.has(memberId)) {
+      this.runtime.cancel(pendingKey(groupId, memberId));
       group.pendingMembers.delete(memberId);
       this.tryCompleteJoin(group);
-      return ErrorCode.NONE;
+    } else {
+      const member = group.members.get(memberId);
+      if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+      this.removeMember(group, member, 'left the group');
     }
-    const member = group.members.get(memberId);
-    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    this.removeMember(group, member, 'left the group');
+    await this.runtime.settled();
     return ErrorCode.NONE;
   }
 
@@ -348,8 +378,7 @@ export class GroupCoordinator {
     // Members waiting in SyncGroup for the old generation are told to rejoin.
     if (group.state === 'CompletingRebalance') this.propagateSyncError(group, ErrorCode.REBALANCE_IN_PROGRESS);
     const fromEmpty = group.state === 'Empty';
-    group.transitionTo('PreparingRebalance', Date.now());
-    this.clearJoinTimer(group);
+    group.transitionTo('PreparingRebalance', this.runtime.now());
     this.logger.debug({ group: group.groupId, generation: group.generationId, reason }, 'rebalance');
     const delay = this.settings.initialRebalanceDelayMs;
     if (fromEmpty && delay > 0) {
@@ -357,14 +386,14 @@ export class GroupCoordinator {
       group.newMemberAdded = false;
       this.scheduleInitialDelay(group, delay, Math.max(group.rebalanceTimeoutMs - delay, 0));
     } else {
-      group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
+      this.runtime.schedule(joinKey(group.groupId), group.rebalanceTimeoutMs, () => this.completeJoin(group));
       this.tryCompleteJoin(group);
     }
   }
 
   /** Kafka's InitialDelayedJoin: wait `delay`; while new members keep arriving, wait again, up to the rebalance timeout. */
   private scheduleInitialDelay(group: Group, delay: number, remaining: number): void {
-    group.joinTimer = this.timer(delay, () => {
+    this.runtime.schedule(joinKey(group.groupId), delay, () => {
       if (group.newMemberAdded && remaining > 0) {
         group.newMemberAdded = false;
         const next = Math.min(this.settings.initialRebalanceDelayMs, remaining);
@@ -380,10 +409,13 @@ export class GroupCoordinator {
     if (group.state === 'PreparingRebalance' && !group.initialDelay && group.allMembersJoined) this.completeJoin(group);
   }
 
-  /** Ends the join phase: drops members that did not rejoin, starts the next generation, answers the joins. */
+  /**
+   * Ends the join phase: drops members that did not rejoin, starts the next generation and answers the joins
+   * (CompletingRebalance). With nobody left, the next generation is Empty: a record, applied once written.
+   */
   private completeJoin(group: Group): void {
-    if (group.state !== 'PreparingRebalance') return;
-    this.clearJoinTimer(group);
+    if (group.state !== 'PreparingRebalance' || this.store.get(group.groupId) !== group) return;
+    this.runtime.cancel(joinKey(group.groupId));
     group.initialDelay = false;
     for (const m of [...group.members.values()]) {
       if (!m.awaitingJoin && m.groupInstanceId === null) this.dropMember(group, m);
@@ -393,7 +425,7 @@ export class GroupCoordinator {
       const joined = [...group.members.values()].find((m) => m.awaitingJoin);
       if (!joined) {
         // Only static members that have not rejoined: wait for them, or for their sessions to expire.
-        group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
+        this.runtime.schedule(joinKey(group.groupId), group.rebalanceTimeoutMs, () => this.completeJoin(group));
         return;
       }
       group.leaderId = joined.memberId;
@@ -402,13 +434,18 @@ export class GroupCoordinator {
     if (group.members.size === 0) {
       group.protocolName = null;
       group.leaderId = null;
-      group.transitionTo('Empty', Date.now());
-      this.logger.debug({ group: group.groupId, generation: group.generationId }, 'group empty');
-      void this.storeGroup(group);
+      const generation = group.generationId;
+      this.logger.debug({ group: group.groupId, generation }, 'group empty');
+      void this.runtime.write([groupRecord(group, this.runtime.now())]).then((ok) => {
+        // As Kafka: an empty generation has nobody to lose, so a failed write only costs the record on a restart.
+        if (!ok && group.state === 'PreparingRebalance' && group.members.size === 0 && group.generationId === generation) {
+          group.transitionTo('Empty', this.runtime.now());
+        }
+      });
       return;
     }
     group.protocolName = group.selectProtocol();
-    group.transitionTo('CompletingRebalance', Date.now());
+    group.transitionTo('CompletingRebalance', this.runtime.now());
     this.logger.debug({ group: group.groupId, generation: group.generationId, members: group.members.size }, 'join complete');
     for (const m of group.members.values()) {
       const reply = m.awaitingJoin;
@@ -457,7 +494,7 @@ export class GroupCoordinator {
 
   /** Removes a member without touching the group's state; its waiting requests get UNKNOWN_MEMBER_ID. */
   private dropMember(group: Group, member: Member): void {
-    this.clearSession(member);
+    this.runtime.cancel(sessionKey(group.groupId, member.memberId));
     group.remove(member.memberId);
     member.awaitingJoin?.(joinError(member.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
     member.awaitingSync?.({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
@@ -471,47 +508,21 @@ export class GroupCoordinator {
   }
 
   private scheduleSession(group: Group, member: Member): void {
-    this.clearSession(member);
-    member.sessionTimer = this.timer(member.sessionTimeoutMs, () => {
-      member.sessionTimer = null;
-      if (group.members.get(member.memberId) !== member) return;
+    this.runtime.schedule(sessionKey(group.groupId, member.memberId), member.sessionTimeoutMs, () => {
+      if (this.store.get(group.groupId) !== group || group.members.get(member.memberId) !== member) return;
       // A member blocked in JoinGroup or SyncGroup cannot heartbeat; the rebalance's own timeouts bound the wait.
       if (member.awaitingJoin || member.awaitingSync) this.scheduleSession(group, member);
       else this.removeMember(group, member, 'session timed out');
     });
   }
 
-  private clearSession(member: Member): void {
-    if (member.sessionTimer) clearTimeout(member.sessionTimer);
-    member.sessionTimer = null;
-  }
-
-  private clearJoinTimer(group: Group): void {
-    if (group.joinTimer) clearTimeout(group.joinTimer);
-    group.joinTimer = null;
-  }
-
-  private timer(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => this.guard(fn), ms);
-    t.unref();
-    return t;
-  }
-
-  /** Timer callbacks must not throw into the event loop: a bug here is logged, never a broker crash. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.logger.error({ err }, 'group coordinator error');
-    }
-  }
-
   // ───────────────────────────── offsets ─────────────────────────────
 
+  /** Offsets are records: visible (applied) once written, and only then acknowledged. */
   async offsetCommit(p: OffsetCommitParams): Promise<OffsetCommitResponseTopics[]> {
     const groupError = this.validateCommit(p);
-    const now = Date.now();
-    const entries: Array<{ topic: string; partition: number; value: rec.OffsetValue }> = [];
+    const now = this.runtime.now();
+    const records: KeyValueRecord[] = [];
     const results = p.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((part) => {
@@ -521,22 +532,18 @@ export class GroupCoordinator {
         else if (part.committedMetadata !== null && Buffer.byteLength(part.committedMetadata) > this.settings.offsetMetadataMaxBytes) {
           errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
         } else {
-          entries.push({
-            topic: t.name,
-            partition: part.partitionIndex,
-            value: {
-              offset: part.committedOffset,
-              leaderEpoch: part.committedLeaderEpoch,
-              metadata: part.committedMetadata ?? '', // Kafka stores a null metadata as ""
-              commitTimestamp: now,
-              expireTimestamp: p.retentionTimeMs > 0 ? now + p.retentionTimeMs : -1,
-            },
-          });
+          records.push(offsetRecord(p.groupId, t.name, part.partitionIndex, {
+            offset: part.committedOffset,
+            leaderEpoch: part.committedLeaderEpoch,
+            metadata: part.committedMetadata ?? '', // Kafka stores a null metadata as ""
+            commitTimestamp: now,
+            expireTimestamp: p.retentionTimeMs > 0 ? now + p.retentionTimeMs : -1,
+          }));
         }
         return { partitionIndex: part.partitionIndex, errorCode };
       }),
     }));
-    if (entries.length > 0 && !(await this.writeOffsets(p.groupId, entries))) {
+    if (!(await this.runtime.write(records))) {
       for (const t of results) for (const part of t.partitions) if (part.errorCode === ErrorCode.NONE) part.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
     return results;
@@ -545,7 +552,7 @@ export class GroupCoordinator {
   /** Kafka's checks, in Kafka's order; a commit with generation -1 to a group without members needs none. */
   private validateCommit(p: MemberRef): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    const group = this.groups.get(p.groupId);
+    const group = this.store.get(p.groupId);
     if (!group) return p.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (p.groupInstanceId !== null) {
       const current = group.staticMembers.get(p.groupInstanceId);
@@ -565,20 +572,10 @@ export class GroupCoordinator {
    * transaction that sent offsets (TxnOffsetCommit) commits. Rejects if the log does not accept the records.
    */
   async commitOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
-    const now = Date.now();
-    const ok = await this.writeOffsets(groupId, offsets.map((o) => ({
-      topic: o.topic,
-      partition: o.partition,
-      value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 },
-    })));
+    const now = this.runtime.now();
+    const ok = await this.runtime.write(offsets.map((o) => offsetRecord(groupId, o.topic, o.partition,
+      { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 })));
     if (!ok) throw new Error(`offsets of group ${groupId} could not be stored`);
-  }
-
-  private async writeOffsets(groupId: string, entries: Array<{ topic: string; partition: number; value: rec.OffsetValue }>): Promise<boolean> {
-    const records = entries.map((e) => ({ key: rec.encodeOffsetKey(groupId, e.topic, e.partition), value: rec.encodeOffsetValue(e.value) }));
-    if (!(await this.append(records))) return false;
-    for (const e of entries) this.applyOffset(groupId, e.topic, e.partition, e.value);
-    return true;
   }
 
   /** Committed offsets; null topics = every partition the group committed (v2+); -1 where none is committed. */
@@ -587,7 +584,7 @@ export class GroupCoordinator {
       const errorCode = ErrorCode.NOT_COORDINATOR;
       return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, metadata: '', errorCode })) })) };
     }
-    const group = this.groups.get(groupId);
+    const group = this.store.get(groupId);
     if (topics === null) {
       const byTopic = new Map<string, OffsetFetchResponseTopics>();
       for (const o of group?.offsets.values() ?? []) {
@@ -613,7 +610,7 @@ export class GroupCoordinator {
   async offsetDelete(groupId: string, topics: OffsetDeleteRequestTopics[]): Promise<OffsetDeleteResult> {
     const fail = (errorCode: number) => ({ errorCode, topics: [] });
     if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
-    const group = this.groups.get(groupId);
+    const group = this.store.get(groupId);
     if (!group) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
     let subscribed: Set<string> | null = null;
     if (group.state !== 'Empty') {
@@ -641,21 +638,19 @@ export class GroupCoordinator {
    */
   async deleteTopicOffsets(topic: string): Promise<void> {
     if (this.closed) return;
-    for (const group of [...this.groups.values()]) {
+    for (const group of [...this.store.groups.values()]) {
       const gone = [...group.offsets.values()].filter((o) => o.topic === topic);
       if (gone.length > 0) await this.deleteOffsets(group, gone);
     }
   }
 
-  /** Writes offset tombstones, then forgets those offsets; an Empty group left without offsets is deleted. */
-  private async deleteOffsets(group: Group, partitions: Array<{ topic: string; partition: number }>): Promise<boolean> {
-    const ok = await this.append(partitions.map((x) => ({ key: rec.encodeOffsetKey(group.groupId, x.topic, x.partition), value: null })));
-    if (!ok) return false;
-    for (const x of partitions) this.applyOffset(group.groupId, x.topic, x.partition, null);
-    if (group.state === 'Empty' && group.offsets.size === 0 && group.pendingMembers.size === 0 && this.groups.get(group.groupId) === group) {
-      await this.removeGroup(group);
-    }
-    return true;
+  /** Offset tombstones; an Empty group left without offsets gets its own tombstone in the same batch. */
+  private deleteOffsets(group: Group, partitions: Array<{ topic: string; partition: number }>): Promise<boolean> {
+    const records = partitions.map((x) => offsetRecord(group.groupId, x.topic, x.partition, null));
+    const gone = new Set(partitions.map((x) => partitionKey(x.topic, x.partition)));
+    const left = [...group.offsets.keys()].filter((k) => !gone.has(k)).length;
+    if (group.state === 'Empty' && left === 0 && group.pendingMembers.size === 0) records.push(groupTombstone(group.groupId));
+    return this.runtime.write(records);
   }
 
   /**
@@ -663,9 +658,9 @@ export class GroupCoordinator {
    * that never had members, after the commit; a v2-4 commit's own retention wins). Groups left Empty without
    * offsets are deleted. Offsets of groups with members never expire here.
    */
-  async expireOffsets(now = Date.now()): Promise<void> {
+  async expireOffsets(now = this.runtime.now()): Promise<void> {
     if (this.closed) return;
-    for (const group of [...this.groups.values()]) {
+    for (const group of [...this.store.groups.values()]) {
       if (group.state !== 'Empty') continue;
       const expired = [...group.offsets.values()].filter((o) => o.expireTimestamp >= 0
         ? now >= o.expireTimestamp
@@ -673,7 +668,7 @@ export class GroupCoordinator {
       if (expired.length > 0) {
         this.logger.info({ group: group.groupId, partitions: expired.length }, 'committed offsets expired');
         await this.deleteOffsets(group, expired);
-      } else if (group.offsets.size === 0 && group.pendingMembers.size === 0 && this.groups.get(group.groupId) === group) {
+      } else if (group.offsets.size === 0 && group.pendingMembers.size === 0 && this.store.get(group.groupId) === group) {
         await this.removeGroup(group);
       }
     }
@@ -683,7 +678,7 @@ export class GroupCoordinator {
 
   describeGroup(groupId: string): DescribeGroupsResponseGroups {
     if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
-    const group = this.groups.get(groupId);
+    const group = this.store.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
     // As Kafka: member metadata and assignments only once the group is Stable.
     const stable = group.state === 'Stable';
@@ -704,131 +699,35 @@ export class GroupCoordinator {
   }
 
   listGroups(): Array<{ groupId: string; protocolType: string }> {
-    return [...this.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+    return [...this.store.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
   }
 
   async deleteGroup(groupId: string): Promise<number> {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    const group = this.groups.get(groupId);
+    const group = this.store.get(groupId);
     if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     return (await this.removeGroup(group)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 
-  /** The group is Dead at once (a join right after starts a new one); its offsets and metadata get tombstones. */
-  private async removeGroup(group: Group): Promise<boolean> {
-    group.transitionTo('Dead', Date.now());
-    this.groups.delete(group.groupId);
-    this.clearJoinTimer(group);
-    for (const t of group.pendingMembers.values()) clearTimeout(t);
-    group.pendingMembers.clear();
+  /** Tombstones for the group's offsets and metadata; applied, they remove the group (Dead: a join starts a new one). */
+  private removeGroup(group: Group): Promise<boolean> {
     this.logger.debug({ group: group.groupId }, 'group deleted');
-    return this.append([
-      ...[...group.offsets.values()].map((o) => ({ key: rec.encodeOffsetKey(group.groupId, o.topic, o.partition), value: null })),
-      { key: rec.encodeGroupKey(group.groupId), value: null },
+    for (const id of group.pendingMembers) this.runtime.cancel(pendingKey(group.groupId, id));
+    group.pendingMembers.clear();
+    return this.runtime.write([
+      ...[...group.offsets.values()].map((o) => offsetRecord(group.groupId, o.topic, o.partition, null)),
+      groupTombstone(group.groupId),
     ]);
-  }
-
-  // ───────────────────────────── log ─────────────────────────────
-
-  /** Snapshots the group (members with `assignments`, or their current assignments) into the log. */
-  private storeGroup(group: Group, assignments?: Map<string, Buffer>): Promise<boolean> {
-    const protocol = group.protocolName;
-    const value = rec.encodeGroupValue({
-      protocolType: group.protocolType ?? '',
-      generationId: group.generationId,
-      protocolName: protocol,
-      leaderId: group.leaderId,
-      currentStateTimestamp: group.currentStateTimestamp,
-      members: [...group.members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        subscription: protocol === null ? EMPTY : m.metadataFor(protocol),
-        assignment: assignments ? assignments.get(m.memberId) ?? EMPTY : m.assignment,
-      })),
-    });
-    return this.append([{ key: rec.encodeGroupKey(group.groupId), value }]);
-  }
-
-  private async append(records: KeyValueRecord[]): Promise<boolean> {
-    try {
-      await this.deps.log.append(records);
-      return true;
-    } catch (err) {
-      this.logger.error({ err }, 'could not write to the group log');
-      return false;
-    }
-  }
-
-  private replay(record: KeyValueRecord): void {
-    try {
-      const key = rec.decodeKey(record.key);
-      if (key === null) return;
-      if (key.kind === 'offset') {
-        this.applyOffset(key.group, key.topic, key.partition, record.value && rec.decodeOffsetValue(record.value));
-      } else if (record.value === null) {
-        this.groups.delete(key.group);
-      } else {
-        this.loadGroup(key.group, rec.decodeGroupValue(record.value));
-      }
-    } catch (err) {
-      // A record we cannot read must not keep the broker from starting; skip it, loudly.
-      this.logger.warn({ err }, 'unreadable record in the group log skipped');
-    }
-  }
-
-  private applyOffset(groupId: string, topic: string, partition: number, value: rec.OffsetValue | null): void {
-    const key = partitionKey(topic, partition);
-    if (value === null) {
-      this.groups.get(groupId)?.offsets.delete(key);
-      return;
-    }
-    const group = this.groups.get(groupId) ?? this.createGroup(groupId);
-    group.offsets.set(key, { ...value, topic, partition });
-  }
-
-  /** A snapshot replaces the group's membership; its offsets (separate records) stay. */
-  private loadGroup(groupId: string, v: rec.GroupValue): void {
-    const old = this.groups.get(groupId);
-    const group = new Group(groupId, v.currentStateTimestamp >= 0 ? v.currentStateTimestamp : Date.now());
-    if (old) for (const [k, o] of old.offsets) group.offsets.set(k, o);
-    group.protocolType = v.protocolType === '' ? null : v.protocolType;
-    group.generationId = v.generationId;
-    // Loading is not a transition: a snapshot is taken when a group becomes Stable (with members) or Empty.
-    if (v.members.length > 0 && v.protocolName !== null) {
-      group.protocolName = v.protocolName;
-      for (const m of v.members) {
-        const member = new Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.sessionTimeoutMs, m.rebalanceTimeoutMs,
-          [{ name: v.protocolName, metadata: m.subscription }]);
-        member.assignment = m.assignment;
-        group.add(member, v.protocolType);
-      }
-      if (v.leaderId !== null && group.members.has(v.leaderId)) group.leaderId = v.leaderId;
-      group.state = 'Stable';
-    }
-    this.groups.set(groupId, group);
-  }
-
-  private createGroup(groupId: string): Group {
-    const group = new Group(groupId, Date.now());
-    this.groups.set(groupId, group);
-    return group;
   }
 
   /** Stops every timer; requests still waiting are answered NOT_COORDINATOR (clients look for the coordinator again). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.retentionTimer);
-    for (const group of this.groups.values()) {
-      this.clearJoinTimer(group);
-      for (const t of group.pendingMembers.values()) clearTimeout(t);
+    this.runtime.close();
+    for (const group of this.store.groups.values()) {
       for (const m of group.members.values()) {
-        this.clearSession(m);
         m.awaitingJoin?.(joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         m.awaitingSync?.({ errorCode: ErrorCode.NOT_COORDINATOR, assignment: EMPTY });
         m.awaitingJoin = m.awaitingSync = null;
@@ -838,6 +737,11 @@ export class GroupCoordinator {
 
   /** For tests and metrics: a group's state, or 'Dead' when there is none. */
   stateOf(groupId: string): string {
-    return this.groups.get(groupId)?.state ?? 'Dead';
+    return this.store.get(groupId)?.state ?? 'Dead';
+  }
+
+  /** For tests: a group's generation (DescribeGroups does not carry it), or -1 when there is none. */
+  generationOf(groupId: string): number {
+    return this.store.get(groupId)?.generationId ?? -1;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One classic-protocol consumer group: its members, generation, selected protocol and committed offsets.
  * Plain data plus the rules that need no I/O (state transitions, protocol selection, leader choice); the
- * coordinator drives it and owns timers and the log.
+ * coordinator drives it, state.ts applies its records, runtime.ts owns its timers (keyed by group and member).
  *
  *   Empty ──join──▶ PreparingRebalance ──all joined / rebalance timeout──▶ CompletingRebalance ──leader sync──▶ Stable
  *     ▲                 │    ▲                                                   │                               │
@@ -42,7 +42,6 @@ export class Member {
   awaitingJoin: ((r: JoinResult) => void) | null = null;
   /** Resolves the member's pending SyncGroup (set while it waits for the leader's assignment). */
   awaitingSync: ((r: SyncResult) => void) | null = null;
-  sessionTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly memberId: string,
@@ -76,12 +75,10 @@ export class Group {
   readonly members = new Map<string, Member>();
   /** group.instance.id → member id of the static members. */
   readonly staticMembers = new Map<string, string>();
-  /** Member ids handed out with MEMBER_ID_REQUIRED and not yet used, with their expiry timers. */
-  readonly pendingMembers = new Map<string, NodeJS.Timeout>();
+  /** Member ids handed out with MEMBER_ID_REQUIRED and not yet used. */
+  readonly pendingMembers = new Set<string>();
   /** Committed offsets by "topic\u0000partition". */
   readonly offsets = new Map<string, OffsetValue & { topic: string; partition: number }>();
-  /** Completes the join phase at the rebalance timeout (or ends an initial-delay window). */
-  joinTimer: NodeJS.Timeout | null = null;
   /** True during `group.initial.rebalance.delay.ms`: the join waits for more members even if all have joined. */
   initialDelay = false;
   newMemberAdded = false;
@@ -135,9 +132,9 @@ export class Group {
     return max;
   }
 
-  /** Protocol names every current member supports. */
-  private candidates(): Set<string> {
-    const [first, ...rest] = [...this.members.values()];
+  /** Protocol names every one of `members` supports. */
+  private candidates(members: Member[]): Set<string> {
+    const [first, ...rest] = members;
     if (!first) return new Set();
     return new Set(first.protocols.map((p) => p.name).filter((n) => rest.every((m) => m.protocols.some((p) => p.name === n))));
   }
@@ -146,7 +143,7 @@ export class Group {
   supportsProtocols(protocolType: string, names: string[]): boolean {
     if (this.members.size === 0) return protocolType !== '' && names.length > 0;
     if (protocolType !== this.protocolType) return false;
-    const common = this.candidates();
+    const common = this.candidates([...this.members.values()]);
     return names.some((n) => common.has(n));
   }
 
@@ -154,10 +151,10 @@ export class Group {
    * Kafka's vote: each member votes for the first protocol, in its own preference order, that all members support;
    * the most votes win, ties going to the earlier candidate in the first member's order.
    */
-  selectProtocol(): string {
-    const common = this.candidates();
+  selectProtocol(members: Member[] = [...this.members.values()]): string {
+    const common = this.candidates(members);
     const votes = new Map<string, number>();
-    for (const m of this.members.values()) {
+    for (const m of members) {
       const choice = m.protocols.find((p) => common.has(p.name));
       if (choice) votes.set(choice.name, (votes.get(choice.name) ?? 0) + 1);
     }

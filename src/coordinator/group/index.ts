@@ -1,5 +1,6 @@
 /** The group coordinator, and how the broker builds one from its settings. */
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
 import type { BrokerConfig } from '../../config.js';
 import type { KeyValueLog } from '../../log/key-value-log.js';
 import type { TopicStore } from '../../metadata/topics.js';
@@ -23,10 +24,11 @@ export function groupSettings(config: BrokerConfig): Partial<GroupSettings> {
 }
 
 /** A coordinator over `log` for a broker: its settings, logger and topic catalogue. */
-export function createGroupCoordinator(broker: { config: BrokerConfig; logger: Logger; topics: TopicStore }, log: KeyValueLog): GroupCoordinator {
+export function createGroupCoordinator(broker: { config: BrokerConfig; logger: Logger; topics: TopicStore; clock: Clock }, log: KeyValueLog): GroupCoordinator {
   return new GroupCoordinator({
     log,
     logger: broker.logger,
+    clock: broker.clock,
     settings: groupSettings(broker.config),
     partitionExists: (topic, partition) => {
       const meta = broker.topics.get(topic);

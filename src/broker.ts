@@ -197,6 +197,19 @@ export class Broker {
     return this.logs.get(topic, partition);
   }
 
+  /**
+   * Makes `nodeId` the partition's leader with a new leader epoch, which begins at the log end; fetches waiting on
+   * the partition answer NOT_LEADER_OR_FOLLOWER so their clients refresh metadata. Returns the new epoch.
+   */
+  moveLeader(topic: string, partition: number, nodeId: number): number {
+    const log = this.partition(topic, partition);
+    if (!log) throw new Error(`no partition ${topic}-${partition}`);
+    const epoch = this.placement.moveLeader(topic, partition, nodeId, log.logEndOffset);
+    log.changed();
+    this.logger.info({ topic, partition, leader: nodeId, leaderEpoch: epoch }, 'partition leader moved');
+    return epoch;
+  }
+
   /** A node by id (undefined before listening or for an unknown id). */
   node(id: number): ClusterNode | undefined {
     return this.nodes.find((n) => n.id === id);

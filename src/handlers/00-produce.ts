@@ -2,13 +2,15 @@
  * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C; never decoding records on this
  * path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
- * Errors are per partition; one bad partition never fails the others.
+ * Only the partition's leader node takes its records (others answer NOT_LEADER_OR_FOLLOWER; unknown partitions are
+ * left to auto-creation in appendRecords). Errors are per partition; one bad partition never fails the others.
  */
-import { handler } from './handler.js';
+import { handler, leaderLog } from './handler.js';
 import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 
-export default handler(ProduceApi, async (req, { broker }) => {
+export default handler(ProduceApi, async (req, ctx) => {
+  const { broker } = ctx;
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const waitForSync = req.acks === -1;
   const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({
@@ -16,6 +18,8 @@ export default handler(ProduceApi, async (req, { broker }) => {
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
       const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+      const led = leaderLog(ctx, t.name, p.index);
+      if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
       const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync);
       return { ...base, ...result };
     })),

@@ -16,10 +16,9 @@
  * broker's clock; when its connection closes it is dropped unanswered.
  */
 import { setMaxListeners } from 'node:events';
-import { handler } from './handler.js';
+import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { Broker } from '../broker.js';
 import type { PartitionLog } from '../log/index.js';
 
 const READ_COMMITTED = 1;
@@ -34,13 +33,14 @@ interface Fetch {
   readCommitted: boolean;
 }
 
-export default handler(FetchApi, async (req, { broker, signal }) => {
+export default handler(FetchApi, async (req, ctx) => {
+  const { broker, signal } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
   const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
-  const first = collect(broker, fetch);
+  const first = collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
-  const answer = await waitForData(broker, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
-  return answer ? collect(broker, fetch).response : null;
+  const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
+  return answer ? collect(ctx, fetch).response : null;
 });
 
 /** The request's partitions, each once: at its first place, with the last values given for it. */
@@ -57,10 +57,16 @@ function uniquePartitions(req: FetchRequest): Wanted[] {
   return [...byKey.values()];
 }
 
-/** A partition's log and where a read of it stops, or the error that answers it. */
-function locate(broker: Broker, { topic, partition: p }: Wanted, readCommitted: boolean): { log: PartitionLog; upTo: number } | { errorCode: number; log?: PartitionLog } {
-  const log = broker.partition(topic, p.partition);
-  if (!log) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+/**
+ * A partition's log and where a read of it stops, or the error that answers it: unknown, not led by this node
+ * (NOT_LEADER_OR_FOLLOWER, also for a waiting fetch whose partition's leader moved), a stale or future leader epoch
+ * (v9+), an offset out of range.
+ */
+function locate(ctx: RequestContext, { topic, partition: p }: Wanted, readCommitted: boolean): { log: PartitionLog; upTo: number } | { errorCode: number; log?: PartitionLog } {
+  const log = leaderLog(ctx, topic, p.partition);
+  if (typeof log === 'number') return { errorCode: log };
+  const epochError = checkLeaderEpoch(ctx, topic, p.partition, p.currentLeaderEpoch);
+  if (epochError !== ErrorCode.NONE) return { errorCode: epochError, log };
   if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, log };
   return { log, upTo: readCommitted ? log.lastStableOffset : log.highWatermark };
 }
@@ -71,7 +77,7 @@ function sizeOf(buffers: Buffer[]): number {
   return n;
 }
 
-function collect(broker: Broker, fetch: Fetch): { response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean } {
+function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean } {
   let bytes = 0;
   let failed = false;
   const bytesPerPartition: number[] = [];
@@ -79,7 +85,7 @@ function collect(broker: Broker, fetch: Fetch): { response: FetchResponse; bytes
   for (const want of fetch.wanted) {
     const p = want.partition;
     const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
-    const at = locate(broker, want, fetch.readCommitted);
+    const at = locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
     let partition;
     if ('errorCode' in at) {
@@ -112,8 +118,9 @@ function collect(broker: Broker, fetch: Fetch): { response: FetchResponse; bytes
  * is answered then; false when its connection closed first. Each watched log tells it of its own changes only, and
  * a change re-reads that one partition, no more of it than the bytes still missing.
  */
-function waitForData(broker: Broker, fetch: Fetch, available: number[], waitMs: number, signal: AbortSignal): Promise<boolean> {
+function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], waitMs: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
+  const { broker } = ctx;
   return new Promise((resolve) => {
     const stats = broker.fetchWaits;
     let total = available.reduce((a, b) => a + b, 0);
@@ -139,7 +146,7 @@ function waitForData(broker: Broker, fetch: Fetch, available: number[], waitMs: 
       if (done) return;
       for (const i of changed) {
         stats.wakeups++;
-        const at = locate(broker, fetch.wanted[i], fetch.readCommitted);
+        const at = locate(ctx, fetch.wanted[i], fetch.readCommitted);
         if ('errorCode' in at || at.log !== logs[i]) return finish(true); // failed, or deleted and created again
         const p = fetch.wanted[i].partition;
         const missing = fetch.minBytes - (total - available[i]);

@@ -3,11 +3,17 @@
  * session timeout serves); v4+ first joins get MEMBER_ID_REQUIRED with the id to use; v5 static membership.
  * Only the leader's answer lists the members.
  */
-import { handler } from './handler.js';
+import { coordinates, handler } from './handler.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 import { JoinGroupApi } from '../protocol/generated/index.js';
 import { memberHost } from '../coordinator/group/index.js';
 
-export default handler(JoinGroupApi, async (req, { broker, version, clientId, clientHost }) => ({
+export default handler(JoinGroupApi, async (req, ctx) => {
+  const { broker, version, clientId, clientHost } = ctx;
+  if (!coordinates(ctx, req.groupId)) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, generationId: -1, protocolName: '', leader: '', memberId: req.memberId, members: [] };
+  }
+  return {
   throttleTimeMs: 0,
   ...await broker.groups.joinGroup({
     groupId: req.groupId,
@@ -21,4 +27,5 @@ export default handler(JoinGroupApi, async (req, { broker, version, clientId, cl
     protocols: req.protocols,
     requireKnownMemberId: version >= 4,
   }),
-}));
+  };
+});

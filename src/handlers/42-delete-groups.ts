@@ -1,8 +1,11 @@
 /** DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none). */
-import { handler } from './handler.js';
+import { coordinates, handler } from './handler.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
 import { DeleteGroupsApi } from '../protocol/generated/index.js';
 
-export default handler(DeleteGroupsApi, async (req, { broker }) => ({
+export default handler(DeleteGroupsApi, async (req, ctx) => ({
   throttleTimeMs: 0,
-  results: await Promise.all(req.groupsNames.map(async (groupId) => ({ groupId, errorCode: await broker.groups.deleteGroup(groupId) }))),
+  results: await Promise.all(req.groupsNames.map(async (groupId) => ({
+    groupId, errorCode: coordinates(ctx, groupId) ? await ctx.broker.groups.deleteGroup(groupId) : ErrorCode.NOT_COORDINATOR,
+  }))),
 }));

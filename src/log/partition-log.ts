@@ -216,7 +216,8 @@ export class PartitionLog {
     return () => { this.watchers.delete(fn); };
   }
 
-  private changed(): void {
+  /** Tells the watchers; also called from outside when the partition's leadership moves. */
+  changed(): void {
     for (const fn of this.watchers) fn();
   }
 

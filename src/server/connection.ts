@@ -5,7 +5,9 @@ import { Reader, DecodeError } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { isFlexible } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
-import type { Handler, RequestContext } from '../handlers/handler.js';
+import type { ConnectionSession, Handler, RequestContext } from '../handlers/handler.js';
+import type { ListenerSpec } from './endpoints.js';
+import { ConnectionRefusal, type RequestHandling } from './pipeline.js';
 import { ApiVersionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { authenticatePlain, newSaslSession, parseUsers } from './sasl.js';
@@ -33,7 +35,17 @@ export class Connection {
   /** Aborted once the connection is gone, so handlers still waiting (long polls) let go of it. */
   private readonly gone = new AbortController();
 
-  constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly nodeId: number) {
+  private readonly session: ConnectionSession;
+
+  constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly nodeId: number,
+    listener: ListenerSpec, private readonly requests: RequestHandling) {
+    const sasl = this.sasl;
+    this.session = {
+      listener: listener.name,
+      requiresAuthentication: listener.protocol === 'SASL_PLAINTEXT',
+      get principal() { return sasl.user === null ? 'User:ANONYMOUS' : `User:${sasl.user}`; },
+      clientSoftware: null,
+    };
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = broker.logger.child({ client: this.clientHost });
     this.decoder = new FrameDecoder(broker.config.socketRequestMaxBytes);
@@ -72,12 +84,13 @@ export class Connection {
     } catch {
       return this.close(`frame of ${frame.length} bytes too short for a request header`);
     }
-    const handler = this.broker.handlers.get(apiKey);
-    if (!handler) return this.close(`unknown API key ${apiKey} (version ${version})`);
+    const route = this.requests.router.route(apiKey, version);
+    if (route.kind === 'unknown-api') return this.close(`unknown API key ${apiKey} (version ${version})`);
+    const { handler } = route;
     const { api } = handler;
-    if (version < api.minVersion || version > api.maxVersion) {
+    if (route.kind === 'unsupported-version') {
       if (apiKey === ApiVersionsApi.key) return this.respondUnsupportedApiVersions(correlationId);
-      return this.close(`unsupported ${api.name} version ${version} (serving ${api.minVersion}-${api.maxVersion})`);
+      return this.close(`unsupported ${api.name} version ${version} (serving ${handler.versions.min}-${handler.versions.max})`);
     }
     let request: unknown;
     let clientId: string | null;
@@ -92,11 +105,15 @@ export class Connection {
     }
     const slot: Slot = { done: false, frame: null };
     this.pending.push(slot);
-    const ctx: RequestContext = { broker: this.broker, node: this.nodeId, version, clientId, clientHost: this.clientHost, sasl: this.sasl, signal: this.gone.signal };
+    const ctx: RequestContext = {
+      broker: this.broker, node: this.nodeId, version, clientId, clientHost: this.clientHost, sasl: this.sasl,
+      session: this.session, router: this.requests.router, signal: this.gone.signal,
+    };
     let result: unknown;
     try {
-      result = handler.handle(request, ctx);
+      result = this.requests.run({ handler, request, ctx });
     } catch (err) {
+      if (err instanceof ConnectionRefusal) return this.close(err.message);
       return this.fail(handler, err);
     }
     if (result instanceof Promise) {

@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
+import type { ListenerSpec } from './endpoints.js';
+import type { RequestHandling } from './pipeline.js';
 
 /**
  * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
@@ -10,7 +12,8 @@ export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly broker: Broker, private readonly nodeId: number) {}
+  constructor(private readonly broker: Broker, private readonly nodeId: number, private readonly spec: ListenerSpec,
+    private readonly requests: RequestHandling) {}
 
   async listen(host: string, port: number): Promise<number> {
     const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
@@ -29,7 +32,7 @@ export class Listener {
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker, this.nodeId);
+      new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);

@@ -13,6 +13,7 @@ import { ApiVersionsApi, SaslAuthenticateApi, SaslHandshakeApi } from '../protoc
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { Broker } from '../broker.js';
+import type { Router } from './router.js';
 
 export interface RequestCall {
   handler: Handler;
@@ -94,6 +95,12 @@ export function pipeline(stages: readonly Stage[]): (call: RequestCall) => Handl
     const run = (i: number): HandlerResult => (i < stages.length ? stages[i](call, () => run(i + 1)) : call.handler.handle(call.request, call.ctx));
     return run(0);
   };
+}
+
+/** What every connection routes its requests through: the router's table and the pipeline around handlers. */
+export interface RequestHandling {
+  router: Router;
+  run: (call: RequestCall) => HandlerResult;
 }
 
 /** The broker's pipeline: authenticate → authorize → faults → measure → handle, with the broker's hooks. */

@@ -185,3 +185,31 @@ test('the CLI runs --nodes 3: three brokers in Metadata, each on its own port', 
     remove();
   }
 });
+
+test('a leader move mid-stream: the new epoch is in Metadata, and kafkajs producer and consumer recover on their own', async () => {
+  const topic = 'moving';
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: keyCoordinatedBy(0, 'moving'), heartbeatInterval: 100, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  let allSeen: () => void;
+  const done = new Promise<void>((r) => { allSeen = r; });
+  void consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); if (seen.length === 20) allSeen(); } });
+  await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `before-${i}` })) });
+
+  const from = cluster.broker.placement.leaderOf(topic, 0);
+  const to = (from + 1) % 3;
+  assert.equal(cluster.broker.moveLeader(topic, 0, to), 1);
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  assert.equal(meta.topics[0].partitions[0].leader, to);
+  await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `after-${i}` })) });
+  await done;
+  await consumer.disconnect();
+  await producer.disconnect();
+  assert.deepEqual(seen, [...Array.from({ length: 10 }, (_, i) => `before-${i}`), ...Array.from({ length: 10 }, (_, i) => `after-${i}`)]);
+  const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  assert.equal(epochs.topics[0].partitions[0].leaderEpoch, 1);
+});

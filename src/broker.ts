@@ -10,7 +10,7 @@ import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
-import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
+import { BatchError, decodeBatch, encodeControlBatch, inflatedLimit, parseBatches } from './protocol/record-batch.js';
 import type { RunningRegistry } from './registry/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
 import type { Handler } from './handlers/handler.js';
@@ -92,7 +92,7 @@ export class Broker {
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
     let schemaProblem: string | null;
     try {
-      schemaProblem = await this.checkSchemas(topic, records);
+      schemaProblem = await this.checkSchemas(topic, records, inflatedLimit(log.config.maxMessageBytes));
     } catch (err) {
       // Records that cannot be decoded (their CRC can be right): refused like the log refuses them, not a crash.
       if (err instanceof BatchError) return fail(err.errorCode, err.message);
@@ -118,9 +118,10 @@ export class Broker {
 
   /**
    * Broker-side schema validation (opt-in per topic, Confluent's config names): every record's key/value must
-   * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce.
+   * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce, never
+   * inflating them past `limit`.
    */
-  private async checkSchemas(topic: string, records: Buffer): Promise<string | null> {
+  private async checkSchemas(topic: string, records: Buffer, limit: number): Promise<string | null> {
     const configs = this.topics.get(topic)!.configs;
     const checkKey = configs['confluent.key.schema.validation'] === 'true';
     const checkValue = configs['confluent.value.schema.validation'] === 'true';
@@ -131,7 +132,7 @@ export class Broker {
     const batches = parseBatches(records);
     if (batches instanceof BatchError) return null; // the log refuses it with the right code
     for (const b of batches) {
-      for (const r of decodeBatch(records, b.position).records) {
+      for (const r of decodeBatch(records, b.position, limit).records) {
         const problem = (checkKey ? validateRecordSchema(registry, topic, true, r.key) : null)
           ?? (checkValue ? validateRecordSchema(registry, topic, false, r.value) : null);
         if (problem) return problem;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import {
   BatchError, Compression, TimestampType, checkBatchAt, controlType, decodeBatch, encodeBatch, encodeControlBatch,
-  parseBatches, readBatchHeader, setBaseOffset, setLogAppendTime, type RecordInput,
+  compress, decompress, parseBatches, readBatchHeader, scanRecords, setBaseOffset, setLogAppendTime, type RecordInput,
 } from '../../src/protocol/record-batch.js';
 import { crc32c } from '../../src/protocol/crc32c.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -209,4 +209,22 @@ test('malformed records inside a valid CRC are CORRUPT_MESSAGE on decode, never 
       assert.ok(err.errorCode === ErrorCode.CORRUPT_MESSAGE || err.errorCode === ErrorCode.MESSAGE_TOO_LARGE, err.message);
     }
   }), { numRuns: 300 });
+});
+
+test('decompress stops at its limit for every codec (MESSAGE_TOO_LARGE) and passes data within it', () => {
+  const data = Buffer.alloc(256 * 1024, 7);
+  for (const codec of [Compression.gzip, Compression.snappy, Compression.lz4, Compression.zstd]) {
+    const packed = compress(codec, data);
+    assert.deepEqual(decompress(codec, packed, data.length), data, `codec ${codec} within the limit`);
+    assert.throws(() => decompress(codec, packed, data.length - 1), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE, `codec ${codec} past the limit`);
+  }
+});
+
+test('scanRecords accepts what encodeBatch writes and refuses counts and varints that lie', () => {
+  const b = encodeBatch([{ key: null, value: Buffer.from('a'), headers: [{ key: 'h', value: null }] }, { key: Buffer.from('k'), value: null }]);
+  const end = b.length;
+  assert.deepEqual(scanRecords(b, 61, end, 2), { nullKey: true });
+  for (const count of [1, 3, 2 ** 31 - 1]) assert.equal((scanRecords(b, 61, end, count) as BatchError).errorCode, ErrorCode.INVALID_RECORD, `count ${count}`);
+  const long = Buffer.concat([Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), b.subarray(62)]);
+  assert.ok(scanRecords(long, 0, long.length, 2) instanceof BatchError, 'a 6-byte varint');
 });

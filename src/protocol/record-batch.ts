@@ -251,8 +251,29 @@ function lz4Bound(b: Buffer): number {
 }
 
 interface ZstdBinding {
-  DCtx: new () => { decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number]; setParameter(p: number, v: number): void };
+  DCtx: new () => {
+    decompress(dst: Uint8Array, src: Uint8Array): number;
+    decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number];
+    setParameter(p: number, v: number): void;
+  };
   DParameter: { windowLogMax: number };
+  getFrameContentSize(frame: Uint8Array): number | null;
+  findFrameCompressedSize(frame: Uint8Array): number;
+}
+
+/** The inflated size all frames declare, or null when one does not (streaming compressors) or cannot be read. */
+function zstdDeclaredSize(zstd: ZstdBinding, input: Buffer): number | null {
+  try {
+    let total = 0;
+    for (let frame = input; frame.length > 0; frame = frame.subarray(zstd.findFrameCompressedSize(frame))) {
+      const size = zstd.getFrameContentSize(frame);
+      if (size === null) return null;
+      total += size;
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -262,6 +283,14 @@ interface ZstdBinding {
 function zstdBounded(zstd: ZstdBinding, input: Buffer, limit: number): Buffer {
   const dctx = new zstd.DCtx();
   dctx.setParameter(zstd.DParameter.windowLogMax, Math.min(27, Math.max(24, Math.ceil(Math.log2(limit)))));
+  // Fast path: frames that declare their size are inflated in one call into a buffer of that size (the decoder
+  // fails rather than write past it, so a false declaration cannot overrun).
+  const declared = zstdDeclaredSize(zstd, input);
+  if (declared !== null) {
+    if (declared > limit) throw tooLarge(limit);
+    const exact = Buffer.allocUnsafe(declared);
+    return exact.subarray(0, dctx.decompress(exact, input));
+  }
   const cap = limit + 1;
   let out = Buffer.allocUnsafe(Math.min(cap, Math.max(64 * 1024, input.length * 4)));
   let produced = 0;

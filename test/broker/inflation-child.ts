@@ -1,6 +1,6 @@
 /**
  * Run by produce-validation.test.ts in a child with a capped heap: a broker with schema validation and a compacted
- * topic receives a bomb per codec (up to 1 GiB); prints each produce's error code and the peak memory seen, as JSON.
+ * topic receives a bomb per codec (up to 1 GiB; zstd both streamed and with declared sizes); prints each produce's error code and the peak memory seen, as JSON.
  */
 import { startTestBroker, callApi } from '../helpers.js';
 import { ProduceApi } from '../../src/protocol/generated/index.js';
@@ -15,6 +15,7 @@ const { broker } = running;
 broker.createTopic('validated', 1, { 'confluent.value.schema.validation': 'true' });
 broker.createTopic('compacted', 1, { 'cleanup.policy': 'compact' });
 const bombs = [Compression.gzip, Compression.lz4, Compression.zstd].map((c) => ({ codec: c, batch: batchWithBody(c, bombPayload(c, INFLATED[c])) }));
+bombs.push({ codec: Compression.zstd, batch: batchWithBody(Compression.zstd, bombPayload(Compression.zstd, GiB, true)) });
 global.gc?.();
 const base = process.memoryUsage();
 let peak = 0;

@@ -12,6 +12,7 @@ import {
 } from '../../src/protocol/record-batch.js';
 import { crc32c } from '../../src/protocol/crc32c.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { bombPayload } from '../broker/bombs.js';
 
 const require = createRequire(import.meta.url);
 
@@ -227,4 +228,11 @@ test('scanRecords accepts what encodeBatch writes and refuses counts and varints
   for (const count of [1, 3, 2 ** 31 - 1]) assert.equal((scanRecords(b, 61, end, count) as BatchError).errorCode, ErrorCode.INVALID_RECORD, `count ${count}`);
   const long = Buffer.concat([Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), b.subarray(62)]);
   assert.ok(scanRecords(long, 0, long.length, 2) instanceof BatchError, 'a 6-byte varint');
+});
+
+test('zstd frames that do not declare their size (streamed, as Java producers write them) are bounded too', () => {
+  const streamed = bombPayload(Compression.zstd, 2 << 20);
+  assert.equal(decompress(Compression.zstd, streamed, 2 << 20).length, 2 << 20);
+  assert.throws(() => decompress(Compression.zstd, streamed, (2 << 20) - 1), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
+  assert.throws(() => decompress(Compression.zstd, streamed.subarray(0, streamed.length - 3), 4 << 20), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE, 'truncated');
 });

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBroker, callApi } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { AddPartitionsToTxnApi, EndTxnApi, InitProducerIdApi, ProduceApi } from '../../src/protocol/generated/index.js';
+import { AddPartitionsToTxnApi, DescribeProducersApi, EndTxnApi, InitProducerIdApi, ListTransactionsApi, ProduceApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ManualClock } from '../../src/clock.js';
@@ -70,4 +70,25 @@ test('an open partition transaction without coordinator state is aborted after t
   await clock.advance(10_000);
   assert.equal(log.lastStableOffset, log.highWatermark, 'an ABORT marker closed it');
   assert.deepEqual(log.abortedTransactions(0, log.highWatermark).map((a) => a.producerId), [55555]);
+});
+
+test('DescribeProducers and ListTransactions (KIP-664) show a hanging transaction and the coordinator\'s ids', async () => {
+  running.broker.createTopic('hang', 1);
+  const log = running.broker.partition('hang', 0)!;
+  log.append(encodeBatch([{ key: null, value: Buffer.from('plain'), timestamp: clock.now() }]));
+  log.append(txnBatch(77777, 2));
+  const described = await callApi(running.port, DescribeProducersApi, 0, { topics: [{ name: 'hang', partitionIndexes: [0, 5] }] });
+  const [p0, p5] = described.topics[0].partitions;
+  assert.equal(p0.errorCode, ErrorCode.NONE);
+  assert.deepEqual(p0.activeProducers.map((p) => [p.producerId, p.producerEpoch, p.lastSequence, p.currentTxnStartOffset]), [[77777, 2, 0, 1]]);
+  assert.equal(p5.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+
+  const all = await callApi(running.port, ListTransactionsApi, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+  assert.equal(all.errorCode, ErrorCode.NONE);
+  assert.ok(all.transactionStates.some((t) => t.transactionalId === 'txv-id' && t.transactionState === 'CompleteCommit'), JSON.stringify(all.transactionStates));
+  const filtered = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1 });
+  assert.deepEqual(filtered.unknownStateFilters, ['Bogus']);
+  assert.ok(filtered.transactionStates.every((t) => t.transactionState === 'Ongoing'));
+  const byId = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [123456789], durationFilter: -1 });
+  assert.deepEqual(byId.transactionStates, []);
 });

@@ -11,7 +11,8 @@ import type { KeyValueLog } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 
-export type TxnStateName = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
+const TXN_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort'] as const;
+export type TxnStateName = (typeof TXN_STATES)[number];
 
 export interface PendingOffset {
   topic: string;
@@ -234,6 +235,20 @@ export class TransactionCoordinator {
       await this.complete(txn, commit);
       return ErrorCode.NONE;
     });
+  }
+
+  /**
+   * ListTransactions (KIP-664): transactional ids whose state is one of `states` and producer id one of `producerIds`
+   * (empty = any), open at least `minDurationMs` (negative = any). Also returns the state filters that name no state.
+   */
+  list(states: string[], producerIds: number[], minDurationMs: number): { unknownStates: string[]; transactions: Array<{ transactionalId: string; producerId: number; state: TxnStateName }> } {
+    const known = new Set<string>(TXN_STATES);
+    const now = this.deps.clock.now();
+    const transactions = [...this.txns.values()]
+      .filter((t) => (states.length === 0 || states.includes(t.state)) && (producerIds.length === 0 || producerIds.includes(t.producerId)))
+      .filter((t) => minDurationMs < 0 || now - t.startedAt >= minDurationMs)
+      .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.state }));
+    return { unknownStates: states.filter((s) => !known.has(s)), transactions };
   }
 
   /** Prepare (persisted), write the markers and apply offsets, then Complete (persisted). */

@@ -1,6 +1,6 @@
 /**
- * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C; never decoding records on this
- * path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
+ * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
  * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
  * Errors are per partition; one bad partition never fails the others.

@@ -1,10 +1,11 @@
 /**
  * Kafka record batches v2 (magic 2), as a view over their bytes.
  *
- * The produce/fetch path only touches the 61-byte header: `parseBatches` validates what a client sent (lengths,
- * magic, CRC32C), the log patches the base offset (and, under LogAppendTime, the timestamp) in place and stores the
- * bytes as they came. Records are decoded only on rare paths: compaction, transaction markers, schema validation,
- * internal topics — `decodeBatch` / `encodeBatch` serve those.
+ * The produce/fetch path decodes no record: `parseBatches` validates what a client sent (lengths, magic, CRC32C),
+ * `checkRecords` walks the record framing without allocating (compressed batches are inflated first, within a bound,
+ * as Kafka's LogValidator inflates them), the log patches the base offset (and, under LogAppendTime, the timestamp) in
+ * place and stores the bytes as they came. Records are decoded only on rare paths: compaction, transaction markers,
+ * schema validation, internal topics — `decodeBatch` / `encodeBatch` serve those.
  *
  * Layout (big-endian):
  *   0 baseOffset int64 | 8 batchLength int32 (bytes after this field) | 12 partitionLeaderEpoch int32 | 16 magic int8

@@ -20,14 +20,15 @@ global.gc?.();
 const base = process.memoryUsage();
 let peak = 0;
 const sample = setInterval(() => { const m = process.memoryUsage(); peak = Math.max(peak, m.rss - base.rss, m.arrayBuffers - base.arrayBuffers); }, 5);
-const results: Array<{ topic: string; codec: number; errorCode: number; bytes: number }> = [];
+const results: Array<{ topic: string; codec: number; errorCode: number; bytes: number; ms: number }> = [];
 for (const topic of ['validated', 'compacted']) {
   for (const { codec, batch } of bombs) {
+    const start = performance.now();
     const res = await callApi(running.port, ProduceApi, 7, {
       transactionalId: null, acks: 1, timeoutMs: 5000,
       topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
     });
-    results.push({ topic, codec, errorCode: res.responses[0].partitionResponses[0].errorCode, bytes: batch.length });
+    results.push({ topic, codec, errorCode: res.responses[0].partitionResponses[0].errorCode, bytes: batch.length, ms: Math.round(performance.now() - start) });
   }
 }
 clearInterval(sample);

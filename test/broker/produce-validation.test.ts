@@ -39,8 +39,9 @@ test('bombs (zstd 1 GiB, gzip 768 MiB, lz4 240 MiB) in every codec is refused ME
     assert.ok(r.bytes < 1048588, `the bomb itself is within max.message.bytes (${r.bytes} bytes)`);
     assert.equal(r.errorCode, ErrorCode.MESSAGE_TOO_LARGE, `${r.topic} codec ${r.codec}`);
   }
-  // The bound is 32 x max.message.bytes (32 MiB) of inflated data; old code inflated the whole GiB.
-  assert.ok(peakBytes < 128 << 20, `peak growth ${(peakBytes / 2 ** 20).toFixed(0)} MiB`);
+  // The bound is 32 x max.message.bytes (32 MiB) of inflated data, held up to twice while a buffer grows, plus what
+  // the registry loads (RSS seen: 80-110 MiB); old code inflated the whole GiB (RSS grew by 1.8 GiB).
+  assert.ok(peakBytes < 256 << 20, `peak growth ${(peakBytes / 2 ** 20).toFixed(0)} MiB`);
 });
 
 test('a snappy block claiming more than snappy can expand to is CORRUPT_MESSAGE', async () => {

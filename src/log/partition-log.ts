@@ -209,8 +209,7 @@ export class PartitionLog {
   /**
    * Appends the batches a client produced (`records` as received; `batches` from `parseBatches`). Applies the
    * topic's policies (max.message.bytes, timestamps, record framing, keys on compacted topics) and the idempotent
-   * producer checks,
-   * assigns offsets by patching each batch in place, and writes them all with one syscall.
+   * producer checks, assigns offsets by patching each batch in place, and writes them all with one syscall.
    * Throws BatchError (with its Kafka error code) for refused data, StorageError for I/O failures: either way
    * nothing was stored.
    */

@@ -242,7 +242,8 @@ export class TransactionCoordinator {
    * (empty = any), open at least `minDurationMs` (negative = any). Also returns the state filters that name no state.
    */
   list(states: string[], producerIds: number[], minDurationMs: number): { unknownStates: string[]; transactions: Array<{ transactionalId: string; producerId: number; state: TxnStateName }> } {
-    const known = new Set<string>(TXN_STATES);
+    // Kafka's other states (which we never enter) are valid filter names too.
+    const known = new Set<string>([...TXN_STATES, 'Dead', 'PrepareEpochFence']);
     const now = this.deps.clock.now();
     const transactions = [...this.txns.values()]
       .filter((t) => (states.length === 0 || states.includes(t.state)) && (producerIds.length === 0 || producerIds.includes(t.producerId)))

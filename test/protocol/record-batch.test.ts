@@ -236,3 +236,26 @@ test('zstd frames that do not declare their size (streamed, as Java producers wr
   assert.throws(() => decompress(Compression.zstd, streamed, (2 << 20) - 1), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
   assert.throws(() => decompress(Compression.zstd, streamed.subarray(0, streamed.length - 3), 4 << 20), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE, 'truncated');
 });
+
+test('scanRecords never throws on junk, and whatever it accepts decodes', () => {
+  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 120 }), fc.integer({ min: 0, max: 6 }), (junk, count) => {
+    const body = Buffer.from(junk);
+    const scan = scanRecords(body, 0, body.length, count);
+    if (scan instanceof BatchError) return;
+    const batch = encodeBatch([]);
+    const whole = Buffer.concat([batch.subarray(0, 61), body]);
+    whole.writeInt32BE(whole.length - 12, 8);
+    whole.writeInt32BE(count, 57);
+    assert.equal(decodeBatch(whole).records.length, count);
+  }), { numRuns: 2000 });
+});
+
+test('a valid batch with one byte of its records changed is refused by scanRecords or still decodes', () => {
+  const record = fc.record({ key: fc.option(fc.uint8Array({ maxLength: 8 })), value: fc.option(fc.uint8Array({ maxLength: 8 })) });
+  fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (recs, at, byte) => {
+    const b = encodeBatch(recs.map((r) => ({ key: r.key && Buffer.from(r.key), value: r.value && Buffer.from(r.value), timestamp: 1000 })));
+    b[61 + (at % (b.length - 61))] = byte;
+    if (scanRecords(b, 61, b.length, recs.length) instanceof BatchError) return;
+    assert.equal(decodeBatch(b).records.length, recs.length);
+  }), { numRuns: 2000 });
+});

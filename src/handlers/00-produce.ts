@@ -1,6 +1,7 @@
 /**
- * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C; never decoding records on this
- * path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
+ * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
  * Errors are per partition; one bad partition never fails the others.
  */
@@ -16,7 +17,7 @@ export default handler(ProduceApi, async (req, { broker }) => {
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
       const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync);
+      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
       return { ...base, ...result };
     })),
   })));

@@ -11,8 +11,8 @@
  * and truncates at the first invalid batch, keeping the valid prefix.
  */
 import {
-  BATCH_HEADER_SIZE, BatchError, checkBatchAt, controlType, decodeBatch, parseBatches, readBatchHeader, setBaseOffset,
-  setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
+  BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
+  setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
@@ -224,8 +224,8 @@ export class PartitionLog {
 
   /**
    * Appends the batches a client produced (`records` as received; `batches` from `parseBatches`). Applies the
-   * topic's policies (max.message.bytes, timestamps, keys on compacted topics) and the idempotent producer checks,
-   * assigns offsets by patching each batch in place, and writes them all with one syscall.
+   * topic's policies (max.message.bytes, timestamps, record framing, keys on compacted topics) and the idempotent
+   * producer checks, assigns offsets by patching each batch in place, and writes them all with one syscall.
    * Throws BatchError (with its Kafka error code) for refused data, StorageError for I/O failures: either way
    * nothing was stored.
    */
@@ -240,7 +240,8 @@ export class PartitionLog {
       if (!cfg.logAppendTime && (Math.abs(b.maxTimestamp - now) > cfg.timestampDifferenceMaxMs || Math.abs(b.baseTimestamp - now) > cfg.timestampDifferenceMaxMs)) {
         throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of range (message.timestamp.difference.max.ms ${cfg.timestampDifferenceMaxMs})`);
       }
-      if (cfg.compactPolicy && decodeBatch(records, b.position).records.some((r) => r.key === null)) {
+      // Every record's framing, as Kafka's LogValidator checks it (compressed batches inflated within a bound).
+      if (checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes)).nullKey && cfg.compactPolicy) {
         throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
       }
     }

@@ -12,12 +12,12 @@ import { passThrough, type Interceptor } from './server/pipeline.js';
 import { RequestMetrics } from './server/request-metrics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
-import { BatchError, decodeBatch, encodeControlBatch, parseBatches } from './protocol/record-batch.js';
+import { BatchError, decodeBatch, encodeControlBatch, inflatedLimit, parseBatches, type BatchHeader } from './protocol/record-batch.js';
 import type { RunningRegistry } from './registry/index.js';
 import type { HttpHost } from './http/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
-import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
+import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 
@@ -99,7 +99,10 @@ export class Broker {
       log: this.internalLog(INTERNAL_TOPICS.transactions),
       logger,
       maxTimeoutMs: config.int('transaction.max.timeout.ms'),
+      idExpirationMs: config.int('transactional.id.expiration.ms'),
+      clock,
       partitionExists: (topic, partition) => this.partition(topic, partition) !== undefined,
+      openPartitionTxns: () => this.openPartitionTxns(),
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
     });
@@ -121,14 +124,16 @@ export class Broker {
    * BatchError or StorageError with the Kafka error code, having stored nothing); the log wakes fetches waiting on it.
    * `waitForSync` (acks=-1) also waits for fsync in durable mode.
    */
-  async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean): Promise<AppendOutcome> {
+  async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean, transactionalId: string | null = null): Promise<AppendOutcome> {
     const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
     const log = this.partition(topic, partition);
     if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+    const batches = parseBatches(records);
+    if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
     let schemaProblem: string | null;
     try {
-      schemaProblem = await this.checkSchemas(topic, records);
+      schemaProblem = await this.checkSchemas(topic, records, batches, inflatedLimit(log.config.maxMessageBytes));
     } catch (err) {
       // Records that cannot be decoded (their CRC can be right): refused like the log refuses them, not a crash.
       if (err instanceof BatchError) return fail(err.errorCode, err.message);
@@ -138,8 +143,15 @@ export class Broker {
       this.logger.info({ topic, partition, reason: schemaProblem }, 'produce refused by schema validation');
       return fail(ErrorCode.INVALID_RECORD, schemaProblem);
     }
+    // KIP-890: a transactional batch only joins a transaction its coordinator has (checked after the awaits above,
+    // so nothing can end the transaction between this check and the append).
+    for (const b of batches) {
+      if (!b.isTransactional) continue;
+      const code = this.transactions.verifyPartition(transactionalId, b.producerId, b.producerEpoch, topic, partition);
+      if (code !== ErrorCode.NONE) return fail(code, `partition is not in an ongoing transaction of producer ${b.producerId} epoch ${b.producerEpoch}`);
+    }
     try {
-      const result = log.append(records);
+      const result = log.append(records, batches);
       if (waitForSync) await log.flushed();
       return { errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: result.logStartOffset };
     } catch (err) {
@@ -153,9 +165,10 @@ export class Broker {
 
   /**
    * Broker-side schema validation (opt-in per topic, Confluent's config names): every record's key/value must
-   * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce.
+   * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce, never
+   * inflating them past `limit`.
    */
-  private async checkSchemas(topic: string, records: Buffer): Promise<string | null> {
+  private async checkSchemas(topic: string, records: Buffer, batches: readonly BatchHeader[], limit: number): Promise<string | null> {
     const configs = this.topics.get(topic)!.configs;
     const checkKey = configs['confluent.key.schema.validation'] === 'true';
     const checkValue = configs['confluent.value.schema.validation'] === 'true';
@@ -163,16 +176,25 @@ export class Broker {
     const { validateRecordSchema } = await import('./registry/index.js');
     const registry = this.registry;
     if (!registry) return 'schema validation is enabled for this topic but the Schema Registry is disabled';
-    const batches = parseBatches(records);
-    if (batches instanceof BatchError) return null; // the log refuses it with the right code
     for (const b of batches) {
-      for (const r of decodeBatch(records, b.position).records) {
+      for (const r of decodeBatch(records, b.position, limit).records) {
         const problem = (checkKey ? validateRecordSchema(registry, topic, true, r.key) : null)
           ?? (checkValue ? validateRecordSchema(registry, topic, false, r.value) : null);
         if (problem) return problem;
       }
     }
     return null;
+  }
+
+  /** Transactions the partitions hold open, for the coordinator to find those nothing will end. */
+  private openPartitionTxns(): OpenPartitionTxn[] {
+    const open: OpenPartitionTxn[] = [];
+    for (const meta of this.topics.list()) {
+      for (let p = 0; p < meta.partitions; p++) {
+        for (const t of this.logs.get(meta.name, p)?.producers.openTransactions() ?? []) open.push({ topic: meta.name, partition: p, producerId: t.producerId, producerEpoch: t.producerEpoch });
+      }
+    }
+    return open;
   }
 
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
@@ -205,6 +227,7 @@ export class Broker {
     const log = this.partition(topic, partition);
     if (!log) throw new Error(`no partition ${topic}-${partition}`);
     const epoch = this.placement.moveLeader(topic, partition, nodeId, log.logEndOffset);
+    log.leaderEpoch = epoch;
     log.changed();
     this.logger.info({ topic, partition, leader: nodeId, leaderEpoch: epoch }, 'partition leader moved');
     return epoch;

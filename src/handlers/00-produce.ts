@@ -1,6 +1,7 @@
 /**
- * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C; never decoding records on this
- * path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
+ * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
+ * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
  * Only the partition's leader node takes its records (others answer NOT_LEADER_OR_FOLLOWER; unknown partitions are
  * left to auto-creation in appendRecords). Errors are per partition; one bad partition never fails the others.
@@ -20,7 +21,7 @@ export default handler(ProduceApi, async (req, ctx) => {
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
       const led = leaderLog(ctx, t.name, p.index);
       if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
-      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync);
+      const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
       return { ...base, ...result };
     })),
   })));

@@ -36,10 +36,13 @@ import saslAuthenticate from './36-sasl-authenticate.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import describeProducers from './61-describe-producers.js';
+import listTransactions from './66-list-transactions.js';
 
 export const HANDLERS: readonly Handler[] = [
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, deleteRecords,
   offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, incrementalAlterConfigs,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
+  describeProducers, listTransactions,
 ];

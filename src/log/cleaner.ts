@@ -17,7 +17,7 @@
  * Transactional data and markers are kept whole and their keys do not supersede older records: whether a
  * transaction committed is known only from its marker, and keeping them is always correct.
  */
-import { decodeBatch, encodeBatch, type BatchHeader, type DecodedRecord } from '../protocol/record-batch.js';
+import { decodeBatch, encodeBatch, inflatedLimit, type BatchHeader, type DecodedRecord } from '../protocol/record-batch.js';
 import type { PartitionLog } from './partition-log.js';
 import { segmentName, type Segment } from './segment.js';
 
@@ -61,7 +61,7 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
   for (const seg of dirty) {
     const read = yield* eachBatch(seg, intact, (buf, at, header) => {
       if (header.isTransactional || header.isControl) return;
-      for (const r of decodeBatch(buf, at).records) {
+      for (const r of decodeBatch(buf, at, inflatedLimit(cfg.maxMessageBytes)).records) {
         const k = keyOf(r);
         if (k !== null) latest.set(k, r.offset);
       }
@@ -85,7 +85,7 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
           out.append(whole);
           return;
         }
-        const records = decodeBatch(buf, at).records;
+        const records = decodeBatch(buf, at, inflatedLimit(cfg.maxMessageBytes)).records;
         const kept = records.filter((r) => {
           const k = keyOf(r);
           if (k === null) return true;

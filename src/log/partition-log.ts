@@ -11,8 +11,8 @@
  * and truncates at the first invalid batch, keeping the valid prefix.
  */
 import {
-  BATCH_HEADER_SIZE, BatchError, checkBatchAt, controlType, decodeBatch, parseBatches, readBatchHeader, setBaseOffset,
-  setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
+  BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
+  setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
@@ -25,7 +25,6 @@ export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 const LOG_START_FILE = 'log-start-offset';
 const CLEANED_TO_FILE = 'cleaner-offset';
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
-const LEADER_EPOCH = 0;
 
 function readNumber(b: Buffer | null): number {
   const n = Number(b?.toString('utf8').trim() ?? '0');
@@ -75,6 +74,8 @@ export class PartitionLog {
   cleanedTo = 0;
   private readonly policy = { indexIntervalBytes: () => this.config.indexIntervalBytes, cleanedTo: () => this.cleanedTo };
   private closed = false;
+  /** The leader epoch stamped on appended batches (the cluster bumps it when the partition's leader moves). */
+  leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
   private readonly watchers = new Set<() => void>();
 
@@ -225,8 +226,8 @@ export class PartitionLog {
 
   /**
    * Appends the batches a client produced (`records` as received; `batches` from `parseBatches`). Applies the
-   * topic's policies (max.message.bytes, timestamps, keys on compacted topics) and the idempotent producer checks,
-   * assigns offsets by patching each batch in place, and writes them all with one syscall.
+   * topic's policies (max.message.bytes, timestamps, record framing, keys on compacted topics) and the idempotent
+   * producer checks, assigns offsets by patching each batch in place, and writes them all with one syscall.
    * Throws BatchError (with its Kafka error code) for refused data, StorageError for I/O failures: either way
    * nothing was stored.
    */
@@ -241,7 +242,8 @@ export class PartitionLog {
       if (!cfg.logAppendTime && (Math.abs(b.maxTimestamp - now) > cfg.timestampDifferenceMaxMs || Math.abs(b.baseTimestamp - now) > cfg.timestampDifferenceMaxMs)) {
         throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of range (message.timestamp.difference.max.ms ${cfg.timestampDifferenceMaxMs})`);
       }
-      if (cfg.compactPolicy && decodeBatch(records, b.position).records.some((r) => r.key === null)) {
+      // Every record's framing, as Kafka's LogValidator checks it (compressed batches inflated within a bound).
+      if (checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes)).nullKey && cfg.compactPolicy) {
         throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
       }
     }
@@ -285,9 +287,9 @@ export class PartitionLog {
     next = first;
     const placed = batches.map((b) => {
       setBaseOffset(records, b.position, next);
-      setPartitionLeaderEpoch(records, b.position, LEADER_EPOCH);
+      setPartitionLeaderEpoch(records, b.position, this.leaderEpoch);
       if (logAppendTime) setLogAppendTime(records, b.position, b.size, now);
-      const h = { ...b, baseOffset: next, partitionLeaderEpoch: LEADER_EPOCH, maxTimestamp: logAppendTime ? now : b.maxTimestamp };
+      const h = { ...b, baseOffset: next, partitionLeaderEpoch: this.leaderEpoch, maxTimestamp: logAppendTime ? now : b.maxTimestamp };
       next += b.lastOffsetDelta + 1;
       return h;
     });

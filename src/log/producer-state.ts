@@ -95,6 +95,18 @@ export class ProducerState {
     if (batch.isTransactional && !this.ongoing.has(batch.producerId)) this.ongoing.set(batch.producerId, batch.baseOffset);
   }
 
+  /** Every producer known here (DescribeProducers): epoch, last sequence, and the first offset of an open transaction. */
+  describe(): Array<{ producerId: number; producerEpoch: number; lastSequence: number; currentTxnStartOffset: number }> {
+    return [...this.producers].map(([producerId, e]) => ({
+      producerId, producerEpoch: e.epoch, lastSequence: e.recent[e.recent.length - 1]?.lastSeq ?? -1, currentTxnStartOffset: this.ongoing.get(producerId) ?? -1,
+    }));
+  }
+
+  /** The producers with a transaction open here (data appended, no marker yet), with their current epoch. */
+  openTransactions(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
+    return [...this.ongoing].map(([producerId, firstOffset]) => ({ producerId, producerEpoch: this.producers.get(producerId)?.epoch ?? 0, firstOffset }));
+  }
+
   /** The first offset not yet decided by an open transaction, capped by the high watermark. */
   lastStableOffset(highWatermark: number): number {
     let lso = highWatermark;

@@ -1,10 +1,11 @@
 /**
  * Kafka record batches v2 (magic 2), as a view over their bytes.
  *
- * The produce/fetch path only touches the 61-byte header: `parseBatches` validates what a client sent (lengths,
- * magic, CRC32C), the log patches the base offset (and, under LogAppendTime, the timestamp) in place and stores the
- * bytes as they came. Records are decoded only on rare paths: compaction, transaction markers, schema validation,
- * internal topics — `decodeBatch` / `encodeBatch` serve those.
+ * The produce/fetch path decodes no record: `parseBatches` validates what a client sent (lengths, magic, CRC32C),
+ * `checkRecords` walks the record framing without allocating (compressed batches are inflated first, within a bound,
+ * as Kafka's LogValidator inflates them), the log patches the base offset (and, under LogAppendTime, the timestamp) in
+ * place and stores the bytes as they came. Records are decoded only on rare paths: compaction, transaction markers,
+ * schema validation, internal topics — `decodeBatch` / `encodeBatch` serve those.
  *
  * Layout (big-endian):
  *   0 baseOffset int64 | 8 batchLength int32 (bytes after this field) | 12 partitionLeaderEpoch int32 | 16 magic int8
@@ -178,10 +179,24 @@ export function setLogAppendTime(buf: Buffer, pos: number, size: number, timesta
   buf.writeUInt32BE(crc32c(buf.subarray(pos + F.attributes, pos + size)), pos + F.crc);
 }
 
-// ---- compression (rare paths only; native codecs load on first use to keep broker start fast) ----
+// ---- compression (native codecs load on first use to keep broker start fast) ----
+
+/**
+ * How far a compressed batch may inflate: this many times max.message.bytes (which Kafka applies to the compressed
+ * size). Kafka streams records out of the codec and has no such cap; we decompress into one buffer, so a bomb (32 KB of
+ * zstd claiming 1 GiB) must stop at a bound. 32x leaves room for well-compressed real batches (a Java producer with a
+ * 1 MiB batch.size and a good ratio) and a Java producer that still hits it splits the batch on MESSAGE_TOO_LARGE.
+ */
+export const INFLATION_FACTOR = 32;
+export const inflatedLimit = (maxMessageBytes: number): number => Math.max(1, maxMessageBytes) * INFLATION_FACTOR;
+/** The bound when no topic config is at hand (Kafka's default max.message.bytes). */
+export const DEFAULT_INFLATED_LIMIT = inflatedLimit(1048588);
+
+const tooLarge = (limit: number) => new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `records inflate beyond ${limit} bytes (${INFLATION_FACTOR} x max.message.bytes)`);
 
 const require = createRequire(import.meta.url);
-interface Codec { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer }
+/** `decompress` never allocates more than `limit` (+ a codec's small working buffers) and throws `tooLarge` past it. */
+interface Codec { compress(b: Buffer): Buffer; decompress(b: Buffer, limit: number): Buffer }
 const codecs = new Map<number, Codec>();
 
 // Java clients frame snappy the xerial way: a 16-byte header then [int32 length][raw snappy block]...;
@@ -190,12 +205,133 @@ const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00
 const XERIAL_HEADER = Buffer.concat([XERIAL_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1])]);
 const XERIAL_BLOCK = 32 * 1024;
 
+/**
+ * A raw snappy block starts with its uncompressed length (an unsigned varint, up to 32 bits). Snappy cannot expand
+ * more than ~21x (a 3-byte copy yields at most 64 bytes), so a larger claim is corrupt, not merely large.
+ */
+function snappyLength(b: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < 5 && i < b.length; i++) {
+    n += (b[i] & 0x7f) * 2 ** (7 * i);
+    if (b[i] >= 0x80) continue;
+    if (n > 32 * b.length) throw new Error(`snappy block of ${b.length} bytes claims ${n}`);
+    return n;
+  }
+  throw new Error('bad snappy length preamble');
+}
+
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_BLOCK_MAX = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
+
+/**
+ * The most an LZ4 frame can inflate to, from its block headers alone: each compressed block holds at most the
+ * frame's block maximum, a stored block exactly its size. Real frames fill their blocks, so this is close to exact.
+ */
+function lz4Bound(b: Buffer): number {
+  let total = 0;
+  for (let i = 0; i < b.length;) {
+    if (i + 7 > b.length || b.readUInt32LE(i) !== LZ4_MAGIC) throw new Error('bad LZ4 frame header');
+    const flags = b[i + 4];
+    const blockMax = LZ4_BLOCK_MAX[(b[i + 5] >> 4) & 7];
+    if (flags >> 6 !== 1 || blockMax === 0) throw new Error('bad LZ4 frame descriptor');
+    i += 7 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0);
+    const blockChecksum = flags & 0x10 ? 4 : 0;
+    for (;;) {
+      if (i + 4 > b.length) throw new Error('truncated LZ4 frame');
+      const word = b.readUInt32LE(i);
+      i += 4;
+      if (word === 0) break;
+      const size = word & 0x7fffffff;
+      if (size > blockMax) throw new Error('LZ4 block larger than the frame allows');
+      total += word & 0x80000000 ? size : blockMax;
+      i += size + blockChecksum;
+    }
+    i += flags & 0x04 ? 4 : 0;
+  }
+  return total;
+}
+
+interface ZstdBinding {
+  DCtx: new () => {
+    decompress(dst: Uint8Array, src: Uint8Array): number;
+    decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number];
+    setParameter(p: number, v: number): void;
+  };
+  DParameter: { windowLogMax: number };
+  getFrameContentSize(frame: Uint8Array): number | null;
+  findFrameCompressedSize(frame: Uint8Array): number;
+}
+
+/** The inflated size all frames declare, or null when one does not (streaming compressors) or cannot be read. */
+function zstdDeclaredSize(zstd: ZstdBinding, input: Buffer): number | null {
+  try {
+    let total = 0;
+    for (let frame = input; frame.length > 0; frame = frame.subarray(zstd.findFrameCompressedSize(frame))) {
+      const size = zstd.getFrameContentSize(frame);
+      if (size === null) return null;
+      total += size;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Streams zstd into one buffer grown as needed up to `limit` + 1 bytes: reaching that byte means too large. The window
+ * (memory the decoder itself allocates) is capped too, at 2^24 or what `limit` needs.
+ */
+function zstdBounded(zstd: ZstdBinding, input: Buffer, limit: number): Buffer {
+  const dctx = new zstd.DCtx();
+  dctx.setParameter(zstd.DParameter.windowLogMax, Math.min(27, Math.max(24, Math.ceil(Math.log2(limit)))));
+  // Fast path: frames that declare their size are inflated in one call into a buffer of that size (the decoder
+  // fails rather than write past it, so a false declaration cannot overrun).
+  const declared = zstdDeclaredSize(zstd, input);
+  if (declared !== null) {
+    if (declared > limit) throw tooLarge(limit);
+    const exact = Buffer.allocUnsafe(declared);
+    return exact.subarray(0, dctx.decompress(exact, input));
+  }
+  const cap = limit + 1;
+  let out = Buffer.allocUnsafe(Math.min(cap, Math.max(64 * 1024, input.length * 4)));
+  let produced = 0;
+  let consumed = 0;
+  let pending = 1;
+  while (consumed < input.length || pending !== 0) {
+    if (produced === out.length) {
+      if (out.length === cap) throw tooLarge(limit);
+      const grown = Buffer.allocUnsafe(Math.min(cap, out.length * 2));
+      out.copy(grown, 0, 0, produced);
+      out = grown;
+    }
+    const [hint, wrote, read] = dctx.decompressStream(out.subarray(produced), input.subarray(consumed));
+    produced += wrote;
+    consumed += read;
+    pending = hint;
+    if (produced > limit) throw tooLarge(limit);
+    if (wrote === 0 && read === 0 && produced < out.length) throw new Error('truncated zstd frame');
+  }
+  return out.subarray(0, produced);
+}
+
 function loadCodec(code: number): Codec {
   switch (code) {
     case Compression.gzip:
-      return { compress: (b) => gzipSync(b), decompress: (b) => gunzipSync(b) };
+      // zlib stops as soon as the output passes maxOutputLength (RangeError ERR_BUFFER_TOO_LARGE).
+      return {
+        compress: (b) => gzipSync(b),
+        decompress(b, limit) {
+          try {
+            return gunzipSync(b, { maxOutputLength: limit, chunkSize: 64 * 1024 });
+          } catch (err) {
+            if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+            throw err;
+          }
+        },
+      };
     case Compression.snappy: {
       const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: object): Buffer };
+      // Each raw block declares its inflated length up front: summed and checked before anything is allocated.
       const raw = (b: Buffer) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
       return {
         compress(b) {
@@ -208,27 +344,41 @@ function loadCodec(code: number): Codec {
           }
           return Buffer.concat(parts);
         },
-        decompress(b) {
-          if (b.length < 16 || !b.subarray(0, 8).equals(XERIAL_MAGIC)) return raw(b);
-          const parts: Buffer[] = [];
+        decompress(b, limit) {
+          if (b.length < 16 || !b.subarray(0, 8).equals(XERIAL_MAGIC)) {
+            if (snappyLength(b) > limit) throw tooLarge(limit);
+            return raw(b);
+          }
+          const blocks: Buffer[] = [];
+          let total = 0;
           for (let i = 16; i < b.length;) {
-            const n = b.readInt32BE(i);
+            const n = i + 4 <= b.length ? b.readInt32BE(i) : -1;
             if (n < 0 || i + 4 + n > b.length) throw new Error('truncated xerial snappy block');
-            parts.push(raw(b.subarray(i + 4, i + 4 + n)));
+            const block = b.subarray(i + 4, i + 4 + n);
+            total += snappyLength(block);
+            if (total > limit) throw tooLarge(limit);
+            blocks.push(block);
             i += 4 + n;
           }
-          return Buffer.concat(parts);
+          return Buffer.concat(blocks.map(raw), total);
         },
       };
     }
     case Compression.lz4: {
       // Magic v2 uses the standard LZ4 frame format (the broken v0/v1 header checksum is not our concern).
       const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
-      return { compress: (b) => lz4.compressFrameSync(b), decompress: (b) => lz4.decompressFrameSync(b) };
+      return {
+        compress: (b) => lz4.compressFrameSync(b),
+        decompress(b, limit) {
+          if (lz4Bound(b) > limit) throw tooLarge(limit);
+          return lz4.decompressFrameSync(b);
+        },
+      };
     }
     case Compression.zstd: {
-      const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer };
-      return { compress: (b) => zstd.compress(b), decompress: (b) => zstd.decompress(b) };
+      const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer };
+      const binding = require('zstd-napi/binding') as ZstdBinding;
+      return { compress: (b) => zstd.compress(b), decompress: (b, limit) => zstdBounded(binding, b, limit) };
     }
     default:
       throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${code}`);
@@ -245,14 +395,106 @@ export function compress(code: number, data: Buffer): Buffer {
   return code === Compression.none ? data : codec(code).compress(data);
 }
 
-export function decompress(code: number, data: Buffer): Buffer {
+/** Inflates a batch's records, refusing (MESSAGE_TOO_LARGE) before more than `limit` bytes are allocated. */
+export function decompress(code: number, data: Buffer, limit = DEFAULT_INFLATED_LIMIT): Buffer {
   if (code === Compression.none) return data;
   try {
-    return codec(code).decompress(data);
+    return codec(code).decompress(data, limit);
   } catch (err) {
     if (err instanceof BatchError) throw err;
     throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `cannot decompress (codec ${code}): ${(err as Error).message}`);
   }
+}
+
+// ---- record framing, checked on every produce (Kafka's LogValidator walks every record it appends) ----
+
+// The scan below keeps its position here: no objects per record, so checking costs no allocation.
+let scanAt = 0;
+
+/** A zigzag varint of at most 5 bytes whose value fits an int32; NaN when longer, out of range or cut off. */
+function scanVarint(b: Buffer, end: number): number {
+  let v = 0;
+  for (let i = 0; i < 5; i++) {
+    if (scanAt >= end) return NaN;
+    const byte = b[scanAt++];
+    if (i === 4 && byte > 0x0f) return NaN;
+    v |= (byte & 0x7f) << (7 * i);
+    if (byte < 0x80) return (v >>> 1) ^ -(v & 1);
+  }
+  return NaN;
+}
+
+/** Skips a zigzag varlong (at most 10 bytes, the 10th holding only the top bit); false when malformed. */
+function skipVarlong(b: Buffer, end: number): boolean {
+  for (let i = 0; i < 10; i++) {
+    if (scanAt >= end) return false;
+    const byte = b[scanAt++];
+    if (byte < 0x80) return i < 9 || byte <= 1;
+  }
+  return false;
+}
+
+/** Skips a length-prefixed byte field (-1 = null, when `nullable`); returns its length, or NaN when malformed. */
+function skipBytes(b: Buffer, end: number, nullable: boolean): number {
+  const n = scanVarint(b, end);
+  if (!(n >= (nullable ? -1 : 0)) || (n > 0 && scanAt + n > end)) return NaN;
+  if (n > 0) scanAt += n;
+  return n;
+}
+
+export interface RecordsScan {
+  /** Some record has a null key (refused on compacted topics). */
+  nullKey: boolean;
+}
+
+/**
+ * Walks the records in `b[start, end)` without decoding them: exactly `count` records, each with a length that fits,
+ * canonical varints, offset deltas 0, 1, 2..., key/value/header lengths inside the record, nothing left over. Returns
+ * what the caller needs to know, or the problem (Kafka's InvalidRecordException: INVALID_RECORD).
+ */
+export function scanRecords(b: Buffer, start: number, end: number, count: number): RecordsScan | BatchError {
+  const bad = (i: number, what: string) => new BatchError(ErrorCode.INVALID_RECORD, `record ${i}: ${what}`);
+  // The smallest record takes 7 bytes (length + attributes, timestamp, offset, key, value, header count).
+  if (count > (end - start) / 7) return new BatchError(ErrorCode.INVALID_RECORD, `record count ${count} exceeds what ${end - start} bytes can hold`);
+  let nullKey = false;
+  scanAt = start;
+  for (let i = 0; i < count; i++) {
+    const length = scanVarint(b, end);
+    if (!(length >= 6) || scanAt + length > end) return bad(i, `invalid record length ${length}`);
+    const recordEnd = scanAt + length;
+    scanAt++; // attributes: unused in v2
+    if (!skipVarlong(b, recordEnd)) return bad(i, 'invalid timestamp delta');
+    if (scanVarint(b, recordEnd) !== i) return bad(i, 'offset delta out of sequence');
+    const key = skipBytes(b, recordEnd, true);
+    if (Number.isNaN(key)) return bad(i, 'invalid key length');
+    if (key < 0) nullKey = true;
+    if (Number.isNaN(skipBytes(b, recordEnd, true))) return bad(i, 'invalid value length');
+    const headers = scanVarint(b, recordEnd);
+    if (!(headers >= 0)) return bad(i, `invalid header count ${headers}`);
+    for (let h = 0; h < headers; h++) {
+      if (Number.isNaN(skipBytes(b, recordEnd, false)) || Number.isNaN(skipBytes(b, recordEnd, true))) return bad(i, `invalid header ${h}`);
+    }
+    if (scanAt !== recordEnd) return bad(i, `record length ${length} does not match its fields`);
+  }
+  if (scanAt !== end) return new BatchError(ErrorCode.INVALID_RECORD, `${end - scanAt} bytes left after the ${count} records the batch declares`);
+  return { nullKey };
+}
+
+/**
+ * Checks the records of a produced batch (header already validated): compressed ones are inflated within `limit`
+ * first. Throws BatchError.
+ */
+export function checkRecords(buf: Buffer, h: BatchHeader, limit: number): RecordsScan {
+  const start = h.position + BATCH_HEADER_SIZE;
+  const end = h.position + h.size;
+  let scan: RecordsScan | BatchError;
+  if (h.compression === Compression.none) scan = scanRecords(buf, start, end, h.recordCount);
+  else {
+    const body = decompress(h.compression, buf.subarray(start, end), limit);
+    scan = scanRecords(body, 0, body.length, h.recordCount);
+  }
+  if (scan instanceof BatchError) throw scan;
+  return scan;
 }
 
 // ---- records ----
@@ -279,11 +521,11 @@ export interface DecodedBatch {
 
 /**
  * Decodes the records of the one whole batch in `buf` (from `pos`). Throws BatchError (CORRUPT_MESSAGE) when the
- * records do not parse. Keys and values are views into the (decompressed) bytes.
+ * records do not parse, MESSAGE_TOO_LARGE when they would inflate past `limit`. Keys and values are views into the (decompressed) bytes.
  */
-export function decodeBatch(buf: Buffer, pos = 0): DecodedBatch {
+export function decodeBatch(buf: Buffer, pos = 0, limit = DEFAULT_INFLATED_LIMIT): DecodedBatch {
   const header = readBatchHeader(buf, pos);
-  const body = decompress(header.compression, buf.subarray(pos + BATCH_HEADER_SIZE, pos + header.size));
+  const body = decompress(header.compression, buf.subarray(pos + BATCH_HEADER_SIZE, pos + header.size), limit);
   const r = new Reader(body);
   const records: DecodedRecord[] = [];
   const logAppend = header.timestampType === TimestampType.logAppendTime;

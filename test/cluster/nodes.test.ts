@@ -10,7 +10,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { startTestBroker, kafkaClient, callApi, run, tempDir } from '../helpers.js';
 import { startCli, stopCli } from '../durability/support.js';
 import type { RunningBroker } from '../../src/index.js';
-import { FindCoordinatorApi, HeartbeatApi, ListOffsetsApi, MetadataApi, ProduceApi } from '../../src/protocol/generated/index.js';
+import { FindCoordinatorApi, HeartbeatApi, ListOffsetsApi, MetadataApi, OffsetForLeaderEpochApi, ProduceApi } from '../../src/protocol/generated/index.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
@@ -212,4 +212,11 @@ test('a leader move mid-stream: the new epoch is in Metadata, and kafkajs produc
   assert.deepEqual(seen, [...Array.from({ length: 10 }, (_, i) => `before-${i}`), ...Array.from({ length: 10 }, (_, i) => `after-${i}`)]);
   const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   assert.equal(epochs.topics[0].partitions[0].leaderEpoch, 1);
+  const epochEnd = async (node: number, currentLeaderEpoch: number, leaderEpoch: number) => (await callApi(portOf(node), OffsetForLeaderEpochApi, 2, {
+    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+  })).topics[0].partitions[0];
+  assert.deepEqual(await epochEnd(to, 1, 0), { partition: 0, errorCode: 0, leaderEpoch: 0, endOffset: 10 }, 'epoch 0 ended where epoch 1 began');
+  assert.deepEqual(await epochEnd(to, 1, 1), { partition: 0, errorCode: 0, leaderEpoch: 1, endOffset: 20 });
+  assert.equal((await epochEnd(to, 0, 0)).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
+  assert.equal((await epochEnd(from, 1, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 });

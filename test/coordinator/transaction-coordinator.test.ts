@@ -2,20 +2,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { TransactionCoordinator, type PendingOffset } from '../../src/coordinator/txn/transaction-coordinator.js';
+import { TransactionCoordinator, type OpenPartitionTxn, type PendingOffset } from '../../src/coordinator/txn/transaction-coordinator.js';
 import { MemoryKeyValueLog } from '../../src/log/key-value-log.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { ManualClock } from '../../src/clock.js';
 
-function setup(log = new MemoryKeyValueLog()) {
+const ID_EXPIRATION_MS = 120_000;
+
+function setup(log = new MemoryKeyValueLog(), clock = new ManualClock()) {
   const markers: Array<[string, number, number, number, boolean]> = [];
   const committed: Array<[string, PendingOffset[]]> = [];
+  /** What the partitions hold open, as the broker would report it. */
+  const open: OpenPartitionTxn[] = [];
   const coordinator = new TransactionCoordinator({
-    log, logger: pino({ level: 'silent' }), maxTimeoutMs: 60_000,
+    log, logger: pino({ level: 'silent' }), maxTimeoutMs: 60_000, idExpirationMs: ID_EXPIRATION_MS, clock,
     partitionExists: (topic) => topic !== 'missing',
+    openPartitionTxns: () => open,
     writeMarker: async (...args) => { markers.push(args); },
     commitOffsets: async (group, offsets) => { committed.push([group, offsets]); },
   });
-  return { coordinator, markers, committed, log };
+  return { coordinator, markers, committed, log, clock, open };
 }
 
 test('idempotent producers get distinct ids that survive a restart', async () => {
@@ -133,7 +139,7 @@ test('a transaction timeout that cannot be written (disk full) is logged and ret
     }
   }
   const log = new FailingLog();
-  const { coordinator, markers } = setup(log);
+  const { coordinator, markers, clock } = setup(log);
   const unhandled: unknown[] = [];
   const onUnhandled = (err: unknown) => { unhandled.push(err); };
   process.on('unhandledRejection', onUnhandled);
@@ -141,13 +147,79 @@ test('a transaction timeout that cannot be written (disk full) is logged and ret
     const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 1, -1, -1);
     await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
     log.failing = true;
-    await new Promise((r) => setTimeout(r, 1500));
+    await clock.advance(1500);
+    assert.deepEqual(markers, []);
     assert.deepEqual(unhandled, [], 'the periodic abort does not reject into the event loop');
     log.failing = false;
-    await new Promise((r) => setTimeout(r, 1200));
+    await clock.advance(1000);
     assert.deepEqual(markers, [['a', 0, producerId, producerEpoch + 1, false]], 'aborted once space returns');
   } finally {
     process.off('unhandledRejection', onUnhandled);
     coordinator.close();
   }
+});
+
+test('transaction.timeout.ms aborts an open transaction on the injected clock, bumping the epoch', async () => {
+  const { coordinator, markers, clock } = setup();
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  await clock.advance(9_000);
+  assert.deepEqual(markers, []);
+  await clock.advance(2_000);
+  assert.deepEqual(markers, [['a', 0, producerId, producerEpoch + 1, false]]);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.INVALID_PRODUCER_EPOCH);
+  coordinator.close();
+});
+
+test('verifyPartition (KIP-890): only a partition in the ongoing transaction of that producer id and epoch', async () => {
+  const { coordinator } = setup();
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  assert.equal(coordinator.verifyPartition('tx', producerId, producerEpoch, 'a', 0), ErrorCode.INVALID_TXN_STATE, 'no AddPartitionsToTxn yet');
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  assert.equal(coordinator.verifyPartition('tx', producerId, producerEpoch, 'a', 0), ErrorCode.NONE);
+  assert.equal(coordinator.verifyPartition('tx', producerId, producerEpoch, 'a', 1), ErrorCode.INVALID_TXN_STATE, 'another partition');
+  assert.equal(coordinator.verifyPartition('tx', producerId, producerEpoch + 1, 'a', 0), ErrorCode.INVALID_PRODUCER_EPOCH);
+  assert.equal(coordinator.verifyPartition('tx', producerId + 1, producerEpoch, 'a', 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  assert.equal(coordinator.verifyPartition('other', producerId, producerEpoch, 'a', 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  assert.equal(coordinator.verifyPartition(null, producerId, producerEpoch, 'a', 0), ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  await coordinator.endTxn('tx', producerId, producerEpoch, true);
+  assert.equal(coordinator.verifyPartition('tx', producerId, producerEpoch, 'a', 0), ErrorCode.INVALID_TXN_STATE, 'the transaction ended');
+  coordinator.close();
+});
+
+test('a partition transaction no coordinator state covers is aborted after transaction.max.timeout.ms', async () => {
+  const { coordinator, markers, clock, open } = setup();
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  // One transaction the coordinator covers, one it never issued (data written before verification existed).
+  open.push({ topic: 'a', partition: 0, producerId, producerEpoch }, { topic: 'b', partition: 3, producerId: 4242, producerEpoch: 7 });
+  await clock.advance(9_000);
+  await coordinator.endTxn('tx', producerId, producerEpoch, true);
+  open.shift(); // its commit marker closed it
+  assert.deepEqual(markers, [['a', 0, producerId, producerEpoch, true]]);
+  await clock.advance(50_000);
+  assert.equal(markers.length, 1, 'not before transaction.max.timeout.ms (60 s here)');
+  await clock.advance(2_000);
+  assert.deepEqual(markers[1], ['b', 3, 4242, 7, false]);
+  coordinator.close();
+});
+
+test('transactional.id.expiration.ms forgets idle ids with a tombstone, never an open transaction', async () => {
+  const { coordinator, clock, log } = setup();
+  const idle = await coordinator.initProducerId('idle', 10_000, -1, -1);
+  const busy = await coordinator.initProducerId('busy', 50_000, -1, -1);
+  await clock.advance(ID_EXPIRATION_MS - 10_000);
+  await coordinator.addPartitions('busy', busy.producerId, busy.producerEpoch, [{ topic: 'a', partition: 0 }]);
+  assert.equal(await coordinator.endTxn('idle', idle.producerId, idle.producerEpoch, true), ErrorCode.INVALID_TXN_STATE, 'still known');
+  await clock.advance(20_000);
+  assert.equal(await coordinator.endTxn('idle', idle.producerId, idle.producerEpoch, true), ErrorCode.INVALID_PRODUCER_ID_MAPPING, 'expired');
+  assert.equal(await coordinator.endTxn('busy', busy.producerId, busy.producerEpoch, true), ErrorCode.NONE, 'an id with a transaction open stays');
+  const last = [...log.replay()].filter((r) => r.key.toString() === 'txn:idle').pop()!;
+  assert.equal(last.value, null, 'a tombstone in __transaction_state');
+  coordinator.close();
+  const restarted = setup(log, clock).coordinator;
+  assert.equal(await restarted.endTxn('idle', idle.producerId, idle.producerEpoch, true), ErrorCode.INVALID_PRODUCER_ID_MAPPING, 'gone after replay too');
+  const again = await restarted.initProducerId('idle', 10_000, -1, -1);
+  assert.equal(again.errorCode, ErrorCode.NONE);
+  restarted.close();
 });

@@ -8,10 +8,11 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import {
   BatchError, Compression, TimestampType, checkBatchAt, controlType, decodeBatch, encodeBatch, encodeControlBatch,
-  parseBatches, readBatchHeader, setBaseOffset, setLogAppendTime, type RecordInput,
+  compress, decompress, parseBatches, readBatchHeader, scanRecords, setBaseOffset, setLogAppendTime, type RecordInput,
 } from '../../src/protocol/record-batch.js';
 import { crc32c } from '../../src/protocol/crc32c.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { bombPayload } from '../broker/bombs.js';
 
 const require = createRequire(import.meta.url);
 
@@ -206,7 +207,55 @@ test('malformed records inside a valid CRC are CORRUPT_MESSAGE on decode, never 
       decodeBatch(buf);
     } catch (err) {
       assert.ok(err instanceof BatchError, String(err));
-      assert.equal(err.errorCode, ErrorCode.CORRUPT_MESSAGE);
+      assert.ok(err.errorCode === ErrorCode.CORRUPT_MESSAGE || err.errorCode === ErrorCode.MESSAGE_TOO_LARGE, err.message);
     }
   }), { numRuns: 300 });
+});
+
+test('decompress stops at its limit for every codec (MESSAGE_TOO_LARGE) and passes data within it', () => {
+  const data = Buffer.alloc(256 * 1024, 7);
+  for (const codec of [Compression.gzip, Compression.snappy, Compression.lz4, Compression.zstd]) {
+    const packed = compress(codec, data);
+    assert.deepEqual(decompress(codec, packed, data.length), data, `codec ${codec} within the limit`);
+    assert.throws(() => decompress(codec, packed, data.length - 1), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE, `codec ${codec} past the limit`);
+  }
+});
+
+test('scanRecords accepts what encodeBatch writes and refuses counts and varints that lie', () => {
+  const b = encodeBatch([{ key: null, value: Buffer.from('a'), headers: [{ key: 'h', value: null }] }, { key: Buffer.from('k'), value: null }]);
+  const end = b.length;
+  assert.deepEqual(scanRecords(b, 61, end, 2), { nullKey: true });
+  for (const count of [1, 3, 2 ** 31 - 1]) assert.equal((scanRecords(b, 61, end, count) as BatchError).errorCode, ErrorCode.INVALID_RECORD, `count ${count}`);
+  const long = Buffer.concat([Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), b.subarray(62)]);
+  assert.ok(scanRecords(long, 0, long.length, 2) instanceof BatchError, 'a 6-byte varint');
+});
+
+test('zstd frames that do not declare their size (streamed, as Java producers write them) are bounded too', () => {
+  const streamed = bombPayload(Compression.zstd, 2 << 20);
+  assert.equal(decompress(Compression.zstd, streamed, 2 << 20).length, 2 << 20);
+  assert.throws(() => decompress(Compression.zstd, streamed, (2 << 20) - 1), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
+  assert.throws(() => decompress(Compression.zstd, streamed.subarray(0, streamed.length - 3), 4 << 20), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE, 'truncated');
+});
+
+test('scanRecords never throws on junk, and whatever it accepts decodes', () => {
+  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 120 }), fc.integer({ min: 0, max: 6 }), (junk, count) => {
+    const body = Buffer.from(junk);
+    const scan = scanRecords(body, 0, body.length, count);
+    if (scan instanceof BatchError) return;
+    const batch = encodeBatch([]);
+    const whole = Buffer.concat([batch.subarray(0, 61), body]);
+    whole.writeInt32BE(whole.length - 12, 8);
+    whole.writeInt32BE(count, 57);
+    assert.equal(decodeBatch(whole).records.length, count);
+  }), { numRuns: 2000 });
+});
+
+test('a valid batch with one byte of its records changed is refused by scanRecords or still decodes', () => {
+  const record = fc.record({ key: fc.option(fc.uint8Array({ maxLength: 8 })), value: fc.option(fc.uint8Array({ maxLength: 8 })) });
+  fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (recs, at, byte) => {
+    const b = encodeBatch(recs.map((r) => ({ key: r.key && Buffer.from(r.key), value: r.value && Buffer.from(r.value), timestamp: 1000 })));
+    b[61 + (at % (b.length - 61))] = byte;
+    if (scanRecords(b, 61, b.length, recs.length) instanceof BatchError) return;
+    assert.equal(decodeBatch(b).records.length, recs.length);
+  }), { numRuns: 2000 });
 });

@@ -9,6 +9,7 @@ import type { RunningBroker } from '../../src/index.js';
 import { ProduceApi, InitProducerIdApi, EndTxnApi, AddPartitionsToTxnApi } from '../../src/protocol/generated/index.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { ManualClock } from '../../src/clock.js';
 
 let broker: RunningBroker;
 before(async () => { broker = await startTestBroker(); });
@@ -110,25 +111,27 @@ test('a new producer with the same transactional id fences the zombie and aborts
   await zombie.disconnect().catch(() => {});
 });
 
-test('transaction.timeout.ms aborts an abandoned transaction', async () => {
-  await createTopic(broker, 'tx-timeout');
-  const producer = kafkaClient(broker).producer({ transactionalId: 'tx-timeout-id', maxInFlightRequests: 1, idempotent: true, transactionTimeout: 1000 });
-  await producer.connect();
-  const txn = await producer.transaction();
-  await txn.send({ topic: 'tx-timeout', messages: [{ value: 'abandoned' }] });
-  // The coordinator checks every second; wait for the abort marker to make the partition stable again.
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const stable = await readAll(broker, 'tx-timeout', 'read_committed');
-    assert.deepEqual(stable, []);
-    if (broker.broker.partition('tx-timeout', 0)!.lastStableOffset === broker.broker.partition('tx-timeout', 0)!.highWatermark) break;
-    await new Promise((r) => setTimeout(r, 200));
+test('transaction.timeout.ms aborts an abandoned transaction (on the broker clock)', async () => {
+  const clock = new ManualClock(Date.now());
+  const own = await startTestBroker({ clock });
+  try {
+    await createTopic(own, 'tx-timeout');
+    const producer = kafkaClient(own).producer({ transactionalId: 'tx-timeout-id', maxInFlightRequests: 1, idempotent: true, transactionTimeout: 1000 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: 'tx-timeout', messages: [{ value: 'abandoned' }] });
+    const log = own.broker.partition('tx-timeout', 0)!;
+    assert.ok(log.lastStableOffset < log.highWatermark, 'open');
+    await clock.advance(500);
+    assert.ok(log.lastStableOffset < log.highWatermark, 'still open before the timeout');
+    await clock.advance(1_600);
+    assert.equal(log.lastStableOffset, log.highWatermark, 'the abort marker closed the transaction');
+    assert.deepEqual(await readAll(own, 'tx-timeout', 'read_committed'), []);
+    await assert.rejects(txn.commit());
+    await producer.disconnect().catch(() => {});
+  } finally {
+    await own.close();
   }
-  const log = broker.broker.partition('tx-timeout', 0)!;
-  assert.equal(log.lastStableOffset, log.highWatermark, 'the abort marker closed the transaction');
-  assert.deepEqual(await readAll(broker, 'tx-timeout', 'read_committed'), []);
-  await assert.rejects(txn.commit());
-  await producer.disconnect().catch(() => {});
 });
 
 test('an idempotent batch retried after a lost response is acknowledged with its first offset, not stored twice', async () => {

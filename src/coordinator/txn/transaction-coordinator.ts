@@ -9,8 +9,10 @@
 import type { Logger } from 'pino';
 import type { KeyValueLog } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 
-export type TxnStateName = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
+const TXN_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort'] as const;
+export type TxnStateName = (typeof TXN_STATES)[number];
 
 export interface PendingOffset {
   topic: string;
@@ -32,13 +34,28 @@ interface TxnState {
   offsets: Record<string, PendingOffset[]>;
   /** When the open transaction started (ms since epoch), for transaction.timeout.ms. */
   startedAt: number;
+  /** When this state was last written, for transactional.id.expiration.ms (absent in records from older versions). */
+  updatedAt?: number;
+}
+
+/** A transaction a partition holds open (data without a marker yet), as its producer state knows it. */
+export interface OpenPartitionTxn {
+  topic: string;
+  partition: number;
+  producerId: number;
+  producerEpoch: number;
 }
 
 export interface TxnDependencies {
   log: KeyValueLog;
   logger: Logger;
   maxTimeoutMs: number;
+  /** transactional.id.expiration.ms: ids idle (no transaction open) this long are forgotten. */
+  idExpirationMs: number;
+  clock: Clock;
   partitionExists(topic: string, partition: number): boolean;
+  /** Every transaction the partitions hold open, to find those no coordinator state will ever close. */
+  openPartitionTxns(): OpenPartitionTxn[];
   /** Appends a COMMIT or ABORT control batch for the producer to a partition. */
   writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void>;
   /** Makes a committed transaction's offsets visible to its group. */
@@ -48,12 +65,20 @@ export interface TxnDependencies {
 const PID_BLOCK = 1000;
 const MAX_EPOCH = 32767;
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** How often timeouts, orphaned partition transactions and idle ids are looked for. */
+const CHECK_INTERVAL_MS = 1000;
 
 export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnState>();
   private nextProducerId = 0;
   private blockEnd = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
+  /**
+   * Open partition transactions no coordinator state covers ("topic\u0000partition\u0000producerId" → when first
+   * seen): data written without AddPartitionsToTxn before verification existed, or whose state was lost.
+   */
+  private readonly orphans = new Map<string, number>();
+  private housekeepingRunning = false;
   /** One operation at a time per transactional id (markers are written asynchronously). */
   private readonly busy = new Set<string>();
 
@@ -68,8 +93,9 @@ export class TransactionCoordinator {
         else this.txns.delete(k.slice(4));
       }
     }
-    this.timer = setInterval(() => void this.abortExpired(), 1000);
-    this.timer.unref();
+    // Ids written before updatedAt existed start their idle time now.
+    for (const txn of this.txns.values()) txn.updatedAt ??= deps.clock.now();
+    this.timer = deps.clock.setInterval(() => void this.housekeeping(), CHECK_INTERVAL_MS);
   }
 
   /** Finishes transactions a crash left in Prepare*; call once after the broker's partitions are open. */
@@ -80,6 +106,7 @@ export class TransactionCoordinator {
   }
 
   private async persist(txn: TxnState): Promise<void> {
+    txn = { ...txn, updatedAt: this.deps.clock.now() };
     await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: Buffer.from(JSON.stringify(txn)) }]);
     this.txns.set(txn.transactionalId, txn);
   }
@@ -139,7 +166,20 @@ export class TransactionCoordinator {
   }
 
   private begin(txn: TxnState): TxnState {
-    return txn.state === 'Ongoing' ? { ...txn } : { ...txn, state: 'Ongoing', partitions: [], offsets: {}, startedAt: Date.now() };
+    return txn.state === 'Ongoing' ? { ...txn } : { ...txn, state: 'Ongoing', partitions: [], offsets: {}, startedAt: this.deps.clock.now() };
+  }
+
+  /**
+   * KIP-890 part 1, checked before a transactional batch is appended: the partition must be in the producer's ongoing
+   * transaction, else the batch would hold the partition's last stable offset back with nothing to ever end it.
+   * NONE, or the error Kafka answers Produce with.
+   */
+  verifyPartition(transactionalId: string | null, producerId: number, epoch: number, topic: string, partition: number): number {
+    const txn = transactionalId === null ? undefined : this.txns.get(transactionalId);
+    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (epoch !== txn.epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (txn.state !== 'Ongoing' || !txn.partitions.includes(partitionKey(topic, partition))) return ErrorCode.INVALID_TXN_STATE;
+    return ErrorCode.NONE;
   }
 
   async addPartitions(transactionalId: string, producerId: number, epoch: number, partitions: Array<{ topic: string; partition: number }>): Promise<Array<{ topic: string; partition: number; errorCode: number }>> {
@@ -197,6 +237,21 @@ export class TransactionCoordinator {
     });
   }
 
+  /**
+   * ListTransactions (KIP-664): transactional ids whose state is one of `states` and producer id one of `producerIds`
+   * (empty = any), open at least `minDurationMs` (negative = any). Also returns the state filters that name no state.
+   */
+  list(states: string[], producerIds: number[], minDurationMs: number): { unknownStates: string[]; transactions: Array<{ transactionalId: string; producerId: number; state: TxnStateName }> } {
+    // Kafka's other states (which we never enter) are valid filter names too.
+    const known = new Set<string>([...TXN_STATES, 'Dead', 'PrepareEpochFence']);
+    const now = this.deps.clock.now();
+    const transactions = [...this.txns.values()]
+      .filter((t) => (states.length === 0 || states.includes(t.state)) && (producerIds.length === 0 || producerIds.includes(t.producerId)))
+      .filter((t) => minDurationMs < 0 || now - t.startedAt >= minDurationMs)
+      .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.state }));
+    return { unknownStates: states.filter((s) => !known.has(s)), transactions };
+  }
+
   /** Prepare (persisted), write the markers and apply offsets, then Complete (persisted). */
   private async complete(txn: TxnState, commit: boolean): Promise<void> {
     const prepared: TxnState = { ...txn, state: commit ? 'PrepareCommit' : 'PrepareAbort' };
@@ -211,9 +266,24 @@ export class TransactionCoordinator {
     await this.persist({ ...prepared, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: [], offsets: {} });
   }
 
+  /** The periodic work, one round at a time; never rejects (it runs from a timer). */
+  private async housekeeping(): Promise<void> {
+    if (this.housekeepingRunning) return;
+    this.housekeepingRunning = true;
+    try {
+      await this.abortExpired();
+      await this.abortOrphans();
+      await this.expireIds();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'transaction housekeeping failed');
+    } finally {
+      this.housekeepingRunning = false;
+    }
+  }
+
   /** Aborts transactions open longer than their timeout, bumping the epoch so the zombie producer is fenced. */
   private async abortExpired(): Promise<void> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     for (const txn of [...this.txns.values()]) {
       if (txn.state !== 'Ongoing' || now - txn.startedAt < txn.timeoutMs || this.busy.has(txn.transactionalId)) continue;
       this.deps.logger.info({ transactionalId: txn.transactionalId }, 'aborting a transaction past its timeout');
@@ -231,7 +301,56 @@ export class TransactionCoordinator {
     }
   }
 
+  /**
+   * Writes an ABORT marker into a partition whose open transaction no coordinator state covers once it has been seen
+   * open for transaction.max.timeout.ms: no transaction may legitimately last longer.
+   */
+  private async abortOrphans(): Promise<void> {
+    const now = this.deps.clock.now();
+    const covered = new Set<string>();
+    for (const txn of this.txns.values()) {
+      if (txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') {
+        for (const key of txn.partitions) covered.add(`${key}\u0000${txn.producerId}`);
+      }
+    }
+    const seen = new Set<string>();
+    for (const open of this.deps.openPartitionTxns()) {
+      const key = `${partitionKey(open.topic, open.partition)}\u0000${open.producerId}`;
+      if (covered.has(key)) continue;
+      seen.add(key);
+      const since = this.orphans.get(key) ?? now;
+      this.orphans.set(key, since);
+      if (now - since < this.deps.maxTimeoutMs) continue;
+      this.deps.logger.warn({ topic: open.topic, partition: open.partition, producerId: open.producerId }, 'aborting a partition transaction no coordinator state covers');
+      try {
+        await this.deps.writeMarker(open.topic, open.partition, open.producerId, open.producerEpoch, false);
+        this.orphans.delete(key);
+      } catch (err) {
+        this.deps.logger.error({ err, topic: open.topic, partition: open.partition }, 'could not abort an orphaned partition transaction');
+      }
+    }
+    for (const key of this.orphans.keys()) if (!seen.has(key)) this.orphans.delete(key);
+  }
+
+  /** Forgets transactional ids idle (no transaction open) for transactional.id.expiration.ms, with a tombstone. */
+  private async expireIds(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const txn of [...this.txns.values()]) {
+      const idle = txn.state === 'Empty' || txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort';
+      if (!idle || now - (txn.updatedAt ?? now) < this.deps.idExpirationMs || this.busy.has(txn.transactionalId)) continue;
+      try {
+        await this.exclusive(txn.transactionalId, undefined, async () => {
+          await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: null }]);
+          this.txns.delete(txn.transactionalId);
+        });
+        this.deps.logger.info({ transactionalId: txn.transactionalId }, 'transactional id expired');
+      } catch (err) {
+        this.deps.logger.error({ err, transactionalId: txn.transactionalId }, 'could not expire a transactional id');
+      }
+    }
+  }
+
   close(): void {
-    clearInterval(this.timer);
+    this.timer.cancel();
   }
 }

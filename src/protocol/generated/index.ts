@@ -34,3 +34,5 @@ export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
+export * from './61-describe-producers.js';
+export * from './66-list-transactions.js';

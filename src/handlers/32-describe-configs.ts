@@ -20,7 +20,7 @@ export default handler(DescribeConfigsApi, (req, { broker }) => ({
   results: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     const configs = resolve(broker, r.resourceType, r.resourceName);
-    if (typeof configs === 'string') return { ...base, errorCode: configs === 'unknown' ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_REQUEST, errorMessage: `${configs} resource ${r.resourceName}`, configs: [] };
+    if (!Array.isArray(configs)) return { ...base, ...configs, configs: [] };
     const wanted = r.configurationKeys ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
     const isBroker = r.resourceType === ResourceType.BROKER;
     return {
@@ -31,7 +31,9 @@ export default handler(DescribeConfigsApi, (req, { broker }) => ({
         const setting = isBroker ? brokerSetting(c.name) : undefined;
         const sensitive = setting?.sensitive ?? false;
         const type = setting?.type ?? topicConfigDefs.get(c.name)?.type;
-        const synonyms = isBroker ? brokerSynonyms(broker.config, c.name) : topicSynonyms(broker.config, c);
+        // The cluster-wide resource ('') shows only that layer, as Kafka does.
+        const synonyms = isBroker ? brokerSynonyms(broker.config, c.name).filter((l) => r.resourceName !== '' || l.source === c.source)
+          : topicSynonyms(broker.config, c);
         return {
           name: c.name,
           value: sensitive ? null : c.value,
@@ -48,19 +50,23 @@ export default handler(DescribeConfigsApi, (req, { broker }) => ({
   }),
 }));
 
-function resolve(broker: Broker, type: number, name: string): ResolvedConfig[] | 'unknown' | 'unsupported' {
+function resolve(broker: Broker, type: number, name: string): ResolvedConfig[] | { errorCode: number; errorMessage: string } {
   const { config } = broker;
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
-    return topic ? resolveTopicConfigs(topic.configs, config.settings, (key) => config.sourceOf(key)) : 'unknown';
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${name} does not exist` };
+    return resolveTopicConfigs(topic.configs, config.settings, (key) => config.sourceOf(key));
   }
   if (type === ResourceType.BROKER) {
     if (name === '') {
       return [...config.dynamicDefault].map(([n, value]) => ({ name: n, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }));
     }
+    if (name !== String(config.nodeId)) {
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${config.nodeId} or empty string, but received ${name}` };
+    }
     return brokerSettingNames().map((n) => ({ name: n, value: config.get(n), source: config.sourceOf(n) }));
   }
-  return 'unsupported';
+  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
 }
 
 function brokerSynonyms(config: BrokerConfig, name: string): Synonym[] {

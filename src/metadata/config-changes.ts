@@ -71,6 +71,7 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
 }
 
 function alterTopic(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+  if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
   const topic = broker.topics.get(name);
   if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
   const next = applyOps(replace ? {} : { ...topic.configs }, changes, (key) => topicConfigDefs.get(key),

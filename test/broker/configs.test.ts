@@ -199,7 +199,13 @@ test('dynamic broker settings are validated, then change topic defaults with the
   const brokerSide = await describe(BROKER, '0');
   assert.equal(brokerSide.get('log.retention.ms')!.readOnly, false);
   assert.equal(brokerSide.get('log.retention.ms')!.configSource, 2);
-  assert.deepEqual([...(await describe(BROKER, '')).keys()], ['message.max.bytes']);
+  const clusterDefaults = await describe(BROKER, '');
+  assert.deepEqual([...clusterDefaults.keys()], ['message.max.bytes']);
+  assert.deepEqual(clusterDefaults.get('message.max.bytes')!.synonyms.map((s) => s.source), [3]);
+  const otherBroker = await callApi(broker.port, DescribeConfigsApi, 4, { resources: [{ resourceType: BROKER, resourceName: '7', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  assert.equal(otherBroker.results[0].errorCode, ErrorCode.INVALID_REQUEST);
+  assert.equal((await incremental(BROKER, '7', [{ name: 'log.retention.ms', configOperation: SET, value: '1' }])).responses[0].errorCode, ErrorCode.INVALID_REQUEST);
+  assert.equal((await alter(TOPIC, '', [{ name: 'retention.ms', value: '1' }])).responses[0].errorCode, ErrorCode.INVALID_REQUEST);
   // Back to defaults so other tests see Kafka's.
   assert.equal((await alter(BROKER, '0', [])).responses[0].errorCode, ErrorCode.NONE);
   assert.equal((await alter(BROKER, '', [])).responses[0].errorCode, ErrorCode.NONE);
@@ -220,4 +226,14 @@ test('broker settings from options are validated at start with a ConfigError nam
   for (const [options, message] of cases) {
     await assert.rejects(startTestBroker(options), (err: Error) => err instanceof ConfigError && message.test(err.message));
   }
+});
+
+test('a resource named twice is refused both times; validate_only changes nothing', async () => {
+  assert.equal((await createTopic('twice', [])).topics[0].errorCode, ErrorCode.NONE);
+  const resource = { resourceType: TOPIC, resourceName: 'twice', configs: [{ name: 'retention.ms', value: '1000' }] };
+  const res = await callApi(broker.port, AlterConfigsApi, 1, { resources: [resource, resource], validateOnly: false });
+  assert.deepEqual(res.responses.map((r) => [r.errorCode, r.errorMessage]), Array(2).fill([ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.']));
+  const validated = await incremental(TOPIC, 'twice', [{ name: 'retention.ms', configOperation: SET, value: '1000' }], true);
+  assert.equal(validated.responses[0].errorCode, ErrorCode.NONE);
+  assert.deepEqual(await overrides('twice'), {});
 });

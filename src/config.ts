@@ -24,6 +24,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'delete.topic.enable', type: 'boolean', defaultValue: 'true', doc: 'Allow DeleteTopics.' },
   { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', doc: 'Largest request frame accepted.' },
   { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', doc: 'How often retention runs.' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', defaultValue: '15000', doc: 'How long the cleaner waits before looking again at a compacted log with nothing to clean.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },

@@ -506,14 +506,20 @@ export class PartitionLog {
 
   // ---- background work ----
 
-  /**
-   * Periodic work: `flush.ms` syncs, `segment.ms` rolls of an idle active segment (so it can expire), and time/size
-   * retention for `cleanup.policy=delete`. Returns the number of segments deleted.
-   */
-  enforceRetention(now = this.now()): number {
+  /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` rolls of an idle active segment. */
+  maintainSegments(now = this.now()): void {
     const cfg = this.config;
     if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
     if (this.active.size > 0 && now - this.active.rollStart >= cfg.segmentMs) this.roll();
+  }
+
+  /**
+   * Time/size retention for `cleanup.policy=delete`, after the per-log timers (a segment.ms roll lets an idle active
+   * segment expire). Returns the number of segments deleted.
+   */
+  enforceRetention(now = this.now()): number {
+    const cfg = this.config;
+    this.maintainSegments(now);
     if (!cfg.deletePolicy) return 0;
     let deleted = 0;
     if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg, next) => (next !== undefined || seg.size > 0) && seg.maxTimestamp < now - cfg.retentionMs);

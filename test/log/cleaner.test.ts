@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsDir, LogManager, MemoryDir, PartitionLog, compact, compaction, type LogDir } from '../../src/log/index.js';
+import { ManualClock } from '../../src/clock.js';
 import { Compression, decodeBatch, encodeBatch, encodeControlBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
 
 function contents(log: PartitionLog): Array<[number, string, string | null]> {
@@ -143,4 +144,52 @@ test('a compaction pass stops cleanly when its segments go between slices (Delet
   manager.maintain(now); // starts a pass, which then runs in turns of the event loop
   await manager.close(); // stops it between turns
   assert.ok(open.isClosed);
+});
+
+/** Rounds of the same keys: `rounds` × 5 keys, each record ~100 bytes, so a 500-byte segment rolls every round. */
+function writeRounds(log: PartitionLog, rounds: number, now: number, tag = 'r'): void {
+  for (let r = 0; r < rounds; r++) for (let k = 0; k < 5; k++) put(log, [[`k${k}`, `${tag}${r}-${'v'.repeat(60)}`]], now);
+}
+
+test('the LogManager keeps compacting a live log: a pass with nothing to do does not stop later ones', async () => {
+  let now = 10_000_000;
+  const manager = new LogManager({ dataDir: null, maintenanceIntervalMs: 0, now: () => now });
+  const log = manager.open('t', 0, { 'cleanup.policy': 'compact', 'segment.bytes': 500 });
+  manager.maintain(now); // nothing closed yet: this pass ends in its first turn
+  await manager.cleaned();
+  const cleanedTo: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    writeRounds(log, 4, now, `p${i}-`);
+    now += 1000;
+    manager.maintain(now);
+    await manager.cleaned();
+    cleanedTo.push(log.cleanedTo);
+    assert.ok(log.segments.length <= 4, `pass ${i}: ${log.segments.length} segments`);
+  }
+  assert.deepEqual(cleanedTo, [...cleanedTo].sort((a, b) => a - b));
+  assert.equal(new Set(cleanedTo).size, cleanedTo.length, `the cleaner offset advanced at every pass: ${cleanedTo.join(' ')}`);
+  await manager.close();
+});
+
+test('LogManager timer on the clock: the cleaner backs off log.cleaner.backoff.ms after an idle look, not after a pass that cleaned', async () => {
+  const clock = new ManualClock();
+  const manager = new LogManager({ dataDir: null, clock, maintenanceIntervalMs: 1000, cleanerBackoffMs: 15_000 });
+  const log = manager.open('t', 0, { 'cleanup.policy': 'compact', 'segment.bytes': 500 });
+  await clock.advance(1000); // first tick: nothing to clean, the next look is 15 s away
+  await manager.cleaned();
+  writeRounds(log, 6, clock.now());
+  await clock.advance(14_000);
+  await manager.cleaned();
+  assert.equal(log.cleanedTo, 0, 'still backing off');
+  await clock.advance(1000);
+  await manager.cleaned();
+  const first = log.cleanedTo;
+  assert.ok(first > 0, 'cleaned once the backoff was over');
+  writeRounds(log, 6, clock.now(), 'again');
+  await clock.advance(1000); // the last pass cleaned something: looked at again at the next tick
+  await manager.cleaned();
+  assert.ok(log.cleanedTo > first, `${log.cleanedTo} > ${first}`);
+  assert.ok(log.segments.length <= 4, `${log.segments.length} segments`);
+  await manager.close();
+  assert.equal(clock.pending, 0, 'close cancels the timer');
 });

@@ -3,11 +3,12 @@
  *
  * One pass: (1) the cleanable range is the closed segments older than min.compaction.lag.ms and below the last
  * stable offset; (2) skip unless the dirty part (beyond the cleaner checkpoint) is at least min.cleanable.dirty.ratio
- * of it; (3) map each key of the dirty part to its last offset; (4) rewrite each cleanable segment keeping a record
- * unless a later offset holds its key, dropping tombstones older than delete.retention.ms. A batch that keeps all
- * its records is copied byte for byte; one that loses some is re-encoded with its own codec, base offset, last
- * offset delta and timestamps (offsets never move: gaps are allowed). Segments are written beside the old file and
- * renamed over it, so a crash leaves either the old or the new one.
+ * of it, or its first segment was started more than max.compaction.lag.ms ago; (3) map each key of the dirty part to
+ * its last offset; (4) rewrite each cleanable segment keeping a record unless a later offset holds its key, dropping
+ * tombstones older than delete.retention.ms. A batch that keeps all its records is copied byte for byte; one that
+ * loses some is re-encoded with its own codec, base offset, last offset delta and timestamps (offsets never move:
+ * gaps are allowed). Segments are written beside the old file and renamed over it, so a crash leaves either the old
+ * or the new one.
  *
  * The pass is a generator that yields every SLICE_BYTES of batches read, so the LogManager can spread it over many
  * short turns of the event loop instead of stalling produce for the whole pass. Between turns the log may change:
@@ -53,7 +54,8 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
   if (dirty.length === 0) return null;
   const dirtyBytes = dirty.reduce((n, s) => n + s.size, 0);
   const totalBytes = range.reduce((n, s) => n + s.size, 0);
-  if (!force && totalBytes > 0 && dirtyBytes / totalBytes < cfg.minCleanableDirtyRatio) return null;
+  const overdue = dirty[0].rollStart >= 0 && now - dirty[0].rollStart > cfg.maxCompactionLagMs;
+  if (!force && !overdue && totalBytes > 0 && dirtyBytes / totalBytes < cfg.minCleanableDirtyRatio) return null;
 
   // Latest offset of every key in the dirty part.
   const latest = new Map<string, number>();

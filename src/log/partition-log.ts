@@ -308,7 +308,13 @@ export class PartitionLog {
   private maybeRoll(now: number, bytes: number, lastOffset: number): void {
     const seg = this.active;
     if (seg.size === 0) return;
-    if (seg.size + bytes > this.config.segmentBytes || now - seg.rollStart >= this.config.segmentMs || !seg.fits(lastOffset)) this.roll();
+    if (seg.size + bytes > this.config.segmentBytes || now - seg.rollStart >= this.rollMs || !seg.fits(lastOffset)) this.roll();
+  }
+
+  /** segment.ms, or max.compaction.lag.ms when shorter on a compacted log: the active segment is never cleaned (Kafka's maxSegmentMs). */
+  private get rollMs(): number {
+    const cfg = this.config;
+    return cfg.compactPolicy && cfg.maxCompactionLagMs > 0 ? Math.min(cfg.segmentMs, cfg.maxCompactionLagMs) : cfg.segmentMs;
   }
 
   /** Closes the active segment and starts a new one at the log end offset. */
@@ -506,11 +512,11 @@ export class PartitionLog {
 
   // ---- background work ----
 
-  /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` rolls of an idle active segment. */
+  /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` (see rollMs) rolls of an idle active segment. */
   maintainSegments(now = this.now()): void {
     const cfg = this.config;
     if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
-    if (this.active.size > 0 && now - this.active.rollStart >= cfg.segmentMs) this.roll();
+    if (this.active.size > 0 && now - this.active.rollStart >= this.rollMs) this.roll();
   }
 
   /**

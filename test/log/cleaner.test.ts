@@ -193,3 +193,30 @@ test('LogManager timer on the clock: the cleaner backs off log.cleaner.backoff.m
   await manager.close();
   assert.equal(clock.pending, 0, 'close cancels the timer');
 });
+
+test('max.compaction.lag.ms: the active segment rolls after it, and a dirty part past it is cleaned whatever the ratio', async () => {
+  const clock = new ManualClock();
+  const manager = new LogManager({ dataDir: null, clock, maintenanceIntervalMs: 1000 });
+  // segment.ms is Kafka's 7 days: only max.compaction.lag.ms rolls this one.
+  const idle = manager.open('idle', 0, { 'cleanup.policy': 'compact', 'max.compaction.lag.ms': 60_000 });
+  writeRounds(idle, 1, clock.now());
+  await clock.advance(59_000);
+  assert.equal(idle.segments.length, 1);
+  await clock.advance(1_000);
+  assert.equal(idle.segments.length, 2, 'rolled at max.compaction.lag.ms');
+  await manager.close();
+
+  // A ratio a small dirty part never reaches.
+  let now = clock.now();
+  const log = PartitionLog.open(new MemoryDir(), { 'cleanup.policy': 'compact', 'segment.bytes': 500, 'min.cleanable.dirty.ratio': 0.99, 'max.compaction.lag.ms': 60_000 }, { now: () => now });
+  writeRounds(log, 10, now);
+  log.roll();
+  assert.ok(compact(log, now), 'nothing clean yet: ratio 1');
+  now += 1000;
+  writeRounds(log, 1, now, 'late');
+  log.roll();
+  assert.equal(compact(log, now + 60_000), null, 'dirty part started 60 s ago: waits for the ratio');
+  const stats = compact(log, now + 60_001);
+  assert.ok(stats && stats.recordsRemoved === 5, 'past max.compaction.lag.ms: cleaned');
+  assert.equal(new Map(contents(log).map(([, k, v]) => [k, v])).get('k0'), `late0-${'v'.repeat(60)}`);
+});

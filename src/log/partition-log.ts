@@ -102,6 +102,10 @@ export class PartitionLog {
     for (const base of bases) {
       const seg = this.newSegment(base);
       const prev = this.segments[this.segments.length - 1];
+      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
+        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
+        continue;
+      }
       if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
         // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
         this.warn('removing segment after an invalid one', { baseOffset: base });
@@ -142,16 +146,23 @@ export class PartitionLog {
     this.dir.writeFile(CLEANED_TO_FILE, Buffer.from(String(offset)));
   }
 
-  /** Swaps in a rewritten segment (compaction): `file` holds its new bytes and replaces the segment's log file. */
-  replaceSegment(index: number, cleanedFile: string): Segment {
-    const old = this.segments[index];
-    this.dirty.delete(old.log);
-    old.close();
-    this.dir.rename(cleanedFile, segmentName(old.baseOffset, '.log'));
-    const seg = this.newSegment(old.baseOffset);
+  /**
+   * Swaps in rewritten segments (compaction): `cleanedFile` holds the new bytes of the `count` segments from `index`
+   * on and becomes the first one's log file; the others go after the rename (a crash in between leaves them
+   * overlapping it, below the cleaner offset, where `load` drops them).
+   */
+  replaceSegments(index: number, count: number, cleanedFile: string): Segment {
+    const old = this.segments.slice(index, index + count);
+    for (const seg of old) {
+      this.dirty.delete(seg.log);
+      seg.close();
+    }
+    this.dir.rename(cleanedFile, segmentName(old[0].baseOffset, '.log'));
+    const seg = this.newSegment(old[0].baseOffset);
     seg.recover(false, () => {});
-    seg.rollStart = old.rollStart;
-    this.segments[index] = seg;
+    seg.rollStart = old[0].rollStart;
+    for (const merged of old.slice(1)) merged.remove();
+    this.segments.splice(index, count, seg);
     return seg;
   }
 

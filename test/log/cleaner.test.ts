@@ -221,66 +221,60 @@ test('max.compaction.lag.ms: the active segment rolls after it, and a dirty part
   assert.equal(new Map(contents(log).map(([, k, v]) => [k, v])).get('k0'), `late0-${'v'.repeat(60)}`);
 });
 
-/** 200 keys once, then all but every tenth again: the first segments keep a record in ten once cleaned. */
-function sparseSurvivors(log: PartitionLog, now: number): void {
-  for (let k = 0; k < 200; k++) put(log, [[`k${k}`, `first-${'v'.repeat(60)}`]], now);
-  for (let k = 0; k < 200; k++) if (k % 10 !== 0) put(log, [[`k${k}`, `second-${'v'.repeat(60)}`]], now);
-  log.roll();
-}
+const MERGE_CONFIG = { 'cleanup.policy': 'compact', 'segment.bytes': 2000 };
 
-test('compaction merges neighbouring segments that fit one segment together (Kafka groupSegmentsBySize), also across a restart', async () => {
+/**
+ * A log on disk with 200 keys written once, then all but every tenth again, cleaned once: the first round's ~15
+ * segments keep a record in ten (two segments' worth between them).
+ */
+async function withSparseLog(fn: (log: PartitionLog, path: string, now: number) => Promise<void>): Promise<void> {
   const now = 10_000_000;
   const path = mkdtempSync(join(tmpdir(), 'samsa-merge-'));
-  const config = { 'cleanup.policy': 'compact', 'segment.bytes': 2000 };
   try {
-    const log = PartitionLog.open(new FsDir(path), config, { now: () => now });
-    sparseSurvivors(log, now);
+    const log = PartitionLog.open(new FsDir(path), MERGE_CONFIG, { now: () => now });
+    for (let k = 0; k < 200; k++) put(log, [[`k${k}`, `first-${'v'.repeat(60)}`]], now);
+    for (let k = 0; k < 200; k++) if (k % 10 !== 0) put(log, [[`k${k}`, `second-${'v'.repeat(60)}`]], now);
+    log.roll();
     assert.ok(compact(log, now));
-    const cleanedOnce = log.segments.length;
-    const expected = contents(log);
-    put(log, [['k1', 'third']], now); // a little dirty data for a second pass
-    log.roll();
-    assert.ok(compact(log, now, true));
-    const merged = log.segments.length;
-    // The ~15 segments of the first round keep 20 records between them: two segments' worth.
-    assert.ok(merged <= cleanedOnce - 12, `${cleanedOnce} segments after the first pass, ${merged} after the second`);
-    for (const seg of log.segments.slice(0, -1)) assert.ok(seg.size <= 2000, `segment ${seg.baseOffset}: ${seg.size} bytes`);
-    const want = expected.filter(([, k]) => k !== 'k1').concat([[log.logEndOffset - 1, 'k1', 'third']]).sort((a, b) => a[0] - b[0]);
-    assert.deepEqual(contents(log), want, 'same records at the same offsets');
-    assert.deepEqual(readdirSync(path).filter((f) => f.endsWith('.log')).length, merged, 'the merged files are gone');
-    await log.close();
-    const again = PartitionLog.open(new FsDir(path), config, { now: () => now });
-    assert.deepEqual(contents(again), want);
-    await again.close();
+    await fn(log, path, now);
   } finally {
     rmSync(path, { recursive: true, force: true });
   }
-});
+}
 
-test('a crash between a merge and the removal of the merged segments: recovery drops them and keeps the rest', async () => {
-  const now = 10_000_000;
-  const path = mkdtempSync(join(tmpdir(), 'samsa-merge-crash-'));
-  const config = { 'cleanup.policy': 'compact', 'segment.bytes': 2000 };
-  try {
-    const log = PartitionLog.open(new FsDir(path), config, { now: () => now });
-    sparseSurvivors(log, now);
-    compact(log, now);
-    put(log, [['k1', 'third']], now);
-    log.roll();
-    // The files a merge will replace, kept aside to put back as a crash after the rename would leave them.
-    const before = new Map(readdirSync(path).filter((f) => /\.(log|index|timeindex)$/.test(f)).map((f) => [f, readFileSync(join(path, f))]));
-    compact(log, now, true);
-    put(log, [['tail', 'after the merge']], now);
-    const want = contents(log);
-    const leftovers = [...before.keys()].filter((f) => !existsSync(join(path, f)));
-    assert.ok(leftovers.length >= 3, `${leftovers.length} files merged away`);
-    for (const f of leftovers) writeFileSync(join(path, f), before.get(f)!);
-    const again = PartitionLog.open(new FsDir(path), config, { now: () => now });
-    assert.deepEqual(contents(again), want, 'nothing lost, nothing duplicated');
-    assert.equal(again.logEndOffset, log.logEndOffset);
-    assert.ok(leftovers.every((f) => !existsSync(join(path, f))), 'the leftovers were removed');
-    await again.close();
-  } finally {
-    rmSync(path, { recursive: true, force: true });
-  }
-});
+test('compaction merges neighbouring segments that fit one segment together (Kafka groupSegmentsBySize), also across a restart', () => withSparseLog(async (log, path, now) => {
+  const cleanedOnce = log.segments.length;
+  const expected = contents(log);
+  put(log, [['k1', 'third']], now); // a little dirty data for a second pass
+  log.roll();
+  assert.ok(compact(log, now, true));
+  const merged = log.segments.length;
+  assert.ok(merged <= cleanedOnce - 12, `${cleanedOnce} segments after the first pass, ${merged} after the second`);
+  for (const seg of log.segments.slice(0, -1)) assert.ok(seg.size <= 2000, `segment ${seg.baseOffset}: ${seg.size} bytes`);
+  const want = expected.filter(([, k]) => k !== 'k1').concat([[log.logEndOffset - 1, 'k1', 'third']]).sort((a, b) => a[0] - b[0]);
+  assert.deepEqual(contents(log), want, 'same records at the same offsets');
+  assert.deepEqual(readdirSync(path).filter((f) => f.endsWith('.log')).length, merged, 'the merged files are gone');
+  await log.close();
+  const again = PartitionLog.open(new FsDir(path), MERGE_CONFIG, { now: () => now });
+  assert.deepEqual(contents(again), want);
+  await again.close();
+}));
+
+test('a crash between a merge and the removal of the merged segments: recovery drops them and keeps the rest', () => withSparseLog(async (log, path, now) => {
+  put(log, [['k1', 'third']], now);
+  log.roll();
+  // The files a merge will replace, kept aside to put back as a crash after the rename would leave them.
+  const before = new Map(readdirSync(path).filter((f) => /\.(log|index|timeindex)$/.test(f)).map((f) => [f, readFileSync(join(path, f))]));
+  compact(log, now, true);
+  put(log, [['tail', 'after the merge']], now);
+  const want = contents(log);
+  const leftovers = [...before.keys()].filter((f) => !existsSync(join(path, f)));
+  assert.ok(leftovers.length >= 3, `${leftovers.length} files merged away`);
+  for (const f of leftovers) writeFileSync(join(path, f), before.get(f)!);
+  // No clean shutdown: the process died there.
+  const again = PartitionLog.open(new FsDir(path), MERGE_CONFIG, { now: () => now });
+  assert.deepEqual(contents(again), want, 'nothing lost, nothing duplicated');
+  assert.equal(again.logEndOffset, log.logEndOffset);
+  assert.ok(leftovers.every((f) => !existsSync(join(path, f))), 'the leftovers were removed');
+  await again.close();
+}));

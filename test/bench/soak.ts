@@ -121,7 +121,7 @@ export async function soakBenchmark(ctx: { dir: string; report(name: string, val
     ctx.report('soak segments, retained partition', line((s) => s.retainedSegments));
     ctx.report('soak cleaner offset', `${first.cleanedTo} -> ${last.cleanedTo} (${produced} written)`);
     ctx.report('soak ApiVersions round trip, p50 / max per sample', `${line((s) => s.pingP50, 2)} ms / ${line((s) => s.pingMax, 1)} ms`);
-    ctx.report('soak consumed (bytes of one dot per message), compacted / retained', `${consumed.compacted} / ${consumed.retained} of ${produced} each`);
+    ctx.report('soak messages consumed, compacted / retained', `${consumed.compacted} / ${consumed.retained} of ${produced} each`);
   } finally {
     // Consumers stopped, producers drained (end of input), then the broker.
     await Promise.all(children.map((c) => {

@@ -65,7 +65,10 @@ export class Broker {
       this.dataDirLock = lockDataDir(this.dataDir);
     }
     this.topics = new TopicStore(this.dataDir);
-    this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), now: () => clock.now() });
+    this.logs = new LogManager({
+      dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock,
+      retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
+    });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
     this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));
     this.transactions = new TransactionCoordinator({

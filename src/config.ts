@@ -50,6 +50,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', min: 1, doc: 'Largest request frame accepted.' },
   { name: 'fetch.max.bytes', type: 'int', defaultValue: '57671680', min: 1024, doc: 'Most record bytes one Fetch response carries (its first batch excepted).' },
   { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', min: 1, doc: 'How often retention runs.' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', defaultValue: '15000', min: 0, doc: 'How long the cleaner waits before looking again at a compacted log with nothing to clean.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },

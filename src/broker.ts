@@ -92,7 +92,10 @@ export class Broker {
       this.dataDirLock = lockDataDir(this.dataDir);
     }
     this.topics = new TopicStore(this.dataDir);
-    this.logs = new LogManager({ dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), now: () => clock.now() });
+    this.logs = new LogManager({
+      dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock,
+      retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
+    });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
     this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));
     this.transactions = new TransactionCoordinator({
@@ -285,10 +288,11 @@ export class Broker {
     for (let p = 0; p < topic.partitions; p++) this.logs.get(topic.name, p)?.updateConfig(effective);
   }
 
-  /** Replaces the broker's dynamic settings and pushes the new topic defaults to every log. */
-  setBrokerConfigs(settings: Record<string, string>): void {
-    this.config.dynamic.clear();
-    for (const [k, v] of Object.entries(settings)) this.config.dynamic.set(k, v);
+  /** Replaces the broker's dynamic settings (this broker's, or the cluster-wide defaults) and pushes the new topic defaults to every log. */
+  setBrokerConfigs(settings: Record<string, string>, scope: 'per-broker' | 'cluster-wide' = 'per-broker'): void {
+    const dynamic = scope === 'per-broker' ? this.config.dynamic : this.config.dynamicDefault;
+    dynamic.clear();
+    for (const [k, v] of Object.entries(settings)) dynamic.set(k, v);
     for (const topic of this.topics.list()) this.pushConfig(topic);
   }
 

@@ -2,47 +2,80 @@
  * Broker configuration. Every setting has its Kafka name (`num.partitions`, `log.retention.ms`, ...) and can be
  * given, from lowest to highest precedence, by a config file (Java .properties or JSON), `SAMSA_*` environment
  * variables (`SAMSA_NUM_PARTITIONS=3` sets `num.partitions`) and explicit options (CLI flags, `startBroker`).
+ *
+ * Each setting carries Kafka's attributes (ConfigDef + DynamicBrokerConfig): type and validator, whether
+ * AlterConfigs may change it at run time (read-only, per-broker or cluster-wide) and whether it is sensitive
+ * (DescribeConfigs reports it as null; it is never logged).
  */
 import { readFileSync } from 'node:fs';
-import { validateValue, type ConfigType, TOPIC_CONFIGS } from './metadata/configs.js';
+import { validateValue, type ValueRule, TOPIC_CONFIGS, ConfigSource } from './metadata/configs.js';
 
-interface BrokerSettingDef { name: string; type: ConfigType; defaultValue: string; doc: string }
+/** Kafka's update modes: read-only settings change only with a restart; the others through AlterConfigs. */
+export type UpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
 
-/** Broker settings Samsa reads, with their defaults. Topic-config defaults (log.*) come from TOPIC_CONFIGS. */
+interface BrokerSettingDef extends ValueRule {
+  defaultValue: string;
+  doc: string;
+  /** Default 'read-only', as every broker config not in Kafka's DynamicBrokerConfig.AllDynamicConfigs. */
+  dynamic?: UpdateMode;
+  /** Default: true for type 'password'. */
+  sensitive?: boolean;
+}
+
+/** A broker setting with every attribute resolved. */
+export interface BrokerSetting extends BrokerSettingDef {
+  dynamic: UpdateMode;
+  sensitive: boolean;
+}
+
+const PINO_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Broker settings Samsa reads, with their defaults. Topic-config defaults (log.*) come from TOPIC_CONFIGS and are
+ * cluster-wide dynamic, as in Kafka; all of these are read-only in Kafka.
+ */
 export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
-  { name: 'node.id', type: 'int', defaultValue: '0', doc: 'Id of the first node (also the controller id in Metadata); further nodes count up from it.' },
-  { name: 'nodes', type: 'int', defaultValue: '1', doc: 'Nodes of the cluster this process runs (each on its own port; partitions and coordinators spread over them).' },
+  { name: 'node.id', type: 'int', defaultValue: '0', min: 0, doc: 'Id of the first node (also the controller id in Metadata); further nodes count up from it.' },
+  { name: 'nodes', type: 'int', defaultValue: '1', min: 1, max: 64, doc: 'Nodes of the cluster this process runs (each on its own ports; partitions and coordinators spread over them).' },
   { name: 'listeners.host', type: 'string', defaultValue: '', doc: 'Address to listen on; empty = 127.0.0.1 and ::1.' },
-  { name: 'port', type: 'int', defaultValue: '9092', doc: 'Kafka port (0 = any free port).' },
+  { name: 'port', type: 'int', defaultValue: '9092', min: 0, max: 65535, doc: 'Kafka port (0 = any free port).' },
   { name: 'advertised.host', type: 'string', defaultValue: 'localhost', doc: 'Host name given to clients in Metadata.' },
   { name: 'listeners', type: 'string', defaultValue: '', doc: 'NAME://host:port,... (PLAINTEXT, SASL_PLAINTEXT); empty: one PLAINTEXT listener on listeners.host:port.' },
   { name: 'advertised.listeners', type: 'string', defaultValue: '', doc: 'NAME://host:port,... given to clients in Metadata, per listener name (port 0: the bound port).' },
   { name: 'listener.security.protocol.map', type: 'string', defaultValue: 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL', doc: 'Listener name to security protocol, NAME:PROTOCOL,...' },
   { name: 'log.dirs', type: 'string', defaultValue: './data', doc: 'Data directory.' },
   { name: 'in.memory', type: 'boolean', defaultValue: 'false', doc: 'Keep everything in memory (nothing on disk).' },
-  { name: 'registry.port', type: 'int', defaultValue: '8081', doc: 'Schema Registry HTTP port (0 = disabled, -1 = any free port).' },
-  { name: 'log.level', type: 'string', defaultValue: 'info', doc: 'pino log level.' },
-  { name: 'num.partitions', type: 'int', defaultValue: '1', doc: 'Partitions of auto-created topics and CreateTopics with -1.' },
+  { name: 'registry.port', type: 'int', defaultValue: '8081', min: -1, max: 65535, doc: 'Schema Registry HTTP port (0 = disabled, -1 = any free port).' },
+  { name: 'log.level', type: 'string', defaultValue: 'info', oneOf: PINO_LEVELS, doc: 'pino log level.' },
+  { name: 'num.partitions', type: 'int', defaultValue: '1', min: 1, doc: 'Partitions of auto-created topics and CreateTopics with -1.' },
   { name: 'default.replication.factor', type: 'int', defaultValue: '1', doc: 'Only 1 is possible on one broker.' },
   { name: 'auto.create.topics.enable', type: 'boolean', defaultValue: 'true', doc: 'Create unknown topics on Metadata/Produce.' },
   { name: 'delete.topic.enable', type: 'boolean', defaultValue: 'true', doc: 'Allow DeleteTopics.' },
-  { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', doc: 'Largest request frame accepted.' },
-  { name: 'fetch.max.bytes', type: 'int', defaultValue: '57671680', doc: 'Most record bytes one Fetch response carries (its first batch excepted). Must be at least 1024.' },
-  { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', doc: 'How often retention runs.' },
+  { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', min: 1, doc: 'Largest request frame accepted.' },
+  { name: 'fetch.max.bytes', type: 'int', defaultValue: '57671680', min: 1024, doc: 'Most record bytes one Fetch response carries (its first batch excepted).' },
+  { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', min: 1, doc: 'How often retention runs.' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', defaultValue: '15000', min: 0, doc: 'How long the cleaner waits before looking again at a compacted log with nothing to clean.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },
   { name: 'group.max.session.timeout.ms', type: 'int', defaultValue: '1800000', doc: 'Longest session timeout a member may ask for.' },
-  { name: 'offsets.retention.minutes', type: 'int', defaultValue: '10080', doc: 'Committed offsets of empty groups expire after this.' },
-  { name: 'sasl.plain.users', type: 'string', defaultValue: '', doc: 'SASL/PLAIN users as user:password,...; empty accepts any credentials.' },
-  { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', doc: 'Longest transaction timeout a producer may ask for.' },
-  { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', doc: 'Idle transactional ids expire after this.' },
+  { name: 'offsets.retention.minutes', type: 'int', defaultValue: '10080', min: 1, doc: 'Committed offsets of empty groups expire after this.' },
+  { name: 'sasl.plain.users', type: 'password', defaultValue: '', doc: 'SASL/PLAIN users as user:password,...; empty accepts any credentials.' },
+  { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },
+  { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', min: 1, doc: 'Idle transactional ids expire after this.' },
 ];
 
-const KNOWN = new Map<string, { name: string; type: ConfigType }>([
-  ...BROKER_SETTINGS.map((d) => [d.name, d] as const),
-  ...TOPIC_CONFIGS.filter((d) => d.brokerKey).map((d) => [d.brokerKey!, { name: d.brokerKey!, type: d.type, oneOf: d.oneOf }] as const),
+const KNOWN = new Map<string, BrokerSetting>([
+  ...BROKER_SETTINGS.map((d) => [d.name, { dynamic: 'read-only', sensitive: d.type === 'password', ...d }] as const),
+  ...TOPIC_CONFIGS.filter((d) => d.brokerKey).map((d) => [d.brokerKey!, {
+    ...d, name: d.brokerKey!, doc: `Default of the topic config ${d.name}.`, dynamic: 'cluster-wide', sensitive: false,
+  }] as const),
 ]);
+
+/** A broker setting's declaration, or undefined for names Samsa does not know. */
+export function brokerSetting(name: string): BrokerSetting | undefined {
+  return KNOWN.get(name);
+}
 
 /** Why a broker setting is unknown or its value invalid, or null. */
 export function checkBrokerSetting(name: string, value: string): string | null {
@@ -51,7 +84,7 @@ export function checkBrokerSetting(name: string, value: string): string | null {
   return validateValue(def, value);
 }
 
-/** Names and defaults of every broker setting, for DescribeConfigs on the broker resource. */
+/** Names of every broker setting, for DescribeConfigs on the broker resource. */
 export function brokerSettingNames(): string[] {
   return [...KNOWN.keys()];
 }
@@ -66,8 +99,10 @@ export type SettingValue = string | number | boolean;
 export class BrokerConfig {
   /** Settings given at start (file, environment, options). */
   readonly static: ReadonlyMap<string, string>;
-  /** Settings changed at run time through AlterConfigs on the broker resource (not persisted, as a dev broker). */
+  /** Settings changed at run time through AlterConfigs on this broker's resource (not persisted, as a dev broker). */
   readonly dynamic = new Map<string, string>();
+  /** Cluster-wide defaults changed at run time through AlterConfigs on the broker resource named ''. */
+  readonly dynamicDefault = new Map<string, string>();
 
   constructor(settings: Map<string, string>) {
     for (const [name, value] of settings) {
@@ -77,15 +112,31 @@ export class BrokerConfig {
     this.static = settings;
   }
 
-  /** Every explicitly set value, dynamic over static. */
+  /** Every explicitly set value: per-broker dynamic over cluster-wide dynamic over static. */
   get settings(): ReadonlyMap<string, string> {
-    return this.dynamic.size === 0 ? this.static : new Map([...this.static, ...this.dynamic]);
+    return this.dynamic.size === 0 && this.dynamicDefault.size === 0 ? this.static
+      : new Map([...this.static, ...this.dynamicDefault, ...this.dynamic]);
   }
 
   /** A setting's value: dynamic, else static, else its default. */
   get(name: string): string {
-    return this.dynamic.get(name) ?? this.static.get(name) ?? BROKER_SETTINGS.find((d) => d.name === name)?.defaultValue
-      ?? TOPIC_CONFIGS.find((d) => d.brokerKey === name)?.defaultValue ?? '';
+    return this.dynamic.get(name) ?? this.dynamicDefault.get(name) ?? this.static.get(name) ?? KNOWN.get(name)?.defaultValue ?? '';
+  }
+
+  /** Every layer that sets `name`, most specific first, ending with the default: Kafka's synonyms of a broker config. */
+  layers(name: string): Array<{ value: string; source: number }> {
+    const out: Array<{ value: string; source: number }> = [];
+    const add = (value: string | undefined, source: number) => { if (value !== undefined) out.push({ value, source }); };
+    add(this.dynamic.get(name), ConfigSource.DYNAMIC_BROKER_CONFIG);
+    add(this.dynamicDefault.get(name), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+    add(this.static.get(name), ConfigSource.STATIC_BROKER_CONFIG);
+    add(KNOWN.get(name)?.defaultValue, ConfigSource.DEFAULT_CONFIG);
+    return out;
+  }
+
+  /** Where a setting's value comes from (DescribeConfigs config_source). */
+  sourceOf(name: string): number {
+    return this.layers(name)[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
   }
   int(name: string): number { return Number(this.get(name)); }
   bool(name: string): boolean { return this.get(name).toLowerCase() === 'true'; }

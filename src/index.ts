@@ -8,7 +8,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { Broker } from './broker.js';
-import { ConfigError, buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
+import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
 import { Listener } from './server/listener.js';
 import { listenerSpecs, nodePort } from './server/endpoints.js';
 import { Router } from './server/router.js';
@@ -70,9 +70,6 @@ export interface RunningBroker {
  * Settings under every other layer when embedded (a test suite): no registry unless asked, quiet logs (warn), and in
  * memory unless a data directory is given. The CLI passes {} instead: registry on 8081, info logs, ./data.
  */
-/** One process serves every node; more than this is a mistake rather than a cluster. */
-const MAX_NODES = 64;
-
 export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'log.level': 'warn', 'in.memory': true };
 
 export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = EMBEDDED_DEFAULTS): Promise<RunningBroker> {
@@ -97,10 +94,6 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
   const broker = new Broker(config, logger, options.clock);
   const nodeCount = config.int('nodes');
-  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > MAX_NODES) {
-    await broker.close();
-    throw new ConfigError(`nodes must be between 1 and ${MAX_NODES}, got ${config.get('nodes')}`);
-  }
   const listeners: Listener[] = [];
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
   try {

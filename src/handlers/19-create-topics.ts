@@ -1,12 +1,13 @@
 /**
- * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default) and configs,
+ * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default) and configs
+ * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG),
  * then creates (unless validate_only). -1 partitions means `num.partitions`.
  */
 import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
-import { validateTopicConfig } from '../metadata/configs.js';
+import { validateTopicConfigSet } from '../metadata/configs.js';
 
 export default handler(CreateTopicsApi, (req, { broker }) => {
   const seen = new Set<string>();
@@ -31,12 +32,11 @@ export default handler(CreateTopicsApi, (req, { broker }) => {
       if (t.assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
         return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
       }
-      const configs: Record<string, string> = {};
-      for (const c of t.configs) {
-        const problem = validateTopicConfig(c.name, c.value);
-        if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
-        if (c.value !== null) configs[c.name] = c.value;
-      }
+      const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
+      if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nulls.join(',')}`);
+      const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
+      const problem = validateTopicConfigSet(configs, broker.config.settings);
+      if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
       if (!req.validateOnly) broker.createTopic(t.name, partitions, configs, false, replicationFactor);
       return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
     }),

@@ -3,11 +3,12 @@
  *
  * One pass: (1) the cleanable range is the closed segments older than min.compaction.lag.ms and below the last
  * stable offset; (2) skip unless the dirty part (beyond the cleaner checkpoint) is at least min.cleanable.dirty.ratio
- * of it; (3) map each key of the dirty part to its last offset; (4) rewrite each cleanable segment keeping a record
- * unless a later offset holds its key, dropping tombstones older than delete.retention.ms. A batch that keeps all
- * its records is copied byte for byte; one that loses some is re-encoded with its own codec, base offset, last
- * offset delta and timestamps (offsets never move: gaps are allowed). Segments are written beside the old file and
- * renamed over it, so a crash leaves either the old or the new one.
+ * of it, or its first segment was started more than max.compaction.lag.ms ago; (3) map each key of the dirty part to
+ * its last offset; (4) rewrite each cleanable segment keeping a record unless a later offset holds its key, dropping
+ * tombstones older than delete.retention.ms. A batch that keeps all its records is copied byte for byte; one that
+ * loses some is re-encoded with its own codec, base offset, last offset delta and timestamps (offsets never move:
+ * gaps are allowed). Segments are written beside the old file and renamed over it, so a crash leaves either the old
+ * or the new one.
  *
  * The pass is a generator that yields every SLICE_BYTES of batches read, so the LogManager can spread it over many
  * short turns of the event loop instead of stalling produce for the whole pass. Between turns the log may change:
@@ -53,7 +54,8 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
   if (dirty.length === 0) return null;
   const dirtyBytes = dirty.reduce((n, s) => n + s.size, 0);
   const totalBytes = range.reduce((n, s) => n + s.size, 0);
-  if (!force && totalBytes > 0 && dirtyBytes / totalBytes < cfg.minCleanableDirtyRatio) return null;
+  const overdue = dirty[0].rollStart >= 0 && now - dirty[0].rollStart > cfg.maxCompactionLagMs;
+  if (!force && !overdue && totalBytes > 0 && dirtyBytes / totalBytes < cfg.minCleanableDirtyRatio) return null;
 
   // Latest offset of every key in the dirty part.
   const latest = new Map<string, number>();
@@ -72,51 +74,63 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
   const horizon = now - cfg.deleteRetentionMs;
   const stats: CompactionStats = { segments: 0, bytesBefore: totalBytes, bytesAfter: 0, recordsRemoved: 0 };
   for (let i = 0; i < range.length; i++) {
-    const seg = range[i];
-    const name = `${segmentName(seg.baseOffset, '.log')}.cleaned`;
+    // Kafka's groupSegmentsBySize: neighbours that fit one segment together are rewritten as one, so a log whose
+    // cleaned segments keep a few records each does not keep their files open forever.
+    let n = 1;
+    let groupBytes = range[i].size;
+    while (i + n < range.length && groupBytes + range[i + n].size <= cfg.segmentBytes && range[i].fits(range[i + n].nextOffset - 1)) {
+      groupBytes += range[i + n].size;
+      n++;
+    }
+    const group = range.slice(i, i + n);
+    const name = `${segmentName(group[0].baseOffset, '.log')}.cleaned`;
     log.dir.remove(name);
     const out = log.dir.open(name);
-    let changed = false;
+    let changed = n > 1;
     let swapped = false;
     try {
-      const read = yield* eachBatch(seg, intact, (buf, at, header) => {
-        const whole = buf.subarray(at, at + header.size);
-        if (header.isTransactional || header.isControl) {
-          out.append(whole);
-          return;
-        }
-        const records = decodeBatch(buf, at, inflatedLimit(cfg.maxMessageBytes)).records;
-        const kept = records.filter((r) => {
-          const k = keyOf(r);
-          if (k === null) return true;
-          if ((latest.get(k) ?? -1) > r.offset) return false;
-          return !(r.value === null && header.maxTimestamp < horizon);
+      for (const seg of group) {
+        const read = yield* eachBatch(seg, intact, (buf, at, header) => {
+          const whole = buf.subarray(at, at + header.size);
+          if (header.isTransactional || header.isControl) {
+            out.append(whole);
+            return;
+          }
+          const records = decodeBatch(buf, at, inflatedLimit(cfg.maxMessageBytes)).records;
+          const kept = records.filter((r) => {
+            const k = keyOf(r);
+            if (k === null) return true;
+            if ((latest.get(k) ?? -1) > r.offset) return false;
+            return !(r.value === null && header.maxTimestamp < horizon);
+          });
+          stats.recordsRemoved += records.length - kept.length;
+          if (kept.length === records.length) {
+            out.append(whole);
+            return;
+          }
+          changed = true;
+          if (kept.length === 0) return;
+          out.append(encodeBatch(kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offset: r.offset })), {
+            baseOffset: header.baseOffset, compression: header.compression, timestampType: header.timestampType,
+            partitionLeaderEpoch: header.partitionLeaderEpoch, producerId: header.producerId, producerEpoch: header.producerEpoch,
+            baseSequence: header.baseSequence, lastOffsetDelta: header.lastOffsetDelta, baseTimestamp: header.baseTimestamp,
+            maxTimestamp: header.maxTimestamp,
+          }));
         });
-        stats.recordsRemoved += records.length - kept.length;
-        if (kept.length === records.length) {
-          out.append(whole);
-          return;
-        }
-        changed = true;
-        if (kept.length === 0) return;
-        out.append(encodeBatch(kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offset: r.offset })), {
-          baseOffset: header.baseOffset, compression: header.compression, timestampType: header.timestampType,
-          partitionLeaderEpoch: header.partitionLeaderEpoch, producerId: header.producerId, producerEpoch: header.producerEpoch,
-          baseSequence: header.baseSequence, lastOffsetDelta: header.lastOffsetDelta, baseTimestamp: header.baseTimestamp,
-          maxTimestamp: header.maxTimestamp,
-        }));
-      });
+        if (!read) return stats.segments > 0 ? stats : null;
+      }
       out.close();
-      if (!read) return stats.segments > 0 ? stats : null;
       if (!changed) {
-        stats.bytesAfter += seg.size;
+        stats.bytesAfter += group[0].size;
         continue;
       }
       // Recorded first: the rewritten segment has gaps, which recovery accepts only below this offset.
-      if (seg.nextOffset > log.cleanedTo) log.setCleanedTo(seg.nextOffset);
-      stats.segments++;
-      range[i] = log.replaceSegment(i, name);
-      stats.bytesAfter += range[i].size;
+      const end = group[n - 1].nextOffset;
+      if (end > log.cleanedTo) log.setCleanedTo(end);
+      stats.segments += n;
+      const merged = log.replaceSegments(i, n, name);
+      range.splice(i, n, merged);
+      stats.bytesAfter += merged.size;
       swapped = true;
     } finally {
       // Also when the pass stops early (an error, or the LogManager closing it between turns).

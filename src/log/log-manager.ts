@@ -1,8 +1,10 @@
 /**
  * Opens, creates and deletes partition logs: `<dataDir>/<topic>-<partition>/` on disk, or memory directories when
- * `dataDir` is null. Runs the background work (flush.ms, segment.ms rolls, retention, compaction) on a timer that
- * never keeps the process alive. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop
- * iteration, so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
+ * `dataDir` is null. Runs the background work on one clock timer (never keeping the process alive) with Kafka's
+ * cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
+ * the cleaner per compacted log: again at the next tick after a pass that cleaned something, else after
+ * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
+ * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,6 +12,7 @@ import { PartitionLog } from './partition-log.js';
 import { FsDir, MemoryDir, MemoryQuota, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
 
 /** Longest stretch a compaction pass holds the event loop. */
 const CLEANER_TURN_MS = 2;
@@ -20,10 +23,17 @@ export interface LogManagerOptions {
   logger?: Logger;
   /** Durable mode for every partition: acks=-1 waits for fdatasync (group commit). */
   fsync?: boolean;
-  /** How often the background work runs; 0 disables the timer (tests call `maintain`). Default 1000 ms. */
+  /** The tick of the background work (flush.ms, segment.ms); 0 disables the timer (tests call `maintain`). Default 1000 ms. */
   maintenanceIntervalMs?: number;
+  /** log.retention.check.interval.ms: how often retention deletes segments. Default 300000 ms. */
+  retentionCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms: how long a compacted log with nothing to clean waits before the next check. Default 15000 ms. */
+  cleanerBackoffMs?: number;
   /** In-memory mode: a byte budget standing in for a disk's size. */
   memoryQuota?: MemoryQuota;
+  /** Time for the timer and the logs (a ManualClock in tests). Default: real time. */
+  clock?: Clock;
+  /** Overrides `clock.now` (tests driving `maintain` by hand). */
   now?: () => number;
 }
 
@@ -31,13 +41,20 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly memoryDirs = new Map<string, MemoryDir>();
   private readonly quota: MemoryQuota;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private readonly now: () => number;
+  private timer: TimerHandle | null = null;
   /** Compaction passes under way, by partition; each resolves when its pass ends (or stops at close). */
   private readonly cleaning = new Map<string, Promise<void>>();
+  /** When each compacted log is next looked at by the cleaner (absent: at the next tick). */
+  private readonly nextCleanerCheck = new Map<string, number>();
+  private nextRetentionCheck = 0;
   private closing = false;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
+    this.clock = opts.clock ?? realClock;
+    this.now = opts.now ?? (() => this.clock.now());
   }
 
   private key(topic: string, partition: number): string {
@@ -61,7 +78,7 @@ export class LogManager {
     }
     const log = PartitionLog.open(this.dir(name), config, {
       fsync: this.opts.fsync,
-      now: this.opts.now,
+      now: this.now,
       warn: (msg, details) => this.opts.logger?.warn({ partition: name, ...details }, msg),
     });
     this.logs.set(name, log);
@@ -81,6 +98,7 @@ export class LogManager {
     if (log) log.delete();
     else this.dir(name).destroy();
     this.memoryDirs.delete(name);
+    this.nextCleanerCheck.delete(name);
   }
 
   entries(): IterableIterator<[string, PartitionLog]> {
@@ -88,15 +106,28 @@ export class LogManager {
   }
 
   /**
-   * One round of background work over every log: retention now, compaction started in the background (see
-   * `cleaned()`). Errors are logged per partition, never thrown.
+   * Every background task over every log, now, whatever their schedules: segment.ms rolls and flush.ms syncs,
+   * retention, and a compaction pass started in the background (see `cleaned()`). Errors are logged per partition,
+   * never thrown.
    */
-  maintain(now = (this.opts.now ?? Date.now)()): void {
+  maintain(now = this.now()): void {
+    this.runTasks(now, true, () => true);
+  }
+
+  /** The timer's tick: per-log timers always, retention and the cleaner when their intervals say so. */
+  private tick(): void {
+    const now = this.now();
+    const retention = now >= this.nextRetentionCheck;
+    if (retention) this.nextRetentionCheck = now + (this.opts.retentionCheckIntervalMs ?? 300_000);
+    this.runTasks(now, retention, (name) => now >= (this.nextCleanerCheck.get(name) ?? now));
+  }
+
+  private runTasks(now: number, retention: boolean, cleanerDue: (name: string) => boolean): void {
     for (const [name, log] of this.logs) {
       try {
-        const deleted = log.enforceRetention(now);
+        const deleted = retention ? log.enforceRetention(now) : (log.maintainSegments(now), 0);
         if (deleted) this.opts.logger?.debug({ partition: name, deleted, logStartOffset: log.logStartOffset }, 'retention deleted segments');
-        if (log.config.compactPolicy && !this.cleaning.has(name) && !this.closing) this.startCleaning(name, log, now);
+        if (log.config.compactPolicy && !this.cleaning.has(name) && !this.closing && cleanerDue(name)) this.startCleaning(name, log, now);
       } catch (err) {
         this.opts.logger?.error({ partition: name, err }, 'log maintenance failed');
       }
@@ -110,47 +141,46 @@ export class LogManager {
 
   private startCleaning(name: string, log: PartitionLog, now: number): void {
     const pass = compaction(log, now);
+    // Registered before the first turn runs: a pass with nothing to do ends within it, and must not stay registered.
+    let resolve!: () => void;
+    this.cleaning.set(name, new Promise<void>((r) => { resolve = r; }));
     const done = (stats: CompactionStats | null) => {
       this.cleaning.delete(name);
-      if (stats) this.opts.logger?.debug({ partition: name, ...stats }, 'compacted');
+      // Kafka's cleaner looks again at once after cleaning something, else backs off.
+      this.nextCleanerCheck.set(name, stats ? now : this.now() + (this.opts.cleanerBackoffMs ?? 15_000));
+      if (stats) this.opts.logger?.debug({ partition: name, cleanedTo: log.cleanedTo, ...stats }, 'compacted');
+      resolve();
     };
-    this.cleaning.set(name, new Promise<void>((resolve) => {
-      const turn = (): void => {
-        try {
-          const until = performance.now() + CLEANER_TURN_MS;
-          do {
-            if (this.closing) {
-              pass.return(null); // runs the pass's cleanup
-              done(null);
-              return resolve();
-            }
-            const step = pass.next();
-            if (step.done) {
-              done(step.value);
-              return resolve();
-            }
-          } while (performance.now() < until);
-          setImmediate(turn);
-        } catch (err) {
-          this.opts.logger?.error({ partition: name, err }, 'compaction failed');
-          done(null);
-          resolve();
-        }
-      };
-      turn();
-    }));
+    const turn = (): void => {
+      try {
+        const until = performance.now() + CLEANER_TURN_MS;
+        do {
+          if (this.closing) {
+            pass.return(null); // runs the pass's cleanup
+            return done(null);
+          }
+          const step = pass.next();
+          if (step.done) return done(step.value);
+        } while (performance.now() < until);
+        setImmediate(turn);
+      } catch (err) {
+        this.opts.logger?.error({ partition: name, err }, 'compaction failed');
+        done(null);
+      }
+    };
+    turn();
   }
 
   private startTimer(): void {
     const every = this.opts.maintenanceIntervalMs ?? 1000;
     if (this.timer || every <= 0) return;
-    this.timer = setInterval(() => this.maintain(), every);
-    this.timer.unref();
+    this.nextRetentionCheck = this.now() + (this.opts.retentionCheckIntervalMs ?? 300_000);
+    this.timer = this.clock.setInterval(() => this.tick(), every);
   }
 
   /** Flushes and closes every log (each leaves its clean-shutdown marker). */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.closing = true;
     await this.cleaned();

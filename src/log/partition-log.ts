@@ -105,6 +105,10 @@ export class PartitionLog {
     for (const base of bases) {
       const seg = this.newSegment(base);
       const prev = this.segments[this.segments.length - 1];
+      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
+        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
+        continue;
+      }
       if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
         // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
         this.warn('removing segment after an invalid one', { baseOffset: base });
@@ -145,16 +149,23 @@ export class PartitionLog {
     this.dir.writeFile(CLEANED_TO_FILE, Buffer.from(String(offset)));
   }
 
-  /** Swaps in a rewritten segment (compaction): `file` holds its new bytes and replaces the segment's log file. */
-  replaceSegment(index: number, cleanedFile: string): Segment {
-    const old = this.segments[index];
-    this.dirty.delete(old.log);
-    old.close();
-    this.dir.rename(cleanedFile, segmentName(old.baseOffset, '.log'));
-    const seg = this.newSegment(old.baseOffset);
+  /**
+   * Swaps in rewritten segments (compaction): `cleanedFile` holds the new bytes of the `count` segments from `index`
+   * on and becomes the first one's log file; the others go after the rename (a crash in between leaves them
+   * overlapping it, below the cleaner offset, where `load` drops them).
+   */
+  replaceSegments(index: number, count: number, cleanedFile: string): Segment {
+    const old = this.segments.slice(index, index + count);
+    for (const seg of old) {
+      this.dirty.delete(seg.log);
+      seg.close();
+    }
+    this.dir.rename(cleanedFile, segmentName(old[0].baseOffset, '.log'));
+    const seg = this.newSegment(old[0].baseOffset);
     seg.recover(false, () => {});
-    seg.rollStart = old.rollStart;
-    this.segments[index] = seg;
+    seg.rollStart = old[0].rollStart;
+    for (const merged of old.slice(1)) merged.remove();
+    this.segments.splice(index, count, seg);
     return seg;
   }
 
@@ -328,7 +339,13 @@ export class PartitionLog {
   private maybeRoll(now: number, bytes: number, lastOffset: number): void {
     const seg = this.active;
     if (seg.size === 0) return;
-    if (seg.size + bytes > this.config.segmentBytes || now - seg.rollStart >= this.config.segmentMs || !seg.fits(lastOffset)) this.roll();
+    if (seg.size + bytes > this.config.segmentBytes || now - seg.rollStart >= this.rollMs || !seg.fits(lastOffset)) this.roll();
+  }
+
+  /** segment.ms, or max.compaction.lag.ms when shorter on a compacted log: the active segment is never cleaned (Kafka's maxSegmentMs). */
+  private get rollMs(): number {
+    const cfg = this.config;
+    return cfg.compactPolicy && cfg.maxCompactionLagMs > 0 ? Math.min(cfg.segmentMs, cfg.maxCompactionLagMs) : cfg.segmentMs;
   }
 
   /** Closes the active segment and starts a new one at the log end offset. */
@@ -529,14 +546,20 @@ export class PartitionLog {
 
   // ---- background work ----
 
+  /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` (see rollMs) rolls of an idle active segment. */
+  maintainSegments(now = this.now()): void {
+    const cfg = this.config;
+    if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
+    if (this.active.size > 0 && now - this.active.rollStart >= this.rollMs) this.roll();
+  }
+
   /**
-   * Periodic work: `flush.ms` syncs, `segment.ms` rolls of an idle active segment (so it can expire), and time/size
-   * retention for `cleanup.policy=delete`. Returns the number of segments deleted.
+   * Time/size retention for `cleanup.policy=delete`, after the per-log timers (a segment.ms roll lets an idle active
+   * segment expire). Returns the number of segments deleted.
    */
   enforceRetention(now = this.now()): number {
     const cfg = this.config;
-    if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
-    if (this.active.size > 0 && now - this.active.rollStart >= cfg.segmentMs) this.roll();
+    this.maintainSegments(now);
     if (!cfg.deletePolicy) return 0;
     let deleted = 0;
     if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg, next) => (next !== undefined || seg.size > 0) && seg.maxTimestamp < now - cfg.retentionMs);

@@ -1,14 +1,20 @@
 /**
  * Applies AlterConfigs (replace the whole set) and IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) to a
  * topic or to the broker, after validating every change: a resource is changed entirely or not at all.
+ *
+ * Errors follow Kafka (KRaft): a topic's bad value or unknown name is INVALID_CONFIG; on the broker resource a
+ * read-only setting is INVALID_REQUEST "Cannot update these configs dynamically: Set(node.id)", and so is a bad
+ * value (Kafka's ConfigAdminManager, KAFKA-13609). Unlike Kafka, which stores unknown broker names as custom
+ * configs, Samsa refuses them (INVALID_CONFIG): it would never read them.
  */
 import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { validateTopicConfig, topicConfigDefs } from './configs.js';
-import { checkBrokerSetting } from '../config.js';
+import { validateTopicConfigSet, validateValue, topicConfigDefs, type ConfigType } from './configs.js';
+import { brokerSetting, type UpdateMode } from '../config.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
 
 export interface ConfigChange {
   name: string;
@@ -23,48 +29,112 @@ export interface ChangeResult {
 
 const ok: ChangeResult = { errorCode: ErrorCode.NONE, errorMessage: null };
 
+class ChangeError extends Error {
+  constructor(readonly errorCode: number, message: string) { super(message); }
+}
+
+/** Scala's Set printing, as in Kafka's messages: Set(a, b). */
+const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
+
+/**
+ * Applies each resource's changes; a resource named twice in one request is refused both times, as Kafka does.
+ * `replace`: AlterConfigs semantics, where configs not named go back to their defaults.
+ */
+export function alterResources<R extends { resourceType: number; resourceName: string }>(broker: Broker, resources: R[],
+  changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean): Array<ChangeResult & { resourceType: number; resourceName: string }> {
+  const count = new Map<string, number>();
+  const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
+  for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
+  return resources.map((r) => ({
+    ...(count.get(key(r))! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Each resource must appear at most once.' }
+      : applyConfigChanges(broker, r.resourceType, r.resourceName, changesOf(r), replace, validateOnly)),
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+  }));
+}
+
 /** `replace`: AlterConfigs semantics, where configs not named go back to their defaults. */
 export function applyConfigChanges(broker: Broker, resourceType: number, resourceName: string, changes: ConfigChange[],
   replace: boolean, validateOnly: boolean): ChangeResult {
-  const fail = (errorCode: number, errorMessage: string): ChangeResult => ({ errorCode, errorMessage });
-  let current: Record<string, string>;
-  if (resourceType === ResourceType.TOPIC) {
-    const topic = broker.topics.get(resourceName);
-    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist`);
-    current = replace ? {} : { ...topic.configs };
-  } else if (resourceType === ResourceType.BROKER) {
-    if (resourceName !== '' && resourceName !== String(broker.config.nodeId)) {
-      return fail(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.config.nodeId} or empty string, but received ${resourceName}`);
-    }
-    current = replace ? {} : Object.fromEntries(broker.config.dynamic);
-  } else {
-    return fail(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}`);
+  try {
+    const names = changes.map((c) => c.name);
+    if (new Set(names).size !== names.length) throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+    const nulls = changes.filter((c) => c.op !== AlterOp.DELETE && c.value === null).map((c) => c.name);
+    if (nulls.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+    if (resourceType === ResourceType.TOPIC) return alterTopic(broker, resourceName, changes, replace, validateOnly);
+    if (resourceType === ResourceType.BROKER) return alterBroker(broker, resourceName, changes, replace, validateOnly);
+    throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unknown resource type ${resourceType}`);
+  } catch (err) {
+    if (err instanceof ChangeError) return { errorCode: err.errorCode, errorMessage: err.message };
+    throw err;
   }
-  const check = resourceType === ResourceType.TOPIC ? validateTopicConfig : checkBrokerSetting;
-  for (const { name, op, value } of changes) {
-    if (op === AlterOp.DELETE) {
-      delete current[name];
-      continue;
-    }
-    let next = value;
-    if (op === AlterOp.APPEND || op === AlterOp.SUBTRACT) {
-      if (topicConfigDefs.get(name)?.type !== 'list') return fail(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${name}`);
-      const items = (current[name] ?? topicConfigDefs.get(name)!.defaultValue).split(',').map((s) => s.trim()).filter(Boolean);
-      const changed = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      next = (op === AlterOp.APPEND ? [...new Set([...items, ...changed])] : items.filter((i) => !changed.includes(i))).join(',');
-    } else if (op !== AlterOp.SET) {
-      return fail(ErrorCode.INVALID_REQUEST, `Unknown config operation ${op}`);
-    }
-    if (next === null) {
-      delete current[name];
-      continue;
-    }
-    const problem = check(name, next);
-    if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
-    current[name] = next;
-  }
-  if (validateOnly) return ok;
-  if (resourceType === ResourceType.TOPIC) broker.setTopicConfigs(resourceName, current);
-  else broker.setBrokerConfigs(current);
+}
+
+function alterTopic(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+  if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
+  const topic = broker.topics.get(name);
+  if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
+  const next = applyOps(replace ? {} : { ...topic.configs }, changes, (key) => topicConfigDefs.get(key),
+    (op, key) => `Can't ${OP_NAMES[op]} to key ${key} because its type is not LIST.`);
+  const problem = validateTopicConfigSet(next, broker.config.settings);
+  if (problem) throw new ChangeError(ErrorCode.INVALID_CONFIG, problem);
+  if (!validateOnly) broker.setTopicConfigs(name, next);
   return ok;
+}
+
+function alterBroker(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+  // '' is the cluster-wide default; otherwise the name must be a node's id (the nodes share one process's settings).
+  if (name !== '') {
+    if (!/^[+-]?\d+$/.test(name)) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${name}`);
+    if (!broker.placement.nodeIds.includes(Number(name))) {
+      throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')}, but received ${name}`);
+    }
+  }
+  const scope: Exclude<UpdateMode, 'read-only'> = name === '' ? 'cluster-wide' : 'per-broker';
+  const existing = scope === 'cluster-wide' ? broker.config.dynamicDefault : broker.config.dynamic;
+  const next = applyOps(replace ? {} : Object.fromEntries(existing), changes, (key) => brokerSetting(key),
+    (op, key) => `Config value ${OP_NAMES[op].toLowerCase()} is not allowed for config key: ${key}`);
+  const unknown = Object.keys(next).filter((key) => !brokerSetting(key));
+  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${unknown.join(', ')}`);
+  const readOnly = Object.keys(next).filter((key) => brokerSetting(key)!.dynamic === 'read-only');
+  if (readOnly.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${scalaSet(readOnly)}`);
+  for (const [key, value] of Object.entries(next)) {
+    const problem = validateValue(brokerSetting(key)!, value);
+    if (problem) throw new ChangeError(ErrorCode.INVALID_REQUEST, problem);
+  }
+  const perBroker = Object.keys(next).filter((key) => brokerSetting(key)!.dynamic === 'per-broker');
+  if (scope === 'cluster-wide' && perBroker.length > 0) {
+    throw new ChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: ${scalaSet(perBroker)}`);
+  }
+  if (!validateOnly) broker.setBrokerConfigs(next, scope);
+  return ok;
+}
+
+/** Applies the operations to a copy of the current values; APPEND/SUBTRACT only on list configs. */
+function applyOps(current: Record<string, string>, changes: ConfigChange[],
+  defOf: (name: string) => { type: ConfigType; defaultValue: string } | undefined,
+  notAList: (op: number, name: string) => string): Record<string, string> {
+  for (const { name, op, value } of changes) {
+    switch (op) {
+      case AlterOp.SET:
+        current[name] = value!;
+        break;
+      case AlterOp.DELETE:
+        delete current[name];
+        break;
+      case AlterOp.APPEND:
+      case AlterOp.SUBTRACT: {
+        const def = defOf(name);
+        if (!def) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${name}`);
+        if (def.type !== 'list') throw new ChangeError(ErrorCode.INVALID_CONFIG, notAList(op, name));
+        const items = (current[name] ?? def.defaultValue).split(',').map((s) => s.trim()).filter(Boolean);
+        const changed = value!.split(',').map((s) => s.trim()).filter(Boolean);
+        current[name] = (op === AlterOp.APPEND ? [...new Set([...items, ...changed])] : items.filter((i) => !changed.includes(i))).join(',');
+        break;
+      }
+      default:
+        throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unknown operations type ${op}`);
+    }
+  }
+  return current;
 }

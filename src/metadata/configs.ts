@@ -2,44 +2,55 @@
  * Topic configs: Kafka's names, their broker-level defaults (the `log.*` names a broker config sets) and types.
  * DescribeConfigs reports them with their source; the log reads them through `effectiveTopicConfig`.
  */
-export type ConfigType = 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list';
+export type ConfigType = 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list' | 'password';
 
-export interface TopicConfigDef {
+/** What a value must be, as Kafka's ConfigDef declares it: a type, and optionally a range or a set of values. */
+export interface ValueRule {
   name: string;
+  type: ConfigType;
+  /** Kafka's `atLeast` / `between` bounds (inclusive). */
+  min?: number;
+  max?: number;
+  /** Allowed values (ValidString / ValidList). */
+  oneOf?: string[];
+}
+
+export interface TopicConfigDef extends ValueRule {
   /** The broker config that sets its default (Kafka's synonym), if any. */
   brokerKey: string | null;
-  type: ConfigType;
   defaultValue: string;
-  /** Allowed values for enumerated configs. */
-  oneOf?: string[];
 }
 
 const LONG_MAX = '9223372036854775807';
 
+/** Kafka's LogConfig definitions (storage/.../LogConfig.java): types, defaults and validators. */
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
-  { name: 'cleanup.policy', brokerKey: 'log.cleanup.policy', type: 'list', defaultValue: 'delete', oneOf: ['delete', 'compact'] },
+  { name: 'cleanup.policy', brokerKey: 'log.cleanup.policy', type: 'list', defaultValue: 'delete', oneOf: ['compact', 'delete'] },
   { name: 'compression.type', brokerKey: 'compression.type', type: 'string', defaultValue: 'producer',
-    oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
-  { name: 'delete.retention.ms', brokerKey: 'log.cleaner.delete.retention.ms', type: 'long', defaultValue: '86400000' },
-  { name: 'file.delete.delay.ms', brokerKey: 'log.segment.delete.delay.ms', type: 'long', defaultValue: '60000' },
-  { name: 'flush.messages', brokerKey: 'log.flush.interval.messages', type: 'long', defaultValue: LONG_MAX },
-  { name: 'flush.ms', brokerKey: 'log.flush.interval.ms', type: 'long', defaultValue: LONG_MAX },
-  { name: 'index.interval.bytes', brokerKey: 'log.index.interval.bytes', type: 'int', defaultValue: '4096' },
-  { name: 'max.compaction.lag.ms', brokerKey: 'log.cleaner.max.compaction.lag.ms', type: 'long', defaultValue: LONG_MAX },
-  { name: 'max.message.bytes', brokerKey: 'message.max.bytes', type: 'int', defaultValue: '1048588' },
-  { name: 'message.timestamp.difference.max.ms', brokerKey: 'log.message.timestamp.difference.max.ms', type: 'long', defaultValue: LONG_MAX },
+    oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] },
+  { name: 'delete.retention.ms', brokerKey: 'log.cleaner.delete.retention.ms', type: 'long', defaultValue: '86400000', min: 0 },
+  { name: 'file.delete.delay.ms', brokerKey: 'log.segment.delete.delay.ms', type: 'long', defaultValue: '60000', min: 0 },
+  { name: 'flush.messages', brokerKey: 'log.flush.interval.messages', type: 'long', defaultValue: LONG_MAX, min: 1 },
+  { name: 'flush.ms', brokerKey: 'log.flush.interval.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
+  { name: 'index.interval.bytes', brokerKey: 'log.index.interval.bytes', type: 'int', defaultValue: '4096', min: 0 },
+  { name: 'max.compaction.lag.ms', brokerKey: 'log.cleaner.max.compaction.lag.ms', type: 'long', defaultValue: LONG_MAX, min: 1 },
+  { name: 'max.message.bytes', brokerKey: 'message.max.bytes', type: 'int', defaultValue: '1048588', min: 0 },
+  { name: 'message.timestamp.difference.max.ms', brokerKey: 'log.message.timestamp.difference.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
   { name: 'message.timestamp.type', brokerKey: 'log.message.timestamp.type', type: 'string', defaultValue: 'CreateTime',
     oneOf: ['CreateTime', 'LogAppendTime'] },
-  { name: 'min.cleanable.dirty.ratio', brokerKey: 'log.cleaner.min.cleanable.ratio', type: 'double', defaultValue: '0.5' },
-  { name: 'min.compaction.lag.ms', brokerKey: 'log.cleaner.min.compaction.lag.ms', type: 'long', defaultValue: '0' },
-  { name: 'min.insync.replicas', brokerKey: 'min.insync.replicas', type: 'int', defaultValue: '1' },
+  { name: 'min.cleanable.dirty.ratio', brokerKey: 'log.cleaner.min.cleanable.ratio', type: 'double', defaultValue: '0.5', min: 0, max: 1 },
+  { name: 'min.compaction.lag.ms', brokerKey: 'log.cleaner.min.compaction.lag.ms', type: 'long', defaultValue: '0', min: 0 },
+  { name: 'min.insync.replicas', brokerKey: 'min.insync.replicas', type: 'int', defaultValue: '1', min: 1 },
   { name: 'preallocate', brokerKey: 'log.preallocate', type: 'boolean', defaultValue: 'false' },
+  // Negative retention means "no limit" (-1 for retention.ms; any negative retention.bytes).
   { name: 'retention.bytes', brokerKey: 'log.retention.bytes', type: 'long', defaultValue: '-1' },
-  { name: 'retention.ms', brokerKey: 'log.retention.ms', type: 'long', defaultValue: '604800000' },
-  { name: 'segment.bytes', brokerKey: 'log.segment.bytes', type: 'int', defaultValue: '1073741824' },
-  { name: 'segment.index.bytes', brokerKey: 'log.index.size.max.bytes', type: 'int', defaultValue: '10485760' },
-  { name: 'segment.jitter.ms', brokerKey: 'log.roll.jitter.ms', type: 'long', defaultValue: '0' },
-  { name: 'segment.ms', brokerKey: 'log.roll.ms', type: 'long', defaultValue: '604800000' },
+  { name: 'retention.ms', brokerKey: 'log.retention.ms', type: 'long', defaultValue: '604800000', min: -1 },
+  // 14 = LegacyRecord.RECORD_OVERHEAD_V0, Kafka's floor.
+  { name: 'segment.bytes', brokerKey: 'log.segment.bytes', type: 'int', defaultValue: '1073741824', min: 14 },
+  { name: 'segment.index.bytes', brokerKey: 'log.index.size.max.bytes', type: 'int', defaultValue: '10485760', min: 4 },
+  { name: 'segment.jitter.ms', brokerKey: 'log.roll.jitter.ms', type: 'long', defaultValue: '0', min: 0 },
+  // segment.ms=1 is valid in Kafka too (a segment per batch); only 0 and below are refused.
+  { name: 'segment.ms', brokerKey: 'log.roll.ms', type: 'long', defaultValue: '604800000', min: 1 },
   { name: 'unclean.leader.election.enable', brokerKey: 'unclean.leader.election.enable', type: 'boolean', defaultValue: 'false' },
   { name: 'message.downconversion.enable', brokerKey: 'log.message.downconversion.enable', type: 'boolean', defaultValue: 'true' },
   // Samsa's broker-side schema validation (Confluent's names): produce rejects records without a registered id.
@@ -57,29 +68,77 @@ export function validateTopicConfig(name: string, value: string | null): string 
   return validateValue(def, value);
 }
 
-export function validateValue(def: { name: string; type: ConfigType; oneOf?: string[] }, value: string): string | null {
-  const bad = `Invalid value ${value} for configuration ${def.name}`;
+/**
+ * Checks a topic's whole set of overrides: each value, then Kafka's cross-config rule (LogConfig.validateValues)
+ * on the effective values, broker defaults included. Returns an error message, or null.
+ */
+export function validateTopicConfigSet(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>): string | null {
+  for (const [name, value] of Object.entries(overrides)) {
+    const problem = validateTopicConfig(name, value);
+    if (problem) return problem;
+  }
+  const effective = effectiveTopicConfig(overrides, brokerSettings);
+  const minLag = BigInt(effective['min.compaction.lag.ms'].trim());
+  const maxLag = BigInt(effective['max.compaction.lag.ms'].trim());
+  if (minLag > maxLag) return `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`;
+  return null;
+}
+
+const JAVA_RANGE = { int: [-(2n ** 31n), 2n ** 31n - 1n], long: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
+/** What Java's Double.parseDouble takes, less hex floats, NaN and Infinity. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/;
+
+/**
+ * Validates a value as Kafka's ConfigDef does (parseType, then the validator), with Kafka's messages:
+ * "Invalid value 0 for configuration segment.ms: Value must be at least 1". Returns null when valid.
+ */
+export function validateValue(def: ValueRule, value: string): string | null {
+  const bad = (v: string, why: string) => `Invalid value ${def.type === 'password' ? '[hidden]' : v} for configuration ${def.name}: ${why}`;
+  const trimmed = value.trim();
+  const inRange = (n: number | bigint): string | null => {
+    if (def.min !== undefined && n < def.min) return bad(value, `Value must be at least ${def.min}`);
+    if (def.max !== undefined && n > def.max) return bad(value, `Value must be no more than ${def.max}`);
+    return null;
+  };
+  const oneOf = (v: string): string | null =>
+    def.oneOf && !def.oneOf.includes(v) ? bad(v, `String must be one of: ${def.oneOf.join(', ')}`) : null;
   switch (def.type) {
     case 'long':
-    case 'int':
-      return /^-?\d+$/.test(value.trim()) ? null : `${bad}: Not a number of type ${def.type.toUpperCase()}`;
-    case 'double':
-      return Number.isFinite(Number(value)) && value.trim() !== '' ? null : `${bad}: Not a number of type DOUBLE`;
+    case 'int': {
+      const [lo, hi] = JAVA_RANGE[def.type];
+      const n = /^[+-]?\d+$/.test(trimmed) ? BigInt(trimmed) : null;
+      if (n === null || n < lo || n > hi) return bad(value, `Not a number of type ${def.type.toUpperCase()}`);
+      return inRange(n);
+    }
+    case 'double': {
+      const n = DECIMAL.test(trimmed) ? Number(trimmed.replace(/[dDfF]$/, '')) : NaN;
+      return Number.isFinite(n) ? inRange(n) : bad(value, 'Not a number of type DOUBLE');
+    }
     case 'boolean':
-      return /^(true|false)$/i.test(value.trim()) ? null : `${bad}: Expected value to be either true or false`;
+      return /^(true|false)$/i.test(trimmed) ? null : bad(value, 'Expected value to be either true or false');
     case 'list':
-      if (def.oneOf && value.split(',').some((v) => !def.oneOf!.includes(v.trim()))) return `${bad}: String must be one of: ${def.oneOf.join(', ')}`;
+      // An empty string is an empty list, valid for every list config.
+      if (trimmed === '') return null;
+      for (const item of trimmed.split(/\s*,\s*/)) {
+        const problem = oneOf(item);
+        if (problem) return problem;
+      }
       return null;
     default:
-      if (def.oneOf && !def.oneOf.includes(value)) return `${bad}: String must be one of: ${def.oneOf.join(', ')}`;
-      return null;
+      return oneOf(trimmed);
   }
 }
+
+/** DescribeConfigs v3+ config_type codes (DescribeConfigsResponse.ConfigType). */
+export const CONFIG_TYPE_CODES: Readonly<Record<ConfigType, number>> = {
+  boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9,
+};
 
 /** Where a config's value comes from, as DescribeConfigs v1+ reports it. */
 export const ConfigSource = {
   DYNAMIC_TOPIC_CONFIG: 1,
   DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
 } as const;
@@ -92,13 +151,15 @@ export interface ResolvedConfig {
 
 /**
  * A topic's effective configs: the topic's own overrides, else the broker's setting of the synonym, else Kafka's
- * default. `brokerSettings` holds the broker's configured values by Kafka broker name.
+ * default. `brokerSettings` holds the broker's configured values by Kafka broker name; `brokerSource` says where
+ * one came from (static by default).
  */
-export function resolveTopicConfigs(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>): ResolvedConfig[] {
+export function resolveTopicConfigs(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>,
+  brokerSource: (brokerKey: string) => number = () => ConfigSource.STATIC_BROKER_CONFIG): ResolvedConfig[] {
   return TOPIC_CONFIGS.map((def) => {
     if (overrides[def.name] !== undefined) return { name: def.name, value: overrides[def.name], source: ConfigSource.DYNAMIC_TOPIC_CONFIG };
     const fromBroker = def.brokerKey ? brokerSettings.get(def.brokerKey) : undefined;
-    if (fromBroker !== undefined) return { name: def.name, value: fromBroker, source: ConfigSource.STATIC_BROKER_CONFIG };
+    if (fromBroker !== undefined) return { name: def.name, value: fromBroker, source: brokerSource(def.brokerKey!) };
     return { name: def.name, value: def.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
   });
 }

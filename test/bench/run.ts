@@ -12,6 +12,7 @@ import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
+import { soakBenchmark } from './soak.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
 
     console.log('\nLog: recovery and maintenance');
     await logBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+
+    await soakBenchmark({ dir: tmp.dir, report });
   } finally {
     tmp.remove();
   }

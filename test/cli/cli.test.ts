@@ -73,4 +73,10 @@ test('bad flags and bad settings give one clear error and exit code 2', async ()
   const envValue = await run('env', ['SAMSA_NUM_PARTITIONS=lots', process.execPath, cli, '--in-memory']);
   assert.equal(envValue.code, 2);
   assert.match(envValue.stderr, /Invalid value lots for configuration num.partitions/);
+  const outOfRange = await run(process.execPath, [cli, '--port', '70000']);
+  assert.equal(outOfRange.code, 2);
+  assert.equal(outOfRange.stderr.trim(), 'samsa: Invalid value 70000 for configuration port: Value must be no more than 65535');
+  const belowMinimum = await run('env', ['SAMSA_LOG_SEGMENT_BYTES=5', process.execPath, cli, '--in-memory']);
+  assert.equal(belowMinimum.code, 2);
+  assert.match(belowMinimum.stderr, /^samsa: Invalid value 5 for configuration log.segment.bytes: Value must be at least 14$/m);
 });

@@ -5,15 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
 import { kafkaClient, run, startTestBroker, tempDir } from '../helpers.js';
-import type { RunningBroker } from '../../src/index.js';
+import { ManualClock, type RunningBroker } from '../../src/index.js';
 import { kcatRead, waitFor, type ConsumedRecord } from './support.js';
 
 const HOUR = 3_600_000;
 const COMPACTED = {
   'cleanup.policy': 'compact', 'segment.bytes': '1024', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': String(HOUR),
 };
+
+/** The first test waits in real time: the cleaner looks again every 100 ms instead of log.cleaner.backoff.ms's 15 s. */
+const REAL_TIME_CLEANER = { 'log.cleaner.backoff.ms': 100 };
 
 async function connect(broker: RunningBroker): Promise<{ admin: Admin; producer: Producer; close(): Promise<void> }> {
   const kafka = kafkaClient(broker);
@@ -46,7 +51,7 @@ async function writeRound(producer: Producer, round: string, keys: string[], rou
 test('a compacted topic keeps the latest value per key and drops old tombstones, across a restart', async () => {
   const tmp = tempDir('samsa-compact-');
   try {
-    let broker = await startTestBroker({ dataDir: tmp.dir });
+    let broker = await startTestBroker({ dataDir: tmp.dir, config: REAL_TIME_CLEANER });
     let c = await connect(broker);
     await c.admin.createTopics({ topics: [{ topic: 'compacted', numPartitions: 1, configEntries: Object.entries(COMPACTED).map(([name, value]) => ({ name, value })) }] });
     const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
@@ -68,7 +73,7 @@ test('a compacted topic keeps the latest value per key and drops old tombstones,
     await c.close();
     await broker.close();
 
-    broker = await startTestBroker({ dataDir: tmp.dir });
+    broker = await startTestBroker({ dataDir: tmp.dir, config: REAL_TIME_CLEANER });
     c = await connect(broker);
     // The restart serves the compacted log as it was (offset gaps and all) and appends after its end.
     const again = view(await kcatRead(broker.bootstrap, 'compacted'));
@@ -137,5 +142,38 @@ test('message.timestamp.type=LogAppendTime stamps the broker time, returned by P
   } finally {
     await c.close();
     await broker.close();
+  }
+});
+
+test('a live broker keeps compacting a topic written all the time: bounded segments, the cleaner offset advancing, no restart', async () => {
+  const tmp = tempDir('samsa-compact-live-');
+  const clock = new ManualClock(Date.now());
+  const broker = await startTestBroker({ dataDir: tmp.dir, clock });
+  const c = await connect(broker);
+  try {
+    // Kafka's defaults but small segments: min.cleanable.dirty.ratio 0.5, min.compaction.lag.ms 0.
+    await c.admin.createTopics({ topics: [{ topic: 'live', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '1024' }] }] });
+    const log = broker.broker.logs.get('live', 0)!;
+    const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    const cleanedTo: number[] = [];
+    let maxSegments = 0;
+    for (let round = 0; round < 20; round++) {
+      for (const key of keys) await c.producer.send({ topic: 'live', acks: -1, messages: [{ key, value: `r${round}-${key}-${'x'.repeat(60)}` }] });
+      await clock.advance(15_000); // log.cleaner.backoff.ms
+      await broker.broker.logs.cleaned();
+      cleanedTo.push(log.cleanedTo);
+      maxSegments = Math.max(maxSegments, log.segments.length);
+    }
+    const files = readdirSync(join(tmp.dir, 'live-0')).filter((f) => f.endsWith('.log'));
+    assert.ok(maxSegments <= 6, `at most ${maxSegments} segments (20 rounds wrote ${Math.ceil(log.logEndOffset * 100 / 1024)} segments' worth)`);
+    assert.equal(files.length, log.segments.length, 'no segment file left behind');
+    assert.ok(cleanedTo[0] > 0 && new Set(cleanedTo).size >= 8, `the cleaner offset kept advancing: ${cleanedTo.join(' ')}`);
+    const v = view(await kcatRead(broker.bootstrap, 'live', ['-X', 'fetch.wait.max.ms=0']));
+    for (const key of keys) assert.equal(v.latest.get(key), `r19-${key}-${'x'.repeat(60)}`);
+    assert.ok(log.logEndOffset - log.cleanedTo <= 2 * keys.length, 'only the uncleaned tail can hold older copies');
+  } finally {
+    await c.close();
+    await broker.close();
+    tmp.remove();
   }
 });

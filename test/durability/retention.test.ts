@@ -1,7 +1,8 @@
 /**
  * Retention at broker level, seen the way clients see it: ListOffsets' low watermark advancing (kafkajs
  * fetchTopicOffsets), and consumers that start below it resetting to the new start (kcat's auto.offset.reset after
- * OFFSET_OUT_OF_RANGE, a kafkajs group reading from the beginning). The broker's own maintenance timer does the work.
+ * OFFSET_OUT_OF_RANGE, a kafkajs group reading from the beginning). The broker's own maintenance timer does the work,
+ * every log.retention.check.interval.ms of the broker's clock.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,14 +10,15 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
 import { kafkaClient, startTestBroker, tempDir } from '../helpers.js';
-import type { RunningBroker } from '../../src/index.js';
+import { ManualClock, type RunningBroker } from '../../src/index.js';
 import { kcatRead, waitFor } from './support.js';
 
 const HOUR = 3_600_000;
 
 async function withBroker(fn: (b: RunningBroker, admin: Admin, producer: Producer, dataDir: string) => Promise<void>): Promise<void> {
   const tmp = tempDir('samsa-retention-');
-  const broker = await startTestBroker({ dataDir: tmp.dir, config: { 'group.initial.rebalance.delay.ms': 0 } });
+  // Real time, checked often: these tests are about what clients see (the cadence has its own test).
+  const broker = await startTestBroker({ dataDir: tmp.dir, config: { 'group.initial.rebalance.delay.ms': 0, 'log.retention.check.interval.ms': 100 } });
   const kafka = kafkaClient(broker);
   const admin = kafka.admin();
   const producer = kafka.producer();
@@ -119,6 +121,42 @@ test('segment.ms rolls an idle active segment so that it expires too; offsets co
     const read = await kcatRead(broker.bootstrap, 'idle');
     assert.deepEqual(read.map((r) => [r.offset, r.value]), [[10, 'after']]);
   });
+});
+
+test('retention runs every log.retention.check.interval.ms of the broker clock, segment.ms rolls at every tick', async () => {
+  const tmp = tempDir('samsa-retention-');
+  const clock = new ManualClock(Date.now());
+  const broker = await startTestBroker({ dataDir: tmp.dir, clock, config: { 'log.retention.check.interval.ms': 60_000 } });
+  const admin = kafkaClient(broker).admin();
+  const producer = kafkaClient(broker).producer();
+  await Promise.all([admin.connect(), producer.connect()]);
+  try {
+    await createTopic(admin, 'checked', { 'retention.ms': String(HOUR), 'segment.bytes': '2048', 'segment.ms': String(HOUR) });
+    await createTopic(admin, 'idle', { 'segment.ms': '5000' });
+    await produce(producer, 'idle', 5, clock.now(), 'i');
+    await produce(producer, 'checked', 100, clock.now() - 2 * HOUR, 'old');
+    const firstNew = await produce(producer, 'checked', 20, clock.now(), 'new');
+    const idle = broker.broker.logs.get('idle', 0)!;
+    await clock.advance(6_000);
+    assert.equal(idle.segments.length, 2, 'segment.ms rolled the idle segment at a tick, long before a retention check');
+    await clock.advance(53_000); // 59 s since the broker started
+    assert.deepEqual(await offsets(admin, 'checked'), { low: 0, high: firstNew + 20 }, 'no retention check yet');
+    await clock.advance(1_000);
+    const { low } = await offsets(admin, 'checked');
+    assert.ok(low > 0 && low <= firstNew, `the check at 60 s deleted the expired segments (low ${low}, first fresh ${firstNew})`);
+    // The fresh records (written at 0 s) expire just after 3600 s: the checks at 3600 s and every minute after.
+    await produce(producer, 'checked', 40, clock.now(), 'later'); // rolls them out of the active segment
+    await clock.advance(HOUR - 1_000); // 3659 s
+    const before = await offsets(admin, 'checked');
+    assert.equal(before.low, low, 'expired since 3600 s, but no check since');
+    await clock.advance(1_000);
+    const after = await offsets(admin, 'checked');
+    assert.ok(after.low > firstNew, `deleted by the check at 3660 s (low ${before.low} -> ${after.low})`);
+  } finally {
+    await Promise.all([admin.disconnect(), producer.disconnect()]);
+    await broker.close();
+    tmp.remove();
+  }
 });
 
 test('DeleteRecords advances the low watermark; a restart keeps it', async () => {

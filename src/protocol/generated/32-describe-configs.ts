@@ -11,40 +11,47 @@ export interface DescribeConfigsRequestResources {
 }
 
 function readDescribeConfigsRequestResources(r: Reader, v: number): DescribeConfigsRequestResources {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsRequestResources = {
     resourceType: r.int8(),
     resourceName: r.string(c),
     configurationKeys: r.nullableArray(c, () => r.string(c)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeConfigsRequestResources(w: Writer, v: number, m: DescribeConfigsRequestResources): void {
-  const c = false;
+  const c = v >= 4;
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   w.nullableArray(m.configurationKeys, c, (x) => w.string(x, c));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsRequestResources[];
   includeSynonyms: boolean;
+  includeDocumentation: boolean;
 }
 
 export function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsRequest = {
     resources: r.array(c, () => readDescribeConfigsRequestResources(r, v)),
     includeSynonyms: v >= 1 ? r.bool() : false,
+    includeDocumentation: v >= 3 ? r.bool() : false,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeConfigsRequest(w: Writer, v: number, m: DescribeConfigsRequest): void {
-  const c = false;
+  const c = v >= 4;
   w.array(m.resources, c, (x) => writeDescribeConfigsRequestResources(w, v, x));
   if (v >= 1) w.bool(m.includeSynonyms);
+  if (v >= 3) w.bool(m.includeDocumentation);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeConfigsResponseResultsConfigsSynonyms {
@@ -54,20 +61,22 @@ export interface DescribeConfigsResponseResultsConfigsSynonyms {
 }
 
 function readDescribeConfigsResponseResultsConfigsSynonyms(r: Reader, v: number): DescribeConfigsResponseResultsConfigsSynonyms {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsResponseResultsConfigsSynonyms = {
     name: r.string(c),
     value: r.nullableString(c),
     source: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeConfigsResponseResultsConfigsSynonyms(w: Writer, v: number, m: DescribeConfigsResponseResultsConfigsSynonyms): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.name, c);
   w.nullableString(m.value, c);
   w.int8(m.source);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeConfigsResponseResultsConfigs {
@@ -78,10 +87,12 @@ export interface DescribeConfigsResponseResultsConfigs {
   configSource: number;
   isSensitive: boolean;
   synonyms: DescribeConfigsResponseResultsConfigsSynonyms[];
+  configType: number;
+  documentation: string | null;
 }
 
 function readDescribeConfigsResponseResultsConfigs(r: Reader, v: number): DescribeConfigsResponseResultsConfigs {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsResponseResultsConfigs = {
     name: r.string(c),
     value: r.nullableString(c),
@@ -90,12 +101,15 @@ function readDescribeConfigsResponseResultsConfigs(r: Reader, v: number): Descri
     configSource: v >= 1 ? r.int8() : -1,
     isSensitive: r.bool(),
     synonyms: v >= 1 ? r.array(c, () => readDescribeConfigsResponseResultsConfigsSynonyms(r, v)) : [],
+    configType: v >= 3 ? r.int8() : 0,
+    documentation: v >= 3 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeConfigsResponseResultsConfigs(w: Writer, v: number, m: DescribeConfigsResponseResultsConfigs): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.name, c);
   w.nullableString(m.value, c);
   w.bool(m.readOnly);
@@ -103,6 +117,9 @@ function writeDescribeConfigsResponseResultsConfigs(w: Writer, v: number, m: Des
   if (v >= 1) w.int8(m.configSource);
   w.bool(m.isSensitive);
   if (v >= 1) w.array(m.synonyms, c, (x) => writeDescribeConfigsResponseResultsConfigsSynonyms(w, v, x));
+  if (v >= 3) w.int8(m.configType);
+  if (v >= 3) w.nullableString(m.documentation, c);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeConfigsResponseResults {
@@ -114,7 +131,7 @@ export interface DescribeConfigsResponseResults {
 }
 
 function readDescribeConfigsResponseResults(r: Reader, v: number): DescribeConfigsResponseResults {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsResponseResults = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
@@ -122,16 +139,18 @@ function readDescribeConfigsResponseResults(r: Reader, v: number): DescribeConfi
     resourceName: r.string(c),
     configs: r.array(c, () => readDescribeConfigsResponseResultsConfigs(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeConfigsResponseResults(w: Writer, v: number, m: DescribeConfigsResponseResults): void {
-  const c = false;
+  const c = v >= 4;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   w.array(m.configs, c, (x) => writeDescribeConfigsResponseResultsConfigs(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeConfigsResponse {
@@ -140,24 +159,26 @@ export interface DescribeConfigsResponse {
 }
 
 export function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsResponse {
-  const c = false;
+  const c = v >= 4;
   const m: DescribeConfigsResponse = {
     throttleTimeMs: r.int32(),
     results: r.array(c, () => readDescribeConfigsResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeConfigsResponse(w: Writer, v: number, m: DescribeConfigsResponse): void {
-  const c = false;
+  const c = v >= 4;
   w.int32(m.throttleTimeMs);
   w.array(m.results, c, (x) => writeDescribeConfigsResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DescribeConfigsApi: ApiCodec<DescribeConfigsRequest, DescribeConfigsResponse> = {
   key: 32,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
   flexibleFrom: 4,
   readRequest: readDescribeConfigsRequest,
   writeRequest: writeDescribeConfigsRequest,

@@ -78,6 +78,8 @@ export class Broker {
   registry: RunningRegistry | null = null;
   /** The HTTP host every HTTP surface mounts on (`http.mount('/metrics', router)`), on `registry.port`. */
   http: HttpHost | null = null;
+  /** The admin HTTP host (`admin.port`): health checks, and where operator and test-control surfaces mount. */
+  admin: HttpHost | null = null;
 
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
@@ -313,7 +315,23 @@ export class Broker {
     return `http://${this.config.advertisedHost}:${this.http.port}`;
   }
 
+  /**
+   * Starts the admin HTTP host when enabled, with `/healthz` (the process serves) and `/readyz` (recovery finished:
+   * it starts after it); returns its URL.
+   */
+  async startAdmin(): Promise<string | null> {
+    const port = this.config.adminPort;
+    if (port === 0) return null;
+    const { startHttpHost, Router } = await import('./http/index.js');
+    this.admin = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock });
+    this.admin.mount('/', new Router()
+      .route('/healthz', { GET: () => ({ status: 'ok' }) })
+      .route('/readyz', { GET: () => ({ status: 'ready' }) }));
+    return `http://${this.config.advertisedHost}:${this.admin.port}`;
+  }
+
   async close(): Promise<void> {
+    await this.admin?.close();
     await this.registry?.close();
     await this.http?.close();
     this.groups.close();

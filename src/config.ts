@@ -46,6 +46,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'log.dirs', type: 'string', defaultValue: './data', doc: 'Data directory.' },
   { name: 'in.memory', type: 'boolean', defaultValue: 'false', doc: 'Keep everything in memory (nothing on disk).' },
   { name: 'registry.port', type: 'int', defaultValue: '8081', min: -1, max: 65535, doc: 'Schema Registry HTTP port (0 = disabled, -1 = any free port).' },
+  { name: 'admin.port', type: 'int', defaultValue: '9644', min: -1, max: 65535, doc: 'Admin HTTP port: health, and the operator and test-control surfaces (0 = disabled, -1 = any free port).' },
   { name: 'log.level', type: 'string', defaultValue: 'info', oneOf: PINO_LEVELS, doc: 'pino log level.' },
   { name: 'num.partitions', type: 'int', defaultValue: '1', min: 1, doc: 'Partitions of auto-created topics and CreateTopics with -1.' },
   { name: 'default.replication.factor', type: 'int', defaultValue: '1', doc: 'Only 1 is possible on one broker.' },
@@ -148,6 +149,7 @@ export class BrokerConfig {
   get inMemory(): boolean { return this.bool('in.memory'); }
   get dataDir(): string { return this.get('log.dirs'); }
   get registryPort(): number { return this.int('registry.port'); }
+  get adminPort(): number { return this.int('admin.port'); }
   get socketRequestMaxBytes(): number { return this.int('socket.request.max.bytes'); }
 }
 

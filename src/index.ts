@@ -30,6 +30,8 @@ export interface StartOptions {
   nodes?: number;
   /** Schema Registry port; 0 disables it, -1 picks any free port. Default 8081 (the CLI) or 0 (embedded). */
   registryPort?: number;
+  /** Admin HTTP port (health, operator and test-control surfaces); 0 disables it, -1 picks any free port. Default 9644 (the CLI) or 0 (embedded). */
+  adminPort?: number;
   logLevel?: string;
   /** A pino logger to use instead of a new one. */
   logger?: Logger;
@@ -62,6 +64,8 @@ export interface RunningBroker {
   nodes: RunningNode[];
   /** Schema Registry URL, when enabled. */
   registryUrl: string | null;
+  /** Admin HTTP URL, when enabled. */
+  adminUrl: string | null;
   broker: Broker;
   close(): Promise<void>;
 }
@@ -70,7 +74,7 @@ export interface RunningBroker {
  * Settings under every other layer when embedded (a test suite): no registry unless asked, quiet logs (warn), and in
  * memory unless a data directory is given. The CLI passes {} instead: registry on 8081, info logs, ./data.
  */
-export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'log.level': 'warn', 'in.memory': true };
+export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'admin.port': 0, 'log.level': 'warn', 'in.memory': true };
 
 export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = EMBEDDED_DEFAULTS): Promise<RunningBroker> {
   const dataDirGiven = options.dataDir !== undefined || options.config?.['log.dirs'] !== undefined;
@@ -88,6 +92,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       'node.id': options.nodeId,
       'nodes': options.nodes,
       'registry.port': options.registryPort,
+      'admin.port': options.adminPort,
       'log.level': options.logLevel,
     },
   );
@@ -117,9 +122,11 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const first = broker.nodes[0].endpoints[0];
   const port = first.port;
   let registryUrl: string | null;
+  let adminUrl: string | null;
   try {
     await broker.recover();
     registryUrl = await broker.startRegistry();
+    adminUrl = await broker.startAdmin();
   } catch (err) {
     await closeListeners();
     await broker.close();
@@ -127,7 +134,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   }
   // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
-  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, startupMs: Math.round(performance.now()) }, 'samsa is ready');
+  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   return {
     port,
@@ -139,6 +146,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       listeners: Object.fromEntries(n.endpoints.map((e) => [e.listener, `${e.host}:${e.port}`])),
     })),
     registryUrl,
+    adminUrl,
     broker,
     close: () => (closing ??= (async () => {
       await closeListeners();

@@ -17,6 +17,7 @@ const USAGE = `Usage: samsa [options]
   --node-id <n>           broker id (default 0)
   --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
+  --admin-port <n>        admin HTTP port: /healthz, /readyz (default 9644; 0 disables it)
   --fsync                 durable mode: acks=-1 is answered after fsync
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       options: {
         'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
         'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
-        'registry-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
+        'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
         'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean', short: 'V' },
       },
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     nodeId: int('node-id', values['node-id']),
     nodes: int('nodes', values.nodes),
     registryPort: int('registry-port', values['registry-port']),
+    adminPort: int('admin-port', values['admin-port']),
     logLevel: values['log-level'],
     configFile: values.config,
     config: extra,

@@ -61,7 +61,7 @@ interface BrokerProcess { child: ChildProcess; port: number; startMs: number; se
 /** Starts the broker as users do (the CLI), timing process start to the first accepted connection. */
 async function startBrokerProcess(args: string[]): Promise<BrokerProcess> {
   const start = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buffered = '';
   const [port, selfReportedMs] = await new Promise<[number, number]>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)));

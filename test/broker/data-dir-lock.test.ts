@@ -31,7 +31,7 @@ test('a CLI broker refuses a data directory held by a running one (exit 2, clear
     await producer.send({ topic: 'kept', acks: -1, messages: [{ value: 'a1' }, { value: 'a2' }] });
     await producer.disconnect();
 
-    const second = await run(process.execPath, [join(import.meta.dirname, '../../bundle/main.js'), '--port', '0', '--registry-port', '0', '--data-dir', tmp.dir]);
+    const second = await run(process.execPath, [join(import.meta.dirname, '../../bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', tmp.dir]);
     assert.equal(second.code, 2, second.stderr);
     assert.match(second.stderr, new RegExp(`in use by another Samsa process \\(pid ${holder.child.pid}\\)`));
     assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace');

@@ -12,7 +12,7 @@ const cli = join(repositoryRoot(), 'dist', 'bundle', 'main.js');
 
 /** Starts the CLI and resolves once its "ready" log line names the port. */
 async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--registry-port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));

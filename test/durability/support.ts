@@ -17,7 +17,7 @@ export interface CliBroker {
 
 /** Starts `node dist/bundle/main.js` as users do, resolving once its "samsa is ready" line names the port. */
 export async function startCli(dataDir: string, extra: string[] = []): Promise<CliBroker> {
-  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit').then(([code, signal]) => signal ?? code);
   let out = '';
   let err = '';

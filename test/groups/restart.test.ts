@@ -76,7 +76,7 @@ function freePort(): Promise<number> {
 /** The broker as its own process (the CLI), so it can be killed with SIGKILL. */
 async function brokerProcess(dataDir: string, port: number, extra: string[] = []) {
   const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, '--port', String(port), '--data-dir', dataDir, '--registry-port=-1', '--log-level', 'info', ...extra],
+  const child = spawn(process.execPath, [main, '--port', String(port), '--data-dir', dataDir, '--registry-port=-1', '--admin-port', '0', '--log-level', 'info', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });

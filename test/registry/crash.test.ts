@@ -10,7 +10,7 @@ import { repositoryRoot } from '../../protocol/generate.js';
 const cli = join(repositoryRoot(), 'dist', 'bundle', 'main.js');
 
 async function start(dataDir: string) {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--registry-port=-1', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--port', '0', '--registry-port=-1', '--admin-port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`exited with ${code}`)));

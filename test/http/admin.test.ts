@@ -1,0 +1,32 @@
+/** The admin HTTP port: off when embedded unless asked; /healthz and /readyz once started (after recovery). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestBroker } from '../helpers.js';
+
+test('embedded brokers have no admin port unless asked', async () => {
+  const broker = await startTestBroker();
+  try {
+    assert.equal(broker.adminUrl, null);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('adminPort -1: /healthz and /readyz answer 200 on 127.0.0.1 and ::1; other paths 404 in JSON', async () => {
+  const broker = await startTestBroker({ adminPort: -1 });
+  try {
+    const port = new URL(broker.adminUrl!).port;
+    for (const host of ['127.0.0.1', '[::1]']) {
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await fetch(`http://${host}:${port}${path}`);
+        assert.equal(res.status, 200, `${host}${path}`);
+        assert.ok(((await res.json()) as { status: string }).status);
+      }
+    }
+    const missing = await fetch(`http://127.0.0.1:${port}/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(typeof ((await missing.json()) as { error_code: number }).error_code, 'number');
+  } finally {
+    await broker.close();
+  }
+});

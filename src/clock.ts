@@ -16,6 +16,9 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle;
 }
 
+/** Consecutive runs of one interval within one advance before it skips ahead. */
+const MAX_CATCH_UP = 1000;
+
 /** Node's timers cap a delay at 2^31-1 ms; longer waits are re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -50,6 +53,11 @@ interface ManualTimer {
 /**
  * A clock that moves only when told: `advance(ms)` runs every timer that falls due, in due order, each seeing
  * `now()` at its own due time. Timers scheduled by a timer that falls inside the advanced span run too.
+ *
+ * An interval that falls due more than MAX_CATCH_UP times within one advance with no one-shot timer between (a 1 s
+ * maintenance tick over a 24-day jump) then skips to its last due time before the next one-shot timer or the target, as a busy process's
+ * setInterval does not replay missed ticks either; the intervals' work (maintenance, expiry checks) depends on the
+ * time, not on how often it ran.
  */
 export class ManualClock implements Clock {
   private current: number;
@@ -78,6 +86,14 @@ export class ManualClock implements Clock {
     return { cancel: () => { timer.cancelled = true; } };
   }
 
+  /** The interval's last due time at or before the next one-shot timer and `target` (at least its next one). */
+  private lastTickBefore(interval: ManualTimer, target: number): number {
+    let bound = target;
+    for (const t of this.timers) if (t.every === null && !t.cancelled && t.due < bound) bound = t.due;
+    const every = interval.every!;
+    return Math.max(interval.due, interval.due + Math.floor((bound - interval.due) / every) * every);
+  }
+
   /** Timers not yet run or cancelled. */
   get pending(): number {
     return this.timers.filter((t) => !t.cancelled).length;
@@ -86,14 +102,24 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms`, running what falls due; then lets promise callbacks they started settle. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
+    /** Runs of each interval since a one-shot timer last ran. */
+    const catchUps = new Map<ManualTimer, number>();
     for (;;) {
       this.timers = this.timers.filter((t) => !t.cancelled);
       let next: ManualTimer | undefined;
       for (const t of this.timers) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq))) next = t;
       if (!next) break;
       this.current = Math.max(this.current, next.due);
-      if (next.every === null) next.cancelled = true;
-      else { next.due += next.every; next.seq = this.seq++; }
+      if (next.every === null) {
+        next.cancelled = true;
+        catchUps.clear();
+      } else {
+        const runs = (catchUps.get(next) ?? 0) + 1;
+        catchUps.set(next, runs);
+        next.due += next.every;
+        if (runs >= MAX_CATCH_UP) next.due = this.lastTickBefore(next, target);
+        next.seq = this.seq++;
+      }
       next.fn();
       await new Promise<void>((r) => setImmediate(r));
     }

@@ -30,3 +30,17 @@ test('ManualClock intervals repeat until cancelled', async () => {
   await clock.advance(100);
   assert.deepEqual(ticks, [30, 60, 90]);
 });
+
+test('ManualClock: an interval due millions of times in one advance catches up a bounded number of times, then runs at the end', async () => {
+  const clock = new ManualClock(0);
+  let runs = 0;
+  let lastRunAt = -1;
+  clock.setInterval(() => { runs++; lastRunAt = clock.now(); }, 1000);
+  clock.setInterval(() => { runs++; }, 1000); // two intervals alternate: each is bounded on its own
+  const oneShotAt: number[] = [];
+  clock.setTimeout(() => oneShotAt.push(clock.now()), 2 ** 31 - 1);
+  await clock.advance(2 ** 31);
+  assert.ok(runs < 5000, `ran ${runs} times`);
+  assert.deepEqual(oneShotAt, [2 ** 31 - 1], 'one-shot timers run at their own time');
+  assert.equal(lastRunAt, Math.floor(2 ** 31 / 1000) * 1000, 'the interval ran at its last due time');
+});

@@ -10,8 +10,11 @@
 import { readInt64, writeInt64 } from '../protocol/record-batch.js';
 import type { LogDir, LogFile } from './storage.js';
 
+const EMPTY = Buffer.alloc(0);
+
 abstract class SparseIndex {
-  protected entries: Buffer;
+  /** Grown on the first entry: most segments of a broker with many partitions are small or empty. */
+  protected entries = EMPTY;
   protected count = 0;
   private file: LogFile | null;
   /** The file missed a write: stop writing it and remove it on close, so the next start rebuilds it. */
@@ -19,7 +22,6 @@ abstract class SparseIndex {
   private rebuilding = false;
 
   constructor(private readonly dir: LogDir, private readonly name: string, protected readonly entrySize: number) {
-    this.entries = Buffer.alloc(entrySize * 64);
     this.file = dir.open(name);
   }
 
@@ -35,7 +37,7 @@ abstract class SparseIndex {
 
   endRebuild(): void {
     this.rebuilding = false;
-    if (!this.file) return;
+    if (!this.file || (this.count === 0 && this.file.size === 0)) return;
     try {
       this.file.truncate(0);
       this.file.append(this.entries.subarray(0, this.count * this.entrySize));
@@ -59,7 +61,7 @@ abstract class SparseIndex {
 
   private reserve(n: number): void {
     if (n * this.entrySize <= this.entries.length) return;
-    const grown = Buffer.alloc(Math.max(n * this.entrySize, this.entries.length * 2));
+    const grown = Buffer.alloc(Math.max(n * this.entrySize, this.entries.length * 2, this.entrySize * 16));
     this.entries.copy(grown);
     this.entries = grown;
   }

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
-import { FsDir, MemoryDir, MemoryQuota, type LogDir } from './storage.js';
+import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 
@@ -24,6 +24,8 @@ export interface LogManagerOptions {
   maintenanceIntervalMs?: number;
   /** In-memory mode: a byte budget standing in for a disk's size. */
   memoryQuota?: MemoryQuota;
+  /** Most segment and index files open at once; the others are reopened on demand (default DEFAULT_MAX_OPEN_FILES). */
+  maxOpenFiles?: number;
   now?: () => number;
 }
 
@@ -31,6 +33,8 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly memoryDirs = new Map<string, MemoryDir>();
   private readonly quota: MemoryQuota;
+  /** The descriptors of every partition's files, least recently used closed first. */
+  readonly openFiles: OpenFiles;
   private timer: NodeJS.Timeout | null = null;
   /** Compaction passes under way, by partition; each resolves when its pass ends (or stops at close). */
   private readonly cleaning = new Map<string, Promise<void>>();
@@ -38,6 +42,7 @@ export class LogManager {
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
+    this.openFiles = new OpenFiles(opts.maxOpenFiles);
   }
 
   private key(topic: string, partition: number): string {
@@ -45,7 +50,7 @@ export class LogManager {
   }
 
   private dir(name: string): LogDir {
-    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name));
+    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name), this.openFiles);
     let d = this.memoryDirs.get(name);
     if (!d) this.memoryDirs.set(name, (d = new MemoryDir(this.quota)));
     return d;

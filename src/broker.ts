@@ -56,6 +56,8 @@ export class Broker {
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
   readonly clock: Clock;
   private closing = false;
+  /** When the current slice of partition-log creation must yield (see openPartitionsGradually). */
+  private sliceEnd = 0;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
     this.clock = clock;
@@ -253,13 +255,13 @@ export class Broker {
    */
   private async openPartitionsGradually(topic: TopicMeta, from: number): Promise<string | null> {
     let config = this.topicConfig(topic);
-    let sliceEnd = performance.now() + OPEN_SLICE_MS;
     for (let p = from; p < topic.partitions; p++) {
-      if (performance.now() > sliceEnd) {
+      if (performance.now() > this.sliceEnd) {
+        // Shared by every request creating logs, so many one-partition topics yield as one wide topic does.
         await new Promise((resolve) => setImmediate(resolve));
         if (this.closing || this.topics.get(topic.name) !== topic) return null;
         config = this.topicConfig(topic); // AlterConfigs may have run meanwhile
-        sliceEnd = performance.now() + OPEN_SLICE_MS;
+        this.sliceEnd = performance.now() + OPEN_SLICE_MS;
       }
       try {
         this.logs.open(topic.name, p, config);

@@ -4,8 +4,10 @@
  * written with them when the timestamp grew. No checksums.
  *
  * Lookups use the in-memory copy (8-20 bytes per 4 KiB of log, under 5 MiB for a full 1 GiB segment); the files are
- * appended as entries are made, for tools that read Kafka's layout. Every start rebuilds them from the log while it
- * walks the batch headers anyway (producer state needs that walk), so a damaged index can never mislead a read.
+ * appended as entries are made, for tools that read Kafka's layout, and created with the first entry (a segment
+ * under `index.interval.bytes` has none, as an empty index; file creation is the slowest part of making a
+ * partition). Every start rebuilds them from the log while it walks the batch headers anyway (producer state needs
+ * that walk), so a damaged or missing index can never mislead a read.
  */
 import { readInt64, writeInt64 } from '../protocol/record-batch.js';
 import type { LogDir, LogFile } from './storage.js';
@@ -16,13 +18,18 @@ abstract class SparseIndex {
   /** Grown on the first entry: most segments of a broker with many partitions are small or empty. */
   protected entries = EMPTY;
   protected count = 0;
-  private file: LogFile | null;
+  private file: LogFile | null = null;
+  private closed = false;
   /** The file missed a write: stop writing it and remove it on close, so the next start rebuilds it. */
   private broken = false;
   private rebuilding = false;
 
-  constructor(private readonly dir: LogDir, private readonly name: string, protected readonly entrySize: number) {
-    this.file = dir.open(name);
+  constructor(private readonly dir: LogDir, private readonly name: string, protected readonly entrySize: number) {}
+
+  /** The index file, opened (created when missing) on first need; null once closed. Throws StorageError. */
+  private openFile(): LogFile | null {
+    if (this.closed) return null;
+    return (this.file ??= this.dir.open(this.name));
   }
 
   get length(): number {
@@ -37,10 +44,15 @@ abstract class SparseIndex {
 
   endRebuild(): void {
     this.rebuilding = false;
-    if (!this.file || (this.count === 0 && this.file.size === 0)) return;
+    if (this.closed) return;
     try {
-      this.file.truncate(0);
-      this.file.append(this.entries.subarray(0, this.count * this.entrySize));
+      if (this.count === 0 && !this.file) {
+        this.dir.remove(this.name); // a stale one, if any: no entries means no file
+      } else {
+        const file = this.openFile()!;
+        file.truncate(0);
+        file.append(this.entries.subarray(0, this.count * this.entrySize));
+      }
       this.broken = false;
     } catch {
       this.broken = true;
@@ -51,9 +63,9 @@ abstract class SparseIndex {
     this.reserve(this.count + 1);
     entry.copy(this.entries, this.count * this.entrySize);
     this.count++;
-    if (!this.file || this.broken || this.rebuilding) return;
+    if (this.closed || this.broken || this.rebuilding) return;
     try {
-      this.file.append(entry);
+      this.openFile()!.append(entry);
     } catch {
       this.broken = true;
     }
@@ -97,7 +109,7 @@ abstract class SparseIndex {
 
   private rewrite(): void {
     try {
-      this.file?.truncate(this.count * this.entrySize);
+      this.openFile()?.truncate(this.count * this.entrySize);
     } catch {
       this.broken = true;
     }
@@ -106,6 +118,7 @@ abstract class SparseIndex {
   close(): void {
     this.file?.close();
     this.file = null;
+    this.closed = true;
     if (this.broken) {
       try { this.dir.remove(this.name); } catch { /* rebuilt next start anyway */ }
     }

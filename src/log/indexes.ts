@@ -3,11 +3,12 @@
  * every `index.interval.bytes` of log; `.timeindex` entries are (max timestamp so far int64, relative offset int32),
  * written with them when the timestamp grew. No checksums.
  *
- * Lookups use the in-memory copy (8-20 bytes per 4 KiB of log, under 5 MiB for a full 1 GiB segment); the files are
- * appended as entries are made, for tools that read Kafka's layout, and created with the first entry (a segment
- * under `index.interval.bytes` has none, as an empty index; file creation is the slowest part of making a
- * partition). Every start rebuilds them from the log while it walks the batch headers anyway (producer state needs
- * that walk), so a damaged or missing index can never mislead a read.
+ * Lookups use the in-memory copy (8-20 bytes per 4 KiB of log, under 5 MiB for a full 1 GiB segment). The files,
+ * for tools that read Kafka's layout, are written when the segment is sealed (rolled) or closed, not per entry: an
+ * append then touches one file, not three, and keeps one descriptor busy per active partition. A file is created
+ * with its first entries (a segment under `index.interval.bytes` has none, as an empty index; file creation is the
+ * slowest part of making a partition). Every start rebuilds them from the log while it walks the batch headers
+ * anyway (producer state needs that walk), so a damaged, stale or missing index can never mislead a read.
  */
 import { readInt64, writeInt64 } from '../protocol/record-batch.js';
 import type { LogDir, LogFile } from './storage.js';
@@ -18,6 +19,8 @@ abstract class SparseIndex {
   /** Grown on the first entry: most segments of a broker with many partitions are small or empty. */
   protected entries = EMPTY;
   protected count = 0;
+  /** Entries already in the file; the others are written by `flush`. */
+  private written = 0;
   private file: LogFile | null = null;
   private closed = false;
   /** The file missed a write: stop writing it and remove it on close, so the next start rebuilds it. */
@@ -53,6 +56,7 @@ abstract class SparseIndex {
         file.truncate(0);
         file.append(this.entries.subarray(0, this.count * this.entrySize));
       }
+      this.written = this.count;
       this.broken = false;
     } catch {
       this.broken = true;
@@ -61,11 +65,16 @@ abstract class SparseIndex {
 
   protected push(entry: Buffer): void {
     this.reserve(this.count + 1);
-    entry.copy(this.entries, this.count * this.entrySize);
+    entry.copy(this.entries, this.count * this.entrySize, 0, this.entrySize);
     this.count++;
-    if (this.closed || this.broken || this.rebuilding) return;
+  }
+
+  /** Writes the entries made since the last write (on roll and close). */
+  flush(): void {
+    if (this.closed || this.broken || this.rebuilding || this.written >= this.count) return;
     try {
-      this.openFile()!.append(entry);
+      this.openFile()!.append(this.entries.subarray(this.written * this.entrySize, this.count * this.entrySize));
+      this.written = this.count;
     } catch {
       this.broken = true;
     }
@@ -107,15 +116,19 @@ abstract class SparseIndex {
     this.rewrite();
   }
 
+  /** Drops written entries beyond `count` from the file. */
   private rewrite(): void {
+    if (this.written <= this.count) return;
     try {
       this.openFile()?.truncate(this.count * this.entrySize);
+      this.written = this.count;
     } catch {
       this.broken = true;
     }
   }
 
   close(): void {
+    this.flush();
     this.file?.close();
     this.file = null;
     this.closed = true;
@@ -130,8 +143,10 @@ abstract class SparseIndex {
   }
 }
 
+/** Entry assembly space, shared: every use is synchronous. */
+const scratch = Buffer.alloc(12);
+
 export class OffsetIndex extends SparseIndex {
-  private readonly scratch = Buffer.alloc(8);
 
   constructor(dir: LogDir, name: string, private readonly baseOffset: number) {
     super(dir, name, 8);
@@ -142,9 +157,9 @@ export class OffsetIndex extends SparseIndex {
   lastPosition(): number { return this.count ? this.positionAt(this.count - 1) : 0; }
 
   add(offset: number, position: number): void {
-    this.scratch.writeInt32BE(offset - this.baseOffset, 0);
-    this.scratch.writeInt32BE(position, 4);
-    this.push(this.scratch);
+    scratch.writeInt32BE(offset - this.baseOffset, 0);
+    scratch.writeInt32BE(position, 4);
+    this.push(scratch);
   }
 
   /** File position of a batch at or before the one holding `offset` (0 when none is indexed). */
@@ -162,7 +177,6 @@ export class OffsetIndex extends SparseIndex {
 }
 
 export class TimeIndex extends SparseIndex {
-  private readonly scratch = Buffer.alloc(12);
 
   constructor(dir: LogDir, name: string, private readonly baseOffset: number) {
     super(dir, name, 12);
@@ -175,9 +189,9 @@ export class TimeIndex extends SparseIndex {
   /** Records that every batch up to the one at `offset` has timestamps <= `maxTimestamp`; kept only when it grew. */
   maybeAdd(maxTimestamp: number, offset: number): void {
     if (maxTimestamp <= this.lastTimestamp()) return;
-    writeInt64(this.scratch, 0, maxTimestamp);
-    this.scratch.writeInt32BE(offset - this.baseOffset, 8);
-    this.push(this.scratch);
+    writeInt64(scratch, 0, maxTimestamp);
+    scratch.writeInt32BE(offset - this.baseOffset, 8);
+    this.push(scratch);
   }
 
   /**

@@ -90,9 +90,11 @@ export class Segment {
     this.nextOffset = lastOffset + 1;
   }
 
-  /** On roll: a last time entry so the index covers the whole segment. */
+  /** On roll: a last time entry so the index covers the whole segment, and the index files written. */
   seal(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAdd(this.maxTimestamp, this.lastBatchOffset());
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
   }
 
   private lastBatchOffset(): number {

@@ -127,8 +127,9 @@ abstract class SparseIndex {
     }
   }
 
-  close(): void {
-    this.flush();
+  /** Closes the file, first writing the entries not yet in it unless the index is about to be removed. */
+  close(write = true): void {
+    if (write) this.flush();
     this.file?.close();
     this.file = null;
     this.closed = true;
@@ -138,7 +139,7 @@ abstract class SparseIndex {
   }
 
   remove(): void {
-    this.close();
+    this.close(false);
     this.dir.remove(this.name);
   }
 }

@@ -233,7 +233,9 @@ export class Segment {
 
   /** Closes and removes the segment's files. */
   remove(): void {
-    this.close();
-    for (const ext of ['.log', '.index', '.timeindex']) this.dir.remove(segmentName(this.baseOffset, ext));
+    this.log.close();
+    this.offsetIndex.remove();
+    this.timeIndex.remove();
+    this.dir.remove(segmentName(this.baseOffset, '.log'));
   }
 }

@@ -57,6 +57,8 @@ export interface LogDir {
 
 // ---- files ----
 
+const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+
 /** Default cap on descriptors held by one broker's logs (`log.max.open.files`). */
 export const DEFAULT_MAX_OPEN_FILES = 1000;
 
@@ -73,10 +75,11 @@ export class OpenFiles {
   private last: FsFile | null = null;
   private syncsRunning = 0;
   private readonly syncQueue: Array<() => void> = [];
+  private readonly syncEndWaiters: Array<() => void> = [];
   /** Descriptors opened, first opens and reopens alike (for tests and measurements). */
   opens = 0;
 
-  constructor(readonly max = DEFAULT_MAX_OPEN_FILES) {
+  constructor(public max = DEFAULT_MAX_OPEN_FILES) {
     if (!(max >= 1)) this.max = 1;
   }
 
@@ -88,21 +91,28 @@ export class OpenFiles {
   /** Opens `file` (closing the least recently used ones over the cap); on EMFILE/ENFILE, frees more and retries. */
   open(file: FsFile, flags: number): number {
     this.evict(this.max - 1);
-    let fd: number;
-    try {
-      fd = fs.openSync(file.path, flags, 0o644);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code !== 'EMFILE' && code !== 'ENFILE') || this.lru.size === 0) throw err;
-      // The process ran out of descriptors (sockets count too): give back half of ours and try once more.
-      this.evict(this.lru.size >> 1);
-      fd = fs.openSync(file.path, flags, 0o644);
-    }
+    const fd = this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644));
     this.opens++;
     file.fd = fd;
     this.lru.add(file);
     this.last = file;
     return fd;
+  }
+
+  /**
+   * Runs `use` (a call that takes a descriptor); when the process has run out of them (EMFILE/ENFILE: the cap is
+   * above `ulimit -n`, or sockets took the rest), gives back half of the cached ones and runs it once more.
+   */
+  orFreeingSome<T>(use: () => T): T {
+    try {
+      return use();
+    } catch (err) {
+      if (!outOfDescriptors(err) || this.lru.size === 0) throw err;
+      // The process's real limit is lower than the cap: the cap follows it down.
+      this.max = Math.max(1, this.lru.size >> 1);
+      this.evict(this.max);
+      return use();
+    }
   }
 
   /** Marks `file` (open) as the most recently used. */
@@ -123,21 +133,29 @@ export class OpenFiles {
   }
 
   /** Runs `task` (an fdatasync) when one of the sync slots is free. */
+  /** Resolves true when a running sync other than the caller's ends, false at once when there is none. */
+  syncEnded(): Promise<boolean> {
+    if (this.syncsRunning <= 1) return Promise.resolve(false);
+    return new Promise((resolve) => this.syncEndWaiters.push(() => resolve(true)));
+  }
+
   async withSyncSlot<T>(task: () => Promise<T>): Promise<T> {
     if (this.syncsRunning >= Math.max(1, this.max >> 1)) await new Promise<void>((resolve) => this.syncQueue.push(resolve));
-    this.syncsRunning++;
+    else this.syncsRunning++;
     try {
       return await task();
     } finally {
-      this.syncsRunning--;
-      this.syncQueue.shift()?.();
+      for (const wake of this.syncEndWaiters.splice(0)) wake();
+      const next = this.syncQueue.shift();
+      if (next) next(); // the slot passes on as it is
+      else this.syncsRunning--;
     }
   }
 
   /** Closes the least recently used unpinned descriptors until at most `keep` are open (pinned ones may stay over). */
   private evict(keep: number): void {
     let pinned = 0;
-    while (this.lru.size - pinned > Math.max(keep, 0) && this.lru.size > pinned) {
+    while (this.lru.size > Math.max(keep, 0) && this.lru.size > pinned) {
       const oldest = this.lru.values().next().value as FsFile;
       if (oldest.pins > 0) {
         this.lru.delete(oldest); // to the back: it is in use
@@ -225,13 +243,16 @@ class FsFile implements LogFile {
 
   /** fdatasync, reopening the file when its descriptor was closed since the writes (Linux syncs the inode). */
   sync(): Promise<void> {
-    return this.files.withSyncSlot(() => {
-      if (this.closed) return Promise.resolve(); // closed: deleted, or closed after the log's last sync
-      let fd: number;
-      try {
-        fd = this.handle();
-      } catch (err) {
-        return Promise.reject(storageError(`fdatasync of ${this.path} failed`, err));
+    return this.files.withSyncSlot(async () => {
+      let fd = -1;
+      while (fd < 0) {
+        if (this.closed) return; // closed: deleted, or closed after the log's last sync
+        try {
+          fd = this.handle();
+        } catch (err) {
+          // Out of descriptors with every cached one pinned by other syncs: wait for one of them to end.
+          if (!outOfDescriptors(err) || !(await this.files.syncEnded())) throw storageError(`fdatasync of ${this.path} failed`, err);
+        }
       }
       this.pins++;
       return new Promise<void>((resolve, reject) => {
@@ -262,7 +283,7 @@ export class FsDir implements LogDir {
   }
 
   list(): string[] {
-    return fs.readdirSync(this.path);
+    return this.files.orFreeingSome(() => fs.readdirSync(this.path));
   }
 
   open(name: string): LogFile {
@@ -275,7 +296,7 @@ export class FsDir implements LogDir {
 
   readFile(name: string): Buffer | null {
     try {
-      return fs.readFileSync(join(this.path, name));
+      return this.files.orFreeingSome(() => fs.readFileSync(join(this.path, name)));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storageError(`cannot read ${name}`, err);
@@ -285,7 +306,7 @@ export class FsDir implements LogDir {
   writeFile(name: string, data: Buffer): void {
     const tmp = join(this.path, `${name}.tmp`);
     try {
-      fs.writeFileSync(tmp, data);
+      this.files.orFreeingSome(() => fs.writeFileSync(tmp, data));
       fs.renameSync(tmp, join(this.path, name));
     } catch (err) {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }

@@ -9,7 +9,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogManager, compact } from '../../src/log/index.js';
 import { decodeBatch, encodeBatch } from '../../src/protocol/record-batch.js';
-import { tempDir } from '../helpers.js';
+import { run, tempDir } from '../helpers.js';
 
 const CAP = 8;
 const batch = (key: string, value: string): Buffer => encodeBatch([{ key: Buffer.from(key), value: Buffer.from(value) }]);
@@ -96,6 +96,27 @@ test('durable mode: an fdatasync of every partition at once holds at most half t
     assert.ok(most <= CAP, `${most} open`);
     for (const log of parts) assert.deepEqual(values(log), ['v']);
     await logs.close();
+  } finally {
+    tmp.remove();
+  }
+});
+
+test('a cap above the process limit: on EMFILE the cache gives descriptors back and retries', async () => {
+  const tmp = tempDir('samsa-fds-');
+  try {
+    // 200 partitions in a process allowed 64 descriptors, with a cap of 10,000.
+    const script = `
+      const { LogManager } = await import(${JSON.stringify(new URL('../../src/log/index.js', import.meta.url).href)});
+      const { encodeBatch } = await import(${JSON.stringify(new URL('../../src/protocol/record-batch.js', import.meta.url).href)});
+      const logs = new LogManager({ dataDir: ${JSON.stringify(tmp.dir)}, maxOpenFiles: 10000, maintenanceIntervalMs: 0 });
+      for (let p = 0; p < 200; p++) logs.open('t', p).append(encodeBatch([{ key: null, value: Buffer.from('v' + p) }]));
+      let read = 0;
+      for (let p = 0; p < 200; p++) read += logs.get('t', p).read(0, 1000).length;
+      await logs.close();
+      console.log(JSON.stringify({ read, open: logs.openFiles.size }));`;
+    const res = await run('bash', ['-c', 'ulimit -n 64 && exec "$0" --max-old-space-size=128 --input-type=module -e "$1"', process.execPath, script]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout), { read: 200, open: 0 });
   } finally {
     tmp.remove();
   }

@@ -67,7 +67,8 @@ export const DEFAULT_MAX_OPEN_FILES = 1000;
  * opened on first use and closed when others push it out, so the number of partitions and segments is bounded by
  * the disk, not by the process's descriptor limit. (Kafka keeps every segment's files mapped or open and relies on
  * a high `ulimit -n`.) A descriptor with an fdatasync in flight is pinned: never closed under it; fdatasyncs wait
- * for one of `max / 2` slots, so a flush of every partition cannot pin more than half the cap.
+ * for one of `max / 2` slots, so a flush of every partition cannot pin more than half the cap. Should the process
+ * run out of descriptors anyway (a cap above `ulimit -n`), the cap drops to what it could hold.
  */
 export class OpenFiles {
   private readonly lru = new Set<FsFile>();
@@ -132,13 +133,13 @@ export class OpenFiles {
     file.fd = -1;
   }
 
-  /** Runs `task` (an fdatasync) when one of the sync slots is free. */
   /** Resolves true when a running sync other than the caller's ends, false at once when there is none. */
   syncEnded(): Promise<boolean> {
     if (this.syncsRunning <= 1) return Promise.resolve(false);
     return new Promise((resolve) => this.syncEndWaiters.push(() => resolve(true)));
   }
 
+  /** Runs `task` (an fdatasync) when one of the sync slots is free. */
   async withSyncSlot<T>(task: () => Promise<T>): Promise<T> {
     if (this.syncsRunning >= Math.max(1, this.max >> 1)) await new Promise<void>((resolve) => this.syncQueue.push(resolve));
     else this.syncsRunning++;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { validateValue, type ConfigType, TOPIC_CONFIGS } from './metadata/configs.js';
+import { clientInput } from './protocol/client-input.js';
 
 interface BrokerSettingDef { name: string; type: ConfigType; defaultValue: string; doc: string }
 
@@ -23,6 +24,10 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'auto.create.topics.enable', type: 'boolean', defaultValue: 'true', doc: 'Create unknown topics on Metadata/Produce.' },
   { name: 'delete.topic.enable', type: 'boolean', defaultValue: 'true', doc: 'Allow DeleteTopics.' },
   { name: 'socket.request.max.bytes', type: 'int', defaultValue: '104857600', doc: 'Largest request frame accepted.' },
+  { name: 'queued.max.response.bytes', type: 'long', defaultValue: '16777216', doc: "Stop reading a connection's requests while more than this many bytes of its responses are unsent (a client not reading)." },
+  { name: 'connections.max.idle.ms', type: 'long', defaultValue: '600000', doc: 'Close a connection that sent no complete request and received no response for this long (one stuck mid-frame too).' },
+  { name: 'max.connections', type: 'int', defaultValue: '2147483647', doc: 'Client connections accepted at once; more are closed right after accept.' },
+  { name: 'max.connections.per.ip', type: 'int', defaultValue: '2147483647', doc: 'Client connections accepted at once from one IP address; more are closed right after accept.' },
   { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', doc: 'How often retention runs.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
@@ -42,7 +47,7 @@ const KNOWN = new Map<string, { name: string; type: ConfigType }>([
 /** Why a broker setting is unknown or its value invalid, or null. */
 export function checkBrokerSetting(name: string, value: string): string | null {
   const def = KNOWN.get(name);
-  if (!def) return `Unknown broker setting '${name}'`;
+  if (!def) return `Unknown broker setting '${clientInput(name)}'`;
   return validateValue(def, value);
 }
 

@@ -7,6 +7,7 @@ import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
 import { validateTopicConfig } from '../metadata/configs.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export default handler(CreateTopicsApi, (req, { broker }) => {
   const seen = new Set<string>();
@@ -14,11 +15,11 @@ export default handler(CreateTopicsApi, (req, { broker }) => {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => {
       const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
-      if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${t.name}`);
+      if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${clientInput(t.name)}`);
       seen.add(t.name);
       const badName = invalidTopicName(t.name);
       if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
-      if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+      if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`);
       const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.int('num.partitions') : t.numPartitions;
       if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
       if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {

@@ -9,13 +9,14 @@ import { resolveTopicConfigs, topicConfigDefs, ConfigSource, type ResolvedConfig
 import { brokerSettingNames } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
 import type { Broker } from '../broker.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export default handler(DescribeConfigsApi, (req, { broker }) => ({
   throttleTimeMs: 0,
   results: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     const configs = resolve(broker, r.resourceType, r.resourceName);
-    if (typeof configs === 'string') return { ...base, errorCode: configs === 'unknown' ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_REQUEST, errorMessage: `${configs} resource ${r.resourceName}`, configs: [] };
+    if (typeof configs === 'string') return { ...base, errorCode: configs === 'unknown' ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_REQUEST, errorMessage: `${configs} resource ${clientInput(r.resourceName)}`, configs: [] };
     const wanted = r.configurationKeys ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
     return {
       ...base,

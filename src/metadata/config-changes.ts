@@ -6,6 +6,7 @@ import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfig, topicConfigDefs } from './configs.js';
 import { checkBrokerSetting } from '../config.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -30,11 +31,11 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
   let current: Record<string, string>;
   if (resourceType === ResourceType.TOPIC) {
     const topic = broker.topics.get(resourceName);
-    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist`);
+    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(resourceName)} does not exist`);
     current = replace ? {} : { ...topic.configs };
   } else if (resourceType === ResourceType.BROKER) {
     if (resourceName !== '' && resourceName !== String(broker.config.nodeId)) {
-      return fail(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.config.nodeId} or empty string, but received ${resourceName}`);
+      return fail(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.config.nodeId} or empty string, but received ${clientInput(resourceName)}`);
     }
     current = replace ? {} : Object.fromEntries(broker.config.dynamic);
   } else {
@@ -48,7 +49,7 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
     }
     let next = value;
     if (op === AlterOp.APPEND || op === AlterOp.SUBTRACT) {
-      if (topicConfigDefs.get(name)?.type !== 'list') return fail(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${name}`);
+      if (topicConfigDefs.get(name)?.type !== 'list') return fail(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${clientInput(name)}`);
       const items = (current[name] ?? topicConfigDefs.get(name)!.defaultValue).split(',').map((s) => s.trim()).filter(Boolean);
       const changed = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       next = (op === AlterOp.APPEND ? [...new Set([...items, ...changed])] : items.filter((i) => !changed.includes(i))).join(',');

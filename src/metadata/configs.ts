@@ -2,6 +2,8 @@
  * Topic configs: Kafka's names, their broker-level defaults (the `log.*` names a broker config sets) and types.
  * DescribeConfigs reports them with their source; the log reads them through `effectiveTopicConfig`.
  */
+import { clientInput } from '../protocol/client-input.js';
+
 export type ConfigType = 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list';
 
 export interface TopicConfigDef {
@@ -52,13 +54,13 @@ export const topicConfigDefs: ReadonlyMap<string, TopicConfigDef> = new Map(TOPI
 /** Checks one topic config value; returns an error message, or null when valid. */
 export function validateTopicConfig(name: string, value: string | null): string | null {
   const def = topicConfigDefs.get(name);
-  if (!def) return `Unknown topic config name: ${name}`;
+  if (!def) return `Unknown topic config name: ${clientInput(name)}`;
   if (value === null) return null;
   return validateValue(def, value);
 }
 
 export function validateValue(def: { name: string; type: ConfigType; oneOf?: string[] }, value: string): string | null {
-  const bad = `Invalid value ${value} for configuration ${def.name}`;
+  const bad = `Invalid value ${clientInput(value)} for configuration ${def.name}`;
   switch (def.type) {
     case 'long':
     case 'int':

@@ -11,6 +11,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
 import { validateTopicConfigSet } from '../metadata/configs.js';
 import type { NewTopic } from '../broker.js';
+import { clientInput } from '../protocol/client-input.js';
 
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
@@ -28,11 +29,11 @@ export default handler(CreateTopicsApi, async (req, { broker }) => {
   let pending = 0;
   const topics = req.topics.map((t) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
-    if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${t.name}`);
+    if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${clientInput(t.name)}`);
     seen.add(t.name);
     const badName = invalidTopicName(t.name);
     if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
-    if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+    if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`);
     const partitions = countOf(t);
     if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     const nodes = broker.placement.nodeIds;
@@ -46,7 +47,7 @@ export default handler(CreateTopicsApi, async (req, { broker }) => {
       return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
     }
     const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
-    if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nulls.join(',')}`);
+    if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${clientInput(nulls.join(','))}`);
     const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
     const problem = validateTopicConfigSet(configs, broker.config.settings);
     if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);

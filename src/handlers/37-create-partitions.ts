@@ -6,6 +6,7 @@
 import { handler } from './handler.js';
 import { CreatePartitionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export default handler(CreatePartitionsApi, async (req, { broker }) => {
   const grow: Array<{ name: string; count: number }> = [];
@@ -16,7 +17,7 @@ export default handler(CreatePartitionsApi, async (req, { broker }) => {
     if (seen.has(name)) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.');
     seen.add(name);
     const topic = broker.topics.get(name);
-    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${clientInput(name)}' does not exist.`);
     if (count < topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
     if (count === topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partitions.`);
     const nodes = broker.placement.nodeIds;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientInput } from '../protocol/client-input.js';
 
 export interface TopicMeta {
   name: string;
@@ -25,8 +26,8 @@ const MAX_NAME_LENGTH = 249;
 export function invalidTopicName(name: string): string | null {
   if (name === '') return 'Topic name is illegal, it can\'t be empty';
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
-  if (name.length > MAX_NAME_LENGTH) return `Topic name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, topic name: ${name}`;
-  if (!LEGAL_NAME.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  if (name.length > MAX_NAME_LENGTH) return `Topic name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, topic name: ${clientInput(name)}`;
+  if (!LEGAL_NAME.test(name)) return `Topic name "${clientInput(name)}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
   return null;
 }
 

@@ -42,7 +42,7 @@ function fetchFrame(correlationId: number): Buffer {
 test('pipelined Fetches never read: broker RSS stays bounded and other clients are served', { timeout: 120_000 }, async () => {
   const data = tempDir();
   const main = join(repositoryRoot(), 'dist', 'src', 'cli', 'main.js');
-  const child = spawn(process.execPath, ['--max-old-space-size=512', main, '--port', '0', '--registry-port', '0', '--data-dir', data.dir],
+  const child = spawn(process.execPath, ['--max-old-space-size=512', main, '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', data.dir],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let peak = 0;
   let killed = false;

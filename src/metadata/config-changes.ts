@@ -35,7 +35,7 @@ class ChangeError extends Error {
 }
 
 /** Scala's Set printing, as in Kafka's messages: Set(a, b). */
-const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
+const scalaSet = (names: string[]) => `Set(${clientInput(names.join(', '))})`;
 
 /**
  * Applies each resource's changes; a resource named twice in one request is refused both times, as Kafka does.
@@ -96,7 +96,7 @@ function alterBroker(broker: Broker, name: string, changes: ConfigChange[], repl
   const next = applyOps(replace ? {} : Object.fromEntries(existing), changes, (key) => brokerSetting(key),
     (op, key) => `Config value ${OP_NAMES[op].toLowerCase()} is not allowed for config key: ${key}`);
   const unknown = Object.keys(next).filter((key) => !brokerSetting(key));
-  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${clientInput(unknown.join(', '))}`);
   const readOnly = Object.keys(next).filter((key) => brokerSetting(key)!.dynamic === 'read-only');
   if (readOnly.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${scalaSet(readOnly)}`);
   for (const [key, value] of Object.entries(next)) {

@@ -2,21 +2,27 @@
  * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default) and configs
  * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG),
  * then creates (unless validate_only). -1 partitions means `num.partitions`.
+ * Needs CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED, checked after duplicates, as Kafka).
  */
 import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
 import { validateTopicConfigSet } from '../metadata/configs.js';
+import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
-export default handler(CreateTopicsApi, (req, { broker }) => {
+export default handler(CreateTopicsApi, (req, ctx) => {
+  const { broker } = ctx;
   const seen = new Set<string>();
+  const clusterWide = authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => {
       const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
       if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${t.name}`);
       seen.add(t.name);
+      if (!clusterWide && !authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
       const badName = invalidTopicName(t.name);
       if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
       if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);

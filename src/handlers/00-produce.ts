@@ -23,7 +23,8 @@ export default handler(ProduceApi, async (req, ctx) => {
   const { broker } = ctx;
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const waitForSync = req.acks === -1;
-  const txnDenied = req.topicData.some((t) => t.partitionData.some((p) => transactional(p.records as Buffer | null)))
+  // Without an authorizer everything is allowed as before (a transactional batch without an id is the log's to refuse).
+  const txnDenied = broker.acls !== null && req.topicData.some((t) => t.partitionData.some((p) => transactional(p.records as Buffer | null)))
     && (req.transactionalId === null || !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId));
   const denied = deniedNames(ctx, AclOperation.WRITE, ResourceType.TOPIC, req.topicData.map((t) => t.name));
   const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({

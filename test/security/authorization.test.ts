@@ -283,3 +283,26 @@ test('ACLs survive a restart (stored in __samsa_acls on disk) and still decide',
     data.remove();
   }
 });
+
+test('on a SASL_PLAINTEXT listener with allow.everyone.if.no.acl.found: only resources some ACL names are restricted', async () => {
+  const b = await startTestBroker({ config: { ...config, listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', 'allow.everyone.if.no.acl.found': 'true' } });
+  try {
+    const saslBootstrap = b.nodes[0].listeners.SASL_PLAINTEXT;
+    const kcatAs = (user: string, topic: string) => run('kcat', ['-P', '-b', saslBootstrap, '-t', topic, '-X', 'security.protocol=SASL_PLAINTEXT',
+      '-X', 'sasl.mechanisms=PLAIN', '-X', `sasl.username=${user}`, '-X', `sasl.password=${PASSWORDS[user]}`], { input: `from ${user}\n`, timeoutMs: 20_000 });
+    const a = clientAs(b, 'admin').admin();
+    await a.connect();
+    await a.createTopics({ topics: [{ topic: 'public' }, { topic: 'private' }] });
+    await a.createAcls({ acl: [allow('User:alice', AclResourceTypes.TOPIC, 'private', AclOperationTypes.WRITE)] });
+    await a.disconnect();
+    const open = await kcatAs('bob', 'public');
+    assert.equal(open.code, 0, open.stderr);
+    const refused = await kcatAs('bob', 'private');
+    assert.match(refused.stderr, /Topic authorization failed|TOPIC_AUTHORIZATION_FAILED/i, refused.stderr);
+    const granted = await kcatAs('alice', 'private');
+    assert.equal(granted.code, 0, granted.stderr);
+    assert.equal(b.broker.partition('private', 0)!.highWatermark, 1);
+  } finally {
+    await b.close();
+  }
+});

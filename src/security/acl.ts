@@ -138,13 +138,15 @@ function entryApplies(acl: AclBinding, who: Requester, operation: number): boole
 
 /**
  * The bindings in memory, indexed by resource type, pattern type and name so a decision looks up the literal
- * name, the wildcard and each prefix of the name (never a scan of every binding).
+ * name, the wildcard and the name's prefixes of the lengths PREFIXED patterns have (never a scan of every binding).
  */
 export class AclSet {
   private readonly byKey = new Map<string, AclBinding>();
   /** resourceType → name → bindings, for LITERAL and PREFIXED patterns. */
   private readonly literal = new Map<number, Map<string, AclBinding[]>>();
   private readonly prefixed = new Map<number, Map<string, AclBinding[]>>();
+  /** resourceType → length → how many PREFIXED names have it: a decision slices the name only at those lengths. */
+  private readonly prefixLengths = new Map<number, Map<number, number>>();
 
   get size(): number {
     return this.byKey.size;
@@ -163,7 +165,10 @@ export class AclSet {
     if (!names) index.set(b.resourceType, names = new Map());
     const list = names.get(b.resourceName);
     if (list) list.push(b);
-    else names.set(b.resourceName, [b]);
+    else {
+      names.set(b.resourceName, [b]);
+      if (b.patternType === PatternType.PREFIXED) this.countPrefixLength(b, 1);
+    }
   }
 
   remove(b: AclBinding): void {
@@ -172,7 +177,18 @@ export class AclSet {
     const names = this.index(b.patternType).get(b.resourceType)!;
     const rest = names.get(b.resourceName)!.filter((x) => bindingKey(x) !== key);
     if (rest.length > 0) names.set(b.resourceName, rest);
-    else names.delete(b.resourceName);
+    else {
+      names.delete(b.resourceName);
+      if (b.patternType === PatternType.PREFIXED) this.countPrefixLength(b, -1);
+    }
+  }
+
+  private countPrefixLength(b: AclBinding, delta: number): void {
+    let lengths = this.prefixLengths.get(b.resourceType);
+    if (!lengths) this.prefixLengths.set(b.resourceType, lengths = new Map());
+    const n = (lengths.get(b.resourceName.length) ?? 0) + delta;
+    if (n > 0) lengths.set(b.resourceName.length, n);
+    else lengths.delete(b.resourceName.length);
   }
 
   /** Every binding the filter matches, in the order they were added. */
@@ -185,11 +201,22 @@ export class AclSet {
     if (settings.superUsers.has(who.principal)) return true;
     let found = false;
     let allowed = false;
-    for (const acl of this.applicable(resourceType, name)) {
-      found = true;
-      if (!entryApplies(acl, who, operation)) continue;
-      if (acl.permissionType === AclPermission.DENY) return false;
-      allowed = true;
+    // Each list of bindings whose pattern matches the name: literal, wildcard, and prefixed for each prefix of it.
+    const consider = (acls: AclBinding[] | undefined): boolean => {
+      if (!acls) return false;
+      for (const acl of acls) {
+        found = true;
+        if (!entryApplies(acl, who, operation)) continue;
+        if (acl.permissionType === AclPermission.DENY) return true;
+        allowed = true;
+      }
+      return false;
+    };
+    const literal = this.literal.get(resourceType);
+    if (literal && (consider(literal.get(name)) || (name !== WILDCARD && consider(literal.get(WILDCARD))))) return false;
+    const prefixed = this.prefixed.get(resourceType);
+    for (const length of this.prefixLengths.get(resourceType)?.keys() ?? []) {
+      if (length <= name.length && consider(prefixed!.get(name.slice(0, length)))) return false;
     }
     return allowed || (!found && settings.allowIfNoAcl);
   }
@@ -236,18 +263,6 @@ export class AclSet {
     return patternType === PatternType.PREFIXED ? this.prefixed : this.literal;
   }
 
-  /** The bindings whose pattern matches the name: literal, wildcard, and prefixed ones for each prefix of it. */
-  private *applicable(resourceType: number, name: string): Iterable<AclBinding> {
-    const literal = this.literal.get(resourceType);
-    if (literal) {
-      yield* literal.get(name) ?? [];
-      if (name !== WILDCARD) yield* literal.get(WILDCARD) ?? [];
-    }
-    const prefixed = this.prefixed.get(resourceType);
-    if (prefixed) {
-      for (let i = 1; i <= name.length; i++) yield* prefixed.get(name.slice(0, i)) ?? [];
-    }
-  }
 }
 
 /** Bindings grouped by resource pattern, as DescribeAcls and DeleteAcls answer them. */

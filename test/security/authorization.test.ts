@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, run, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi } from '../../src/protocol/generated/index.js';
+import { CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
 
 const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 const USERS = 'admin:admin-pw,alice:secret,bob:pw,carol:pw';
@@ -244,6 +245,21 @@ test('Metadata v8 authorized operations, and DescribeConfigs of the broker needs
   assert.equal(granted.clusterAuthorizedOperations, -2147483648);
   const configs = await callApi(broker.port, DescribeConfigsApi, 1, { resources: [{ resourceType: 2, resourceName: 'visible', configurationKeys: null }, { resourceType: 4, resourceName: '0', configurationKeys: ['num.partitions'] }], includeSynonyms: false, includeDocumentation: false });
   assert.deepEqual(configs.results.map((r) => r.errorCode), [ErrorCode.TOPIC_AUTHORIZATION_FAILED, 0]);
+});
+
+test('Produce checks WRITE on the topic, and on the transactional id for transactional records', async () => {
+  const produce = async (topic: string, transactionalId: string | null, isTransactional: boolean) => {
+    const records = encodeBatch([{ key: null, value: Buffer.from('raw') }], { isTransactional, producerId: isTransactional ? 1 : -1, producerEpoch: 0 });
+    const res = await callApi(broker.port, ProduceApi, 7, { transactionalId, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+    return res.responses[0].partitionResponses[0].errorCode;
+  };
+  // The raw connection is User:ANONYMOUS, with no WRITE anywhere.
+  assert.equal(await produce('visible', null, false), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  assert.equal(await produce('no-such-topic', null, false), ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'before existence');
+  assert.equal(await produce('visible', 'raw-tx', true), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  assert.equal(await produce('visible', null, true), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional records without an id');
+  await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'visible', AclOperationTypes.WRITE));
+  assert.equal(await produce('visible', null, false), ErrorCode.NONE);
 });
 
 test('kcat (librdkafka) sees Topic authorization failed', async () => {

@@ -12,6 +12,7 @@
  *   - when no binding names the resource at all (whoever it is for), `allow.everyone.if.no.acl.found` decides;
  *     when some do but none matched, it is denied.
  */
+import type { DeleteAclsResponseFilterResultsMatchingAcls } from '../protocol/generated/index.js';
 
 /** Codes as on the wire (Kafka's ResourceType, PatternType, AclOperation, AclPermissionType). */
 export const ResourceType = { UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6, USER: 7 } as const;
@@ -28,15 +29,8 @@ export const CLUSTER_NAME = 'kafka-cluster';
 export const WILDCARD = '*';
 export const WILDCARD_PRINCIPAL = 'User:*';
 
-export interface AclBinding {
-  resourceType: number;
-  resourceName: string;
-  patternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
-}
+/** A binding has the fields DeleteAcls answers each deleted one with (and CreateAcls takes, but for the pattern's name). */
+export type AclBinding = Omit<DeleteAclsResponseFilterResultsMatchingAcls, 'errorCode' | 'errorMessage'>;
 
 /** DescribeAcls / DeleteAcls: null strings and ANY codes match anything; pattern type MATCH matches what would apply to the name. */
 export interface AclFilter {

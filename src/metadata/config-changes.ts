@@ -42,13 +42,14 @@ const scalaSet = (names: string[]) => `Set(${clientInput(names.join(', '))})`;
  * `replace`: AlterConfigs semantics, where configs not named go back to their defaults.
  */
 export function alterResources<R extends { resourceType: number; resourceName: string }>(broker: Broker, resources: R[],
-  changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean): Array<ChangeResult & { resourceType: number; resourceName: string }> {
+  changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean,
+  refusal: (r: R) => ChangeResult | null = () => null): Array<ChangeResult & { resourceType: number; resourceName: string }> {
   const count = new Map<string, number>();
   const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
   for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
   return resources.map((r) => ({
     ...(count.get(key(r))! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Each resource must appear at most once.' }
-      : applyConfigChanges(broker, r.resourceType, r.resourceName, changesOf(r), replace, validateOnly)),
+      : refusal(r) ?? applyConfigChanges(broker, r.resourceType, r.resourceName, changesOf(r), replace, validateOnly)),
     resourceType: r.resourceType,
     resourceName: r.resourceName,
   }));

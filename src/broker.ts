@@ -20,9 +20,10 @@ import { createGroupCoordinator, type GroupCoordinator } from './coordinator/gro
 import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
+import { Security } from './security/index.js';
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
-export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', users: '__samsa_users' } as const;
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -65,6 +66,8 @@ export class Broker {
   readonly placement: Placement;
   /** Who may do what (the request pipeline's authorize stage asks it); allows everything by default. */
   authorizer: Interceptor = passThrough;
+  /** Users (SCRAM credentials), the OAUTHBEARER validator, TLS material and principal mapping. */
+  readonly security: Security;
   /** Faults a test injects (the pipeline's faults stage); none by default. */
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
@@ -111,6 +114,7 @@ export class Broker {
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
     });
+    this.security = new Security(config, this.internalLog(INTERNAL_TOPICS.users), logger, clock, this.dataDir);
   }
 
   /** Finishes what a crash interrupted (transactions caught between prepare and complete). */
@@ -337,6 +341,7 @@ export class Broker {
     this.groups.close();
     this.transactions.close();
     await this.logs.close();
+    this.security.close();
     this.dataDirLock?.release();
   }
 }

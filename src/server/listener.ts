@@ -1,12 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
-import type { ListenerSpec } from './endpoints.js';
+import { usesTls, type ListenerSpec } from './endpoints.js';
 import type { RequestHandling } from './pipeline.js';
 
 /**
  * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
- * `localhost` works whichever address family a client resolves it to.
+ * `localhost` works whichever address family a client resolves it to. SSL and SASL_SSL listeners speak TLS
+ * (node:tls, options from src/security/tls.ts); a failed handshake (a plaintext client, a truncated hello, an
+ * untrusted certificate) is logged at debug and costs nothing else.
  */
 export class Listener {
   private readonly servers: Server[] = [];
@@ -29,11 +32,31 @@ export class Listener {
   }
 
   private listenOne(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => {
+    const accept = (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
-    });
+    };
+    let server: Server;
+    if (usesTls(this.spec.protocol)) {
+      const tlsServer = createTlsServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
+        // ssl.client.auth=requested: no certificate is fine, one that does not verify is not (as Java's wantClientAuth).
+        if (!socket.authorized && socket.getPeerX509Certificate() !== undefined) {
+          this.broker.logger.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused');
+          socket.destroy();
+          return;
+        }
+        accept(socket);
+      });
+      // Raw TCP sockets are tracked too, so close() also ends connections still in their handshake.
+      tlsServer.on('connection', (raw: Socket) => { this.sockets.add(raw); raw.on('close', () => this.sockets.delete(raw)); });
+      tlsServer.on('tlsClientError', (err, socket) => {
+        this.broker.logger.debug({ client: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message }, 'TLS handshake failed');
+      });
+      server = tlsServer;
+    } else {
+      server = createServer(accept);
+    }
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port, ipv6Only: host.includes(':') }, () => {

@@ -1,0 +1,83 @@
+/**
+ * The broker's security state: users (SCRAM credentials over `__samsa_users`), the OAUTHBEARER validator, the TLS
+ * material of the SSL listeners and the principal mapping, and a count of failed logins.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TlsOptions } from 'node:tls';
+import type { BrokerConfig } from '../config.js';
+import type { KeyValueLog } from '../log/key-value-log.js';
+import type { Clock } from '../clock.js';
+import { UserStore, parseUserList } from './users.js';
+import type { TokenValidator, UnsecuredValidatorOptions } from './oauthbearer.js';
+import { ensureAutoTls, issueClientCertificate, serverTlsOptions, type AutoTls, type ClientCertificate } from './tls.js';
+import { parsePrincipalRules, type PrincipalRule } from './principal.js';
+
+export { issueClientCertificate } from './tls.js';
+export { unsecuredJws, type TokenValidator, type ValidatedToken } from './oauthbearer.js';
+
+export class Security {
+  readonly users: UserStore;
+  /** A validator for real OAUTHBEARER tokens (startBroker's `validateToken`); absent: Kafka's unsecured-JWS one. */
+  validateToken: TokenValidator | null = null;
+  /** Failed SASL logins since start. */
+  failedLogins = 0;
+  /** The `--tls auto` directory, once created. */
+  autoTls: AutoTls | null = null;
+  readonly principalRules: PrincipalRule[];
+  private tempTlsDir: string | null = null;
+  private tlsOptions: TlsOptions | null = null;
+
+  constructor(private readonly config: BrokerConfig, usersLog: KeyValueLog, private readonly logger: Logger,
+    private readonly clock: Clock, private readonly dataDir: string | null) {
+    this.users = new UserStore(usersLog);
+    this.principalRules = parsePrincipalRules(config.get('ssl.principal.mapping.rules'));
+  }
+
+  /** Writes the bootstrap users of `sasl.users` and `sasl.plain.users` (only those whose password changed). */
+  async bootstrapUsers(): Promise<void> {
+    await this.users.bootstrap([
+      ...parseUserList(this.config.get('sasl.plain.users'), 'sasl.plain.users'),
+      ...parseUserList(this.config.get('sasl.users'), 'sasl.users'),
+    ]);
+  }
+
+  /** node:tls options for the SSL listeners, creating the `--tls auto` CA and certificate on first use. */
+  serverTlsOptions(): TlsOptions {
+    if (this.tlsOptions) return this.tlsOptions;
+    if (this.config.bool('ssl.auto')) {
+      const dir = this.dataDir ? join(this.dataDir, 'tls') : (this.tempTlsDir = mkdtempSync(join(tmpdir(), 'samsa-tls-')));
+      this.autoTls = ensureAutoTls(dir);
+      this.logger.info({ ca: this.autoTls.caPath }, 'TLS: development CA (trust this file in clients: ssl.ca.location)');
+    }
+    return this.tlsOptions = serverTlsOptions(this.config, this.autoTls);
+  }
+
+  /** A client certificate from the `--tls auto` CA, for mTLS. */
+  issueClientCertificate(name: string, options?: { ou?: string; days?: number }): ClientCertificate {
+    if (!this.autoTls) throw new Error('issueClientCertificate needs ssl.auto=true (--tls auto) and an SSL listener');
+    return issueClientCertificate(this.autoTls.dir, name, options);
+  }
+
+  unsecuredValidatorOptions(): UnsecuredValidatorOptions {
+    return {
+      subClaim: this.config.get('sasl.oauthbearer.sub.claim.name'),
+      scopeClaim: this.config.get('sasl.oauthbearer.scope.claim.name'),
+      requiredScopes: this.config.get('sasl.oauthbearer.expected.scope').split(',').map((s) => s.trim()).filter(Boolean),
+      clockSkewMs: this.config.int('sasl.oauthbearer.clock.skew.seconds') * 1000,
+      nowMs: this.clock.now(),
+    };
+  }
+
+  /** Logs a failed login with the client's address (Kafka logs "Failed authentication with /host"), never a secret. */
+  recordFailedLogin(details: { client: string; mechanism: string; user?: string; reason: string }): void {
+    this.failedLogins++;
+    this.logger.info(details, 'failed authentication');
+  }
+
+  close(): void {
+    if (this.tempTlsDir) rmSync(this.tempTlsDir, { recursive: true, force: true });
+  }
+}

@@ -124,7 +124,9 @@ export class ScramExchange {
     const m = /^(c=([^,]*),r=([^,]*)(?:,(?!p=)[^,]*)*),p=([A-Za-z0-9+/]+={0,2})$/.exec(text);
     if (!m) throw new ScramError('Invalid SCRAM client final message format');
     const [, withoutProof, channel, nonce, proofText] = m;
-    if (nonce !== this.nonce) throw new ScramError('Invalid client nonce in the final client message.');
+    // librdkafka before 2.6.1 sends its own nonce once more in front (librdkafka#4895); Kafka 3.8.1-3.9 accept that
+    // (an endsWith check), and so do we, or kcat and confluent-kafka clients of those versions could not log in.
+    if (nonce !== this.nonce && nonce !== first.nonce + this.nonce) throw new ScramError('Invalid client nonce in the final client message.');
     if (Buffer.from(channel, 'base64').toString('utf8') !== first.gs2Header) throw new ScramError('Invalid SCRAM channel binding');
     const authMessage = `${first.bare},${this.serverFirst},${withoutProof}`;
     const clientSignature = hmac(this.mechanism, credential.storedKey, authMessage);

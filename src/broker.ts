@@ -310,7 +310,10 @@ export class Broker {
     const port = this.config.registryPort;
     if (port === 0) return null;
     const [{ startHttpHost }, { startRegistry }] = await Promise.all([import('./http/index.js'), import('./registry/index.js')]);
-    this.http = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock });
+    this.http = await startHttpHost({
+      host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock,
+      authenticate: this.config.get('registry.auth') === 'basic' ? (header) => this.security.checkBasicAuth(header) : undefined,
+    });
     this.registry = await startRegistry({
       http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),

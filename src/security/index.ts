@@ -61,6 +61,18 @@ export class Security {
     return issueClientCertificate(this.autoTls.dir, name, options);
   }
 
+  /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users. */
+  async checkBasicAuth(header: string | undefined): Promise<boolean> {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+    const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return false;
+    const user = decoded.slice(0, colon);
+    const ok = await this.users.checkPassword(user, decoded.slice(colon + 1));
+    if (!ok) this.logger.info({ user, component: 'http' }, 'failed registry authentication');
+    return ok;
+  }
+
   unsecuredValidatorOptions(): UnsecuredValidatorOptions {
     return {
       subClaim: this.config.get('sasl.oauthbearer.sub.claim.name'),

@@ -115,7 +115,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listeners: Listener[] = [];
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
   try {
-    await broker.security.bootstrapUsers(); // before any listener: no window where the user list is still empty
+    await broker.security.start(); // before any listener: no window where the user list is still empty
     const specs = listenerSpecs(config);
     const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {

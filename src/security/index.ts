@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TlsOptions } from 'node:tls';
-import type { BrokerConfig } from '../config.js';
+import { ConfigError, type BrokerConfig } from '../config.js';
+import { SASL_MECHANISMS } from '../server/sasl.js';
 import type { KeyValueLog } from '../log/key-value-log.js';
 import type { Clock } from '../clock.js';
 import { UserStore, parseUserList } from './users.js';
@@ -26,18 +27,24 @@ export class Security {
   failedLogins = 0;
   /** The `--tls auto` directory, once created. */
   autoTls: AutoTls | null = null;
-  readonly principalRules: PrincipalRule[];
+  principalRules: PrincipalRule[] = [{ kind: 'default' }];
   private tempTlsDir: string | null = null;
   private tlsOptions: TlsOptions | null = null;
 
   constructor(private readonly config: BrokerConfig, usersLog: KeyValueLog, private readonly logger: Logger,
     private readonly clock: Clock, private readonly dataDir: string | null) {
     this.users = new UserStore(usersLog);
-    this.principalRules = parsePrincipalRules(config.get('ssl.principal.mapping.rules'));
   }
 
-  /** Writes the bootstrap users of `sasl.users` and `sasl.plain.users` (only those whose password changed). */
-  async bootstrapUsers(): Promise<void> {
+  /**
+   * Checks the security settings and writes the bootstrap users of `sasl.users` and `sasl.plain.users` (only those
+   * whose password changed). Runs before any listener accepts a client; throws ConfigError.
+   */
+  async start(): Promise<void> {
+    const unknown = this.config.get('sasl.enabled.mechanisms').split(',').map((m) => m.trim().toUpperCase())
+      .filter((m) => m !== '' && !(SASL_MECHANISMS as readonly string[]).includes(m));
+    if (unknown.length > 0) throw new ConfigError(`sasl.enabled.mechanisms: ${unknown.join(', ')} not supported (${SASL_MECHANISMS.join(', ')})`);
+    this.principalRules = parsePrincipalRules(this.config.get('ssl.principal.mapping.rules'));
     await this.users.bootstrap([
       ...parseUserList(this.config.get('sasl.plain.users'), 'sasl.plain.users'),
       ...parseUserList(this.config.get('sasl.users'), 'sasl.users'),

@@ -178,3 +178,19 @@ test('`samsa tls client NAME` issues a client certificate the --tls auto CA veri
     data.remove();
   }
 });
+
+test('bad security settings stop start-up with one config error that never echoes a password', async () => {
+  const refused = async (config: Record<string, string>, pattern: RegExp) => {
+    await assert.rejects(startTestBroker({ config }), (err: Error) => {
+      assert.equal((err as { code?: string }).code, 'SAMSA_CONFIG_ERROR');
+      assert.match(err.message, pattern);
+      assert.ok(!err.message.includes('p4ss'), err.message);
+      return true;
+    });
+  };
+  await refused({ 'sasl.enabled.mechanisms': 'PLAIN,GSSAPI' }, /GSSAPI not supported/);
+  await refused({ 'sasl.users': 'alice:p4ss,bob' }, /sasl.users: each user is name:password/);
+  await refused({ 'sasl.users': 'alice:p4ss,carol:' }, /user carol has an empty password/);
+  await refused({ 'ssl.principal.mapping.rules': 'RULE:^CN=(.*$/$1/' }, /ssl.principal.mapping.rules: bad pattern/);
+  await refused({ 'ssl.client.auth': 'maybe' }, /ssl.client.auth/);
+});

@@ -148,6 +148,21 @@ test('registry.auth=basic: Confluent 401 without or with wrong credentials, 200 
     const ok = await get('alice:secret');
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), []);
+
+    // Confluent's Python client with basic.auth.user.info, and @kafkajs/confluent-schema-registry with auth.
+    const script = `
+import sys
+from confluent_kafka.schema_registry import SchemaRegistryClient, Schema
+c = SchemaRegistryClient({'url': sys.argv[1], 'basic.auth.user.info': sys.argv[2]})
+print(c.register_schema('auth-value', Schema('{"type":"string"}', 'AVRO')))
+`;
+    const registered = await run('/usr/bin/python3', ['-c', script, broker.registryUrl!, 'alice:secret']);
+    assert.match(registered.stdout.trim(), /^\d+$/, registered.stderr);
+    const refused = await run('/usr/bin/python3', ['-c', script, broker.registryUrl!, 'alice:nope']);
+    assert.match(refused.stderr, /Unauthorized/);
+    const { SchemaRegistry } = await import('@kafkajs/confluent-schema-registry');
+    const registry = new SchemaRegistry({ host: broker.registryUrl!, auth: { username: 'alice', password: 'secret' } });
+    assert.equal(await registry.getLatestSchemaId('auth-value'), Number(registered.stdout.trim()));
   } finally {
     await broker.close();
   }

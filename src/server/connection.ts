@@ -177,7 +177,7 @@ export class Connection {
     if (this.sasl.closeAfterResponse && this.pending.length === 0) {
       // A failed authentication: the answer goes out, then the connection closes (Kafka's behaviour).
       this.closed = true;
-      this.socket.end();
+      this.socket.end(() => this.socket.destroy()); // once the answer is handed to the kernel, close both ways
       return;
     }
     this.maybeResume();

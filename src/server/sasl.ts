@@ -114,12 +114,15 @@ function oauthExchange(broker: Broker, clientHost: string): SaslExchange {
       // After our error challenge the client sends %x01; then the exchange fails with the challenge's JSON.
       if (failed) throw new AuthenticationFailure(failed.challenge, failed.message);
       try {
-        const { token: bearer } = parseClientInitialResponse(token);
+        const { token: bearer, authzid } = parseClientInitialResponse(token);
         const hook = broker.security.validateToken;
         const validated = hook
           ? await Promise.resolve().then(() => hook(bearer, { clientHost })).catch(() => null)
           : validateUnsecuredJws(bearer, broker.security.unsecuredValidatorOptions());
         if (!validated) throw new OAuthError('the validateToken hook rejected the token');
+        if (authzid !== '' && authzid !== validated.principal) {
+          throw new AuthenticationFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${validated.principal})`);
+        }
         return { final: Buffer.alloc(0), user: validated.principal, credentialExpiresAtMs: validated.expiresAtMs };
       } catch (err) {
         if (!(err instanceof OAuthError)) throw err;

@@ -15,7 +15,9 @@ import { Router } from './server/router.js';
 import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
-import type { Clock } from './clock.js';
+import { ManualClock, type Clock } from './clock.js';
+import { brokerState, type BrokerState } from './testkit/state.js';
+import { mountStateRoutes } from './testkit/http-state.js';
 
 export interface StartOptions {
   port?: number;
@@ -41,8 +43,11 @@ export interface StartOptions {
   configFile?: string;
   /** Read SAMSA_* environment variables (default false; the CLI reads them). */
   useEnvironment?: boolean;
-  /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
-  clock?: Clock;
+  /**
+   * Time for coordinators, timeouts and log tasks. 'manual': a ManualClock starting at the real time (so clients'
+   * timestamps agree with it) that only `broker.clock.advance(ms)` moves. Default: real time.
+   */
+  clock?: Clock | 'manual';
 }
 
 export interface RunningNode {
@@ -55,7 +60,7 @@ export interface RunningNode {
   listeners: Record<string, string>;
 }
 
-export interface RunningBroker {
+export interface RunningBroker extends BrokerState {
   /** The first node's port. */
   port: number;
   /** "host:port" of the first node, for clients' bootstrap list (any node will do: each lists them all). */
@@ -97,7 +102,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     },
   );
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
-  const broker = new Broker(config, logger, options.clock);
+  const broker = new Broker(config, logger, options.clock === 'manual' ? new ManualClock(Date.now()) : options.clock);
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
@@ -136,7 +141,10 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
+  const state = brokerState(broker);
+  if (broker.admin) mountStateRoutes(broker.admin, state);
   return {
+    ...state,
     port,
     bootstrap: `${first.host}:${port}`,
     nodes: broker.nodes.map((n) => ({
@@ -158,3 +166,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
 export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
+export { TestkitError } from './testkit/errors.js';
+export type { BrokerState } from './testkit/state.js';
+export type { TestClock } from './testkit/clock.js';
+export type { InspectedRecord, GroupInfo, TopicInfo, CommittedOffset } from './testkit/inspect.js';

@@ -20,6 +20,7 @@ import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './han
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionLog } from '../log/index.js';
+import { realClock } from '../clock.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -134,6 +135,7 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
       if (done) return;
       done = true;
       timer.cancel();
+      realTimer?.cancel();
       signal.removeEventListener('abort', onAbort);
       for (const stop of unwatch) stop();
       stats.parked--;
@@ -160,6 +162,9 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
 
     stats.parked++;
     const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    // Clients time requests in real time: on a manual clock a long poll also ends after max_wait_ms of real time, so
+    // a consumer never waits on a clock nobody advances (kafkajs heartbeats only between its fetches).
+    const realTimer = broker.clock === realClock ? null : realClock.setTimeout(() => finish(true), waitMs);
     setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
     signal.addEventListener('abort', onAbort, { once: true });
     fetch.wanted.forEach((want, i) => {

@@ -4,8 +4,9 @@
  *
  * reset() returns the cluster to a fresh broker's state without restarting it, so one broker serves a whole test
  * file: every topic but the internal ones is deleted, and groups, committed offsets, transactional ids and registry
- * schemas are forgotten (their internal logs emptied), dynamic broker configs cleared, the fault injector set back to
- * the pass-through, then each `broker.resetHooks` entry runs (features with state of their own register there).
+ * schemas are forgotten (their internal logs emptied), dynamic broker configs cleared, the fault injector emptied (or
+ * set back to the pass-through), then each `broker.resetHooks` entry runs (features with state of their own — stopped
+ * nodes, moved coordinators, ACLs — register there how to return to a fresh broker's state).
  * Clients connected before keep their connections: long polls on deleted partitions are answered
  * UNKNOWN_TOPIC_OR_PARTITION, members waiting in a rebalance UNKNOWN_MEMBER_ID (they join again), and a producer's
  * next write auto-creates its topic or gets UNKNOWN_TOPIC_OR_PARTITION, as on a fresh broker. Producer ids and schema
@@ -49,9 +50,10 @@ export async function resetCluster(broker: Broker): Promise<void> {
   await broker.registry?.state.reset();
   if (broker.config.dynamic.size > 0) broker.setBrokerConfigs({}, 'per-broker');
   if (broker.config.dynamicDefault.size > 0) broker.setBrokerConfigs({}, 'cluster-wide');
-  // A fault injector with its own reset keeps its place in the pipeline; any other goes.
-  const faults = broker.faults as Interceptor & { reset?: () => void | Promise<void> };
+  // A fault injector that can empty itself (`clear`, or `reset`) keeps its place in the pipeline; any other goes.
+  const faults = broker.faults as Interceptor & { clear?: () => void; reset?: () => void | Promise<void> };
   if (typeof faults.reset === 'function') await faults.reset();
+  else if (typeof faults.clear === 'function') faults.clear();
   else broker.faults = passThrough;
   for (const hook of broker.resetHooks) await hook();
 }

@@ -15,6 +15,7 @@ import { until } from '../groups/helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { FetchApi, OffsetCommitApi, type FetchResponse } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { passThrough } from '../../src/server/pipeline.js';
 
 let broker: RunningBroker;
 let kafka: Kafka;
@@ -161,4 +162,26 @@ test('reset() with 100 topics and 10 groups takes a few milliseconds', async () 
   assert.equal(broker.groups().length, 0);
   console.log(`# reset() of 100 topics (200 partitions) and 10 groups: ${ms.toFixed(2)} ms`);
   assert.ok(ms < 1000, `reset took ${ms} ms`);
+});
+
+test('reset() empties a fault injector that can clear itself, drops any other, and runs the registered reset hooks', async () => {
+  const installed = broker.broker.faults;
+  try {
+    let cleared = 0;
+    const clearable = { intercept: (_call: unknown, next: () => unknown) => next(), clear: () => { cleared++; } };
+    broker.broker.faults = clearable;
+    await broker.reset();
+    assert.equal(cleared, 1);
+    assert.equal(broker.broker.faults, clearable, 'kept in the pipeline, emptied');
+    broker.broker.faults = { intercept: (_call, next) => next() };
+    await broker.reset();
+    assert.equal(broker.broker.faults, passThrough);
+    const calls: string[] = [];
+    broker.broker.resetHooks.push(async () => { calls.push('hook'); });
+    await broker.reset();
+    assert.deepEqual(calls, ['hook']);
+    broker.broker.resetHooks.pop();
+  } finally {
+    broker.broker.faults = installed;
+  }
 });

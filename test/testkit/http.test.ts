@@ -1,10 +1,15 @@
 /**
  * The test kit's state routes on the admin port, driven from Python (python3's urllib, as a pytest fixture would):
- * groups with committed offsets, decoded records, the manual clock, reset, and Confluent-style errors.
+ * groups with committed offsets, decoded records, the manual clock, reset, and Confluent-style errors — against an
+ * embedded broker and against the CLI started with --manual-clock.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { startTestBroker, kafkaClient, run } from '../helpers.js';
+import { repositoryRoot } from '../../protocol/generate.js';
 import type { RunningBroker } from '../../src/index.js';
 
 let broker: RunningBroker;
@@ -108,4 +113,33 @@ print(json.dumps(call(sys.argv[1], "POST", "/v1/clock/advance", {"ms": 1000})))
   assert.equal(result[0], 409);
   assert.equal(result[1].error_code, 40901);
   assert.match(result[1].message, /real clock/);
+});
+
+test('from Python against the CLI started with --manual-clock: a week passes by POST, reset, groups', async () => {
+  const cli = join(repositoryRoot(), 'dist', 'src', 'cli', 'main.js');
+  const child = spawn(process.execPath, [cli, '--in-memory', '--port', '0', '--registry-port', '0', '--admin-port=-1', '--manual-clock'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const adminUrl = await new Promise<string>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const m = /"admin":"([^"]+)"[^\n]*samsa is ready/.exec(out);
+        if (m) resolve(m[1]);
+      });
+    });
+    const result = await python(`
+base = sys.argv[1]
+before = call(base, "GET", "/v1/clock")[1]
+after = call(base, "POST", "/v1/clock/advance", {"ms": 7 * 24 * 3600 * 1000})[1]
+print(json.dumps({"manual": before["manual"], "moved": after["now"] - before["now"], "reset": call(base, "POST", "/v1/reset")[0],
+                  "groups": call(base, "GET", "/v1/groups")}))
+`, adminUrl) as { manual: boolean; moved: number; reset: number; groups: unknown };
+    assert.deepEqual(result, { manual: true, moved: 7 * 24 * 3600_000, reset: 200, groups: [200, []] });
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  }
 });

@@ -149,7 +149,7 @@ export function waitForCommitted(broker: Broker, groupId: string, topic: string,
   }
   const where = cond.partition === undefined ? `'${topic}'` : `'${topic}' partition ${cond.partition}`;
   const wanted = cond.offset !== undefined ? `offset >= ${cond.offset}` : `lag <= ${cond.lag}`;
-  /** Per partition concerned: [partition, committed offset or null, high watermark, log start]. */
+  /** Per partition concerned: [partition, committed offset or null, high watermark (-1: no such partition), log start]. */
   const state = (): Array<[number, number | null, number, number]> | null => {
     const meta = broker.topics.get(topic);
     if (!meta) return null;
@@ -157,7 +157,7 @@ export function waitForCommitted(broker: Broker, groupId: string, topic: string,
     const partitions = cond.partition === undefined ? [...Array(meta.partitions).keys()] : [cond.partition];
     return partitions.map((p) => {
       const log = broker.partition(topic, p);
-      return [p, committed.get(p) ?? null, log?.highWatermark ?? 0, log?.logStartOffset ?? 0];
+      return [p, committed.get(p) ?? null, log?.highWatermark ?? -1, log?.logStartOffset ?? 0];
     });
   };
   return waitUntil({
@@ -166,15 +166,15 @@ export function waitForCommitted(broker: Broker, groupId: string, topic: string,
     check: () => {
       const s = state();
       if (!s) return undefined;
-      const ok = s.every(([, committed, hw, start]) => cond.offset !== undefined
+      const ok = s.every(([, committed, hw, start]) => hw >= 0 && (cond.offset !== undefined
         ? committed !== null && committed >= cond.offset
-        : hw - Math.max(committed ?? start, start) <= cond.lag!);
+        : hw - Math.max(committed ?? start, start) <= cond.lag!));
       return ok ? committedOffsets(broker, groupId).filter((o) => o.topic === topic) : undefined;
     },
     seen: () => {
       const s = state();
       if (!s) return `no topic '${topic}'`;
-      return s.map(([p, committed, hw]) => `partition ${p}: committed ${committed ?? 'none'}, high watermark ${hw}`).join('; ');
+      return s.map(([p, committed, hw]) => (hw < 0 ? `no partition ${p}` : `partition ${p}: committed ${committed ?? 'none'}, high watermark ${hw}`)).join('; ');
     },
     subscribe: (wake) => {
       const stopGroup = watchGroup(broker, groupId, wake);

@@ -10,7 +10,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { startTestBroker, kafkaClient, openRequest, readResponse, callApi } from '../helpers.js';
+import { startTestBroker, kafkaClient, openRequest, readResponse, callApi, tempDir } from '../helpers.js';
 import { until } from '../groups/helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { FetchApi, OffsetCommitApi, type FetchResponse } from '../../src/protocol/generated/index.js';
@@ -183,5 +183,34 @@ test('reset() empties a fault injector that can clear itself, drops any other, a
     broker.broker.resetHooks.pop();
   } finally {
     broker.broker.faults = installed;
+  }
+});
+
+test('reset() on a broker with a data directory: a restart after it brings nothing back', async () => {
+  const tmp = tempDir('samsa-reset-');
+  try {
+    const durable = await startTestBroker({ dataDir: tmp.dir });
+    const k = kafkaClient(durable);
+    const p = k.producer();
+    await p.connect();
+    await p.send({ topic: 'kept-until-reset', messages: [{ value: 'x' }] });
+    await p.disconnect();
+    await callApi(durable.port, OffsetCommitApi, 2, {
+      groupId: 'durable-group', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
+      topics: [{ name: 'kept-until-reset', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+    assert.equal(durable.groups().length, 1);
+    await durable.reset();
+    await durable.close();
+    const restarted = await startTestBroker({ dataDir: tmp.dir });
+    try {
+      assert.deepEqual(restarted.topics(), []);
+      assert.deepEqual(restarted.groups(), []);
+      await assert.rejects(restarted.waitForCommitted('durable-group', 'kept-until-reset', { partition: 3, lag: 0, timeoutMs: 20 }), /no topic 'kept-until-reset'/);
+    } finally {
+      await restarted.close();
+    }
+  } finally {
+    tmp.remove();
   }
 });

@@ -92,6 +92,13 @@ export class Broker {
   http: HttpHost | null = null;
   /** The admin HTTP host (`admin.port`): health checks, and where operator and test-control surfaces mount. */
   admin: HttpHost | null = null;
+  /** Told a topic's name after it is created, deleted or given partitions (the test kit's waits watch it). */
+  readonly topicWatchers = new Set<(topic: string) => void>();
+  /**
+   * What the test kit's `reset()` runs after emptying topics, groups, transactions and schemas: each feature that keeps
+   * state of its own (faults, stopped nodes, moved leaders, ACLs) registers how to return to a fresh broker's.
+   */
+  readonly resetHooks: Array<() => void | Promise<void>> = [];
 
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
@@ -223,7 +230,7 @@ export class Broker {
 
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
     const log = this.partition(topic, partition)!;
-    log.appendInternal(encodeControlBatch(commit, producerId, epoch));
+    log.appendInternal(encodeControlBatch(commit, producerId, epoch, 0, this.clock.now()));
     await log.flushed();
   }
 
@@ -271,6 +278,7 @@ export class Broker {
     const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
     this.openPartitions(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
+    for (const fn of this.topicWatchers) fn(name);
     return topic;
   }
 
@@ -327,6 +335,7 @@ export class Broker {
     this.placement.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
     this.logger.info({ topic: name }, 'topic deleted');
+    for (const fn of this.topicWatchers) fn(name);
   }
 
   /** CreatePartitions: grows topics to the counts given, saving the catalogue once, then opening logs as createTopics does. */
@@ -341,6 +350,7 @@ export class Broker {
     for (const { topic, before } of grown) {
       const problem = await this.openPartitionsGradually(topic, before);
       if (problem) failed.set(topic.name, problem);
+      for (const fn of this.topicWatchers) fn(topic.name);
     }
     return failed;
   }

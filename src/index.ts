@@ -16,7 +16,9 @@ import { Router } from './server/router.js';
 import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
-import type { Clock } from './clock.js';
+import { ManualClock, type Clock } from './clock.js';
+import { brokerState, type BrokerState } from './testkit/state.js';
+import { mountStateRoutes } from './testkit/http-state.js';
 import type { TokenValidator } from './security/oauthbearer.js';
 import type { ClientCertificate } from './security/tls.js';
 
@@ -44,8 +46,11 @@ export interface StartOptions {
   configFile?: string;
   /** Read SAMSA_* environment variables (default false; the CLI reads them). */
   useEnvironment?: boolean;
-  /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
-  clock?: Clock;
+  /**
+   * Time for coordinators, timeouts and log tasks. 'manual': a ManualClock starting at the real time (so clients'
+   * timestamps agree with it) that only `broker.clock.advance(ms)` moves. Default: real time.
+   */
+  clock?: Clock | 'manual';
   /**
    * Validates OAUTHBEARER tokens (real ones, e.g. JWTs checked against an issuer's keys): resolve to
    * `{ principal, expiresAtMs? }`, or null (or throw) to refuse. Without it, Kafka's unsecured-JWS validator is used.
@@ -63,7 +68,7 @@ export interface RunningNode {
   listeners: Record<string, string>;
 }
 
-export interface RunningBroker {
+export interface RunningBroker extends BrokerState {
   /** The first node's port. */
   port: number;
   /** "host:port" of the first node, for clients' bootstrap list (any node will do: each lists them all). */
@@ -109,7 +114,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     },
   );
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
-  const broker = new Broker(config, logger, options.clock);
+  const broker = new Broker(config, logger, options.clock === 'manual' ? new ManualClock(Date.now()) : options.clock);
   if (options.validateToken) broker.security.validateToken = options.validateToken;
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
@@ -150,7 +155,10 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
+  const state = brokerState(broker);
+  if (broker.admin) mountStateRoutes(broker.admin, state);
   return {
+    ...state,
     port,
     bootstrap: `${first.host}:${port}`,
     nodes: broker.nodes.map((n) => ({
@@ -175,3 +183,7 @@ export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
 export { issueClientCertificate, unsecuredJws, type TokenValidator, type ValidatedToken } from './security/index.js';
+export { TestkitError } from './testkit/errors.js';
+export type { BrokerState } from './testkit/state.js';
+export type { TestClock } from './testkit/clock.js';
+export type { InspectedRecord, GroupInfo, TopicInfo, CommittedOffset } from './testkit/inspect.js';

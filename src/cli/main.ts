@@ -25,6 +25,7 @@ const USAGE = `Usage: samsa [options]
   --tls auto              development TLS: a local CA and a localhost certificate in <data-dir>/tls/, and an SSL
                           listener on port+1 when --listeners is not given
   --fsync                 durable mode: acks=-1 is answered after fsync
+  --manual-clock          tests: time moves only by POST /v1/clock/advance on the admin port
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings
   --set name=value        any setting by its Kafka name (repeatable), e.g. --set num.partitions=3
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       options: {
         'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
         'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
-        'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
+        'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'manual-clock': { type: 'boolean' }, 'log-level': { type: 'string' },
         'listeners': { type: 'string' }, 'tls': { type: 'string' },
         'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean', short: 'V' },
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     configFile: values.config,
     config: extra,
     useEnvironment: true,
+    clock: values['manual-clock'] ? 'manual' : undefined,
   }, {});
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');

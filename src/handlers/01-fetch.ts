@@ -12,19 +12,19 @@
  *
  * Long poll (Kafka's delayed-fetch purgatory): with fewer than min_bytes available the request parks, watching only
  * its own partitions. A change to one of them (append, transaction marker, truncation, deletion) re-reads that
- * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (in real
- * time, whatever the broker's clock); when its connection closes it is dropped unanswered.
+ * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (on the
+ * broker's clock, and on a ManualClock also in real time); when its connection closes it is dropped unanswered.
  *
  * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
  */
 import { setMaxListeners } from 'node:events';
-import { realClock } from '../clock.js';
 import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionLog } from '../log/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { deniedNames } from '../security/authorizer.js';
+import { realClock } from '../clock.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -143,6 +143,7 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
       if (done) return;
       done = true;
       timer.cancel();
+      realTimer?.cancel();
       signal.removeEventListener('abort', onAbort);
       for (const stop of unwatch) stop();
       stats.parked--;
@@ -168,9 +169,10 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
     };
 
     stats.parked++;
-    // Real time even when the broker runs on a ManualClock: max_wait_ms is a network wait the client times itself;
-    // on a manual clock an idle consumer's poll would otherwise hang until the test moved time.
-    const timer = realClock.setTimeout(() => finish(true), waitMs);
+    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    // Clients time requests in real time: on a manual clock a long poll also ends after max_wait_ms of real time, so
+    // a consumer never waits on a clock nobody advances (kafkajs heartbeats only between its fetches).
+    const realTimer = broker.clock === realClock ? null : realClock.setTimeout(() => finish(true), waitMs);
     setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
     signal.addEventListener('abort', onAbort, { once: true });
     fetch.wanted.forEach((want, i) => {

@@ -14,6 +14,7 @@ import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { securityBenchmarks } from './security.js';
+import { testkitBenchmarks } from './testkit.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
       await embedded.close();
     }
     report('startBroker({ port: 0, inMemory: true }), median of 5', `${timings.sort((a, b) => a - b)[2].toFixed(1)} ms`);
+    await testkitBenchmarks({ report });
 
     console.log('\nBroker (data on disk)');
     const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);

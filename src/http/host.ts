@@ -37,6 +37,8 @@ export class HttpHost {
   private readonly logger?: Logger;
   private readonly clock: Clock;
   private readonly corsOrigin: string;
+  /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
+  readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number; seconds: number }>();
   port = 0;
   /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
   url = '';
@@ -99,6 +101,7 @@ export class HttpHost {
     const method = req.method ?? 'GET';
     let path = '/';
     let router = this.root;
+    let route = '';
     let reply: Reply;
     const headers: Record<string, string> = { 'Access-Control-Allow-Origin': this.corsOrigin };
     if (this.corsOrigin !== '*') headers.Vary = 'Origin';
@@ -119,6 +122,7 @@ export class HttpHost {
         const parts = pathSegments(path);
         const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
         router = match.router;
+        route = match.route ?? '';
         if (!match.methods) throw HttpErrors.notFound();
         const handler = match.methods[method];
         if (!handler) throw HttpErrors.methodNotAllowed();
@@ -144,7 +148,15 @@ export class HttpHost {
     }
     res.writeHead(reply.status, headers);
     res.end(reply.body);
-    this.logger?.debug({ method, path, status: reply.status, ms: this.clock.now() - started }, 'http request');
+    const ms = this.clock.now() - started;
+    this.logger?.debug({ method, path, status: reply.status, ms }, 'http request');
+    this.countRequest(method, route, reply.status, ms);
+  }
+
+  private countRequest(method: string, route: string, status: number, ms: number): void {
+    const key = `${method} ${route} ${status}`;
+    const s = this.requestStats.get(key);
+    if (s) { s.count++; s.seconds += ms / 1000; } else this.requestStats.set(key, { method, route, status, count: 1, seconds: ms / 1000 });
   }
 }
 

@@ -36,6 +36,8 @@ export interface RouteMatch {
   router: Router;
   methods: Methods | null;
   params: Record<string, string>;
+  /** The matched pattern with its mount prefixes (`/subjects/:subject/versions`), '' for a miss: a metrics label. */
+  route?: string;
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -74,14 +76,14 @@ export class Router {
       if (route.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       if (route.segments.every((s, i) => (s.startsWith(':') ? (params[s.slice(1)] = parts[i]!, true) : s === parts[i]))) {
-        return { router: this, methods: route.methods, params };
+        return { router: this, methods: route.methods, params, route: `/${route.segments.join('/')}` };
       }
     }
     let miss: RouteMatch | undefined;
     for (const { prefix, router } of this.mounts) {
       if (prefix.length > parts.length || !prefix.every((s, i) => s === parts[i])) continue;
       const found = router.match(parts.slice(prefix.length));
-      if (found.methods) return found;
+      if (found.methods) return { ...found, route: `${prefix.map((s) => `/${s}`).join('')}${found.route === '/' ? '' : found.route}` || '/' };
       miss ??= found;
     }
     return miss ?? { router: this, methods: null, params: {} };

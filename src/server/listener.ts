@@ -31,7 +31,11 @@ export class Listener {
   private listenOne(host: string, port: number): Promise<number> {
     const server = createServer((socket) => {
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      this.broker.traffic.connectionOpened(this.spec.name);
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        this.broker.traffic.connectionClosed(this.spec.name);
+      });
       new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
     });
     return new Promise((resolve, reject) => {

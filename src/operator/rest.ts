@@ -49,7 +49,7 @@ export function restRouter(broker: Broker): Router {
     return handle(req);
   };
   return router
-    .route('/clusters', { GET: on(() => api.list('KafkaClusterList', '', [api.cluster()])) })
+    .route('/clusters', { GET: on(() => api.clusters()) })
     .route(c, { GET: on(() => api.cluster()) })
     .route(`${c}/brokers`, { GET: on(() => api.list('KafkaBrokerList', '/brokers', broker.nodes.map((n) => api.brokerJson(n.id)))) })
     .route(`${c}/brokers/:broker`, { GET: on((req) => api.brokerJson(Number(req.params.broker))) })
@@ -107,6 +107,10 @@ class RestApi {
 
   list(kind: string, path: string, data: unknown[]): Json {
     return { kind, metadata: { self: this.url(path), next: null }, data };
+  }
+
+  clusters(): Json {
+    return { ...this.list('KafkaClusterList', '', [this.cluster()]), metadata: { self: `${this.broker.admin?.url ?? ''}/v3/clusters`, next: null } };
   }
 
   cluster(): Json {

@@ -56,6 +56,7 @@ test('clusters and brokers, with Confluent kinds and links', async () => {
   const clusters = await call('GET', `${broker.adminUrl}/v3/clusters`);
   assert.equal(clusters.status, 200);
   assert.equal(clusters.body.kind, 'KafkaClusterList');
+  assert.equal(clusters.body.metadata.self, `${broker.adminUrl}/v3/clusters`);
   assert.equal(clusters.body.data[0].cluster_id, CLUSTER);
   const cluster = await call('GET', v3);
   assert.equal(cluster.body.kind, 'KafkaCluster');

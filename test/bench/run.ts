@@ -13,6 +13,7 @@ import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
+import { metricsScrapeBenchmark } from './metrics.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -173,6 +174,9 @@ async function main(): Promise<void> {
 
     console.log('\nLog: recovery and maintenance');
     await logBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+
+    console.log('\nMetrics');
+    await metricsScrapeBenchmark(report);
 
     await soakBenchmark({ dir: tmp.dir, report });
   } finally {

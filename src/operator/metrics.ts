@@ -108,6 +108,10 @@ export function brokerMetrics(broker: Broker): string {
   out.each('samsa_request_errors_total', 'Requests answered with a top-level error or failed, per API and version', 'counter', requests,
     (s) => [{ api: apiName(s.apiKey), version: s.version }, s.errors]);
   requestLatency(out, broker);
+  // A deleted topic's counters go, as Kafka removes a topic's metrics with it (a topic created again starts at 0).
+  for (const counts of [traffic.bytesIn, traffic.bytesOut]) {
+    for (const topic of counts.keys()) if (!broker.topics.get(topic)) counts.delete(topic);
+  }
   out.each('samsa_topic_bytes_in_total', 'Record batch bytes appended by Produce, per topic', 'counter', traffic.bytesIn, ([topic, n]) => [{ topic }, n]);
   out.each('samsa_topic_bytes_out_total', 'Record batch bytes handed out by Fetch, per topic', 'counter', traffic.bytesOut, ([topic, n]) => [{ topic }, n]);
 

@@ -97,6 +97,11 @@ test('requests, bytes per topic, partition offsets and connections rise with kaf
   assert.ok(after.sum('samsa_connections', { listener: 'PLAINTEXT' }) >= 1, 'the admin client and producer are connected');
   assert.ok(after.sum('samsa_connections_accepted_total', { listener: 'PLAINTEXT' }) > before.sum('samsa_connections_accepted_total', { listener: 'PLAINTEXT' }));
   assert.ok(after.sum('samsa_http_requests_total', { server: 'admin', route: '/metrics', status: '200' }) > before.sum('samsa_http_requests_total', { server: 'admin', route: '/metrics', status: '200' }));
+
+  await admin.deleteTopics({ topics: ['metered'] });
+  const gone = await scrape();
+  assert.equal(gone.find('samsa_topic_bytes_in_total', { topic: 'metered' }).length, 0, 'a deleted topic\'s series go with it');
+  assert.equal(gone.find('samsa_partition_high_watermark', { topic: 'metered' }).length, 0);
 });
 
 test('consumer group lag follows the high watermark and falls to 0 once consumed', async () => {

@@ -16,7 +16,7 @@
  * first scrape. The samsa_* families are written here rather than through prom-client's formatter: with 1,000
  * partitions and 50 groups that is ~15k samples, which prom-client's per-sample label handling made 3x slower.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Broker } from '../broker.js';
 import { Reply, Router } from '../http/index.js';
 import { LATENCY_BUCKETS_MS } from '../server/request-metrics.js';
@@ -154,8 +154,10 @@ export function metricsRouter(broker: Broker): Router {
   return new Router().route('/', {
     GET: async () => {
       if (!registry) {
-        registry = new Registry();
-        collectDefaultMetrics({ register: registry });
+        // Loaded on the first scrape, so start-up never pays for it.
+        const prom = await import('prom-client');
+        registry = new prom.Registry();
+        prom.collectDefaultMetrics({ register: registry });
       }
       return new Reply(`${brokerMetrics(broker)}\n${await registry.metrics()}`, 200, registry.contentType);
     },

@@ -9,7 +9,8 @@
  *               frame it: magic byte 0, the 4-byte schema id, (Protobuf: the message index, 0 for the first
  *               message), then the Avro binary / JSON text / Protobuf binary. The schema is `schema_id`, or
  *               `schema_version` (or the latest) of `subject` (default TopicNameStrategy: `<topic>-key|value`), or
- *               `schema` registered under the subject first. The type may be left out when the schema is named.
+ *               `schema` registered under the subject first. Without a type the schema decides (the subject's
+ *               latest when none is named).
  *
  * Problems with the data are RestErrors (400); nothing is appended unless both key and value encode.
  */
@@ -35,7 +36,12 @@ export async function encodePart(part: unknown, topic: string, isKey: boolean, r
   const what = isKey ? 'key' : 'value';
   const type = p.type === undefined ? undefined : String(p.type).toUpperCase();
   const namesSchema = p.schema_id !== undefined || p.schema_version !== undefined || p.schema !== undefined || p.subject !== undefined;
-  if (type === undefined && !namesSchema) throw badRequest(`${what}: type is required (BINARY, STRING, JSON, AVRO, JSONSCHEMA or PROTOBUF) unless a schema is named`);
+  if ([p.schema_id, p.schema_version, p.schema].filter((x) => x !== undefined).length > 1) {
+    throw badRequest(`${what}: only one of 'schema_id', 'schema_version' or 'schema' can be used`);
+  }
+  if (p.subject_name_strategy !== undefined && p.subject_name_strategy !== 'TOPIC_NAME') {
+    throw badRequest(`${what}: subject_name_strategy ${String(p.subject_name_strategy)} is not supported (TOPIC_NAME, or name the subject)`);
+  }
   const data = p.data;
   if (type === 'BINARY' || type === 'STRING' || type === 'JSON') {
     if (namesSchema) throw badRequest(`${what}: type ${type} takes no schema`);
@@ -43,7 +49,8 @@ export async function encodePart(part: unknown, topic: string, isKey: boolean, r
     return { bytes, summary: { type, size: bytes?.length ?? 0 } };
   }
   if (type !== undefined && !(type in SCHEMA_TYPES)) throw badRequest(`${what}: unknown type ${String(p.type)}`);
-  if (!registry) throw badRequest(`${what}: type ${type ?? 'with a schema'} needs the Schema Registry, which is disabled (registry.port)`);
+  // No type: the schema decides (by id, version or the subject's latest), as Confluent's REST Proxy does.
+  if (!registry) throw badRequest(`${what}: ${type ? `type ${type}` : 'a record without a type'} needs the Schema Registry, which is disabled (registry.port); or use BINARY, STRING or JSON`);
   const schema = await findSchema(p, topic, isKey, type ? SCHEMA_TYPES[type] : undefined, registry);
   const body = await serialize(schema, data, what);
   const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), body]);

@@ -314,7 +314,8 @@ class RestApi {
     return {
       error_code: 200, cluster_id: this.clusterId, topic_name: topic, partition_id: partition, offset: result.baseOffset,
       timestamp: new Date(result.logAppendTimeMs >= 0 ? result.logAppendTimeMs : timestamp).toISOString(),
-      key: key.summary, value: value.summary,
+      // Absent parts are left out, as Confluent leaves them out.
+      ...(key.summary && { key: key.summary }), ...(value.summary && { value: value.summary }),
     };
   }
 

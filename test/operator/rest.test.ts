@@ -146,7 +146,7 @@ test('produce JSON, BINARY and STRING records that a kafkajs consumer reads back
 
   const binary = await call('POST', `${v3}/topics/rest-plain/records`, { partition_id: 2, value: { type: 'BINARY', data: Buffer.from([0, 1, 2, 255]).toString('base64') } });
   assert.equal(binary.body.partition_id, 2);
-  assert.equal(binary.body.key, null);
+  assert.equal(binary.body.key, undefined, 'no key: left out');
   const text = await call('POST', `${v3}/topics/rest-plain/records`, { partition_id: 2, value: { type: 'STRING', data: 'héllo' }, timestamp: '2024-01-02T03:04:05.000Z' });
   assert.equal(text.body.offset, binary.body.offset + 1);
   assert.equal(text.body.timestamp, '2024-01-02T03:04:05.000Z');
@@ -171,9 +171,12 @@ test('produce Avro with the built-in registry: decoded by @kafkajs/confluent-sch
   assert.equal(byId.status, 200, JSON.stringify(byId.body));
   assert.equal(byId.body.value.type, 'AVRO');
   assert.equal(byId.body.value.schema_id, id);
-  const latest = await call('POST', `${v3}/topics/rest-payments/records`, { value: { type: 'AVRO', data: { id: 'p2', amount: 1, note: null } } });
+  const latest = await call('POST', `${v3}/topics/rest-payments/records`, { value: { data: { id: 'p2', amount: 1, note: null } } });
   assert.equal(latest.status, 200, JSON.stringify(latest.body));
-  assert.equal(latest.body.value.subject, 'rest-payments-value');
+  assert.equal(latest.body.value.subject, 'rest-payments-value', 'no type: the latest schema of <topic>-value');
+  assert.equal(latest.body.value.type, 'AVRO');
+  const ambiguous = await call('POST', `${v3}/topics/rest-payments/records`, { value: { schema_id: id, schema_version: 1, data: {} } });
+  assert.equal(ambiguous.status, 400);
 
   const wrong = await call('POST', `${v3}/topics/rest-payments/records`, { value: { type: 'AVRO', data: { id: 3 } } });
   assert.equal(wrong.status, 400);
@@ -326,4 +329,21 @@ test('bad input gets Confluent-style JSON errors and changes nothing', async () 
   }
   assert.equal(await hwm(), before, 'no record was appended');
   assert.deepEqual((await admin.listTopics()).sort(), topicsBefore, 'no topic was created or deleted');
+});
+
+test('without the Schema Registry, schema types are refused and plain ones still work', async () => {
+  const plain = await startTestBroker({ adminPort: -1 });
+  try {
+    const base = `${plain.adminUrl}/v3/clusters/${CLUSTER}`;
+    await call('POST', `${base}/topics`, { topic_name: 'no-registry', partitions_count: 1 });
+    for (const value of [{ type: 'AVRO', data: {} }, { schema_id: 1, data: {} }, { data: 'x' }]) {
+      const res = await call('POST', `${base}/topics/no-registry/records`, { value });
+      assert.equal(res.status, 400, JSON.stringify(value));
+      assert.match(res.body.message, /Schema Registry/);
+    }
+    assert.equal((await call('POST', `${base}/topics/no-registry/records`, { value: { type: 'STRING', data: 'x' } })).body.offset, 0,
+      'nothing was appended before');
+  } finally {
+    await plain.close();
+  }
 });

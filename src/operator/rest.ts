@@ -281,7 +281,8 @@ class RestApi {
     const registry = this.broker.registry;
     const key = await encodePart(b.key, topic, true, registry);
     const value = await encodePart(b.value, topic, false, registry);
-    const headers = (b.headers === undefined ? [] : Array.isArray(b.headers) ? b.headers : [null]).map((h) => {
+    if (b.headers !== undefined && b.headers !== null && !Array.isArray(b.headers)) throw badRequest('headers must be a list of {name, value}');
+    const headers = ((b.headers ?? []) as unknown[]).map((h) => {
       const header = object(h);
       if (typeof header.name !== 'string') throw badRequest('each header needs a name');
       if (header.value !== null && header.value !== undefined && (typeof header.value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(header.value))) {

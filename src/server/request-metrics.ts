@@ -5,7 +5,8 @@
 
 /**
  * Upper bounds of the latency buckets, in ms (the last bucket is everything slower): most requests take well under
- * a millisecond, long polls up to their max wait (Prometheus' default buckets, from 0.5 ms, plus 30 s).
+ * a millisecond, long polls up to their max wait (steps of 1, 2.5, 5 from 0.5 ms to 10 s, as Prometheus' default
+ * buckets, then 30 s).
  */
 export const LATENCY_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
 

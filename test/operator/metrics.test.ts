@@ -129,3 +129,11 @@ test('registry requests are counted by route pattern and status', async () => {
   assert.ok(m.sum('samsa_http_requests_total', { server: 'registry', route: '/subjects/:subject/versions', status: '404' }) >= 1,
     'the pattern, never the subject, is the label');
 });
+
+test('label values are escaped: a group id with quotes, backslashes and newlines stays one parseable sample', async () => {
+  await admin.createTopics({ topics: [{ topic: 'escaped', numPartitions: 1 }] });
+  const group = 'we"ird\\group\nid';
+  await broker.broker.groups.commitOffsets(group, [{ topic: 'escaped', partition: 0, offset: 0, leaderEpoch: -1, metadata: null }]);
+  const m = await scrape();
+  assert.deepEqual(m.find('samsa_consumer_group_lag', { group }).map((s) => [s.labels.topic, s.value]), [['escaped', 0]]);
+});

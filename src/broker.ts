@@ -21,6 +21,12 @@ import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 
+/** Longest stretch CreateTopics/CreatePartitions spend creating partition logs before letting other work run. */
+const OPEN_SLICE_MS = 10;
+
+/** A topic a CreateTopics request creates, its name, count and configs already checked. */
+export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
+
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
 
@@ -86,6 +92,9 @@ export class Broker {
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
   readonly clock: Clock;
+  private closing = false;
+  /** When the current slice of partition-log creation must yield (see openPartitionsGradually). */
+  private sliceEnd = 0;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
     this.clock = clock;
@@ -97,7 +106,7 @@ export class Broker {
     }
     this.topics = new TopicStore(this.dataDir);
     this.logs = new LogManager({
-      dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock,
+      dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
     });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
@@ -257,11 +266,49 @@ export class Broker {
     return topic;
   }
 
-  /** Auto-creation (Metadata, Produce) when `auto.create.topics.enable` allows it; returns the topic or undefined. */
+  /**
+   * CreateTopics: the catalogue is saved once for all of them, then their partition logs are created a slice of the
+   * event loop at a time, so a request for thousands of partitions does not stall other clients (a partition
+   * answers UNKNOWN_TOPIC_OR_PARTITION, which clients retry, until its log is open). Returns, by topic name, why
+   * some of its logs could not be created.
+   */
+  async createTopics(specs: readonly NewTopic[]): Promise<Map<string, string>> {
+    const created = this.topics.batch(() => specs.map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
+    const failed = new Map<string, string>();
+    for (const topic of created) {
+      const problem = await this.openPartitionsGradually(topic, 0);
+      if (problem) failed.set(topic.name, problem);
+      this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created');
+    }
+    return failed;
+  }
+
+  /**
+   * Why creating a topic of `topicPartitions` partitions, or growing one to that, is refused, or null: the broker
+   * would pass `max.partitions.per.topic`, or `max.partitions` once `adding` more (and `pending` more asked by the
+   * same request) are counted. Kafka has no such limits (only a create.topic.policy plugin can refuse); here every
+   * partition costs memory and files whatever its traffic.
+   */
+  partitionLimitProblem(topicPartitions: number, adding: number, pending = 0): string | null {
+    const perTopic = this.config.int('max.partitions.per.topic');
+    if (topicPartitions > perTopic) return `${topicPartitions} partitions exceed the limit of ${perTopic} partitions per topic (max.partitions.per.topic).`;
+    const max = this.config.int('max.partitions');
+    const total = this.topics.totalPartitions + pending;
+    if (total + adding > max) return `${adding} more partitions would bring the broker to ${total + adding}, over its limit of ${max} (max.partitions).`;
+    return null;
+  }
+
+  /** Auto-creation (Metadata, Produce) when `auto.create.topics.enable` and the partition limits allow it; returns the topic or undefined. */
   autoCreateTopic(name: string): TopicMeta | undefined {
     const existing = this.topics.get(name);
     if (existing || !this.config.bool('auto.create.topics.enable')) return existing;
-    return this.createTopic(name, this.config.int('num.partitions'));
+    const partitions = this.config.int('num.partitions');
+    const problem = this.partitionLimitProblem(partitions, partitions);
+    if (problem) {
+      this.logger.warn({ topic: name, reason: problem }, 'topic not auto-created');
+      return undefined;
+    }
+    return this.createTopic(name, partitions);
   }
 
   deleteTopic(name: string): void {
@@ -274,11 +321,44 @@ export class Broker {
     this.logger.info({ topic: name }, 'topic deleted');
   }
 
-  addPartitions(name: string, count: number): void {
-    const topic = this.topics.get(name)!;
-    const before = topic.partitions;
-    this.topics.update(name, { partitions: count });
-    this.openPartitions(topic, before);
+  /** CreatePartitions: grows topics to the counts given, saving the catalogue once, then opening logs as createTopics does. */
+  async addPartitions(changes: ReadonlyArray<{ name: string; count: number }>): Promise<Map<string, string>> {
+    const grown = this.topics.batch(() => changes.map(({ name, count }) => {
+      const topic = this.topics.get(name)!;
+      const before = topic.partitions;
+      this.topics.update(name, { partitions: count });
+      return { topic, before };
+    }));
+    const failed = new Map<string, string>();
+    for (const { topic, before } of grown) {
+      const problem = await this.openPartitionsGradually(topic, before);
+      if (problem) failed.set(topic.name, problem);
+    }
+    return failed;
+  }
+
+  /**
+   * Opens the topic's logs from partition `from` on, yielding to other work every OPEN_SLICE_MS. Stops when the
+   * topic is deleted or the broker closes meanwhile. Returns why a log could not be created, or null.
+   */
+  private async openPartitionsGradually(topic: TopicMeta, from: number): Promise<string | null> {
+    let config = this.topicConfig(topic);
+    for (let p = from; p < topic.partitions; p++) {
+      if (performance.now() > this.sliceEnd) {
+        // Shared by every request creating logs, so many one-partition topics yield as one wide topic does.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.closing || this.topics.get(topic.name) !== topic) return null;
+        config = this.topicConfig(topic); // AlterConfigs may have run meanwhile
+        this.sliceEnd = performance.now() + OPEN_SLICE_MS;
+      }
+      try {
+        this.logs.open(topic.name, p, config);
+      } catch (err) {
+        this.logger.error({ topic: topic.name, partition: p, err }, 'cannot create partition log');
+        return `Partition ${p} could not be created: ${(err as Error).message}`;
+      }
+    }
+    return null;
   }
 
   setTopicConfigs(name: string, configs: Record<string, string>): void {
@@ -334,6 +414,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.admin?.close();
     await this.registry?.close();
     await this.http?.close();

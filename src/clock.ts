@@ -17,7 +17,7 @@ export interface Clock {
 }
 
 /** Consecutive runs of one interval within one advance before it skips ahead. */
-const MAX_CATCH_UP = 1000;
+const MAX_CATCH_UP = 10_000;
 
 /** Node's timers cap a delay at 2^31-1 ms; longer waits are re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

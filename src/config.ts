@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { validateValue, type ValueRule, TOPIC_CONFIGS, ConfigSource } from './metadata/configs.js';
+import { clientInput } from './protocol/client-input.js';
 
 /** Kafka's update modes: read-only settings change only with a restart; the others through AlterConfigs. */
 export type UpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
@@ -56,6 +57,13 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'fetch.max.bytes', type: 'int', defaultValue: '57671680', min: 1024, doc: 'Most record bytes one Fetch response carries (its first batch excepted).' },
   { name: 'log.retention.check.interval.ms', type: 'long', defaultValue: '300000', min: 1, doc: 'How often retention runs.' },
   { name: 'log.cleaner.backoff.ms', type: 'long', defaultValue: '15000', min: 0, doc: 'How long the cleaner waits before looking again at a compacted log with nothing to clean.' },
+  { name: 'max.partitions.per.topic', type: 'int', defaultValue: '10000', min: 1, doc: 'Most partitions one topic may have (CreateTopics, CreatePartitions answer INVALID_PARTITIONS beyond). Kafka has no such limit, only a create.topic.policy plugin; Redpanda caps partitions per core.' },
+  { name: 'max.partitions', type: 'int', defaultValue: '100000', min: 1, doc: 'Most partitions on the broker, every topic counted (internal ones too); creations beyond are refused with INVALID_PARTITIONS, auto-creation too. A data directory already holding more still starts.' },
+  { name: 'log.max.open.files', type: 'int', defaultValue: '1000', min: 16, doc: 'Most segment and index files held open at once; the least recently used are closed and reopened on demand, so partitions and segments are not bounded by `ulimit -n` (Kafka keeps them all open and relies on the OS limit). Keep it well under the limit: client sockets need descriptors too.' },
+  { name: 'queued.max.response.bytes', type: 'long', defaultValue: '16777216', min: 1024, doc: "Stop reading a connection's requests while more than this many bytes of its responses are unsent (a client not reading)." },
+  { name: 'connections.max.idle.ms', type: 'long', defaultValue: '600000', min: 1, doc: 'Close a connection that sent no complete request and received no response for this long (one stuck mid-frame too).' },
+  { name: 'max.connections', type: 'int', defaultValue: '2147483647', min: 1, doc: 'Client connections accepted at once; more are closed right after accept.' },
+  { name: 'max.connections.per.ip', type: 'int', defaultValue: '2147483647', min: 1, doc: 'Client connections accepted at once from one IP address; more are closed right after accept.' },
   { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },
@@ -81,7 +89,7 @@ export function brokerSetting(name: string): BrokerSetting | undefined {
 /** Why a broker setting is unknown or its value invalid, or null. */
 export function checkBrokerSetting(name: string, value: string): string | null {
   const def = KNOWN.get(name);
-  if (!def) return `Unknown broker setting '${name}'`;
+  if (!def) return `Unknown broker setting '${clientInput(name)}'`;
   return validateValue(def, value);
 }
 

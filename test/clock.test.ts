@@ -40,7 +40,7 @@ test('ManualClock: an interval due millions of times in one advance catches up a
   const oneShotAt: number[] = [];
   clock.setTimeout(() => oneShotAt.push(clock.now()), 2 ** 31 - 1);
   await clock.advance(2 ** 31);
-  assert.ok(runs < 5000, `ran ${runs} times`);
+  assert.ok(runs <= 2 * 10_000 + 4, `ran ${runs} times`);
   assert.deepEqual(oneShotAt, [2 ** 31 - 1], 'one-shot timers run at their own time');
   assert.equal(lastRunAt, Math.floor(2 ** 31 / 1000) * 1000, 'the interval ran at its last due time');
 });

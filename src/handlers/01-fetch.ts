@@ -12,10 +12,11 @@
  *
  * Long poll (Kafka's delayed-fetch purgatory): with fewer than min_bytes available the request parks, watching only
  * its own partitions. A change to one of them (append, transaction marker, truncation, deletion) re-reads that
- * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes on the
- * broker's clock; when its connection closes it is dropped unanswered.
+ * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (in real
+ * time, whatever the broker's clock); when its connection closes it is dropped unanswered.
  */
 import { setMaxListeners } from 'node:events';
+import { realClock } from '../clock.js';
 import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -169,7 +170,9 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
     };
 
     stats.parked++;
-    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    // Real time even when the broker runs on a ManualClock: max_wait_ms is a network wait the client times itself;
+    // on a manual clock an idle consumer's poll would otherwise hang until the test moved time.
+    const timer = realClock.setTimeout(() => finish(true), waitMs);
     setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
     signal.addEventListener('abort', onAbort, { once: true });
     fetch.wanted.forEach((want, i) => {

@@ -1,44 +1,68 @@
 /**
- * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default) and configs
- * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG),
- * then creates (unless validate_only). -1 partitions means `num.partitions`.
+ * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default), configs
+ * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG) and the partition limits (`max.partitions.per.topic`,
+ * `max.partitions`), then creates (unless validate_only, which runs every check and creates nothing). -1 partitions
+ * means `num.partitions`. Nothing is written before every check has passed; the topic catalogue is saved once per
+ * request.
  */
 import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
 import { validateTopicConfigSet } from '../metadata/configs.js';
+import type { NewTopic } from '../broker.js';
+import { clientInput } from '../protocol/client-input.js';
 
-export default handler(CreateTopicsApi, (req, { broker }) => {
+/** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
+const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+export default handler(CreateTopicsApi, async (req, { broker }) => {
+  const defaultPartitions = broker.config.int('num.partitions');
+  const countOf = (t: (typeof req.topics)[number]): number => (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? defaultPartitions : t.numPartitions);
+  // Checked first, as Kafka does, with its message: the whole request is refused.
+  const requested = req.topics.reduce((n, t) => n + Math.max(countOf(t), 0), 0);
+  if (requested > MAX_PARTITIONS_PER_REQUEST) {
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' })) };
+  }
   const seen = new Set<string>();
-  return {
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => {
-      const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
-      if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${t.name}`);
-      seen.add(t.name);
-      const badName = invalidTopicName(t.name);
-      if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
-      if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
-      const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.int('num.partitions') : t.numPartitions;
-      if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
-      const nodes = broker.placement.nodeIds;
-      const replicationFactor = t.assignments.length > 0 ? t.assignments[0].brokerIds.length
-        : t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
-      if (replicationFactor < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
-      if (replicationFactor > nodes.length) {
-        return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${nodes.length} broker(s) are registered.`);
-      }
-      if (t.assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
-        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
-      }
-      const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
-      if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nulls.join(',')}`);
-      const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
-      const problem = validateTopicConfigSet(configs, broker.config.settings);
-      if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
-      if (!req.validateOnly) broker.createTopic(t.name, partitions, configs, false, replicationFactor);
-      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
-    }),
-  };
+  const create: NewTopic[] = [];
+  let pending = 0;
+  const topics = req.topics.map((t) => {
+    const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
+    if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${clientInput(t.name)}`);
+    seen.add(t.name);
+    const badName = invalidTopicName(t.name);
+    if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
+    if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`);
+    const partitions = countOf(t);
+    if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    const nodes = broker.placement.nodeIds;
+    const replicationFactor = t.assignments.length > 0 ? t.assignments[0].brokerIds.length
+      : t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
+    if (replicationFactor < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
+    if (replicationFactor > nodes.length) {
+      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${nodes.length} broker(s) are registered.`);
+    }
+    if (t.assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
+    }
+    const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
+    if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${clientInput(nulls.join(','))}`);
+    const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
+    const problem = validateTopicConfigSet(configs, broker.config.settings);
+    if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
+    const overLimit = broker.partitionLimitProblem(partitions, partitions, pending);
+    if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
+    pending += partitions;
+    create.push({ name: t.name, partitions, configs, replicationFactor });
+    return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
+  });
+  if (!req.validateOnly && create.length > 0) {
+    const failed = await broker.createTopics(create);
+    for (const t of topics) {
+      const problem = failed.get(t.name);
+      if (problem) Object.assign(t, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
+    }
+  }
+  return { throttleTimeMs: 0, topics };
 });

@@ -12,6 +12,7 @@ import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, 
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
 import type { Broker } from '../broker.js';
+import { clientInput } from '../protocol/client-input.js';
 
 interface Synonym { name: string; value: string | null; source: number }
 
@@ -54,7 +55,7 @@ function resolve(broker: Broker, type: number, name: string): ResolvedConfig[] |
   const { config } = broker;
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
-    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${name} does not exist` };
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${clientInput(name)} does not exist` };
     return resolveTopicConfigs(topic.configs, config.settings, (key) => config.sourceOf(key));
   }
   if (type === ResourceType.BROKER) {
@@ -62,7 +63,7 @@ function resolve(broker: Broker, type: number, name: string): ResolvedConfig[] |
       return [...config.dynamicDefault].map(([n, value]) => ({ name: n, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }));
     }
     if (!broker.placement.nodeIds.some((id) => String(id) === name)) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')} or empty string, but received ${name}` };
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')} or empty string, but received ${clientInput(name)}` };
     }
     return brokerSettingNames().map((n) => ({ name: n, value: config.get(n), source: config.sourceOf(n) }));
   }

@@ -3,24 +3,36 @@
  * every `index.interval.bytes` of log; `.timeindex` entries are (max timestamp so far int64, relative offset int32),
  * written with them when the timestamp grew. No checksums.
  *
- * Lookups use the in-memory copy (8-20 bytes per 4 KiB of log, under 5 MiB for a full 1 GiB segment); the files are
- * appended as entries are made, for tools that read Kafka's layout. Every start rebuilds them from the log while it
- * walks the batch headers anyway (producer state needs that walk), so a damaged index can never mislead a read.
+ * Lookups use the in-memory copy (8-20 bytes per 4 KiB of log, under 5 MiB for a full 1 GiB segment). The files,
+ * for tools that read Kafka's layout, are written when the segment is sealed (rolled) or closed, not per entry: an
+ * append then touches one file, not three, and keeps one descriptor busy per active partition. A file is created
+ * with its first entries (a segment under `index.interval.bytes` has none, as an empty index; file creation is the
+ * slowest part of making a partition). Every start rebuilds them from the log while it walks the batch headers
+ * anyway (producer state needs that walk), so a damaged, stale or missing index can never mislead a read.
  */
 import { readInt64, writeInt64 } from '../protocol/record-batch.js';
 import type { LogDir, LogFile } from './storage.js';
 
+const EMPTY = Buffer.alloc(0);
+
 abstract class SparseIndex {
-  protected entries: Buffer;
+  /** Grown on the first entry: most segments of a broker with many partitions are small or empty. */
+  protected entries = EMPTY;
   protected count = 0;
-  private file: LogFile | null;
+  /** Entries already in the file; the others are written by `flush`. */
+  private written = 0;
+  private file: LogFile | null = null;
+  private closed = false;
   /** The file missed a write: stop writing it and remove it on close, so the next start rebuilds it. */
   private broken = false;
   private rebuilding = false;
 
-  constructor(private readonly dir: LogDir, private readonly name: string, protected readonly entrySize: number) {
-    this.entries = Buffer.alloc(entrySize * 64);
-    this.file = dir.open(name);
+  constructor(private readonly dir: LogDir, private readonly name: string, protected readonly entrySize: number) {}
+
+  /** The index file, opened (created when missing) on first need; null once closed. Throws StorageError. */
+  private openFile(): LogFile | null {
+    if (this.closed) return null;
+    return (this.file ??= this.dir.open(this.name));
   }
 
   get length(): number {
@@ -35,10 +47,16 @@ abstract class SparseIndex {
 
   endRebuild(): void {
     this.rebuilding = false;
-    if (!this.file) return;
+    if (this.closed) return;
     try {
-      this.file.truncate(0);
-      this.file.append(this.entries.subarray(0, this.count * this.entrySize));
+      if (this.count === 0 && !this.file) {
+        this.dir.remove(this.name); // a stale one, if any: no entries means no file
+      } else {
+        const file = this.openFile()!;
+        file.truncate(0);
+        file.append(this.entries.subarray(0, this.count * this.entrySize));
+      }
+      this.written = this.count;
       this.broken = false;
     } catch {
       this.broken = true;
@@ -47,11 +65,16 @@ abstract class SparseIndex {
 
   protected push(entry: Buffer): void {
     this.reserve(this.count + 1);
-    entry.copy(this.entries, this.count * this.entrySize);
+    entry.copy(this.entries, this.count * this.entrySize, 0, this.entrySize);
     this.count++;
-    if (!this.file || this.broken || this.rebuilding) return;
+  }
+
+  /** Writes the entries made since the last write (on roll and close). */
+  flush(): void {
+    if (this.closed || this.broken || this.rebuilding || this.written >= this.count) return;
     try {
-      this.file.append(entry);
+      this.openFile()!.append(this.entries.subarray(this.written * this.entrySize, this.count * this.entrySize));
+      this.written = this.count;
     } catch {
       this.broken = true;
     }
@@ -59,7 +82,7 @@ abstract class SparseIndex {
 
   private reserve(n: number): void {
     if (n * this.entrySize <= this.entries.length) return;
-    const grown = Buffer.alloc(Math.max(n * this.entrySize, this.entries.length * 2));
+    const grown = Buffer.alloc(Math.max(n * this.entrySize, this.entries.length * 2, this.entrySize * 16));
     this.entries.copy(grown);
     this.entries = grown;
   }
@@ -93,30 +116,38 @@ abstract class SparseIndex {
     this.rewrite();
   }
 
+  /** Drops written entries beyond `count` from the file. */
   private rewrite(): void {
+    if (this.written <= this.count) return;
     try {
-      this.file?.truncate(this.count * this.entrySize);
+      this.openFile()?.truncate(this.count * this.entrySize);
+      this.written = this.count;
     } catch {
       this.broken = true;
     }
   }
 
-  close(): void {
+  /** Closes the file, first writing the entries not yet in it unless the index is about to be removed. */
+  close(write = true): void {
+    if (write) this.flush();
     this.file?.close();
     this.file = null;
+    this.closed = true;
     if (this.broken) {
       try { this.dir.remove(this.name); } catch { /* rebuilt next start anyway */ }
     }
   }
 
   remove(): void {
-    this.close();
+    this.close(false);
     this.dir.remove(this.name);
   }
 }
 
+/** Entry assembly space, shared: every use is synchronous. */
+const scratch = Buffer.alloc(12);
+
 export class OffsetIndex extends SparseIndex {
-  private readonly scratch = Buffer.alloc(8);
 
   constructor(dir: LogDir, name: string, private readonly baseOffset: number) {
     super(dir, name, 8);
@@ -127,9 +158,9 @@ export class OffsetIndex extends SparseIndex {
   lastPosition(): number { return this.count ? this.positionAt(this.count - 1) : 0; }
 
   add(offset: number, position: number): void {
-    this.scratch.writeInt32BE(offset - this.baseOffset, 0);
-    this.scratch.writeInt32BE(position, 4);
-    this.push(this.scratch);
+    scratch.writeInt32BE(offset - this.baseOffset, 0);
+    scratch.writeInt32BE(position, 4);
+    this.push(scratch);
   }
 
   /** File position of a batch at or before the one holding `offset` (0 when none is indexed). */
@@ -147,7 +178,6 @@ export class OffsetIndex extends SparseIndex {
 }
 
 export class TimeIndex extends SparseIndex {
-  private readonly scratch = Buffer.alloc(12);
 
   constructor(dir: LogDir, name: string, private readonly baseOffset: number) {
     super(dir, name, 12);
@@ -160,9 +190,9 @@ export class TimeIndex extends SparseIndex {
   /** Records that every batch up to the one at `offset` has timestamps <= `maxTimestamp`; kept only when it grew. */
   maybeAdd(maxTimestamp: number, offset: number): void {
     if (maxTimestamp <= this.lastTimestamp()) return;
-    writeInt64(this.scratch, 0, maxTimestamp);
-    this.scratch.writeInt32BE(offset - this.baseOffset, 8);
-    this.push(this.scratch);
+    writeInt64(scratch, 0, maxTimestamp);
+    scratch.writeInt32BE(offset - this.baseOffset, 8);
+    this.push(scratch);
   }
 
   /**

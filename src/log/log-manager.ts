@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
-import { FsDir, MemoryDir, MemoryQuota, type LogDir } from './storage.js';
+import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
@@ -34,6 +34,8 @@ export interface LogManagerOptions {
   /** Time for the timer and the logs (a ManualClock in tests). Default: real time. */
   clock?: Clock;
   /** Overrides `clock.now` (tests driving `maintain` by hand). */
+  /** Most segment and index files open at once; the others are reopened on demand (default DEFAULT_MAX_OPEN_FILES). */
+  maxOpenFiles?: number;
   now?: () => number;
 }
 
@@ -44,6 +46,8 @@ export class LogManager {
   private readonly clock: Clock;
   private readonly now: () => number;
   private timer: TimerHandle | null = null;
+  /** The descriptors of every partition's files, least recently used closed first. */
+  readonly openFiles: OpenFiles;
   /** Compaction passes under way, by partition; each resolves when its pass ends (or stops at close). */
   private readonly cleaning = new Map<string, Promise<void>>();
   /** When each compacted log is next looked at by the cleaner (absent: at the next tick). */
@@ -55,6 +59,7 @@ export class LogManager {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
     this.clock = opts.clock ?? realClock;
     this.now = opts.now ?? (() => this.clock.now());
+    this.openFiles = new OpenFiles(opts.maxOpenFiles);
   }
 
   private key(topic: string, partition: number): string {
@@ -62,7 +67,7 @@ export class LogManager {
   }
 
   private dir(name: string): LogDir {
-    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name));
+    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name), this.openFiles);
     let d = this.memoryDirs.get(name);
     if (!d) this.memoryDirs.set(name, (d = new MemoryDir(this.quota)));
     return d;

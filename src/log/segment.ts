@@ -14,6 +14,8 @@ const SMALL_BATCH = 16 * 1024;
 const LENGTH_AT = 8;
 const MAGIC_AT = 16;
 const LAST_DELTA_AT = 23;
+/** Header reads of every segment land here: each use is synchronous, and a per-segment buffer adds up over 10^5 segments. */
+const scratch = Buffer.alloc(BATCH_HEADER_SIZE);
 
 export const segmentName = (baseOffset: number, ext: string): string => `${String(baseOffset).padStart(20, '0')}${ext}`;
 export const parseSegmentName = (name: string): number | null => (/^\d{20}\.log$/.test(name) ? Number(name.slice(0, 20)) : null);
@@ -51,7 +53,6 @@ export class Segment {
    */
   rollStart = -1;
   private bytesSinceIndex = 0;
-  private readonly scratch = Buffer.alloc(BATCH_HEADER_SIZE);
 
   constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy) {
     this.log = dir.open(segmentName(baseOffset, '.log'));
@@ -89,9 +90,11 @@ export class Segment {
     this.nextOffset = lastOffset + 1;
   }
 
-  /** On roll: a last time entry so the index covers the whole segment. */
+  /** On roll: a last time entry so the index covers the whole segment, and the index files written. */
   seal(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAdd(this.maxTimestamp, this.lastBatchOffset());
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
   }
 
   private lastBatchOffset(): number {
@@ -183,9 +186,9 @@ export class Segment {
   locate(offset: number): number {
     let pos = this.offsetIndex.lookup(offset);
     while (pos + BATCH_HEADER_SIZE <= this.log.size) {
-      this.log.readInto(this.scratch, pos);
-      if (readInt64(this.scratch, 0) + this.scratch.readInt32BE(LAST_DELTA_AT) >= offset) return pos;
-      pos += this.scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
+      this.log.readInto(scratch, pos);
+      if (readInt64(scratch, 0) + scratch.readInt32BE(LAST_DELTA_AT) >= offset) return pos;
+      pos += scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
     }
     return -1;
   }
@@ -196,9 +199,9 @@ export class Segment {
    */
   readFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { data: Buffer; end: number } | null {
     if (pos + BATCH_HEADER_SIZE > this.log.size) return null;
-    this.log.readInto(this.scratch, pos);
-    if (readInt64(this.scratch, 0) >= upTo) return null;
-    const firstSize = this.scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
+    this.log.readInto(scratch, pos);
+    if (readInt64(scratch, 0) >= upTo) return null;
+    const firstSize = scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
     if (firstSize > maxBytes && !atLeastOne) return null;
     const chunk = this.log.read(pos, Math.max(maxBytes, firstSize));
     let end = 0;
@@ -212,8 +215,8 @@ export class Segment {
 
   /** Reads the 61-byte header at a file position. */
   headerAt(pos: number): BatchHeader {
-    this.log.readInto(this.scratch, pos);
-    return { ...readBatchHeader(this.scratch, 0), position: pos };
+    this.log.readInto(scratch, pos);
+    return { ...readBatchHeader(scratch, 0), position: pos };
   }
 
   /** Drops every batch at or after file position `pos`, then recomputes the state from what is left. */
@@ -230,7 +233,9 @@ export class Segment {
 
   /** Closes and removes the segment's files. */
   remove(): void {
-    this.close();
-    for (const ext of ['.log', '.index', '.timeindex']) this.dir.remove(segmentName(this.baseOffset, ext));
+    this.log.close();
+    this.offsetIndex.remove();
+    this.timeIndex.remove();
+    this.dir.remove(segmentName(this.baseOffset, '.log'));
   }
 }

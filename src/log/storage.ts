@@ -2,7 +2,9 @@
  * The files under a partition log, behind one small interface with two implementations: real files (synchronous
  * syscalls: an append has reached the OS when it returns, reads land in fresh Buffers so data lives in the page
  * cache, not the heap) and memory (tests, `--in-memory`). Everything above this layer is shared, so both modes
- * behave the same, down to recovery and disk-full errors (the memory store takes an optional byte quota).
+ * behave the same, down to recovery and disk-full errors (the memory store takes an optional byte quota). Real
+ * files hold a descriptor only while recently used (OpenFiles), so any number of partitions and segments fits
+ * under the process's descriptor limit.
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -55,29 +57,154 @@ export interface LogDir {
 
 // ---- files ----
 
+const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+
+/** Default cap on descriptors held by one broker's logs (`log.max.open.files`). */
+export const DEFAULT_MAX_OPEN_FILES = 1000;
+
+/**
+ * The open descriptors of segment and index files, least recently used first, at most `max` of them: a file is
+ * opened on first use and closed when others push it out, so the number of partitions and segments is bounded by
+ * the disk, not by the process's descriptor limit. (Kafka keeps every segment's files mapped or open and relies on
+ * a high `ulimit -n`.) A descriptor with an fdatasync in flight is pinned: never closed under it; fdatasyncs wait
+ * for one of `max / 2` slots, so a flush of every partition cannot pin more than half the cap. Should the process
+ * run out of descriptors anyway (a cap above `ulimit -n`), the cap drops to what it could hold.
+ */
+export class OpenFiles {
+  private readonly lru = new Set<FsFile>();
+  /** The last file used: touching it again costs nothing (appends and reads come in runs on one file). */
+  private last: FsFile | null = null;
+  private syncsRunning = 0;
+  private readonly syncQueue: Array<() => void> = [];
+  private readonly syncEndWaiters: Array<() => void> = [];
+  /** Descriptors opened, first opens and reopens alike (for tests and measurements). */
+  opens = 0;
+
+  constructor(public max = DEFAULT_MAX_OPEN_FILES) {
+    if (!(max >= 1)) this.max = 1;
+  }
+
+  /** Descriptors open now. */
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** Opens `file` (closing the least recently used ones over the cap); on EMFILE/ENFILE, frees more and retries. */
+  open(file: FsFile, flags: number): number {
+    this.evict(this.max - 1);
+    const fd = this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644));
+    this.opens++;
+    file.fd = fd;
+    this.lru.add(file);
+    this.last = file;
+    return fd;
+  }
+
+  /**
+   * Runs `use` (a call that takes a descriptor); when the process has run out of them (EMFILE/ENFILE: the cap is
+   * above `ulimit -n`, or sockets took the rest), gives back half of the cached ones and runs it once more.
+   */
+  orFreeingSome<T>(use: () => T): T {
+    try {
+      return use();
+    } catch (err) {
+      if (!outOfDescriptors(err) || this.lru.size === 0) throw err;
+      // The process's real limit is lower than the cap: the cap follows it down.
+      this.max = Math.max(1, this.lru.size >> 1);
+      this.evict(this.max);
+      return use();
+    }
+  }
+
+  /** Marks `file` (open) as the most recently used. */
+  touch(file: FsFile): void {
+    if (this.last === file) return;
+    this.lru.delete(file);
+    this.lru.add(file);
+    this.last = file;
+  }
+
+  /** Closes `file`'s descriptor now. */
+  release(file: FsFile): void {
+    if (file.fd < 0) return;
+    this.lru.delete(file);
+    if (this.last === file) this.last = null;
+    try { fs.closeSync(file.fd); } catch { /* already gone */ }
+    file.fd = -1;
+  }
+
+  /** Resolves true when a running sync other than the caller's ends, false at once when there is none. */
+  syncEnded(): Promise<boolean> {
+    if (this.syncsRunning <= 1) return Promise.resolve(false);
+    return new Promise((resolve) => this.syncEndWaiters.push(() => resolve(true)));
+  }
+
+  /** Runs `task` (an fdatasync) when one of the sync slots is free. */
+  async withSyncSlot<T>(task: () => Promise<T>): Promise<T> {
+    if (this.syncsRunning >= Math.max(1, this.max >> 1)) await new Promise<void>((resolve) => this.syncQueue.push(resolve));
+    else this.syncsRunning++;
+    try {
+      return await task();
+    } finally {
+      for (const wake of this.syncEndWaiters.splice(0)) wake();
+      const next = this.syncQueue.shift();
+      if (next) next(); // the slot passes on as it is
+      else this.syncsRunning--;
+    }
+  }
+
+  /** Closes the least recently used unpinned descriptors until at most `keep` are open (pinned ones may stay over). */
+  private evict(keep: number): void {
+    let pinned = 0;
+    while (this.lru.size > Math.max(keep, 0) && this.lru.size > pinned) {
+      const oldest = this.lru.values().next().value as FsFile;
+      if (oldest.pins > 0) {
+        this.lru.delete(oldest); // to the back: it is in use
+        this.lru.add(oldest);
+        pinned++;
+      } else {
+        this.release(oldest);
+      }
+    }
+  }
+}
+
 class FsFile implements LogFile {
   size: number;
-  private fd: number;
-  private syncing = 0;
-  private closeWhenIdle = false;
+  /** The descriptor while open (OpenFiles opens and closes it), else -1. */
+  fd = -1;
+  /** fdatasyncs in flight on `fd`: it stays open until they end. */
+  pins = 0;
+  private closed = false;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, private readonly files: OpenFiles) {
     try {
-      this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-      this.size = fs.fstatSync(this.fd).size;
+      this.size = fs.fstatSync(files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT)).size;
     } catch (err) {
       throw storageError(`cannot open ${path}`, err);
     }
   }
 
+  /** The descriptor, reopened when it was closed for others (never created again: the file must still exist). */
+  private handle(): number {
+    if (this.fd >= 0) {
+      this.files.touch(this);
+      return this.fd;
+    }
+    if (this.closed) throw new StorageError(`${this.path} is closed`);
+    return this.files.open(this, fs.constants.O_RDWR);
+  }
+
   append(data: Buffer): void {
     const start = this.size;
     let done = 0;
+    let fd = -1;
     try {
-      while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done, start + done);
+      fd = this.handle();
+      while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, start + done);
     } catch (err) {
       // Undo a partial write so the file ends on a whole batch; if even that fails, recovery trims the tail.
-      try { fs.ftruncateSync(this.fd, start); } catch { /* recovery will */ }
+      if (done > 0) try { fs.ftruncateSync(fd, start); } catch { /* recovery will */ }
       throw storageError(`write to ${this.path} failed`, err);
     }
     this.size = start + data.length;
@@ -94,8 +221,9 @@ class FsFile implements LogFile {
   readInto(into: Buffer, position: number): number {
     let got = 0;
     try {
+      const fd = this.handle();
       while (got < into.length) {
-        const n = fs.readSync(this.fd, into, got, into.length - got, position + got);
+        const n = fs.readSync(fd, into, got, into.length - got, position + got);
         if (n === 0) break;
         got += n;
       }
@@ -107,40 +235,47 @@ class FsFile implements LogFile {
 
   truncate(size: number): void {
     try {
-      fs.ftruncateSync(this.fd, size);
+      fs.ftruncateSync(this.handle(), size);
     } catch (err) {
       throw storageError(`truncate of ${this.path} failed`, err);
     }
     this.size = size;
   }
 
+  /** fdatasync, reopening the file when its descriptor was closed since the writes (Linux syncs the inode). */
   sync(): Promise<void> {
-    if (this.fd < 0) return Promise.resolve(); // closed: deleted, or closed after the log's last sync
-    this.syncing++;
-    return new Promise<void>((resolve, reject) => {
-      fs.fdatasync(this.fd, (err) => {
-        if (--this.syncing === 0 && this.closeWhenIdle) this.closeNow();
-        if (err) reject(storageError(`fdatasync of ${this.path} failed`, err));
-        else resolve();
+    return this.files.withSyncSlot(async () => {
+      let fd = -1;
+      while (fd < 0) {
+        if (this.closed) return; // closed: deleted, or closed after the log's last sync
+        try {
+          fd = this.handle();
+        } catch (err) {
+          // Out of descriptors with every cached one pinned by other syncs: wait for one of them to end.
+          if (!outOfDescriptors(err) || !(await this.files.syncEnded())) throw storageError(`fdatasync of ${this.path} failed`, err);
+        }
+      }
+      this.pins++;
+      return new Promise<void>((resolve, reject) => {
+        fs.fdatasync(fd, (err) => {
+          // A segment deleted by retention may have closed meanwhile: its descriptor goes once the sync is done.
+          if (--this.pins === 0 && this.closed) this.files.release(this);
+          if (err) reject(storageError(`fdatasync of ${this.path} failed`, err));
+          else resolve();
+        });
       });
     });
   }
 
   close(): void {
-    // A segment deleted by retention may still have a group-commit fdatasync in flight on its descriptor.
-    if (this.syncing > 0) this.closeWhenIdle = true;
-    else this.closeNow();
-  }
-
-  private closeNow(): void {
-    if (this.fd < 0) return;
-    try { fs.closeSync(this.fd); } catch { /* already gone */ }
-    this.fd = -1;
+    this.closed = true;
+    if (this.pins === 0) this.files.release(this);
   }
 }
 
 export class FsDir implements LogDir {
-  constructor(readonly path: string) {
+  /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
+  constructor(readonly path: string, private readonly files = new OpenFiles()) {
     try {
       fs.mkdirSync(path, { recursive: true });
     } catch (err) {
@@ -149,11 +284,11 @@ export class FsDir implements LogDir {
   }
 
   list(): string[] {
-    return fs.readdirSync(this.path);
+    return this.files.orFreeingSome(() => fs.readdirSync(this.path));
   }
 
   open(name: string): LogFile {
-    return new FsFile(join(this.path, name));
+    return new FsFile(join(this.path, name), this.files);
   }
 
   exists(name: string): boolean {
@@ -162,7 +297,7 @@ export class FsDir implements LogDir {
 
   readFile(name: string): Buffer | null {
     try {
-      return fs.readFileSync(join(this.path, name));
+      return this.files.orFreeingSome(() => fs.readFileSync(join(this.path, name)));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storageError(`cannot read ${name}`, err);
@@ -172,7 +307,7 @@ export class FsDir implements LogDir {
   writeFile(name: string, data: Buffer): void {
     const tmp = join(this.path, `${name}.tmp`);
     try {
-      fs.writeFileSync(tmp, data);
+      this.files.orFreeingSome(() => fs.writeFileSync(tmp, data));
       fs.renameSync(tmp, join(this.path, name));
     } catch (err) {
       try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }

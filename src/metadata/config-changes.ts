@@ -11,6 +11,7 @@ import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfigSet, validateValue, topicConfigDefs, type ConfigType } from './configs.js';
 import { brokerSetting, type UpdateMode } from '../config.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -60,7 +61,7 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
     const names = changes.map((c) => c.name);
     if (new Set(names).size !== names.length) throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
     const nulls = changes.filter((c) => c.op !== AlterOp.DELETE && c.value === null).map((c) => c.name);
-    if (nulls.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+    if (nulls.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${clientInput(nulls.join(', '))}`);
     if (resourceType === ResourceType.TOPIC) return alterTopic(broker, resourceName, changes, replace, validateOnly);
     if (resourceType === ResourceType.BROKER) return alterBroker(broker, resourceName, changes, replace, validateOnly);
     throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unknown resource type ${resourceType}`);
@@ -73,7 +74,7 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
 function alterTopic(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
   const topic = broker.topics.get(name);
-  if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
+  if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(name)} does not exist`);
   const next = applyOps(replace ? {} : { ...topic.configs }, changes, (key) => topicConfigDefs.get(key),
     (op, key) => `Can't ${OP_NAMES[op]} to key ${key} because its type is not LIST.`);
   const problem = validateTopicConfigSet(next, broker.config.settings);
@@ -85,9 +86,9 @@ function alterTopic(broker: Broker, name: string, changes: ConfigChange[], repla
 function alterBroker(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   // '' is the cluster-wide default; otherwise the name must be a node's id (the nodes share one process's settings).
   if (name !== '') {
-    if (!/^[+-]?\d+$/.test(name)) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${name}`);
+    if (!/^[+-]?\d+$/.test(name)) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${clientInput(name)}`);
     if (!broker.placement.nodeIds.includes(Number(name))) {
-      throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')}, but received ${name}`);
+      throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')}, but received ${clientInput(name)}`);
     }
   }
   const scope: Exclude<UpdateMode, 'read-only'> = name === '' ? 'cluster-wide' : 'per-broker';
@@ -125,7 +126,7 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[],
       case AlterOp.APPEND:
       case AlterOp.SUBTRACT: {
         const def = defOf(name);
-        if (!def) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${name}`);
+        if (!def) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${clientInput(name)}`);
         if (def.type !== 'list') throw new ChangeError(ErrorCode.INVALID_CONFIG, notAList(op, name));
         const items = (current[name] ?? def.defaultValue).split(',').map((s) => s.trim()).filter(Boolean);
         const changed = value!.split(',').map((s) => s.trim()).filter(Boolean);

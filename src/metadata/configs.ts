@@ -2,6 +2,8 @@
  * Topic configs: Kafka's names, their broker-level defaults (the `log.*` names a broker config sets) and types.
  * DescribeConfigs reports them with their source; the log reads them through `effectiveTopicConfig`.
  */
+import { clientInput } from '../protocol/client-input.js';
+
 export type ConfigType = 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list' | 'password';
 
 /** What a value must be, as Kafka's ConfigDef declares it: a type, and optionally a range or a set of values. */
@@ -63,7 +65,7 @@ export const topicConfigDefs: ReadonlyMap<string, TopicConfigDef> = new Map(TOPI
 /** Checks one topic config value; returns an error message, or null when valid. */
 export function validateTopicConfig(name: string, value: string | null): string | null {
   const def = topicConfigDefs.get(name);
-  if (!def) return `Unknown topic config name: ${name}`;
+  if (!def) return `Unknown topic config name: ${clientInput(name)}`;
   if (value === null) return null;
   return validateValue(def, value);
 }
@@ -93,7 +95,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/;
  * "Invalid value 0 for configuration segment.ms: Value must be at least 1". Returns null when valid.
  */
 export function validateValue(def: ValueRule, value: string): string | null {
-  const bad = (v: string, why: string) => `Invalid value ${def.type === 'password' ? '[hidden]' : v} for configuration ${def.name}: ${why}`;
+  const bad = (v: string, why: string) => `Invalid value ${def.type === 'password' ? '[hidden]' : clientInput(v)} for configuration ${def.name}: ${why}`;
   const trimmed = value.trim();
   const inRange = (n: number | bigint): string | null => {
     if (def.min !== undefined && n < def.min) return bad(value, `Value must be at least ${def.min}`);

@@ -11,6 +11,7 @@ import { ConnectionRefusal, type RequestHandling } from './pipeline.js';
 import { ApiVersionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { authenticatePlain, newSaslSession, parseUsers } from './sasl.js';
+import type { TimerHandle } from '../clock.js';
 
 /** Requests in flight per connection before we stop reading from the socket (backpressure). */
 const MAX_IN_FLIGHT = 128;
@@ -19,7 +20,12 @@ interface Slot {
   done: boolean;
   /** Encoded response frame, or null for "no response" (acks=0). */
   frame: Buffer[] | null;
+  /** Size of `frame` in bytes. */
+  bytes: number;
 }
+
+/** Which request a failure belongs to, for the one log line that reports it. */
+interface RequestLabel { api: string; version: number; clientId: string | null }
 
 /**
  * One client connection: decodes frames, routes each request to its handler and writes responses strictly in
@@ -34,6 +40,19 @@ export class Connection {
   private readonly sasl = newSaslSession();
   /** Aborted once the connection is gone, so handlers still waiting (long polls) let go of it. */
   private readonly gone = new AbortController();
+  /**
+   * Complete request frames not dispatched yet. Like Kafka, which reads no further request from a connection while
+   * its response is unsent, we hold requests (and stop reading the socket) while the client is not reading.
+   */
+  private readonly waiting: Buffer[] = [];
+  /** Bytes of encoded responses queued behind a response still being prepared (not yet handed to the socket). */
+  private queuedBytes = 0;
+  private readonly maxUnsentBytes: number;
+  private pumpScheduled = false;
+  private pumping = false;
+  /** When a request last arrived or a response was last written (connections.max.idle.ms). */
+  private lastActivity: number;
+  private idleTimer: TimerHandle | null = null;
 
   private readonly session: ConnectionSession;
 
@@ -49,12 +68,16 @@ export class Connection {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = broker.logger.child({ client: this.clientHost });
     this.decoder = new FrameDecoder(broker.config.socketRequestMaxBytes);
+    this.maxUnsentBytes = broker.config.int('queued.max.response.bytes');
+    this.lastActivity = broker.clock.now();
+    this.armIdleTimer(broker.config.int('connections.max.idle.ms'));
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
+    socket.on('drain', () => this.resumeIfRoom());
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
     socket.on('close', () => {
       this.closed = true;
+      this.idleTimer?.cancel();
       this.gone.abort();
     });
   }
@@ -66,15 +89,59 @@ export class Connection {
     } catch (err) {
       return this.close(`bad frame: ${(err as Error).message}`);
     }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
-    }
-    if (this.pending.length >= MAX_IN_FLIGHT) this.socket.pause();
+    if (frames.length > 0) this.lastActivity = this.broker.clock.now();
+    for (const frame of frames) this.waiting.push(frame);
+    this.pump();
   }
 
-  private onFrame(frame: Buffer): void {
-    if (this.sasl.rawTokenNext) return this.onRawSaslToken(frame);
+  /** Unsent response bytes or unanswered requests past their bound: read nothing more until the client catches up. */
+  private saturated(): boolean {
+    return this.pending.length >= MAX_IN_FLIGHT || this.socket.writableLength + this.queuedBytes > this.maxUnsentBytes;
+  }
+
+  /** Dispatches waiting requests while there is room; the socket is read only when none are waiting. */
+  private pump(): void {
+    this.pumpScheduled = false;
+    this.pumping = true;
+    try {
+      while (this.waiting.length > 0 && !this.closed && !this.saturated()) {
+        const async = this.onFrame(this.waiting.shift()!);
+        // Let a handler that already finished complete first (a Fetch resolves on the next microtask), so its
+        // response counts towards the unsent bytes before the next request is dispatched.
+        if (async && this.waiting.length > 0) return this.schedulePump();
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.closed) return;
+    if (this.waiting.length > 0 || this.saturated()) this.socket.pause();
+    else if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.socket.pause();
+    setImmediate(() => this.pump());
+  }
+
+  /** Returns true when the handler answers asynchronously. */
+  private onFrame(frame: Buffer): boolean {
+    try {
+      return this.dispatch(frame);
+    } catch (err) {
+      // Whatever a request provokes, it costs at most its own connection.
+      const known = frame.length >= 4 ? this.requests.router.handlerOf(frame.readInt16BE(0)) : undefined;
+      this.fail({ api: known?.api.name ?? 'unknown', version: frame.length >= 4 ? frame.readInt16BE(2) : -1, clientId: null }, err);
+      return false;
+    }
+  }
+
+  private dispatch(frame: Buffer): boolean {
+    if (this.sasl.rawTokenNext) {
+      this.onRawSaslToken(frame);
+      return false;
+    }
     const r = new Reader(frame);
     let apiKey: number, version: number, correlationId: number;
     try {
@@ -82,15 +149,20 @@ export class Connection {
       version = r.int16();
       correlationId = r.int32();
     } catch {
-      return this.close(`frame of ${frame.length} bytes too short for a request header`);
+      this.close(`frame of ${frame.length} bytes too short for a request header`);
+      return false;
     }
     const route = this.requests.router.route(apiKey, version);
-    if (route.kind === 'unknown-api') return this.close(`unknown API key ${apiKey} (version ${version})`);
+    if (route.kind === 'unknown-api') {
+      this.close(`unknown API key ${apiKey} (version ${version})`);
+      return false;
+    }
     const { handler } = route;
     const { api } = handler;
     if (route.kind === 'unsupported-version') {
-      if (apiKey === ApiVersionsApi.key) return this.respondUnsupportedApiVersions(correlationId);
-      return this.close(`unsupported ${api.name} version ${version} (serving ${handler.versions.min}-${handler.versions.max})`);
+      if (apiKey === ApiVersionsApi.key) this.respondUnsupportedApiVersions(correlationId);
+      else this.close(`unsupported ${api.name} version ${version} (serving ${handler.versions.min}-${handler.versions.max})`);
+      return false;
     }
     let request: unknown;
     let clientId: string | null;
@@ -100,10 +172,12 @@ export class Connection {
       if (isFlexible(api, version)) r.taggedFields();
       request = api.readRequest(r, version);
     } catch (err) {
-      if (err instanceof DecodeError) return this.close(`malformed ${api.name} v${version} request: ${err.message}`);
-      throw err;
+      if (!(err instanceof DecodeError)) throw err;
+      this.close(`malformed ${api.name} v${version} request: ${err.message}`);
+      return false;
     }
-    const slot: Slot = { done: false, frame: null };
+    const label: RequestLabel = { api: api.name, version, clientId };
+    const slot: Slot = { done: false, frame: null, bytes: 0 };
     this.pending.push(slot);
     const ctx: RequestContext = {
       broker: this.broker, node: this.nodeId, version, clientId, clientHost: this.clientHost, sasl: this.sasl,
@@ -113,37 +187,44 @@ export class Connection {
     try {
       result = this.requests.run({ handler, request, ctx });
     } catch (err) {
-      if (err instanceof ConnectionRefusal) return this.close(err.message);
-      return this.fail(handler, err);
+      this.refuseOrFail(label, err);
+      return false;
     }
     if (result instanceof Promise) {
-      result.then((res) => this.complete(slot, handler, version, correlationId, res), (err) => this.fail(handler, err));
-    } else {
-      this.complete(slot, handler, version, correlationId, result);
+      result.then((res) => this.complete(slot, handler, label, correlationId, res), (err) => this.refuseOrFail(label, err));
+      return true;
     }
+    this.complete(slot, handler, label, correlationId, result);
+    return false;
   }
 
-  private complete(slot: Slot, handler: Handler, version: number, correlationId: number, response: unknown): void {
+  private complete(slot: Slot, handler: Handler, label: RequestLabel, correlationId: number, response: unknown): void {
     if (this.closed) return;
     if (response !== null) {
-      const w = new Writer();
-      w.int32(0); // frame size, patched below
-      w.int32(correlationId);
-      // Response header v1 (tagged fields) for flexible versions, except ApiVersions, which clients parse before
-      // they know our versions, so its header stays v0.
-      if (isFlexible(handler.api, version) && handler.api.key !== ApiVersionsApi.key) w.taggedFields();
-      handler.api.writeResponse(w, version, response);
-      const size = w.length - 4;
-      slot.frame = w.finish();
-      slot.frame[0].writeInt32BE(size, 0);
+      try {
+        slot.frame = encodeResponse(handler, label.version, correlationId, response);
+      } catch (err) {
+        // A response that cannot be encoded (a string past its 16-bit length): only this connection pays.
+        return this.fail(label, err);
+      }
+      for (const chunk of slot.frame) slot.bytes += chunk.length;
+      this.queuedBytes += slot.bytes;
     }
     slot.done = true;
     this.flush();
   }
 
-  private fail(handler: Handler, err: unknown): void {
-    this.log.error({ err, api: handler.api.name }, 'handler failed; closing the connection');
-    this.close(`internal error in ${handler.api.name}`);
+  /** A stage's refusal (ConnectionRefusal) closes the connection with its reason; anything else is a failure. */
+  private refuseOrFail(label: RequestLabel, err: unknown): void {
+    if (err instanceof ConnectionRefusal) this.close(err.message);
+    else this.fail(label, err);
+  }
+
+  /** Logs the failure once (API, version, client id; the client's address is on every line) and closes. */
+  private fail(label: RequestLabel, err: unknown): void {
+    if (this.closed) return;
+    this.log.error({ err, ...label }, 'request failed; closing the connection');
+    this.close(`internal error in ${label.api}`, null);
   }
 
   /** Writes every completed response at the head of the queue, in request order. */
@@ -151,17 +232,33 @@ export class Connection {
     if (this.pending.length === 0 || !this.pending[0].done) return;
     this.socket.cork();
     while (this.pending.length > 0 && this.pending[0].done) {
-      const frame = this.pending.shift()!.frame;
+      const { frame, bytes } = this.pending.shift()!;
+      this.queuedBytes -= bytes;
       if (frame) for (const chunk of frame) this.socket.write(chunk);
     }
     this.socket.uncork();
-    this.maybeResume();
+    this.lastActivity = this.broker.clock.now();
+    this.resumeIfRoom();
   }
 
-  private maybeResume(): void {
-    if (this.pending.length < MAX_IN_FLIGHT && this.socket.writableLength < 16 * 1024 * 1024 && this.socket.isPaused()) {
-      this.socket.resume();
-    }
+  /** After responses went out: dispatch held requests, or read the socket again, once there is room. */
+  private resumeIfRoom(): void {
+    if (this.closed || this.pumping || this.saturated()) return;
+    if (this.waiting.length > 0) this.schedulePump();
+    else if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  /** Closes the connection once no request arrived and no response left for connections.max.idle.ms. */
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = this.broker.clock.setTimeout(() => {
+      if (this.closed) return;
+      const idleMs = this.broker.config.int('connections.max.idle.ms');
+      // A request the broker is still working on (a long poll) is not the client idling.
+      if (this.pending.some((s) => !s.done)) this.lastActivity = this.broker.clock.now();
+      const left = this.lastActivity + idleMs - this.broker.clock.now();
+      if (left <= 0) this.close(`no request for ${idleMs} ms (connections.max.idle.ms)`, 'info');
+      else this.armIdleTimer(left);
+    }, ms);
   }
 
   /** A raw SASL/PLAIN token after SaslHandshake v0: success is an empty raw frame, failure closes the connection. */
@@ -170,7 +267,7 @@ export class Connection {
     const result = authenticatePlain(token, parseUsers(this.broker.config.get('sasl.plain.users')));
     if ('error' in result) return this.close(result.error);
     this.sasl.user = result.user;
-    this.pending.push({ done: true, frame: [Buffer.alloc(4)] });
+    this.pending.push({ done: true, frame: [Buffer.alloc(4)], bytes: 0 });
     this.flush();
   }
 
@@ -185,14 +282,30 @@ export class Connection {
     });
     const frame = w.finish();
     frame[0].writeInt32BE(w.length - 4, 0);
-    this.pending.push({ done: true, frame });
+    this.pending.push({ done: true, frame, bytes: 0 });
     this.flush();
   }
 
-  close(reason: string): void {
+  close(reason: string, level: 'warn' | 'info' | null = 'warn'): void {
     if (this.closed) return;
     this.closed = true;
-    this.log.warn({ reason }, 'closing connection');
+    this.idleTimer?.cancel();
+    if (level) this.log[level]({ reason }, 'closing connection');
     this.socket.destroy();
   }
+}
+
+/** A response frame: size, correlation id, header tags, body. Throws when the body cannot be encoded. */
+function encodeResponse(handler: Handler, version: number, correlationId: number, response: unknown): Buffer[] {
+  const w = new Writer();
+  w.int32(0); // frame size, patched below
+  w.int32(correlationId);
+  // Response header v1 (tagged fields) for flexible versions, except ApiVersions, which clients parse before
+  // they know our versions, so its header stays v0.
+  if (isFlexible(handler.api, version) && handler.api.key !== ApiVersionsApi.key) w.taggedFields();
+  handler.api.writeResponse(w, version, response);
+  const size = w.length - 4;
+  const frame = w.finish();
+  frame[0].writeInt32BE(size, 0);
+  return frame;
 }

@@ -8,9 +8,15 @@ import type { RequestHandling } from './pipeline.js';
  * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
  * `localhost` works whichever address family a client resolves it to.
  */
+/** Refused connections are logged at most once per this span, with how many were refused since the last line. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
 export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly perIp = new Map<string, number>();
+  private refusedSinceLog = 0;
+  private lastRefusalLog = -Infinity;
 
   constructor(private readonly broker: Broker, private readonly nodeId: number, private readonly spec: ListenerSpec,
     private readonly requests: RequestHandling) {}
@@ -29,15 +35,7 @@ export class Listener {
   }
 
   private listenOne(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => {
-      this.sockets.add(socket);
-      this.broker.traffic.connectionOpened(this.spec.name);
-      socket.on('close', () => {
-        this.sockets.delete(socket);
-        this.broker.traffic.connectionClosed(this.spec.name);
-      });
-      new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
-    });
+    const server = createServer((socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
@@ -46,6 +44,38 @@ export class Listener {
         resolve((server.address() as { port: number }).port);
       });
     });
+  }
+
+  /** Serves the connection, or closes it at once when max.connections or max.connections.per.ip is reached. */
+  private accept(socket: Socket): void {
+    const { config } = this.broker;
+    const ip = socket.remoteAddress ?? '';
+    const fromIp = this.perIp.get(ip) ?? 0;
+    const limit = this.sockets.size >= config.int('max.connections') ? 'max.connections'
+      : fromIp >= config.int('max.connections.per.ip') ? 'max.connections.per.ip' : null;
+    if (limit) return this.refuse(socket, ip, limit);
+    this.sockets.add(socket);
+    this.perIp.set(ip, fromIp + 1);
+    this.broker.traffic.connectionOpened(this.spec.name);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.broker.traffic.connectionClosed(this.spec.name);
+      const left = this.perIp.get(ip)! - 1;
+      if (left === 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
+    new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
+  }
+
+  private refuse(socket: Socket, ip: string, limit: string): void {
+    socket.on('error', () => {});
+    socket.destroy();
+    this.refusedSinceLog++;
+    const now = this.broker.clock.now();
+    if (now - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.broker.logger.warn({ ip, limit, refused: this.refusedSinceLog }, `connection refused: ${limit} reached`);
+    this.lastRefusalLog = now;
+    this.refusedSinceLog = 0;
   }
 
   /** Stops accepting, then closes every client connection. */

@@ -15,9 +15,15 @@ export interface CliBroker {
   exited: Promise<unknown>;
 }
 
+/** Caps for a child broker: its descriptors (`ulimit -n`, soft and hard) and its V8 heap. */
+export interface ChildLimits { fds?: number; heapMiB?: number }
+
 /** Starts `node dist/bundle/main.js` as users do, resolving once its "samsa is ready" line names the port. */
-export async function startCli(dataDir: string, extra: string[] = []): Promise<CliBroker> {
-  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startCli(dataDir: string, extra: string[] = [], limits: ChildLimits = {}): Promise<CliBroker> {
+  const args = [...(limits.heapMiB ? [`--max-old-space-size=${limits.heapMiB}`] : []), join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', dataDir, ...extra];
+  // exec: the shell becomes the broker, so signals reach it.
+  const [cmd, argv] = limits.fds ? ['bash', ['-c', `ulimit -n ${limits.fds} && exec "$0" "$@"`, process.execPath, ...args]] : [process.execPath, args];
+  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit').then(([code, signal]) => signal ?? code);
   let out = '';
   let err = '';

@@ -20,6 +20,7 @@ export function rng(seed: number): () => number {
  */
 export function corrupt(dir: string, random: () => number): string {
   const files = readdirSync(dir).filter((f) => /\.(log|index|timeindex)$/.test(f)).sort();
+  if (files.length === 0) return `nothing left to damage in ${dir}`; // index files exist only once they have entries
   const file = join(dir, files[Math.floor(random() * files.length)]);
   const size = statSync(file).size;
   const mode = Math.floor(random() * 4);

@@ -58,9 +58,12 @@ test('recovery after random corruption always yields a valid prefix of what was 
       const got = served(again);
       // A clean stop skips CRC checks, so damage inside a batch body may be served as is (as Kafka does); the
       // structure must hold either way. After an unclean stop every served record is exactly what was appended.
-      assert.deepEqual([...got.keys()], Array.from({ length: hw }, (_, i) => i), `${context}: offsets 0..${hw - 1}`);
+      // A removed first segment loses its records (the log then starts at the next one); anything else keeps 0.
+      const low = again.logStartOffset;
+      if (!/removed .*00000000000000000000\.log/.test(context)) assert.equal(low, 0, context);
+      assert.deepEqual([...got.keys()], Array.from({ length: hw - low }, (_, i) => low + i), `${context}: offsets ${low}..${hw - 1}`);
       if (!cleanStop) for (const [o, v] of got) assert.equal(v, appended.get(o), `${context}: offset ${o}`);
-      for (let o = 0; o < hw; o += 5) assert.ok(again.read(o, 1).length === 1, `${context}: read ${o}`);
+      for (let o = low; o < hw; o += 5) assert.ok(again.read(o, 1).length === 1, `${context}: read ${o}`);
       assert.equal(again.append(encodeBatch([{ key: null, value: Buffer.from('after') }])).baseOffset, hw, context);
       await again.close();
       const third = PartitionLog.open(new FsDir(path), CONFIG);

@@ -20,6 +20,7 @@ import { createGroupCoordinator, type GroupCoordinator } from './coordinator/gro
 import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
+import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 
 /** Longest stretch CreateTopics/CreatePartitions spend creating partition logs before letting other work run. */
 const OPEN_SLICE_MS = 10;
@@ -28,7 +29,7 @@ const OPEN_SLICE_MS = 10;
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
-export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls' } as const;
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -71,6 +72,8 @@ export class Broker {
   readonly placement: Placement;
   /** Who may do what (the request pipeline's authorize stage asks it); allows everything by default. */
   authorizer: Interceptor = passThrough;
+  /** ACLs and the decisions handlers ask for (`authorizer.enabled`); null: everything is allowed, ACL APIs answer SECURITY_DISABLED. */
+  readonly acls: Authorizer | null;
   /** Faults a test injects (the pipeline's faults stage); none by default. */
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
@@ -122,6 +125,9 @@ export class Broker {
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
     });
+    this.acls = config.bool('authorizer.enabled')
+      ? new Authorizer(this.internalLog(INTERNAL_TOPICS.acls), { superUsers: parseSuperUsers(config.get('super.users')), allowIfNoAcl: config.bool('allow.everyone.if.no.acl.found') }, logger.child({ component: 'authorizer' }))
+      : null;
   }
 
   /** Finishes what a crash interrupted (transactions caught between prepare and complete). */

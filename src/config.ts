@@ -70,6 +70,9 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'group.max.session.timeout.ms', type: 'int', defaultValue: '1800000', doc: 'Longest session timeout a member may ask for.' },
   { name: 'offsets.retention.minutes', type: 'int', defaultValue: '10080', min: 1, doc: 'Committed offsets of empty groups expire after this.' },
   { name: 'sasl.plain.users', type: 'password', defaultValue: '', doc: 'SASL/PLAIN users as user:password,...; empty accepts any credentials.' },
+  { name: 'authorizer.enabled', type: 'boolean', defaultValue: 'false', doc: 'Authorize every request against ACLs (Kafka StandardAuthorizer semantics); off: everything is allowed and the ACL APIs answer SECURITY_DISABLED.' },
+  { name: 'super.users', type: 'string', defaultValue: '', doc: 'Principals allowed everything whatever the ACLs say, as User:admin;User:ops.' },
+  { name: 'allow.everyone.if.no.acl.found', type: 'boolean', defaultValue: 'false', doc: 'Allow an operation on a resource that no ACL names at all (else it is denied).' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },
   { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', min: 1, doc: 'Idle transactional ids expire after this.' },
 ];

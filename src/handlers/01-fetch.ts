@@ -14,6 +14,8 @@
  * its own partitions. A change to one of them (append, transaction marker, truncation, deletion) re-reads that
  * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (in real
  * time, whatever the broker's clock); when its connection closes it is dropped unanswered.
+ *
+ * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
  */
 import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
@@ -21,6 +23,8 @@ import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './han
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionLog } from '../log/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { deniedNames } from '../security/authorizer.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -32,12 +36,16 @@ interface Fetch {
   maxBytes: number;
   minBytes: number;
   readCommitted: boolean;
+  /** Topics the principal may not READ. */
+  denied: Set<string>;
 }
 
 export default handler(FetchApi, async (req, ctx) => {
   const { broker, signal } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
-  const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
+  const wanted = uniquePartitions(req);
+  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.map((w) => w.topic));
+  const fetch: Fetch = { wanted, maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED, denied };
   const first = collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
   const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
@@ -96,7 +104,7 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
   for (const want of fetch.wanted) {
     const p = want.partition;
     const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
-    const at = locate(ctx, want, fetch.readCommitted);
+    const at = fetch.denied.has(want.topic) ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } : locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
     let partition;
     if ('errorCode' in at) {

@@ -127,7 +127,7 @@ export class HttpHost {
         const handler = match.methods[method];
         if (!handler) throw HttpErrors.methodNotAllowed();
         const request: HttpRequest = {
-          method, params: match.params, query: url.searchParams, headers: req.headers, body: () => readJson(req, match.router.maxBodyBytes),
+          method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, body: () => readJson(req, match.router.maxBodyBytes),
         };
         reply = toReply(await handler(request));
       }

@@ -11,6 +11,8 @@ export interface HttpRequest {
   readonly params: Record<string, string>;
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
+  /** The peer's address (ACL host checks). */
+  readonly remoteAddress?: string;
   /** The body parsed as JSON: its content type checked (415), its size capped by the router's `maxBodyBytes` (413). */
   body(): Promise<unknown>;
 }

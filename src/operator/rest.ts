@@ -14,6 +14,11 @@
  * cluster, group or config, 40403 for an unknown topic or partition, 40002 for a request Kafka refuses. Everything
  * goes to the broker's own objects (topics, logs, groups, the registry), never through the Kafka protocol. The
  * request body is capped (413) and checked field by field before anything changes.
+ *
+ * ACLs: with `authorizer.enabled` a REST request is what Confluent's REST Proxy without security would be, a client
+ * of principal User:ANONYMOUS from the caller's address, and needs the ACLs the Admin and Producer calls it stands
+ * for need (DESCRIBE, CREATE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS, WRITE on the topic; DESCRIBE on the group);
+ * refused: 403 with 40301. Lists leave out what the principal may not describe.
  */
 import type { Broker } from '../broker.js';
 import { HttpError, Reply, Router, type HttpRequest } from '../http/index.js';
@@ -23,7 +28,11 @@ import { ConfigSource, resolveTopicConfigs, topicConfigDefs } from '../metadata/
 import { AlterOp, applyConfigChanges, ResourceType, type ConfigChange } from '../metadata/config-changes.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { HANDLERS } from '../handlers/index.js';
+import { Router as ApiRouter } from '../server/router.js';
 import type { RequestContext } from '../handlers/handler.js';
+import { newSaslSession } from '../server/sasl.js';
+import { AclOperation, ResourceType as AclResource } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 import { assignedPartitions, consumerGroupLags, type PartitionLag } from './lag.js';
 import { badRequest, encodePart } from './rest-records.js';
 
@@ -35,6 +44,7 @@ const GROUP_STATES: Record<string, string> = {
 };
 
 const notFound = (message: string) => new HttpError(404, 404, message);
+const forbidden = () => new HttpError(403, 40301, 'Authorization failed.');
 const unknownTopic = () => new HttpError(404, 40403, 'This server does not host this topic-partition.');
 
 type Json = Record<string, unknown>;
@@ -42,47 +52,68 @@ type Json = Record<string, unknown>;
 /** The REST v3 router of a broker, to mount at `/v3`. */
 export function restRouter(broker: Broker): Router {
   const api = new RestApi(broker);
+  const apis = new ApiRouter(HANDLERS);
   const router = new Router({ maxBodyBytes: MAX_BODY_BYTES });
   const c = '/clusters/:cluster';
-  const on = (handle: (req: HttpRequest) => unknown) => (req: HttpRequest) => {
+  const { DESCRIBE, DELETE, WRITE, DESCRIBE_CONFIGS, ALTER_CONFIGS } = AclOperation;
+  const topic = (op: number): Guard => [op, AclResource.TOPIC, 'topic'];
+  const group: Guard = [DESCRIBE, AclResource.GROUP, 'group'];
+  /** A handler for the cluster in the path (404 for another), after the ACL check `guard` names, if any. */
+  const on = (handle: (req: HttpRequest, ctx: RequestContext) => unknown, guard?: Guard) => (req: HttpRequest) => {
     if (req.params.cluster !== undefined && req.params.cluster !== broker.clusterId) throw notFound(`Cluster ${req.params.cluster} could not be found.`);
-    return handle(req);
+    const ctx = restContext(broker, apis, req);
+    if (guard && !authorized(ctx, guard[0], guard[1], req.params[guard[2]])) throw forbidden();
+    return handle(req, ctx);
   };
+  const may = (ctx: RequestContext, op: number, type: number) => (name: string) => authorized(ctx, op, type, name);
   return router
     .route('/clusters', { GET: on(() => api.clusters()) })
     .route(c, { GET: on(() => api.cluster()) })
     .route(`${c}/brokers`, { GET: on(() => api.list('KafkaBrokerList', '/brokers', broker.nodes.map((n) => api.brokerJson(n.id)))) })
     .route(`${c}/brokers/:broker`, { GET: on((req) => api.brokerJson(Number(req.params.broker))) })
     .route(`${c}/topics`, {
-      GET: on(() => api.list('KafkaTopicList', '/topics', broker.topics.list().map((t) => api.topic(t.name)))),
-      POST: on(async (req) => api.createTopic(await req.body())),
+      GET: on((_req, ctx) => api.list('KafkaTopicList', '/topics',
+        broker.topics.list().map((t) => t.name).filter(may(ctx, DESCRIBE, AclResource.TOPIC)).map((t) => api.topic(t)))),
+      POST: on(async (req, ctx) => api.createTopic(await req.body(), ctx)),
     })
-    .route(`${c}/topics/:topic`, { GET: on((req) => api.topic(req.params.topic)), DELETE: on((req) => api.deleteTopic(req.params.topic)) })
-    .route(`${c}/topics/:topic/configs`, { GET: on((req) => api.topicConfigs(req.params.topic)) })
-    .route(`${c}/topics/:topic/configs:alter`, { POST: on(async (req) => api.alterConfigs(req.params.topic, await req.body())) })
+    .route(`${c}/topics/:topic`, { GET: on((req) => api.topic(req.params.topic), topic(DESCRIBE)), DELETE: on((req) => api.deleteTopic(req.params.topic), topic(DELETE)) })
+    .route(`${c}/topics/:topic/configs`, { GET: on((req) => api.topicConfigs(req.params.topic), topic(DESCRIBE_CONFIGS)) })
+    .route(`${c}/topics/:topic/configs:alter`, { POST: on(async (req) => api.alterConfigs(req.params.topic, await req.body()), topic(ALTER_CONFIGS)) })
     .route(`${c}/topics/:topic/configs/:name`, {
-      GET: on((req) => api.topicConfig(req.params.topic, req.params.name)),
-      PUT: on(async (req) => api.setConfig(req.params.topic, req.params.name, await req.body())),
-      DELETE: on((req) => api.changeConfigs(req.params.topic, [{ name: req.params.name, op: AlterOp.DELETE, value: null }], false)),
+      GET: on((req) => api.topicConfig(req.params.topic, req.params.name), topic(DESCRIBE_CONFIGS)),
+      PUT: on(async (req) => api.setConfig(req.params.topic, req.params.name, await req.body()), topic(ALTER_CONFIGS)),
+      DELETE: on((req) => api.changeConfigs(req.params.topic, [{ name: req.params.name, op: AlterOp.DELETE, value: null }], false), topic(ALTER_CONFIGS)),
     })
-    .route(`${c}/topics/:topic/partitions`, { GET: on((req) => api.partitions(req.params.topic)) })
-    .route(`${c}/topics/:topic/partitions/:partition`, { GET: on((req) => api.partition(req.params.topic, req.params.partition)) })
-    .route(`${c}/topics/:topic/records`, { POST: on(async (req) => api.produce(req.params.topic, await req.body())) })
+    .route(`${c}/topics/:topic/partitions`, { GET: on((req) => api.partitions(req.params.topic), topic(DESCRIBE)) })
+    .route(`${c}/topics/:topic/partitions/:partition`, { GET: on((req) => api.partition(req.params.topic, req.params.partition), topic(DESCRIBE)) })
+    .route(`${c}/topics/:topic/records`, { POST: on(async (req) => api.produce(req.params.topic, await req.body()), topic(WRITE)) })
     .route(`${c}/consumer-groups`, {
-      GET: on(() => api.list('KafkaConsumerGroupList', '/consumer-groups', broker.groups.listGroups().map((g) => api.group(g.groupId)))),
+      GET: on((_req, ctx) => api.list('KafkaConsumerGroupList', '/consumer-groups',
+        broker.groups.listGroups().map((g) => g.groupId).filter(may(ctx, DESCRIBE, AclResource.GROUP)).map((g) => api.group(g)))),
     })
-    .route(`${c}/consumer-groups/:group`, { GET: on((req) => api.group(req.params.group)) })
-    .route(`${c}/consumer-groups/:group/consumers`, { GET: on((req) => api.consumers(req.params.group)) })
-    .route(`${c}/consumer-groups/:group/consumers/:consumer`, { GET: on((req) => api.consumer(req.params.group, req.params.consumer)) })
-    .route(`${c}/consumer-groups/:group/lag-summary`, { GET: on((req) => api.lagSummary(req.params.group)) })
-    .route(`${c}/consumer-groups/:group/lags`, { GET: on((req) => api.lags(req.params.group)) })
+    .route(`${c}/consumer-groups/:group`, { GET: on((req) => api.group(req.params.group), group) })
+    .route(`${c}/consumer-groups/:group/consumers`, { GET: on((req) => api.consumers(req.params.group), group) })
+    .route(`${c}/consumer-groups/:group/consumers/:consumer`, { GET: on((req) => api.consumer(req.params.group, req.params.consumer), group) })
+    .route(`${c}/consumer-groups/:group/lag-summary`, { GET: on((req) => api.lagSummary(req.params.group), group) })
+    .route(`${c}/consumer-groups/:group/lags`, { GET: on((req) => api.lags(req.params.group), group) })
     .route(`${c}/consumer-groups/:group/lags/:topic/partitions/:partition`, {
-      GET: on((req) => api.lag(req.params.group, req.params.topic, req.params.partition)),
+      GET: on((req) => api.lag(req.params.group, req.params.topic, req.params.partition), group),
     });
 }
 
+/** An ACL check: the operation, the resource type, and the path parameter naming the resource. */
+type Guard = [operation: number, resourceType: number, param: string];
+
+/** What the authorizer and the handlers called here know of a REST caller: User:ANONYMOUS at its address. */
+function restContext(broker: Broker, router: ApiRouter, req: HttpRequest): RequestContext {
+  return {
+    broker, node: broker.placement.nodeIds[0], version: 0, clientId: 'rest', clientHost: `${req.remoteAddress ?? ''}:0`,
+    sasl: newSaslSession(), session: { listener: 'REST', requiresAuthentication: false, principal: 'User:ANONYMOUS', clientSoftware: null },
+    router, signal: new AbortController().signal,
+  };
+}
+
 class RestApi {
-  private readonly createTopics = HANDLERS.find((h) => h.api.key === CreateTopicsApi.key)!;
   /** Where the next record without key or partition goes, per topic (round robin). */
   private readonly nextPartition = new Map<string, number>();
 
@@ -163,7 +194,7 @@ class RestApi {
   }
 
   /** CreateTopics' own validation (names, counts, replication, configs), then the topic as created. */
-  async createTopic(body: unknown): Promise<Reply> {
+  async createTopic(body: unknown, ctx: RequestContext): Promise<Reply> {
     const b = object(body);
     const name = b.topic_name;
     if (typeof name !== 'string') throw badRequest('topic_name is required');
@@ -171,10 +202,11 @@ class RestApi {
     const replicationFactor = optionalInt(b.replication_factor, 'replication_factor') ?? -1;
     const configs = configList(b.configs);
     const validateOnly = b.validate_only === true;
-    const response = await this.createTopics.handle({
+    const response = await ctx.router.handlerOf(CreateTopicsApi.key)!.handle({
       topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs }], timeoutMs: 0, validateOnly,
-    }, { broker: this.broker } as RequestContext);
+    }, ctx);
     const result = response!.topics[0];
+    if (result.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) throw forbidden();
     if (result.errorCode !== ErrorCode.NONE) throw badRequest(result.errorMessage ?? `Topic ${name} could not be created`);
     const json = validateOnly
       ? this.topicJson(name, false, replicationFactor === -1 ? this.broker.config.int('default.replication.factor') : replicationFactor,

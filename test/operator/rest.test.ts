@@ -347,3 +347,36 @@ test('without the Schema Registry, schema types are refused and plain ones still
     await plain.close();
   }
 });
+
+test('with authorizer.enabled a REST caller is User:ANONYMOUS and needs the ACLs its Kafka calls would need', async () => {
+  const secured = await startTestBroker({ adminPort: -1, config: { 'authorizer.enabled': true } });
+  try {
+    const base = `${secured.adminUrl}/v3/clusters/${CLUSTER}`;
+    const { broker: b } = secured;
+    b.createTopic('secret', 1);
+    b.createTopic('open', 1);
+    const allow = (operation: number, resourceType: number, resourceName: string) => ({
+      resourceType, resourceName, patternType: 3 /* LITERAL */, principal: 'User:ANONYMOUS', host: '*', operation, permissionType: 3 /* ALLOW */,
+    });
+    await b.acls!.create([allow(8 /* DESCRIBE */, 2, 'open'), allow(4 /* WRITE */, 2, 'open')]);
+
+    const topics = await call('GET', `${base}/topics`);
+    assert.deepEqual(topics.body.data.map((t: any) => t.topic_name), ['open'], 'only what the principal may describe');
+    for (const [method, path, body] of [
+      ['GET', '/topics/secret', undefined],
+      ['DELETE', '/topics/open', undefined],
+      ['POST', '/topics/secret/records', { value: { type: 'STRING', data: 'x' } }],
+      ['PUT', '/topics/open/configs/retention.ms', { value: '1000' }],
+      ['POST', '/topics', { topic_name: 'new-one', partitions_count: 1 }],
+    ] as const) {
+      const res = await call(method, `${base}${path}`, body);
+      assert.deepEqual([res.status, res.body.error_code], [403, 40301], `${method} ${path}`);
+    }
+    assert.equal((await call('POST', `${base}/topics/open/records`, { value: { type: 'STRING', data: 'x' } })).body.offset, 0, 'WRITE on open');
+    assert.deepEqual(b.topics.list().filter((t) => !t.internal).map((t) => t.name).sort(), ['open', 'secret'], 'nothing created or deleted');
+    assert.equal(b.partition('secret', 0)!.logEndOffset, 0);
+    assert.equal(b.topics.get('open')!.configs['retention.ms'], undefined);
+  } finally {
+    await secured.close();
+  }
+});

@@ -21,6 +21,7 @@ import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
+import { Security } from './security/index.js';
 
 /** Longest stretch CreateTopics/CreatePartitions spend creating partition logs before letting other work run. */
 const OPEN_SLICE_MS = 10;
@@ -29,7 +30,7 @@ const OPEN_SLICE_MS = 10;
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
-export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls' } as const;
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls', users: '__samsa_users' } as const;
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -74,6 +75,8 @@ export class Broker {
   authorizer: Interceptor = passThrough;
   /** ACLs and the decisions handlers ask for (`authorizer.enabled`); null: everything is allowed, ACL APIs answer SECURITY_DISABLED. */
   readonly acls: Authorizer | null;
+  /** Users (SCRAM credentials), the OAUTHBEARER validator, TLS material and principal mapping. */
+  readonly security: Security;
   /** Faults a test injects (the pipeline's faults stage); none by default. */
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
@@ -128,6 +131,7 @@ export class Broker {
     this.acls = config.bool('authorizer.enabled')
       ? new Authorizer(this.internalLog(INTERNAL_TOPICS.acls), { superUsers: parseSuperUsers(config.get('super.users')), allowIfNoAcl: config.bool('allow.everyone.if.no.acl.found') }, logger.child({ component: 'authorizer' }))
       : null;
+    this.security = new Security(config, this.internalLog(INTERNAL_TOPICS.users), logger, clock, this.dataDir);
   }
 
   /** Finishes what a crash interrupted (transactions caught between prepare and complete). */
@@ -394,7 +398,10 @@ export class Broker {
     const port = this.config.registryPort;
     if (port === 0) return null;
     const [{ startHttpHost }, { startRegistry }] = await Promise.all([import('./http/index.js'), import('./registry/index.js')]);
-    this.http = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock });
+    this.http = await startHttpHost({
+      host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock,
+      authenticate: this.config.get('registry.auth') === 'basic' ? (header) => this.security.checkBasicAuth(header) : undefined,
+    });
     this.registry = await startRegistry({
       http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),
@@ -427,6 +434,7 @@ export class Broker {
     this.groups.close();
     this.transactions.close();
     await this.logs.close();
+    this.security.close();
     this.dataDirLock?.release();
   }
 }

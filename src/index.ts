@@ -6,6 +6,7 @@
  *   ...
  *   await broker.close();
  */
+import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { Broker } from './broker.js';
 import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
@@ -16,6 +17,8 @@ import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
 import type { Clock } from './clock.js';
+import type { TokenValidator } from './security/oauthbearer.js';
+import type { ClientCertificate } from './security/tls.js';
 
 export interface StartOptions {
   port?: number;
@@ -43,6 +46,11 @@ export interface StartOptions {
   useEnvironment?: boolean;
   /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
   clock?: Clock;
+  /**
+   * Validates OAUTHBEARER tokens (real ones, e.g. JWTs checked against an issuer's keys): resolve to
+   * `{ principal, expiresAtMs? }`, or null (or throw) to refuse. Without it, Kafka's unsecured-JWS validator is used.
+   */
+  validateToken?: TokenValidator;
 }
 
 export interface RunningNode {
@@ -67,6 +75,10 @@ export interface RunningBroker {
   /** Admin HTTP URL, when enabled. */
   adminUrl: string | null;
   broker: Broker;
+  /** With ssl.auto (--tls auto): the development CA clients trust (`ssl.ca.location`); null otherwise. */
+  tls: { caPath: string; ca: string } | null;
+  /** With ssl.auto: a client certificate signed by the development CA, for mTLS (principal `User:CN=<name>,OU=samsa`). */
+  issueClientCertificate(name: string): ClientCertificate;
   close(): Promise<void>;
 }
 
@@ -98,10 +110,12 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   );
   const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
   const broker = new Broker(config, logger, options.clock);
+  if (options.validateToken) broker.security.validateToken = options.validateToken;
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
   try {
+    await broker.security.start(); // before any listener: no window where the user list is still empty
     const specs = listenerSpecs(config);
     const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {
@@ -148,6 +162,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     registryUrl,
     adminUrl,
     broker,
+    tls: broker.security.autoTls && { caPath: broker.security.autoTls.caPath, ca: readFileSync(broker.security.autoTls.caPath, 'utf8') },
+    issueClientCertificate: (name) => broker.security.issueClientCertificate(name),
     close: () => (closing ??= (async () => {
       await closeListeners();
       await broker.close();
@@ -158,3 +174,4 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
 export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
+export { issueClientCertificate, unsecuredJws, type TokenValidator, type ValidatedToken } from './security/index.js';

@@ -7,8 +7,11 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
+import { join, resolve } from 'node:path';
+import { issueClientCertificate } from '../security/tls.js';
 
 const USAGE = `Usage: samsa [options]
+       samsa tls client NAME [--data-dir <dir>]   issue a client certificate (mTLS) from the --tls auto CA
   --port <n>              Kafka port (default 9092; 0 = any free port)
   --host <addr>           listen address (default 127.0.0.1 and ::1)
   --advertised-host <h>   host name given to clients (default localhost)
@@ -18,6 +21,9 @@ const USAGE = `Usage: samsa [options]
   --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
   --admin-port <n>        admin HTTP port: /healthz, /readyz (default 9644; 0 disables it)
+  --listeners <list>      NAME://host:port,... (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)
+  --tls auto              development TLS: a local CA and a localhost certificate in <data-dir>/tls/, and an SSL
+                          listener on port+1 when --listeners is not given
   --fsync                 durable mode: acks=-1 is answered after fsync
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings
@@ -37,6 +43,7 @@ function packageVersion(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'tls') return tlsCommand(process.argv.slice(3));
   let values;
   try {
     ({ values } = parseArgs({
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
         'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
         'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
         'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
+        'listeners': { type: 'string' }, 'tls': { type: 'string' },
         'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean', short: 'V' },
       },
@@ -72,6 +80,11 @@ async function main(): Promise<void> {
     extra[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   if (values.fsync) extra['log.flush.fsync'] = true;
+  if (values.listeners !== undefined) extra['listeners'] = values.listeners;
+  if (values.tls !== undefined) {
+    if (values.tls !== 'auto') throw new ConfigError(`--tls expects 'auto', got '${values.tls}' (for your own certificates set ssl.certificate.location and ssl.key.location)`);
+    extra['ssl.auto'] = true;
+  }
   const running = await startBroker({
     port: int('port', values.port),
     host: values.host,
@@ -96,6 +109,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** `samsa tls client NAME [--data-dir d]`: a client certificate signed by the --tls auto CA of that data directory. */
+function tlsCommand(args: string[]): void {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' } } });
+  if (positionals[0] !== 'client' || !positionals[1]) throw new ConfigError('usage: samsa tls client NAME [--data-dir <dir>]');
+  const issued = issueClientCertificate(join(resolve(values['data-dir'] ?? './data'), 'tls'), positionals[1]);
+  console.log(`certificate: ${issued.certPath}\nkey:         ${issued.keyPath}\nCA:          ${issued.caPath}\nprincipal:   User:CN=${positionals[1]},OU=samsa`);
 }
 
 main().catch((err) => {

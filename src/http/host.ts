@@ -23,6 +23,8 @@ export interface HttpHostOptions {
   clock?: Clock;
   /** Access-Control-Allow-Origin sent to browsers; default '*'. */
   corsOrigin?: string;
+  /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
+  authenticate?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 /** The content types Confluent's registry accepts for a JSON body. */
@@ -39,6 +41,7 @@ export class HttpHost {
   private readonly corsOrigin: string;
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
+  private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
   port = 0;
   /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
   url = '';
@@ -47,6 +50,7 @@ export class HttpHost {
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
     this.corsOrigin = options.corsOrigin ?? '*';
+    this.authenticate = options.authenticate;
   }
 
   mount(prefix: string, router: Router): void {
@@ -119,6 +123,10 @@ export class HttpHost {
         });
         reply = new Reply('', 204);
       } else {
+        if (this.authenticate && !await this.authenticate(req.headers.authorization)) {
+          headers['WWW-Authenticate'] = 'Basic realm="SchemaRegistry"';
+          throw new HttpError(401, 401, 'Unauthorized');
+        }
         const parts = pathSegments(path);
         const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
         router = match.router;

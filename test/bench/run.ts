@@ -14,6 +14,7 @@ import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
+import { securityBenchmarks } from './security.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -101,9 +102,9 @@ async function kcatProduce(port: number, topic: string, file: string, extra: str
   return performance.now() - start;
 }
 
-async function kcatConsume(port: number, topic: string, expected: number): Promise<number> {
+async function kcatConsume(port: number, topic: string, expected: number, extra: string[] = []): Promise<number> {
   const start = performance.now();
-  const res = await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n', '-X', 'fetch.message.max.bytes=16777216'], { timeoutMs: 300_000 });
+  const res = await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n', '-X', 'fetch.message.max.bytes=16777216', ...extra], { timeoutMs: 300_000 });
   const ms = performance.now() - start;
   const count = res.stdout.split('\n').filter(Boolean).length;
   if (count !== expected) throw new Error(`kcat consumed ${count} of ${expected}: ${res.stderr}`);
@@ -174,6 +175,9 @@ async function main(): Promise<void> {
 
     console.log('\nLog: recovery and maintenance');
     await logBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+
+    console.log('\nSecurity: TLS and SASL logins');
+    await securityBenchmarks({ dir: tmp.dir, file, count: total, report, kcatProduce, kcatConsume });
 
     console.log('\nMetrics');
     await metricsScrapeBenchmark(report);

@@ -9,7 +9,7 @@ import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { Placement } from './metadata/placement.js';
 import { passThrough, type Interceptor } from './server/pipeline.js';
-import { RequestMetrics } from './server/request-metrics.js';
+import { RequestMetrics, TrafficMetrics } from './server/request-metrics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
 import { BatchError, decodeBatch, encodeControlBatch, inflatedLimit, parseBatches, type BatchHeader } from './protocol/record-batch.js';
@@ -81,6 +81,8 @@ export class Broker {
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
   readonly requestMetrics = new RequestMetrics();
+  /** Bytes in and out per topic, connections per listener (the metrics endpoint exports them). */
+  readonly traffic = new TrafficMetrics();
   /**
    * Long-polling Fetches, for tests and metrics: how many are parked now, and how many times a change to one of
    * their partitions made one re-read it. (Partition logs tell their own watchers of appends: `PartitionLog.watch`.)
@@ -420,7 +422,7 @@ export class Broker {
 
   /**
    * Starts the admin HTTP host when enabled, with `/healthz` (the process serves) and `/readyz` (recovery finished:
-   * it starts after it); returns its URL.
+   * it starts after it), `/metrics` and the REST API at `/v3` (src/operator/); returns its URL.
    */
   async startAdmin(): Promise<string | null> {
     const port = this.config.adminPort;
@@ -430,6 +432,7 @@ export class Broker {
     this.admin.mount('/', new Router()
       .route('/healthz', { GET: () => ({ status: 'ok' }) })
       .route('/readyz', { GET: () => ({ status: 'ready' }) }));
+    (await import('./operator/index.js')).mountOperator(this, this.admin);
     return `http://${this.config.advertisedHost}:${this.admin.port}`;
   }
 

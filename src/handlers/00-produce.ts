@@ -37,6 +37,7 @@ export default handler(ProduceApi, async (req, ctx) => {
       const led = leaderLog(ctx, t.name, p.index);
       if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
       const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
+      if (result.errorCode === ErrorCode.NONE) broker.traffic.produced(t.name, (p.records as Buffer).length);
       return { ...base, ...result };
     })),
   })));

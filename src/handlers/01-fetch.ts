@@ -47,10 +47,20 @@ export default handler(FetchApi, async (req, ctx) => {
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.map((w) => w.topic));
   const fetch: Fetch = { wanted, maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED, denied };
   const first = collect(ctx, fetch);
-  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
+  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
   const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
-  return answer ? collect(ctx, fetch).response : null;
+  return answer ? counted(ctx, collect(ctx, fetch).response) : null;
 });
+
+/** Counts the bytes a response hands out per topic (bytes-out metrics), as it goes. */
+function counted({ broker }: RequestContext, response: FetchResponse): FetchResponse {
+  for (const t of response.responses) {
+    let bytes = 0;
+    for (const p of t.partitions) bytes += Array.isArray(p.records) ? sizeOf(p.records) : p.records?.length ?? 0;
+    if (bytes > 0) broker.traffic.fetched(t.topic, bytes);
+  }
+  return response;
+}
 
 /** The request's partitions, each once: at its first place, with the last values given for it. */
 function uniquePartitions(req: FetchRequest): Wanted[] {

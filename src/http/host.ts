@@ -39,6 +39,8 @@ export class HttpHost {
   private readonly logger?: Logger;
   private readonly clock: Clock;
   private readonly corsOrigin: string;
+  /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
+  readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
   private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
   port = 0;
   /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
@@ -103,6 +105,7 @@ export class HttpHost {
     const method = req.method ?? 'GET';
     let path = '/';
     let router = this.root;
+    let route = '';
     let reply: Reply;
     const headers: Record<string, string> = { 'Access-Control-Allow-Origin': this.corsOrigin };
     if (this.corsOrigin !== '*') headers.Vary = 'Origin';
@@ -127,11 +130,12 @@ export class HttpHost {
         const parts = pathSegments(path);
         const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
         router = match.router;
+        route = match.route ?? '';
         if (!match.methods) throw HttpErrors.notFound();
         const handler = match.methods[method];
         if (!handler) throw HttpErrors.methodNotAllowed();
         const request: HttpRequest = {
-          method, params: match.params, query: url.searchParams, headers: req.headers, body: () => readJson(req, match.router.maxBodyBytes),
+          method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, body: () => readJson(req, match.router.maxBodyBytes),
         };
         reply = toReply(await handler(request));
       }
@@ -153,6 +157,14 @@ export class HttpHost {
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     this.logger?.debug({ method, path, status: reply.status, ms: this.clock.now() - started }, 'http request');
+    this.countRequest(method, route, reply.status);
+  }
+
+  private countRequest(method: string, route: string, status: number): void {
+    const key = `${method} ${route} ${status}`;
+    const s = this.requestStats.get(key);
+    if (s) s.count++;
+    else this.requestStats.set(key, { method, route, status, count: 1 });
   }
 }
 

@@ -80,8 +80,10 @@ export class Listener {
     if (limit) return this.refuse(socket, ip, limit);
     this.sockets.add(socket);
     this.perIp.set(ip, fromIp + 1);
+    this.broker.traffic.connectionOpened(this.spec.name);
     socket.on('close', () => {
       this.sockets.delete(socket);
+      this.broker.traffic.connectionClosed(this.spec.name);
       const left = this.perIp.get(ip)! - 1;
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);

@@ -13,6 +13,7 @@ import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
+import { metricsScrapeBenchmark } from './metrics.js';
 import { securityBenchmarks } from './security.js';
 import { testkitBenchmarks } from './testkit.js';
 
@@ -179,6 +180,9 @@ async function main(): Promise<void> {
 
     console.log('\nSecurity: TLS and SASL logins');
     await securityBenchmarks({ dir: tmp.dir, file, count: total, report, kcatProduce, kcatConsume });
+
+    console.log('\nMetrics');
+    await metricsScrapeBenchmark(report);
 
     await soakBenchmark({ dir: tmp.dir, report });
   } finally {

@@ -6,7 +6,7 @@
  * request. Needs CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED, checked after duplicates, as
  * Kafka).
  */
-import { handler } from './handler.js';
+import { handler, markStorageFailures } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
@@ -63,12 +63,6 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     create.push({ name: t.name, partitions, configs, replicationFactor });
     return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && create.length > 0) {
-    const failed = await broker.createTopics(create);
-    for (const t of topics) {
-      const problem = failed.get(t.name);
-      if (problem) Object.assign(t, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-    }
-  }
+  if (!req.validateOnly && create.length > 0) markStorageFailures(topics, await broker.createTopics(create));
   return { throttleTimeMs: 0, topics };
 });

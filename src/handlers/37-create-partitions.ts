@@ -4,7 +4,7 @@
  * written; the topic catalogue is saved once per request. A topic the principal may not ALTER answers
  * TOPIC_AUTHORIZATION_FAILED.
  */
-import { handler } from './handler.js';
+import { handler, markStorageFailures } from './handler.js';
 import { CreatePartitionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { clientInput } from '../protocol/client-input.js';
@@ -36,12 +36,6 @@ export default handler(CreatePartitionsApi, async (req, ctx) => {
     grow.push({ name, count });
     return { name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && grow.length > 0) {
-    const failed = await broker.addPartitions(grow);
-    for (const r of results) {
-      const problem = failed.get(r.name);
-      if (problem) Object.assign(r, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-    }
-  }
+  if (!req.validateOnly && grow.length > 0) markStorageFailures(results, await broker.addPartitions(grow));
   return { throttleTimeMs: 0, results };
 });

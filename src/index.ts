@@ -16,6 +16,8 @@ import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
 import type { Clock } from './clock.js';
+import { FaultInjector } from './testkit/faults.js';
+import { ClusterControl } from './testkit/cluster-control.js';
 
 export interface StartOptions {
   port?: number;
@@ -67,6 +69,10 @@ export interface RunningBroker {
   /** Admin HTTP URL, when enabled. */
   adminUrl: string | null;
   broker: Broker;
+  /** Faults to inject into requests (errors, delays, dropped connections, control functions); see src/testkit/faults.ts. */
+  faults: FaultInjector;
+  /** Leader and coordinator moves, node stops and starts, for clusters of several nodes; see src/testkit/cluster-control.ts. */
+  cluster: ClusterControl;
   close(): Promise<void>;
 }
 
@@ -100,15 +106,20 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const broker = new Broker(config, logger, options.clock);
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
+  const listenersByNode = new Map<number, Listener[]>();
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
+  const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
+  const faults = new FaultInjector(broker, requests.router);
+  broker.faults = faults;
   try {
     const specs = listenerSpecs(config);
-    const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {
       const node: ClusterNode = { id: config.nodeId + i, endpoints: [] };
+      listenersByNode.set(node.id, []);
       for (const spec of specs) {
         const listener = new Listener(broker, node.id, spec, requests);
         listeners.push(listener);
+        listenersByNode.get(node.id)!.push(listener);
         const port = await listener.listen(spec.host, nodePort(spec, i, specs.length));
         node.endpoints.push({ listener: spec.name, host: spec.advertisedHost, port: spec.advertisedPort === 0 ? port : nodePort({ ...spec, port: spec.advertisedPort }, i, specs.length) });
       }
@@ -119,6 +130,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
+  const cluster = new ClusterControl(broker, listenersByNode);
   const first = broker.nodes[0].endpoints[0];
   const port = first.port;
   let registryUrl: string | null;
@@ -127,6 +139,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.recover();
     registryUrl = await broker.startRegistry();
     adminUrl = await broker.startAdmin();
+    if (broker.admin) (await import('./testkit/http-control.js')).mountControl(broker.admin, faults, cluster);
   } catch (err) {
     await closeListeners();
     await broker.close();
@@ -148,6 +161,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     registryUrl,
     adminUrl,
     broker,
+    faults,
+    cluster,
     close: () => (closing ??= (async () => {
       await closeListeners();
       await broker.close();
@@ -158,3 +173,6 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
 export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
+export { FaultInjector, type FaultHandle, type FaultInfo, type InjectOptions, type DelayOptions, type DropOptions, type ControlFunction } from './testkit/faults.js';
+export { ClusterControl, type NodeState } from './testkit/cluster-control.js';
+export { ControlError } from './testkit/control-error.js';

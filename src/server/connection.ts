@@ -117,7 +117,8 @@ export class Connection {
       return this.fail(handler, err);
     }
     if (result instanceof Promise) {
-      result.then((res) => this.complete(slot, handler, version, correlationId, res), (err) => this.fail(handler, err));
+      result.then((res) => this.complete(slot, handler, version, correlationId, res),
+        (err) => (err instanceof ConnectionRefusal ? this.close(err.message) : this.fail(handler, err)));
     } else {
       this.complete(slot, handler, version, correlationId, result);
     }

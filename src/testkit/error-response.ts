@@ -20,13 +20,21 @@ import { Reader } from '../protocol/reader.js';
 
 type Message = Record<string, unknown>;
 
-/** A Reader that reads no bytes: every field gets a stand-in value and every array exactly one element. */
+/** What a marked template holds in the int16, int32 and string fields the version has (absent ones keep defaults). */
+const MARK16 = 31_111;
+const MARK32 = 2_111_111_111;
+const MARK_STRING = '\u0000present';
+
+/**
+ * A Reader that reads no bytes: every field gets a stand-in value and every array exactly one element. A marked
+ * one tells the fields a version has from the defaults generated codecs fill in for fields it lacks.
+ */
 class TemplateReader extends Reader {
-  constructor() { super(Buffer.alloc(0)); }
+  constructor(private readonly marked = false) { super(Buffer.alloc(0)); }
   override int8(): number { return 0; }
-  override int16(): number { return 0; }
+  override int16(): number { return this.marked ? MARK16 : 0; }
   override uint16(): number { return 0; }
-  override int32(): number { return 0; }
+  override int32(): number { return this.marked ? MARK32 : 0; }
   override uint32(): number { return 0; }
   override int64(): number { return -1; }
   override bool(): boolean { return false; }
@@ -36,12 +44,18 @@ class TemplateReader extends Reader {
   override varlong(): number { return 0; }
   override raw(n: number): Buffer { return Buffer.alloc(n); }
   override nullableString(): string | null { return null; }
-  override string(): string { return ''; }
+  override string(): string { return this.marked ? MARK_STRING : ''; }
   override nullableBytes(): Buffer | null { return null; }
   override bytes(): Buffer { return Buffer.alloc(0); }
   override nullableArray<T>(_compact: boolean, item: () => T): T[] { return [item()]; }
   override array<T>(_compact: boolean, item: () => T): T[] { return [item()]; }
   override taggedFields(): void {}
+}
+
+/** A request or response of `api` at `version` with every field present and every array holding one element. */
+export function messageTemplate(api: ApiCodec<unknown, unknown>, version: number, side: 'request' | 'response', marked = false): Message {
+  const r = new TemplateReader(marked);
+  return (side === 'request' ? api.readRequest(r, version) : api.readResponse(r, version)) as Message;
 }
 
 const TOPIC_NAME = ['name', 'topic'];
@@ -62,20 +76,23 @@ export type ErrorShape =
 
 const isObject = (v: unknown): v is Message => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 
-/** The first array field of `m` whose element has a topic name and (when `needPartitions`) a partition list. */
+/**
+ * Where a request lists topics (an array field named for topics, not JoinGroup's protocols), or a response their
+ * partitions' errors (any array of named topics whose partitions have an error code).
+ */
 function topicPaths(m: Message, needErrorCode: boolean): TopicPaths | null {
   let found: TopicPaths | null = null;
   for (const [field, value] of Object.entries(m)) {
-    if (!Array.isArray(value) || !isObject(value[0])) continue;
+    if (!Array.isArray(value) || !isObject(value[0]) || (!needErrorCode && !/topic/i.test(field))) continue;
     const topic = value[0];
-    const name = TOPIC_NAME.find((n) => typeof topic[n] === 'string');
+    const name = TOPIC_NAME.find((n) => topic[n] === MARK_STRING);
     if (!name) continue;
     for (const [partsField, parts] of Object.entries(topic)) {
       if (!Array.isArray(parts)) continue;
       const first = parts[0];
-      if (typeof first === 'number' && !needErrorCode) return { topics: field, name, partitions: partsField, partitionIndex: null };
-      if (!isObject(first) || (needErrorCode && typeof first.errorCode !== 'number')) continue;
-      const partitionIndex = PARTITION_ID.find((n) => typeof first[n] === 'number');
+      if (first === MARK32 && !needErrorCode) return { topics: field, name, partitions: partsField, partitionIndex: null };
+      if (!isObject(first) || (needErrorCode && first.errorCode !== MARK16)) continue;
+      const partitionIndex = PARTITION_ID.find((n) => first[n] === MARK32);
       if (partitionIndex) return { topics: field, name, partitions: partsField, partitionIndex };
     }
     found ??= needErrorCode ? null : { topics: field, name, partitions: null, partitionIndex: null };
@@ -90,18 +107,18 @@ export function errorShape(api: ApiCodec<unknown, unknown>, version: number): Er
   let byVersion = shapes.get(api);
   if (!byVersion) shapes.set(api, byVersion = new Map());
   if (byVersion.has(version)) return byVersion.get(version)!;
-  const request = api.readRequest(new TemplateReader(), version) as Message;
-  const response = api.readResponse(new TemplateReader(), version) as Message;
+  const request = messageTemplate(api, version, 'request', true);
+  const response = messageTemplate(api, version, 'response', true);
   const requestTopics = topicPaths(request, false);
   const responseTopics = topicPaths(response, true);
-  const groupLevel = typeof request.groupId === 'string' && typeof response.errorCode === 'number';
+  const groupLevel = request.groupId === MARK_STRING && response.errorCode === MARK16;
   let shape: ErrorShape | null = null;
   if (requestTopics?.partitions && responseTopics && !groupLevel) {
     shape = { kind: 'partitions', request: requestTopics, response: responseTopics };
-  } else if (typeof response.errorCode === 'number') {
+  } else if (response.errorCode === MARK16) {
     shape = { kind: 'top-level', request: requestTopics };
   } else {
-    const results = Object.keys(response).find((f) => Array.isArray(response[f]) && isObject((response[f] as unknown[])[0]) && typeof ((response[f] as Message[])[0]).errorCode === 'number');
+    const results = Object.keys(response).find((f) => Array.isArray(response[f]) && isObject((response[f] as unknown[])[0]) && (response[f] as Message[])[0].errorCode === MARK16);
     const source = Object.keys(request).find((f) => Array.isArray(request[f])) ?? null;
     if (results) shape = { kind: 'resources', request: requestTopics, source, results };
   }
@@ -139,7 +156,7 @@ export type Wants = (topic: string, partition: number) => boolean;
 export function errorResponse(api: ApiCodec<unknown, unknown>, version: number, request: Message, errorCode: number, wants: Wants):
   { response: Message; rest: Message | null; merge(into: Message): Message } | null {
   const shape = errorShape(api, version)!;
-  const template = api.readResponse(new TemplateReader(), version) as Message;
+  const template = messageTemplate(api, version, 'response');
   const response = blank(template);
   const merge = (into: Message) => into;
   if (shape.kind === 'top-level') {

@@ -256,10 +256,10 @@ export class FaultInjector implements Interceptor {
   }
 
   private handlerOf(api: ApiRef): Handler {
+    if (typeof api !== 'string' && typeof api !== 'number') throw new ControlError('SAMSA_UNKNOWN_API', 'api must be an API name (e.g. "Produce") or key');
     const normal = (s: string) => s.replace(/[_\-\s]/g, '').toLowerCase();
     const served = this.router.served().map((s) => this.router.handlerOf(s.apiKey)!);
-    const found = typeof api === 'number' ? served.find((h) => h.api.key === api)
-      : typeof api === 'string' ? served.find((h) => normal(h.api.name) === normal(api)) : undefined;
+    const found = typeof api === 'number' ? served.find((h) => h.api.key === api) : served.find((h) => normal(h.api.name) === normal(api));
     if (!found) {
       throw new ControlError('SAMSA_UNKNOWN_API', `no API ${JSON.stringify(api)} is served by this broker (served: ${served.map((h) => h.api.name).join(', ')})`);
     }

@@ -17,7 +17,7 @@ const USAGE = `Usage: samsa [options]
   --node-id <n>           broker id (default 0)
   --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
-  --admin-port <n>        admin HTTP port: /healthz, /readyz (default 9644; 0 disables it)
+  --admin-port <n>        admin HTTP port: /healthz, /readyz, /v1 test control (default 9644; 0 disables it)
   --fsync                 durable mode: acks=-1 is answered after fsync
   --log-level <level>     trace, debug, info, warn, error (default info)
   --config <file>         a .properties or .json file of Kafka-named settings

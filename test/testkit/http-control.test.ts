@@ -44,13 +44,15 @@ test('a fault posted from Python is seen by kcat and by kafkajs, listed with its
 status, fault = call('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 'NOT_LEADER_OR_FOLLOWER', 'topic': 'http', 'times': 2})
 kcat = subprocess.run(['kcat', '-b', bootstrap, '-P', '-t', 'http', '-p', '0', '-X', 'retry.backoff.ms=20'], input=b'x\ny\n', capture_output=True)
 _, listed = call('GET', '/v1/faults')
-print(json.dumps({'status': status, 'fault': fault, 'kcat': kcat.returncode, 'listed': listed}))
+_, one = call('GET', '/v1/faults/%d' % fault['id'])
+print(json.dumps({'status': status, 'fault': fault, 'kcat': kcat.returncode, 'listed': listed, 'one': one}))
 `);
   assert.equal(out.status, 200);
   assert.equal(typeof out.fault.id, 'number');
   assert.deepEqual({ ...out.fault, id: 0 }, { id: 0, type: 'inject', api: 'Produce', error: 'NOT_LEADER_OR_FOLLOWER', topic: 'http', times: 2, hits: 0, active: true });
   assert.equal(out.kcat, 0);
   assert.deepEqual(out.listed.map((f: { id: number; hits: number; active: boolean }) => [f.id, f.hits, f.active]), [[out.fault.id, 2, false]]);
+  assert.deepEqual(out.one, out.listed[0]);
   assert.equal(broker.broker.partition('http', 0)!.logEndOffset, 2);
 
   const second = await python(String.raw`

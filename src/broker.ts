@@ -271,6 +271,11 @@ export class Broker {
     return this.nodes.find((n) => n.id === id);
   }
 
+  /** The nodes clients can reach now (Metadata lists only these): all but those the test kit stopped. */
+  liveNodes(): ClusterNode[] {
+    return this.nodes.filter((n) => this.placement.isLive(n.id));
+  }
+
   /** The node a group's or transactional id's requests go to. */
   coordinatorNode(key: string): ClusterNode | undefined {
     return this.node(this.placement.coordinatorOf(key));

@@ -21,6 +21,8 @@ import { brokerState, type BrokerState } from './testkit/state.js';
 import { mountStateRoutes } from './testkit/http-state.js';
 import type { TokenValidator } from './security/oauthbearer.js';
 import type { ClientCertificate } from './security/tls.js';
+import { FaultInjector } from './testkit/faults.js';
+import { ClusterControl } from './testkit/cluster-control.js';
 
 export interface StartOptions {
   port?: number;
@@ -84,6 +86,10 @@ export interface RunningBroker extends BrokerState {
   tls: { caPath: string; ca: string } | null;
   /** With ssl.auto: a client certificate signed by the development CA, for mTLS (principal `User:CN=<name>,OU=samsa`). */
   issueClientCertificate(name: string): ClientCertificate;
+  /** Faults to inject into requests (errors, delays, dropped connections, control functions); see src/testkit/faults.ts. */
+  faults: FaultInjector;
+  /** Leader and coordinator moves, node stops and starts, for clusters of several nodes; see src/testkit/cluster-control.ts. */
+  cluster: ClusterControl;
   close(): Promise<void>;
 }
 
@@ -118,16 +124,21 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   if (options.validateToken) broker.security.validateToken = options.validateToken;
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
+  const listenersByNode = new Map<number, Listener[]>();
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
+  const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
+  const faults = new FaultInjector(broker, requests.router);
+  broker.faults = faults;
   try {
     await broker.security.start(); // before any listener: no window where the user list is still empty
     const specs = listenerSpecs(config);
-    const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {
       const node: ClusterNode = { id: config.nodeId + i, endpoints: [] };
+      listenersByNode.set(node.id, []);
       for (const spec of specs) {
         const listener = new Listener(broker, node.id, spec, requests);
         listeners.push(listener);
+        listenersByNode.get(node.id)!.push(listener);
         const port = await listener.listen(spec.host, nodePort(spec, i, specs.length));
         node.endpoints.push({ listener: spec.name, host: spec.advertisedHost, port: spec.advertisedPort === 0 ? port : nodePort({ ...spec, port: spec.advertisedPort }, i, specs.length) });
       }
@@ -138,6 +149,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
+  const cluster = new ClusterControl(broker, listenersByNode);
   const first = broker.nodes[0].endpoints[0];
   const port = first.port;
   let registryUrl: string | null;
@@ -146,6 +158,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.recover();
     registryUrl = await broker.startRegistry();
     adminUrl = await broker.startAdmin();
+    if (broker.admin) (await import('./testkit/http-control.js')).mountControl(broker.admin, faults, cluster);
   } catch (err) {
     await closeListeners();
     await broker.close();
@@ -172,6 +185,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     broker,
     tls: broker.security.autoTls && { caPath: broker.security.autoTls.caPath, ca: readFileSync(broker.security.autoTls.caPath, 'utf8') },
     issueClientCertificate: (name) => broker.security.issueClientCertificate(name),
+    faults,
+    cluster,
     close: () => (closing ??= (async () => {
       await closeListeners();
       await broker.close();
@@ -187,3 +202,6 @@ export { TestkitError } from './testkit/errors.js';
 export type { BrokerState } from './testkit/state.js';
 export type { TestClock } from './testkit/clock.js';
 export type { InspectedRecord, GroupInfo, TopicInfo, CommittedOffset } from './testkit/inspect.js';
+export { FaultInjector, type FaultHandle, type FaultInfo, type InjectOptions, type DelayOptions, type DropOptions, type ControlFunction } from './testkit/faults.js';
+export { ClusterControl, type NodeState } from './testkit/cluster-control.js';
+export { ControlError } from './testkit/control-error.js';

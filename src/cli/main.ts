@@ -20,7 +20,7 @@ const USAGE = `Usage: samsa [options]
   --node-id <n>           broker id (default 0)
   --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
-  --admin-port <n>        admin HTTP port: /healthz, /readyz (default 9644; 0 disables it)
+  --admin-port <n>        admin HTTP port: /healthz, /readyz, /metrics, /v3 REST, /v1 test control (default 9644; 0 disables it)
   --listeners <list>      NAME://host:port,... (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)
   --tls auto              development TLS: a local CA and a localhost certificate in <data-dir>/tls/, and an SSL
                           listener on port+1 when --listeners is not given

@@ -1,6 +1,7 @@
 /**
- * Metadata 0-8: every node of the cluster (its address on the listener the client asked on), each partition's leader, leader epoch, replicas and ISR (from the
- * placement), and the first node as controller (clients route admin requests to the controller id, so it must
+ * Metadata 0-8: every live node of the cluster (its address on the listener the client asked on; a node the test kit
+ * stopped is left out, as Kafka lists only live brokers), each partition's leader, leader epoch, replicas, ISR and
+ * offline replicas (from the placement), and the first live node as controller (clients route admin requests to the controller id, so it must
  * appear in the broker list). Topics are auto-created when
  * `auto.create.topics.enable` is on: implicitly for v0-3, only when the request allows it from v4. v0 with an empty
  * list and v1+ with null mean "all topics"; internal topics are listed only when asked for by name.
@@ -39,12 +40,12 @@ export default handler(MetadataApi, (req, ctx) => {
     : authorized(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME) ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : 0;
   return {
     throttleTimeMs: 0,
-    brokers: broker.nodes.map((n) => {
+    brokers: broker.liveNodes().map((n) => {
       const { host, port } = endpointOf(n, session.listener);
       return { nodeId: n.id, host, port, rack: null };
     }),
     clusterId: broker.clusterId,
-    controllerId: broker.config.nodeId,
+    controllerId: broker.placement.liveNodeIds[0],
     topics,
     clusterAuthorizedOperations: clusterOperations,
   };
@@ -58,8 +59,8 @@ function describeTopic(broker: Broker, name: string, allowCreate: boolean) {
     name,
     isInternal: topic?.internal ?? false,
     partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => {
-      const { leader, leaderEpoch, replicas, isr } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
-      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: [] };
+      const { leader, leaderEpoch, replicas, isr, offline } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
+      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: offline };
     }),
     topicAuthorizedOperations: UNSET,
   };

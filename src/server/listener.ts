@@ -22,6 +22,9 @@ export class Listener {
   private readonly perIp = new Map<string, number>();
   private refusedSinceLog = 0;
   private lastRefusalLog = -Infinity;
+  /** Where it last listened (host as configured, port as bound), so the test kit can stop and start it again. */
+  host = '';
+  port = 0;
 
   constructor(private readonly broker: Broker, private readonly nodeId: number, private readonly spec: ListenerSpec,
     private readonly requests: RequestHandling) {}
@@ -36,6 +39,8 @@ export class Listener {
         this.broker.logger.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
       }
     }
+    this.host = host;
+    this.port = port;
     return port;
   }
 
@@ -105,7 +110,7 @@ export class Listener {
   /** Stops accepting, then closes every client connection. */
   async close(): Promise<void> {
     // server.close() resolves only once every connection has ended, so end them right after it stops accepting.
-    const closed = Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
+    const closed = Promise.all(this.servers.splice(0).map((s) => new Promise((r) => s.close(r))));
     for (const socket of [...this.sockets, ...this.handshaking]) socket.destroy();
     await closed;
   }

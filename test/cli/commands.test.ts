@@ -4,7 +4,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -393,23 +392,4 @@ describe('bad input: one line on stderr and a non-zero exit code', () => {
     assert.match(version, /^samsa \d+\.\d+\.\d+/);
     assert.match((await samsa(['start', '--help'])).stdout, /--registry-port <n>/);
   });
-});
-
-test('`samsa start` runs the broker as `samsa` alone does', async () => {
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--registry-port', '0', '--admin-port', '0', '--in-memory'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /"port":(\d+)[^\n]*samsa is ready/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  try {
-    assert.match(await ok(['cluster', 'info', '-b', `127.0.0.1:${port}`]), /^0\s+localhost\s+\d+/m);
-  } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
 });

@@ -71,13 +71,13 @@ async function valueCodec(s: Session, o: Options): Promise<ValueCodec | null> {
 }
 
 async function produce(s: Session, topicName: string, o: Options): Promise<void> {
+  const headers: RecordHeader[] = (o.header ?? []).map((pair) => keyValue(pair, '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
   const client = s.kafka();
   const codec = await valueCodec(s, o);
   let meta: MetadataResponseTopics = await client.topic(topicName, true);
   if (o.partition !== undefined && !meta.partitions.some((p) => p.partitionIndex === o.partition)) {
     throw new CliError(`topic '${topicName}' has no partition ${o.partition} (it has ${meta.partitions.length})`);
   }
-  const headers: RecordHeader[] = (o.header ?? []).map((pair) => keyValue(pair, '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
   const sent = new Map<number, Sent>();
   let roundRobin = 0;
 

@@ -120,6 +120,8 @@ for (const nodes of [1, 3]) {
         writeFileSync(join(tmp.dir, 'in.txt'), 'x\n\ny\n');
         await ok(['produce', 'lines', '--file', join(tmp.dir, 'in.txt'), '-p', '2', ...b]);
         assert.deepEqual((await ok(['consume', 'lines', '-p', '2', '--last', '2', ...b])).trim().split('\n'), ['x', 'y']);
+        for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) await ok(['produce', 'lines', '-p', '2', '--compression', codec, ...b], `${codec}\n`);
+        assert.deepEqual((await ok(['consume', 'lines', '-p', '2', '--last', '4', ...b])).trim().split('\n'), ['gzip', 'snappy', 'lz4', 'zstd']);
       } finally {
         tmp.remove();
       }
@@ -199,6 +201,11 @@ for (const nodes of [1, 3]) {
           }).catch(reject);
         });
         assert.deepEqual(seen.sort(), Array.from({ length: 20 }, (_, i) => `v${i}`).sort());
+        const live = JSON.parse(await ok(['group', 'describe', 'seekers', ...b, '--format', 'json']));
+        assert.equal(live.state, 'Stable');
+        assert.equal(live.members.length, 1);
+        assert.deepEqual(live.members[0].assignment, { seekable: [0, 1] });
+        assert.deepEqual(live.partitions.map((p: { memberId: string }) => p.memberId), [live.members[0].memberId, live.members[0].memberId]);
         // While the kafkajs member is in the group, seeking is refused.
         await fails(['group', 'seek', 'seekers', '--to', 'end', ...b], 1, /^samsa: group 'seekers' is Stable with 1 member: stop its consumers before seeking$/);
       } finally {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `samsa` / `npm start`: runs the broker (port 9092, data in ./data, Schema Registry on 8081) until SIGTERM/SIGINT,
- * then flushes, closes and exits 0.
+ * `samsa` / `samsa start` / `npm start`: runs the broker (port 9092, data in ./data, Schema Registry on 8081) until
+ * SIGTERM/SIGINT, then flushes, closes and exits 0. `samsa <command>` (topic, produce, consume, group, schema,
+ * cluster, help) runs the command tree of src/cli/program.ts instead, loaded only then.
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { ConfigError } from '../config.js';
 import { join, resolve } from 'node:path';
 import { issueClientCertificate } from '../security/tls.js';
 
-const USAGE = `Usage: samsa [options]
+const USAGE = `Usage: samsa [start] [options]      run the broker
+       samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
        samsa tls client NAME [--data-dir <dir>]   issue a client certificate (mTLS) from the --tls auto CA
   --port <n>              Kafka port (default 9092; 0 = any free port)
   --host <addr>           listen address (default 127.0.0.1 and ::1)
@@ -43,11 +45,11 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-async function main(): Promise<void> {
-  if (process.argv[2] === 'tls') return tlsCommand(process.argv.slice(3));
+async function main(args: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
+      args,
       options: {
         'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
         'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
@@ -121,7 +123,18 @@ function tlsCommand(args: string[]): void {
   console.log(`certificate: ${issued.certPath}\nkey:         ${issued.keyPath}\nCA:          ${issued.caPath}\nprincipal:   User:CN=${positionals[1]},OU=samsa`);
 }
 
-main().catch((err) => {
+/** The commands of src/cli/program.ts; anything else is the broker's. */
+const COMMANDS = new Set(['topic', 'produce', 'consume', 'group', 'schema', 'cluster', 'help']);
+const args = process.argv.slice(2);
+
+const runCommand = async (): Promise<void> => {
+  process.exitCode = await (await import('./program.js')).runCli(args, packageVersion());
+};
+
+const run = COMMANDS.has(args[0] ?? '') ? runCommand()
+  : args[0] === 'tls' ? Promise.resolve().then(() => tlsCommand(args.slice(1)))
+  : main(args[0] === 'start' ? args.slice(1) : args);
+run.catch((err) => {
   if (err instanceof ConfigError || ['EADDRINUSE', 'SAMSA_DATA_DIR_LOCKED'].includes((err as NodeJS.ErrnoException).code ?? '')) {
     console.error(`samsa: ${(err as Error).message}`);
     process.exit(2);

@@ -11,11 +11,11 @@
  * cluster or the topic (else TOPIC_AUTHORIZATION_FAILED). v8 authorized-operations bitfields when asked for (the
  * cluster's only with DESCRIBE on it, else 0).
  */
-import { handler } from './handler.js';
+import { handler, type ClusterServices } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
-import { endpointOf, type Broker } from '../broker.js';
+import { endpointOf } from '../broker.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized, authorizedOperations, deniedNames } from '../security/authorizer.js';
 
@@ -51,7 +51,7 @@ export default handler(MetadataApi, (req, ctx) => {
   };
 });
 
-function describeTopic(broker: Broker, name: string, allowCreate: boolean) {
+function describeTopic(broker: ClusterServices, name: string, allowCreate: boolean) {
   const invalid = invalidTopicName(name) !== null;
   const topic: TopicMeta | undefined = invalid ? undefined : allowCreate ? broker.autoCreateTopic(name) : broker.topics.get(name);
   return {

@@ -12,7 +12,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, type ResolvedConfig } from '../metadata/configs.js';
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
-import type { Broker } from '../broker.js';
+import type { ClusterServices } from './handler.js';
 import { AclOperation } from '../security/acl.js';
 import { configRefusal } from '../security/authorizer.js';
 import { clientInput } from '../protocol/client-input.js';
@@ -55,7 +55,7 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
   }),
 }));
 
-function resolve(broker: Broker, type: number, name: string): ResolvedConfig[] | { errorCode: number; errorMessage: string } {
+function resolve(broker: ClusterServices, type: number, name: string): ResolvedConfig[] | { errorCode: number; errorMessage: string } {
   const { config } = broker;
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);

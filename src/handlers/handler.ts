@@ -17,9 +17,20 @@ export interface ConnectionSession {
   clientSoftware: { name: string; version: string } | null;
 }
 
+/**
+ * What handlers may use of the cluster: its topics, partitions, coordinators, placement, settings and security —
+ * not its wiring (listeners, HTTP hosts, registry, pipeline hooks, metrics, lifecycle). Broker implements it.
+ */
+export type ClusterServices = Pick<Broker,
+  | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'placement' | 'liveNodes' | 'coordinatorNode'
+  | 'partition' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
+  | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'transactions' | 'acls' | 'security'
+  | 'traffic' | 'fetchWaits'>;
+
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
-  broker: Broker;
+  /** The cluster's services (the node the client reached is `node`). */
+  broker: ClusterServices;
   /** The id of the node the client connected to (it leads some partitions and coordinates some keys). */
   node: number;
   version: number;

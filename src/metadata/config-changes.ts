@@ -7,7 +7,7 @@
  * value (Kafka's ConfigAdminManager, KAFKA-13609). Unlike Kafka, which stores unknown broker names as custom
  * configs, Samsa refuses them (INVALID_CONFIG): it would never read them.
  */
-import type { Broker } from '../broker.js';
+import type { ClusterServices } from '../handlers/handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfigSet, validateValue, topicConfigDefs, type ConfigType } from './configs.js';
 import { brokerSetting, type UpdateMode } from '../config.js';
@@ -41,7 +41,7 @@ const scalaSet = (names: string[]) => `Set(${clientInput(names.join(', '))})`;
  * Applies each resource's changes; a resource named twice in one request is refused both times, as Kafka does.
  * `replace`: AlterConfigs semantics, where configs not named go back to their defaults.
  */
-export function alterResources<R extends { resourceType: number; resourceName: string }>(broker: Broker, resources: R[],
+export function alterResources<R extends { resourceType: number; resourceName: string }>(broker: ClusterServices, resources: R[],
   changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean,
   refusal: (r: R) => ChangeResult | null = () => null): Array<ChangeResult & { resourceType: number; resourceName: string }> {
   const count = new Map<string, number>();
@@ -56,7 +56,7 @@ export function alterResources<R extends { resourceType: number; resourceName: s
 }
 
 /** `replace`: AlterConfigs semantics, where configs not named go back to their defaults. */
-export function applyConfigChanges(broker: Broker, resourceType: number, resourceName: string, changes: ConfigChange[],
+export function applyConfigChanges(broker: ClusterServices, resourceType: number, resourceName: string, changes: ConfigChange[],
   replace: boolean, validateOnly: boolean): ChangeResult {
   try {
     const names = changes.map((c) => c.name);
@@ -72,7 +72,7 @@ export function applyConfigChanges(broker: Broker, resourceType: number, resourc
   }
 }
 
-function alterTopic(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+function alterTopic(broker: ClusterServices, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
   const topic = broker.topics.get(name);
   if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(name)} does not exist`);
@@ -84,7 +84,7 @@ function alterTopic(broker: Broker, name: string, changes: ConfigChange[], repla
   return ok;
 }
 
-function alterBroker(broker: Broker, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+function alterBroker(broker: ClusterServices, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   // '' is the cluster-wide default; otherwise the name must be a node's id (the nodes share one process's settings).
   if (name !== '') {
     if (!/^[+-]?\d+$/.test(name)) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${clientInput(name)}`);

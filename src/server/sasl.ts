@@ -16,14 +16,14 @@
  * SaslAuthenticate v1+; the client re-authenticates on the same connection with a new SaslHandshake (same
  * mechanism and principal), and a connection past its lifetime is closed on its next request.
  */
-import type { Broker } from '../broker.js';
+import type { ClusterServices } from '../handlers/handler.js';
 import { ScramError, ScramExchange, isScramMechanism } from '../security/scram.js';
 import { OAuthError, parseClientInitialResponse, validateUnsecuredJws } from '../security/oauthbearer.js';
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 
 /** The mechanisms this broker offers (`sasl.enabled.mechanisms`), in the order configured. */
-export function enabledMechanisms(broker: Broker): string[] {
+export function enabledMechanisms(broker: ClusterServices): string[] {
   return broker.config.get('sasl.enabled.mechanisms').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
 }
 
@@ -61,14 +61,14 @@ export const newSaslSession = (): SaslSession => ({ mechanism: null, rawTokenNex
 const genericFailure = (mechanism: string) => `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
 
 /** Starts an exchange for a mechanism the handshake accepted. */
-export function startExchange(broker: Broker, mechanism: string, clientHost: string): SaslExchange {
+export function startExchange(broker: ClusterServices, mechanism: string, clientHost: string): SaslExchange {
   if (mechanism === 'PLAIN') return plainExchange(broker);
   if (isScramMechanism(mechanism)) return scramExchange(broker, mechanism);
   return oauthExchange(broker, clientHost);
 }
 
 /** A PLAIN token is `[authzid] NUL authcid NUL passwd` (RFC 4616). */
-function plainExchange(broker: Broker): SaslExchange {
+function plainExchange(broker: ClusterServices): SaslExchange {
   return {
     async step(token) {
       const parts = token.toString('utf8').split('\u0000');
@@ -88,7 +88,7 @@ function plainExchange(broker: Broker): SaslExchange {
   };
 }
 
-function scramExchange(broker: Broker, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): SaslExchange {
+function scramExchange(broker: ClusterServices, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): SaslExchange {
   const scram = new ScramExchange(mechanism, (user, m) => broker.security.users.get(user, m));
   let first = true;
   return {
@@ -107,7 +107,7 @@ function scramExchange(broker: Broker, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-5
   };
 }
 
-function oauthExchange(broker: Broker, clientHost: string): SaslExchange {
+function oauthExchange(broker: ClusterServices, clientHost: string): SaslExchange {
   let failed: OAuthError | null = null;
   return {
     async step(token) {
@@ -146,7 +146,7 @@ export interface SaslStepResult {
  * Runs one client token through the connection's exchange: SaslAuthenticate and the raw tokens after a v0
  * handshake both come here. On failure the session is marked to close after the answer.
  */
-export async function saslStep(broker: Broker, sasl: SaslSession, clientHost: string, token: Buffer): Promise<SaslStepResult> {
+export async function saslStep(broker: ClusterServices, sasl: SaslSession, clientHost: string, token: Buffer): Promise<SaslStepResult> {
   const exchange = sasl.exchange!;
   const mechanism = sasl.mechanism!;
   try {

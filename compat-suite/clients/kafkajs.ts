@@ -20,9 +20,12 @@ const CODEC_TYPES: Record<Codec, kafkajs.CompressionTypes> = {
 
 function installCodecs(): void {
   CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy');
-  const LZ4Codec = require('kafkajs-lz4');
-  CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
   // kafkajs codec contract: compress(encoder) gets an Encoder whose .buffer holds the records.
+  const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+  CompressionCodecs[CompressionTypes.LZ4] = () => ({
+    compress: async (encoder: { buffer: Buffer }) => lz4.compressFrameSync(encoder.buffer),
+    decompress: async (buffer: Buffer) => lz4.decompressFrameSync(buffer),
+  });
   CompressionCodecs[CompressionTypes.ZSTD] = () => ({
     compress: async (encoder: { buffer: Buffer }) => zstdCompress(encoder.buffer),
     decompress: async (buffer: Buffer) => zstdDecompress(buffer, 2 ** 31 - 1),

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
-import { banner, describeStartError, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
+import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 
 const USAGE = `Usage: samsa [options]
   --port <n>              Kafka port (default 9092; 0 = any free port)
@@ -47,7 +47,7 @@ const OPTIONS = {
 } as const;
 
 /** Settings gathered so far, for naming the source of a start-up failure. */
-let settings: StartSettings = { values: {}, sources: new Map(), warnings: [] };
+let settings: StartSettings = { values: {}, sources: new Map() };
 
 async function main(): Promise<void> {
   let values;
@@ -67,8 +67,8 @@ async function main(): Promise<void> {
     return;
   }
   const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
+  for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, set: values.set, config: values.config }, process.env);
-  for (const warning of settings.warnings) console.error(`samsa: ${warning}`);
   const running = await startBroker({ config: settings.values }, {});
   if (process.stdout.isTTY) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
   const stop = (signal: string) => {

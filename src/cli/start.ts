@@ -39,8 +39,6 @@ export interface StartSettings {
   values: Record<string, string>;
   /** Where each came from: '--port', 'SAMSA_PORT', 'samsa.properties:3'. */
   sources: Map<string, string>;
-  /** One line per SAMSA_* variable that names no setting. */
-  warnings: string[];
 }
 
 /** Gathers and checks the settings; throws ConfigError naming the setting, its source and what is allowed. */
@@ -66,8 +64,12 @@ export function startSettings(given: StartFlags, env: NodeJS.ProcessEnv): StartS
   }
   if (given.inMemory) put('in.memory', 'true', '--in-memory');
   if (given.fsync) put('log.flush.fsync', 'true', '--fsync');
-  const warnings = unknownEnvironment(env).map((key) => `warning: ${key} names no setting and is ignored (SAMSA_NUM_PARTITIONS sets num.partitions)`);
-  return { values, sources, warnings };
+  return { values, sources };
+}
+
+/** One line per SAMSA_* variable that names no setting (a typo would otherwise go unnoticed). */
+export function environmentWarnings(env: NodeJS.ProcessEnv): string[] {
+  return unknownEnvironment(env).map((key) => `warning: ${key} names no setting and is ignored (SAMSA_NUM_PARTITIONS sets num.partitions)`);
 }
 
 /** Kafka's "Not a number of type INT" says nothing of the range: add it. */

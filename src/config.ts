@@ -82,8 +82,8 @@ const KNOWN = new Map<string, BrokerSetting>([
   }] as const),
 ]);
 
-/** Kafka's names for the same setting: `broker.id` is `node.id` (ZooKeeper-era and KRaft names). */
-const SYNONYMS = new Map([['broker.id', 'node.id']]);
+/** Kafka's names for the same setting: `broker.id` is `node.id` (ZooKeeper-era and KRaft names); `log.dir` is the one-directory `log.dirs`. */
+const SYNONYMS = new Map([['broker.id', 'node.id'], ['log.dir', 'log.dirs']]);
 export const canonicalName = (name: string): string => SYNONYMS.get(name) ?? name;
 
 /** A broker setting's declaration, or undefined for names Samsa does not know. */

@@ -67,7 +67,8 @@ test('JSON files still work; other extensions are refused by name', () => {
   }
 });
 
-test('broker.id is a synonym of node.id, as in Kafka', () => {
+test('broker.id and log.dir are synonyms of node.id and log.dirs, as in Kafka', () => {
   assert.equal(buildConfig({ 'broker.id': 7 }).nodeId, 7);
+  assert.equal(buildConfig(new Map([['log.dir', '/var/samsa']])).dataDir, '/var/samsa');
   assert.throws(() => buildConfig({ 'broker.id': -1 }), /Invalid value -1 for configuration node.id: Value must be at least 0/);
 });

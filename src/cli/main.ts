@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({ args: joinNegativeValues(process.argv.slice(2), valueOptions), options: OPTIONS }));
   } catch (err) {
-    console.error(`samsa: ${(err as Error).message}\n\n${USAGE}`);
+    console.error(`samsa: ${(err as Error).message} (samsa --help lists the options)`);
     process.exit(2);
   }
   if (values.help) {

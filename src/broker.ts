@@ -8,7 +8,7 @@ import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { Placement } from './metadata/placement.js';
 import { passThrough, type Interceptor } from './server/pipeline.js';
-import { RequestMetrics } from './server/request-metrics.js';
+import { RequestMetrics, TrafficMetrics } from './server/request-metrics.js';
 import { effectiveTopicConfig } from './metadata/configs.js';
 import { LogManager, PartitionKeyValueLog, StorageError, type PartitionLog } from './log/index.js';
 import { BatchError, decodeBatch, encodeControlBatch, inflatedLimit, parseBatches, type BatchHeader } from './protocol/record-batch.js';
@@ -19,6 +19,8 @@ import { createGroupCoordinator, type GroupCoordinator } from './coordinator/gro
 import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, makeDataDir, type DataDirLock } from './log/data-dir-lock.js';
+import { Authorizer, parseSuperUsers } from './security/authorizer.js';
+import { Security } from './security/index.js';
 
 /** Longest stretch CreateTopics/CreatePartitions spend creating partition logs before letting other work run. */
 const OPEN_SLICE_MS = 10;
@@ -27,7 +29,7 @@ const OPEN_SLICE_MS = 10;
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
-export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas' } as const;
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls', users: '__samsa_users' } as const;
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -70,10 +72,16 @@ export class Broker {
   readonly placement: Placement;
   /** Who may do what (the request pipeline's authorize stage asks it); allows everything by default. */
   authorizer: Interceptor = passThrough;
+  /** ACLs and the decisions handlers ask for (`authorizer.enabled`); null: everything is allowed, ACL APIs answer SECURITY_DISABLED. */
+  readonly acls: Authorizer | null;
+  /** Users (SCRAM credentials), the OAUTHBEARER validator, TLS material and principal mapping. */
+  readonly security: Security;
   /** Faults a test injects (the pipeline's faults stage); none by default. */
   faults: Interceptor = passThrough;
   /** Requests, failures and latency per API key and version (the pipeline's measure stage). */
   readonly requestMetrics = new RequestMetrics();
+  /** Bytes in and out per topic, connections per listener (the metrics endpoint exports them). */
+  readonly traffic = new TrafficMetrics();
   /**
    * Long-polling Fetches, for tests and metrics: how many are parked now, and how many times a change to one of
    * their partitions made one re-read it. (Partition logs tell their own watchers of appends: `PartitionLog.watch`.)
@@ -85,6 +93,13 @@ export class Broker {
   http: HttpHost | null = null;
   /** The admin HTTP host (`admin.port`): health checks, and where operator and test-control surfaces mount. */
   admin: HttpHost | null = null;
+  /** Told a topic's name after it is created, deleted or given partitions (the test kit's waits watch it). */
+  readonly topicWatchers = new Set<(topic: string) => void>();
+  /**
+   * What the test kit's `reset()` runs after emptying topics, groups, transactions and schemas: each feature that keeps
+   * state of its own (faults, stopped nodes, moved leaders, ACLs) registers how to return to a fresh broker's.
+   */
+  readonly resetHooks: Array<() => void | Promise<void>> = [];
 
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
@@ -119,6 +134,10 @@ export class Broker {
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
     });
+    this.acls = config.bool('authorizer.enabled')
+      ? new Authorizer(this.internalLog(INTERNAL_TOPICS.acls), { superUsers: parseSuperUsers(config.get('super.users')), allowIfNoAcl: config.bool('allow.everyone.if.no.acl.found') }, logger.child({ component: 'authorizer' }))
+      : null;
+    this.security = new Security(config, this.internalLog(INTERNAL_TOPICS.users), logger, clock, this.dataDir);
   }
 
   /** Finishes what a crash interrupted (transactions caught between prepare and complete). */
@@ -212,7 +231,7 @@ export class Broker {
 
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {
     const log = this.partition(topic, partition)!;
-    log.appendInternal(encodeControlBatch(commit, producerId, epoch));
+    log.appendInternal(encodeControlBatch(commit, producerId, epoch, 0, this.clock.now()));
     await log.flushed();
   }
 
@@ -251,6 +270,11 @@ export class Broker {
     return this.nodes.find((n) => n.id === id);
   }
 
+  /** The nodes clients can reach now (Metadata lists only these): all but those the test kit stopped. */
+  liveNodes(): ClusterNode[] {
+    return this.nodes.filter((n) => this.placement.isLive(n.id));
+  }
+
   /** The node a group's or transactional id's requests go to. */
   coordinatorNode(key: string): ClusterNode | undefined {
     return this.node(this.placement.coordinatorOf(key));
@@ -260,6 +284,7 @@ export class Broker {
     const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
     this.openPartitions(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
+    for (const fn of this.topicWatchers) fn(name);
     return topic;
   }
 
@@ -316,6 +341,7 @@ export class Broker {
     this.placement.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
     this.logger.info({ topic: name }, 'topic deleted');
+    for (const fn of this.topicWatchers) fn(name);
   }
 
   /** CreatePartitions: grows topics to the counts given, saving the catalogue once, then opening logs as createTopics does. */
@@ -330,6 +356,7 @@ export class Broker {
     for (const { topic, before } of grown) {
       const problem = await this.openPartitionsGradually(topic, before);
       if (problem) failed.set(topic.name, problem);
+      for (const fn of this.topicWatchers) fn(topic.name);
     }
     return failed;
   }
@@ -385,7 +412,10 @@ export class Broker {
     const port = this.config.registryPort;
     if (port === 0) return null;
     const [{ startHttpHost }, { startRegistry }] = await Promise.all([import('./http/index.js'), import('./registry/index.js')]);
-    this.http = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock });
+    this.http = await startHttpHost({
+      host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock,
+      authenticate: this.config.get('registry.auth') === 'basic' ? (header) => this.security.checkBasicAuth(header) : undefined,
+    });
     this.registry = await startRegistry({
       http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),
@@ -396,7 +426,7 @@ export class Broker {
 
   /**
    * Starts the admin HTTP host when enabled, with `/healthz` (the process serves) and `/readyz` (recovery finished:
-   * it starts after it); returns its URL.
+   * it starts after it), `/metrics` and the REST API at `/v3` (src/operator/); returns its URL.
    */
   async startAdmin(): Promise<string | null> {
     const port = this.config.adminPort;
@@ -406,6 +436,7 @@ export class Broker {
     this.admin.mount('/', new Router()
       .route('/healthz', { GET: () => ({ status: 'ok' }) })
       .route('/readyz', { GET: () => ({ status: 'ready' }) }));
+    (await import('./operator/index.js')).mountOperator(this, this.admin);
     return `http://${this.config.advertisedHost}:${this.admin.port}`;
   }
 
@@ -417,6 +448,7 @@ export class Broker {
     this.groups.close();
     this.transactions.close();
     await this.logs.close();
+    this.security.close();
     this.dataDirLock?.release();
   }
 }

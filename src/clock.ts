@@ -54,8 +54,8 @@ interface ManualTimer {
  * A clock that moves only when told: `advance(ms)` runs every timer that falls due, in due order, each seeing
  * `now()` at its own due time. Timers scheduled by a timer that falls inside the advanced span run too.
  *
- * An interval that falls due more than MAX_CATCH_UP times within one advance with no one-shot timer between (a 1 s
- * maintenance tick over a 24-day jump) then skips to its last due time before the next one-shot timer or the target, as a busy process's
+ * An interval that has run MAX_CATCH_UP times within one advance (a 1 s maintenance tick over a 24-day jump) from
+ * then on skips to its last due time before the next one-shot timer or the target, as a busy process's
  * setInterval does not replay missed ticks either; the intervals' work (maintenance, expiry checks) depends on the
  * time, not on how often it ran.
  */
@@ -102,7 +102,7 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms`, running what falls due; then lets promise callbacks they started settle. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
-    /** Runs of each interval since a one-shot timer last ran. */
+    /** Runs of each interval in this advance. */
     const catchUps = new Map<ManualTimer, number>();
     for (;;) {
       this.timers = this.timers.filter((t) => !t.cancelled);
@@ -112,7 +112,6 @@ export class ManualClock implements Clock {
       this.current = Math.max(this.current, next.due);
       if (next.every === null) {
         next.cancelled = true;
-        catchUps.clear();
       } else {
         const runs = (catchUps.get(next) ?? 0) + 1;
         catchUps.set(next, runs);

@@ -6,6 +6,7 @@
  *   ...
  *   await broker.close();
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Broker } from './broker.js';
 import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
@@ -16,7 +17,13 @@ import { Router } from './server/router.js';
 import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
-import type { Clock } from './clock.js';
+import { ManualClock, type Clock } from './clock.js';
+import { brokerState, type BrokerState } from './testkit/state.js';
+import { mountStateRoutes } from './testkit/http-state.js';
+import type { TokenValidator } from './security/oauthbearer.js';
+import type { ClientCertificate } from './security/tls.js';
+import { FaultInjector } from './testkit/faults.js';
+import { ClusterControl } from './testkit/cluster-control.js';
 
 export interface StartOptions {
   port?: number;
@@ -42,8 +49,16 @@ export interface StartOptions {
   configFile?: string;
   /** Read SAMSA_* environment variables (default false; the CLI reads them). */
   useEnvironment?: boolean;
-  /** Time for coordinators, timeouts and log tasks; a ManualClock lets a test move time itself. Default: real time. */
-  clock?: Clock;
+  /**
+   * Time for coordinators, timeouts and log tasks. 'manual': a ManualClock starting at the real time (so clients'
+   * timestamps agree with it) that only `broker.clock.advance(ms)` moves. Default: real time.
+   */
+  clock?: Clock | 'manual';
+  /**
+   * Validates OAUTHBEARER tokens (real ones, e.g. JWTs checked against an issuer's keys): resolve to
+   * `{ principal, expiresAtMs? }`, or null (or throw) to refuse. Without it, Kafka's unsecured-JWS validator is used.
+   */
+  validateToken?: TokenValidator;
 }
 
 export interface RunningNode {
@@ -56,7 +71,7 @@ export interface RunningNode {
   listeners: Record<string, string>;
 }
 
-export interface RunningBroker {
+export interface RunningBroker extends BrokerState {
   /** The first node's port. */
   port: number;
   /** "host:port" of the first node, for clients' bootstrap list (any node will do: each lists them all). */
@@ -68,6 +83,14 @@ export interface RunningBroker {
   /** Admin HTTP URL, when enabled. */
   adminUrl: string | null;
   broker: Broker;
+  /** With ssl.auto (--tls auto): the development CA clients trust (`ssl.ca.location`); null otherwise. */
+  tls: { caPath: string; ca: string } | null;
+  /** With ssl.auto: a client certificate signed by the development CA, for mTLS (principal `User:CN=<name>,OU=samsa`). */
+  issueClientCertificate(name: string): ClientCertificate;
+  /** Faults to inject into requests (errors, delays, dropped connections, control functions); see src/testkit/faults.ts. */
+  faults: FaultInjector;
+  /** Leader and coordinator moves, node stops and starts, for clusters of several nodes; see src/testkit/cluster-control.ts. */
+  cluster: ClusterControl;
   close(): Promise<void>;
 }
 
@@ -106,18 +129,25 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     },
   );
   const logger = options.logger ?? createLogger(config);
-  const broker = new Broker(config, logger, options.clock);
+  const broker = new Broker(config, logger, options.clock === 'manual' ? new ManualClock(Date.now()) : options.clock);
+  if (options.validateToken) broker.security.validateToken = options.validateToken;
   const nodeCount = config.int('nodes');
   const listeners: Listener[] = [];
+  const listenersByNode = new Map<number, Listener[]>();
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
+  const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
+  const faults = new FaultInjector(broker, requests.router);
+  broker.faults = faults;
   try {
+    await broker.security.start(); // before any listener: no window where the user list is still empty
     const specs = listenerSpecs(config);
-    const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
     for (let i = 0; i < nodeCount; i++) {
       const node: ClusterNode = { id: config.nodeId + i, endpoints: [] };
+      listenersByNode.set(node.id, []);
       for (const spec of specs) {
         const listener = new Listener(broker, node.id, spec, requests);
         listeners.push(listener);
+        listenersByNode.get(node.id)!.push(listener);
         const port = await portOf('kafka', listener.listen(spec.host, nodePort(spec, i, specs.length)));
         node.endpoints.push({ listener: spec.name, host: spec.advertisedHost, port: spec.advertisedPort === 0 ? port : nodePort({ ...spec, port: spec.advertisedPort }, i, specs.length) });
       }
@@ -128,6 +158,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
+  const cluster = new ClusterControl(broker, listenersByNode);
   const first = broker.nodes[0].endpoints[0];
   const port = first.port;
   let registryUrl: string | null;
@@ -136,6 +167,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.recover();
     registryUrl = await portOf('registry', broker.startRegistry());
     adminUrl = await portOf('admin', broker.startAdmin());
+    if (broker.admin) (await import('./testkit/http-control.js')).mountControl(broker.admin, faults, cluster);
   } catch (err) {
     await closeListeners();
     await broker.close();
@@ -145,7 +177,10 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
+  const state = brokerState(broker);
+  if (broker.admin) mountStateRoutes(broker.admin, state);
   return {
+    ...state,
     port,
     bootstrap: `${first.host}:${port}`,
     nodes: broker.nodes.map((n) => ({
@@ -157,6 +192,10 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     registryUrl,
     adminUrl,
     broker,
+    tls: broker.security.autoTls && { caPath: broker.security.autoTls.caPath, ca: readFileSync(broker.security.autoTls.caPath, 'utf8') },
+    issueClientCertificate: (name) => broker.security.issueClientCertificate(name),
+    faults,
+    cluster,
     close: () => (closing ??= (async () => {
       await closeListeners();
       await broker.close();
@@ -167,3 +206,11 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
 export { Broker } from './broker.js';
 export { ConfigError } from './config.js';
 export { ManualClock, realClock, type Clock } from './clock.js';
+export { issueClientCertificate, unsecuredJws, type TokenValidator, type ValidatedToken } from './security/index.js';
+export { TestkitError } from './testkit/errors.js';
+export type { BrokerState } from './testkit/state.js';
+export type { TestClock } from './testkit/clock.js';
+export type { InspectedRecord, GroupInfo, TopicInfo, CommittedOffset } from './testkit/inspect.js';
+export { FaultInjector, type FaultHandle, type FaultInfo, type InjectOptions, type DelayOptions, type DropOptions, type ControlFunction } from './testkit/faults.js';
+export { ClusterControl, type NodeState } from './testkit/cluster-control.js';
+export { ControlError } from './testkit/control-error.js';

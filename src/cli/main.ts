@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 /**
- * `samsa` / `npm start`: runs the broker (port 9092, data in ./data, Schema Registry on 8081) until SIGTERM/SIGINT,
- * then flushes, closes and exits 0.
+ * `samsa` / `samsa start` / `npm start`: runs the broker (port 9092, data in ./data, Schema Registry on 8081) until
+ * SIGTERM/SIGINT, then flushes, closes and exits 0. `samsa <command>` (topic, produce, consume, group, schema,
+ * cluster, help) runs the command tree of src/cli/program.ts instead, loaded only then.
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
+import { join, resolve } from 'node:path';
+import { issueClientCertificate } from '../security/tls.js';
 
-const USAGE = `Usage: samsa [options]
+const USAGE = `Usage: samsa [start] [options]      run the broker
+       samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
+       samsa tls client NAME [--data-dir <dir>]   issue a client certificate (mTLS) from the --tls auto CA
   --port <n>              Kafka port (default 9092; 0 = any free port)
   --host <addr>           listen address (default 127.0.0.1 and ::1)
   --advertised-host <h>   host name given to clients (default localhost)
@@ -18,8 +23,12 @@ const USAGE = `Usage: samsa [options]
   --node-id <n>           broker id (default 0)
   --nodes <n>             run a cluster of n nodes on ports port..port+n-1 (default 1)
   --registry-port <n>     Schema Registry port (default 8081; 0 disables it)
-  --admin-port <n>        admin HTTP port: /healthz, /readyz (default 9644; 0 disables it)
+  --admin-port <n>        admin HTTP port: /healthz, /readyz, /metrics, /v3 REST, /v1 test control (default 9644; 0 disables it)
+  --listeners <list>      NAME://host:port,... (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)
+  --tls auto              development TLS: a local CA and a localhost certificate in <data-dir>/tls/, and an SSL
+                          listener on port+1 when --listeners is not given
   --fsync                 durable mode: acks=-1 is answered after fsync
+  --manual-clock          tests: time moves only by POST /v1/clock/advance on the admin port
   --log-level <level>     trace, debug, info, warn, error (default info)
   --log-format <format>   pretty or json (default: pretty in a terminal, json otherwise)
   --config <file>         a .properties, .json, .yaml or .yml file of Kafka-named settings
@@ -41,19 +50,20 @@ function packageVersion(): string {
 const OPTIONS = {
   'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
   'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
-  'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'log-level': { type: 'string' },
-  'log-format': { type: 'string' }, 'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
+  'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'manual-clock': { type: 'boolean' },
+  'log-level': { type: 'string' }, 'log-format': { type: 'string' }, 'listeners': { type: 'string' }, 'tls': { type: 'string' },
+  'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'V' },
 } as const;
 
 /** Settings gathered so far, for naming the source of a start-up failure. */
 let settings: StartSettings = { values: {}, sources: new Map() };
 
-async function main(): Promise<void> {
+async function main(args: string[]): Promise<void> {
   let values;
   const valueOptions = new Set(Object.entries(OPTIONS).filter(([, o]) => o.type === 'string').map(([name]) => `--${name}`));
   try {
-    ({ values } = parseArgs({ args: joinNegativeValues(process.argv.slice(2), valueOptions), options: OPTIONS }));
+    ({ values } = parseArgs({ args: joinNegativeValues(args, valueOptions), options: OPTIONS }));
   } catch (err) {
     console.error(`samsa: ${(err as Error).message} (samsa --help lists the options)`);
     process.exit(2);
@@ -66,10 +76,13 @@ async function main(): Promise<void> {
     console.log(`samsa ${packageVersion()}`);
     return;
   }
+  if (values.tls !== undefined && values.tls !== 'auto') {
+    throw new ConfigError(`--tls expects 'auto', got '${values.tls}' (for your own certificates set ssl.certificate.location and ssl.key.location)`);
+  }
   const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
   for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
-  settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, set: values.set, config: values.config }, process.env);
-  const running = await startBroker({ config: settings.values }, {});
+  settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
+  const running = await startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined }, {});
   if (process.stdout.isTTY) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');
@@ -82,7 +95,26 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err) => {
+/** `samsa tls client NAME [--data-dir d]`: a client certificate signed by the --tls auto CA of that data directory. */
+function tlsCommand(args: string[]): void {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' } } });
+  if (positionals[0] !== 'client' || !positionals[1]) throw new ConfigError('usage: samsa tls client NAME [--data-dir <dir>]');
+  const issued = issueClientCertificate(join(resolve(values['data-dir'] ?? './data'), 'tls'), positionals[1]);
+  console.log(`certificate: ${issued.certPath}\nkey:         ${issued.keyPath}\nCA:          ${issued.caPath}\nprincipal:   User:CN=${positionals[1]},OU=samsa`);
+}
+
+/** The commands of src/cli/program.ts; anything else is the broker's. */
+const COMMANDS = new Set(['topic', 'produce', 'consume', 'group', 'schema', 'cluster', 'help']);
+const args = process.argv.slice(2);
+
+const runCommand = async (): Promise<void> => {
+  process.exitCode = await (await import('./program.js')).runCli(args, packageVersion());
+};
+
+const run = COMMANDS.has(args[0] ?? '') ? runCommand()
+  : args[0] === 'tls' ? Promise.resolve().then(() => tlsCommand(args.slice(1)))
+  : main(args[0] === 'start' ? args.slice(1) : args);
+run.catch((err) => {
   const known = err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'SAMSA_DATA_DIR_LOCKED' ? (err as Error).message : describeStartError(err, settings);
   if (known !== null) {
     console.error(`samsa: ${known}`);

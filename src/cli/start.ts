@@ -11,6 +11,7 @@ import type { RunningBroker } from '../index.js';
 export const FLAG_SETTINGS: Record<string, string> = {
   'port': 'port', 'host': 'listeners.host', 'advertised-host': 'advertised.host', 'data-dir': 'log.dirs', 'node-id': 'node.id',
   'nodes': 'nodes', 'registry-port': 'registry.port', 'admin-port': 'admin.port', 'log-level': 'log.level', 'log-format': 'log.format',
+  'listeners': 'listeners',
 };
 
 /**
@@ -30,6 +31,8 @@ export interface StartFlags {
   flags: Record<string, string | undefined>;
   inMemory?: boolean;
   fsync?: boolean;
+  /** --tls auto */
+  tls?: boolean;
   set?: string[];
   config?: string;
 }
@@ -64,6 +67,7 @@ export function startSettings(given: StartFlags, env: NodeJS.ProcessEnv): StartS
   }
   if (given.inMemory) put('in.memory', 'true', '--in-memory');
   if (given.fsync) put('log.flush.fsync', 'true', '--fsync');
+  if (given.tls) put('ssl.auto', 'true', '--tls auto');
   return { values, sources };
 }
 

@@ -5,23 +5,39 @@
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
  * Only the partition's leader node takes its records (others answer NOT_LEADER_OR_FOLLOWER; unknown partitions are
  * left to auto-creation in appendRecords). Errors are per partition; one bad partition never fails the others.
+ * Authorization (Kafka's): transactional records need WRITE on the transactional id (else every partition answers
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED), each topic WRITE (else TOPIC_AUTHORIZATION_FAILED, before its existence is
+ * checked). Idempotence is authorized at InitProducerId, as in Kafka 3.
  */
 import { handler, leaderLog } from './handler.js';
 import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { readBatchHeader } from '../protocol/record-batch.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized, deniedNames } from '../security/authorizer.js';
+
+/** Kafka's RequestUtils.hasTransactionalRecords: a partition's first batch says so (no 61-byte header: it is not). */
+const transactional = (records: Buffer | null) => records !== null && records.length >= 61 && readBatchHeader(records).isTransactional;
 
 export default handler(ProduceApi, async (req, ctx) => {
   const { broker } = ctx;
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const waitForSync = req.acks === -1;
+  // Without an authorizer everything is allowed as before (a transactional batch without an id is the log's to refuse).
+  const txnDenied = broker.acls !== null && req.topicData.some((t) => t.partitionData.some((p) => transactional(p.records as Buffer | null)))
+    && (req.transactionalId === null || !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId));
+  const denied = deniedNames(ctx, AclOperation.WRITE, ResourceType.TOPIC, req.topicData.map((t) => t.name));
   const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({
     name: t.name,
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
       const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      if (txnDenied) return { ...base, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+      if (denied.has(t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
       const led = leaderLog(ctx, t.name, p.index);
       if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
       const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
+      if (result.errorCode === ErrorCode.NONE) broker.traffic.produced(t.name, (p.records as Buffer).length);
       return { ...base, ...result };
     })),
   })));

@@ -12,15 +12,19 @@
  *
  * Long poll (Kafka's delayed-fetch purgatory): with fewer than min_bytes available the request parks, watching only
  * its own partitions. A change to one of them (append, transaction marker, truncation, deletion) re-reads that
- * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (in real
- * time, whatever the broker's clock); when its connection closes it is dropped unanswered.
+ * partition alone. It answers once min_bytes are available, a partition fails or max_wait_ms passes (on the
+ * broker's clock, and on a ManualClock also in real time); when its connection closes it is dropped unanswered.
+ *
+ * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
  */
 import { setMaxListeners } from 'node:events';
-import { realClock } from '../clock.js';
 import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionLog } from '../log/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { deniedNames } from '../security/authorizer.js';
+import { realClock } from '../clock.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -32,17 +36,31 @@ interface Fetch {
   maxBytes: number;
   minBytes: number;
   readCommitted: boolean;
+  /** Topics the principal may not READ. */
+  denied: Set<string>;
 }
 
 export default handler(FetchApi, async (req, ctx) => {
   const { broker, signal } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
-  const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
+  const wanted = uniquePartitions(req);
+  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.map((w) => w.topic));
+  const fetch: Fetch = { wanted, maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED, denied };
   const first = collect(ctx, fetch);
-  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
+  if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
   const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
-  return answer ? collect(ctx, fetch).response : null;
+  return answer ? counted(ctx, collect(ctx, fetch).response) : null;
 });
+
+/** Counts the bytes a response hands out per topic (bytes-out metrics), as it goes. */
+function counted({ broker }: RequestContext, response: FetchResponse): FetchResponse {
+  for (const t of response.responses) {
+    let bytes = 0;
+    for (const p of t.partitions) bytes += Array.isArray(p.records) ? sizeOf(p.records) : p.records?.length ?? 0;
+    if (bytes > 0) broker.traffic.fetched(t.topic, bytes);
+  }
+  return response;
+}
 
 /** The request's partitions, each once: at its first place, with the last values given for it. */
 function uniquePartitions(req: FetchRequest): Wanted[] {
@@ -86,7 +104,7 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
   for (const want of fetch.wanted) {
     const p = want.partition;
     const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
-    const at = locate(ctx, want, fetch.readCommitted);
+    const at = fetch.denied.has(want.topic) ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } : locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
     let partition;
     if ('errorCode' in at) {
@@ -135,6 +153,7 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
       if (done) return;
       done = true;
       timer.cancel();
+      realTimer?.cancel();
       signal.removeEventListener('abort', onAbort);
       for (const stop of unwatch) stop();
       stats.parked--;
@@ -160,9 +179,10 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
     };
 
     stats.parked++;
-    // Real time even when the broker runs on a ManualClock: max_wait_ms is a network wait the client times itself;
-    // on a manual clock an idle consumer's poll would otherwise hang until the test moved time.
-    const timer = realClock.setTimeout(() => finish(true), waitMs);
+    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
+    // Clients time requests in real time: on a manual clock a long poll also ends after max_wait_ms of real time, so
+    // a consumer never waits on a clock nobody advances (kafkajs heartbeats only between its fetches).
+    const realTimer = broker.clock === realClock ? null : realClock.setTimeout(() => finish(true), waitMs);
     setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
     signal.addEventListener('abort', onAbort, { once: true });
     fetch.wanted.forEach((want, i) => {

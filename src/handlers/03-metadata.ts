@@ -1,30 +1,53 @@
 /**
- * Metadata 0-8: every node of the cluster (its address on the listener the client asked on), each partition's leader, leader epoch, replicas and ISR (from the
- * placement), and the first node as controller (clients route admin requests to the controller id, so it must
+ * Metadata 0-8: every live node of the cluster (its address on the listener the client asked on; a node the test kit
+ * stopped is left out, as Kafka lists only live brokers), each partition's leader, leader epoch, replicas, ISR and
+ * offline replicas (from the placement), and the first live node as controller (clients route admin requests to the controller id, so it must
  * appear in the broker list). Topics are auto-created when
  * `auto.create.topics.enable` is on: implicitly for v0-3, only when the request allows it from v4. v0 with an empty
  * list and v1+ with null mean "all topics"; internal topics are listed only when asked for by name.
+ *
+ * Authorization (Kafka's): topics the principal may not DESCRIBE are left out of "all topics" and answer
+ * TOPIC_AUTHORIZATION_FAILED when named (their existence is not disclosed); auto-creation needs CREATE on the
+ * cluster or the topic (else TOPIC_AUTHORIZATION_FAILED). v8 authorized-operations bitfields when asked for (the
+ * cluster's only with DESCRIBE on it, else 0).
  */
 import { handler } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
 import { endpointOf, type Broker } from '../broker.js';
+import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
+import { authorized, authorizedOperations, deniedNames } from '../security/authorizer.js';
 
-export default handler(MetadataApi, (req, { broker, version, session }) => {
+const UNSET = -2147483648;
+
+export default handler(MetadataApi, (req, ctx) => {
+  const { broker, version, session } = ctx;
   const all = req.topics === null || (version === 0 && req.topics.length === 0);
-  const names = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
-  const allowCreate = version < 4 || req.allowAutoTopicCreation;
+  const requested = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
+  const denied = deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, requested);
+  const names = all ? requested.filter((name) => !denied.has(name)) : requested;
+  const allowCreate = (version < 4 || req.allowAutoTopicCreation) && !all;
+  const mayCreate = (name: string) => authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, name);
+  const topics = names.map((name) => {
+    const refused = denied.has(name)
+      || (allowCreate && broker.config.bool('auto.create.topics.enable') && !broker.topics.get(name) && invalidTopicName(name) === null && !mayCreate(name));
+    if (refused) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [], topicAuthorizedOperations: UNSET };
+    const topic = describeTopic(broker, name, allowCreate);
+    return req.includeTopicAuthorizedOperations && version >= 8 ? { ...topic, topicAuthorizedOperations: authorizedOperations(ctx, ResourceType.TOPIC, name) } : topic;
+  });
+  const clusterOperations = !req.includeClusterAuthorizedOperations || version < 8 ? UNSET
+    : authorized(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME) ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : 0;
   return {
     throttleTimeMs: 0,
-    brokers: broker.nodes.map((n) => {
+    brokers: broker.liveNodes().map((n) => {
       const { host, port } = endpointOf(n, session.listener);
       return { nodeId: n.id, host, port, rack: null };
     }),
     clusterId: broker.clusterId,
-    controllerId: broker.config.nodeId,
-    topics: names.map((name) => describeTopic(broker, name, allowCreate && !all)),
-    clusterAuthorizedOperations: -2147483648,
+    controllerId: broker.placement.liveNodeIds[0],
+    topics,
+    clusterAuthorizedOperations: clusterOperations,
   };
 });
 
@@ -36,9 +59,9 @@ function describeTopic(broker: Broker, name: string, allowCreate: boolean) {
     name,
     isInternal: topic?.internal ?? false,
     partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => {
-      const { leader, leaderEpoch, replicas, isr } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
-      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: [] };
+      const { leader, leaderEpoch, replicas, isr, offline } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
+      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: offline };
     }),
-    topicAuthorizedOperations: -2147483648,
+    topicAuthorizedOperations: UNSET,
   };
 }

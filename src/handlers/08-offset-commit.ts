@@ -2,14 +2,24 @@
  * OffsetCommit 2-7: generation and member checks as Kafka (generation -1 to a group without members is a
  * "standalone" commit), UNKNOWN_TOPIC_OR_PARTITION and OFFSET_METADATA_TOO_LARGE per partition. v2-4 carry a
  * retention time; v6 the leader epoch; v7 the group instance id.
+ * Authorization (Kafka's): READ on the group (else GROUP_AUTHORIZATION_FAILED everywhere), then READ on each topic
+ * (else TOPIC_AUTHORIZATION_FAILED for its partitions; the others are committed).
  */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { OffsetCommitApi } from '../protocol/generated/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized, deniedNames } from '../security/authorizer.js';
+
+/** Every partition of the topics answering one error (the shape of OffsetCommit and TxnOffsetCommit responses). */
+export function partitionErrors(topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>, errorCode: number) {
+  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+}
 
 export default handler(OffsetCommitApi, async (req, ctx) => {
-  if (!coordinates(ctx, req.groupId)) {
-    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NOT_COORDINATOR })) })) };
-  }
-  return { throttleTimeMs: 0, topics: await ctx.broker.groups.offsetCommit(req) };
+  if (!authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
+  if (!coordinates(ctx, req.groupId)) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, ErrorCode.NOT_COORDINATOR) };
+  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
+  const committed = await ctx.broker.groups.offsetCommit({ ...req, topics: req.topics.filter((t) => !denied.has(t.name)) });
+  return { throttleTimeMs: 0, topics: [...committed, ...partitionErrors(req.topics.filter((t) => denied.has(t.name)), ErrorCode.TOPIC_AUTHORIZATION_FAILED)] };
 });

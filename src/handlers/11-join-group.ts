@@ -1,17 +1,21 @@
 /**
  * JoinGroup 0-5: answered when the rebalance completes (see coordinator/group). v0 has no rebalance timeout (the
  * session timeout serves); v4+ first joins get MEMBER_ID_REQUIRED with the id to use; v5 static membership.
- * Only the leader's answer lists the members.
+ * Only the leader's answer lists the members. Needs READ on the group (else GROUP_AUTHORIZATION_FAILED).
  */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { JoinGroupApi } from '../protocol/generated/index.js';
 import { memberHost } from '../coordinator/group/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
 export default handler(JoinGroupApi, async (req, ctx) => {
   const { broker, version, clientId, clientHost } = ctx;
-  if (!coordinates(ctx, req.groupId)) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, generationId: -1, protocolName: '', leader: '', memberId: req.memberId, members: [] };
+  const refused = !authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR : null;
+  if (refused !== null) {
+    return { throttleTimeMs: 0, errorCode: refused, generationId: -1, protocolName: '', leader: '', memberId: req.memberId, members: [] };
   }
   return {
   throttleTimeMs: 0,

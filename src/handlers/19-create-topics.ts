@@ -3,20 +3,24 @@
  * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG) and the partition limits (`max.partitions.per.topic`,
  * `max.partitions`), then creates (unless validate_only, which runs every check and creates nothing). -1 partitions
  * means `num.partitions`. Nothing is written before every check has passed; the topic catalogue is saved once per
- * request.
+ * request. Needs CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED, checked after duplicates, as
+ * Kafka).
  */
-import { handler } from './handler.js';
+import { handler, markStorageFailures } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName } from '../metadata/topics.js';
 import { validateTopicConfigSet } from '../metadata/configs.js';
 import type { NewTopic } from '../broker.js';
 import { clientInput } from '../protocol/client-input.js';
+import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
-export default handler(CreateTopicsApi, async (req, { broker }) => {
+export default handler(CreateTopicsApi, async (req, ctx) => {
+  const { broker } = ctx;
   const defaultPartitions = broker.config.int('num.partitions');
   const countOf = (t: (typeof req.topics)[number]): number => (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? defaultPartitions : t.numPartitions);
   // Checked first, as Kafka does, with its message: the whole request is refused.
@@ -25,12 +29,14 @@ export default handler(CreateTopicsApi, async (req, { broker }) => {
     return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' })) };
   }
   const seen = new Set<string>();
+  const clusterWide = authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
   const create: NewTopic[] = [];
   let pending = 0;
   const topics = req.topics.map((t) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
     if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${clientInput(t.name)}`);
     seen.add(t.name);
+    if (!clusterWide && !authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
     const badName = invalidTopicName(t.name);
     if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
     if (broker.topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`);
@@ -57,12 +63,6 @@ export default handler(CreateTopicsApi, async (req, { broker }) => {
     create.push({ name: t.name, partitions, configs, replicationFactor });
     return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && create.length > 0) {
-    const failed = await broker.createTopics(create);
-    for (const t of topics) {
-      const problem = failed.get(t.name);
-      if (problem) Object.assign(t, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-    }
-  }
+  if (!req.validateOnly && create.length > 0) markStorageFailures(topics, await broker.createTopics(create));
   return { throttleTimeMs: 0, topics };
 });

@@ -1,12 +1,22 @@
-/** AddPartitionsToTxn 0-1: partitions a transaction writes to, so EndTxn knows where to put markers. */
+/**
+ * AddPartitionsToTxn 0-1: partitions a transaction writes to, so EndTxn knows where to put markers.
+ * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere),
+ * WRITE on each topic: one refused topic fails the request, its partitions TOPIC_AUTHORIZATION_FAILED and the
+ * others OPERATION_NOT_ATTEMPTED.
+ */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { AddPartitionsToTxnApi } from '../protocol/generated/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized, deniedNames } from '../security/authorizer.js';
 
 export default handler(AddPartitionsToTxnApi, async (req, ctx) => {
   const wanted = req.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
-  const results = coordinates(ctx, req.transactionalId)
-    ? await ctx.broker.transactions.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, wanted)
+  const denied = deniedNames(ctx, AclOperation.WRITE, ResourceType.TOPIC, req.topics.map((t) => t.name));
+  const refused = !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId) ? () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : denied.size > 0 ? (topic: string) => (denied.has(topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED) : null;
+  const results = refused ? wanted.map((w) => ({ ...w, errorCode: refused(w.topic) }))
+    : coordinates(ctx, req.transactionalId) ? await ctx.broker.transactions.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, wanted)
     : wanted.map((w) => ({ ...w, errorCode: ErrorCode.NOT_COORDINATOR }));
   return {
     throttleTimeMs: 0,

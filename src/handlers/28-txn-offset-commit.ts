@@ -1,15 +1,24 @@
-/** TxnOffsetCommit 0-3: offsets held with the transaction; the group sees them only when it commits. */
+/**
+ * TxnOffsetCommit 0-3: offsets held with the transaction; the group sees them only when it commits.
+ * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), READ
+ * on the group (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each topic (else TOPIC_AUTHORIZATION_FAILED).
+ */
 import { coordinates, handler } from './handler.js';
 import { TxnOffsetCommitApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized, deniedNames } from '../security/authorizer.js';
+import { partitionErrors } from './08-offset-commit.js';
 
 export default handler(TxnOffsetCommitApi, async (req, ctx) => {
   const { broker } = ctx;
-  // Sent to the group's coordinator (which writes the offsets with the transaction's markers).
-  if (!coordinates(ctx, req.groupId)) {
-    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NOT_COORDINATOR })) })) };
-  }
-  const unknown = (topic: string, partition: number) => !broker.partition(topic, partition);
+  const refused = !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId) ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : !authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+    // Sent to the group's coordinator (which writes the offsets with the transaction's markers).
+    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR : null;
+  if (refused !== null) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, refused) };
+  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
+  const unknown = (topic: string, partition: number) => denied.has(topic) || !broker.partition(topic, partition);
   const offsets = req.topics.flatMap((t) => t.partitions.filter((p) => !unknown(t.name, p.partitionIndex)).map((p) => ({
     topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata,
   })));
@@ -20,7 +29,7 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
-        errorCode: unknown(t.name, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : errorCode,
+        errorCode: denied.has(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : unknown(t.name, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : errorCode,
       })),
     })),
   };

@@ -3,7 +3,8 @@
  * or the broker's settings (resource name = its id; '' = the cluster-wide dynamic defaults only). v0 reports
  * is_default instead of a source; v1+ synonyms (every layer that sets the value, most specific first); v3+ config
  * type and documentation; v4 flexible. Read-only broker settings say so; sensitive ones (sasl.plain.users) are
- * reported as null with is_sensitive, as Kafka does for passwords.
+ * reported as null with is_sensitive, as Kafka does for passwords. Needs DESCRIBE_CONFIGS on the topic (else
+ * TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
 import { handler } from './handler.js';
 import { DescribeConfigsApi } from '../protocol/generated/index.js';
@@ -12,15 +13,18 @@ import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, 
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
 import type { Broker } from '../broker.js';
+import { AclOperation } from '../security/acl.js';
+import { configRefusal } from '../security/authorizer.js';
 import { clientInput } from '../protocol/client-input.js';
 
 interface Synonym { name: string; value: string | null; source: number }
 
-export default handler(DescribeConfigsApi, (req, { broker }) => ({
+export default handler(DescribeConfigsApi, (req, ctx) => ({
   throttleTimeMs: 0,
   results: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-    const configs = resolve(broker, r.resourceType, r.resourceName);
+    const { broker } = ctx;
+    const configs = configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName) ?? resolve(broker, r.resourceType, r.resourceName);
     if (!Array.isArray(configs)) return { ...base, ...configs, configs: [] };
     const wanted = r.configurationKeys ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
     const isBroker = r.resourceType === ResourceType.BROKER;

@@ -1,17 +1,20 @@
-/** SaslAuthenticate 0-1: checks the PLAIN token (see server/sasl.ts); needs a SaslHandshake first. */
+/**
+ * SaslAuthenticate 0-2: one SASL token of the exchange SaslHandshake v1 started (see server/sasl.ts). v1 adds the
+ * session lifetime (KIP-368), v2 is flexible. A failure is SASL_AUTHENTICATION_FAILED with Kafka's message, and the
+ * connection closes after the answer.
+ */
 import { handler } from './handler.js';
 import { SaslAuthenticateApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { authenticatePlain, parseUsers } from '../server/sasl.js';
+import { saslStep } from '../server/sasl.js';
 
 const EMPTY = Buffer.alloc(0);
 
-export default handler(SaslAuthenticateApi, (req, { sasl, broker }) => {
-  if (sasl.mechanism === null) {
-    return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'SaslAuthenticate before SaslHandshake', authBytes: EMPTY, sessionLifetimeMs: 0 };
+export default handler(SaslAuthenticateApi, async (req, { sasl, broker, clientHost }) => {
+  if (sasl.exchange === null || sasl.rawTokenNext) {
+    sasl.closeAfterResponse = true;
+    return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'Unexpected SaslAuthenticate request: no SaslHandshake v1 in progress', authBytes: EMPTY, sessionLifetimeMs: 0 };
   }
-  const result = authenticatePlain(req.authBytes, parseUsers(broker.config.get('sasl.plain.users')));
-  if ('error' in result) return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: result.error, authBytes: EMPTY, sessionLifetimeMs: 0 };
-  sasl.user = result.user;
-  return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: EMPTY, sessionLifetimeMs: 0 };
+  const { errorMessage, authBytes, sessionLifetimeMs } = await saslStep(broker, sasl, clientHost, req.authBytes);
+  return { errorCode: errorMessage === null ? ErrorCode.NONE : ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage, authBytes, sessionLifetimeMs };
 });

@@ -1,14 +1,18 @@
 /**
  * CreatePartitions 0-1: grows topics to `count` partitions (never shrinks), within `max.partitions.per.topic` and
  * `max.partitions`; validate_only runs the same checks and changes nothing. Every check passes before anything is
- * written; the topic catalogue is saved once per request.
+ * written; the topic catalogue is saved once per request. A topic the principal may not ALTER answers
+ * TOPIC_AUTHORIZATION_FAILED.
  */
-import { handler } from './handler.js';
+import { handler, markStorageFailures } from './handler.js';
 import { CreatePartitionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { clientInput } from '../protocol/client-input.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
-export default handler(CreatePartitionsApi, async (req, { broker }) => {
+export default handler(CreatePartitionsApi, async (req, ctx) => {
+  const { broker } = ctx;
   const grow: Array<{ name: string; count: number }> = [];
   const seen = new Set<string>();
   let pending = 0;
@@ -16,6 +20,7 @@ export default handler(CreatePartitionsApi, async (req, { broker }) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name, errorCode, errorMessage });
     if (seen.has(name)) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.');
     seen.add(name);
+    if (!authorized(ctx, AclOperation.ALTER, ResourceType.TOPIC, name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The topic authorization is failed.');
     const topic = broker.topics.get(name);
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${clientInput(name)}' does not exist.`);
     if (count < topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
@@ -31,12 +36,6 @@ export default handler(CreatePartitionsApi, async (req, { broker }) => {
     grow.push({ name, count });
     return { name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && grow.length > 0) {
-    const failed = await broker.addPartitions(grow);
-    for (const r of results) {
-      const problem = failed.get(r.name);
-      if (problem) Object.assign(r, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-    }
-  }
+  if (!req.validateOnly && grow.length > 0) markStorageFailures(results, await broker.addPartitions(grow));
   return { throttleTimeMs: 0, results };
 });

@@ -1,11 +1,18 @@
-/** DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none). */
+/**
+ * DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none). A group
+ * the principal may not DELETE answers GROUP_AUTHORIZATION_FAILED.
+ */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { DeleteGroupsApi } from '../protocol/generated/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
 export default handler(DeleteGroupsApi, async (req, ctx) => ({
   throttleTimeMs: 0,
   results: await Promise.all(req.groupsNames.map(async (groupId) => ({
-    groupId, errorCode: coordinates(ctx, groupId) ? await ctx.broker.groups.deleteGroup(groupId) : ErrorCode.NOT_COORDINATOR,
+    groupId,
+    errorCode: !authorized(ctx, AclOperation.DELETE, ResourceType.GROUP, groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : coordinates(ctx, groupId) ? await ctx.broker.groups.deleteGroup(groupId) : ErrorCode.NOT_COORDINATOR,
   }))),
 }));

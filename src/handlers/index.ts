@@ -38,11 +38,13 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeProducers from './61-describe-producers.js';
 import listTransactions from './66-list-transactions.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
 export const HANDLERS: readonly Handler[] = [
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, deleteRecords,
   offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, incrementalAlterConfigs,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
-  describeProducers, listTransactions,
+  describeProducers, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
 ];

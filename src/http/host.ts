@@ -23,6 +23,8 @@ export interface HttpHostOptions {
   clock?: Clock;
   /** Access-Control-Allow-Origin sent to browsers; default '*'. */
   corsOrigin?: string;
+  /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
+  authenticate?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 /** The content types Confluent's registry accepts for a JSON body. */
@@ -37,6 +39,9 @@ export class HttpHost {
   private readonly logger?: Logger;
   private readonly clock: Clock;
   private readonly corsOrigin: string;
+  /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
+  readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
+  private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
   port = 0;
   /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
   url = '';
@@ -45,6 +50,7 @@ export class HttpHost {
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
     this.corsOrigin = options.corsOrigin ?? '*';
+    this.authenticate = options.authenticate;
   }
 
   mount(prefix: string, router: Router): void {
@@ -99,6 +105,7 @@ export class HttpHost {
     const method = req.method ?? 'GET';
     let path = '/';
     let router = this.root;
+    let route = '';
     let reply: Reply;
     const headers: Record<string, string> = { 'Access-Control-Allow-Origin': this.corsOrigin };
     if (this.corsOrigin !== '*') headers.Vary = 'Origin';
@@ -116,14 +123,19 @@ export class HttpHost {
         });
         reply = new Reply('', 204);
       } else {
+        if (this.authenticate && !await this.authenticate(req.headers.authorization)) {
+          headers['WWW-Authenticate'] = 'Basic realm="SchemaRegistry"';
+          throw new HttpError(401, 401, 'Unauthorized');
+        }
         const parts = pathSegments(path);
         const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
         router = match.router;
+        route = match.route ?? '';
         if (!match.methods) throw HttpErrors.notFound();
         const handler = match.methods[method];
         if (!handler) throw HttpErrors.methodNotAllowed();
         const request: HttpRequest = {
-          method, params: match.params, query: url.searchParams, headers: req.headers, body: () => readJson(req, match.router.maxBodyBytes),
+          method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, body: () => readJson(req, match.router.maxBodyBytes),
         };
         reply = toReply(await handler(request));
       }
@@ -145,6 +157,14 @@ export class HttpHost {
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     this.logger?.debug({ method, path, status: reply.status, ms: this.clock.now() - started }, 'http request');
+    this.countRequest(method, route, reply.status);
+  }
+
+  private countRequest(method: string, route: string, status: number): void {
+    const key = `${method} ${route} ${status}`;
+    const s = this.requestStats.get(key);
+    if (s) s.count++;
+    else this.requestStats.set(key, { method, route, status, count: 1 });
   }
 }
 

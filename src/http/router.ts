@@ -11,6 +11,8 @@ export interface HttpRequest {
   readonly params: Record<string, string>;
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
+  /** The peer's address (ACL host checks). */
+  readonly remoteAddress?: string;
   /** The body parsed as JSON: its content type checked (415), its size capped by the router's `maxBodyBytes` (413). */
   body(): Promise<unknown>;
 }
@@ -36,6 +38,8 @@ export interface RouteMatch {
   router: Router;
   methods: Methods | null;
   params: Record<string, string>;
+  /** The matched pattern with its mount prefixes (`/subjects/:subject/versions`), '' for a miss: a metrics label. */
+  route?: string;
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -74,14 +78,14 @@ export class Router {
       if (route.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       if (route.segments.every((s, i) => (s.startsWith(':') ? (params[s.slice(1)] = parts[i]!, true) : s === parts[i]))) {
-        return { router: this, methods: route.methods, params };
+        return { router: this, methods: route.methods, params, route: `/${route.segments.join('/')}` };
       }
     }
     let miss: RouteMatch | undefined;
     for (const { prefix, router } of this.mounts) {
       if (prefix.length > parts.length || !prefix.every((s, i) => s === parts[i])) continue;
       const found = router.match(parts.slice(prefix.length));
-      if (found.methods) return found;
+      if (found.methods) return { ...found, route: `${prefix.map((s) => `/${s}`).join('')}${found.route === '/' ? '' : found.route}` || '/' };
       miss ??= found;
     }
     return miss ?? { router: this, methods: null, params: {} };

@@ -16,6 +16,8 @@ export interface KeyValueLog {
   append(records: KeyValueRecord[]): Promise<void>;
   /** Every record stored so far, oldest first (superseded keys may already be compacted away). */
   replay(): Iterable<KeyValueRecord>;
+  /** Forgets every record at once (the test kit's reset); later appends are all `replay` returns. */
+  clear?(): void;
 }
 
 export class MemoryKeyValueLog implements KeyValueLog {
@@ -27,5 +29,9 @@ export class MemoryKeyValueLog implements KeyValueLog {
 
   *replay(): Iterable<KeyValueRecord> {
     yield* this.records;
+  }
+
+  clear(): void {
+    this.records.length = 0;
   }
 }

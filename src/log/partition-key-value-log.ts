@@ -15,6 +15,12 @@ export class PartitionKeyValueLog implements KeyValueLog {
     await this.log.flushed();
   }
 
+  /** Rolls, then moves the log start to the end: every segment goes, offsets keep counting up. */
+  clear(): void {
+    this.log.roll();
+    this.log.deleteRecordsBefore(this.log.logEndOffset);
+  }
+
   *replay(): Iterable<KeyValueRecord> {
     for (const seg of this.log.segments) {
       const batch: KeyValueRecord[] = [];

@@ -35,20 +35,21 @@ class ChangeError extends Error {
 }
 
 /** Scala's Set printing, as in Kafka's messages: Set(a, b). */
-const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
+const scalaSet = (names: string[]) => `Set(${clientInput(names.join(', '))})`;
 
 /**
  * Applies each resource's changes; a resource named twice in one request is refused both times, as Kafka does.
  * `replace`: AlterConfigs semantics, where configs not named go back to their defaults.
  */
 export function alterResources<R extends { resourceType: number; resourceName: string }>(broker: Broker, resources: R[],
-  changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean): Array<ChangeResult & { resourceType: number; resourceName: string }> {
+  changesOf: (r: R) => ConfigChange[], replace: boolean, validateOnly: boolean,
+  refusal: (r: R) => ChangeResult | null = () => null): Array<ChangeResult & { resourceType: number; resourceName: string }> {
   const count = new Map<string, number>();
   const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
   for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
   return resources.map((r) => ({
     ...(count.get(key(r))! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Each resource must appear at most once.' }
-      : applyConfigChanges(broker, r.resourceType, r.resourceName, changesOf(r), replace, validateOnly)),
+      : refusal(r) ?? applyConfigChanges(broker, r.resourceType, r.resourceName, changesOf(r), replace, validateOnly)),
     resourceType: r.resourceType,
     resourceName: r.resourceName,
   }));
@@ -96,7 +97,7 @@ function alterBroker(broker: Broker, name: string, changes: ConfigChange[], repl
   const next = applyOps(replace ? {} : Object.fromEntries(existing), changes, (key) => brokerSetting(key),
     (op, key) => `Config value ${OP_NAMES[op].toLowerCase()} is not allowed for config key: ${key}`);
   const unknown = Object.keys(next).filter((key) => !brokerSetting(key));
-  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${clientInput(unknown.join(', '))}`);
   const readOnly = Object.keys(next).filter((key) => brokerSetting(key)!.dynamic === 'read-only');
   if (readOnly.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${scalaSet(readOnly)}`);
   for (const [key, value] of Object.entries(next)) {

@@ -7,6 +7,11 @@
  * Leaders are spread round robin from a per-topic start (Kafka's assignment without racks); coordinators by the
  * key's Java hashCode, as Kafka maps a group id to its `__consumer_offsets` partition. A leader move bumps the
  * partition's leader epoch (the test kit moves leaders and stops nodes through `moveLeader`).
+ *
+ * Stopped nodes (the test kit's stopNode) lead nothing and coordinate nothing: the test kit moves their partitions
+ * away with a new epoch; a partition created while its first replica is stopped starts on the first live one; a
+ * key's coordinator is the first live node from its hashed place (so it returns once the node starts again, as
+ * Kafka's preferred leader election brings `__consumer_offsets` leadership back). ISRs leave stopped nodes out.
  */
 
 export interface PartitionPlacement {
@@ -15,6 +20,8 @@ export interface PartitionPlacement {
   /** Leader first. */
   replicas: number[];
   isr: number[];
+  /** Replicas on stopped nodes (Metadata's offline replicas). */
+  offline: number[];
 }
 
 /** Java's String.hashCode, as Kafka hashes group and transactional ids. */
@@ -30,6 +37,9 @@ const positive = (n: number): number => n & 0x7fffffff;
 export class Placement {
   /** Leader moves since start, by "topic\0partition": the node, and the offset each epoch began at (epoch 0: 0). */
   private readonly moved = new Map<string, { leader: number; epochStarts: number[] }>();
+  private readonly stopped = new Set<number>();
+  /** Coordinators the test kit moved, by key. */
+  private readonly coordinatorMoves = new Map<string, number>();
 
   constructor(readonly nodeIds: readonly number[]) {
     if (nodeIds.length === 0) throw new Error('a cluster needs at least one node');
@@ -42,20 +52,72 @@ export class Placement {
   /** The partition's replicas (replicationFactor of them, at most every node), leader and epoch. */
   partition(topic: string, partition: number, replicationFactor = 1): PartitionPlacement {
     const n = this.nodeIds.length;
-    const start = (positive(javaHashCode(topic)) + partition) % n;
+    const start = this.firstReplica(topic, partition);
     const replicas = Array.from({ length: Math.min(Math.max(1, replicationFactor), n) }, (_, i) => this.nodeIds[(start + i) % n]);
-    const move = this.moved.get(`${topic}\0${partition}`);
-    if (!move) return { leader: replicas[0], leaderEpoch: 0, replicas, isr: replicas };
-    const withLeader = replicas.includes(move.leader) ? replicas : [move.leader, ...replicas.slice(0, -1)];
-    return { leader: move.leader, leaderEpoch: move.epochStarts.length - 1, replicas: withLeader, isr: withLeader };
+    const move = this.move(topic, partition);
+    const withLeader = !move || replicas.includes(move.leader) ? replicas : [move.leader, ...replicas.slice(0, -1)];
+    const isr = withLeader.filter((id) => !this.stopped.has(id));
+    const offline = withLeader.filter((id) => this.stopped.has(id));
+    return { leader: move?.leader ?? replicas[0], leaderEpoch: move ? move.epochStarts.length - 1 : 0, replicas: withLeader, isr, offline };
   }
 
   leaderOf(topic: string, partition: number): number {
-    return this.moved.get(`${topic}\0${partition}`)?.leader ?? this.partition(topic, partition).leader;
+    return this.move(topic, partition)?.leader ?? this.nodeIds[this.firstReplica(topic, partition)];
   }
 
   leaderEpochOf(topic: string, partition: number): number {
-    return (this.moved.get(`${topic}\0${partition}`)?.epochStarts.length ?? 1) - 1;
+    return (this.move(topic, partition)?.epochStarts.length ?? 1) - 1;
+  }
+
+  /** Index in nodeIds of the partition's first replica (round robin from a per-topic start). */
+  private firstReplica(topic: string, partition: number): number {
+    return (positive(javaHashCode(topic)) + partition) % this.nodeIds.length;
+  }
+
+  /**
+   * The partition's leader moves; a partition never moved whose first replica is stopped (created while it was)
+   * is pinned here to the first live replica at epoch 0, so that node keeps it when the first one starts again.
+   */
+  private move(topic: string, partition: number): { leader: number; epochStarts: number[] } | undefined {
+    const key = `${topic}\0${partition}`;
+    const move = this.moved.get(key);
+    if (move || this.stopped.size === 0) return move;
+    const start = this.firstReplica(topic, partition);
+    if (!this.stopped.has(this.nodeIds[start])) return undefined;
+    const pinned = { leader: this.firstLiveFrom(start), epochStarts: [0] };
+    this.moved.set(key, pinned);
+    return pinned;
+  }
+
+  /** The first live node from index `start` of nodeIds on, wrapping around. */
+  private firstLiveFrom(start: number): number {
+    const n = this.nodeIds.length;
+    for (let i = 0; i < n; i++) if (!this.stopped.has(this.nodeIds[(start + i) % n])) return this.nodeIds[(start + i) % n];
+    throw new Error('no live node in the cluster');
+  }
+
+  /** The live node a partition's leadership goes to when its leader stops: its first live replica. */
+  liveLeaderFor(topic: string, partition: number): number {
+    return this.firstLiveFrom(this.firstReplica(topic, partition));
+  }
+
+  isLive(nodeId: number): boolean {
+    return this.nodeIds.includes(nodeId) && !this.stopped.has(nodeId);
+  }
+
+  get liveNodeIds(): number[] {
+    return this.nodeIds.filter((id) => !this.stopped.has(id));
+  }
+
+  /** Marks a node stopped or live again (the test kit moves its partitions and closes its listeners). */
+  setLive(nodeId: number, live: boolean): void {
+    if (live) this.stopped.delete(nodeId);
+    else this.stopped.add(nodeId);
+  }
+
+  /** Makes `nodeId` coordinate `key` (a group or transactional id) while it is live. */
+  moveCoordinator(key: string, nodeId: number): void {
+    this.coordinatorMoves.set(key, nodeId);
   }
 
   /**
@@ -65,7 +127,7 @@ export class Placement {
   moveLeader(topic: string, partition: number, nodeId: number, logEndOffset: number): number {
     if (!this.nodeIds.includes(nodeId)) throw new Error(`no node ${nodeId} in this cluster`);
     const key = `${topic}\0${partition}`;
-    const epochStarts = [...(this.moved.get(key)?.epochStarts ?? [0]), logEndOffset];
+    const epochStarts = [...(this.move(topic, partition)?.epochStarts ?? [0]), logEndOffset];
     this.moved.set(key, { leader: nodeId, epochStarts });
     return epochStarts.length - 1;
   }
@@ -75,7 +137,7 @@ export class Placement {
    * the next epoch began (the log end for the current one); (-1, -1) for an epoch newer than the current one.
    */
   epochEndOffset(topic: string, partition: number, epoch: number, logEndOffset: number): { leaderEpoch: number; endOffset: number } {
-    const starts = this.moved.get(`${topic}\0${partition}`)?.epochStarts ?? [0];
+    const starts = this.move(topic, partition)?.epochStarts ?? [0];
     const current = starts.length - 1;
     if (epoch > current || epoch < 0) return { leaderEpoch: -1, endOffset: -1 };
     return { leaderEpoch: epoch, endOffset: epoch === current ? logEndOffset : starts[epoch + 1] };
@@ -88,6 +150,9 @@ export class Placement {
 
   /** The node coordinating a group id or transactional id. */
   coordinatorOf(key: string): number {
-    return this.nodeIds[positive(javaHashCode(key)) % this.nodeIds.length];
+    const moved = this.coordinatorMoves.get(key);
+    if (moved !== undefined && !this.stopped.has(moved)) return moved;
+    const home = positive(javaHashCode(key)) % this.nodeIds.length;
+    return this.stopped.size === 0 ? this.nodeIds[home] : this.firstLiveFrom(home);
   }
 }

@@ -313,6 +313,18 @@ export class RegistryState {
     return out;
   }
 
+  /**
+   * The test kit's reset: every subject, schema, compatibility and mode setting is forgotten and the log emptied, after
+   * the changes under way. Ids keep counting up (recorded again), so an id a client cached never names another schema.
+   */
+  reset(): Promise<void> {
+    return this.exclusive(async () => {
+      this.log.clear?.();
+      for (const map of [this.subjects, this.byId, this.idByContent, this.parsed, this.configs, this.modes]) map.clear();
+      if (this.maxId > 0) await this.commit([record(ID_KEY, { maxId: this.maxId })]);
+    });
+  }
+
   private exclusive<T>(change: () => Promise<T>): Promise<T> {
     const run = this.queue.then(change, change);
     this.queue = run.catch(() => undefined);

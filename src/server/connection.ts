@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.js';
 import { Reader, DecodeError } from '../protocol/reader.js';
@@ -6,11 +7,12 @@ import { Writer } from '../protocol/writer.js';
 import { isFlexible } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
 import type { ConnectionSession, Handler, RequestContext } from '../handlers/handler.js';
-import type { ListenerSpec } from './endpoints.js';
+import { usesSasl, type ListenerSpec } from './endpoints.js';
 import { ConnectionRefusal, type RequestHandling } from './pipeline.js';
 import { ApiVersionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { authenticatePlain, newSaslSession, parseUsers } from './sasl.js';
+import { newSaslSession, saslStep } from './sasl.js';
+import { mapPrincipal, rfc2253 } from '../security/principal.js';
 import type { TimerHandle } from '../clock.js';
 
 /** Requests in flight per connection before we stop reading from the socket (backpressure). */
@@ -38,6 +40,8 @@ export class Connection {
   private closed = false;
   private readonly clientHost: string;
   private readonly sasl = newSaslSession();
+  /** A raw SASL token (after SaslHandshake v0) is being checked: no other frame may arrive meanwhile. */
+  private rawTokenPending = false;
   /** Aborted once the connection is gone, so handlers still waiting (long polls) let go of it. */
   private readonly gone = new AbortController();
   /**
@@ -59,14 +63,16 @@ export class Connection {
   constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly nodeId: number,
     listener: ListenerSpec, private readonly requests: RequestHandling) {
     const sasl = this.sasl;
-    this.session = {
-      listener: listener.name,
-      requiresAuthentication: listener.protocol === 'SASL_PLAINTEXT',
-      get principal() { return sasl.user === null ? 'User:ANONYMOUS' : `User:${sasl.user}`; },
-      clientSoftware: null,
-    };
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = broker.logger.child({ client: this.clientHost });
+    const certificateName = listener.protocol === 'SSL' ? this.certificatePrincipal() : null;
+    this.session = {
+      listener: listener.name,
+      requiresAuthentication: usesSasl(listener.protocol),
+      // SASL's user on SASL listeners, the client certificate's mapped subject on SSL ones (Kafka's principal builder).
+      get principal() { return sasl.user !== null ? `User:${sasl.user}` : certificateName !== null ? `User:${certificateName}` : 'User:ANONYMOUS'; },
+      clientSoftware: null,
+    };
     this.decoder = new FrameDecoder(broker.config.socketRequestMaxBytes);
     this.maxUnsentBytes = broker.config.int('queued.max.response.bytes');
     this.lastActivity = broker.clock.now();
@@ -125,6 +131,17 @@ export class Connection {
     setImmediate(() => this.pump());
   }
 
+  /** The mapped subject of a verified client certificate, or null; closes the connection when no mapping rule applies. */
+  private certificatePrincipal(): string | null {
+    if (!(this.socket instanceof TLSSocket) || !this.socket.authorized) return null;
+    const certificate = this.socket.getPeerX509Certificate();
+    if (!certificate) return null;
+    const dn = rfc2253(certificate.subject);
+    const name = mapPrincipal(dn, this.broker.security.principalRules);
+    if (name === null) this.close(`no ssl.principal.mapping.rules rule applies to the client certificate subject ${dn}`);
+    return name;
+  }
+
   /** Returns true when the handler answers asynchronously. */
   private onFrame(frame: Buffer): boolean {
     try {
@@ -138,6 +155,11 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): boolean {
+    if (this.sasl.closeAfterResponse) return false; // authentication failed: nothing more is read
+    if (this.rawTokenPending) {
+      this.close('a frame arrived before the answer to its raw SASL token');
+      return false;
+    }
     if (this.sasl.rawTokenNext) {
       this.onRawSaslToken(frame);
       return false;
@@ -238,6 +260,13 @@ export class Connection {
     }
     this.socket.uncork();
     this.lastActivity = this.broker.clock.now();
+    if (this.sasl.closeAfterResponse && this.pending.length === 0) {
+      // A failed authentication: the answer goes out, then the connection closes (Kafka's behaviour).
+      this.closed = true;
+      this.idleTimer?.cancel();
+      this.socket.end(() => this.socket.destroy()); // once the answer is handed to the kernel, close both ways
+      return;
+    }
     this.resumeIfRoom();
   }
 
@@ -261,15 +290,29 @@ export class Connection {
     }, ms);
   }
 
-  /** A raw SASL/PLAIN token after SaslHandshake v0: success is an empty raw frame, failure closes the connection. */
+  /**
+   * A raw SASL token after SaslHandshake v0: each challenge (and the final server message, empty for PLAIN) goes
+   * back as a raw length-prefixed frame; a failure closes the connection without an answer, as Kafka does for v0.
+   */
   private onRawSaslToken(token: Buffer): void {
-    this.sasl.rawTokenNext = false;
-    const result = authenticatePlain(token, parseUsers(this.broker.config.get('sasl.plain.users')));
-    if ('error' in result) return this.close(result.error);
-    this.sasl.user = result.user;
-    this.pending.push({ done: true, frame: [Buffer.alloc(4)], bytes: 0 });
-    this.flush();
+    const slot: Slot = { done: false, frame: null, bytes: 0 };
+    this.pending.push(slot);
+    this.rawTokenPending = true;
+    saslStep(this.broker, this.sasl, this.clientHost, token).then((result) => {
+      this.rawTokenPending = false;
+      if (this.closed) return;
+      if (result.errorMessage !== null) return this.close(result.errorMessage, 'debug');
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(result.authBytes.length, 0);
+      slot.frame = [size, result.authBytes];
+      slot.done = true;
+      this.flush();
+    }, (err) => {
+      this.log.error({ err }, 'SASL token check failed; closing the connection');
+      this.close('internal error in SASL');
+    });
   }
+
 
   /** ApiVersions at a version we do not serve: error 35 in a v0 body listing our own range, so clients retry lower. */
   private respondUnsupportedApiVersions(correlationId: number): void {
@@ -286,7 +329,7 @@ export class Connection {
     this.flush();
   }
 
-  close(reason: string, level: 'warn' | 'info' | null = 'warn'): void {
+  close(reason: string, level: 'warn' | 'info' | 'debug' | null = 'warn'): void {
     if (this.closed) return;
     this.closed = true;
     this.idleTimer?.cancel();

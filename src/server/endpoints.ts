@@ -1,7 +1,8 @@
 /**
  * Listeners as Kafka declares them: `listeners=PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://:9093` (names mapped to
  * security protocols by `listener.security.protocol.map`), `advertised.listeners` for the addresses clients are
- * given. Without `listeners`, one PLAINTEXT listener on `listeners.host`:`port`, which also accepts optional SASL.
+ * given. Without `listeners`, one PLAINTEXT listener on `listeners.host`:`port`, which also accepts optional SASL,
+ * and with `ssl.auto` (--tls auto) an SSL listener on `port` + 1 next to it. SSL and SASL_SSL listeners speak TLS.
  * Node i of a cluster listens on each listener's port + i × (number of listeners), or any free port for port 0.
  */
 import { ConfigError, type BrokerConfig } from '../config.js';
@@ -46,7 +47,9 @@ function parseProtocolMap(config: BrokerConfig): Map<string, SecurityProtocol> {
 export function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
   const declared = config.get('listeners').trim();
   if (declared === '') {
-    return [{ name: 'PLAINTEXT', protocol: 'PLAINTEXT', host: config.host, port: config.port, advertisedHost: config.advertisedHost, advertisedPort: 0 }];
+    const plain: ListenerSpec = { name: 'PLAINTEXT', protocol: 'PLAINTEXT', host: config.host, port: config.port, advertisedHost: config.advertisedHost, advertisedPort: 0 };
+    if (!config.bool('ssl.auto')) return [plain];
+    return [plain, { ...plain, name: 'SSL', protocol: 'SSL', port: config.port === 0 ? 0 : config.port + 1 }];
   }
   const protocols = parseProtocolMap(config);
   const advertised = new Map(config.get('advertised.listeners').split(',').filter((s) => s.trim() !== '')
@@ -55,7 +58,6 @@ export function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
     const { name, host, port } = parseEndpoint('listeners', entry);
     const protocol = protocols.get(name);
     if (!protocol) throw new ConfigError(`listeners: ${name} has no security protocol; map it in listener.security.protocol.map`);
-    if (protocol === 'SSL' || protocol === 'SASL_SSL') throw new ConfigError(`listeners: ${name} uses ${protocol}; TLS listeners are not supported yet`);
     const ad = advertised.get(name);
     return { name, protocol, host, port, advertisedHost: ad?.host || config.advertisedHost, advertisedPort: ad?.port ?? 0 };
   });
@@ -64,6 +66,9 @@ export function listenerSpecs(config: BrokerConfig): ListenerSpec[] {
   for (const name of advertised.keys()) if (!names.has(name)) throw new ConfigError(`advertised.listeners: ${name} is not one of the listeners`);
   return specs;
 }
+
+export const usesTls = (protocol: SecurityProtocol): boolean => protocol === 'SSL' || protocol === 'SASL_SSL';
+export const usesSasl = (protocol: SecurityProtocol): boolean => protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
 
 /** Node `index`'s port for a listener: the declared one shifted past the earlier nodes' ports, or any free port. */
 export function nodePort(spec: ListenerSpec, index: number, listenerCount: number): number {

@@ -1,22 +1,30 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
-import type { ListenerSpec } from './endpoints.js';
+import { usesTls, type ListenerSpec } from './endpoints.js';
 import type { RequestHandling } from './pipeline.js';
 
-/**
- * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1 with the same port, so
- * `localhost` works whichever address family a client resolves it to.
- */
 /** Refused connections are logged at most once per this span, with how many were refused since the last line. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
+/**
+ * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1
+ * with the same port, so `localhost` works whichever address family a client resolves it to. SSL and SASL_SSL
+ * listeners speak TLS (node:tls, options from src/security/tls.ts); a failed handshake (a plaintext client, a
+ * truncated hello, an untrusted certificate) is logged at debug and costs nothing else.
+ */
 export class Listener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  /** TLS connections still in their handshake (not yet counted as clients). */
+  private readonly handshaking = new Set<Socket>();
   private readonly perIp = new Map<string, number>();
   private refusedSinceLog = 0;
   private lastRefusalLog = -Infinity;
+  /** Where it last listened (host as configured, port as bound), so the test kit can stop and start it again. */
+  host = '';
+  port = 0;
 
   constructor(private readonly broker: Broker, private readonly nodeId: number, private readonly spec: ListenerSpec,
     private readonly requests: RequestHandling) {}
@@ -31,11 +39,32 @@ export class Listener {
         this.broker.logger.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
       }
     }
+    this.host = host;
+    this.port = port;
     return port;
   }
 
   private listenOne(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
+    let server: Server;
+    if (usesTls(this.spec.protocol)) {
+      const tlsServer = createTlsServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
+        // ssl.client.auth=requested: no certificate is fine, one that does not verify is not (as Java's wantClientAuth).
+        if (!socket.authorized && socket.getPeerX509Certificate() !== undefined) {
+          this.broker.logger.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused');
+          socket.destroy();
+          return;
+        }
+        this.accept(socket);
+      });
+      // Raw TCP sockets are tracked too, so close() also ends connections still in their handshake.
+      tlsServer.on('connection', (raw: Socket) => { this.handshaking.add(raw); raw.on('close', () => this.handshaking.delete(raw)); });
+      tlsServer.on('tlsClientError', (err, socket) => {
+        this.broker.logger.debug({ client: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message }, 'TLS handshake failed');
+      });
+      server = tlsServer;
+    } else {
+      server = createServer((socket) => this.accept(socket));
+    }
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
@@ -56,8 +85,10 @@ export class Listener {
     if (limit) return this.refuse(socket, ip, limit);
     this.sockets.add(socket);
     this.perIp.set(ip, fromIp + 1);
+    this.broker.traffic.connectionOpened(this.spec.name);
     socket.on('close', () => {
       this.sockets.delete(socket);
+      this.broker.traffic.connectionClosed(this.spec.name);
       const left = this.perIp.get(ip)! - 1;
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
@@ -79,8 +110,8 @@ export class Listener {
   /** Stops accepting, then closes every client connection. */
   async close(): Promise<void> {
     // server.close() resolves only once every connection has ended, so end them right after it stops accepting.
-    const closed = Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
-    for (const socket of this.sockets) socket.destroy();
+    const closed = Promise.all(this.servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+    for (const socket of [...this.sockets, ...this.handshaking]) socket.destroy();
     await closed;
   }
 }

@@ -34,11 +34,18 @@ export class ConnectionRefusal extends Error {
 /** APIs a client may send before it has authenticated on a listener that requires it. */
 const BEFORE_AUTHENTICATION = new Set([ApiVersionsApi.key, SaslHandshakeApi.key, SaslAuthenticateApi.key]);
 
-/** A listener that requires SASL answers nothing but ApiVersions and the SASL APIs until the client authenticated. */
+/**
+ * A listener that requires SASL answers nothing but ApiVersions and the SASL APIs until the client authenticated;
+ * a session past its lifetime (KIP-368, connections.max.reauth.ms) may only re-authenticate, anything else closes it.
+ */
 export const authenticate: Stage = (call, next) => {
   const { ctx } = call;
-  if (ctx.session.requiresAuthentication && ctx.sasl.user === null && !BEFORE_AUTHENTICATION.has(call.handler.api.key)) {
+  const key = call.handler.api.key;
+  if (ctx.session.requiresAuthentication && ctx.sasl.user === null && !BEFORE_AUTHENTICATION.has(key)) {
     throw new ConnectionRefusal(`unexpected ${call.handler.api.name} request before SASL authentication`);
+  }
+  if (ctx.sasl.expiresAtMs !== null && ctx.broker.clock.now() > ctx.sasl.expiresAtMs && key !== SaslHandshakeApi.key && key !== SaslAuthenticateApi.key) {
+    throw new ConnectionRefusal(`${call.handler.api.name} request after the SASL session expired without re-authentication`);
   }
   return next();
 };

@@ -3,8 +3,12 @@
  * (Kafka's RequestMetrics: RequestsPerSec, ErrorsPerSec, TotalTimeMs); the metrics endpoint exports them.
  */
 
-/** Upper bounds of the latency buckets, in ms (the last bucket is everything slower). */
-export const LATENCY_BUCKETS_MS = [1, 5, 10, 50, 100, 500, 1000, 5000] as const;
+/**
+ * Upper bounds of the latency buckets, in ms (the last bucket is everything slower): most requests take well under
+ * a millisecond, long polls up to their max wait (steps of 1, 2.5, 5 from 0.5 ms to 10 s, as Prometheus' default
+ * buckets, then 30 s).
+ */
+export const LATENCY_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
 
 export interface ApiStats {
   apiKey: number;
@@ -34,5 +38,34 @@ export class RequestMetrics {
   /** Every API and version seen so far, by key then version. */
   snapshot(): ApiStats[] {
     return [...this.stats.values()].map((s) => ({ ...s, buckets: [...s.buckets] })).sort((a, b) => a.apiKey - b.apiKey || a.version - b.version);
+  }
+}
+
+/**
+ * Bytes produced to and fetched from each topic (Kafka's BytesInPerSec/BytesOutPerSec per topic: record batches as
+ * stored, counted after a successful append and when a Fetch answers), and client connections per listener.
+ */
+export class TrafficMetrics {
+  readonly bytesIn = new Map<string, number>();
+  readonly bytesOut = new Map<string, number>();
+  /** Open connections and every connection accepted, by listener name. */
+  readonly connections = new Map<string, { open: number; accepted: number }>();
+
+  produced(topic: string, bytes: number): void {
+    this.bytesIn.set(topic, (this.bytesIn.get(topic) ?? 0) + bytes);
+  }
+
+  fetched(topic: string, bytes: number): void {
+    this.bytesOut.set(topic, (this.bytesOut.get(topic) ?? 0) + bytes);
+  }
+
+  connectionOpened(listener: string): void {
+    const c = this.connections.get(listener);
+    if (c) { c.open++; c.accepted++; } else this.connections.set(listener, { open: 1, accepted: 1 });
+  }
+
+  connectionClosed(listener: string): void {
+    const c = this.connections.get(listener);
+    if (c) c.open--;
   }
 }

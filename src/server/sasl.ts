@@ -1,34 +1,175 @@
 /**
- * SASL/PLAIN on the plaintext listener, so clients configured with SASL work unchanged. Optional: clients that
- * never send SaslHandshake are served as before. With `sasl.plain.users` ("alice:secret,bob:pw") only those
- * credentials pass; when it is empty, any user name and password are accepted (a dev broker).
+ * SASL on a connection, as Kafka's SaslServerAuthenticator: SaslHandshake picks a mechanism (PLAIN, SCRAM-SHA-256,
+ * SCRAM-SHA-512, OAUTHBEARER; `sasl.enabled.mechanisms`), then tokens travel in SaslAuthenticate requests (v1
+ * handshake) or as raw length-prefixed frames (v0 handshake, kafka-python) until the exchange completes.
+ *
+ * Credentials are the users of src/security/users.ts (`sasl.users`, AlterUserScramCredentials). While there are no
+ * users at all, PLAIN accepts any name and password (a development broker, as before); SCRAM needs a user.
+ *
+ * Failure messages are Kafka's: PLAIN says "Authentication failed: Invalid username or password"; SCRAM and
+ * malformed messages get the generic "Authentication failed during authentication due to invalid credentials with
+ * SASL mechanism ..." (the reason, which may tell whether a user exists, goes to the log only); OAUTHBEARER fails
+ * with its RFC 7628 JSON. Each failure is logged with the client's address, never with a secret, and the connection
+ * is closed once the answer is written.
+ *
+ * KIP-368: with `connections.max.reauth.ms` > 0 the session lifetime (capped by a token's expiry) is returned in
+ * SaslAuthenticate v1+; the client re-authenticates on the same connection with a new SaslHandshake (same
+ * mechanism and principal), and a connection past its lifetime is closed on its next request.
  */
-export const SASL_MECHANISMS = ['PLAIN'] as const;
+import type { Broker } from '../broker.js';
+import { ScramError, ScramExchange, isScramMechanism } from '../security/scram.js';
+import { OAuthError, parseClientInitialResponse, validateUnsecuredJws } from '../security/oauthbearer.js';
+
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
+
+/** The mechanisms this broker offers (`sasl.enabled.mechanisms`), in the order configured. */
+export function enabledMechanisms(broker: Broker): string[] {
+  return broker.config.get('sasl.enabled.mechanisms').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+}
+
+/** One mechanism's server side: each client token gives a challenge, completion, or a thrown AuthenticationFailure. */
+interface SaslExchange {
+  step(token: Buffer): Promise<SaslStep> | SaslStep;
+}
+type SaslStep = { challenge: Buffer } | { final: Buffer; user: string; credentialExpiresAtMs?: number };
+
+/** Why authentication failed: `clientMessage` goes in the response, `reason` to the log. */
+class AuthenticationFailure extends Error {
+  readonly code = 'SAMSA_SASL_FAILED';
+  constructor(readonly clientMessage: string, readonly reason = clientMessage, readonly user: string | null = null) {
+    super(clientMessage);
+  }
+}
 
 /** Per-connection SASL state. */
 export interface SaslSession {
+  /** The mechanism of the handshake in progress, or of the completed authentication. */
   mechanism: string | null;
-  /** After SaslHandshake v0 the next frame is a raw SASL token, not a Kafka request (kafka-python). */
+  /** After SaslHandshake v0 the next frames are raw SASL tokens, not Kafka requests, until the exchange ends. */
   rawTokenNext: boolean;
+  /** The authenticated user, or null. */
   user: string | null;
+  exchange: SaslExchange | null;
+  /** When the session ends (broker clock, ms; KIP-368), or null for never. */
+  expiresAtMs: number | null;
+  /** Close the connection once the response in progress is written (a failed authentication, as Kafka does). */
+  closeAfterResponse: boolean;
 }
 
-export const newSaslSession = (): SaslSession => ({ mechanism: null, rawTokenNext: false, user: null });
+export const newSaslSession = (): SaslSession => ({ mechanism: null, rawTokenNext: false, user: null, exchange: null, expiresAtMs: null, closeAfterResponse: false });
 
-/** Parses "alice:secret,bob:pw"; null when empty (accept anyone). */
-export function parseUsers(setting: string): Map<string, string> | null {
-  const entries = setting.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
-    const colon = pair.indexOf(':');
-    return [pair.slice(0, colon), pair.slice(colon + 1)] as [string, string];
-  });
-  return entries.length === 0 ? null : new Map(entries);
+const genericFailure = (mechanism: string) => `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
+
+/** Starts an exchange for a mechanism the handshake accepted. */
+export function startExchange(broker: Broker, mechanism: string, clientHost: string): SaslExchange {
+  if (mechanism === 'PLAIN') return plainExchange(broker);
+  if (isScramMechanism(mechanism)) return scramExchange(broker, mechanism);
+  return oauthExchange(broker, clientHost);
 }
 
-/** A PLAIN token is `[authzid] NUL authcid NUL passwd` (RFC 4616). Returns the user, or why it failed. */
-export function authenticatePlain(token: Buffer, users: ReadonlyMap<string, string> | null): { user: string } | { error: string } {
-  const parts = token.toString('utf8').split('\u0000');
-  if (parts.length !== 3 || parts[1] === '') return { error: 'Authentication failed: Invalid SASL/PLAIN response: expected 3 tokens' };
-  const [, user, password] = parts;
-  if (users && users.get(user) !== password) return { error: 'Authentication failed: Invalid username or password' };
-  return { user };
+/** A PLAIN token is `[authzid] NUL authcid NUL passwd` (RFC 4616). */
+function plainExchange(broker: Broker): SaslExchange {
+  return {
+    async step(token) {
+      const parts = token.toString('utf8').split('\u0000');
+      if (parts.length !== 3) throw new AuthenticationFailure(genericFailure('PLAIN'), `Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
+      const [authzid, user, password] = parts;
+      if (user === '') throw new AuthenticationFailure('Authentication failed: username not specified');
+      if (password === '') throw new AuthenticationFailure('Authentication failed: password not specified', undefined, user);
+      if (authzid !== '' && authzid !== user) {
+        throw new AuthenticationFailure('Authentication failed: Client requested an authorization id that is different from username', undefined, user);
+      }
+      const users = broker.security.users;
+      if (!users.isEmpty && !await users.checkPassword(user, password)) {
+        throw new AuthenticationFailure('Authentication failed: Invalid username or password', users.has(user) ? 'wrong password' : 'unknown user', user);
+      }
+      return { final: Buffer.alloc(0), user };
+    },
+  };
+}
+
+function scramExchange(broker: Broker, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'): SaslExchange {
+  const scram = new ScramExchange(mechanism, (user, m) => broker.security.users.get(user, m));
+  let first = true;
+  return {
+    step(token) {
+      try {
+        if (first) {
+          first = false;
+          return { challenge: scram.clientFirst(token) };
+        }
+        return { final: scram.clientFinal(token), user: scram.user! };
+      } catch (err) {
+        if (err instanceof ScramError) throw new AuthenticationFailure(genericFailure(mechanism), err.message, scram.user);
+        throw err;
+      }
+    },
+  };
+}
+
+function oauthExchange(broker: Broker, clientHost: string): SaslExchange {
+  let failed: OAuthError | null = null;
+  return {
+    async step(token) {
+      // After our error challenge the client sends %x01; then the exchange fails with the challenge's JSON.
+      if (failed) throw new AuthenticationFailure(failed.challenge, failed.message);
+      try {
+        const { token: bearer, authzid } = parseClientInitialResponse(token);
+        const hook = broker.security.validateToken;
+        const validated = hook
+          ? await Promise.resolve().then(() => hook(bearer, { clientHost })).catch(() => null)
+          : validateUnsecuredJws(bearer, broker.security.unsecuredValidatorOptions());
+        if (!validated) throw new OAuthError('the validateToken hook rejected the token');
+        if (authzid !== '' && authzid !== validated.principal) {
+          throw new AuthenticationFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${validated.principal})`);
+        }
+        return { final: Buffer.alloc(0), user: validated.principal, credentialExpiresAtMs: validated.expiresAtMs };
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err;
+        if (err.message.startsWith('Invalid OAUTHBEARER client first message')) throw new AuthenticationFailure(genericFailure('OAUTHBEARER'), err.message);
+        failed = err;
+        return { challenge: Buffer.from(err.challenge) };
+      }
+    },
+  };
+}
+
+export interface SaslStepResult {
+  /** null when this step succeeded (or asks for more). */
+  errorMessage: string | null;
+  authBytes: Buffer;
+  /** The session lifetime once complete (0: none), for SaslAuthenticate v1+. */
+  sessionLifetimeMs: number;
+}
+
+/**
+ * Runs one client token through the connection's exchange: SaslAuthenticate and the raw tokens after a v0
+ * handshake both come here. On failure the session is marked to close after the answer.
+ */
+export async function saslStep(broker: Broker, sasl: SaslSession, clientHost: string, token: Buffer): Promise<SaslStepResult> {
+  const exchange = sasl.exchange!;
+  const mechanism = sasl.mechanism!;
+  try {
+    const step = await exchange.step(token);
+    if ('challenge' in step) return { errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: 0 };
+    if (sasl.user !== null && sasl.user !== step.user) {
+      throw new AuthenticationFailure(`Cannot change principals during re-authentication from User:${sasl.user}: User:${step.user}`);
+    }
+    sasl.exchange = null;
+    sasl.rawTokenNext = false;
+    sasl.user = step.user;
+    const now = broker.clock.now();
+    const reauthMs = broker.config.int('connections.max.reauth.ms');
+    let lifetime = 0;
+    if (reauthMs > 0) lifetime = Math.max(0, Math.min(reauthMs, (step.credentialExpiresAtMs ?? Infinity) - now));
+    sasl.expiresAtMs = reauthMs > 0 ? now + lifetime : null;
+    return { errorMessage: null, authBytes: step.final, sessionLifetimeMs: lifetime };
+  } catch (err) {
+    if (!(err instanceof AuthenticationFailure)) throw err;
+    sasl.exchange = null;
+    sasl.rawTokenNext = false;
+    sasl.closeAfterResponse = true;
+    broker.security.recordFailedLogin({ client: clientHost, mechanism, user: err.user ?? undefined, reason: err.reason });
+    return { errorMessage: err.clientMessage, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
+  }
 }

@@ -13,6 +13,9 @@ import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
+import { metricsScrapeBenchmark } from './metrics.js';
+import { securityBenchmarks } from './security.js';
+import { testkitBenchmarks } from './testkit.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -100,9 +103,9 @@ async function kcatProduce(port: number, topic: string, file: string, extra: str
   return performance.now() - start;
 }
 
-async function kcatConsume(port: number, topic: string, expected: number): Promise<number> {
+async function kcatConsume(port: number, topic: string, expected: number, extra: string[] = []): Promise<number> {
   const start = performance.now();
-  const res = await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n', '-X', 'fetch.message.max.bytes=16777216'], { timeoutMs: 300_000 });
+  const res = await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n', '-X', 'fetch.message.max.bytes=16777216', ...extra], { timeoutMs: 300_000 });
   const ms = performance.now() - start;
   const count = res.stdout.split('\n').filter(Boolean).length;
   if (count !== expected) throw new Error(`kcat consumed ${count} of ${expected}: ${res.stderr}`);
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
       await embedded.close();
     }
     report('startBroker({ port: 0, inMemory: true }), median of 5', `${timings.sort((a, b) => a - b)[2].toFixed(1)} ms`);
+    await testkitBenchmarks({ report });
 
     console.log('\nBroker (data on disk)');
     const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);
@@ -173,6 +177,12 @@ async function main(): Promise<void> {
 
     console.log('\nLog: recovery and maintenance');
     await logBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+
+    console.log('\nSecurity: TLS and SASL logins');
+    await securityBenchmarks({ dir: tmp.dir, file, count: total, report, kcatProduce, kcatConsume });
+
+    console.log('\nMetrics');
+    await metricsScrapeBenchmark(report);
 
     await soakBenchmark({ dir: tmp.dir, report });
   } finally {

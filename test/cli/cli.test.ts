@@ -11,8 +11,8 @@ import { repositoryRoot } from '../../protocol/generate.js';
 const cli = join(repositoryRoot(), 'dist', 'bundle', 'main.js');
 
 /** Starts the CLI and resolves once its "ready" log line names the port. */
-async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = []) {
+  const child = spawn(process.execPath, [cli, ...command, '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
@@ -79,4 +79,16 @@ test('bad flags and bad settings give one clear error and exit code 2', async ()
   const belowMinimum = await run('env', ['SAMSA_LOG_SEGMENT_BYTES=5', process.execPath, cli, '--in-memory']);
   assert.equal(belowMinimum.code, 2);
   assert.match(belowMinimum.stderr, /^samsa: Invalid value 5 for configuration log.segment.bytes: Value must be at least 14 \(SAMSA_LOG_SEGMENT_BYTES\)$/m);
+});
+
+test('`samsa start` runs the broker as `samsa` alone does', async () => {
+  const broker = await start(['--in-memory'], {}, ['start']);
+  try {
+    const info = await run(process.execPath, [cli, 'cluster', 'info', '-b', `127.0.0.1:${broker.port}`]);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /^0\s+localhost\s+\d+/m);
+  } finally {
+    broker.child.kill('SIGTERM');
+    await once(broker.child, 'exit');
+  }
 });

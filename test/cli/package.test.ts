@@ -31,13 +31,13 @@ test('the packed tarball installs and works: npx samsa --version, import, requir
     assert.equal(installed.code, 0, installed.stderr);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
-    const version = await run('npx', ['--no-install', 'samsa', '--version'], { cwd: app });
+    const version = await run('npx', ['--no-install', 'samsa', '--version'], { cwd: app, timeoutMs: 120_000 });
     assert.equal(version.stdout.trim(), `samsa ${pkg.version}`, version.stderr);
 
     const use = `const b = await startBroker({ port: 0, inMemory: true }); console.log(typeof b.bootstrap); await b.close();`;
-    const esm = await run(process.execPath, ['--input-type=module', '-e', `import { startBroker } from 'samsa'; ${use}`], { cwd: app });
+    const esm = await run(process.execPath, ['--input-type=module', '-e', `import { startBroker } from 'samsa'; ${use}`], { cwd: app, timeoutMs: 120_000 });
     assert.equal(esm.stdout.trim(), 'string', esm.stderr);
-    const cjs = await run(process.execPath, ['--input-type=commonjs', '-e', `(async () => { const { startBroker } = require('samsa'); ${use} })()`], { cwd: app });
+    const cjs = await run(process.execPath, ['--input-type=commonjs', '-e', `(async () => { const { startBroker } = require('samsa'); ${use} })()`], { cwd: app, timeoutMs: 120_000 });
     assert.equal(cjs.stdout.trim(), 'string', cjs.stderr);
 
     writeFileSync(join(app, 'use.ts'), `import { startBroker, ManualClock, type RunningBroker } from 'samsa';\nconst b: RunningBroker = await startBroker({ port: 0, inMemory: true, clock: new ManualClock() });\nawait b.close();\n`);

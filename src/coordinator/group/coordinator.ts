@@ -123,16 +123,20 @@ const joinKey = (groupId: string) => `join\u0000${groupId}`;
 export class GroupCoordinator {
   private readonly settings: GroupSettings;
   private readonly logger: Logger;
-  private readonly store: GroupStore;
-  private readonly runtime: GroupRuntime;
+  private readonly clock: Clock;
+  /** Replaced, with the runtime, by `reset`. */
+  private store: GroupStore;
+  private runtime: GroupRuntime;
   private closed = false;
+  /** Told of every change to a group (see `watch`). */
+  private readonly watchers = new Set<(groupId: string) => void>();
 
   constructor(private readonly deps: GroupDependencies) {
     this.settings = { ...DEFAULT_GROUP_SETTINGS, ...deps.settings };
     this.logger = deps.logger.child({ component: 'groups' });
-    const clock = deps.clock ?? realClock;
-    this.store = new GroupStore(this.logger, () => clock.now());
-    this.runtime = new GroupRuntime(clock, deps.log, this.logger, (record) => this.store.apply(record));
+    this.clock = deps.clock ?? realClock;
+    this.store = new GroupStore(this.logger, () => this.clock.now(), (id) => this.changed(id));
+    this.runtime = this.startRuntime();
     let count = 0;
     for (const record of deps.log.replay()) {
       this.store.apply(record);
@@ -140,9 +144,29 @@ export class GroupCoordinator {
     }
     for (const group of this.store.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
     if (count > 0) this.logger.info({ records: count, groups: this.store.groups.size }, 'group state loaded');
-    this.runtime.every(this.settings.offsetsRetentionCheckIntervalMs, () => {
+  }
+
+  /** A runtime applying its writes to the current store (a write that ends after a reset changes the old one only). */
+  private startRuntime(): GroupRuntime {
+    const store = this.store;
+    const runtime = new GroupRuntime(this.clock, this.deps.log, this.logger, (record) => store.apply(record));
+    runtime.every(this.settings.offsetsRetentionCheckIntervalMs, () => {
       this.expireOffsets().catch((err: unknown) => this.logger.error({ err }, 'offsets expiry failed'));
     });
+    return runtime;
+  }
+
+  /**
+   * Calls `fn` with a group's id after each change to it (state, members, generation, committed offsets), synchronously
+   * and possibly mid-operation: it should only take note. Returns the function that stops watching.
+   */
+  watch(fn: (groupId: string) => void): () => void {
+    this.watchers.add(fn);
+    return () => { this.watchers.delete(fn); };
+  }
+
+  private changed(groupId: string): void {
+    for (const fn of this.watchers) fn(groupId);
   }
 
   // ───────────────────────────── membership ─────────────────────────────
@@ -733,6 +757,39 @@ export class GroupCoordinator {
         m.awaitingJoin = m.awaitingSync = null;
       }
     }
+  }
+
+  /**
+   * The test kit's reset: every group and committed offset is forgotten and the log emptied, as on a fresh broker.
+   * Members waiting in JoinGroup or SyncGroup are answered UNKNOWN_MEMBER_ID (a fresh broker knows none of them), so
+   * their clients join again from scratch; the next heartbeat of any other member gets the same answer.
+   */
+  async reset(): Promise<void> {
+    await this.runtime.settled();
+    if (this.closed) return;
+    const old = this.store;
+    this.runtime.close();
+    this.store = new GroupStore(this.logger, () => this.clock.now(), (id) => this.changed(id));
+    this.runtime = this.startRuntime();
+    this.deps.log.clear?.();
+    for (const group of old.groups.values()) {
+      for (const m of group.members.values()) {
+        m.awaitingJoin?.(joinError(m.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
+        m.awaitingSync?.({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
+        m.awaitingJoin = m.awaitingSync = null;
+      }
+      this.changed(group.groupId);
+    }
+  }
+
+  /** Every group's id (Dead ones are dropped at once). */
+  groupIds(): string[] {
+    return [...this.store.groups.keys()];
+  }
+
+  /** For tests and inspection: a group as the coordinator holds it, or undefined when there is none. */
+  inspect(groupId: string): Readonly<Group> | undefined {
+    return this.store.get(groupId);
   }
 
   /** For tests and metrics: a group's state, or 'Dead' when there is none. */

@@ -83,7 +83,8 @@ export class Group {
   initialDelay = false;
   newMemberAdded = false;
 
-  constructor(readonly groupId: string, now: number) {
+  /** `changed` hears of every state and membership change (synchronously, mid-operation: it should only take note). */
+  constructor(readonly groupId: string, now: number, private readonly changed: (groupId: string) => void = () => {}) {
     this.currentStateTimestamp = now;
   }
 
@@ -93,6 +94,7 @@ export class Group {
     }
     this.state = state;
     this.currentStateTimestamp = now;
+    this.changed(this.groupId);
   }
 
   /** Adds a member; the first member of an empty group sets its protocol type. */
@@ -101,6 +103,7 @@ export class Group {
     this.members.set(member.memberId, member);
     if (member.groupInstanceId !== null) this.staticMembers.set(member.groupInstanceId, member.memberId);
     if (this.leaderId === null) this.leaderId = member.memberId;
+    this.changed(this.groupId);
   }
 
   /** Drops a member (its timers are the caller's); a departing leader is replaced by the next member. */
@@ -112,6 +115,7 @@ export class Group {
       this.staticMembers.delete(member.groupInstanceId);
     }
     if (this.leaderId === memberId) this.leaderId = this.members.keys().next().value ?? null;
+    this.changed(this.groupId);
   }
 
   get awaitingJoinCount(): number {

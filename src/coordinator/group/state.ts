@@ -21,7 +21,8 @@ export const partitionKey = (topic: string, partition: number) => `${topic}\u000
 export class GroupStore {
   readonly groups = new Map<string, Group>();
 
-  constructor(private readonly logger: Logger, private readonly now: () => number) {}
+  /** `changed` hears of every change to a group: its records applied, its state and members (see Group). */
+  constructor(private readonly logger: Logger, private readonly now: () => number, private readonly changed: (groupId: string) => void = () => {}) {}
 
   get(groupId: string): Group | undefined {
     return this.groups.get(groupId);
@@ -29,7 +30,7 @@ export class GroupStore {
 
   /** A new Empty group (not a record: Kafka creates it on the first join or commit too). */
   create(groupId: string): Group {
-    const group = new Group(groupId, this.now());
+    const group = new Group(groupId, this.now(), this.changed);
     this.groups.set(groupId, group);
     return group;
   }
@@ -40,6 +41,7 @@ export class GroupStore {
       if (key === null) return;
       if (key.kind === 'offset') this.applyOffset(key.group, key.topic, key.partition, record.value && rec.decodeOffsetValue(record.value));
       else this.applyGroup(key.group, record.value && rec.decodeGroupValue(record.value));
+      this.changed(key.group);
     } catch (err) {
       // A record we cannot read must not keep the broker from starting; skip it, loudly.
       this.logger.warn({ err }, 'unreadable record in the group log skipped');

@@ -81,6 +81,8 @@ export class TransactionCoordinator {
   private housekeepingRunning = false;
   /** One operation at a time per transactional id (markers are written asynchronously). */
   private readonly busy = new Set<string>();
+  /** Resets so far: a write that ends after a reset does not bring its state back. */
+  private resets = 0;
 
   constructor(private readonly deps: TxnDependencies) {
     for (const { key, value } of deps.log.replay()) {
@@ -107,8 +109,9 @@ export class TransactionCoordinator {
 
   private async persist(txn: TxnState): Promise<void> {
     txn = { ...txn, updatedAt: this.deps.clock.now() };
+    const resets = this.resets;
     await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: Buffer.from(JSON.stringify(txn)) }]);
-    this.txns.set(txn.transactionalId, txn);
+    if (resets === this.resets) this.txns.set(txn.transactionalId, txn);
   }
 
   private async allocateProducerId(): Promise<number> {
@@ -348,6 +351,19 @@ export class TransactionCoordinator {
         this.deps.logger.error({ err, transactionalId: txn.transactionalId }, 'could not expire a transactional id');
       }
     }
+  }
+
+  /**
+   * The test kit's reset: every transactional id and open transaction is forgotten and the log emptied (the
+   * partitions they wrote are deleted with their topics). Producer ids keep counting up, their block recorded again,
+   * so no client connected before the reset shares an id with one that initialises after it.
+   */
+  async reset(): Promise<void> {
+    this.resets++;
+    this.txns.clear();
+    this.orphans.clear();
+    this.deps.log.clear?.();
+    if (this.blockEnd > 0) await this.deps.log.append([{ key: Buffer.from('pid-block'), value: Buffer.from(JSON.stringify({ end: this.blockEnd })) }]);
   }
 
   close(): void {

@@ -15,7 +15,7 @@ export interface DescribeAclsRequest {
 }
 
 export function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeAclsRequest = {
     resourceTypeFilter: r.int8(),
     resourceNameFilter: r.nullableString(c),
@@ -25,11 +25,12 @@ export function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsReque
     operation: r.int8(),
     permissionType: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeAclsRequest(w: Writer, v: number, m: DescribeAclsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.int8(m.resourceTypeFilter);
   w.nullableString(m.resourceNameFilter, c);
   if (v >= 1) w.int8(m.patternTypeFilter);
@@ -37,6 +38,7 @@ export function writeDescribeAclsRequest(w: Writer, v: number, m: DescribeAclsRe
   w.nullableString(m.hostFilter, c);
   w.int8(m.operation);
   w.int8(m.permissionType);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeAclsResponseResourcesAcls {
@@ -47,22 +49,24 @@ export interface DescribeAclsResponseResourcesAcls {
 }
 
 function readDescribeAclsResponseResourcesAcls(r: Reader, v: number): DescribeAclsResponseResourcesAcls {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeAclsResponseResourcesAcls = {
     principal: r.string(c),
     host: r.string(c),
     operation: r.int8(),
     permissionType: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeAclsResponseResourcesAcls(w: Writer, v: number, m: DescribeAclsResponseResourcesAcls): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.principal, c);
   w.string(m.host, c);
   w.int8(m.operation);
   w.int8(m.permissionType);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeAclsResponseResources {
@@ -73,22 +77,24 @@ export interface DescribeAclsResponseResources {
 }
 
 function readDescribeAclsResponseResources(r: Reader, v: number): DescribeAclsResponseResources {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeAclsResponseResources = {
     resourceType: r.int8(),
     resourceName: r.string(c),
     patternType: v >= 1 ? r.int8() : 3,
     acls: r.array(c, () => readDescribeAclsResponseResourcesAcls(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeAclsResponseResources(w: Writer, v: number, m: DescribeAclsResponseResources): void {
-  const c = false;
+  const c = v >= 2;
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   if (v >= 1) w.int8(m.patternType);
   w.array(m.acls, c, (x) => writeDescribeAclsResponseResourcesAcls(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeAclsResponse {
@@ -99,28 +105,30 @@ export interface DescribeAclsResponse {
 }
 
 export function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeAclsResponse = {
     throttleTimeMs: r.int32(),
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
     resources: r.array(c, () => readDescribeAclsResponseResources(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeAclsResponse(w: Writer, v: number, m: DescribeAclsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.array(m.resources, c, (x) => writeDescribeAclsResponseResources(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DescribeAclsApi: ApiCodec<DescribeAclsRequest, DescribeAclsResponse> = {
   key: 29,
   name: 'DescribeAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   flexibleFrom: 2,
   readRequest: readDescribeAclsRequest,
   writeRequest: writeDescribeAclsRequest,

@@ -15,7 +15,7 @@ export interface CreateAclsRequestCreations {
 }
 
 function readCreateAclsRequestCreations(r: Reader, v: number): CreateAclsRequestCreations {
-  const c = false;
+  const c = v >= 2;
   const m: CreateAclsRequestCreations = {
     resourceType: r.int8(),
     resourceName: r.string(c),
@@ -25,11 +25,12 @@ function readCreateAclsRequestCreations(r: Reader, v: number): CreateAclsRequest
     operation: r.int8(),
     permissionType: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreateAclsRequestCreations(w: Writer, v: number, m: CreateAclsRequestCreations): void {
-  const c = false;
+  const c = v >= 2;
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   if (v >= 1) w.int8(m.resourcePatternType);
@@ -37,6 +38,7 @@ function writeCreateAclsRequestCreations(w: Writer, v: number, m: CreateAclsRequ
   w.string(m.host, c);
   w.int8(m.operation);
   w.int8(m.permissionType);
+  if (c) w.taggedFields();
 }
 
 export interface CreateAclsRequest {
@@ -44,16 +46,18 @@ export interface CreateAclsRequest {
 }
 
 export function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: CreateAclsRequest = {
     creations: r.array(c, () => readCreateAclsRequestCreations(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreateAclsRequest(w: Writer, v: number, m: CreateAclsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.creations, c, (x) => writeCreateAclsRequestCreations(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface CreateAclsResponseResults {
@@ -62,18 +66,20 @@ export interface CreateAclsResponseResults {
 }
 
 function readCreateAclsResponseResults(r: Reader, v: number): CreateAclsResponseResults {
-  const c = false;
+  const c = v >= 2;
   const m: CreateAclsResponseResults = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreateAclsResponseResults(w: Writer, v: number, m: CreateAclsResponseResults): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface CreateAclsResponse {
@@ -82,24 +88,26 @@ export interface CreateAclsResponse {
 }
 
 export function readCreateAclsResponse(r: Reader, v: number): CreateAclsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: CreateAclsResponse = {
     throttleTimeMs: r.int32(),
     results: r.array(c, () => readCreateAclsResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreateAclsResponse(w: Writer, v: number, m: CreateAclsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.results, c, (x) => writeCreateAclsResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const CreateAclsApi: ApiCodec<CreateAclsRequest, CreateAclsResponse> = {
   key: 30,
   name: 'CreateAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   flexibleFrom: 2,
   readRequest: readCreateAclsRequest,
   writeRequest: writeCreateAclsRequest,

@@ -15,7 +15,7 @@ export interface DeleteAclsRequestFilters {
 }
 
 function readDeleteAclsRequestFilters(r: Reader, v: number): DeleteAclsRequestFilters {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteAclsRequestFilters = {
     resourceTypeFilter: r.int8(),
     resourceNameFilter: r.nullableString(c),
@@ -25,11 +25,12 @@ function readDeleteAclsRequestFilters(r: Reader, v: number): DeleteAclsRequestFi
     operation: r.int8(),
     permissionType: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteAclsRequestFilters(w: Writer, v: number, m: DeleteAclsRequestFilters): void {
-  const c = false;
+  const c = v >= 2;
   w.int8(m.resourceTypeFilter);
   w.nullableString(m.resourceNameFilter, c);
   if (v >= 1) w.int8(m.patternTypeFilter);
@@ -37,6 +38,7 @@ function writeDeleteAclsRequestFilters(w: Writer, v: number, m: DeleteAclsReques
   w.nullableString(m.hostFilter, c);
   w.int8(m.operation);
   w.int8(m.permissionType);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteAclsRequest {
@@ -44,16 +46,18 @@ export interface DeleteAclsRequest {
 }
 
 export function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteAclsRequest = {
     filters: r.array(c, () => readDeleteAclsRequestFilters(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteAclsRequest(w: Writer, v: number, m: DeleteAclsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.filters, c, (x) => writeDeleteAclsRequestFilters(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DeleteAclsResponseFilterResultsMatchingAcls {
@@ -69,7 +73,7 @@ export interface DeleteAclsResponseFilterResultsMatchingAcls {
 }
 
 function readDeleteAclsResponseFilterResultsMatchingAcls(r: Reader, v: number): DeleteAclsResponseFilterResultsMatchingAcls {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteAclsResponseFilterResultsMatchingAcls = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
@@ -81,11 +85,12 @@ function readDeleteAclsResponseFilterResultsMatchingAcls(r: Reader, v: number): 
     operation: r.int8(),
     permissionType: r.int8(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteAclsResponseFilterResultsMatchingAcls(w: Writer, v: number, m: DeleteAclsResponseFilterResultsMatchingAcls): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.int8(m.resourceType);
@@ -95,6 +100,7 @@ function writeDeleteAclsResponseFilterResultsMatchingAcls(w: Writer, v: number, 
   w.string(m.host, c);
   w.int8(m.operation);
   w.int8(m.permissionType);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteAclsResponseFilterResults {
@@ -104,20 +110,22 @@ export interface DeleteAclsResponseFilterResults {
 }
 
 function readDeleteAclsResponseFilterResults(r: Reader, v: number): DeleteAclsResponseFilterResults {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteAclsResponseFilterResults = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
     matchingAcls: r.array(c, () => readDeleteAclsResponseFilterResultsMatchingAcls(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteAclsResponseFilterResults(w: Writer, v: number, m: DeleteAclsResponseFilterResults): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.array(m.matchingAcls, c, (x) => writeDeleteAclsResponseFilterResultsMatchingAcls(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DeleteAclsResponse {
@@ -126,24 +134,26 @@ export interface DeleteAclsResponse {
 }
 
 export function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteAclsResponse = {
     throttleTimeMs: r.int32(),
     filterResults: r.array(c, () => readDeleteAclsResponseFilterResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteAclsResponse(w: Writer, v: number, m: DeleteAclsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.filterResults, c, (x) => writeDeleteAclsResponseFilterResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DeleteAclsApi: ApiCodec<DeleteAclsRequest, DeleteAclsResponse> = {
   key: 31,
   name: 'DeleteAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   flexibleFrom: 2,
   readRequest: readDeleteAclsRequest,
   writeRequest: writeDeleteAclsRequest,

@@ -9,16 +9,18 @@ export interface SaslAuthenticateRequest {
 }
 
 export function readSaslAuthenticateRequest(r: Reader, v: number): SaslAuthenticateRequest {
-  const c = false;
+  const c = v >= 2;
   const m: SaslAuthenticateRequest = {
     authBytes: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeSaslAuthenticateRequest(w: Writer, v: number, m: SaslAuthenticateRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.bytes(m.authBytes, c);
+  if (c) w.taggedFields();
 }
 
 export interface SaslAuthenticateResponse {
@@ -29,28 +31,30 @@ export interface SaslAuthenticateResponse {
 }
 
 export function readSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateResponse {
-  const c = false;
+  const c = v >= 2;
   const m: SaslAuthenticateResponse = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
     authBytes: r.bytes(c),
     sessionLifetimeMs: v >= 1 ? r.int64() : 0,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeSaslAuthenticateResponse(w: Writer, v: number, m: SaslAuthenticateResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.bytes(m.authBytes, c);
   if (v >= 1) w.int64(m.sessionLifetimeMs);
+  if (c) w.taggedFields();
 }
 export const SaslAuthenticateApi: ApiCodec<SaslAuthenticateRequest, SaslAuthenticateResponse> = {
   key: 36,
   name: 'SaslAuthenticate',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 2,
   readRequest: readSaslAuthenticateRequest,
   writeRequest: writeSaslAuthenticateRequest,

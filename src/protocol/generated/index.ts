@@ -34,5 +34,7 @@ export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
+export * from './50-describe-user-scram-credentials.js';
+export * from './51-alter-user-scram-credentials.js';
 export * from './61-describe-producers.js';
 export * from './66-list-transactions.js';

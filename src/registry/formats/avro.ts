@@ -141,7 +141,8 @@ class Checker {
   }
 }
 
-class AvroSchema implements ParsedSchema {
+/** Exported for the CLI, which encodes and decodes values with `avroType`. */
+export class AvroSchema implements ParsedSchema {
   readonly type = 'AVRO' as const;
   constructor(readonly text: string, readonly avroType: AvroType) {}
 

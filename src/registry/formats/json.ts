@@ -7,7 +7,7 @@
  * and oneOf/anyOf may grow; a property may be added only where the writer's content model is closed (or covers it),
  * and removed only where the reader's is open (or covers it); a newly required property needs a default.
  */
-import { Ajv, type AnySchema } from 'ajv';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { SchemaParseError } from '../errors.js';
@@ -319,9 +319,10 @@ function mergeSchemas(a: Record<string, unknown>, b: Json): Record<string, unkno
   };
 }
 
-class JsonSchema implements ParsedSchema {
+/** Exported for the CLI, which validates values with `validate` before producing them. */
+export class JsonSchema implements ParsedSchema {
   readonly type = 'JSON' as const;
-  constructor(readonly text: string, readonly doc: Doc) {}
+  constructor(readonly text: string, readonly doc: Doc, readonly validate: ValidateFunction) {}
 
   canRead(writer: ParsedSchema): Incompatibility[] {
     const c = new Comparer();
@@ -336,6 +337,7 @@ export const jsonFormat: SchemaFormat = {
     const root = parseJson(text, 'Invalid JSON');
     const ajv = ajvFor(root);
     const others = new Map<string, Json>();
+    let validate: ValidateFunction;
     try {
       for (const dep of dependencies) {
         const schema = parseJson(dep.schema, `reference ${dep.name}`);
@@ -347,12 +349,12 @@ export const jsonFormat: SchemaFormat = {
         ajv.addSchema(forAjv(schema), id ? undefined : dep.name);
         if (id && id !== dep.name) ajv.addSchema({ $ref: id }, dep.name);
       }
-      ajv.compile(forAjv(root));
+      validate = ajv.compile(forAjv(root));
     } catch (err) {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
     }
-    return new JsonSchema(JSON.stringify(root), { root, others });
+    return new JsonSchema(JSON.stringify(root), { root, others }, validate);
   },
   canonical: (text) => JSON.stringify(JSON.parse(text)),
 };

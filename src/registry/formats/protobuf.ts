@@ -32,7 +32,7 @@ const DESCRIBE: Record<string, (p: string) => (r: string, w: string) => string> 
   FIELD_MOVED_TO_EXISTING_ONEOF: (p) => (r, w) => `A field in the oneof at path '${p}' in the ${r} schema is outside an existing oneof in the ${w} schema`,
 };
 
-interface FileModel {
+export interface FileModel {
   pkg: string;
   /** The file's own messages (nested ones too), by name without the package. */
   messages: Map<string, protobuf.Type>;
@@ -111,7 +111,8 @@ function compareFieldTypes(wf: protobuf.Field, rf: protobuf.Field, wPkg: string,
   if (wk === 'SCALAR' && wf.repeated !== rf.repeated && ws !== 'STRING_OR_BYTES') fail('FIELD_NUMERIC_LABEL_CHANGED', at);
 }
 
-class ProtobufSchema implements ParsedSchema {
+/** Exported for the CLI, which encodes and decodes values with the file's message types. */
+export class ProtobufSchema implements ParsedSchema {
   readonly type = 'PROTOBUF' as const;
   constructor(readonly text: string, readonly model: FileModel) {}
 

@@ -1,0 +1,174 @@
+/**
+ * `samsa group list | describe | seek | delete`: ListGroups (asked of every broker: each lists the groups it
+ * coordinates), DescribeGroups, OffsetFetch, ListOffsets (for lag), OffsetCommit and DeleteGroups.
+ *
+ * `seek` moves an inactive group's committed offsets (like kafka-consumer-groups --reset-offsets) with a
+ * member-less commit (generation -1); a group with live members refuses it, so it is checked first. --to takes
+ * `start`, `end`, an offset (a whole number, kept within the log), or a time: an ISO-8601 date-time or @<ms>.
+ */
+import type { Command } from 'commander';
+import { DeleteGroupsApi, DescribeGroupsApi, ListGroupsApi, OffsetFetchApi, type DescribeGroupsResponseGroups } from '../../protocol/generated/index.js';
+import { ErrorCode } from '../../protocol/generated/errors.js';
+import { Reader } from '../../protocol/reader.js';
+import type { KafkaClient } from '../kafka-client.js';
+import { check, CliError, emit, table } from '../output.js';
+import { connectionOptions, formatOption, parseTime, Session } from '../session.js';
+import { commitOffsets } from './consume.js';
+import { act } from './act.js';
+
+/** A consumer-protocol assignment (version, [topic, [partition]], user data) as topic → partitions; empty when unreadable. */
+function readAssignment(bytes: Buffer): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  if (bytes.length < 2) return out;
+  try {
+    const r = new Reader(bytes);
+    r.int16();
+    for (const t of r.array(false, () => ({ topic: r.string(false), partitions: r.array(false, () => r.int32()) }))) out.set(t.topic, t.partitions);
+  } catch {
+    out.clear(); // another protocol's bytes
+  }
+  return out;
+}
+
+async function describeGroup(client: KafkaClient, group: string): Promise<DescribeGroupsResponseGroups> {
+  return client.retrying(async () => {
+    const res = await (await client.coordinator(group)).request(DescribeGroupsApi, { groups: [group] });
+    const g = res.groups[0]!;
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`unknown group '${group}'`);
+    check(g.errorCode, `group '${group}'`);
+    return g;
+  });
+}
+
+/** Committed offsets of every topic the group has any for: topic → partition → offset. */
+async function committed(client: KafkaClient, group: string): Promise<Map<string, Map<number, number>>> {
+  return client.retrying(async () => {
+    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: null });
+    check(res.errorCode, `offsets of group '${group}'`);
+    const out = new Map<string, Map<number, number>>();
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        check(p.errorCode, `offset of group '${group}' on ${t.name}/${p.partitionIndex}`);
+        if (p.committedOffset < 0) continue;
+        if (!out.has(t.name)) out.set(t.name, new Map());
+        out.get(t.name)!.set(p.partitionIndex, p.committedOffset);
+      }
+    }
+    return out;
+  });
+}
+
+async function list(s: Session): Promise<void> {
+  const client = s.kafka();
+  const meta = await client.metadata([]);
+  const groups = (await Promise.all(meta.brokers.map(async (b) => {
+    const conn = await client.node(b.nodeId);
+    const listed = await conn.request(ListGroupsApi, {});
+    check(listed.errorCode, `groups of node ${b.nodeId}`);
+    if (listed.groups.length === 0) return [];
+    const described = await conn.request(DescribeGroupsApi, { groups: listed.groups.map((g) => g.groupId) });
+    return listed.groups.map((g) => {
+      const d = described.groups.find((x) => x.groupId === g.groupId);
+      return { group: g.groupId, state: d?.groupState ?? 'Unknown', protocolType: g.protocolType, members: d?.members.length ?? 0, coordinator: b.nodeId };
+    });
+  }))).flat().sort((a, b) => a.group.localeCompare(b.group));
+  emit(s.format, groups, (gs) => table(['GROUP', 'STATE', 'TYPE', 'MEMBERS', 'COORDINATOR'], gs.map((g) => [g.group, g.state, g.protocolType || '-', g.members, g.coordinator])));
+}
+
+async function describe(s: Session, group: string): Promise<void> {
+  const client = s.kafka();
+  const [g, offsets] = await Promise.all([describeGroup(client, group), committed(client, group)]);
+  if (g.groupState === 'Dead' && offsets.size === 0) throw new CliError(`unknown group '${group}'`);
+  const owner = new Map<string, (typeof g.members)[number]>();
+  for (const m of g.members) {
+    for (const [topic, partitions] of readAssignment(m.memberAssignment)) for (const p of partitions) owner.set(`${topic}/${p}`, m);
+  }
+  const topics = new Set([...offsets.keys(), ...[...owner.keys()].map((k) => k.slice(0, k.lastIndexOf('/')))]);
+  const partitions = [];
+  for (const topic of [...topics].sort()) {
+    const ends = await client.offsetsAt(topic, -1).catch(() => new Map<number, number>()); // a deleted topic keeps its offsets a while
+    const indexes = new Set([...(offsets.get(topic)?.keys() ?? []), ...[...owner.keys()].filter((k) => k.startsWith(`${topic}/`)).map((k) => Number(k.slice(topic.length + 1)))]);
+    for (const partition of [...indexes].sort((a, b) => a - b)) {
+      const current = offsets.get(topic)?.get(partition) ?? null;
+      const end = ends.get(partition) ?? null;
+      const m = owner.get(`${topic}/${partition}`);
+      partitions.push({
+        topic, partition, committedOffset: current, endOffset: end, lag: current !== null && end !== null ? Math.max(0, end - current) : null,
+        memberId: m?.memberId ?? null, clientId: m?.clientId ?? null, host: m?.clientHost ?? null,
+      });
+    }
+  }
+  const out = {
+    group, state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData,
+    members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: Object.fromEntries(readAssignment(m.memberAssignment)) })),
+    partitions,
+  };
+  emit(s.format, out, (d) => [
+    table(['GROUP', 'STATE', 'PROTOCOL', 'MEMBERS'], [[d.group, d.state, [d.protocolType, d.protocol].filter(Boolean).join('/') || '-', d.members.length]]),
+    ...(d.members.length ? ['', table(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'], d.members.map((m) => [m.memberId, m.clientId, m.host,
+      Object.entries(m.assignment).map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || '-']))] : []),
+    '',
+    table(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER-ID', 'CLIENT-ID', 'HOST'],
+      d.partitions.map((p) => [p.topic, p.partition, p.committedOffset, p.endOffset, p.lag, p.memberId, p.clientId, p.host])),
+  ].join('\n'));
+}
+
+async function seek(s: Session, group: string, o: { to: string; topic?: string }): Promise<void> {
+  const client = s.kafka();
+  const g = await describeGroup(client, group);
+  if (g.groupState !== 'Empty' && g.groupState !== 'Dead') {
+    throw new CliError(`group '${group}' is ${g.groupState} with ${g.members.length} member${g.members.length === 1 ? '' : 's'}: stop its consumers before seeking`);
+  }
+  const before = await committed(client, group);
+  const topics = o.topic !== undefined ? [o.topic] : [...before.keys()].sort();
+  if (topics.length === 0) throw new CliError(`group '${group}' has no committed offsets: name the topic with --topic`);
+  // start and end are ListOffsets' -2 and -1; a time is looked up per partition; an offset is kept within the log.
+  const to = o.to;
+  const offset = /^\d+$/.test(to) ? Number(to) : null;
+  const at = to === 'start' ? -2 : to === 'end' ? -1 : offset === null ? parseTime(to.startsWith('@') ? to.slice(1) : to, '--to') : null;
+  const moved = [];
+  for (const topic of topics) {
+    const previous = before.get(topic);
+    // Without --topic, only the partitions the group has offsets for; with it, every partition of the topic.
+    const partitions = o.topic === undefined && previous ? [...previous.keys()] : undefined;
+    const [starts, ends] = await Promise.all([client.offsetsAt(topic, -2, partitions), client.offsetsAt(topic, -1, partitions)]);
+    const found = at !== null && at >= 0 ? await client.offsetsAt(topic, at, partitions) : null;
+    const next = new Map<number, number>();
+    for (const [partition, start] of starts) {
+      const end = ends.get(partition)!;
+      const atTime = found?.get(partition);
+      const target = offset !== null ? Math.min(Math.max(offset, start), end)
+        : atTime !== undefined ? (atTime < 0 ? end : atTime)
+          : at === -2 ? start : end;
+      next.set(partition, target);
+      moved.push({ topic, partition, previousOffset: previous?.get(partition) ?? null, offset: target });
+    }
+    await commitOffsets(client, group, topic, next);
+  }
+  moved.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  emit(s.format, { group, partitions: moved }, (d) => table(['TOPIC', 'PARTITION', 'PREVIOUS', 'NEW'], d.partitions.map((p) => [p.topic, p.partition, p.previousOffset, p.offset])));
+}
+
+async function remove(s: Session, group: string): Promise<void> {
+  const client = s.kafka();
+  await client.retrying(async () => {
+    const res = await (await client.coordinator(group)).request(DeleteGroupsApi, { groupsNames: [group] });
+    for (const r of res.results) {
+      if (r.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`unknown group '${group}'`);
+      check(r.errorCode, `cannot delete group '${group}'`);
+    }
+  });
+  emit(s.format, { group, deleted: true }, () => `Deleted group '${group}'.`);
+}
+
+export function groupCommand(program: Command): void {
+  const group = program.command('group').description('list, describe, seek and delete consumer groups');
+  const kafka = (cmd: Command) => formatOption(connectionOptions(cmd, { kafka: true }));
+  kafka(group.command('list').alias('ls').description('list groups with their state')).action(act(list));
+  kafka(group.command('describe').description('state, members, and per partition the committed offset, end offset and lag').argument('<group>')).action(act(describe));
+  kafka(group.command('seek').description('move an inactive group\'s committed offsets').argument('<group>')
+    .requiredOption('--to <position>', 'start, end, an offset, or a time (ISO-8601 date-time, or @<ms since the epoch>)')
+    .option('-t, --topic <topic>', 'seek on this topic (every partition); default: the topics the group has offsets for'))
+    .action(act(seek));
+  kafka(group.command('delete').description('delete an inactive group and its offsets').argument('<group>')).action(act(remove));
+}

@@ -1,0 +1,102 @@
+/**
+ * The broker's security state: users (SCRAM credentials over `__samsa_users`), the OAUTHBEARER validator, the TLS
+ * material of the SSL listeners and the principal mapping, and a count of failed logins.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TlsOptions } from 'node:tls';
+import { ConfigError, type BrokerConfig } from '../config.js';
+import { SASL_MECHANISMS } from '../server/sasl.js';
+import type { KeyValueLog } from '../log/key-value-log.js';
+import type { Clock } from '../clock.js';
+import { UserStore, parseUserList } from './users.js';
+import type { TokenValidator, UnsecuredValidatorOptions } from './oauthbearer.js';
+import { ensureAutoTls, issueClientCertificate, serverTlsOptions, type AutoTls, type ClientCertificate } from './tls.js';
+import { parsePrincipalRules, type PrincipalRule } from './principal.js';
+
+export { issueClientCertificate } from './tls.js';
+export { unsecuredJws, type TokenValidator, type ValidatedToken } from './oauthbearer.js';
+
+export class Security {
+  readonly users: UserStore;
+  /** A validator for real OAUTHBEARER tokens (startBroker's `validateToken`); absent: Kafka's unsecured-JWS one. */
+  validateToken: TokenValidator | null = null;
+  /** Failed SASL logins since start. */
+  failedLogins = 0;
+  /** The `--tls auto` directory, once created. */
+  autoTls: AutoTls | null = null;
+  principalRules: PrincipalRule[] = [{ kind: 'default' }];
+  private tempTlsDir: string | null = null;
+  private tlsOptions: TlsOptions | null = null;
+
+  constructor(private readonly config: BrokerConfig, usersLog: KeyValueLog, private readonly logger: Logger,
+    private readonly clock: Clock, private readonly dataDir: string | null) {
+    this.users = new UserStore(usersLog);
+  }
+
+  /**
+   * Checks the security settings and writes the bootstrap users of `sasl.users` and `sasl.plain.users` (only those
+   * whose password changed). Runs before any listener accepts a client; throws ConfigError.
+   */
+  async start(): Promise<void> {
+    const unknown = this.config.get('sasl.enabled.mechanisms').split(',').map((m) => m.trim().toUpperCase())
+      .filter((m) => m !== '' && !(SASL_MECHANISMS as readonly string[]).includes(m));
+    if (unknown.length > 0) throw new ConfigError(`sasl.enabled.mechanisms: ${unknown.join(', ')} not supported (${SASL_MECHANISMS.join(', ')})`);
+    this.principalRules = parsePrincipalRules(this.config.get('ssl.principal.mapping.rules'));
+    await this.users.bootstrap([
+      ...parseUserList(this.config.get('sasl.plain.users'), 'sasl.plain.users'),
+      ...parseUserList(this.config.get('sasl.users'), 'sasl.users'),
+    ]);
+  }
+
+  /** node:tls options for the SSL listeners, creating the `--tls auto` CA and certificate on first use. */
+  serverTlsOptions(): TlsOptions {
+    if (this.tlsOptions) return this.tlsOptions;
+    if (this.config.bool('ssl.auto')) {
+      const dir = this.dataDir ? join(this.dataDir, 'tls') : (this.tempTlsDir = mkdtempSync(join(tmpdir(), 'samsa-tls-')));
+      this.autoTls = ensureAutoTls(dir);
+      this.logger.info({ ca: this.autoTls.caPath }, 'TLS: development CA (trust this file in clients: ssl.ca.location)');
+    }
+    return this.tlsOptions = serverTlsOptions(this.config, this.autoTls);
+  }
+
+  /** A client certificate from the `--tls auto` CA, for mTLS. */
+  issueClientCertificate(name: string, options?: { ou?: string; days?: number }): ClientCertificate {
+    if (!this.autoTls) throw new Error('issueClientCertificate needs ssl.auto=true (--tls auto) and an SSL listener');
+    return issueClientCertificate(this.autoTls.dir, name, options);
+  }
+
+  /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users. */
+  async checkBasicAuth(header: string | undefined): Promise<boolean> {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+    const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return false;
+    const user = decoded.slice(0, colon);
+    const ok = await this.users.checkPassword(user, decoded.slice(colon + 1));
+    if (!ok) this.logger.info({ user, component: 'http' }, 'failed registry authentication');
+    return ok;
+  }
+
+  unsecuredValidatorOptions(): UnsecuredValidatorOptions {
+    return {
+      subClaim: this.config.get('sasl.oauthbearer.sub.claim.name'),
+      scopeClaim: this.config.get('sasl.oauthbearer.scope.claim.name'),
+      requiredScopes: this.config.get('sasl.oauthbearer.expected.scope').split(',').map((s) => s.trim()).filter(Boolean),
+      clockSkewMs: this.config.int('sasl.oauthbearer.clock.skew.seconds') * 1000,
+      nowMs: this.clock.now(),
+    };
+  }
+
+  /** Logs a failed login with the client's address (Kafka logs "Failed authentication with /host"), never a secret. */
+  recordFailedLogin(details: { client: string; mechanism: string; user?: string; reason: string }): void {
+    this.failedLogins++;
+    this.logger.info(details, 'failed authentication');
+  }
+
+  close(): void {
+    if (this.tempTlsDir) rmSync(this.tempTlsDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Read-only views of the cluster for tests: topics with their offsets, groups with members and assignments, committed
+ * offsets with their lag, and the records of a partition decoded (key, value, headers, producer id/epoch, whether
+ * transactional, and transaction markers). Plain objects, computed on each call from the broker's live state.
+ */
+import type { Broker } from '../broker.js';
+import type { PartitionLog } from '../log/index.js';
+import { BATCH_HEADER_SIZE, controlType, decodeBatch, readBatchHeader, TimestampType, type BatchHeader } from '../protocol/record-batch.js';
+import { Reader } from '../protocol/reader.js';
+import { TestkitError } from './errors.js';
+
+export interface InspectedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: 'CreateTime' | 'LogAppendTime';
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<{ key: string; value: Buffer | null }>;
+  /** -1 for a producer that is neither idempotent nor transactional. */
+  producerId: number;
+  producerEpoch: number;
+  /** Part of a transaction (its data, or its marker). */
+  transactional: boolean;
+  /** A transaction marker (control record): how that transaction ended; null for data records. */
+  control: 'COMMIT' | 'ABORT' | 'UNKNOWN' | null;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  logStartOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+}
+
+export interface TopicInfo {
+  name: string;
+  internal: boolean;
+  configs: Record<string, string>;
+  partitions: PartitionInfo[];
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string;
+  leaderEpoch: number;
+  /** High watermark minus the committed offset; null when the partition no longer exists. */
+  lag: number | null;
+}
+
+export interface GroupMemberInfo {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** A consumer group member's assigned partitions by topic (once Stable); null for other protocols or none yet. */
+  assignment: Record<string, number[]> | null;
+}
+
+export interface GroupInfo {
+  groupId: string;
+  state: string;
+  protocolType: string | null;
+  protocol: string | null;
+  generationId: number;
+  leader: string | null;
+  members: GroupMemberInfo[];
+  committed: CommittedOffset[];
+}
+
+export interface RecordsQuery {
+  partition?: number;
+  /** First offset (default: the log start offset). */
+  offset?: number;
+  /** Most records returned (default: all). */
+  limit?: number;
+}
+
+export function topicInfo(broker: Broker, name: string): TopicInfo | undefined {
+  const meta = broker.topics.get(name);
+  if (!meta) return undefined;
+  const partitions: PartitionInfo[] = [];
+  for (let p = 0; p < meta.partitions; p++) {
+    const log = broker.logs.get(name, p);
+    if (!log) continue;
+    partitions.push({
+      partition: p, leader: broker.placement.leaderOf(name, p), logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset,
+    });
+  }
+  return { name, internal: meta.internal, configs: { ...meta.configs }, partitions };
+}
+
+/** Topics by name; internal ones (`__consumer_offsets`, ...) only when asked. */
+export function listTopics(broker: Broker, includeInternal = false): TopicInfo[] {
+  return broker.topics.list().filter((t) => includeInternal || !t.internal).map((t) => topicInfo(broker, t.name)!)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function committedOffsets(broker: Broker, groupId: string): CommittedOffset[] {
+  const group = broker.groups.inspect(groupId);
+  if (!group) return [];
+  return [...group.offsets.values()].map((o) => {
+    const log = broker.partition(o.topic, o.partition);
+    return { topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata, leaderEpoch: o.leaderEpoch, lag: log ? Math.max(0, log.highWatermark - o.offset) : null };
+  }).sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+export function groupInfo(broker: Broker, groupId: string): GroupInfo | undefined {
+  const group = broker.groups.inspect(groupId);
+  if (!group) return undefined;
+  const consumer = group.protocolType === 'consumer' && group.state === 'Stable';
+  return {
+    groupId,
+    state: group.state,
+    protocolType: group.protocolType,
+    protocol: group.protocolName,
+    generationId: group.generationId,
+    leader: group.leaderId,
+    members: [...group.members.values()].map((m) => ({
+      memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+      assignment: consumer ? consumerAssignment(m.assignment) : null,
+    })),
+    committed: committedOffsets(broker, groupId),
+  };
+}
+
+export function listGroups(broker: Broker): GroupInfo[] {
+  return broker.groups.groupIds().sort().map((id) => groupInfo(broker, id)!).filter(Boolean);
+}
+
+/** The consumer protocol's assignment: version, [topic, [partition]], user data. Null when it does not parse. */
+function consumerAssignment(bytes: Buffer): Record<string, number[]> | null {
+  if (bytes.length === 0) return {};
+  try {
+    const r = new Reader(bytes);
+    r.int16();
+    const out: Record<string, number[]> = {};
+    for (const t of r.array(false, () => ({ topic: r.string(false), partitions: r.array(false, () => r.int32()) }))) {
+      out[t.topic] = [...(out[t.topic] ?? []), ...t.partitions].sort((a, b) => a - b);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Calls `visit` with each whole batch stored in [from, high watermark), in offset order; stops when it returns false. */
+export function eachBatch(log: PartitionLog, from: number, visit: (buf: Buffer, at: number, header: BatchHeader) => boolean | void): void {
+  let offset = Math.max(from, log.logStartOffset);
+  while (offset < log.highWatermark) {
+    const chunks = log.read(offset, 1 << 20);
+    if (chunks.length === 0) return;
+    for (const buf of chunks) {
+      for (let at = 0; at + BATCH_HEADER_SIZE <= buf.length;) {
+        const header = readBatchHeader(buf, at);
+        if (visit(buf, at, header) === false) return;
+        at += header.size;
+        offset = header.baseOffset + header.lastOffsetDelta + 1;
+      }
+    }
+  }
+}
+
+/** A topic's records (every partition, or one), decoded, in partition then offset order. */
+export function readRecords(broker: Broker, topic: string, query: RecordsQuery = {}): InspectedRecord[] {
+  const meta = broker.topics.get(topic);
+  if (!meta) throw new TestkitError('SAMSA_UNKNOWN_TOPIC', `no topic '${topic}'`);
+  const { partition, offset = 0, limit = Infinity } = query;
+  if (partition !== undefined && (partition < 0 || partition >= meta.partitions)) {
+    throw new TestkitError('SAMSA_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${partition} (it has ${meta.partitions})`);
+  }
+  const out: InspectedRecord[] = [];
+  for (let p = partition ?? 0; p < (partition ?? meta.partitions - 1) + 1 && out.length < limit; p++) {
+    const log = broker.logs.get(topic, p);
+    if (!log) continue;
+    eachBatch(log, offset, (buf, at, h) => {
+      const control = h.isControl ? controlName(controlType(buf, at)) : null;
+      for (const r of decodeBatch(buf, at).records) {
+        if (r.offset < offset || r.offset < log.logStartOffset) continue;
+        if (out.length >= limit) return false;
+        out.push({
+          topic, partition: p, offset: r.offset, timestamp: r.timestamp,
+          timestampType: h.timestampType === TimestampType.logAppendTime ? 'LogAppendTime' : 'CreateTime',
+          // Views into the read buffer: copied, so a test may keep them.
+          key: r.key && Buffer.from(r.key), value: r.value && Buffer.from(r.value),
+          headers: r.headers.map((x) => ({ key: x.key, value: x.value && Buffer.from(x.value) })),
+          producerId: h.producerId, producerEpoch: h.producerEpoch, transactional: h.isTransactional, control,
+        });
+      }
+      return out.length < limit;
+    });
+  }
+  return out;
+}
+
+function controlName(commit: boolean | null): InspectedRecord['control'] {
+  return commit === true ? 'COMMIT' : commit === false ? 'ABORT' : 'UNKNOWN';
+}
+
+/** Data records (markers not counted) a partition holds in [from, high watermark), by batch headers only. */
+export function countRecords(log: PartitionLog, from = 0): number {
+  let n = 0;
+  eachBatch(log, from, (_buf, _at, h) => { if (!h.isControl) n += h.recordCount; });
+  return n;
+}

@@ -2,7 +2,6 @@
  * The broker: configuration, the topic catalogue, the partition logs, the coordinators and the handler table.
  * Everything a request handler may touch hangs off this object (handlers receive it in their context).
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
@@ -19,7 +18,7 @@ import { ErrorCode } from './protocol/generated/errors.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
 import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
-import { lockDataDir, type DataDirLock } from './log/data-dir-lock.js';
+import { lockDataDir, makeDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 import { Security } from './security/index.js';
 
@@ -114,7 +113,7 @@ export class Broker {
     this.placement = new Placement(Array.from({ length: config.int('nodes') }, (_, i) => config.nodeId + i));
     this.dataDir = config.inMemory ? null : resolve(config.dataDir);
     if (this.dataDir) {
-      mkdirSync(this.dataDir, { recursive: true });
+      makeDataDir(this.dataDir);
       this.dataDirLock = lockDataDir(this.dataDir);
     }
     this.topics = new TopicStore(this.dataDir);

@@ -1,15 +1,15 @@
 /**
  * Broker configuration. Every setting has its Kafka name (`num.partitions`, `log.retention.ms`, ...) and can be
- * given, from lowest to highest precedence, by a config file (Java .properties or JSON), `SAMSA_*` environment
+ * given, from lowest to highest precedence, by a config file (Java .properties, JSON or YAML), `SAMSA_*` environment
  * variables (`SAMSA_NUM_PARTITIONS=3` sets `num.partitions`) and explicit options (CLI flags, `startBroker`).
  *
  * Each setting carries Kafka's attributes (ConfigDef + DynamicBrokerConfig): type and validator, whether
  * AlterConfigs may change it at run time (read-only, per-broker or cluster-wide) and whether it is sensitive
  * (DescribeConfigs reports it as null; it is never logged).
  */
-import { readFileSync } from 'node:fs';
 import { validateValue, type ValueRule, TOPIC_CONFIGS, ConfigSource } from './metadata/configs.js';
 import { clientInput } from './protocol/client-input.js';
+import { parseConfigFile } from './config-file.js';
 
 /** Kafka's update modes: read-only settings change only with a restart; the others through AlterConfigs. */
 export type UpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
@@ -49,6 +49,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'registry.port', type: 'int', defaultValue: '8081', min: -1, max: 65535, doc: 'Schema Registry HTTP port (0 = disabled, -1 = any free port).' },
   { name: 'admin.port', type: 'int', defaultValue: '9644', min: -1, max: 65535, doc: 'Admin HTTP port: health, and the operator and test-control surfaces (0 = disabled, -1 = any free port).' },
   { name: 'log.level', type: 'string', defaultValue: 'info', oneOf: PINO_LEVELS, doc: 'pino log level.' },
+  { name: 'log.format', type: 'string', defaultValue: 'auto', oneOf: ['auto', 'pretty', 'json'], doc: 'Log lines as JSON (ISO times) or pretty text; auto: pretty when stdout is a terminal, JSON otherwise.' },
   { name: 'num.partitions', type: 'int', defaultValue: '1', min: 1, doc: 'Partitions of auto-created topics and CreateTopics with -1.' },
   { name: 'default.replication.factor', type: 'int', defaultValue: '1', doc: 'Only 1 is possible on one broker.' },
   { name: 'auto.create.topics.enable', type: 'boolean', defaultValue: 'true', doc: 'Create unknown topics on Metadata/Produce.' },
@@ -99,6 +100,10 @@ const KNOWN = new Map<string, BrokerSetting>([
   }] as const),
 ]);
 
+/** Kafka's names for the same setting: `broker.id` is `node.id` (ZooKeeper-era and KRaft names); `log.dir` is the one-directory `log.dirs`. */
+const SYNONYMS = new Map([['broker.id', 'node.id'], ['log.dir', 'log.dirs']]);
+export const canonicalName = (name: string): string => SYNONYMS.get(name) ?? name;
+
 /** A broker setting's declaration, or undefined for names Samsa does not know. */
 export function brokerSetting(name: string): BrokerSetting | undefined {
   return KNOWN.get(name);
@@ -106,7 +111,7 @@ export function brokerSetting(name: string): BrokerSetting | undefined {
 
 /** Why a broker setting is unknown or its value invalid, or null. */
 export function checkBrokerSetting(name: string, value: string): string | null {
-  const def = KNOWN.get(name);
+  const def = KNOWN.get(canonicalName(name));
   if (!def) return `Unknown broker setting '${clientInput(name)}'`;
   return validateValue(def, value);
 }
@@ -179,33 +184,9 @@ export class BrokerConfig {
   get socketRequestMaxBytes(): number { return this.int('socket.request.max.bytes'); }
 }
 
-/** Reads a .properties or .json config file into name → value. */
+/** Reads a .properties, .json, .yaml or .yml config file into name → value. */
 export function readConfigFile(path: string): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
-  }
-  if (path.endsWith('.json')) {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new ConfigError(`config file ${path} must hold a JSON object`);
-    return new Map(Object.entries(obj).map(([k, v]) => [k, String(v)]));
-  }
-  const out = new Map<string, string>();
-  text.split('\n').forEach((line, i) => {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#') || t.startsWith('!')) return;
-    const m = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(t);
-    if (!m) throw new ConfigError(`${path}:${i + 1}: expected 'name=value'`);
-    out.set(m[1], m[2]);
-  });
-  return out;
+  return new Map(parseConfigFile(path).map((s) => [s.name, s.value]));
 }
 
 /** SAMSA_LOG_RETENTION_MS=1000 → log.retention.ms=1000 (only names Samsa knows). */
@@ -213,18 +194,25 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('SAMSA_') || value === undefined) continue;
-    const name = key.slice(6).toLowerCase().replace(/_/g, '.');
-    if (KNOWN.has(name)) out.set(name, value);
+    const name = envSettingName(key);
+    if (KNOWN.has(canonicalName(name))) out.set(name, value);
   }
   return out;
 }
+
+/** SAMSA_* variables that name no setting (typos): the CLI warns about each. */
+export function unknownEnvironment(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env).filter((key) => key.startsWith('SAMSA_') && !KNOWN.has(canonicalName(envSettingName(key))));
+}
+
+const envSettingName = (key: string) => key.slice(6).toLowerCase().replace(/_/g, '.');
 
 /** Merges layers, later ones winning, into a validated config. */
 export function buildConfig(...layers: Array<Map<string, string> | Record<string, SettingValue | undefined>>): BrokerConfig {
   const merged = new Map<string, string>();
   for (const layer of layers) {
     const entries = layer instanceof Map ? [...layer] : Object.entries(layer);
-    for (const [k, v] of entries) if (v !== undefined) merged.set(k, String(v));
+    for (const [k, v] of entries) if (v !== undefined) merged.set(canonicalName(k), String(v));
   }
   return new BrokerConfig(merged);
 }

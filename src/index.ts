@@ -7,9 +7,10 @@
  *   await broker.close();
  */
 import { readFileSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { Broker } from './broker.js';
 import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
+import { createLogger } from './logging.js';
 import { Listener } from './server/listener.js';
 import { listenerSpecs, nodePort } from './server/endpoints.js';
 import { Router } from './server/router.js';
@@ -99,6 +100,14 @@ export interface RunningBroker extends BrokerState {
  */
 export const EMBEDDED_DEFAULTS: Record<string, SettingValue> = { 'registry.port': 0, 'admin.port': 0, 'log.level': 'warn', 'in.memory': true };
 
+/** Which of the broker's ports a failed listen was for ('kafka', 'registry', 'admin'), in `err.service`. */
+function portOf<T>(service: string, listening: Promise<T>): Promise<T> {
+  return listening.catch((err: unknown) => {
+    if (err && typeof err === 'object') Object.assign(err, { service });
+    throw err;
+  });
+}
+
 export async function startBroker(options: StartOptions = {}, defaults: Record<string, SettingValue> = EMBEDDED_DEFAULTS): Promise<RunningBroker> {
   const dataDirGiven = options.dataDir !== undefined || options.config?.['log.dirs'] !== undefined;
   const config = buildConfig(
@@ -119,7 +128,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       'log.level': options.logLevel,
     },
   );
-  const logger = options.logger ?? pino({ level: config.get('log.level'), base: { name: 'samsa' } });
+  const logger = options.logger ?? createLogger(config);
   const broker = new Broker(config, logger, options.clock === 'manual' ? new ManualClock(Date.now()) : options.clock);
   if (options.validateToken) broker.security.validateToken = options.validateToken;
   const nodeCount = config.int('nodes');
@@ -139,7 +148,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
         const listener = new Listener(broker, node.id, spec, requests);
         listeners.push(listener);
         listenersByNode.get(node.id)!.push(listener);
-        const port = await listener.listen(spec.host, nodePort(spec, i, specs.length));
+        const port = await portOf('kafka', listener.listen(spec.host, nodePort(spec, i, specs.length)));
         node.endpoints.push({ listener: spec.name, host: spec.advertisedHost, port: spec.advertisedPort === 0 ? port : nodePort({ ...spec, port: spec.advertisedPort }, i, specs.length) });
       }
       broker.nodes.push(node);
@@ -156,8 +165,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   let adminUrl: string | null;
   try {
     await broker.recover();
-    registryUrl = await broker.startRegistry();
-    adminUrl = await broker.startAdmin();
+    registryUrl = await portOf('registry', broker.startRegistry());
+    adminUrl = await portOf('admin', broker.startAdmin());
     if (broker.admin) (await import('./testkit/http-control.js')).mountControl(broker.admin, faults, cluster);
   } catch (err) {
     await closeListeners();

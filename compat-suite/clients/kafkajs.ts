@@ -1,6 +1,6 @@
 /**
  * kafkajs 2.2.4. Codecs: gzip built in; snappy via kafkajs-snappy, lz4 via kafkajs-lz4, zstd via a small adapter
- * over zstd-napi (@kafkajs/zstd needs a native build that fails here). kafkajs reads only through consumer groups,
+ * over Samsa's own zstd (Node's zlib zstd, or fzstd; @kafkajs/zstd needs a native build that fails here). kafkajs reads only through consumer groups,
  * so every round trip needs the group coordinator.
  */
 import kafkajs, { type Consumer, type IHeaders, type Kafka as KafkaT, type Producer, type ProducerConfig } from 'kafkajs';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type Ctx, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
+import { zstdCompress, zstdDecompress } from '../../src/protocol/zstd.js';
 
 const { Kafka, CompressionTypes, CompressionCodecs, ConfigResourceTypes, logLevel } = kafkajs;
 const require = createRequire(import.meta.url);
@@ -19,13 +20,15 @@ const CODEC_TYPES: Record<Codec, kafkajs.CompressionTypes> = {
 
 function installCodecs(): void {
   CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy');
-  const LZ4Codec = require('kafkajs-lz4');
-  CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
-  const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer; decompress(b: Buffer): Buffer };
   // kafkajs codec contract: compress(encoder) gets an Encoder whose .buffer holds the records.
+  const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+  CompressionCodecs[CompressionTypes.LZ4] = () => ({
+    compress: async (encoder: { buffer: Buffer }) => lz4.compressFrameSync(encoder.buffer),
+    decompress: async (buffer: Buffer) => lz4.decompressFrameSync(buffer),
+  });
   CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-    compress: async (encoder: { buffer: Buffer }) => zstd.compress(encoder.buffer),
-    decompress: async (buffer: Buffer) => zstd.decompress(buffer),
+    compress: async (encoder: { buffer: Buffer }) => zstdCompress(encoder.buffer),
+    decompress: async (buffer: Buffer) => zstdDecompress(buffer, 2 ** 31 - 1),
   });
 }
 

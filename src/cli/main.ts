@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
+import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
 import { issueClientCertificate } from '../security/tls.js';
 
@@ -29,7 +30,8 @@ const USAGE = `Usage: samsa [start] [options]      run the broker
   --fsync                 durable mode: acks=-1 is answered after fsync
   --manual-clock          tests: time moves only by POST /v1/clock/advance on the admin port
   --log-level <level>     trace, debug, info, warn, error (default info)
-  --config <file>         a .properties or .json file of Kafka-named settings
+  --log-format <format>   pretty or json (default: pretty in a terminal, json otherwise)
+  --config <file>         a .properties, .json, .yaml or .yml file of Kafka-named settings
   --set name=value        any setting by its Kafka name (repeatable), e.g. --set num.partitions=3
   --version               print the version and exit
 Every setting can also come from SAMSA_* environment variables, e.g. SAMSA_NUM_PARTITIONS=3.`;
@@ -45,22 +47,25 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+const OPTIONS = {
+  'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
+  'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
+  'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'manual-clock': { type: 'boolean' },
+  'log-level': { type: 'string' }, 'log-format': { type: 'string' }, 'listeners': { type: 'string' }, 'tls': { type: 'string' },
+  'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
+  'version': { type: 'boolean', short: 'V' },
+} as const;
+
+/** Settings gathered so far, for naming the source of a start-up failure. */
+let settings: StartSettings = { values: {}, sources: new Map() };
+
 async function main(args: string[]): Promise<void> {
   let values;
+  const valueOptions = new Set(Object.entries(OPTIONS).filter(([, o]) => o.type === 'string').map(([name]) => `--${name}`));
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },
-        'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
-        'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'manual-clock': { type: 'boolean' }, 'log-level': { type: 'string' },
-        'listeners': { type: 'string' }, 'tls': { type: 'string' },
-        'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
-        'version': { type: 'boolean', short: 'V' },
-      },
-    }));
+    ({ values } = parseArgs({ args: joinNegativeValues(args, valueOptions), options: OPTIONS }));
   } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    console.error(`samsa: ${(err as Error).message} (samsa --help lists the options)`);
     process.exit(2);
   }
   if (values.help) {
@@ -71,39 +76,14 @@ async function main(args: string[]): Promise<void> {
     console.log(`samsa ${packageVersion()}`);
     return;
   }
-  const int = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^-?\d+$/.test(v)) throw new ConfigError(`--${flag} expects a whole number, got '${v}'`);
-    return Number(v);
-  };
-  const extra: Record<string, string | boolean> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--set expects name=value, got '${pair}'`);
-    extra[pair.slice(0, eq)] = pair.slice(eq + 1);
+  if (values.tls !== undefined && values.tls !== 'auto') {
+    throw new ConfigError(`--tls expects 'auto', got '${values.tls}' (for your own certificates set ssl.certificate.location and ssl.key.location)`);
   }
-  if (values.fsync) extra['log.flush.fsync'] = true;
-  if (values.listeners !== undefined) extra['listeners'] = values.listeners;
-  if (values.tls !== undefined) {
-    if (values.tls !== 'auto') throw new ConfigError(`--tls expects 'auto', got '${values.tls}' (for your own certificates set ssl.certificate.location and ssl.key.location)`);
-    extra['ssl.auto'] = true;
-  }
-  const running = await startBroker({
-    port: int('port', values.port),
-    host: values.host,
-    advertisedHost: values['advertised-host'],
-    dataDir: values['data-dir'],
-    inMemory: values['in-memory'],
-    nodeId: int('node-id', values['node-id']),
-    nodes: int('nodes', values.nodes),
-    registryPort: int('registry-port', values['registry-port']),
-    adminPort: int('admin-port', values['admin-port']),
-    logLevel: values['log-level'],
-    configFile: values.config,
-    config: extra,
-    useEnvironment: true,
-    clock: values['manual-clock'] ? 'manual' : undefined,
-  }, {});
+  const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
+  for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
+  settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
+  const running = await startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined }, {});
+  if (process.stdout.isTTY) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');
     running.close().then(() => process.exit(0), (err) => {
@@ -135,8 +115,9 @@ const run = COMMANDS.has(args[0] ?? '') ? runCommand()
   : args[0] === 'tls' ? Promise.resolve().then(() => tlsCommand(args.slice(1)))
   : main(args[0] === 'start' ? args.slice(1) : args);
 run.catch((err) => {
-  if (err instanceof ConfigError || ['EADDRINUSE', 'SAMSA_DATA_DIR_LOCKED'].includes((err as NodeJS.ErrnoException).code ?? '')) {
-    console.error(`samsa: ${(err as Error).message}`);
+  const known = err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'SAMSA_DATA_DIR_LOCKED' ? (err as Error).message : describeStartError(err, settings);
+  if (known !== null) {
+    console.error(`samsa: ${known}`);
     process.exit(2);
   }
   console.error(err);

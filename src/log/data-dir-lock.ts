@@ -4,8 +4,8 @@
  * A lock whose process is gone (kill -9, power loss) is stale and taken over. Within one process (brokers embedded
  * in a test suite) the held directories are tracked here too, since the pid alone cannot tell them apart.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export class DataDirLockedError extends Error {
   readonly code = 'SAMSA_DATA_DIR_LOCKED';
@@ -23,6 +23,26 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+/**
+ * Creates the absolute directory `dir` and its missing parents, one at a time: the errors then name the directory that
+ * could not be made (EACCES, ENOTDIR, EROFS), and a path under /proc fails at once (Node 20's recursive mkdirSync loops
+ * forever there). A `dir` that exists as a file fails with ENOTDIR.
+ */
+export function makeDataDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made meanwhile by another process
+    }
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, '${dir}'`), { code: 'ENOTDIR', syscall: 'mkdir', path: dir });
   }
 }
 

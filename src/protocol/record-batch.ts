@@ -20,6 +20,7 @@ import { crc32c } from './crc32c.js';
 import { DecodeError, Reader } from './reader.js';
 import { Writer } from './writer.js';
 import { ErrorCode } from './generated/errors.js';
+import { zstdCompress, zstdDecompress, ZstdTooLarge } from './zstd.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** baseOffset + batchLength: the bytes before `batchLength` starts counting. */
@@ -251,69 +252,6 @@ function lz4Bound(b: Buffer): number {
   return total;
 }
 
-interface ZstdBinding {
-  DCtx: new () => {
-    decompress(dst: Uint8Array, src: Uint8Array): number;
-    decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number];
-    setParameter(p: number, v: number): void;
-  };
-  DParameter: { windowLogMax: number };
-  getFrameContentSize(frame: Uint8Array): number | null;
-  findFrameCompressedSize(frame: Uint8Array): number;
-}
-
-/** The inflated size all frames declare, or null when one does not (streaming compressors) or cannot be read. */
-function zstdDeclaredSize(zstd: ZstdBinding, input: Buffer): number | null {
-  try {
-    let total = 0;
-    for (let frame = input; frame.length > 0; frame = frame.subarray(zstd.findFrameCompressedSize(frame))) {
-      const size = zstd.getFrameContentSize(frame);
-      if (size === null) return null;
-      total += size;
-    }
-    return total;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Streams zstd into one buffer grown as needed up to `limit` + 1 bytes: reaching that byte means too large. The window
- * (memory the decoder itself allocates) is capped too, at 2^24 or what `limit` needs.
- */
-function zstdBounded(zstd: ZstdBinding, input: Buffer, limit: number): Buffer {
-  const dctx = new zstd.DCtx();
-  dctx.setParameter(zstd.DParameter.windowLogMax, Math.min(27, Math.max(24, Math.ceil(Math.log2(limit)))));
-  // Fast path: frames that declare their size are inflated in one call into a buffer of that size (the decoder
-  // fails rather than write past it, so a false declaration cannot overrun).
-  const declared = zstdDeclaredSize(zstd, input);
-  if (declared !== null) {
-    if (declared > limit) throw tooLarge(limit);
-    const exact = Buffer.allocUnsafe(declared);
-    return exact.subarray(0, dctx.decompress(exact, input));
-  }
-  const cap = limit + 1;
-  let out = Buffer.allocUnsafe(Math.min(cap, Math.max(64 * 1024, input.length * 4)));
-  let produced = 0;
-  let consumed = 0;
-  let pending = 1;
-  while (consumed < input.length || pending !== 0) {
-    if (produced === out.length) {
-      if (out.length === cap) throw tooLarge(limit);
-      const grown = Buffer.allocUnsafe(Math.min(cap, out.length * 2));
-      out.copy(grown, 0, 0, produced);
-      out = grown;
-    }
-    const [hint, wrote, read] = dctx.decompressStream(out.subarray(produced), input.subarray(consumed));
-    produced += wrote;
-    consumed += read;
-    pending = hint;
-    if (produced > limit) throw tooLarge(limit);
-    if (wrote === 0 && read === 0 && produced < out.length) throw new Error('truncated zstd frame');
-  }
-  return out.subarray(0, produced);
-}
-
 function loadCodec(code: number): Codec {
   switch (code) {
     case Compression.gzip:
@@ -376,9 +314,17 @@ function loadCodec(code: number): Codec {
       };
     }
     case Compression.zstd: {
-      const zstd = require('zstd-napi') as { compress(b: Buffer): Buffer };
-      const binding = require('zstd-napi/binding') as ZstdBinding;
-      return { compress: (b) => zstd.compress(b), decompress: (b, limit) => zstdBounded(binding, b, limit) };
+      return {
+        compress: zstdCompress,
+        decompress(b, limit) {
+          try {
+            return zstdDecompress(b, limit);
+          } catch (err) {
+            if (err instanceof ZstdTooLarge) throw tooLarge(limit);
+            throw err;
+          }
+        },
+      };
     }
     default:
       throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${code}`);

@@ -16,35 +16,26 @@ const MiB = 1 << 20;
  */
 export function bombPayload(codec: number, size: number, declared = false): Buffer {
   const unit = Buffer.alloc(MiB);
-  if (codec === Compression.zstd && !declared) return zstdStreamed(unit, Math.ceil(size / MiB));
+  if (codec === Compression.zstd) return declared ? Buffer.concat(Array.from({ length: Math.ceil(size / MiB) }, () => zstdZeros(MiB, true))) : zstdZeros(size, false);
   const one = codec === Compression.gzip ? gzipSync(unit, { level: 9 })
-    : codec === Compression.zstd ? (require('zstd-napi') as { compress(b: Buffer): Buffer }).compress(unit)
-      : (require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer }).compressFrameSync(unit);
+    : (require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer }).compressFrameSync(unit);
   return Buffer.concat(Array.from({ length: Math.ceil(size / MiB) }, () => one));
 }
 
-interface ZstdCompressBinding {
-  CCtx: new () => { compressStream2(dst: Uint8Array, src: Uint8Array, end: number): [number, number, number] };
-  EndDirective: { continue: number; end: number };
-}
-
-/** One zstd frame of `unit` repeated `times`, fed in pieces so the frame header carries no content size. */
-function zstdStreamed(unit: Buffer, times: number): Buffer {
-  const zstd = require('zstd-napi/binding') as ZstdCompressBinding;
-  const cctx = new zstd.CCtx();
-  const out: Buffer[] = [];
-  const feed = (src: Buffer, end: number) => {
-    for (let left = src, more = 1; left.length > 0 || more !== 0;) {
-      const dst = Buffer.allocUnsafe(128 * 1024);
-      const [remaining, produced, consumed] = cctx.compressStream2(dst, left, end);
-      out.push(dst.subarray(0, produced));
-      left = left.subarray(consumed);
-      more = end === zstd.EndDirective.end ? remaining : 0;
-    }
-  };
-  for (let i = 0; i < times; i++) feed(unit, zstd.EndDirective.continue);
-  feed(Buffer.alloc(0), zstd.EndDirective.end);
-  return Buffer.concat(out);
+/**
+ * One zstd frame of `size` zeros written by hand (RFC 8878): RLE blocks of 128 KiB, 4 bytes each, so a GiB takes
+ * 32 KiB. `declared` puts the size in the frame header (8-byte Frame_Content_Size); otherwise it is absent.
+ */
+function zstdZeros(size: number, declared: boolean): Buffer {
+  const block = 128 * 1024;
+  const header = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, declared ? 0xc0 : 0x00, 0x38, ...(declared ? [0, 0, 0, 0, 0, 0, 0, 0] : [])]);
+  if (declared) header.writeBigUInt64LE(BigInt(size), 6);
+  const blocks = Buffer.alloc(4 * Math.ceil(size / block));
+  for (let done = 0, at = 0; done < size; done += block, at += 4) {
+    const n = Math.min(block, size - done);
+    blocks.writeUIntLE((n << 3) | (1 << 1) | (done + n >= size ? 1 : 0), at, 3); // RLE block; byte `at + 3` is the zero
+  }
+  return Buffer.concat([header, blocks]);
 }
 
 /** A produced batch (valid header and CRC) whose compressed body is `payload`, claiming `count` records. */

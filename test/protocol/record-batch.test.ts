@@ -237,6 +237,14 @@ test('zstd frames that do not declare their size (streamed, as Java producers wr
   assert.throws(() => decompress(Compression.zstd, streamed.subarray(0, streamed.length - 3), 4 << 20), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.CORRUPT_MESSAGE, 'truncated');
 });
 
+test('zstd from a real compressor (Huffman and FSE blocks, declared size) inflates on this Node, built-in zstd or not', () => {
+  // Written by Node 26's zlib.zstdCompressSync (libzstd, level 3) from the text below.
+  const packed = Buffer.from('KLUv/WAlH70TAKZQJhSgazmYfN/3raqzUkpSJinRwb0reCkAHgAcAJwZmU3M3RISyojIQu7WOFvsbhFHFhQSEA4MCggGBA4DOERAQQMDgUFDnUrX6N0qKtaU1CrqbhERaUhoFHS3SCSHwjF4t4YmxJHNLeJ2N8aRWOxunc7P5Xv8bplMj8Vz+G6Vyv///79t27bdthxZdC3i7G5tZF8RR8a7RZPdC4FfqPHd7jEGkUY0aGGKDRIYQSERO4QiXBlGiHBkHCGCxUidHQCtO5CGHCSRjc1Bm+KRUNC0T2qoAwlxa5u/0RZ9xIPbjJfnaOwOx9vZNCXBm0Dlt3fhAPTANuLyOBu74Xg7m05CGoHibp8F2VhIxEBj0J/hIjY068P4t5mYRPwBFdyehQPQAtkQl+doxsVWHCA5tv1ZMj84oJy2z4IcZMAa8jW6Go/z8fZLTrKPAZXYHi74gwoEQrl/V+NxPt5+yUn2KqDa2rtQBC2wFXmfXXrlgLKWTzbefpOT7COgotqzcABaIBvi8hyN3eF4O0snIXOAomnfBTmIgFXka2Q3Hufj7ZecZF8BKqO9C0XQAnRlGzhA83bJaNKBoV9rkVkwXP/PHgsBoAKBUO4PX9Qg1nIGxJtJRelOzksKeaWhpysvCXA3xZ/om38RiC0r8YmdwryDiPca9LT6JJSbKf4X4ZeUVHAyQRZC4JcWdJfQLFUhaVDiOLmc9YJEkgocSWcgpPtIOG5KyVfBJsYRcd9g/HEtEf8UOEEcgB2S1q5F5nCaeNuZJhLMVp+CuFfwgSaAvpcRWko/X7x157mHmHXXTvV1CDecTAQDPb9RWyq7Ey536wO7cz6XTVUBjho=', 'base64');
+  const text = Array.from({ length: 200 }, (_, i) => `record-${i} ${'abcdefghij'.repeat(i % 7)}`).join('\n');
+  assert.equal(decompress(Compression.zstd, packed, 8229).toString(), text);
+  assert.throws(() => decompress(Compression.zstd, packed, 8228), (e: any) => e instanceof BatchError && e.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
+});
+
 test('scanRecords never throws on junk, and whatever it accepts decodes', () => {
   fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 120 }), fc.integer({ min: 0, max: 6 }), (junk, count) => {
     const body = Buffer.from(junk);

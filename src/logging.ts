@@ -1,0 +1,46 @@
+/**
+ * The broker's logger: JSON lines with ISO times for machines (pipes, files, log shippers), or one short readable
+ * line per event in a terminal (`log.format`: auto picks pretty when stdout is a terminal).
+ */
+import { pino, stdTimeFunctions, type Logger } from 'pino';
+import type { BrokerConfig } from './config.js';
+
+export function createLogger(config: BrokerConfig, out: NodeJS.WriteStream = process.stdout): Logger {
+  const format = config.get('log.format');
+  const options = { level: config.get('log.level'), base: { name: 'samsa' }, timestamp: stdTimeFunctions.isoTime };
+  if (format === 'json' || (format === 'auto' && !out.isTTY)) return pino(options);
+  return pino(options, prettyStream(out, out.isTTY === true && !process.env.NO_COLOR));
+}
+
+const LEVELS: Record<number, [string, number]> = {
+  10: ['TRACE', 90], 20: ['DEBUG', 36], 30: ['INFO ', 32], 40: ['WARN ', 33], 50: ['ERROR', 31], 60: ['FATAL', 35],
+};
+const HIDDEN = new Set(['level', 'time', 'name', 'msg', 'pid', 'hostname']);
+
+/** pino's JSON line → `12:00:01.234 INFO  message key=value ...` (an error's stack on the lines after). */
+export function prettyLine(json: string, color: boolean): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const [label, code] = LEVELS[entry.level as number] ?? [String(entry.level), 0];
+  const time = typeof entry.time === 'string' ? new Date(entry.time).toTimeString().slice(0, 8) + entry.time.slice(19, 23) : '';
+  let stack = '';
+  const fields = Object.entries(entry).filter(([k]) => !HIDDEN.has(k)).map(([k, v]) => {
+    if (k === 'err' && v && typeof v === 'object') {
+      const err = v as { message?: string; stack?: string };
+      if ((entry.level as number) >= 50 && err.stack) stack = `\n${err.stack.replace(/^/gm, '    ')}`;
+      v = err.message;
+    }
+    const text = typeof v === 'string' && !/[\s"=]/.test(v) && v !== '' ? v : JSON.stringify(v);
+    return `${paint(2, `${k}=`)}${text}`;
+  });
+  return `${paint(2, time)} ${paint(code, label)} ${entry.msg ?? ''}${fields.length ? ` ${fields.join(' ')}` : ''}${stack}\n`;
+}
+
+function prettyStream(out: NodeJS.WriteStream, color: boolean): { write(line: string): void } {
+  return { write: (line) => { out.write(prettyLine(line, color)); } };
+}

@@ -88,13 +88,24 @@ def check_topic_authorization_error(err):
           'expected a topic authorization error, got: %s' % text[:300])
 
 
-def refused(fn):
-    """Runs fn, which should fail; returns its exception."""
-    try:
-        fn()
-    except Exception as e:  # the caller checks which
-        return e
-    raise AssertionError('the write was accepted')
+def security_scenario(common, secure_conf, round_trip, write):
+    """The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse.
+
+    secure_conf(settings) gives the client's security settings, merged into its `common` config (one scenario per
+    process, so every client the scenario builds connects securely); write(ctx, topic) sends one message.
+    """
+    def run(ctx):
+        s = ctx.require_secure()
+        ctx.bootstrap = s['bootstrap']
+        common.update(secure_conf(s))
+        round_trip(ctx)
+        try:
+            write(ctx, s['deniedTopic'])
+        except Exception as e:  # checked just below
+            check_topic_authorization_error(e)
+            return
+        raise AssertionError('the write to %s was accepted' % s['deniedTopic'])
+    return run
 
 
 def decode_headers(headers):

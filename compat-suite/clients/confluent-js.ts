@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { checkTopicAuthorizationError, type Ctx, notSupported, overSaslSsl, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, notSupported, packageVersion, securityScenario, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 import { ROOT } from '../lib/runner.js';
@@ -104,13 +104,7 @@ function scenarios(): ScenarioTable {
     ...codecs,
 
     /** The round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
-    async security(ctx) {
-      const secure = overSaslSsl(ctx);
-      await roundTrip(secure);
-      const refused = await produce(secure, secure.saslSsl.deniedTopic, [testMessages(1)]).then(() => null, (err: unknown) => err);
-      check(refused !== null, `a write to ${secure.saslSsl.deniedTopic} was accepted`);
-      checkTopicAuthorizationError(refused);
-    },
+    security: securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, [testMessages(1)])),
 
     async group(ctx) {
       const topic = `${ctx.prefix}-t`;

@@ -9,7 +9,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 from compat_common import (NotSupported, USER_SCHEMA_V1, USER_SCHEMA_V2, check, check_messages,
-                           check_topic_authorization_error, decode_headers, refused, run_main, test_messages, wait_until)
+                           decode_headers, security_scenario, run_main, test_messages, wait_until)
 
 COMMON = {'socket.timeout.ms': 10000, 'topic.metadata.refresh.interval.ms': 1000}
 
@@ -273,20 +273,16 @@ def registry(ctx):
     check(sr.register_schema(subject, Schema(json.dumps(USER_SCHEMA_V1), 'AVRO')) == schema_id, 're-registering v1 changed its id')
 
 
-def security(ctx):
-    """The round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse."""
-    s = ctx.require_secure()
-    ctx.bootstrap = s['bootstrap']
-    # One scenario per process: every client this scenario builds from COMMON connects securely.
-    COMMON.update({'security.protocol': 'SASL_SSL', 'ssl.ca.location': s['caPath'], 'sasl.mechanisms': 'SCRAM-SHA-512',
-                   'sasl.username': s['user'], 'sasl.password': s['password']})
-    round_trip(ctx)
-    check_topic_authorization_error(refused(lambda: produce(ctx, s['deniedTopic'], test_messages(1))))
+def secure_conf(s):
+    """The security column's client settings."""
+    return {'security.protocol': 'SASL_SSL', 'ssl.ca.location': s['caPath'], 'sasl.mechanisms': 'SCRAM-SHA-512',
+            'sasl.username': s['user'], 'sasl.password': s['password']}
 
 
 SCENARIOS = {
     'produce': round_trip,
-    'security': security,
+    'security': security_scenario(COMMON, secure_conf, round_trip,
+                                  lambda ctx, topic: produce(ctx, topic, test_messages(1))),
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
     'rebalance': rebalance,

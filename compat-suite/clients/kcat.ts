@@ -4,7 +4,7 @@
  * message of one invocation, so expected headers are per batch here.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { checkTopicAuthorizationError, type Ctx, overSaslSsl, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, runIfMain, type ScenarioTable, securityScenario } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 
@@ -70,15 +70,11 @@ async function roundTrip(ctx: Ctx, extra: string[] = [], readExtra: string[] = [
 
 const codec = (c: Codec) => (ctx: Ctx) => roundTrip(ctx, ['-z', c]);
 
-/** The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
-async function security(ctx: Ctx): Promise<void> {
-  const secure = overSaslSsl(ctx);
-  await roundTrip(secure);
-  // kcat reports a failed delivery on stderr ("Delivery failed for message: Broker: Topic authorization failed").
-  const refused = await produce(secure, secure.saslSsl.deniedTopic, batch(1, 'denied')).then(() => null, (err: unknown) => err);
-  check(refused !== null, `a write to ${secure.saslSsl.deniedTopic} was accepted`);
-  checkTopicAuthorizationError(refused);
-}
+/**
+ * The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse (kcat reports
+ * it on stderr: "Delivery failed for message: Broker: Topic authorization failed").
+ */
+const security = securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, batch(1, 'denied')));
 
 export const SCENARIOS: ScenarioTable = {
   produce: (ctx) => roundTrip(ctx),

@@ -10,7 +10,7 @@ import {
 } from '@platformatic/kafka';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { checkTopicAuthorizationError, type Ctx, notSupported, overSaslSsl, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, notSupported, securityScenario, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkAtLeastOnce, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 
@@ -91,13 +91,7 @@ function codec(c: Codec) {
 }
 
 /** The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
-async function security(ctx: Ctx): Promise<void> {
-  const secure = overSaslSsl(ctx);
-  await roundTrip(secure);
-  const refused = await produce(secure, secure.saslSsl.deniedTopic, testMessages(1), { retries: 0 }).then(() => null, (err: unknown) => err);
-  check(refused !== null, `a write to ${secure.saslSsl.deniedTopic} was accepted`);
-  checkTopicAuthorizationError(refused);
-}
+const security = securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, testMessages(1), { retries: 0 }));
 
 export const SCENARIOS: ScenarioTable = {
   produce: (ctx) => roundTrip(ctx),

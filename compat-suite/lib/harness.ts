@@ -66,6 +66,21 @@ export function overSaslSsl(ctx: Ctx): Ctx & { saslSsl: SecureSettings } {
   return { ...ctx, bootstrap: s.bootstrap, saslSsl: s };
 }
 
+/**
+ * The security column: `roundTrip` over SASL_SSL + SCRAM-SHA-512 (clients built from the ctx it gets connect
+ * securely), then `write` of one message to the denied topic, which must fail with the topic authorization error.
+ */
+export function securityScenario(roundTrip: (ctx: Ctx) => Promise<void>, write: (ctx: Ctx, topic: string) => Promise<unknown>): Scenario {
+  return async (ctx) => {
+    const secure = overSaslSsl(ctx);
+    await roundTrip(secure);
+    const topic = secure.saslSsl.deniedTopic;
+    const refused = await write(secure, topic).then(() => null, (err: unknown) => err ?? 'rejected');
+    if (refused === null) throw new Error(`a write to ${topic} was accepted`);
+    checkTopicAuthorizationError(refused);
+  };
+}
+
 /** The text of an error and of its causes (kafkajs and others wrap the broker's error). */
 function errorText(err: unknown, depth = 0): string {
   if (!(err instanceof Error) || depth > 4) return String(err);

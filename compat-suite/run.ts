@@ -13,6 +13,7 @@ import { deleteRunTopics } from './lib/cleanup.js';
 import { findingsMarkdown, matrixText } from './lib/report.js';
 import { CLIENTS, countStatuses, ROOT, runSuite } from './lib/runner.js';
 import { SCENARIO_NAMES, type ScenarioName } from './lib/scenarios.js';
+import type { SecureSettings } from './lib/harness.js';
 
 const USAGE = `Usage: npm run compat -- [options]
   --bootstrap host:port   Kafka to test (default: start Samsa in-process on free ports)
@@ -22,6 +23,10 @@ const USAGE = `Usage: npm run compat -- [options]
   --timeout <s>           time bound per scenario (default 45; the bank simulation has 150)
   --concurrency <n>       scenarios run at once (default 3)
   --findings <file>       where to write the findings (default compat-suite/FINDINGS.md; "-" for none)
+  --security k=v,...      with --bootstrap: the security column's SASL_SSL listener, as
+                          bootstrap=host:port,ca=<CA PEM file>,user=<SCRAM-SHA-512 user>,password=<its password>,
+                          denied-topic=<a topic the user may describe but not write>; without it that column is n/s
+                          (the in-process Samsa gets its own SASL_SSL broker with such a user and ACL)
   --keep-topics           with --bootstrap: keep the run's topics (compat-<run>-*); by default they are deleted`;
 
 function fail(message: string, code = 2): never {
@@ -69,6 +74,16 @@ async function checkRegistry(url: string): Promise<string | null> {
   }
 }
 
+/** `--security bootstrap=..,ca=..,user=..,password=..,denied-topic=..` */
+function parseSecurity(value: string): SecureSettings {
+  const kv = new Map(value.split(',').map((pair) => {
+    const i = pair.indexOf('=');
+    return [pair.slice(0, i).trim(), pair.slice(i + 1)] as const;
+  }));
+  const get = (k: string) => kv.get(k) || fail(`--security needs ${k}=...\n\n${USAGE}`);
+  return { bootstrap: get('bootstrap'), caPath: get('ca'), user: get('user'), password: get('password'), deniedTopic: get('denied-topic') };
+}
+
 /** The in-process broker's warnings and errors go into the findings, not onto the matrix output. */
 function collectingLogger(into: string[]): Logger {
   return pino({ level: 'warn', base: { name: 'samsa' } }, {
@@ -98,7 +113,7 @@ async function main(): Promise<void> {
       options: {
         bootstrap: { type: 'string' }, registry: { type: 'string' }, only: { type: 'string' },
         scenarios: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
-        findings: { type: 'string' }, 'keep-topics': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        findings: { type: 'string' }, security: { type: 'string' }, 'keep-topics': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -118,6 +133,8 @@ async function main(): Promise<void> {
   let target: string;
   let close = async () => {};
   const brokerLog: string[] = [];
+  let secure: SecureSettings | null = values.security ? parseSecurity(values.security) : null;
+  if (secure && !bootstrap) fail(`--security goes with --bootstrap (the in-process Samsa sets up its own)\n\n${USAGE}`);
   if (bootstrap) {
     const err = await checkTcp(bootstrap);
     if (err) fail(`cannot reach Kafka at ${bootstrap} (${err}); start the broker or pass the right --bootstrap`);
@@ -131,12 +148,15 @@ async function main(): Promise<void> {
     const broker = await startBroker({ port: 0, inMemory: true, registryPort: -1, logger: collectingLogger(brokerLog) });
     bootstrap = broker.bootstrap;
     registry ??= broker.registryUrl;
-    close = () => broker.close();
+    const { startSecureSamsa } = await import('./lib/secure-samsa.js');
+    const secureSamsa = !scenarios || scenarios.includes('security') ? await startSecureSamsa(collectingLogger(brokerLog)) : null;
+    secure = secureSamsa?.settings ?? null;
+    close = async () => { await secureSamsa?.close(); await broker.close(); };
     target = `Samsa in-process, in memory${broker.registryUrl ? ', with its Schema Registry' : ' (its Schema Registry did not start)'}`;
   }
   console.log(`compat: ${bootstrap}${registry ? `, registry ${registry}` : ''}`);
   const result = await runSuite({
-    bootstrap, registry, only, scenarios, registryExpected: !values.bootstrap,
+    bootstrap, registry, only, scenarios, secure, registryExpected: !values.bootstrap,
     timeoutMs: timeoutS * 1000 || undefined,
     concurrency: concurrency || undefined,
     onResult: (c) => console.log(`  ${c.status.padEnd(13)} ${c.client} / ${c.scenario}${c.ms ? ` (${(c.ms / 1000).toFixed(1)} s)` : ''}${c.status !== 'pass' && c.detail ? `: ${c.detail.slice(0, 160)}` : ''}`),

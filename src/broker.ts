@@ -415,13 +415,14 @@ export class Broker {
     this.http = await startHttpHost({
       host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock,
       authenticate: this.config.get('registry.auth') === 'basic' ? (header) => this.security.checkBasicAuth(header) : undefined,
+      tls: this.security.httpTlsOptions(),
     });
     this.registry = await startRegistry({
       http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),
       logger: this.logger.child({ component: 'registry' }),
     });
-    return `http://${this.config.advertisedHost}:${this.http.port}`;
+    return `${this.http.scheme}://${this.config.advertisedHost}:${this.http.port}`;
   }
 
   /**
@@ -432,12 +433,14 @@ export class Broker {
     const port = this.config.adminPort;
     if (port === 0) return null;
     const { startHttpHost, Router } = await import('./http/index.js');
-    this.admin = await startHttpHost({ host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock });
+    this.admin = await startHttpHost({
+      host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock, tls: this.security.httpTlsOptions(),
+    });
     this.admin.mount('/', new Router()
       .route('/healthz', { GET: () => ({ status: 'ok' }) })
       .route('/readyz', { GET: () => ({ status: 'ready' }) }));
     (await import('./operator/index.js')).mountOperator(this, this.admin);
-    return `http://${this.config.advertisedHost}:${this.admin.port}`;
+    return `${this.admin.scheme}://${this.config.advertisedHost}:${this.admin.port}`;
   }
 
   async close(): Promise<void> {

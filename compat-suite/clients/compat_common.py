@@ -5,6 +5,7 @@ with COMPAT_BOOTSTRAP / COMPAT_REGISTRY / COMPAT_PREFIX from the environment and
 """
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -31,6 +32,15 @@ class Ctx:
         self.prefix = os.environ['COMPAT_PREFIX']
         self.topic = self.prefix + '-t'
         self.group = self.prefix + '-g'
+        # The security column's settings (see SecureSettings in lib/harness.ts), or None.
+        self.secure = json.loads(os.environ.get('COMPAT_SECURE') or 'null')
+
+    def require_secure(self):
+        """Same rule as requireSecure() in lib/harness.ts."""
+        if self.secure:
+            return self.secure
+        raise NotSupported('no SASL_SSL settings for this run (with --bootstrap, pass --security '
+                           'bootstrap=host:port,ca=file,user=u,password=p,denied-topic=t)')
 
     def require_registry(self):
         """Same rule as requireRegistry() in lib/harness.ts."""
@@ -69,6 +79,33 @@ def check_messages(got, expected):
     for key in {m['key'] for m in expected}:
         order = lambda lst: [m['value'] for m in lst if m['key'] == key]
         check(order(got) == order(expected), 'order of key %s not kept' % key)
+
+
+def check_topic_authorization_error(err):
+    """Same rule as checkTopicAuthorizationError() in lib/harness.ts."""
+    text = '%s: %s' % (type(err).__name__, err)
+    check(re.search(r'TOPIC_AUTHORIZATION_FAILED|TopicAuthorizationFailed|topic authorization failed', text, re.I),
+          'expected a topic authorization error, got: %s' % text[:300])
+
+
+def security_scenario(common, secure_conf, round_trip, write):
+    """The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse.
+
+    secure_conf(settings) gives the client's security settings, merged into its `common` config (one scenario per
+    process, so every client the scenario builds connects securely); write(ctx, topic) sends one message.
+    """
+    def run(ctx):
+        s = ctx.require_secure()
+        ctx.bootstrap = s['bootstrap']
+        common.update(secure_conf(s))
+        round_trip(ctx)
+        try:
+            write(ctx, s['deniedTopic'])
+        except Exception as e:  # checked just below
+            check_topic_authorization_error(e)
+            return
+        raise AssertionError('the write to %s was accepted' % s['deniedTopic'])
+    return run
 
 
 def decode_headers(headers):

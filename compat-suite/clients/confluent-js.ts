@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Ctx, notSupported, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, notSupported, packageVersion, securityScenario, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 import { ROOT } from '../lib/runner.js';
@@ -31,7 +31,13 @@ const lib = loadOptional(PACKAGE);
 
 function kafka(ctx: Ctx): Lib {
   const { Kafka, logLevel } = lib.KafkaJS;
-  return new Kafka({ kafkaJS: { brokers: [ctx.bootstrap], clientId: ctx.prefix, connectionTimeout: 3000, requestTimeout: 10000, logLevel: logLevel.WARN } });
+  const secure = ctx.saslSsl && {
+    ssl: true, sasl: { mechanism: 'scram-sha-512', username: ctx.saslSsl.user, password: ctx.saslSsl.password },
+  };
+  return new Kafka({
+    kafkaJS: { brokers: [ctx.bootstrap], clientId: ctx.prefix, connectionTimeout: 3000, requestTimeout: 10000, logLevel: logLevel.WARN, ...secure },
+    ...(ctx.saslSsl ? { 'ssl.ca.location': ctx.saslSsl.caPath } : {}),
+  });
 }
 
 async function withAdmin<T>(ctx: Ctx, fn: (admin: Lib) => Promise<T>): Promise<T> {
@@ -96,6 +102,9 @@ function scenarios(): ScenarioTable {
   return {
     produce: (ctx) => roundTrip(ctx),
     ...codecs,
+
+    /** The round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
+    security: securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, [testMessages(1)])),
 
     async group(ctx) {
       const topic = `${ctx.prefix}-t`;
@@ -238,7 +247,7 @@ function scenarios(): ScenarioTable {
 }
 
 const TABLE: ScenarioTable = typeof lib === 'string'
-  ? Object.fromEntries(['produce', ...CODECS, 'group', 'rebalance', 'admin', 'timestamps', 'idempotent', 'transactions', 'registry'].map((s) => [s, lib]))
+  ? Object.fromEntries(['produce', ...CODECS, 'group', 'rebalance', 'admin', 'timestamps', 'idempotent', 'transactions', 'registry', 'security'].map((s) => [s, lib]))
   : scenarios();
 
 runIfMain(import.meta.url, TABLE, () => (typeof lib === 'string' ? `${PACKAGE} (not built)` : `${PACKAGE} ${packageVersion(PACKAGE, join(PREFIX, 'package.json'))} (librdkafka ${lib.librdkafkaVersion})`));

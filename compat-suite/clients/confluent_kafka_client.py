@@ -8,8 +8,8 @@ import confluent_kafka
 from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
-from compat_common import (NotSupported, USER_SCHEMA_V1, USER_SCHEMA_V2, check, check_messages, decode_headers,
-                           run_main, test_messages, wait_until)
+from compat_common import (NotSupported, USER_SCHEMA_V1, USER_SCHEMA_V2, check, check_messages,
+                           decode_headers, security_scenario, run_main, test_messages, wait_until)
 
 COMMON = {'socket.timeout.ms': 10000, 'topic.metadata.refresh.interval.ms': 1000}
 
@@ -273,8 +273,16 @@ def registry(ctx):
     check(sr.register_schema(subject, Schema(json.dumps(USER_SCHEMA_V1), 'AVRO')) == schema_id, 're-registering v1 changed its id')
 
 
+def secure_conf(s):
+    """The security column's client settings."""
+    return {'security.protocol': 'SASL_SSL', 'ssl.ca.location': s['caPath'], 'sasl.mechanisms': 'SCRAM-SHA-512',
+            'sasl.username': s['user'], 'sasl.password': s['password']}
+
+
 SCENARIOS = {
     'produce': round_trip,
+    'security': security_scenario(COMMON, secure_conf, round_trip,
+                                  lambda ctx, topic: produce(ctx, topic, test_messages(1))),
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
     'rebalance': rebalance,

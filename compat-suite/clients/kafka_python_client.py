@@ -11,7 +11,8 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTo
 from kafka.structs import OffsetAndMetadata
 from kafka import codec as kcodec
 
-from compat_common import NotSupported, check, check_messages, decode_headers, run_main, test_messages, wait_until
+from compat_common import (NotSupported, check, check_messages, decode_headers, security_scenario,
+                           run_main, test_messages, wait_until)
 
 COMMON = {'request_timeout_ms': 15000, 'api_version_auto_timeout_ms': 5000, 'metadata_max_age_ms': 1000}
 CODEC_MODULE = {'snappy': (kcodec.has_snappy, 'python3-snappy'), 'lz4': (kcodec.has_lz4, 'python3-lz4'),
@@ -202,8 +203,16 @@ def timestamps(ctx):
         c.close()
 
 
+def secure_conf(s):
+    """The security column's client settings."""
+    return {'security_protocol': 'SASL_SSL', 'ssl_cafile': s['caPath'], 'sasl_mechanism': 'SCRAM-SHA-512',
+            'sasl_plain_username': s['user'], 'sasl_plain_password': s['password']}
+
+
 SCENARIOS = {
     'produce': round_trip,
+    'security': security_scenario(COMMON, secure_conf, round_trip,
+                                  lambda ctx, topic: produce(ctx, topic, test_messages(1), retries=0)),
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
     'rebalance': rebalance,

@@ -4,9 +4,10 @@
  * so every round trip needs the group coordinator.
  */
 import kafkajs, { type Consumer, type IHeaders, type Kafka as KafkaT, type Producer, type ProducerConfig } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type Ctx, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, packageVersion, requireRegistry, runIfMain, type ScenarioTable, securityScenario } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 import { zstdCompress, zstdDecompress } from '../../src/protocol/zstd.js';
@@ -37,6 +38,10 @@ export function client(ctx: Ctx, id = 'compat'): KafkaT {
   return new Kafka({
     clientId: `${ctx.prefix}-${id}`,
     brokers: [ctx.bootstrap],
+    ...(ctx.saslSsl ? {
+      ssl: { ca: [readFileSync(ctx.saslSsl.caPath, 'utf8')] },
+      sasl: { mechanism: 'scram-sha-512' as const, username: ctx.saslSsl.user, password: ctx.saslSsl.password },
+    } : {}),
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 2000 },
@@ -122,8 +127,13 @@ async function roundTrip(ctx: Ctx, compression?: kafkajs.CompressionTypes): Prom
 
 const codec = (c: Codec) => (ctx: Ctx) => roundTrip(ctx, CODEC_TYPES[c]);
 
+/** The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
+const security = securityScenario(roundTrip, (ctx, topic) =>
+  withProducer(client(ctx), { retry: { retries: 0 } }, (p) => p.send({ topic, acks: -1, messages: [{ value: 'denied' }] })));
+
 export const SCENARIOS: ScenarioTable = {
   produce: (ctx) => roundTrip(ctx),
+  security,
   gzip: codec('gzip'), snappy: codec('snappy'), lz4: codec('lz4'), zstd: codec('zstd'),
 
   async group(ctx) {

@@ -4,15 +4,19 @@
  * message of one invocation, so expected headers are per batch here.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { type Ctx, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, runIfMain, type ScenarioTable, securityScenario } from '../lib/harness.js';
 import { check, checkMessages, type Msg, sleep, testMessages } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 
 const COMMON = ['-X', 'socket.timeout.ms=10000', '-X', 'topic.metadata.refresh.interval.ms=1000'];
 
 function kcat(ctx: Ctx, args: string[], input?: string, timeoutMs = 20000): Promise<string> {
-  const argv = ['-b', ctx.bootstrap, ...COMMON, ...args];
+  const s = ctx.saslSsl;
+  const secure = s ? ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${s.caPath}`, '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', `sasl.username=${s.user}`] : [];
+  const argv = ['-b', ctx.bootstrap, ...COMMON, ...secure, ...args];
   ctx.log('kcat', argv.join(' '));
+  // The password goes last, after the log line.
+  if (s) argv.push('-X', `sasl.password=${s.password}`);
   return new Promise((resolve, reject) => {
     const child = execFile('kcat', argv, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (stderr.trim()) ctx.log('kcat stderr:', stderr.trim().split('\n').slice(-10).join('\n'));
@@ -66,8 +70,15 @@ async function roundTrip(ctx: Ctx, extra: string[] = [], readExtra: string[] = [
 
 const codec = (c: Codec) => (ctx: Ctx) => roundTrip(ctx, ['-z', c]);
 
+/**
+ * The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse (kcat reports
+ * it on stderr: "Delivery failed for message: Broker: Topic authorization failed").
+ */
+const security = securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, batch(1, 'denied')));
+
 export const SCENARIOS: ScenarioTable = {
   produce: (ctx) => roundTrip(ctx),
+  security,
   gzip: codec('gzip'), snappy: codec('snappy'), lz4: codec('lz4'), zstd: codec('zstd'),
 
   async group(ctx) {

@@ -8,14 +8,21 @@ import {
   Admin, ConfigResourceTypes, ConfluentSchemaRegistry, Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers,
   type Message, type ProducerOptions,
 } from '@platformatic/kafka';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Ctx, notSupported, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
+import { type Ctx, notSupported, securityScenario, packageVersion, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
 import { check, checkAtLeastOnce, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 
 type StrProducerOptions = Omit<ProducerOptions<string, string, string, string>, 'clientId' | 'bootstrapBrokers'>;
 
-const base = (ctx: Ctx) => ({ clientId: ctx.prefix, bootstrapBrokers: [ctx.bootstrap], timeout: 10000, retries: 3, retryDelay: 200 });
+const base = (ctx: Ctx) => ({
+  clientId: ctx.prefix, bootstrapBrokers: [ctx.bootstrap], timeout: 10000, retries: 3, retryDelay: 200,
+  ...(ctx.saslSsl ? {
+    tls: { ca: readFileSync(ctx.saslSsl.caPath, 'utf8') },
+    sasl: { mechanism: 'SCRAM-SHA-512' as const, username: ctx.saslSsl.user, password: ctx.saslSsl.password },
+  } : {}),
+});
 
 async function withAdmin<T>(ctx: Ctx, fn: (a: Admin) => Promise<T>): Promise<T> {
   const admin = new Admin(base(ctx));
@@ -83,8 +90,12 @@ function codec(c: Codec) {
   };
 }
 
+/** The security column: the round trip over SASL_SSL + SCRAM-SHA-512, then one write the ACLs refuse. */
+const security = securityScenario((ctx) => roundTrip(ctx), (ctx, topic) => produce(ctx, topic, testMessages(1), { retries: 0 }));
+
 export const SCENARIOS: ScenarioTable = {
   produce: (ctx) => roundTrip(ctx),
+  security,
   ...Object.fromEntries(CODECS.map((c) => [c, codec(c)])),
 
   async group(ctx) {

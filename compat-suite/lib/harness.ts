@@ -15,7 +15,23 @@ export interface Ctx {
   registry: string | null;
   /** Unique per scenario run: topic and group names start with it, so runs never collide. */
   prefix: string;
+  /** The security column's settings (COMPAT_SECURE), or null when the run has none. */
+  secure: SecureSettings | null;
+  /** Set by overSaslSsl(): clients built from this ctx connect over SASL_SSL with these settings. */
+  saslSsl?: SecureSettings;
   log(...parts: unknown[]): void;
+}
+
+/**
+ * The security column: a SASL_SSL listener, the CA its certificate chains to, a SCRAM-SHA-512 user, and a topic
+ * that user may describe but not write (one ACL denial).
+ */
+export interface SecureSettings {
+  bootstrap: string;
+  caPath: string;
+  user: string;
+  password: string;
+  deniedTopic: string;
 }
 
 export type Scenario = (ctx: Ctx) => Promise<void | { data?: unknown; detail?: string }>;
@@ -38,12 +54,57 @@ export function requireRegistry(ctx: Ctx): string {
   notSupported('no Schema Registry URL for this run');
 }
 
+/** The security settings, or not supported when the run was given none (`--security` with `--bootstrap`). */
+export function requireSecure(ctx: Ctx): SecureSettings {
+  if (ctx.secure) return ctx.secure;
+  notSupported('no SASL_SSL settings for this run (with --bootstrap, pass --security bootstrap=host:port,ca=file,user=u,password=p,denied-topic=t)');
+}
+
+/** The ctx of the security column: clients built from it connect to the SASL_SSL listener with the user and CA. */
+export function overSaslSsl(ctx: Ctx): Ctx & { saslSsl: SecureSettings } {
+  const s = requireSecure(ctx);
+  return { ...ctx, bootstrap: s.bootstrap, saslSsl: s };
+}
+
+/**
+ * The security column: `roundTrip` over SASL_SSL + SCRAM-SHA-512 (clients built from the ctx it gets connect
+ * securely), then `write` of one message to the denied topic, which must fail with the topic authorization error.
+ */
+export function securityScenario(roundTrip: (ctx: Ctx) => Promise<void>, write: (ctx: Ctx, topic: string) => Promise<unknown>): Scenario {
+  return async (ctx) => {
+    const secure = overSaslSsl(ctx);
+    await roundTrip(secure);
+    const topic = secure.saslSsl.deniedTopic;
+    const refused = await write(secure, topic).then(() => null, (err: unknown) => err ?? 'rejected');
+    if (refused === null) throw new Error(`a write to ${topic} was accepted`);
+    checkTopicAuthorizationError(refused);
+  };
+}
+
+/** The text of an error and of its causes (kafkajs and others wrap the broker's error). */
+function errorText(err: unknown, depth = 0): string {
+  if (!(err instanceof Error) || depth > 4) return String(err);
+  const e = err as Error & { type?: unknown; code?: unknown; apiCode?: unknown; errors?: unknown[]; cause?: unknown };
+  const own = [e.name, e.type, e.code, e.apiCode, e.message].filter((x) => x !== undefined).join(' ');
+  const nested = [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])].filter(Boolean).map((c) => errorText(c, depth + 1));
+  return [own, ...nested].join(' <- ');
+}
+
+/** Throws unless `err` is the client's own topic authorization error (TOPIC_AUTHORIZATION_FAILED, code 29). */
+export function checkTopicAuthorizationError(err: unknown): void {
+  const text = errorText(err);
+  if (!/TOPIC_AUTHORIZATION_FAILED|TopicAuthorizationFailed|topic authorization failed|Not authorized to access topics/i.test(text)) {
+    throw new Error(`expected a topic authorization error, got: ${text.slice(0, 300)}`);
+  }
+}
+
 export function ctxFromEnv(): Ctx {
   const started = Date.now();
   return {
     bootstrap: required('COMPAT_BOOTSTRAP'),
     registry: process.env.COMPAT_REGISTRY || null,
     prefix: required('COMPAT_PREFIX'),
+    secure: process.env.COMPAT_SECURE ? JSON.parse(process.env.COMPAT_SECURE) as SecureSettings : null,
     log: (...parts) => console.log(`[+${((Date.now() - started) / 1000).toFixed(2)}s]`, ...parts),
   };
 }

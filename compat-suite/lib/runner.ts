@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Listing } from './harness.js';
+import type { Listing, SecureSettings } from './harness.js';
 import { RESULT_MARKER, SCENARIO_NAMES, type ScenarioName, type ScenarioResult, type Status } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,6 +50,8 @@ export interface RunOptions {
   registry: string | null;
   /** The broker under test was started to serve a registry: a missing URL is then a failure, not "not supported". */
   registryExpected?: boolean;
+  /** The security column's listener, CA, user and denied topic; null: that column is not supported by the run. */
+  secure?: SecureSettings | null;
   only?: string[];
   scenarios?: ScenarioName[];
   timeoutMs?: number;
@@ -186,6 +188,7 @@ export async function runSuite(opts: RunOptions): Promise<SuiteResult> {
           COMPAT_REGISTRY: opts.registry ?? '',
           COMPAT_PREFIX: `${prefix}${def.name}-${scenario}`,
           COMPAT_REGISTRY_EXPECTED: opts.registryExpected ? '1' : '',
+          COMPAT_SECURE: opts.secure ? JSON.stringify(opts.secure) : '',
         };
         const out = await runChild([...def.command, scenario], env, timeoutMs);
         record(parseResult(out, timeoutMs), out.ms, out.log);

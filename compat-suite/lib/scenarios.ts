@@ -12,6 +12,7 @@ export const SCENARIOS = {
   idempotent: 'idempotent producer (InitProducerId + sequence numbers); exactly-once, in-order read back',
   transactions: 'transactional producer: one committed and one aborted transaction; a read_committed reader sees only the committed one (kafkajs and confluent-kafka-python also: consume-transform-produce with the group offsets in the transaction)',
   registry: 'schema registry: register an Avro schema, produce/consume the Confluent wire format, evolve the schema compatibly',
+  security: 'SASL_SSL with SCRAM-SHA-512 and the CA: produce and read back; a write to a topic the user may only describe fails with the client\'s own topic authorization error (ACL)',
   bank: 'bank simulation (kafkajs + @kafkajs/confluent-schema-registry): latency per load step, money conserved',
 } as const;
 

@@ -8,6 +8,8 @@
  * a generic message and logged; it never takes the process down.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../clock.js';
@@ -25,6 +27,8 @@ export interface HttpHostOptions {
   corsOrigin?: string;
   /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
   authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  /** Serve HTTPS with these node:tls options (certificate and key); absent: plain HTTP. */
+  tls?: TlsOptions;
 }
 
 /** The content types Confluent's registry accepts for a JSON body. */
@@ -42,8 +46,9 @@ export class HttpHost {
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
   private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  private readonly tls?: TlsOptions;
   port = 0;
-  /** `http://host:port`, with `localhost` when listening on loopback or every interface. */
+  /** `http(s)://host:port`, with `localhost` when listening on loopback or every interface. */
   url = '';
 
   constructor(options: Omit<HttpHostOptions, 'host' | 'port'> = {}) {
@@ -51,6 +56,12 @@ export class HttpHost {
     this.clock = options.clock ?? realClock;
     this.corsOrigin = options.corsOrigin ?? '*';
     this.authenticate = options.authenticate;
+    this.tls = options.tls;
+  }
+
+  /** 'https' when serving TLS, else 'http'. */
+  get scheme(): 'http' | 'https' {
+    return this.tls ? 'https' : 'http';
   }
 
   mount(prefix: string, router: Router): void {
@@ -73,16 +84,19 @@ export class HttpHost {
     }
     this.port = port;
     const name = host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-    this.url = `http://${name}:${port}`;
+    this.url = `${this.scheme}://${name}:${port}`;
   }
 
   private listenOne(host: string, port: number, ipv6Only: boolean): Promise<number> {
-    const server = createServer((req, res) => {
+    const answer = (req: IncomingMessage, res: ServerResponse): void => {
       this.serve(req, res).catch((err) => {
         this.logger?.error({ err, method: req.method }, 'http: failed to answer a request');
         res.destroy();
       });
-    });
+    };
+    const server: Server = this.tls ? createHttpsServer(this.tls, answer) : createServer(answer);
+    // A failed handshake (a plaintext client, an untrusted certificate) only closes that socket.
+    server.on('tlsClientError', (err: Error) => this.logger?.debug({ err: err.message }, 'https: TLS handshake failed'));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port, ipv6Only }, () => {

@@ -62,6 +62,15 @@ export class Security {
     return this.tlsOptions = serverTlsOptions(this.config, this.autoTls);
   }
 
+  /**
+   * The registry's and admin port's HTTPS options when TLS is on (`ssl.auto`, or a certificate and key): the
+   * listeners' certificate, no client certificate asked for; undefined keeps them on plain HTTP.
+   */
+  httpTlsOptions(): TlsOptions | undefined {
+    if (!this.config.bool('ssl.auto') && !(this.config.get('ssl.certificate.location') && this.config.get('ssl.key.location'))) return undefined;
+    return { ...this.serverTlsOptions(), requestCert: false, rejectUnauthorized: false };
+  }
+
   /** A client certificate from the `--tls auto` CA, for mTLS. */
   issueClientCertificate(name: string, options?: { ou?: string; days?: number }): ClientCertificate {
     if (!this.autoTls) throw new Error('issueClientCertificate needs ssl.auto=true (--tls auto) and an SSL listener');

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { logExcerpt, matrixText } from '../../compat-suite/lib/report.js';
 import { runSuite, type SuiteResult } from '../../compat-suite/lib/runner.js';
+import { startSecureSamsa } from '../../compat-suite/lib/secure-samsa.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 
-const ALL = ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps', 'idempotent', 'transactions'];
+const ALL = ['produce', 'security', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'admin', 'timestamps', 'idempotent', 'transactions'];
 /** What each client must pass against Samsa; the rest is not-supported by the client (see FINDINGS.md). */
 const EXPECTED: Record<string, string[]> = {
   'kafkajs': [...ALL, 'rebalance', 'registry'],
@@ -17,22 +18,27 @@ const EXPECTED: Record<string, string[]> = {
   'confluent-js': [...ALL, 'rebalance', 'registry'],
   'kcat': ALL.filter((s) => s !== 'admin'),
   'confluent-kafka-python': [...ALL, 'rebalance', 'registry'],
-  'kafka-python': ['produce', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'rebalance', 'admin', 'timestamps'],
+  'kafka-python': ['produce', 'security', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'rebalance', 'admin', 'timestamps'],
   'bank': ['bank'],
 };
 
 let broker: RunningBroker;
+let secure: Awaited<ReturnType<typeof startSecureSamsa>>;
 let result: SuiteResult;
 
 before(async () => {
   broker = await startBroker({ port: 0, inMemory: true, logLevel: 'silent', registryPort: -1 }); // -1: any free port
+  secure = await startSecureSamsa();
   process.env.COMPAT_BANK_STEPS = '10,40';
   process.env.COMPAT_BANK_STEP_MS = '2500';
-  result = await runSuite({ bootstrap: broker.bootstrap, registry: broker.registryUrl, registryExpected: true, concurrency: 3, timeoutMs: 40_000 });
+  result = await runSuite({ bootstrap: broker.bootstrap, registry: broker.registryUrl, registryExpected: true, secure: secure.settings, concurrency: 3, timeoutMs: 40_000 });
   console.log(matrixText(result));
 }, { timeout: 240_000 });
 
-after(() => broker?.close());
+after(async () => {
+  await secure?.close();
+  await broker?.close();
+});
 
 test('Samsa starts its Schema Registry for the registry scenarios', () => {
   assert.ok(broker.registryUrl, 'startBroker({ registryPort: -1 }) gave no registryUrl');

@@ -1,0 +1,220 @@
+/**
+ * The web console in a real browser: Debian's headless Chromium (compat-suite/setup.sh installs it; CHROMIUM_PATH
+ * overrides where it is) driven by puppeteer-core, against a broker started in-process with kafkajs clients
+ * making the data. Screenshots go to CONSOLE_SCREENSHOTS, else a temporary directory (printed as a diagnostic).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Consumer } from 'kafkajs';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startTestBroker, kafkaClient } from '../helpers.js';
+import type { RunningBroker } from '../../src/index.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = process.env.CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'samsa-console-'));
+mkdirSync(shots, { recursive: true });
+
+let broker: RunningBroker;
+let admin: Admin;
+let browser: Browser;
+let page: Page;
+
+const USER_V1 = { type: 'record', name: 'User', namespace: 'samsa.test', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }] };
+const USER_V2 = { ...USER_V1, fields: [...USER_V1.fields, { name: 'email', type: ['null', 'string'], default: null }] };
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+before(async () => {
+  broker = await startTestBroker({ adminPort: -1, registryPort: -1 });
+  admin = kafkaClient(broker).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }, { topic: 'users', numPartitions: 1 }] });
+  const registry = new SchemaRegistry({ host: broker.registryUrl! });
+  await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER_V1) }, { subject: 'users-value' });
+  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER_V2) }, { subject: 'users-value' });
+  const producer = kafkaClient(broker).producer();
+  await producer.connect();
+  await producer.send({ topic: 'users', messages: [{ key: 'ada', value: await registry.encode(id, { name: 'Ada Lovelace', age: 36, email: 'ada@example.org' }) }] });
+  await producer.send({
+    topic: 'orders',
+    messages: [
+      { partition: 0, key: 'o-1', value: 'first order', headers: { source: 'kafkajs' } },
+      { partition: 0, key: 'o-2', value: HOSTILE },
+      { partition: 0, key: 'o-3', value: 'third order' },
+    ],
+  });
+  await producer.disconnect();
+  // A group that read partition 0 to its end, committed and left: Empty, with offsets at 3.
+  const consumer = kafkaClient(broker).consumer({ groupId: 'billing' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+  let read = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer.run({ eachMessage: async () => { if (++read === 3) resolve(); } }).catch(reject);
+  });
+  await consumer.disconnect();
+  assert.equal(await committed('billing', 0), '3');
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+});
+
+after(async () => {
+  console.log(`screenshots in ${shots}`);
+  await browser?.close();
+  await admin?.disconnect();
+  await broker?.close();
+});
+
+async function committed(groupId: string, partition: number): Promise<string | undefined> {
+  const [topic] = await admin.fetchOffsets({ groupId, topics: ['orders'] });
+  return topic?.partitions.find((p) => p.partition === partition)?.offset;
+}
+
+/** Opens a console page by its hash and waits until its heading (or an error) is rendered. */
+async function open(hash: string, heading: string): Promise<string> {
+  await page.goto(`${broker.adminUrl}/${hash}`);
+  await page.waitForFunction((h) => document.querySelector('h1')?.textContent?.startsWith(h), { timeout: 10_000 }, heading);
+  return page.$eval('main', (m) => (m as HTMLElement).innerText);
+}
+
+const text = (selector: string) => page.$eval(selector, (e) => (e as HTMLElement).innerText);
+
+test('overview lists nodes, topics with their records and groups', async () => {
+  const shown = await open('', 'Cluster');
+  assert.match(shown, /samsa-cluster/);
+  const topics = await text('table.topics');
+  assert.match(topics, /orders\t2\t3\t/, 'orders: 2 partitions, 3 records');
+  assert.match(topics, /users\t1\t1\t/);
+  assert.match(await text('table.groups'), /billing\tEmpty\t0\t0/);
+  await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
+});
+
+test('topic page: partitions, configs, and messages with the Avro value decoded through the registry', async () => {
+  await open('#/topic/users', 'Topic');
+  await page.waitForSelector('table.records tbody tr');
+  const records = await text('table.records');
+  assert.match(records, /"name": "Ada Lovelace"/);
+  assert.match(records, /"email": \{\s*"string": "ada@example.org"\s*\}/, 'Avro JSON encoding of the union');
+  assert.match(records, /schema \d+/);
+  assert.match(await text('table.partitions'), /^0\t0\t0\t1\t1\t/m);
+  await page.screenshot({ path: join(shots, 'topic-users.png'), fullPage: true });
+});
+
+test('record data is shown as text, never as markup', async () => {
+  await open('#/topic/orders', 'Topic');
+  await page.waitForSelector('table.records tbody tr');
+  const records = await text('table.records');
+  assert.ok(records.includes(HOSTILE), 'the value is shown literally');
+  assert.match(records, /source: kafkajs/);
+  assert.equal(await page.$$eval('table.records img', (imgs) => imgs.length), 0);
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+});
+
+test('produce form: a record sent from the page shows up in the browser and for a Kafka consumer', async () => {
+  await open('#/topic/orders', 'Topic');
+  await page.type('#produce-key', 'o-web');
+  await page.type('#produce-partition', '0');
+  await page.type('#produce-value', 'sent from the console');
+  await page.type('#produce-header-name', 'origin');
+  await page.type('#produce-header-value', 'browser');
+  await page.click('#produce-submit');
+  await page.waitForSelector('#produce-result .ok');
+  assert.match(await text('#produce-result'), /partition 0 at offset 3/);
+  await page.waitForFunction(() => document.querySelector('table.records')?.textContent?.includes('sent from the console'));
+  await page.screenshot({ path: join(shots, 'topic-orders-produced.png'), fullPage: true });
+
+  const consumer = kafkaClient(broker).consumer({ groupId: 'produce-check' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+  const found = await new Promise<{ key: string; header: string; offset: string }>((resolve, reject) => {
+    consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value?.toString() === 'sent from the console') resolve({ key: String(message.key), header: String(message.headers?.origin), offset: message.offset });
+      },
+    }).catch(reject);
+  });
+  await consumer.disconnect();
+  assert.deepEqual(found, { key: 'o-web', header: 'browser', offset: '3' });
+});
+
+test('group page: lag per partition, and resetting an empty group to earliest', async () => {
+  const shown = await open('#/group/billing', 'Group');
+  assert.match(shown, /state Empty/);
+  assert.match(await text('table.lags'), /orders\t0\t3\t4\t1\t/, 'committed 3, log end 4 after the produce test');
+  assert.equal(await page.$eval('#reset-earliest', (b) => (b as HTMLButtonElement).disabled), false);
+  await page.click('#reset-earliest');
+  await page.waitForSelector('#reset-result .ok');
+  assert.match(await text('table.lags'), /orders\t0\t0\t4\t4\t/);
+  await page.screenshot({ path: join(shots, 'group-billing.png'), fullPage: true });
+  assert.equal(await committed('billing', 0), '0', 'a Kafka client sees the reset offset');
+});
+
+test('resetting a group with an active member is refused', async () => {
+  const consumer: Consumer = kafkaClient(broker).consumer({ groupId: 'live' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer.run({ eachMessage: async () => resolve() }).catch(reject);
+  });
+  try {
+    await consumer.commitOffsets([{ topic: 'orders', partition: 0, offset: '1' }]);
+    const res = await fetch(`${broker.adminUrl}/console/api/groups/live/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"to":"latest"}' });
+    assert.equal(res.status, 409);
+    assert.match((await res.json() as { message: string }).message, /active member/);
+    await open('#/group/live', 'Group');
+    assert.equal(await page.$eval('#reset-latest', (b) => (b as HTMLButtonElement).disabled), true);
+  } finally {
+    await consumer.disconnect();
+  }
+});
+
+test('schemas page: subjects, versions, compatibility and a diff between versions', async () => {
+  await open('#/schemas', 'Schemas');
+  assert.match(await text('table.subjects'), /users-value\t1, 2\tBACKWARD/);
+  await page.click('table.subjects a');
+  await page.waitForSelector('#diff span');
+  assert.equal(await text('#compatibility'), 'BACKWARD');
+  const added = await page.$$eval('#diff .add', (spans) => spans.map((s) => s.textContent).join(''));
+  assert.match(added, /"email"/);
+  assert.equal(await page.$$eval('#diff .del', (spans) => spans.length), 0, 'v2 is v1 with one field added');
+  assert.match(await text('#diff'), /^ {2,}"name": "age",$/m, 'unchanged lines are shown as context');
+  await page.screenshot({ path: join(shots, 'schema-diff.png'), fullPage: true });
+});
+
+test('unknown topics, groups and subjects show a clear error', async () => {
+  assert.match(await open('#/topic/no-such-topic', 'Error'), /Topic 'no-such-topic' does not exist/);
+  assert.match(await open('#/group/no-such-group', 'Error'), /Consumer group 'no-such-group' does not exist/);
+  assert.match(await open('#/schema/no-such-subject', 'Error'), /Subject 'no-such-subject' not found/);
+  await page.screenshot({ path: join(shots, 'error.png') });
+});
+
+/** GET with the path sent exactly as written (fetch would normalise it first). */
+function rawGet(path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(broker.adminUrl!);
+  return new Promise((resolve, reject) => {
+    request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject).end();
+  });
+}
+
+test('only known assets are served: traversal-looking paths are 404', async () => {
+  for (const path of ['/console/../../etc/passwd', '/console/%2e%2e/%2e%2e/etc/passwd', '/console/..%2f..%2fetc%2fpasswd', '/console/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/console/app.js/../../../etc/passwd', '/console/index.ts', '/console/api/../../etc/passwd']) {
+    const { status, body } = await rawGet(path);
+    assert.equal(status, 404, path);
+    assert.doesNotMatch(body, /root:/, path);
+  }
+  const index = await rawGet('/');
+  assert.equal(index.status, 200);
+  assert.match(index.body, /<script type="module" src="\/console\/app.js">/);
+  assert.equal((await rawGet('/console/app.js')).status, 200);
+  assert.equal((await rawGet('/healthz')).status, 200, 'the health checks still answer');
+  assert.equal((await rawGet('/readyz')).status, 200);
+});

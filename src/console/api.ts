@@ -18,6 +18,11 @@
  *   GET  /schemas/{subject}                      every version's schema text
  *
  * Errors have Confluent's shape: 404 (40403 topic, 40410 group, 40401 subject), 400 for bad parameters.
+ *
+ * ACLs: as for REST v3 (rest.ts), a caller is User:ANONYMOUS from its address; lists leave out what it may not
+ * DESCRIBE, records need READ on the topic, a group page DESCRIBE on the group, a reset READ on the group and its
+ * topics (as OffsetCommit does): 403 (40301) otherwise. With `registry.auth=basic` the schema pages are refused
+ * (the registry's own port asks for credentials) and values are decoded only if the registry answers.
  */
 import type { Broker } from '../broker.js';
 import { HttpError, HttpErrors, Router, type HttpRequest } from '../http/index.js';
@@ -25,6 +30,11 @@ import { resolveTopicConfigs, ConfigSource } from '../metadata/configs.js';
 import { consumerGroupLags } from '../operator/lag.js';
 import { groupInfo, listGroups, listTopics, readRecords, topicInfo, type InspectedRecord } from '../testkit/inspect.js';
 import { RegistryClient, WireDecoder } from '../cli/schemas.js';
+import { restContext } from '../operator/rest.js';
+import { HANDLERS } from '../handlers/index.js';
+import { Router as ApiRouter } from '../server/router.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 50;
@@ -43,34 +53,52 @@ function intParam(query: URLSearchParams, name: string, min: number): number | u
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** Whether the caller may do an operation on a resource (always, without `authorizer.enabled`). */
+type May = (operation: number, resourceType: number, name: string) => boolean;
+
 export function consoleApiRouter(broker: Broker): Router {
+  const apis = new ApiRouter(HANDLERS);
+  const mayFor = (req: HttpRequest): May => {
+    const ctx = restContext(broker, apis, req);
+    return (operation, resourceType, name) => authorized(ctx, operation, resourceType, name);
+  };
+  /** A handler run only when the caller may do `operation` on the resource the path parameter `param` names. */
+  const guarded = (operation: number, resourceType: number, param: string, handle: (req: HttpRequest, may: May) => unknown) => (req: HttpRequest) => {
+    const may = mayFor(req);
+    if (!may(operation, resourceType, req.params[param]!)) throw forbidden();
+    return handle(req, may);
+  };
+  const { DESCRIBE, READ } = AclOperation;
+  const { TOPIC, GROUP } = ResourceType;
   return new Router({ maxBodyBytes: 64 * 1024 })
-    .route('/overview', { GET: () => overview(broker) })
-    .route('/topics/:topic', { GET: (req) => topicPage(broker, req.params.topic!) })
-    .route('/topics/:topic/records', { GET: (req) => records(broker, req) })
-    .route('/groups/:group', { GET: (req) => groupPage(broker, req.params.group!) })
-    .route('/groups/:group/reset', { POST: (req) => resetGroup(broker, req) })
+    .route('/overview', { GET: (req) => overview(broker, mayFor(req)) })
+    .route('/topics/:topic', { GET: guarded(DESCRIBE, TOPIC, 'topic', (req, may) => topicPage(broker, req.params.topic!, may)) })
+    .route('/topics/:topic/records', { GET: guarded(READ, TOPIC, 'topic', (req) => records(broker, req)) })
+    .route('/groups/:group', { GET: guarded(DESCRIBE, GROUP, 'group', (req) => groupPage(broker, req.params.group!)) })
+    .route('/groups/:group/reset', { POST: guarded(READ, GROUP, 'group', (req, may) => resetGroup(broker, req, may)) })
     .route('/schemas', { GET: () => schemas(broker) })
     .route('/schemas/:subject', { GET: (req) => subject(broker, req.params.subject!) });
 }
 
-function overview(broker: Broker) {
+const forbidden = () => new HttpError(403, 40301, 'Authorization failed.');
+
+function overview(broker: Broker, may: May) {
   const bytesOf = (name: string, partitions: number) => sum(Array.from({ length: partitions }, (_, p) => broker.logs.get(name, p)?.size ?? 0));
   return {
     clusterId: broker.clusterId,
     nodes: broker.nodes.map((n) => ({ id: n.id, endpoints: n.endpoints.map((e) => `${e.host}:${e.port}`) })),
-    topics: listTopics(broker, true).map((t) => ({
+    topics: listTopics(broker, true).filter((t) => may(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)).map((t) => ({
       name: t.name, internal: t.internal, partitions: t.partitions.length,
       records: sum(t.partitions.map((p) => p.highWatermark - p.logStartOffset)),
       bytes: bytesOf(t.name, t.partitions.length),
       bytesIn: broker.traffic.bytesIn.get(t.name) ?? 0, bytesOut: broker.traffic.bytesOut.get(t.name) ?? 0,
     })),
-    groups: listGroups(broker).map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length, lag: sum(g.committed.map((c) => c.lag ?? 0)) })),
-    subjects: broker.registry?.state.listSubjects(false).length ?? null,
+    groups: listGroups(broker).filter((g) => may(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)).map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length, lag: sum(g.committed.map((c) => c.lag ?? 0)) })),
+    subjects: broker.registry && !registryLocked(broker) ? broker.registry.state.listSubjects(false).length : null,
   };
 }
 
-function topicPage(broker: Broker, name: string) {
+function topicPage(broker: Broker, name: string, may: May) {
   const info = topicInfo(broker, name);
   const meta = broker.topics.get(name);
   if (!info || !meta) throw unknownTopic(name);
@@ -78,7 +106,7 @@ function topicPage(broker: Broker, name: string) {
   return {
     name, internal: info.internal,
     partitions: info.partitions.map((p) => ({ ...p, bytes: broker.logs.get(name, p.partition)?.size ?? 0 })),
-    configs: configs.map((c) => ({ name: c.name, value: c.value, source: SOURCE_NAMES[c.source] ?? 'UNKNOWN', isDefault: c.source === ConfigSource.DEFAULT_CONFIG })),
+    configs: !may(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, name) ? [] : configs.map((c) => ({ name: c.name, value: c.value, source: SOURCE_NAMES[c.source] ?? 'UNKNOWN', isDefault: c.source === ConfigSource.DEFAULT_CONFIG })),
   };
 }
 
@@ -129,7 +157,7 @@ function groupPage(broker: Broker, group: string) {
  * Like `kafka-consumer-groups --reset-offsets --to-earliest|--to-latest --execute`: only for a group without
  * members (Kafka refuses an active group), over every partition the group has committed an offset for.
  */
-async function resetGroup(broker: Broker, req: HttpRequest) {
+async function resetGroup(broker: Broker, req: HttpRequest, may: May) {
   const group = req.params.group!;
   const body = await req.body() as { to?: unknown } | null;
   const to = body?.to;
@@ -139,6 +167,7 @@ async function resetGroup(broker: Broker, req: HttpRequest) {
   if (info.members.length > 0) {
     throw new HttpError(409, 40901, `Consumer group '${group}' has ${info.members.length} active member(s); stop them before resetting offsets (state ${info.state}).`);
   }
+  if (info.committed.some((c) => !may(AclOperation.READ, ResourceType.TOPIC, c.topic))) throw forbidden();
   const offsets = info.committed.flatMap((c) => {
     const log = broker.logs.get(c.topic, c.partition);
     return log ? [{ topic: c.topic, partition: c.partition, offset: to === 'earliest' ? log.logStartOffset : log.highWatermark, leaderEpoch: -1, metadata: '' }] : [];
@@ -147,9 +176,13 @@ async function resetGroup(broker: Broker, req: HttpRequest) {
   return { group, to, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) };
 }
 
+/** The registry asks for credentials on its own port; the console does not hand its contents out without them. */
+const registryLocked = (broker: Broker) => broker.config.get('registry.auth') === 'basic';
+
 function registryState(broker: Broker) {
   const state = broker.registry?.state;
   if (!state) throw new HttpError(404, 40401, 'The Schema Registry is disabled (registry.port).');
+  if (registryLocked(broker)) throw new HttpError(403, 40301, 'The Schema Registry requires authentication (registry.auth): use its own port.');
   return state;
 }
 

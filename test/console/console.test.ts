@@ -77,6 +77,8 @@ async function committed(groupId: string, partition: number): Promise<string | u
 
 /** Opens a console page by its hash and waits until its heading (or an error) is rendered. */
 async function open(hash: string, heading: string): Promise<string> {
+  // A fresh load each time: after a mere hash change the previous page's heading would still be there.
+  await page.goto('about:blank');
   await page.goto(`${broker.adminUrl}/${hash}`);
   await page.waitForFunction((h) => document.querySelector('h1')?.textContent?.startsWith(h), { timeout: 10_000 }, heading);
   return page.$eval('main', (m) => (m as HTMLElement).innerText);
@@ -217,4 +219,32 @@ test('only known assets are served: traversal-looking paths are 404', async () =
   assert.equal((await rawGet('/console/app.js')).status, 200);
   assert.equal((await rawGet('/healthz')).status, 200, 'the health checks still answer');
   assert.equal((await rawGet('/readyz')).status, 200);
+});
+
+test('with authorizer.enabled the console API asks the ACLs REST v3 asks, for User:ANONYMOUS', async () => {
+  const secured = await startTestBroker({ adminPort: -1, registryPort: -1, config: { 'authorizer.enabled': true, 'registry.auth': 'basic' } });
+  try {
+    const { broker: b } = secured;
+    b.createTopic('secret', 1);
+    b.createTopic('open', 1);
+    const allow = (operation: number, resourceType: number, resourceName: string) => ({
+      resourceType, resourceName, patternType: 3 /* LITERAL */, principal: 'User:ANONYMOUS', host: '*', operation, permissionType: 3 /* ALLOW */,
+    });
+    await b.acls!.create([allow(8 /* DESCRIBE */, 2, 'open')]);
+    const get = async (path: string) => {
+      const res = await fetch(`${secured.adminUrl}/console/api${path}`);
+      return { status: res.status, body: await res.json() as any };
+    };
+    const overview = await get('/overview');
+    assert.deepEqual(overview.body.topics.map((t: { name: string }) => t.name), ['open'], 'only what the principal may describe');
+    assert.equal(overview.body.subjects, null);
+    assert.equal((await get('/topics/open')).status, 200);
+    assert.deepEqual((await get('/topics/open')).body.configs, [], 'no DESCRIBE_CONFIGS');
+    for (const path of ['/topics/secret', '/topics/open/records', '/groups/any', '/schemas', '/schemas/open-value']) {
+      const res = await get(path);
+      assert.deepEqual([res.status, res.body.error_code], [403, 40301], path);
+    }
+  } finally {
+    await secured.close();
+  }
 });

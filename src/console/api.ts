@@ -31,6 +31,7 @@ import { consumerGroupLags } from '../operator/lag.js';
 import { groupInfo, listGroups, listTopics, readRecords, topicInfo, type InspectedRecord } from '../testkit/inspect.js';
 import { RegistryClient, WireDecoder } from '../cli/schemas.js';
 import { restContext } from '../operator/rest.js';
+import { intParam } from '../testkit/http-state.js';
 import { HANDLERS } from '../handlers/index.js';
 import { Router as ApiRouter } from '../server/router.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
@@ -42,14 +43,6 @@ const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([name,
 
 const unknownTopic = (t: string) => new HttpError(404, 40403, `Topic '${t}' does not exist.`);
 const unknownGroup = (g: string) => new HttpError(404, 40410, `Consumer group '${g}' does not exist.`);
-
-function intParam(query: URLSearchParams, name: string, min: number): number | undefined {
-  const text = query.get(name);
-  if (text === null || text === '') return undefined;
-  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw HttpErrors.badRequest(`Query parameter '${name}' must be an integer >= ${min}`);
-  return n;
-}
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 

@@ -144,6 +144,19 @@ test('produce form: a record sent from the page shows up in the browser and for 
   assert.deepEqual(found, { key: 'o-web', header: 'browser', offset: '3' });
 });
 
+test('produce form: an AVRO value is encoded with the subject\'s latest schema and shown decoded', async () => {
+  await open('#/topic/users', 'Topic');
+  await page.select('#produce-type', 'AVRO');
+  await page.type('#produce-key', 'grace');
+  await page.type('#produce-value', '{"name": "Grace Hopper", "age": 85, "email": null}');
+  await page.click('#produce-submit');
+  await page.waitForSelector('#produce-result .ok');
+  await page.waitForFunction(() => document.querySelector('table.records')?.textContent?.includes('Grace Hopper'));
+  const registry = new SchemaRegistry({ host: broker.registryUrl! });
+  const records = await fetch(`${broker.adminUrl}/v1/topics/users/records?encoding=base64&offset=1`).then((r) => r.json()) as Array<{ value: string }>;
+  assert.deepEqual({ ...await registry.decode(Buffer.from(records[0]!.value, 'base64')) }, { name: 'Grace Hopper', age: 85, email: null });
+});
+
 test('group page: lag per partition, and resetting an empty group to earliest', async () => {
   const shown = await open('#/group/billing', 'Group');
   assert.match(shown, /state Empty/);

@@ -50,8 +50,22 @@ const link = (hash, text) => el('a', { href: hash }, text);
 const errorBox = (message) => el('div', { class: 'error', role: 'alert' }, message);
 function show(...children) { main.replaceChildren(...children); }
 
+/** The previous overview's byte counters and when they were read: rates are the difference over the time between. */
+let lastCounters = null;
+let refreshTimer = null;
+
 async function overviewPage() {
   const o = await api('/console/api/overview');
+  const now = Date.now();
+  const before = lastCounters;
+  lastCounters = { at: now, topics: new Map(o.topics.map((t) => [t.name, t])) };
+  const rate = (t, field) => {
+    const old = before && before.topics.get(t.name);
+    if (!old || now <= before.at) return '-';
+    return bytes(Math.max(0, Math.round((t[field] - old[field]) * 1000 / (now - before.at)))) + '/s';
+  };
+  // Refreshed every 5 s while shown, so the rates stay current.
+  refreshTimer = setTimeout(() => { if (location.hash === '' || location.hash === '#/') route(); }, 5000);
   const userTopics = o.topics.filter((t) => !t.internal);
   show(
     el('h1', {}, 'Cluster ', el('code', {}, o.clusterId)),
@@ -64,9 +78,9 @@ async function overviewPage() {
     el('h2', {}, 'Nodes'),
     table(['id', 'endpoints'], o.nodes.map((n) => [String(n.id), n.endpoints.join(', ')])),
     el('h2', {}, 'Topics'),
-    table(['topic', 'partitions', 'records', 'size', 'produced', 'fetched'], o.topics.map((t) => [
+    table(['topic', 'partitions', 'records', 'size', 'produced', 'fetched', 'produce rate', 'fetch rate'], o.topics.map((t) => [
       el('span', {}, link('#/topic/' + enc(t.name), t.name), t.internal ? el('span', { class: 'tag' }, 'internal') : null),
-      String(t.partitions), String(t.records), bytes(t.bytes), bytes(t.bytesIn), bytes(t.bytesOut)]), 'topics'),
+      String(t.partitions), String(t.records), bytes(t.bytes), bytes(t.bytesIn), bytes(t.bytesOut), rate(t, 'bytesIn'), rate(t, 'bytesOut')]), 'topics'),
     el('h2', {}, 'Consumer groups'),
     table(['group', 'state', 'members', 'lag'], o.groups.map((g) => [link('#/group/' + enc(g.groupId), g.groupId), g.state, String(g.members), String(g.lag)]), 'groups'));
 }
@@ -233,6 +247,7 @@ async function subjectPage(name) {
 }
 
 async function route() {
+  clearTimeout(refreshTimer);
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   let name = null;
   try { name = parts.length > 1 ? decodeURIComponent(parts.slice(1).join('/')) : null; } catch { name = null; }

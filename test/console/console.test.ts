@@ -96,6 +96,23 @@ test('overview lists nodes, topics with their records and groups', async () => {
   await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
 });
 
+test('overview shows produce rates between two renders', async () => {
+  await admin.createTopics({ topics: [{ topic: 'rates', numPartitions: 1 }] });
+  await open('', 'Cluster');
+  assert.match(await text('table.topics'), /rates\t1\t0\t0 B\t0 B\t0 B\t-\t-/, 'no rate before a second reading');
+  const producer = kafkaClient(broker).producer();
+  await producer.connect();
+  await producer.send({ topic: 'rates', messages: [{ value: Buffer.alloc(4096) }] });
+  await producer.disconnect();
+  // What the 5 s refresh does, now.
+  await page.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+  await page.waitForFunction(() => /rates\t1\t1\t/.test((document.querySelector('table.topics') as HTMLElement | null)?.innerText ?? ''));
+  const row = (await text('table.topics')).split('\n').find((line) => line.startsWith('rates\t'))!.split('\t');
+  assert.match(row[6]!, /^[\d.]+ (B|KiB|MiB)\/s$/);
+  assert.notEqual(row[6], '0 B/s');
+  assert.equal(row[7], '0 B/s', 'nothing fetched');
+});
+
 test('topic page: partitions, configs, and messages with the Avro value decoded through the registry', async () => {
   await open('#/topic/users', 'Topic');
   await page.waitForSelector('table.records tbody tr');

@@ -137,15 +137,18 @@ async function topicPage(name) {
       const r = await api('/v3/clusters/' + enc(overview.clusterId) + '/topics/' + enc(name) + '/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       produced.replaceChildren(el('div', { class: 'ok' }, 'Produced to partition ' + r.partition_id + ' at offset ' + r.offset));
       partitionInput.value = String(r.partition_id);
+      partitions.replaceChildren(partitionsTable(await api('/console/api/topics/' + enc(name))));
       await browse(true);
     } catch (err) { produced.replaceChildren(errorBox(err.message)); }
   }
   const nonDefault = t.configs.filter((c) => !c.isDefault);
+  const partitionsTable = (t) => table(['partition', 'leader', 'log start', 'high watermark', 'last stable', 'size'], t.partitions.map((p) => [
+    String(p.partition), String(p.leader), String(p.logStartOffset), String(p.highWatermark), String(p.lastStableOffset), bytes(p.bytes)]), 'partitions');
+  const partitions = el('div', {}, partitionsTable(t));
   show(
     el('h1', {}, 'Topic ', el('code', {}, t.name), t.internal ? el('span', { class: 'tag' }, 'internal') : null),
     el('h2', {}, 'Partitions'),
-    table(['partition', 'leader', 'log start', 'high watermark', 'last stable', 'size'], t.partitions.map((p) => [
-      String(p.partition), String(p.leader), String(p.logStartOffset), String(p.highWatermark), String(p.lastStableOffset), bytes(p.bytes)]), 'partitions'),
+    partitions,
     el('h2', {}, 'Messages'),
     el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); browse(false); } },
       el('label', {}, 'partition ', partitionInput), el('label', {}, 'offset ', offsetInput), el('label', {}, 'limit ', limitInput),
@@ -157,7 +160,7 @@ async function topicPage(name) {
       valueInput,
       el('div', { class: 'row' }, headerName, headerValue, el('button', { type: 'submit', id: 'produce-submit' }, 'Produce'))),
     produced,
-    el('h2', {}, 'Configs'),
+    el('h2', {}, 'Configs set on the topic'),
     table(['name', 'value', 'source'], nonDefault.map((c) => [c.name, c.value === null ? '' : c.value, c.source]), 'configs'),
     el('details', {}, el('summary', {}, 'All ' + t.configs.length + ' configs'),
       table(['name', 'value', 'source'], t.configs.map((c) => [c.name, c.value === null ? '' : c.value, c.source]))));

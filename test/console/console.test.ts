@@ -145,6 +145,7 @@ test('produce form: a record sent from the page shows up in the browser and for 
   await page.waitForSelector('#produce-result .ok');
   assert.match(await text('#produce-result'), /partition 0 at offset 3/);
   await page.waitForFunction(() => document.querySelector('table.records')?.textContent?.includes('sent from the console'));
+  assert.match(await text('table.partitions'), /^0\t0\t0\t4\t4\t/m, 'the high watermark moved');
   await page.screenshot({ path: join(shots, 'topic-orders-produced.png'), fullPage: true });
 
   const consumer = kafkaClient(broker).consumer({ groupId: 'produce-check' });

@@ -59,7 +59,17 @@ button:disabled { background: #aab3c5; border-color: #aab3c5; cursor: not-allowe
 details { margin-top: 8px; }
 `;
 
-const asset = (body: string, type: string) => () => new Reply(body, 200, `${type}; charset=utf-8`);
+/**
+ * Defence in depth behind rendering everything as text: the page runs only its own script (no inline script, no
+ * other origin), fetches only from this host, and may not be framed; browsers must not sniff another type.
+ */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+const asset = (body: string, type: string) => () => new Reply(body, 200, `${type}; charset=utf-8`, SECURITY_HEADERS);
 
 export function mountConsole(broker: Broker, host: HttpHost): void {
   host.root.route('/', { GET: asset(INDEX_HTML, 'text/html') });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
@@ -227,13 +227,13 @@ test('unknown topics, groups and subjects show a clear error', async () => {
 });
 
 /** GET with the path sent exactly as written (fetch would normalise it first). */
-function rawGet(path: string): Promise<{ status: number; body: string }> {
+function rawGet(path: string): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   const { hostname, port } = new URL(broker.adminUrl!);
   return new Promise((resolve, reject) => {
     request({ host: hostname, port, path, method: 'GET' }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
     }).on('error', reject).end();
   });
 }
@@ -246,6 +246,8 @@ test('only known assets are served: traversal-looking paths are 404', async () =
   }
   const index = await rawGet('/');
   assert.equal(index.status, 200);
+  assert.match(String(index.headers['content-security-policy']), /script-src 'self'/);
+  assert.equal(index.headers['x-content-type-options'], 'nosniff');
   assert.match(index.body, /<script type="module" src="\/console\/app.js">/);
   assert.equal((await rawGet('/console/app.js')).status, 200);
   assert.equal((await rawGet('/healthz')).status, 200, 'the health checks still answer');

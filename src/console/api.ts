@@ -105,8 +105,19 @@ function topicPage(broker: Broker, name: string, may: May) {
 
 const isUtf8 = (b: Buffer): boolean => Buffer.from(b.toString('utf8'), 'utf8').equals(b);
 
-/** Bytes as the page shows them: decoded through the registry when they carry a schema id, else text or base64. */
-async function shown(decoder: WireDecoder | null, data: Buffer | null): Promise<{ text: string | null; encoding: string; schemaId?: number; error?: string }> {
+/** Longest key, value or header text a record shows (the page is for looking, not for exporting). */
+const MAX_SHOWN_CHARS = 64 * 1024;
+
+type Shown = { text: string | null; encoding: string; schemaId?: number; error?: string; truncated?: number };
+
+/** Bytes as the page shows them, cut at MAX_SHOWN_CHARS (`truncated`: the full length). */
+async function shown(decoder: WireDecoder | null, data: Buffer | null): Promise<Shown> {
+  const s = await decoded(decoder, data);
+  return s.text !== null && s.text.length > MAX_SHOWN_CHARS ? { ...s, text: s.text.slice(0, MAX_SHOWN_CHARS), truncated: s.text.length } : s;
+}
+
+/** Decoded through the registry when the bytes carry a schema id, else text or base64. */
+async function decoded(decoder: WireDecoder | null, data: Buffer | null): Promise<Shown> {
   if (data === null) return { text: null, encoding: 'null' };
   if (decoder && data.length >= 5 && data[0] === 0) {
     try {

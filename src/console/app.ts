@@ -91,6 +91,7 @@ function recordCell(part) {
     part.schemaId !== undefined ? el('span', { class: 'tag' }, 'schema ' + part.schemaId) : null,
     part.encoding === 'base64' ? el('span', { class: 'tag' }, 'base64') : null,
     part.error ? el('span', { class: 'tag bad', title: part.error }, 'undecodable') : null,
+    part.truncated ? el('span', { class: 'tag' }, 'first ' + part.text.length + ' of ' + part.truncated + ' characters') : null,
     el('pre', {}, part.text));
 }
 

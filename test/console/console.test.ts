@@ -32,7 +32,7 @@ before(async () => {
   broker = await startTestBroker({ adminPort: -1, registryPort: -1 });
   admin = kafkaClient(broker).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }, { topic: 'users', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }, { topic: 'users', numPartitions: 1 }, { topic: 'big', numPartitions: 1 }] });
   const registry = new SchemaRegistry({ host: broker.registryUrl! });
   await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER_V1) }, { subject: 'users-value' });
   const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER_V2) }, { subject: 'users-value' });
@@ -47,6 +47,7 @@ before(async () => {
       { partition: 0, key: 'o-3', value: 'third order' },
     ],
   });
+  await producer.send({ topic: 'big', messages: [{ value: 'x'.repeat(100_000) }] });
   await producer.disconnect();
   // A group that read partition 0 to its end, committed and left: Empty, with offsets at 3.
   const consumer = kafkaClient(broker).consumer({ groupId: 'billing' });
@@ -132,6 +133,13 @@ test('record data is shown as text, never as markup', async () => {
   assert.match(records, /source: kafkajs/);
   assert.equal(await page.$$eval('table.records img', (imgs) => imgs.length), 0);
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+});
+
+test('a large value is shown cut, saying so', async () => {
+  await open('#/topic/big', 'Topic');
+  await page.waitForSelector('table.records tbody tr');
+  assert.match(await text('table.records'), /first 65536 of 100000 characters/);
+  assert.equal(await page.$eval('table.records pre', (p) => p.textContent!.length), 65536);
 });
 
 test('produce form: a record sent from the page shows up in the browser and for a Kafka consumer', async () => {

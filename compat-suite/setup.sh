@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian-packaged Kafka clients the tests and the compat-suite drive: kcat (librdkafka),
+# chromium (headless, for the console's browser test),
 # confluent-kafka-python and kafka-python, the python codec/Avro modules they use, and builds
 # @confluentinc/kafka-javascript from source (with Confluent's @confluentinc/schemaregistry beside it).
 # Does nothing when they are already there; needs root otherwise.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY_MODULES='kafka, confluent_kafka, requests, snappy, lz4.frame, zstandard, avro'
-APT_PACKAGES='kcat python3-confluent-kafka python3-kafka python3-requests python3-snappy python3-lz4 python3-zstandard python3-avro'
+APT_PACKAGES='kcat python3-confluent-kafka python3-kafka python3-requests python3-snappy python3-lz4 python3-zstandard python3-avro chromium'
 # Headers @confluentinc/kafka-javascript's bundled librdkafka links against (see CKJS below).
 APT_BUILD='zlib1g-dev libssl-dev libzstd-dev liblz4-dev'
-have_debian() { command -v kcat >/dev/null && /usr/bin/python3 -c "import $PY_MODULES" 2>/dev/null \
+have_debian() { command -v kcat >/dev/null && command -v chromium >/dev/null && /usr/bin/python3 -c "import $PY_MODULES" 2>/dev/null \
   && dpkg -s $APT_BUILD >/dev/null 2>&1; }
 
 if ! have_debian; then

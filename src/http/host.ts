@@ -168,6 +168,7 @@ export class HttpHost {
       headers['Content-Type'] = reply.contentType ?? router.contentType;
       headers['Content-Length'] = String(Buffer.byteLength(reply.body));
     }
+    if (reply.headers) Object.assign(headers, reply.headers);
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     this.logger?.debug({ method, path, status: reply.status, ms: this.clock.now() - started }, 'http request');

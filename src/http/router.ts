@@ -21,7 +21,8 @@ export interface HttpRequest {
 export type HttpHandler = (req: HttpRequest) => unknown;
 
 export class Reply {
-  constructor(readonly body: string | Buffer, readonly status = 200, readonly contentType?: string) {}
+  /** `headers`: extra response headers (a page's Content-Security-Policy). */
+  constructor(readonly body: string | Buffer, readonly status = 200, readonly contentType?: string, readonly headers?: Record<string, string>) {}
 }
 
 export type Methods = Partial<Record<string, HttpHandler>>;

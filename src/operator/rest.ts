@@ -105,7 +105,7 @@ export function restRouter(broker: Broker): Router {
 type Guard = [operation: number, resourceType: number, param: string];
 
 /** What the authorizer and the handlers called here know of a REST caller: User:ANONYMOUS at its address. */
-function restContext(broker: Broker, router: ApiRouter, req: HttpRequest): RequestContext {
+export function restContext(broker: Broker, router: ApiRouter, req: HttpRequest): RequestContext {
   return {
     broker, node: broker.placement.nodeIds[0], version: 0, clientId: 'rest', clientHost: `${req.remoteAddress ?? ''}:0`,
     sasl: newSaslSession(), session: { listener: 'REST', requiresAuthentication: false, principal: 'User:ANONYMOUS', clientSoftware: null },

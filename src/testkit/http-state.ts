@@ -22,7 +22,7 @@ import type { BrokerState } from './state.js';
 
 const MAX_RECORDS = 10_000;
 
-function intParam(query: URLSearchParams, name: string, min: number): number | undefined {
+export function intParam(query: URLSearchParams, name: string, min: number): number | undefined {
   const text = query.get(name);
   if (text === null || text === '') return undefined;
   const n = /^-?\d+$/.test(text) ? Number(text) : NaN;

@@ -435,6 +435,8 @@ export class Broker {
     const { startHttpHost, Router } = await import('./http/index.js');
     this.admin = await startHttpHost({
       host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock, tls: this.security.httpTlsOptions(),
+      // The admin port steers the broker (reset, faults, offsets): no CORS, and no writes from other sites' pages.
+      corsOrigin: null, sameOriginWrites: true,
     });
     this.admin.mount('/', new Router()
       .route('/healthz', { GET: () => ({ status: 'ok' }) })

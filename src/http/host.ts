@@ -23,8 +23,13 @@ export interface HttpHostOptions {
   port: number;
   logger?: Logger;
   clock?: Clock;
-  /** Access-Control-Allow-Origin sent to browsers; default '*'. */
-  corsOrigin?: string;
+  /** Access-Control-Allow-Origin sent to browsers; default '*'; null sends no CORS headers (other origins may not call). */
+  corsOrigin?: string | null;
+  /**
+   * Refuse (403) writes (any method but GET/HEAD/OPTIONS) that a browser sends from another origin: a page elsewhere
+   * cannot reset or steer the broker through the admin port (CSRF). Scripts (curl, clients) send no Origin header.
+   */
+  sameOriginWrites?: boolean;
   /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
   authenticate?: (authorization: string | undefined) => Promise<boolean>;
   /** Serve HTTPS with these node:tls options (certificate and key); absent: plain HTTP. */
@@ -42,7 +47,8 @@ export class HttpHost {
   private readonly servers: Server[] = [];
   private readonly logger?: Logger;
   private readonly clock: Clock;
-  private readonly corsOrigin: string;
+  private readonly corsOrigin: string | null;
+  private readonly sameOriginWrites: boolean;
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
   private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
@@ -54,7 +60,8 @@ export class HttpHost {
   constructor(options: Omit<HttpHostOptions, 'host' | 'port'> = {}) {
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
-    this.corsOrigin = options.corsOrigin ?? '*';
+    this.corsOrigin = options.corsOrigin === undefined ? '*' : options.corsOrigin;
+    this.sameOriginWrites = options.sameOriginWrites ?? false;
     this.authenticate = options.authenticate;
     this.tls = options.tls;
   }
@@ -121,13 +128,17 @@ export class HttpHost {
     let router = this.root;
     let route = '';
     let reply: Reply;
-    const headers: Record<string, string> = { 'Access-Control-Allow-Origin': this.corsOrigin };
-    if (this.corsOrigin !== '*') headers.Vary = 'Origin';
+    const headers: Record<string, string> = {};
+    if (this.corsOrigin !== null) headers['Access-Control-Allow-Origin'] = this.corsOrigin;
+    if (this.corsOrigin !== null && this.corsOrigin !== '*') headers.Vary = 'Origin';
     try {
       // A base URL resolves '.' and '..' segments (as servlet containers do) and splits off the query.
       const url = new URL(req.url ?? '/', 'http://samsa');
       path = url.pathname;
-      if (method === 'OPTIONS') {
+      if (this.sameOriginWrites && !['GET', 'HEAD', 'OPTIONS'].includes(method) && crossOrigin(req.headers.origin, req.headers.host)) {
+        throw new HttpError(403, 40301, 'Cross-origin writes are refused on this port');
+      }
+      if (method === 'OPTIONS' && this.corsOrigin !== null) {
         // CORS preflight (or a plain OPTIONS): say what browsers may send, for any path.
         Object.assign(headers, {
           'Access-Control-Allow-Methods': CORS_METHODS,
@@ -224,4 +235,14 @@ function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer> {
     req.once('error', reject);
     req.once('close', () => { if (!req.readableEnded) reject(HttpErrors.badRequest('Request body cut short')); });
   });
+}
+
+/** Whether a browser's Origin names another host than the one the request was sent to. */
+function crossOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true; // 'null' (sandboxed frames, files) or garbage
+  }
 }

@@ -30,3 +30,22 @@ test('adminPort -1: /healthz and /readyz answer 200 on 127.0.0.1 and ::1; other 
     await broker.close();
   }
 });
+
+test('the admin port refuses writes from other sites\' pages (CSRF) and sends no CORS headers; scripts and its own console may write', async () => {
+  const broker = await startTestBroker({ adminPort: -1 });
+  try {
+    const base = broker.adminUrl!.replace('localhost', '127.0.0.1');
+    const post = (headers: Record<string, string>) => fetch(`${base}/v1/reset`, { method: 'POST', headers });
+    const evil = await post({ origin: 'http://evil.example' });
+    assert.equal(evil.status, 403);
+    assert.equal(((await evil.json()) as { error_code: number }).error_code, 40301);
+    assert.equal((await post({ origin: 'null' })).status, 403, 'sandboxed frames and files send Origin: null');
+    assert.equal((await post({})).status < 300, true, 'a script (no Origin) may');
+    assert.equal((await post({ origin: base })).status < 300, true, 'the console (same origin) may');
+    const health = await fetch(`${base}/healthz`, { headers: { origin: 'http://evil.example' } });
+    assert.equal(health.status, 200);
+    assert.equal(health.headers.get('access-control-allow-origin'), null);
+  } finally {
+    await broker.close();
+  }
+});

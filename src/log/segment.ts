@@ -54,8 +54,9 @@ export class Segment {
   rollStart = -1;
   private bytesSinceIndex = 0;
 
-  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy) {
-    this.log = dir.open(segmentName(baseOffset, '.log'));
+  /** `isNew`: no file holds this segment yet (a new partition's first): it is created with the first append. */
+  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy, isNew = false) {
+    this.log = dir.open(segmentName(baseOffset, '.log'), isNew);
     this.offsetIndex = new OffsetIndex(dir, segmentName(baseOffset, '.index'), baseOffset);
     this.timeIndex = new TimeIndex(dir, segmentName(baseOffset, '.timeindex'), baseOffset);
     this.nextOffset = baseOffset;

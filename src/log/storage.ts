@@ -41,8 +41,12 @@ export interface LogFile {
 export interface LogDir {
   readonly path: string | null;
   list(): string[];
-  /** Opens (creating when missing) a file for reading and appending. */
-  open(name: string): LogFile;
+  /**
+   * Opens (creating when missing) a file for reading and appending. `absent`: the caller knows there is no such
+   * file (a new segment), so it is created, empty, only with the first write — a partition nobody writes to costs
+   * a directory and nothing more.
+   */
+  open(name: string, absent?: boolean): LogFile;
   exists(name: string): boolean;
   /** A whole small file, or null when it does not exist. */
   readFile(name: string): Buffer | null;
@@ -176,8 +180,15 @@ class FsFile implements LogFile {
   /** fdatasyncs in flight on `fd`: it stays open until they end. */
   pins = 0;
   private closed = false;
+  /** Not created yet: the first write creates it (see LogDir.open). */
+  private absent: boolean;
 
-  constructor(readonly path: string, private readonly files: OpenFiles) {
+  constructor(readonly path: string, private readonly files: OpenFiles, absent: boolean) {
+    this.absent = absent;
+    if (absent) {
+      this.size = 0;
+      return;
+    }
     try {
       this.size = fs.fstatSync(files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT)).size;
     } catch (err) {
@@ -192,6 +203,12 @@ class FsFile implements LogFile {
       return this.fd;
     }
     if (this.closed) throw new StorageError(`${this.path} is closed`);
+    if (this.absent) {
+      // Truncating: whatever a file of this name holds is no part of a segment the log believes empty.
+      const fd = this.files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
+      this.absent = false;
+      return fd;
+    }
     return this.files.open(this, fs.constants.O_RDWR);
   }
 
@@ -220,6 +237,7 @@ class FsFile implements LogFile {
 
   readInto(into: Buffer, position: number): number {
     let got = 0;
+    if (this.absent) return 0;
     try {
       const fd = this.handle();
       while (got < into.length) {
@@ -234,6 +252,7 @@ class FsFile implements LogFile {
   }
 
   truncate(size: number): void {
+    if (this.absent && size === 0) return;
     try {
       fs.ftruncateSync(this.handle(), size);
     } catch (err) {
@@ -247,7 +266,7 @@ class FsFile implements LogFile {
     return this.files.withSyncSlot(async () => {
       let fd = -1;
       while (fd < 0) {
-        if (this.closed) return; // closed: deleted, or closed after the log's last sync
+        if (this.closed || this.absent) return; // closed: deleted, or closed after the log's last sync; absent: nothing written
         try {
           fd = this.handle();
         } catch (err) {
@@ -274,28 +293,34 @@ class FsFile implements LogFile {
 }
 
 export class FsDir implements LogDir {
+  /** Created by this constructor and nothing written since: listing and reading it need no syscall. */
+  private fresh: boolean;
+
   /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
   constructor(readonly path: string, private readonly files = new OpenFiles()) {
     try {
-      fs.mkdirSync(path, { recursive: true });
+      this.fresh = fs.mkdirSync(path, { recursive: true }) !== undefined;
     } catch (err) {
       throw storageError(`cannot create ${path}`, err);
     }
   }
 
   list(): string[] {
+    if (this.fresh) return [];
     return this.files.orFreeingSome(() => fs.readdirSync(this.path));
   }
 
-  open(name: string): LogFile {
-    return new FsFile(join(this.path, name), this.files);
+  open(name: string, absent = false): LogFile {
+    this.fresh = false;
+    return new FsFile(join(this.path, name), this.files, absent);
   }
 
   exists(name: string): boolean {
-    return fs.existsSync(join(this.path, name));
+    return !this.fresh && fs.existsSync(join(this.path, name));
   }
 
   readFile(name: string): Buffer | null {
+    if (this.fresh) return null;
     try {
       return this.files.orFreeingSome(() => fs.readFileSync(join(this.path, name)));
     } catch (err) {
@@ -305,6 +330,7 @@ export class FsDir implements LogDir {
   }
 
   writeFile(name: string, data: Buffer): void {
+    this.fresh = false;
     const tmp = join(this.path, `${name}.tmp`);
     try {
       this.files.orFreeingSome(() => fs.writeFileSync(tmp, data));
@@ -324,6 +350,7 @@ export class FsDir implements LogDir {
   }
 
   rename(from: string, to: string): void {
+    this.fresh = false;
     try {
       fs.renameSync(join(this.path, from), join(this.path, to));
     } catch (err) {

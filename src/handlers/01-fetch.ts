@@ -17,10 +17,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
-import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
+import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { PartitionLog } from '../log/index.js';
+import { ReadArena, type PartitionLog } from '../log/index.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -38,10 +38,11 @@ export default handler(FetchApi, async (req, ctx) => {
   const { broker, signal } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
   const fetch: Fetch = { wanted: uniquePartitions(req), maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED };
-  const first = collect(ctx, fetch);
+  const first = await collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return first.response;
+  first.response[AFTER_WRITE]!(); // not sent: its read space goes back now
   const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
-  return answer ? collect(ctx, fetch).response : null;
+  return answer ? (await collect(ctx, fetch)).response : null;
 });
 
 /** The request's partitions, each once: at its first place, with the last values given for it. */
@@ -78,7 +79,22 @@ function sizeOf(buffers: Buffer[]): number {
   return n;
 }
 
-function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean } {
+/**
+ * Reads every partition's batches into one ReadArena of pooled slabs, lent to the response: the connection gives
+ * them back (AFTER_WRITE) once the socket has taken the bytes.
+ */
+async function collect(ctx: RequestContext, fetch: Fetch): Promise<{ response: FetchResponse & { [AFTER_WRITE]?: () => void }; bytes: number; bytesPerPartition: number[]; failed: boolean }> {
+  const arena = new ReadArena(ctx.broker.logs.readPool);
+  try {
+    const collected = await collectInto(arena, ctx, fetch);
+    return { ...collected, response: Object.assign(collected.response, { [AFTER_WRITE]: () => arena.release() }) };
+  } catch (err) {
+    arena.release();
+    throw err;
+  }
+}
+
+async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch): Promise<{ response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean }> {
   let bytes = 0;
   let failed = false;
   const bytesPerPartition: number[] = [];
@@ -88,6 +104,7 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
     const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
     const at = locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
+    let size = 0;
     let partition;
     if ('errorCode' in at) {
       failed = true;
@@ -97,14 +114,13 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
       const { log, upTo } = at;
       const budget = Math.min(p.partitionMaxBytes, fetch.maxBytes - bytes);
       // Only the response's first batch may exceed the budgets.
-      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) records = log.read(p.fetchOffset, Math.max(budget, 1), upTo, bytes === 0);
+      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) ({ data: records, bytes: size } = await log.readInto(arena, p.fetchOffset, Math.max(budget, 1), upTo, bytes === 0));
       const abortedTransactions = fetch.readCommitted ? log.abortedTransactions(p.fetchOffset, upTo) : null;
       partition = {
         ...base, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset,
         logStartOffset: log.logStartOffset, abortedTransactions, records,
       };
     }
-    const size = sizeOf(records);
     bytes += size;
     bytesPerPartition.push(size);
     const last = responses[responses.length - 1];

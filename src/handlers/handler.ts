@@ -36,6 +36,12 @@ export interface RequestContext {
 }
 
 /**
+ * A response may carry a function under this key: the connection calls it once the response's bytes are in the
+ * socket's hands (or will never be sent), so buffers the response lent (Fetch's pooled reads) can be reused.
+ */
+export const AFTER_WRITE = Symbol('afterWrite');
+
+/**
  * One Kafka API served by the broker. `handle` returns the response, a promise of it (long polls, coordinators),
  * or null when no response is sent (Produce with acks=0).
  */

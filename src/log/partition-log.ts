@@ -20,6 +20,7 @@ import { sharedLogConfig, type LogConfig, type TopicConfigInput } from './config
 import { Segment, parseSegmentName, segmentName, type WalkedBatch } from './segment.js';
 import type { LogDir, LogFile } from './storage.js';
 import { StorageError } from './storage.js';
+import type { ReadArena } from './read-buffers.js';
 
 export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 const LOG_START_FILE = 'log-start-offset';
@@ -72,12 +73,11 @@ export class PartitionLog {
   private lastFlush: number;
   /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
   cleanedTo = 0;
-  private readonly policy = { indexIntervalBytes: () => this.config.indexIntervalBytes, cleanedTo: () => this.cleanedTo };
   private closed = false;
   /** The leader epoch stamped on appended batches (the cluster bumps it when the partition's leader moves). */
   leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
-  private readonly watchers = new Set<() => void>();
+  private watchers: Set<() => void> | null = null;
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
     this.config = sharedLogConfig(config);
@@ -143,7 +143,7 @@ export class PartitionLog {
   }
 
   private newSegment(base: number, isNew = false): Segment {
-    return new Segment(this.dir, base, this.policy, isNew);
+    return new Segment(this.dir, base, this, isNew);
   }
 
   /** Records how far compaction has gone (see `cleanedTo`). */
@@ -227,13 +227,13 @@ export class PartitionLog {
    * Returns the function that stops watching.
    */
   watch(fn: () => void): () => void {
-    this.watchers.add(fn);
-    return () => { this.watchers.delete(fn); };
+    (this.watchers ??= new Set()).add(fn);
+    return () => { this.watchers?.delete(fn); };
   }
 
   /** Tells the watchers; also called from outside when the partition's leadership moves. */
   changed(): void {
-    for (const fn of this.watchers) fn();
+    if (this.watchers) for (const fn of this.watchers) fn();
   }
 
   // ---- append ----
@@ -436,6 +436,35 @@ export class PartitionLog {
       offset = seg.nextOffset;
     }
     return out;
+  }
+
+  /**
+   * Fetch's `read`: the same batches, read into `arena` (pooled space the response lends to the socket) with one
+   * vectored read per segment, large ranges off the event loop. Returns the slices and their total size.
+   */
+  async readInto(arena: ReadArena, offset: number, maxBytes: number, upTo = this.highWatermark, minOneBatch = true): Promise<{ data: Buffer[]; bytes: number }> {
+    const data: Buffer[] = [];
+    let bytes = 0;
+    upTo = Math.min(upTo, this.highWatermark);
+    if (offset < this.startOffset || offset >= upTo) return { data, bytes };
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && bytes < maxBytes; i++) {
+      const seg = this.segments[i];
+      const pos = seg.locate(offset);
+      if (pos < 0) continue;
+      let got;
+      try {
+        got = await seg.readInto(arena, pos, maxBytes - bytes, upTo, minOneBatch && bytes === 0);
+      } catch (err) {
+        if (this.closed) break; // deleted while reading: nothing more to give
+        throw err;
+      }
+      if (!got) break;
+      data.push(...got.data);
+      bytes += got.bytes;
+      if (got.end < seg.size || this.segments[i] !== seg) break; // (segments may have moved during the read)
+      offset = seg.nextOffset;
+    }
+    return { data, bytes };
   }
 
   /** Index of the last segment whose base offset is <= `offset` (0 when before them all). */

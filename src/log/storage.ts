@@ -1,7 +1,7 @@
 /**
  * The files under a partition log, behind one small interface with two implementations: real files (synchronous
- * syscalls: an append has reached the OS when it returns, reads land in fresh Buffers so data lives in the page
- * cache, not the heap) and memory (tests, `--in-memory`). Everything above this layer is shared, so both modes
+ * syscalls: an append has reached the OS when it returns; reads land in fresh Buffers, or for Fetch in pooled
+ * slabs, vectored and off the event loop when large, so data lives in the page cache, not the heap) and memory (tests, `--in-memory`). Everything above this layer is shared, so both modes
  * behave the same, down to recovery and disk-full errors (the memory store takes an optional byte quota). Real
  * files hold a descriptor only while recently used (OpenFiles), so any number of partitions and segments fits
  * under the process's descriptor limit.
@@ -32,6 +32,10 @@ export interface LogFile {
   read(position: number, length: number): Buffer;
   /** Fills `into` from `position`; returns the bytes read. */
   readInto(into: Buffer, position: number): number;
+  /** Fills the buffers of `into` in turn from `position` with one call; returns the bytes read. */
+  readvSync(into: readonly Buffer[], position: number): number;
+  /** `readvSync` off the event loop (the thread pool): for large ranges. The file stays open until it ends. */
+  readv(into: readonly Buffer[], position: number): Promise<number>;
   truncate(size: number): void;
   /** fdatasync, off the main thread. */
   sync(): Promise<void>;
@@ -60,6 +64,19 @@ export interface LogDir {
 }
 
 // ---- files ----
+
+/** `buffers` less their first `n` bytes (after a short vectored read). */
+function skipBytes(buffers: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (n >= b.length) n -= b.length;
+    else {
+      out.push(n > 0 ? b.subarray(n) : b);
+      n = 0;
+    }
+  }
+  return out;
+}
 
 const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
 
@@ -251,6 +268,48 @@ class FsFile implements LogFile {
     return got;
   }
 
+  readvSync(into: readonly Buffer[], position: number): number {
+    let got = 0;
+    if (this.absent) return 0;
+    try {
+      const fd = this.handle();
+      for (let left = into; left.length > 0;) {
+        const n = fs.readvSync(fd, left, position + got);
+        if (n === 0) break;
+        got += n;
+        left = skipBytes(left, n);
+      }
+    } catch (err) {
+      throw storageError(`read from ${this.path} failed`, err);
+    }
+    return got;
+  }
+
+  readv(into: readonly Buffer[], position: number): Promise<number> {
+    if (this.absent) return Promise.resolve(0);
+    let fd: number;
+    try {
+      fd = this.handle();
+    } catch (err) {
+      return Promise.reject(storageError(`read from ${this.path} failed`, err));
+    }
+    this.pins++; // neither the LRU nor a close (segment deleted meanwhile) takes the descriptor from under the read
+    return new Promise((resolve, reject) => {
+      let got = 0;
+      const step = (left: Buffer[]): void => fs.readv(fd, left, position + got, (err, n) => {
+        if (!err && n > 0 && (left = skipBytes(left, n), got += n, left.length > 0)) return step(left);
+        this.unpin();
+        if (err) reject(storageError(`read from ${this.path} failed`, err));
+        else resolve(got);
+      });
+      step([...into]);
+    });
+  }
+
+  private unpin(): void {
+    if (--this.pins === 0 && this.closed) this.files.release(this);
+  }
+
   truncate(size: number): void {
     if (this.absent && size === 0) return;
     try {
@@ -278,7 +337,7 @@ class FsFile implements LogFile {
       return new Promise<void>((resolve, reject) => {
         fs.fdatasync(fd, (err) => {
           // A segment deleted by retention may have closed meanwhile: its descriptor goes once the sync is done.
-          if (--this.pins === 0 && this.closed) this.files.release(this);
+          this.unpin();
           if (err) reject(storageError(`fdatasync of ${this.path} failed`, err));
           else resolve();
         });
@@ -402,6 +461,20 @@ class MemoryFile implements LogFile {
   readInto(into: Buffer, position: number): number {
     if (position >= this.size) return 0;
     return this.data.copy(into, 0, position, Math.min(this.size, position + into.length));
+  }
+
+  readvSync(into: readonly Buffer[], position: number): number {
+    let got = 0;
+    for (const b of into) {
+      const n = this.readInto(b, position + got);
+      got += n;
+      if (n < b.length) break;
+    }
+    return got;
+  }
+
+  async readv(into: readonly Buffer[], position: number): Promise<number> {
+    return this.readvSync(into, position);
   }
 
   truncate(size: number): void {

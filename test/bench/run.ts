@@ -65,7 +65,8 @@ interface BrokerProcess { child: ChildProcess; port: number; startMs: number; se
  */
 async function startBrokerProcess(args: string[], fds?: number): Promise<BrokerProcess> {
   const start = performance.now();
-  const argv = [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
+  // SAMSA_BENCH_BUNDLE: another build's main.js, for before/after figures from one checkout.
+  const argv = [process.env.SAMSA_BENCH_BUNDLE ?? join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
   const child = fds === undefined
     ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn('bash', ['-c', `ulimit -n ${fds} 2>/dev/null || ulimit -n hard; exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });

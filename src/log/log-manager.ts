@@ -124,6 +124,7 @@ export class LogManager {
 
   /** The timer's tick: per-log timers always, retention and the cleaner when their intervals say so. */
   private tick(): void {
+    this.readPool.trim();
     const now = this.now();
     const retention = now >= this.nextRetentionCheck;
     if (retention) this.nextRetentionCheck = now + (this.opts.retentionCheckIntervalMs ?? 300_000);

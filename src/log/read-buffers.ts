@@ -15,8 +15,21 @@ export class ReadPool {
   private readonly idle: Buffer[] = [];
   /** Slabs allocated (not reused), for tests and measurements. */
   allocated = 0;
+  private takenSinceTrim = 0;
+
+  /** Idle slabs kept now. */
+  get size(): number {
+    return this.idle.length;
+  }
+
+  /** Lets go of the idle slabs when none was taken since the last call (the log manager's tick): an idle broker holds none. */
+  trim(): void {
+    if (this.takenSinceTrim === 0) this.idle.length = 0;
+    this.takenSinceTrim = 0;
+  }
 
   take(): Buffer {
+    this.takenSinceTrim++;
     const slab = this.idle.pop();
     if (slab) return slab;
     this.allocated++;

@@ -80,3 +80,15 @@ test('slabs go back to the pool on release, not before, and unused space is give
   fourth.reserve(SLAB_SIZE);
   assert.equal(pool.allocated, 3);
 });
+
+test('the pool lets its idle slabs go once a tick passes without reads', () => {
+  const pool = new ReadPool();
+  const arena = new ReadArena(pool);
+  arena.reserve(3 * SLAB_SIZE);
+  arena.release();
+  assert.equal(pool.size, 3);
+  pool.trim(); // slabs were taken since the last trim: kept
+  assert.equal(pool.size, 3);
+  pool.trim(); // a whole tick without reads
+  assert.equal(pool.size, 0);
+});

@@ -73,12 +73,6 @@ function locate(ctx: RequestContext, { topic, partition: p }: Wanted, readCommit
   return { log, upTo: readCommitted ? log.lastStableOffset : log.highWatermark };
 }
 
-function sizeOf(buffers: Buffer[]): number {
-  let n = 0;
-  for (const b of buffers) n += b.length;
-  return n;
-}
-
 /**
  * Reads every partition's batches into one ReadArena of pooled slabs, lent to the response: the connection gives
  * them back (AFTER_WRITE) once the socket has taken the bytes.
@@ -167,7 +161,7 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
         if ('errorCode' in at || at.log !== logs[i]) return finish(true); // failed, or deleted and created again
         const p = fetch.wanted[i].partition;
         const missing = fetch.minBytes - (total - available[i]);
-        const bytes = p.fetchOffset < at.upTo ? sizeOf(at.log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo)) : 0;
+        const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo) : 0;
         total += bytes - available[i];
         available[i] = bytes;
       }

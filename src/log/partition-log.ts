@@ -421,21 +421,36 @@ export class PartitionLog {
    */
   read(offset: number, maxBytes: number, upTo = this.highWatermark, minOneBatch = true): Buffer[] {
     const out: Buffer[] = [];
+    this.eachRange(offset, maxBytes, upTo, minOneBatch, (seg, pos, budget, end, atLeastOne) => {
+      const got = seg.readFrom(pos, budget, end, atLeastOne);
+      if (got) out.push(got.data);
+      return got && { bytes: got.data.length, end: got.end };
+    });
+    return out;
+  }
+
+  /** How many bytes `read` would return, from the batch headers (a long poll's re-check: nothing is read twice). */
+  bytesAvailable(offset: number, maxBytes: number, upTo = this.highWatermark): number {
+    return this.eachRange(offset, maxBytes, upTo, true, (seg, pos, budget, end, atLeastOne) => seg.measureFrom(pos, budget, end, atLeastOne));
+  }
+
+  /** The segments' ranges a read from `offset` covers, in turn, each within what is left of `maxBytes`; returns the total. */
+  private eachRange(offset: number, maxBytes: number, upTo: number, minOneBatch: boolean,
+    take: (seg: Segment, pos: number, budget: number, upTo: number, atLeastOne: boolean) => { bytes: number; end: number } | null): number {
     upTo = Math.min(upTo, this.highWatermark);
-    if (offset < this.startOffset || offset >= upTo) return out;
-    let budget = maxBytes;
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length && budget > 0; i++) {
+    if (offset < this.startOffset || offset >= upTo) return 0;
+    let bytes = 0;
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && bytes < maxBytes; i++) {
       const seg = this.segments[i];
       const pos = seg.locate(offset);
       if (pos < 0) continue;
-      const got = seg.readFrom(pos, budget, upTo, minOneBatch && out.length === 0);
+      const got = take(seg, pos, maxBytes - bytes, upTo, minOneBatch && bytes === 0);
       if (!got) break;
-      out.push(got.data);
-      budget -= got.data.length;
+      bytes += got.bytes;
       if (got.end < seg.size) break;
       offset = seg.nextOffset;
     }
-    return out;
+    return bytes;
   }
 
   /**

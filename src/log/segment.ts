@@ -20,6 +20,8 @@ const scratch = Buffer.alloc(BATCH_HEADER_SIZE);
 
 /** Reads at least this long go to the thread pool (a 16 MiB read from the page cache holds a thread ~5 ms). */
 const ASYNC_READ_BYTES = 256 * 1024;
+/** Where `measureFrom` reads batch headers (every use is synchronous). */
+const headerChunk = Buffer.allocUnsafeSlow(64 * 1024);
 /** Where `wholeBatches` copies a batch's offset and length when they straddle two slabs. */
 const straddling = Buffer.alloc(LENGTH_AT + 4);
 
@@ -266,6 +268,31 @@ export class Segment {
     const end = wholeBatches(spans, got, upTo);
     arena.unreserve(length - end);
     return end === 0 ? null : { data: firstBytes(spans, end), bytes: end, end: pos + end };
+  }
+
+  /**
+   * What `readFrom` would return, measured from the batch headers alone: a long poll's re-check learns how many
+   * bytes wait for it without reading them (headers come 64 KiB at a time into shared space: small batches cost one
+   * read for many, a large one a read of 64 KiB, not of the batch).
+   */
+  measureFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { bytes: number; end: number } | null {
+    const size = this.log.size;
+    let end = pos;
+    let chunkAt = 0;
+    let chunk = headerChunk.subarray(0, 0);
+    while (end + BATCH_HEADER_SIZE <= size) {
+      if (end + BATCH_HEADER_SIZE > chunkAt + chunk.length) {
+        chunk = headerChunk.subarray(0, this.log.readInto(headerChunk.subarray(0, Math.min(headerChunk.length, size - end)), end));
+        chunkAt = end;
+        if (chunk.length < BATCH_HEADER_SIZE) break;
+      }
+      const at = end - chunkAt;
+      const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
+      if (batchSize < BATCH_HEADER_SIZE || end + batchSize > size || readInt64(chunk, at) >= upTo) break;
+      if (end + batchSize - pos > maxBytes && !(atLeastOne && end === pos)) break;
+      end += batchSize;
+    }
+    return end === pos ? null : { bytes: end - pos, end };
   }
 
   /** How many bytes from `pos` a read must take: `maxBytes` (or the first batch, whole, with `atLeastOne`), 0 for none. */

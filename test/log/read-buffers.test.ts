@@ -37,7 +37,7 @@ function fill(log: PartitionLog, sizes: number[]): void {
   }
 }
 
-test('readInto returns the bytes the copying read returns, across slab boundaries and segments, for any budget', () => withLogs(async (log, name) => {
+test('readInto returns (and bytesAvailable counts) the bytes the copying read returns, across slab boundaries and segments, for any budget', () => withLogs(async (log, name) => {
   // Odd sizes put batch headers astride slab boundaries; 3 MiB segments make reads cross segments too.
   fill(log, Array.from({ length: 40 }, (_, i) => 70_000 + i * 7_919));
   fill(log, [2 * SLAB_SIZE + 123]); // one batch larger than a slab
@@ -52,6 +52,7 @@ test('readInto returns the bytes the copying read returns, across slab boundarie
       const want = Buffer.concat(log.read(offset, budget));
       assert.equal(got.bytes, want.length, `${name}: offset ${offset}, budget ${budget}`);
       assert.ok(Buffer.concat(got.data).equals(want), `${name}: same bytes at offset ${offset}, budget ${budget}`);
+      assert.equal(log.bytesAvailable(offset, budget), want.length, `${name}: measured from the headers, offset ${offset}, budget ${budget}`);
       arena.release();
     }
   }

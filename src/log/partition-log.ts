@@ -23,6 +23,12 @@ import { StorageError } from './storage.js';
 import type { ReadArena } from './read-buffers.js';
 
 export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
+/**
+ * The clean-shutdown marker's name while the log is open: renamed from it at start, back to it by a clean close.
+ * A rename costs a fraction of creating or removing a file, which with thousands of partitions is most of a
+ * start's or a stop's time.
+ */
+const OPEN_MARKER_FILE = 'running';
 const LOG_START_FILE = 'log-start-offset';
 const CLEANED_TO_FILE = 'cleaner-offset';
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
@@ -74,6 +80,8 @@ export class PartitionLog {
   /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
   cleanedTo = 0;
   private closed = false;
+  /** Whether the directory holds OPEN_MARKER_FILE (a clean close renames it rather than creating a marker). */
+  private openMarker = false;
   /** The leader epoch stamped on appended batches (the cluster bumps it when the partition's leader moves). */
   leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
@@ -98,7 +106,8 @@ export class PartitionLog {
     // One listing answers what exists: a partition's start costs few syscalls when thousands start together.
     const names = new Set(this.dir.list());
     const clean = names.has(CLEAN_SHUTDOWN_FILE);
-    if (clean) this.dir.remove(CLEAN_SHUTDOWN_FILE); // from now on, a crash is an unclean stop
+    if (clean) this.dir.rename(CLEAN_SHUTDOWN_FILE, OPEN_MARKER_FILE); // from now on, a crash is an unclean stop
+    this.openMarker = clean || names.has(OPEN_MARKER_FILE);
     for (const name of names) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) this.dir.remove(name);
     this.cleanedTo = names.has(CLEANED_TO_FILE) ? readNumber(this.dir.readFile(CLEANED_TO_FILE)) : 0;
     const bases = [...names].map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
@@ -637,7 +646,8 @@ export class PartitionLog {
       this.closed = true;
       for (const seg of this.segments) seg.close();
     }
-    this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
+    if (this.openMarker) this.dir.rename(OPEN_MARKER_FILE, CLEAN_SHUTDOWN_FILE);
+    else this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
   }
 
   /** Removes the partition's files (topic deletion). */

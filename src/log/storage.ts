@@ -548,11 +548,17 @@ export class MemoryDir implements LogDir {
 
   rename(from: string, to: string): void {
     const f = this.files.get(from);
-    if (!f) throw new StorageError(`cannot rename ${from}: no such file`);
+    const small = this.small.get(from);
+    if (!f && !small) throw new StorageError(`cannot rename ${from}: no such file`);
     if (from === to) return;
     this.remove(to);
-    this.files.delete(from);
-    this.files.set(to, f);
+    if (f) {
+      this.files.delete(from);
+      this.files.set(to, f);
+    } else {
+      this.small.delete(from);
+      this.small.set(to, small!);
+    }
   }
 
   destroy(): void {

@@ -18,13 +18,13 @@
  * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
  */
 import { setMaxListeners } from 'node:events';
-import { checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
+import { realClock } from '../clock.js';
+import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { PartitionLog } from '../log/index.js';
+import { ReadArena, type PartitionLog } from '../log/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { deniedNames } from '../security/authorizer.js';
-import { realClock } from '../clock.js';
 
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
@@ -46,17 +46,21 @@ export default handler(FetchApi, async (req, ctx) => {
   const wanted = uniquePartitions(req);
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.map((w) => w.topic));
   const fetch: Fetch = { wanted, maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED, denied };
-  const first = collect(ctx, fetch);
+  const first = await collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
+  first.response[AFTER_WRITE]!(); // not sent: its read space goes back now
   const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
-  return answer ? counted(ctx, collect(ctx, fetch).response) : null;
+  return answer ? counted(ctx, (await collect(ctx, fetch)).response) : null;
 });
 
 /** Counts the bytes a response hands out per topic (bytes-out metrics), as it goes. */
 function counted({ broker }: RequestContext, response: FetchResponse): FetchResponse {
   for (const t of response.responses) {
     let bytes = 0;
-    for (const p of t.partitions) bytes += Array.isArray(p.records) ? sizeOf(p.records) : p.records?.length ?? 0;
+    for (const p of t.partitions) {
+      if (Array.isArray(p.records)) for (const b of p.records) bytes += b.length;
+      else bytes += p.records?.length ?? 0;
+    }
     if (bytes > 0) broker.traffic.fetched(t.topic, bytes);
   }
   return response;
@@ -90,13 +94,22 @@ function locate(ctx: RequestContext, { topic, partition: p }: Wanted, readCommit
   return { log, upTo: readCommitted ? log.lastStableOffset : log.highWatermark };
 }
 
-function sizeOf(buffers: Buffer[]): number {
-  let n = 0;
-  for (const b of buffers) n += b.length;
-  return n;
+/**
+ * Reads every partition's batches into one ReadArena of pooled slabs, lent to the response: the connection gives
+ * them back (AFTER_WRITE) once the socket has taken the bytes.
+ */
+async function collect(ctx: RequestContext, fetch: Fetch): Promise<{ response: FetchResponse & { [AFTER_WRITE]?: () => void }; bytes: number; bytesPerPartition: number[]; failed: boolean }> {
+  const arena = new ReadArena(ctx.broker.logs.readPool);
+  try {
+    const collected = await collectInto(arena, ctx, fetch);
+    return { ...collected, response: Object.assign(collected.response, { [AFTER_WRITE]: () => arena.release() }) };
+  } catch (err) {
+    arena.release();
+    throw err;
+  }
 }
 
-function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean } {
+async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch): Promise<{ response: FetchResponse; bytes: number; bytesPerPartition: number[]; failed: boolean }> {
   let bytes = 0;
   let failed = false;
   const bytesPerPartition: number[] = [];
@@ -106,6 +119,7 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
     const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
     const at = fetch.denied.has(want.topic) ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } : locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
+    let size = 0;
     let partition;
     if ('errorCode' in at) {
       failed = true;
@@ -115,14 +129,13 @@ function collect(ctx: RequestContext, fetch: Fetch): { response: FetchResponse; 
       const { log, upTo } = at;
       const budget = Math.min(p.partitionMaxBytes, fetch.maxBytes - bytes);
       // Only the response's first batch may exceed the budgets.
-      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) records = log.read(p.fetchOffset, Math.max(budget, 1), upTo, bytes === 0);
+      if (p.fetchOffset < upTo && (budget > 0 || bytes === 0)) ({ data: records, bytes: size } = await log.readInto(arena, p.fetchOffset, Math.max(budget, 1), upTo, bytes === 0));
       const abortedTransactions = fetch.readCommitted ? log.abortedTransactions(p.fetchOffset, upTo) : null;
       partition = {
         ...base, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset,
         logStartOffset: log.logStartOffset, abortedTransactions, records,
       };
     }
-    const size = sizeOf(records);
     bytes += size;
     bytesPerPartition.push(size);
     const last = responses[responses.length - 1];
@@ -170,7 +183,7 @@ function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], wai
         if ('errorCode' in at || at.log !== logs[i]) return finish(true); // failed, or deleted and created again
         const p = fetch.wanted[i].partition;
         const missing = fetch.minBytes - (total - available[i]);
-        const bytes = p.fetchOffset < at.upTo ? sizeOf(at.log.read(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo)) : 0;
+        const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo) : 0;
         total += bytes - available[i];
         available[i] = bytes;
       }

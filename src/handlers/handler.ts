@@ -18,11 +18,11 @@ export interface ConnectionSession {
 }
 
 /**
- * What handlers may use of the cluster: its topics, partitions, coordinators, placement, settings and security —
+ * What handlers may use of the cluster: its topics, logs, coordinators, placement, settings and security —
  * not its wiring (listeners, HTTP hosts, registry, pipeline hooks, metrics, lifecycle). Broker implements it.
  */
 export type ClusterServices = Pick<Broker,
-  | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'placement' | 'liveNodes' | 'coordinatorNode'
+  | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode'
   | 'partition' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
   | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'transactions' | 'acls' | 'security'
   | 'traffic' | 'fetchWaits'>;
@@ -45,6 +45,12 @@ export interface RequestContext {
   /** Aborted when the client's connection closes: long polls and other waits stop there. */
   signal: AbortSignal;
 }
+
+/**
+ * A response may carry a function under this key: the connection calls it once the response's bytes are in the
+ * socket's hands (or will never be sent), so buffers the response lent (Fetch's pooled reads) can be reused.
+ */
+export const AFTER_WRITE = Symbol('afterWrite');
 
 /**
  * One Kafka API served by the broker. `handle` returns the response, a promise of it (long polls, coordinators),

@@ -54,3 +54,13 @@ export function logConfig(cfg: TopicConfigInput = {}): LogConfig {
     maxCompactionLagMs: num(cfg, 'max.compaction.lag.ms', LONG_MAX),
   };
 }
+
+/** Parsed configs by the input they came from: the partitions of a topic, opened with one object, share one. */
+const parsed = new WeakMap<TopicConfigInput, LogConfig>();
+
+/** `logConfig`, the same (frozen) object for the same input object. */
+export function sharedLogConfig(cfg: TopicConfigInput = {}): LogConfig {
+  let c = parsed.get(cfg);
+  if (!c) parsed.set(cfg, (c = Object.freeze(logConfig(cfg))));
+  return c;
+}

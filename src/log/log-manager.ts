@@ -12,6 +12,7 @@ import { PartitionLog } from './partition-log.js';
 import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
+import { ReadPool } from './read-buffers.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
 
 /** Longest stretch a compaction pass holds the event loop. */
@@ -48,6 +49,8 @@ export class LogManager {
   private timer: TimerHandle | null = null;
   /** The descriptors of every partition's files, least recently used closed first. */
   readonly openFiles: OpenFiles;
+  /** Read space Fetch responses borrow and the socket gives back (see read-buffers.ts). */
+  readonly readPool = new ReadPool();
   /** Compaction passes under way, by partition; each resolves when its pass ends (or stops at close). */
   private readonly cleaning = new Map<string, Promise<void>>();
   /** When each compacted log is next looked at by the cleaner (absent: at the next tick). */
@@ -121,6 +124,7 @@ export class LogManager {
 
   /** The timer's tick: per-log timers always, retention and the cleaner when their intervals say so. */
   private tick(): void {
+    this.readPool.trim();
     const now = this.now();
     const retention = now >= this.nextRetentionCheck;
     if (retention) this.nextRetentionCheck = now + (this.opts.retentionCheckIntervalMs ?? 300_000);

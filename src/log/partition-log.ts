@@ -16,12 +16,19 @@ import {
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
-import { logConfig, type LogConfig, type TopicConfigInput } from './config.js';
+import { sharedLogConfig, type LogConfig, type TopicConfigInput } from './config.js';
 import { Segment, parseSegmentName, segmentName, type WalkedBatch } from './segment.js';
 import type { LogDir, LogFile } from './storage.js';
 import { StorageError } from './storage.js';
+import type { ReadArena } from './read-buffers.js';
 
 export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
+/**
+ * The clean-shutdown marker's name while the log is open: renamed from it at start, back to it by a clean close.
+ * A rename costs a fraction of creating or removing a file, which with thousands of partitions is most of a
+ * start's or a stop's time.
+ */
+const OPEN_MARKER_FILE = 'running';
 const LOG_START_FILE = 'log-start-offset';
 const CLEANED_TO_FILE = 'cleaner-offset';
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
@@ -72,15 +79,16 @@ export class PartitionLog {
   private lastFlush: number;
   /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
   cleanedTo = 0;
-  private readonly policy = { indexIntervalBytes: () => this.config.indexIntervalBytes, cleanedTo: () => this.cleanedTo };
   private closed = false;
+  /** Whether the directory holds OPEN_MARKER_FILE (a clean close renames it rather than creating a marker). */
+  private openMarker = false;
   /** The leader epoch stamped on appended batches (the cluster bumps it when the partition's leader moves). */
   leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
-  private readonly watchers = new Set<() => void>();
+  private watchers: Set<() => void> | null = null;
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
-    this.config = logConfig(config);
+    this.config = sharedLogConfig(config);
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? false;
     this.warn = opts.warn ?? (() => {});
@@ -95,12 +103,15 @@ export class PartitionLog {
   }
 
   private load(): void {
-    const clean = this.dir.exists(CLEAN_SHUTDOWN_FILE);
-    if (clean) this.dir.remove(CLEAN_SHUTDOWN_FILE); // from now on, a crash is an unclean stop
-    for (const name of this.dir.list()) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) this.dir.remove(name);
-    this.cleanedTo = readNumber(this.dir.readFile(CLEANED_TO_FILE));
-    const bases = this.dir.list().map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
-    const checkpoint = readNumber(this.dir.readFile(LOG_START_FILE));
+    // One listing answers what exists: a partition's start costs few syscalls when thousands start together.
+    const names = new Set(this.dir.list());
+    const clean = names.has(CLEAN_SHUTDOWN_FILE);
+    if (clean) this.dir.rename(CLEAN_SHUTDOWN_FILE, OPEN_MARKER_FILE); // from now on, a crash is an unclean stop
+    this.openMarker = clean || names.has(OPEN_MARKER_FILE);
+    for (const name of names) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) this.dir.remove(name);
+    this.cleanedTo = names.has(CLEANED_TO_FILE) ? readNumber(this.dir.readFile(CLEANED_TO_FILE)) : 0;
+    const bases = [...names].map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
+    const checkpoint = names.has(LOG_START_FILE) ? readNumber(this.dir.readFile(LOG_START_FILE)) : 0;
     let broken = false;
     for (const base of bases) {
       const seg = this.newSegment(base);
@@ -125,7 +136,8 @@ export class PartitionLog {
     }
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
-    if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint));
+    // A partition without segment files (new, or never written): its first file is created by its first append.
+    if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint, true));
     // segment.ms keeps counting across restarts: from the first batch's timestamp (as Kafka does), never from the
     // future. While running, a new segment's clock starts at its first append, so old producer timestamps do not
     // roll a segment per batch.
@@ -139,8 +151,8 @@ export class PartitionLog {
     this.producers.truncateHead(this.startOffset);
   }
 
-  private newSegment(base: number): Segment {
-    return new Segment(this.dir, base, this.policy);
+  private newSegment(base: number, isNew = false): Segment {
+    return new Segment(this.dir, base, this, isNew);
   }
 
   /** Records how far compaction has gone (see `cleanedTo`). */
@@ -215,7 +227,7 @@ export class PartitionLog {
   }
 
   updateConfig(config: TopicConfigInput): void {
-    this.config = logConfig(config);
+    this.config = sharedLogConfig(config);
   }
 
   /**
@@ -224,13 +236,13 @@ export class PartitionLog {
    * Returns the function that stops watching.
    */
   watch(fn: () => void): () => void {
-    this.watchers.add(fn);
-    return () => { this.watchers.delete(fn); };
+    (this.watchers ??= new Set()).add(fn);
+    return () => { this.watchers?.delete(fn); };
   }
 
   /** Tells the watchers; also called from outside when the partition's leadership moves. */
   changed(): void {
-    for (const fn of this.watchers) fn();
+    if (this.watchers) for (const fn of this.watchers) fn();
   }
 
   // ---- append ----
@@ -418,21 +430,65 @@ export class PartitionLog {
    */
   read(offset: number, maxBytes: number, upTo = this.highWatermark, minOneBatch = true): Buffer[] {
     const out: Buffer[] = [];
+    this.eachRange(offset, maxBytes, upTo, minOneBatch, (seg, pos, budget, end, atLeastOne) => {
+      const got = seg.readFrom(pos, budget, end, atLeastOne);
+      if (got) out.push(got.data);
+      return got && { bytes: got.data.length, end: got.end };
+    });
+    return out;
+  }
+
+  /** How many bytes `read` would return, from the batch headers (a long poll's re-check: nothing is read twice). */
+  bytesAvailable(offset: number, maxBytes: number, upTo = this.highWatermark): number {
+    return this.eachRange(offset, maxBytes, upTo, true, (seg, pos, budget, end, atLeastOne) => seg.measureFrom(pos, budget, end, atLeastOne));
+  }
+
+  /** The segments' ranges a read from `offset` covers, in turn, each within what is left of `maxBytes`; returns the total. */
+  private eachRange(offset: number, maxBytes: number, upTo: number, minOneBatch: boolean,
+    take: (seg: Segment, pos: number, budget: number, upTo: number, atLeastOne: boolean) => { bytes: number; end: number } | null): number {
     upTo = Math.min(upTo, this.highWatermark);
-    if (offset < this.startOffset || offset >= upTo) return out;
-    let budget = maxBytes;
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length && budget > 0; i++) {
+    if (offset < this.startOffset || offset >= upTo) return 0;
+    let bytes = 0;
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && bytes < maxBytes; i++) {
       const seg = this.segments[i];
       const pos = seg.locate(offset);
       if (pos < 0) continue;
-      const got = seg.readFrom(pos, budget, upTo, minOneBatch && out.length === 0);
+      const got = take(seg, pos, maxBytes - bytes, upTo, minOneBatch && bytes === 0);
       if (!got) break;
-      out.push(got.data);
-      budget -= got.data.length;
+      bytes += got.bytes;
       if (got.end < seg.size) break;
       offset = seg.nextOffset;
     }
-    return out;
+    return bytes;
+  }
+
+  /**
+   * Fetch's `read`: the same batches, read into `arena` (pooled space the response lends to the socket) with one
+   * vectored read per segment, large ranges off the event loop. Returns the slices and their total size.
+   */
+  async readInto(arena: ReadArena, offset: number, maxBytes: number, upTo = this.highWatermark, minOneBatch = true): Promise<{ data: Buffer[]; bytes: number }> {
+    const data: Buffer[] = [];
+    let bytes = 0;
+    upTo = Math.min(upTo, this.highWatermark);
+    if (offset < this.startOffset || offset >= upTo) return { data, bytes };
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && bytes < maxBytes; i++) {
+      const seg = this.segments[i];
+      const pos = seg.locate(offset);
+      if (pos < 0) continue;
+      let got;
+      try {
+        got = await seg.readInto(arena, pos, maxBytes - bytes, upTo, minOneBatch && bytes === 0);
+      } catch (err) {
+        if (this.closed) break; // deleted while reading: nothing more to give
+        throw err;
+      }
+      if (!got) break;
+      data.push(...got.data);
+      bytes += got.bytes;
+      if (got.end < seg.size || this.segments[i] !== seg) break; // (segments may have moved during the read)
+      offset = seg.nextOffset;
+    }
+    return { data, bytes };
   }
 
   /** Index of the last segment whose base offset is <= `offset` (0 when before them all). */
@@ -590,7 +646,8 @@ export class PartitionLog {
       this.closed = true;
       for (const seg of this.segments) seg.close();
     }
-    this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
+    if (this.openMarker) this.dir.rename(OPEN_MARKER_FILE, CLEAN_SHUTDOWN_FILE);
+    else this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
   }
 
   /** Removes the partition's files (topic deletion). */

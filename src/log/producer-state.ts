@@ -45,10 +45,19 @@ export type SequenceCheck =
 
 const nextSeq = (seq: number, by: number) => (seq + by) % (INT32_MAX + 1);
 
+/** Stands for the maps of a partition no producer with an id wrote to (most of them): shared, never written. */
+class NoEntries<V> extends Map<number, V> {
+  override set(): never {
+    throw new Error('NoEntries is shared: replace it before writing');
+  }
+}
+const NO_PRODUCERS = new NoEntries<ProducerEntry>();
+const NO_TRANSACTIONS = new NoEntries<number>();
+
 export class ProducerState {
-  private readonly producers = new Map<number, ProducerEntry>();
+  private producers: Map<number, ProducerEntry> = NO_PRODUCERS;
   /** Open transactions: producer id → offset of its first batch in this partition. */
-  private readonly ongoing = new Map<number, number>();
+  private ongoing: Map<number, number> = NO_TRANSACTIONS;
   private aborted: AbortedTransaction[] = [];
 
   /** Checks a batch before it is appended. Batches without a producer id (-1) always append. */
@@ -77,6 +86,10 @@ export class ProducerState {
   /** Records an appended batch (also used when rebuilding from the log). */
   apply(batch: ProducerBatch): void {
     if (batch.producerId < 0) return;
+    if (this.producers === NO_PRODUCERS) {
+      this.producers = new Map();
+      this.ongoing = new Map();
+    }
     if (batch.commitMarker !== null) {
       const first = this.ongoing.get(batch.producerId);
       this.ongoing.delete(batch.producerId);

@@ -5,6 +5,7 @@
 import { BATCH_HEADER_SIZE, BatchError, LOG_OVERHEAD, checkBatchAt, readBatchHeader, readInt64, type BatchHeader } from '../protocol/record-batch.js';
 import { OffsetIndex, TimeIndex } from './indexes.js';
 import type { LogDir, LogFile } from './storage.js';
+import { copyAt, firstBytes, type ReadArena } from './read-buffers.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 /** Read size when walking headers: big enough to cover many small batches per syscall. */
@@ -16,6 +17,34 @@ const MAGIC_AT = 16;
 const LAST_DELTA_AT = 23;
 /** Header reads of every segment land here: each use is synchronous, and a per-segment buffer adds up over 10^5 segments. */
 const scratch = Buffer.alloc(BATCH_HEADER_SIZE);
+
+/** Reads at least this long go to the thread pool (a 16 MiB read from the page cache holds a thread ~5 ms). */
+const ASYNC_READ_BYTES = 256 * 1024;
+/** Where `measureFrom` reads batch headers (every use is synchronous). */
+const headerChunk = Buffer.allocUnsafeSlow(64 * 1024);
+/** Where `wholeBatches` copies a batch's offset and length when they straddle two slabs. */
+const straddling = Buffer.alloc(LENGTH_AT + 4);
+
+/** Bytes at the start of the first `length` bytes of `spans` that are whole batches starting below `upTo`. */
+function wholeBatches(spans: readonly Buffer[], length: number, upTo: number): number {
+  let end = 0;
+  let span = 0;
+  let spanStart = 0;
+  while (end + BATCH_HEADER_SIZE <= length) {
+    while (end >= spanStart + spans[span].length) spanStart += spans[span++].length;
+    let head = spans[span];
+    let at = end - spanStart;
+    if (at + straddling.length > head.length) {
+      copyAt(spans, end, straddling);
+      head = straddling;
+      at = 0;
+    }
+    const size = head.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
+    if (size < BATCH_HEADER_SIZE || end + size > length || readInt64(head, at) >= upTo) break;
+    end += size;
+  }
+  return end;
+}
 
 export const segmentName = (baseOffset: number, ext: string): string => `${String(baseOffset).padStart(20, '0')}${ext}`;
 export const parseSegmentName = (name: string): number | null => (/^\d{20}\.log$/.test(name) ? Number(name.slice(0, 20)) : null);
@@ -34,16 +63,17 @@ export interface WalkEnd {
   error: string | null;
 }
 
+/** What a segment reads from its log (the PartitionLog itself), at each use. */
 export interface SegmentPolicy {
-  indexIntervalBytes(): number;
+  readonly config: { readonly indexIntervalBytes: number };
   /** Offsets below this were compacted: gaps between batches are expected there, and only there. */
-  cleanedTo(): number;
+  readonly cleanedTo: number;
 }
 
 export class Segment {
   readonly log: LogFile;
-  readonly offsetIndex: OffsetIndex;
-  readonly timeIndex: TimeIndex;
+  /** Made on first use: thousands of idle partitions need none. */
+  private indexes: { offset: OffsetIndex; time: TimeIndex } | null = null;
   /** One past the last offset stored here (baseOffset while empty). */
   nextOffset: number;
   maxTimestamp = -1;
@@ -54,11 +84,25 @@ export class Segment {
   rollStart = -1;
   private bytesSinceIndex = 0;
 
-  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy) {
-    this.log = dir.open(segmentName(baseOffset, '.log'));
-    this.offsetIndex = new OffsetIndex(dir, segmentName(baseOffset, '.index'), baseOffset);
-    this.timeIndex = new TimeIndex(dir, segmentName(baseOffset, '.timeindex'), baseOffset);
+  /** `isNew`: no file holds this segment yet (a new partition's first): it is created with the first append. */
+  constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy, isNew = false) {
+    this.log = dir.open(segmentName(baseOffset, '.log'), isNew);
     this.nextOffset = baseOffset;
+  }
+
+  get offsetIndex(): OffsetIndex {
+    return (this.indexes ??= this.newIndexes()).offset;
+  }
+
+  get timeIndex(): TimeIndex {
+    return (this.indexes ??= this.newIndexes()).time;
+  }
+
+  private newIndexes(): { offset: OffsetIndex; time: TimeIndex } {
+    return {
+      offset: new OffsetIndex(this.dir, segmentName(this.baseOffset, '.index'), this.baseOffset),
+      time: new TimeIndex(this.dir, segmentName(this.baseOffset, '.timeindex'), this.baseOffset),
+    };
   }
 
   get size(): number {
@@ -80,7 +124,7 @@ export class Segment {
   /** Index bookkeeping for a batch now stored at `position`. */
   private track(baseOffset: number, lastOffset: number, maxTimestamp: number, position: number, size: number): void {
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
-    if (position > 0 && this.bytesSinceIndex >= this.policy.indexIntervalBytes()) {
+    if (position > 0 && this.bytesSinceIndex >= this.policy.config.indexIntervalBytes) {
       this.offsetIndex.add(baseOffset, position);
       this.bytesSinceIndex = 0;
     }
@@ -122,7 +166,7 @@ export class Segment {
     let pos = from;
     let expected = from === 0 ? this.baseOffset : -1;
     let lastSize = 0;
-    const cleanedTo = this.policy.cleanedTo();
+    const cleanedTo = this.policy.cleanedTo;
     while (pos < size) {
       if (pos + BATCH_HEADER_SIZE > chunkPos + chunk.length) {
         // Header-only walks over big batches read just the headers; small batches come many per chunk.
@@ -198,19 +242,67 @@ export class Segment {
    * the first batch whatever its size (KIP-74). Returns the bytes (a fresh Buffer) and where they end.
    */
   readFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { data: Buffer; end: number } | null {
-    if (pos + BATCH_HEADER_SIZE > this.log.size) return null;
-    this.log.readInto(scratch, pos);
-    if (readInt64(scratch, 0) >= upTo) return null;
-    const firstSize = scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
-    if (firstSize > maxBytes && !atLeastOne) return null;
-    const chunk = this.log.read(pos, Math.max(maxBytes, firstSize));
-    let end = 0;
-    while (end + BATCH_HEADER_SIZE <= chunk.length) {
-      const size = chunk.readInt32BE(end + LENGTH_AT) + LOG_OVERHEAD;
-      if (end + size > chunk.length || readInt64(chunk, end) >= upTo) break;
-      end += size;
-    }
+    const length = this.rangeToRead(pos, maxBytes, upTo, atLeastOne);
+    if (length === 0) return null;
+    const chunk = this.log.read(pos, length);
+    const end = wholeBatches([chunk], chunk.length, upTo);
     return end === 0 ? null : { data: chunk.subarray(0, end), end: pos + end };
+  }
+
+  /**
+   * `readFrom` into space of `arena` (pooled, see read-buffers.ts): the bytes as slices of its slabs. Ranges of
+   * ASYNC_READ_BYTES or more are read on the thread pool, so a consumer reading a large backlog does not hold the
+   * event loop (and the producers' acks) for the length of its read.
+   */
+  async readInto(arena: ReadArena, pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): Promise<{ data: Buffer[]; bytes: number; end: number } | null> {
+    const length = this.rangeToRead(pos, maxBytes, upTo, atLeastOne);
+    if (length === 0) return null;
+    const spans = arena.reserve(length);
+    let got: number;
+    try {
+      got = length >= ASYNC_READ_BYTES ? await this.log.readv(spans, pos) : this.log.readvSync(spans, pos);
+    } catch (err) {
+      arena.unreserve(length);
+      throw err;
+    }
+    const end = wholeBatches(spans, got, upTo);
+    arena.unreserve(length - end);
+    return end === 0 ? null : { data: firstBytes(spans, end), bytes: end, end: pos + end };
+  }
+
+  /**
+   * What `readFrom` would return, measured from the batch headers alone: a long poll's re-check learns how many
+   * bytes wait for it without reading them (headers come 64 KiB at a time into shared space: small batches cost one
+   * read for many, a large one a read of 64 KiB, not of the batch).
+   */
+  measureFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { bytes: number; end: number } | null {
+    const size = this.log.size;
+    let end = pos;
+    let chunkAt = 0;
+    let chunk = headerChunk.subarray(0, 0);
+    while (end + BATCH_HEADER_SIZE <= size) {
+      if (end + BATCH_HEADER_SIZE > chunkAt + chunk.length) {
+        chunk = headerChunk.subarray(0, this.log.readInto(headerChunk.subarray(0, Math.min(headerChunk.length, size - end)), end));
+        chunkAt = end;
+        if (chunk.length < BATCH_HEADER_SIZE) break;
+      }
+      const at = end - chunkAt;
+      const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
+      if (batchSize < BATCH_HEADER_SIZE || end + batchSize > size || readInt64(chunk, at) >= upTo) break;
+      if (end + batchSize - pos > maxBytes && !(atLeastOne && end === pos)) break;
+      end += batchSize;
+    }
+    return end === pos ? null : { bytes: end - pos, end };
+  }
+
+  /** How many bytes from `pos` a read must take: `maxBytes` (or the first batch, whole, with `atLeastOne`), 0 for none. */
+  private rangeToRead(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): number {
+    if (pos + BATCH_HEADER_SIZE > this.log.size) return 0;
+    this.log.readInto(scratch, pos);
+    if (readInt64(scratch, 0) >= upTo) return 0;
+    const firstSize = scratch.readInt32BE(LENGTH_AT) + LOG_OVERHEAD;
+    if (firstSize > maxBytes && !atLeastOne) return 0;
+    return Math.min(Math.max(maxBytes, firstSize), this.log.size - pos);
   }
 
   /** Reads the 61-byte header at a file position. */
@@ -227,8 +319,8 @@ export class Segment {
 
   close(): void {
     this.log.close();
-    this.offsetIndex.close();
-    this.timeIndex.close();
+    this.indexes?.offset.close();
+    this.indexes?.time.close();
   }
 
   /** Closes and removes the segment's files. */

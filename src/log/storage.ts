@@ -1,7 +1,7 @@
 /**
  * The files under a partition log, behind one small interface with two implementations: real files (synchronous
- * syscalls: an append has reached the OS when it returns, reads land in fresh Buffers so data lives in the page
- * cache, not the heap) and memory (tests, `--in-memory`). Everything above this layer is shared, so both modes
+ * syscalls: an append has reached the OS when it returns; reads land in fresh Buffers, or for Fetch in pooled
+ * slabs, vectored and off the event loop when large, so data lives in the page cache, not the heap) and memory (tests, `--in-memory`). Everything above this layer is shared, so both modes
  * behave the same, down to recovery and disk-full errors (the memory store takes an optional byte quota). Real
  * files hold a descriptor only while recently used (OpenFiles), so any number of partitions and segments fits
  * under the process's descriptor limit.
@@ -32,6 +32,10 @@ export interface LogFile {
   read(position: number, length: number): Buffer;
   /** Fills `into` from `position`; returns the bytes read. */
   readInto(into: Buffer, position: number): number;
+  /** Fills the buffers of `into` in turn from `position` with one call; returns the bytes read. */
+  readvSync(into: readonly Buffer[], position: number): number;
+  /** `readvSync` off the event loop (the thread pool): for large ranges. The file stays open until it ends. */
+  readv(into: readonly Buffer[], position: number): Promise<number>;
   truncate(size: number): void;
   /** fdatasync, off the main thread. */
   sync(): Promise<void>;
@@ -41,8 +45,12 @@ export interface LogFile {
 export interface LogDir {
   readonly path: string | null;
   list(): string[];
-  /** Opens (creating when missing) a file for reading and appending. */
-  open(name: string): LogFile;
+  /**
+   * Opens (creating when missing) a file for reading and appending. `absent`: the caller knows there is no such
+   * file (a new segment), so it is created, empty, only with the first write — a partition nobody writes to costs
+   * a directory and nothing more.
+   */
+  open(name: string, absent?: boolean): LogFile;
   exists(name: string): boolean;
   /** A whole small file, or null when it does not exist. */
   readFile(name: string): Buffer | null;
@@ -56,6 +64,19 @@ export interface LogDir {
 }
 
 // ---- files ----
+
+/** `buffers` less their first `n` bytes (after a short vectored read). */
+function skipBytes(buffers: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (n >= b.length) n -= b.length;
+    else {
+      out.push(n > 0 ? b.subarray(n) : b);
+      n = 0;
+    }
+  }
+  return out;
+}
 
 const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
 
@@ -176,8 +197,15 @@ class FsFile implements LogFile {
   /** fdatasyncs in flight on `fd`: it stays open until they end. */
   pins = 0;
   private closed = false;
+  /** Not created yet: the first write creates it (see LogDir.open). */
+  private absent: boolean;
 
-  constructor(readonly path: string, private readonly files: OpenFiles) {
+  constructor(readonly path: string, private readonly files: OpenFiles, absent: boolean) {
+    this.absent = absent;
+    if (absent) {
+      this.size = 0;
+      return;
+    }
     try {
       this.size = fs.fstatSync(files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT)).size;
     } catch (err) {
@@ -192,6 +220,12 @@ class FsFile implements LogFile {
       return this.fd;
     }
     if (this.closed) throw new StorageError(`${this.path} is closed`);
+    if (this.absent) {
+      // Truncating: whatever a file of this name holds is no part of a segment the log believes empty.
+      const fd = this.files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
+      this.absent = false;
+      return fd;
+    }
     return this.files.open(this, fs.constants.O_RDWR);
   }
 
@@ -220,6 +254,7 @@ class FsFile implements LogFile {
 
   readInto(into: Buffer, position: number): number {
     let got = 0;
+    if (this.absent) return 0;
     try {
       const fd = this.handle();
       while (got < into.length) {
@@ -233,7 +268,50 @@ class FsFile implements LogFile {
     return got;
   }
 
+  readvSync(into: readonly Buffer[], position: number): number {
+    let got = 0;
+    if (this.absent) return 0;
+    try {
+      const fd = this.handle();
+      for (let left = into; left.length > 0;) {
+        const n = fs.readvSync(fd, left, position + got);
+        if (n === 0) break;
+        got += n;
+        left = skipBytes(left, n);
+      }
+    } catch (err) {
+      throw storageError(`read from ${this.path} failed`, err);
+    }
+    return got;
+  }
+
+  readv(into: readonly Buffer[], position: number): Promise<number> {
+    if (this.absent) return Promise.resolve(0);
+    let fd: number;
+    try {
+      fd = this.handle();
+    } catch (err) {
+      return Promise.reject(storageError(`read from ${this.path} failed`, err));
+    }
+    this.pins++; // neither the LRU nor a close (segment deleted meanwhile) takes the descriptor from under the read
+    return new Promise((resolve, reject) => {
+      let got = 0;
+      const step = (left: Buffer[]): void => fs.readv(fd, left, position + got, (err, n) => {
+        if (!err && n > 0 && (left = skipBytes(left, n), got += n, left.length > 0)) return step(left);
+        this.unpin();
+        if (err) reject(storageError(`read from ${this.path} failed`, err));
+        else resolve(got);
+      });
+      step([...into]);
+    });
+  }
+
+  private unpin(): void {
+    if (--this.pins === 0 && this.closed) this.files.release(this);
+  }
+
   truncate(size: number): void {
+    if (this.absent && size === 0) return;
     try {
       fs.ftruncateSync(this.handle(), size);
     } catch (err) {
@@ -247,7 +325,7 @@ class FsFile implements LogFile {
     return this.files.withSyncSlot(async () => {
       let fd = -1;
       while (fd < 0) {
-        if (this.closed) return; // closed: deleted, or closed after the log's last sync
+        if (this.closed || this.absent) return; // closed: deleted, or closed after the log's last sync; absent: nothing written
         try {
           fd = this.handle();
         } catch (err) {
@@ -259,7 +337,7 @@ class FsFile implements LogFile {
       return new Promise<void>((resolve, reject) => {
         fs.fdatasync(fd, (err) => {
           // A segment deleted by retention may have closed meanwhile: its descriptor goes once the sync is done.
-          if (--this.pins === 0 && this.closed) this.files.release(this);
+          this.unpin();
           if (err) reject(storageError(`fdatasync of ${this.path} failed`, err));
           else resolve();
         });
@@ -274,28 +352,34 @@ class FsFile implements LogFile {
 }
 
 export class FsDir implements LogDir {
+  /** Created by this constructor and nothing written since: listing and reading it need no syscall. */
+  private fresh: boolean;
+
   /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
   constructor(readonly path: string, private readonly files = new OpenFiles()) {
     try {
-      fs.mkdirSync(path, { recursive: true });
+      this.fresh = fs.mkdirSync(path, { recursive: true }) !== undefined;
     } catch (err) {
       throw storageError(`cannot create ${path}`, err);
     }
   }
 
   list(): string[] {
+    if (this.fresh) return [];
     return this.files.orFreeingSome(() => fs.readdirSync(this.path));
   }
 
-  open(name: string): LogFile {
-    return new FsFile(join(this.path, name), this.files);
+  open(name: string, absent = false): LogFile {
+    this.fresh = false;
+    return new FsFile(join(this.path, name), this.files, absent);
   }
 
   exists(name: string): boolean {
-    return fs.existsSync(join(this.path, name));
+    return !this.fresh && fs.existsSync(join(this.path, name));
   }
 
   readFile(name: string): Buffer | null {
+    if (this.fresh) return null;
     try {
       return this.files.orFreeingSome(() => fs.readFileSync(join(this.path, name)));
     } catch (err) {
@@ -305,6 +389,7 @@ export class FsDir implements LogDir {
   }
 
   writeFile(name: string, data: Buffer): void {
+    this.fresh = false;
     const tmp = join(this.path, `${name}.tmp`);
     try {
       this.files.orFreeingSome(() => fs.writeFileSync(tmp, data));
@@ -324,6 +409,7 @@ export class FsDir implements LogDir {
   }
 
   rename(from: string, to: string): void {
+    this.fresh = false;
     try {
       fs.renameSync(join(this.path, from), join(this.path, to));
     } catch (err) {
@@ -375,6 +461,20 @@ class MemoryFile implements LogFile {
   readInto(into: Buffer, position: number): number {
     if (position >= this.size) return 0;
     return this.data.copy(into, 0, position, Math.min(this.size, position + into.length));
+  }
+
+  readvSync(into: readonly Buffer[], position: number): number {
+    let got = 0;
+    for (const b of into) {
+      const n = this.readInto(b, position + got);
+      got += n;
+      if (n < b.length) break;
+    }
+    return got;
+  }
+
+  async readv(into: readonly Buffer[], position: number): Promise<number> {
+    return this.readvSync(into, position);
   }
 
   truncate(size: number): void {
@@ -448,11 +548,17 @@ export class MemoryDir implements LogDir {
 
   rename(from: string, to: string): void {
     const f = this.files.get(from);
-    if (!f) throw new StorageError(`cannot rename ${from}: no such file`);
+    const small = this.small.get(from);
+    if (!f && !small) throw new StorageError(`cannot rename ${from}: no such file`);
     if (from === to) return;
     this.remove(to);
-    this.files.delete(from);
-    this.files.set(to, f);
+    if (f) {
+      this.files.delete(from);
+      this.files.set(to, f);
+    } else {
+      this.small.delete(from);
+      this.small.set(to, small!);
+    }
   }
 
   destroy(): void {

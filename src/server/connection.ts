@@ -6,7 +6,7 @@ import { Reader, DecodeError } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { isFlexible } from '../protocol/api.js';
 import type { Broker } from '../broker.js';
-import type { ConnectionSession, Handler, RequestContext } from '../handlers/handler.js';
+import { AFTER_WRITE, type ConnectionSession, type Handler, type RequestContext } from '../handlers/handler.js';
 import { usesSasl, type ListenerSpec } from './endpoints.js';
 import { ConnectionRefusal, type RequestHandling } from './pipeline.js';
 import { ApiVersionsApi } from '../protocol/generated/index.js';
@@ -24,6 +24,8 @@ interface Slot {
   frame: Buffer[] | null;
   /** Size of `frame` in bytes. */
   bytes: number;
+  /** The response's AFTER_WRITE: called once the socket took the frame (or it will never be sent). */
+  afterWrite?: () => void;
 }
 
 /** Which request a failure belongs to, for the one log line that reports it. */
@@ -85,6 +87,7 @@ export class Connection {
       this.closed = true;
       this.idleTimer?.cancel();
       this.gone.abort();
+      for (const slot of this.pending) slot.afterWrite?.();
     });
   }
 
@@ -221,14 +224,17 @@ export class Connection {
   }
 
   private complete(slot: Slot, handler: Handler, label: RequestLabel, correlationId: number, response: unknown): void {
-    if (this.closed) return;
+    const afterWrite = (response as { [AFTER_WRITE]?: () => void } | null)?.[AFTER_WRITE];
+    if (this.closed) return afterWrite?.();
     if (response !== null) {
       try {
         slot.frame = encodeResponse(handler, label.version, correlationId, response);
       } catch (err) {
+        afterWrite?.();
         // A response that cannot be encoded (a string past its 16-bit length): only this connection pays.
         return this.fail(label, err);
       }
+      slot.afterWrite = afterWrite;
       for (const chunk of slot.frame) slot.bytes += chunk.length;
       this.queuedBytes += slot.bytes;
     }
@@ -254,9 +260,10 @@ export class Connection {
     if (this.pending.length === 0 || !this.pending[0].done) return;
     this.socket.cork();
     while (this.pending.length > 0 && this.pending[0].done) {
-      const { frame, bytes } = this.pending.shift()!;
+      const { frame, bytes, afterWrite } = this.pending.shift()!;
       this.queuedBytes -= bytes;
-      if (frame) for (const chunk of frame) this.socket.write(chunk);
+      // The last chunk's callback runs once the socket has written the whole frame, or failed to.
+      if (frame) frame.forEach((chunk, i) => this.socket.write(chunk, i === frame.length - 1 ? afterWrite : undefined));
     }
     this.socket.uncork();
     this.lastActivity = this.broker.clock.now();

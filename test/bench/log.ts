@@ -45,7 +45,7 @@ async function recoveryTime(ctx: LogBenchContext): Promise<void> {
  * One-message acks=1 sends fired every 2 ms whether or not earlier ones were answered (open loop: a stall delays
  * every send made during it, as it would a real application's), for `ms`: latency percentiles.
  */
-async function sendLatency(port: number, topic: string, ms: number): Promise<{ p50: number; p99: number; max: number; n: number }> {
+export async function sendLatency(port: number, topic: string, ms: number): Promise<{ p50: number; p99: number; max: number; n: number }> {
   const producer = kafkaClient({ bootstrap: `127.0.0.1:${port}` }).producer();
   await producer.connect();
   await producer.send({ topic, acks: 1, messages: [{ value: 'warm' }] });

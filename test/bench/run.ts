@@ -16,6 +16,7 @@ import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
 import { securityBenchmarks } from './security.js';
 import { testkitBenchmarks } from './testkit.js';
+import { scaleBenchmarks, startup } from './scale.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -61,10 +62,17 @@ function fileAppendCeiling(dir: string, totalBytes: number, fsyncEach: boolean):
 
 interface BrokerProcess { child: ChildProcess; port: number; startMs: number; selfReportedMs: number; rss(): number; stop(): Promise<void> }
 
-/** Starts the broker as users do (the CLI), timing process start to the first accepted connection. */
-async function startBrokerProcess(args: string[]): Promise<BrokerProcess> {
+/**
+ * Starts the broker as users do (the CLI), timing process start to the first accepted connection. `fds`: a
+ * descriptor limit raised in a child shell first (`exec` keeps the broker's pid the shell's).
+ */
+async function startBrokerProcess(args: string[], fds?: number): Promise<BrokerProcess> {
   const start = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // SAMSA_BENCH_BUNDLE: another build's main.js, for before/after figures from one checkout.
+  const argv = [process.env.SAMSA_BENCH_BUNDLE ?? join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
+  const child = fds === undefined
+    ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn('bash', ['-c', `ulimit -n ${fds} 2>/dev/null || ulimit -n hard; exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buffered = '';
   const [port, selfReportedMs] = await new Promise<[number, number]>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)));
@@ -120,6 +128,17 @@ async function main(): Promise<void> {
   writeFileSync(file, payload.repeat(total));
   const bytes = total * 1024;
   try {
+    if (process.argv[2] === 'scale') {
+      console.log('Scale');
+      report('bare node process spawn and exit (`node -e 0`)', `${(await timeBareNode()).toFixed(0)} ms`);
+      const idle = await startBrokerProcess(['--data-dir', join(tmp.dir, 'idle')]);
+      report('spawn to accepting connections, empty data dir', startup(idle));
+      await new Promise((r) => setTimeout(r, 500));
+      report('idle RSS', `${(idle.rss() / MiB).toFixed(0)} MiB`);
+      await idle.stop();
+      await scaleBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce }, process.argv.slice(3));
+      return;
+    }
     console.log('Machine ceilings');
     report('loopback TCP copy, 1 GiB', mibps(1024 * MiB, await loopbackCeiling(1024 * MiB)));
     report('file append (writeSync 1 MiB), 300 MiB', mibps(300 * MiB, fileAppendCeiling(tmp.dir, 300 * MiB, false)));
@@ -185,6 +204,9 @@ async function main(): Promise<void> {
     await metricsScrapeBenchmark(report);
 
     await soakBenchmark({ dir: tmp.dir, report });
+
+    console.log('\nScale');
+    await scaleBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
   } finally {
     tmp.remove();
   }

@@ -1,6 +1,6 @@
 /**
  * Soak for `npm run bench` (or alone: `node dist/test/bench/soak.js`): the broker as a child process under mixed load
- * for SAMSA_SOAK_SECONDS (default 600) — kcat producing to a compacted topic with small segments (random keys out
+ * for BENCH_SOAK_SECONDS (default 600) — kcat producing to a compacted topic with small segments (random keys out
  * of a fixed set) and to a size-retained topic, kcat consumers following both — sampling every 10 s, after a
  * warm-up, the broker's RSS, open fds (/proc/<pid>/fd), segments per partition, the cleaner offset and ApiVersions
  * round trips (event-loop stalls show there). A broker whose maintenance keeps up stays flat: the last sample
@@ -31,7 +31,7 @@ function random(seed: number): () => number {
 }
 
 export async function soakBenchmark(ctx: { dir: string; report(name: string, value: string): void }): Promise<void> {
-  const seconds = Number(process.env.SAMSA_SOAK_SECONDS ?? 600);
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
   const warmupMs = Math.min(30_000, (seconds * 1000) / 3);
   const data = join(ctx.dir, 'soak');
   const broker = await startCli(data, ['--set', `log.retention.check.interval.ms=${RETENTION_CHECK_MS}`]);
@@ -49,7 +49,7 @@ export async function soakBenchmark(ctx: { dir: string; report(name: string, val
       ],
     });
     await admin.disconnect();
-    console.log(`\nSoak: ${seconds} s (SAMSA_SOAK_SECONDS), ${RATE} msg/s of ~200 B to each of a compacted topic (256 KiB segments, ${KEYS} keys) and a`);
+    console.log(`\nSoak: ${seconds} s (BENCH_SOAK_SECONDS), ${RATE} msg/s of ~200 B to each of a compacted topic (256 KiB segments, ${KEYS} keys) and a`);
     console.log(`retained one (1 MiB segments, retention.bytes 4 MiB, log.retention.check.interval.ms ${RETENTION_CHECK_MS}), kcat following both`);
 
     const kcat = (args: string[], out: 'pipe' | 'ignore' = 'pipe') => {

@@ -6,7 +6,7 @@
  *
  *   GET  /overview                               nodes, topics (records, bytes, bytes in/out), groups, subjects
  *   GET  /topics/{t}                             partitions (leader, log start, high watermark, bytes), configs
- *   GET  /topics/{t}/records?partition=&offset=&limit=
+ *   GET  /topics/{t}/records?partition=&offset=|timestamp=&limit=
  *                                                records from `offset`, or the newest `limit` without it; keys,
  *                                                values and headers as text (base64 when not UTF-8); a key or
  *                                                value carrying a schema id decoded through the registry
@@ -138,8 +138,12 @@ async function records(broker: Broker, req: HttpRequest) {
   if (partition >= meta.partitions) throw new HttpError(404, 40403, `Topic '${topic}' has no partition ${partition}.`);
   const limit = Math.min(intParam(req.query, 'limit', 1) ?? DEFAULT_LIMIT, MAX_LIMIT);
   const log = broker.logs.get(topic, partition);
-  // Without an offset: the newest `limit` records (offsets, so markers and gaps may make it fewer).
-  const offset = intParam(req.query, 'offset', 0) ?? Math.max(log?.logStartOffset ?? 0, (log?.highWatermark ?? 0) - limit);
+  // From an offset; else from the first record at or after a timestamp (the time index, as ListOffsets); else the
+  // newest `limit` records (offsets, so markers and gaps may make it fewer).
+  const timestamp = intParam(req.query, 'timestamp', 0);
+  const offset = intParam(req.query, 'offset', 0)
+    ?? (timestamp !== undefined ? log?.offsetForTimestamp(timestamp)?.offset ?? log?.highWatermark ?? 0 : undefined)
+    ?? Math.max(log?.logStartOffset ?? 0, (log?.highWatermark ?? 0) - limit);
   const decoder = broker.http?.url ? new WireDecoder(new RegistryClient(broker.http.url, 5000)) : null;
   const found = readRecords(broker, topic, { partition, offset, limit }).filter((r: InspectedRecord) => r.control === null);
   return {

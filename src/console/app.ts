@@ -102,10 +102,12 @@ async function topicPage(name) {
   const partitionInput = el('select', { id: 'browse-partition' }, t.partitions.map((p) => el('option', { value: p.partition }, String(p.partition))));
   const offsetInput = el('input', { id: 'browse-offset', type: 'number', min: 0, placeholder: 'newest' });
   const limitInput = el('input', { id: 'browse-limit', type: 'number', min: 1, max: 500, value: 50 });
+  const timeInput = el('input', { id: 'browse-time', type: 'datetime-local', step: 1 });
   async function browse(newest) {
-    if (newest) offsetInput.value = '';
+    if (newest) { offsetInput.value = ''; timeInput.value = ''; }
     const q = new URLSearchParams({ partition: partitionInput.value, limit: limitInput.value || '50' });
     if (offsetInput.value !== '') q.set('offset', offsetInput.value);
+    else if (timeInput.value !== '') q.set('timestamp', String(new Date(timeInput.value).getTime())); // local time, as typed
     try {
       const r = await api('/console/api/topics/' + enc(name) + '/records?' + q);
       browser.replaceChildren(
@@ -152,7 +154,7 @@ async function topicPage(name) {
     partitions,
     el('h2', {}, 'Messages'),
     el('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); browse(false); } },
-      el('label', {}, 'partition ', partitionInput), el('label', {}, 'offset ', offsetInput), el('label', {}, 'limit ', limitInput),
+      el('label', {}, 'partition ', partitionInput), el('label', {}, 'offset ', offsetInput), el('label', {}, 'or from ', timeInput), el('label', {}, 'limit ', limitInput),
       el('button', { type: 'submit', id: 'browse' }, 'Browse'), el('button', { type: 'button', id: 'browse-newest', onclick: () => browse(true) }, 'Newest')),
     browser,
     el('h2', {}, 'Produce'),
@@ -168,8 +170,41 @@ async function topicPage(name) {
   await browse(true);
 }
 
+/** Total lag per group as the group page read it, newest last (the last 10 minutes), for its chart. */
+const lagHistory = new Map();
+const LAG_WINDOW_MS = 10 * 60 * 1000;
+
+/** A small SVG line of lag over time (built as DOM nodes, like every value on the page). */
+function lagChart(points) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const w = 480, h = 80, pad = 4;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('id', 'lag-chart');
+  svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+  svg.setAttribute('width', String(w));
+  svg.setAttribute('height', String(h));
+  svg.setAttribute('role', 'img');
+  const max = Math.max(1, ...points.map((p) => p.lag));
+  const t0 = points[0].at, span = Math.max(1, points[points.length - 1].at - t0);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', 'currentColor');
+  line.setAttribute('stroke-width', '2');
+  line.setAttribute('points', points.map((p) => (pad + (p.at - t0) / span * (w - 2 * pad)).toFixed(1) + ',' + (h - pad - p.lag / max * (h - 2 * pad)).toFixed(1)).join(' '));
+  const title = document.createElementNS(ns, 'title');
+  title.textContent = 'total lag, max ' + max;
+  svg.append(title, line);
+  return svg;
+}
+
 async function groupPage(id) {
   const g = await api('/console/api/groups/' + enc(id));
+  const now = Date.now();
+  const history = (lagHistory.get(id) || []).filter((p) => now - p.at <= LAG_WINDOW_MS);
+  history.push({ at: now, lag: g.lags.reduce((n, l) => n + l.lag, 0) });
+  lagHistory.set(id, history);
+  // Refreshed every 5 s while shown, so the lag and its chart stay current.
+  refreshTimer = setTimeout(() => { if (location.hash === '#/group/' + enc(id)) route(); }, 5000);
   const result = el('div', { id: 'reset-result' });
   async function reset(to) {
     try {
@@ -186,6 +221,9 @@ async function groupPage(id) {
     table(['member', 'client', 'host', 'assignment'], g.members.map((m) => [m.memberId, m.clientId, m.clientHost,
       m.assignment ? Object.entries(m.assignment).map(([t, ps]) => t + ': ' + ps.join(',')).join('; ') : '-']), 'members'),
     el('h2', {}, 'Offsets and lag'),
+    el('p', { class: 'muted' }, 'total lag ', el('b', { id: 'total-lag' }, String(history[history.length - 1].lag)),
+      history.length > 1 ? ', over the last ' + Math.max(1, Math.round((now - history[0].at) / 60000)) + ' min' : ' (the chart fills as the page refreshes)'),
+    history.length > 1 ? lagChart(history) : null,
     table(['topic', 'partition', 'committed', 'log end', 'lag', 'consumer'], g.lags.map((l) => [
       link('#/topic/' + enc(l.topic), l.topic), String(l.partition), String(l.committed), String(l.logEndOffset), String(l.lag), l.consumerId || '-']), 'lags'),
     el('h2', {}, 'Reset offsets'),

@@ -135,6 +135,25 @@ test('record data is shown as text, never as markup', async () => {
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
 });
 
+test('message browser from a time: the first record at or after it (the time index), none after the newest', async () => {
+  await open('#/topic/orders', 'Topic');
+  await page.waitForSelector('table.records tbody tr');
+  // datetime-local takes local time without a zone; the page converts it back.
+  const browseFrom = async (shiftMs: number) => {
+    await page.$eval('#browse-time', (e, shift) => {
+      const d = new Date(Date.now() + (shift as number));
+      (e as HTMLInputElement).value = new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    }, shiftMs);
+    await page.click('#browse');
+  };
+  await browseFrom(-3_600_000);
+  await page.waitForFunction(() => /showing from 0$/.test((document.querySelector('#records p') as HTMLElement | null)?.innerText ?? ''));
+  assert.match(await text('table.records'), /^offset.*\n0\t/s);
+  await browseFrom(3_600_000);
+  await page.waitForFunction(() => /showing from 3$/.test((document.querySelector('#records p') as HTMLElement | null)?.innerText ?? ''));
+  assert.match(await text('table.records'), /none/);
+});
+
 test('a large value is shown cut, saying so', async () => {
   await open('#/topic/big', 'Topic');
   await page.waitForSelector('table.records tbody tr');
@@ -191,6 +210,8 @@ test('group page: lag per partition, and resetting an empty group to earliest', 
   await page.click('#reset-earliest');
   await page.waitForSelector('#reset-result .ok');
   assert.match(await text('table.lags'), /orders\t0\t0\t4\t4\t/);
+  assert.equal(await text('#total-lag'), '4');
+  assert.equal(await page.$eval('#lag-chart polyline', (l) => l.getAttribute('points')!.split(' ').length), 2, 'the chart has the lag before and after the reset');
   await page.screenshot({ path: join(shots, 'group-billing.png'), fullPage: true });
   assert.equal(await committed('billing', 0), '0', 'a Kafka client sees the reset offset');
 });

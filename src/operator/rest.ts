@@ -35,6 +35,7 @@ import { AclOperation, ResourceType as AclResource } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 import { assignedPartitions, consumerGroupLags, type PartitionLag } from './lag.js';
 import { badRequest, encodePart } from './rest-records.js';
+import { partitionForKey } from '../protocol/partitioner.js';
 
 /** Largest request body (a produce request's base64 value included). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -332,7 +333,7 @@ class RestApi {
       partition = optionalInt(b.partition_id, 'partition_id')!;
       if (partition < 0 || partition >= meta.partitions) throw unknownTopic();
     } else if (key.bytes) {
-      partition = toPositive(murmur2(key.bytes)) % meta.partitions;
+      partition = partitionForKey(key.bytes, meta.partitions);
     } else {
       partition = (this.nextPartition.get(topic) ?? 0) % meta.partitions;
       this.nextPartition.set(topic, partition + 1);
@@ -459,27 +460,4 @@ function partitionNumber(text: string): number | null {
   return /^\d{1,9}$/.test(text) ? Number(text) : null;
 }
 
-const toPositive = (n: number) => n & 0x7fffffff;
 
-/** Kafka's murmur2 (Utils.murmur2): the Java clients' default partitioner hashes keys with it, so keyed records land where a Kafka producer puts them. */
-function murmur2(data: Buffer): number {
-  const m = 0x5bd1e995;
-  const length = data.length;
-  let h = (0x9747b28c ^ length) | 0;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data.readInt32LE(i);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const tail = length & 3;
-  if (tail >= 3) h ^= data[whole + 2] << 16;
-  if (tail >= 2) h ^= data[whole + 1] << 8;
-  if (tail >= 1) h = Math.imul(h ^ data[whole], m);
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h;
-}

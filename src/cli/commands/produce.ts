@@ -20,32 +20,11 @@ import { CliError, KafkaError, emit, table } from '../output.js';
 import { codecFor, type ValueCodec } from '../schemas.js';
 import { collect, connectionOptions, formatOption, integer, keyValue, Session } from '../session.js';
 import { act } from './act.js';
+import { partitionForKey } from '../../protocol/partitioner.js';
 
 const MAX_WAITING = 1000;
 const LINGER_MS = 50;
 const ATTEMPTS = 5;
-
-/** Kafka's murmur2 (Utils.murmur2 in the Java client), as its default partitioner hashes keys. */
-export function murmur2(data: Buffer): number {
-  const m = 0x5bd1e995;
-  let h = (0x9747b28c ^ data.length) | 0;
-  const whole = data.length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data.readInt32LE(i);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const tail = data.length & 3;
-  if (tail >= 3) h ^= data[whole + 2]! << 16;
-  if (tail >= 2) h ^= data[whole + 1]! << 8;
-  if (tail >= 1) h = Math.imul(h ^ data[whole]!, m);
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h;
-}
 
 interface Options {
   file?: string;
@@ -84,7 +63,7 @@ async function produce(s: Session, topicName: string, o: Options): Promise<void>
   const partitionOf = (key: Buffer | null): number => {
     if (o.partition !== undefined) return o.partition;
     const count = meta.partitions.length;
-    return key ? (murmur2(key) & 0x7fffffff) % count : roundRobin++ % count;
+    return key ? partitionForKey(key, count) : roundRobin++ % count;
   };
 
   /** Sends one batch per partition to its leader; partitions refused with a retriable error go again after a metadata refresh. */

@@ -213,4 +213,3 @@ export type { TestClock } from './testkit/clock.js';
 export type { InspectedRecord, GroupInfo, TopicInfo, CommittedOffset } from './testkit/inspect.js';
 export { FaultInjector, type FaultHandle, type FaultInfo, type InjectOptions, type DelayOptions, type DropOptions, type ControlFunction } from './testkit/faults.js';
 export { ClusterControl, type NodeState } from './testkit/cluster-control.js';
-export { ControlError } from './testkit/control-error.js';

@@ -16,8 +16,8 @@ test('.properties: separators =, : and blanks; # and ! comments; blank lines', (
 });
 
 test('.properties: continuation lines, CRLF and CR line ends', () => {
-  assert.deepEqual(pairs('listeners=PLAINTEXT://:9092,\\\r\n    SASL_PLAINTEXT://:9093\rnext=1\n'), [
-    ['listeners', 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093', 1], ['next', '1', 3],
+  assert.deepEqual(pairs('listeners=PLAINTEXT://:19092,\\\r\n    SASL_PLAINTEXT://:19093\rnext=1\n'), [
+    ['listeners', 'PLAINTEXT://:19092,SASL_PLAINTEXT://:19093', 1], ['next', '1', 3],
   ]);
   // An even number of backslashes is an escaped backslash, not a continuation.
   assert.deepEqual(pairs('path=C:\\\\\nnext=1'), [['path', 'C:\\', 1], ['next', '1', 2]]);
@@ -34,9 +34,9 @@ test('YAML: flat and nested keys, lists as comma-separated values, line numbers'
   const tmp = tempDir();
   try {
     const file = join(tmp.dir, 'samsa.yaml');
-    writeFileSync(file, '# dev broker\nnum.partitions: 3\nlog:\n  retention:\n    ms: 60000\nlisteners:\n  - PLAINTEXT://:9092\n  - SASL_PLAINTEXT://:9093\nauto.create.topics.enable: false\n');
+    writeFileSync(file, '# dev broker\nnum.partitions: 3\nlog:\n  retention:\n    ms: 60000\nlisteners:\n  - PLAINTEXT://:19092\n  - SASL_PLAINTEXT://:19093\nauto.create.topics.enable: false\n');
     assert.deepEqual(parseConfigFile(file).map((s) => [s.name, s.value, s.line]), [
-      ['num.partitions', '3', 2], ['log.retention.ms', '60000', 5], ['listeners', 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093', 7],
+      ['num.partitions', '3', 2], ['log.retention.ms', '60000', 5], ['listeners', 'PLAINTEXT://:19092,SASL_PLAINTEXT://:19093', 7],
       ['auto.create.topics.enable', 'false', 9],
     ]);
     const config = buildConfig(readConfigFile(file));

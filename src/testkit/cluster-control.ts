@@ -5,11 +5,11 @@
  * leader epoch, its coordinators to the next live node, as a Kafka cluster fails over when a broker dies. Stored data
  * stays (one process stores each partition once), so nothing is lost: what changes is where clients must go.
  *
- * Every operation checks its input first and changes nothing when it throws a ControlError.
+ * Every operation checks its input first and changes nothing when it throws a TestkitError.
  */
 import type { Broker } from '../broker.js';
 import type { Listener } from '../server/listener.js';
-import { ControlError } from './control-error.js';
+import { TestkitError } from './errors.js';
 
 export interface NodeState {
   id: number;
@@ -26,14 +26,14 @@ export class ClusterControl {
 
   /** Makes `node` the partition's leader with a new leader epoch; returns the epoch. */
   moveLeader(topic: string, partition: number, node: number): number {
-    if (!this.broker.partition(topic, partition)) throw new ControlError('SAMSA_UNKNOWN_PARTITION', `no partition ${partition} of topic ${JSON.stringify(topic)}`, 404);
+    if (!this.broker.partition(topic, partition)) throw new TestkitError('SAMSA_UNKNOWN_PARTITION', `no partition ${partition} of topic ${JSON.stringify(topic)}`, 404);
     this.liveNode(node);
     return this.broker.moveLeader(topic, partition, node);
   }
 
   /** Makes `node` the coordinator of a group or transactional id (while it is live). */
   moveCoordinator(key: string, node: number): void {
-    if (typeof key !== 'string') throw new ControlError('SAMSA_BAD_REQUEST', 'a coordinator key is a group or transactional id');
+    if (typeof key !== 'string') throw new TestkitError('SAMSA_BAD_REQUEST', 'a coordinator key is a group or transactional id');
     this.liveNode(node);
     this.broker.placement.moveCoordinator(key, node);
     this.broker.logger.info({ key, node }, 'coordinator moved');
@@ -47,7 +47,7 @@ export class ClusterControl {
     const { placement } = this.broker;
     this.knownNode(id);
     if (!placement.isLive(id)) return;
-    if (placement.liveNodeIds.length === 1) throw new ControlError('SAMSA_LAST_LIVE_NODE', `node ${id} is the last live node of the cluster`, 409);
+    if (placement.liveNodeIds.length === 1) throw new TestkitError('SAMSA_LAST_LIVE_NODE', `node ${id} is the last live node of the cluster`, 409);
     const led: Array<[string, number]> = [];
     for (const topic of this.broker.topics.list()) {
       for (let p = 0; p < topic.partitions; p++) if (placement.leaderOf(topic.name, p) === id) led.push([topic.name, p]);
@@ -67,7 +67,7 @@ export class ClusterControl {
       for (const l of listeners) await l.listen(l.host, l.port);
     } catch (err) {
       await Promise.all(listeners.map((l) => l.close()));
-      throw new ControlError('SAMSA_LISTEN_FAILED', `node ${id} cannot listen again: ${(err as Error).message}`, 409);
+      throw new TestkitError('SAMSA_LISTEN_FAILED', `node ${id} cannot listen again: ${(err as Error).message}`, 409);
     }
     this.broker.placement.setLive(id, true);
     this.broker.logger.info({ node: id }, 'node started');
@@ -75,12 +75,12 @@ export class ClusterControl {
 
   private knownNode(id: number): void {
     if (!this.broker.placement.nodeIds.includes(id)) {
-      throw new ControlError('SAMSA_UNKNOWN_NODE', `no node ${JSON.stringify(id)} in this cluster (nodes: ${this.broker.placement.nodeIds.join(', ')})`);
+      throw new TestkitError('SAMSA_UNKNOWN_NODE', `no node ${JSON.stringify(id)} in this cluster (nodes: ${this.broker.placement.nodeIds.join(', ')})`);
     }
   }
 
   private liveNode(id: number): void {
     this.knownNode(id);
-    if (!this.broker.placement.isLive(id)) throw new ControlError('SAMSA_NODE_STOPPED', `node ${id} is stopped`, 409);
+    if (!this.broker.placement.isLive(id)) throw new TestkitError('SAMSA_NODE_STOPPED', `node ${id} is stopped`, 409);
   }
 }

@@ -21,7 +21,7 @@ import { MetadataApi, type MetadataResponse } from '../protocol/generated/index.
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import { ConnectionRefusal, type HandlerResult, type Interceptor, type RequestCall } from '../server/pipeline.js';
 import type { Router } from '../server/router.js';
-import { ControlError } from './control-error.js';
+import { TestkitError } from './errors.js';
 import { errorResponse, errorShape, requestedPartitions, type Wants } from './error-response.js';
 
 /** An API by Kafka's name ('Produce', 'FIND_COORDINATOR') or key (0). */
@@ -155,7 +155,7 @@ export class FaultInjector implements Interceptor {
     const { name, code } = this.errorOf(options.error);
     for (let v = handler.versions.min; v <= handler.versions.max; v++) {
       if (handler.api.key !== MetadataApi.key && !errorShape(handler.api, v)) {
-        throw new ControlError('SAMSA_NO_ERROR_FIELD', `${handler.api.name} v${v} responses have no error code to inject`);
+        throw new TestkitError('SAMSA_NO_ERROR_FIELD', `${handler.api.name} v${v} responses have no error code to inject`);
       }
     }
     return this.add(handler, options, { type: 'inject', error: name }, (fault, call, next) => {
@@ -185,7 +185,7 @@ export class FaultInjector implements Interceptor {
   delay(options: DelayOptions): FaultHandle {
     const handler = this.handlerOf(options.api);
     const ms = options.ms;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ControlError('SAMSA_BAD_FAULT', `ms must be a number of milliseconds >= 0, not ${JSON.stringify(ms)}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TestkitError('SAMSA_BAD_FAULT', `ms must be a number of milliseconds >= 0, not ${JSON.stringify(ms)}`);
     return this.add(handler, options, { type: 'delay', ms }, (fault, _call, next) => {
       fault.hits++;
       return new Promise<void>((resolve) => this.broker.clock.setTimeout(resolve, ms)).then(next);
@@ -196,7 +196,7 @@ export class FaultInjector implements Interceptor {
   dropConnection(options: DropOptions): FaultHandle {
     const handler = this.handlerOf(options.api);
     const when = options.when ?? 'before';
-    if (when !== 'before' && when !== 'after') throw new ControlError('SAMSA_BAD_FAULT', `when must be 'before' or 'after', not ${JSON.stringify(when)}`);
+    if (when !== 'before' && when !== 'after') throw new TestkitError('SAMSA_BAD_FAULT', `when must be 'before' or 'after', not ${JSON.stringify(when)}`);
     return this.add(handler, options, { type: 'drop', when }, (fault, call, next) => {
       fault.hits++;
       const refusal = () => new ConnectionRefusal(`fault ${fault.id}: dropped the connection ${when} ${call.handler.api.name}`);
@@ -208,7 +208,7 @@ export class FaultInjector implements Interceptor {
   /** Lets `fn` answer requests of `api` itself; when it returns undefined the request goes on as usual. */
   control(api: ApiRef, fn: ControlFunction): FaultHandle {
     const handler = this.handlerOf(api);
-    if (typeof fn !== 'function') throw new ControlError('SAMSA_BAD_FAULT', 'control needs a function');
+    if (typeof fn !== 'function') throw new TestkitError('SAMSA_BAD_FAULT', 'control needs a function');
     return this.add(handler, { api }, { type: 'control' }, (fault, call, next) => then(fn(call.request, call.ctx), (answer) => {
       if (answer === undefined) return next();
       fault.hits++;
@@ -239,14 +239,14 @@ export class FaultInjector implements Interceptor {
 
   private add(handler: Handler, target: FaultTarget, details: Omit<FaultInfo, 'id' | 'api' | 'hits' | 'active'>, act: Act): FaultHandle {
     const { topic, partition, node, times } = target;
-    if (topic !== undefined && (typeof topic !== 'string' || topic === '')) throw new ControlError('SAMSA_BAD_FAULT', `topic must be a topic name, not ${JSON.stringify(topic)}`);
-    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) throw new ControlError('SAMSA_BAD_FAULT', `partition must be an integer >= 0, not ${JSON.stringify(partition)}`);
-    if (times !== undefined && (!Number.isInteger(times) || times < 1)) throw new ControlError('SAMSA_BAD_FAULT', `times must be an integer >= 1, not ${JSON.stringify(times)}`);
+    if (topic !== undefined && (typeof topic !== 'string' || topic === '')) throw new TestkitError('SAMSA_BAD_FAULT', `topic must be a topic name, not ${JSON.stringify(topic)}`);
+    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) throw new TestkitError('SAMSA_BAD_FAULT', `partition must be an integer >= 0, not ${JSON.stringify(partition)}`);
+    if (times !== undefined && (!Number.isInteger(times) || times < 1)) throw new TestkitError('SAMSA_BAD_FAULT', `times must be an integer >= 1, not ${JSON.stringify(times)}`);
     if (node !== undefined && !this.broker.placement.nodeIds.includes(node)) {
-      throw new ControlError('SAMSA_UNKNOWN_NODE', `no node ${JSON.stringify(node)} in this cluster (nodes: ${this.broker.placement.nodeIds.join(', ')})`);
+      throw new TestkitError('SAMSA_UNKNOWN_NODE', `no node ${JSON.stringify(node)} in this cluster (nodes: ${this.broker.placement.nodeIds.join(', ')})`);
     }
     if ((topic !== undefined || partition !== undefined) && !namesPartitions(handler, partition !== undefined)) {
-      throw new ControlError('SAMSA_BAD_FAULT', `${handler.api.name} requests name no ${partition !== undefined ? 'partitions' : 'topics'} to filter on`);
+      throw new TestkitError('SAMSA_BAD_FAULT', `${handler.api.name} requests name no ${partition !== undefined ? 'partitions' : 'topics'} to filter on`);
     }
     const clean = Object.fromEntries(Object.entries({ topic, partition, node, times }).filter(([, v]) => v !== undefined));
     const fault = new Fault(this.nextId++, this, handler, clean, details, act);
@@ -256,12 +256,12 @@ export class FaultInjector implements Interceptor {
   }
 
   private handlerOf(api: ApiRef): Handler {
-    if (typeof api !== 'string' && typeof api !== 'number') throw new ControlError('SAMSA_UNKNOWN_API', 'api must be an API name (e.g. "Produce") or key');
+    if (typeof api !== 'string' && typeof api !== 'number') throw new TestkitError('SAMSA_UNKNOWN_API', 'api must be an API name (e.g. "Produce") or key');
     const normal = (s: string) => s.replace(/[_\-\s]/g, '').toLowerCase();
     const served = this.router.served().map((s) => this.router.handlerOf(s.apiKey)!);
     const found = typeof api === 'number' ? served.find((h) => h.api.key === api) : served.find((h) => normal(h.api.name) === normal(api));
     if (!found) {
-      throw new ControlError('SAMSA_UNKNOWN_API', `no API ${JSON.stringify(api)} is served by this broker (served: ${served.map((h) => h.api.name).join(', ')})`);
+      throw new TestkitError('SAMSA_UNKNOWN_API', `no API ${JSON.stringify(api)} is served by this broker (served: ${served.map((h) => h.api.name).join(', ')})`);
     }
     return found;
   }
@@ -270,7 +270,7 @@ export class FaultInjector implements Interceptor {
     const code = typeof error === 'number' ? error
       : typeof error === 'string' ? (ErrorCode as Record<string, number>)[error.toUpperCase()] : undefined;
     const info = code === undefined ? undefined : errorInfo.get(code);
-    if (!info || code === ErrorCode.NONE) throw new ControlError('SAMSA_UNKNOWN_ERROR', `${JSON.stringify(error)} is not a Kafka error name or code (e.g. NOT_LEADER_OR_FOLLOWER)`);
+    if (!info || code === ErrorCode.NONE) throw new TestkitError('SAMSA_UNKNOWN_ERROR', `${JSON.stringify(error)} is not a Kafka error name or code (e.g. NOT_LEADER_OR_FOLLOWER)`);
     return { name: info[0], code: code! };
   }
 }

@@ -13,7 +13,7 @@
  * 400 for bad input, 404 for an unknown fault or partition, 409 for what the cluster's state does not allow.
  */
 import { HttpError, Router, type HttpHost, type HttpRequest } from '../http/index.js';
-import { ControlError } from './control-error.js';
+import { TestkitError } from './errors.js';
 import type { FaultInjector, FaultHandle } from './faults.js';
 import type { ClusterControl } from './cluster-control.js';
 
@@ -38,14 +38,14 @@ const FAULT_FIELDS: Record<string, readonly string[]> = {
   drop: ['api', 'when', 'topic', 'partition', 'node', 'times'],
 };
 
-const bad = (message: string) => new ControlError('SAMSA_BAD_REQUEST', message);
+const bad = (message: string) => new TestkitError('SAMSA_BAD_REQUEST', message);
 
-/** Runs a control call; a ControlError becomes its HTTP error. */
+/** Runs a control call; a TestkitError becomes its HTTP error. */
 async function answer(fn: () => unknown): Promise<unknown> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ControlError) throw new HttpError(err.status, ERROR_CODES[err.code] ?? err.status * 100, err.message);
+    if (err instanceof TestkitError) throw new HttpError(err.status, ERROR_CODES[err.code] ?? err.status * 100, err.message);
     throw err;
   }
 }
@@ -77,7 +77,7 @@ function addFault(faults: FaultInjector, body: Record<string, unknown>): FaultHa
 export function controlRoutes(faults: FaultInjector, cluster: ClusterControl): Record<string, Router> {
   const faultOf = (id: string): FaultHandle => {
     const fault = faults.get(integerParam(id, 'a fault id'));
-    if (!fault) throw new ControlError('SAMSA_UNKNOWN_FAULT', `no fault ${id}`, 404);
+    if (!fault) throw new TestkitError('SAMSA_UNKNOWN_FAULT', `no fault ${id}`, 404);
     return fault;
   };
   const nodeOf = (id: string) => integerParam(id, 'a node id');

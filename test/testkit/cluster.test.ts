@@ -13,7 +13,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { startTestBroker, kafkaClient, callApi, run } from '../helpers.js';
 import { waitFor } from '../durability/support.js';
 import type { RunningBroker } from '../../src/index.js';
-import { ControlError } from '../../src/testkit/control-error.js';
+import { TestkitError } from '../../src/testkit/errors.js';
 import { FindCoordinatorApi, MetadataApi } from '../../src/protocol/generated/index.js';
 
 let cluster: RunningBroker;
@@ -187,7 +187,7 @@ test('moveLeader and moveCoordinator: clients are sent to the new node', async (
 
 test('bad input: unknown node, the last live node, a leader or coordinator moved to a stopped node: a thrown code, nothing changed', async () => {
   const refused = async (fn: () => unknown, code: string) =>
-    assert.rejects(async () => fn(), (err: unknown) => err instanceof ControlError && err.code === code);
+    assert.rejects(async () => fn(), (err: unknown) => err instanceof TestkitError && err.code === code);
   await refused(() => cluster.cluster.stopNode(7), 'SAMSA_UNKNOWN_NODE');
   await refused(() => cluster.cluster.moveLeader('moved', 0, 7), 'SAMSA_UNKNOWN_NODE');
   await refused(() => cluster.cluster.moveLeader('moved', 5, 0), 'SAMSA_UNKNOWN_PARTITION');

@@ -20,7 +20,7 @@ import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { errorResponse, errorShape, messageTemplate } from '../../src/testkit/error-response.js';
-import { ControlError } from '../../src/testkit/control-error.js';
+import { TestkitError } from '../../src/testkit/errors.js';
 
 let broker: RunningBroker;
 let admin: Admin;
@@ -195,7 +195,7 @@ test('control: a function answers ListOffsets itself, or passes on with undefine
 });
 
 test('bad input is refused with a code and changes nothing', () => {
-  const refused = (fn: () => unknown, code: string) => assert.throws(fn, (err: unknown) => err instanceof ControlError && err.code === code);
+  const refused = (fn: () => unknown, code: string) => assert.throws(fn, (err: unknown) => err instanceof TestkitError && err.code === code);
   refused(() => broker.faults.inject({ api: 'Produse', error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API');
   refused(() => broker.faults.inject({ api: 60, error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API'); // DescribeCluster: not served
   refused(() => broker.faults.inject({ api: 'Produce', error: 'NOT_A_LEADER' }), 'SAMSA_UNKNOWN_ERROR');

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../clock.js';
 import { HttpError, HttpErrors } from './errors.js';
+import { listenOnHost } from '../server/listen.js';
 import { pathSegments, Reply, Router, type HttpRequest, type RouteMatch } from './router.js';
 
 export interface HttpHostOptions {
@@ -80,21 +81,15 @@ export class HttpHost {
   }
 
   async listen(host: string, port: number): Promise<void> {
-    const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
-    for (const [i, h] of hosts.entries()) {
-      try {
-        port = await this.listenOne(h, port, hosts.length > 1);
-      } catch (err) {
-        if (i === 0) throw err;
-        this.logger?.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
-      }
-    }
-    this.port = port;
+    const listening = await listenOnHost(host, port, () => this.makeServer(),
+      (h, err) => this.logger?.warn({ host: h, err: err.message }, 'cannot listen on this address; skipping it'));
+    this.servers.push(...listening.servers);
+    this.port = listening.port;
     const name = host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-    this.url = `${this.scheme}://${name}:${port}`;
+    this.url = `${this.scheme}://${name}:${this.port}`;
   }
 
-  private listenOne(host: string, port: number, ipv6Only: boolean): Promise<number> {
+  private makeServer(): Server {
     const answer = (req: IncomingMessage, res: ServerResponse): void => {
       this.serve(req, res).catch((err) => {
         this.logger?.error({ err, method: req.method }, 'http: failed to answer a request');
@@ -104,14 +99,7 @@ export class HttpHost {
     const server: Server = this.tls ? createHttpsServer(this.tls, answer) : createServer(answer);
     // A failed handshake (a plaintext client, an untrusted certificate) only closes that socket.
     server.on('tlsClientError', (err: Error) => this.logger?.debug({ err: err.message }, 'https: TLS handshake failed'));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, ipv6Only }, () => {
-        server.off('error', reject);
-        this.servers.push(server);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
+    return server;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
 import { usesTls, type ListenerSpec } from './endpoints.js';
+import { listenOnHost } from './listen.js';
 import type { RequestHandling } from './pipeline.js';
 
 /** Refused connections are logged at most once per this span, with how many were refused since the last line. */
@@ -30,22 +31,15 @@ export class Listener {
     private readonly requests: RequestHandling) {}
 
   async listen(host: string, port: number): Promise<number> {
-    const hosts = host === '' ? ['127.0.0.1', '::1'] : [host];
-    for (const [i, h] of hosts.entries()) {
-      try {
-        port = await this.listenOne(h, port);
-      } catch (err) {
-        if (i === 0) throw err;
-        this.broker.logger.warn({ host: h, err: (err as Error).message }, 'cannot listen on this address; skipping it');
-      }
-    }
+    const listening = await listenOnHost(host, port, () => this.makeServer(),
+      (h, err) => this.broker.logger.warn({ host: h, err: err.message }, 'cannot listen on this address; skipping it'));
+    this.servers.push(...listening.servers);
     this.host = host;
-    this.port = port;
-    return port;
+    this.port = listening.port;
+    return listening.port;
   }
 
-  private listenOne(host: string, port: number): Promise<number> {
-    let server: Server;
+  private makeServer(): Server {
     if (usesTls(this.spec.protocol)) {
       const tlsServer = createTlsServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
         // ssl.client.auth=requested: no certificate is fine, one that does not verify is not (as Java's wantClientAuth).
@@ -61,18 +55,9 @@ export class Listener {
       tlsServer.on('tlsClientError', (err, socket) => {
         this.broker.logger.debug({ client: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message }, 'TLS handshake failed');
       });
-      server = tlsServer;
-    } else {
-      server = createServer((socket) => this.accept(socket));
+      return tlsServer;
     }
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
-        server.off('error', reject);
-        this.servers.push(server);
-        resolve((server.address() as { port: number }).port);
-      });
-    });
+    return createServer((socket) => this.accept(socket));
   }
 
   /** Serves the connection, or closes it at once when max.connections or max.connections.per.ip is reached. */

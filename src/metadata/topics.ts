@@ -31,8 +31,22 @@ export function invalidTopicName(name: string): string | null {
   return null;
 }
 
+/**
+ * A random topic id as Kafka makes one (Uuid.randomUuid): never the zero id ("no id") nor the metadata topic's id 1,
+ * and never one whose URL-safe base64 starts with '-' (it would read as an option on a command line).
+ */
+export function newTopicId(): Buffer {
+  for (;;) {
+    const id = randomBytes(16);
+    const reserved = id.subarray(0, 15).every((b) => b === 0) && id[15]! <= 1;
+    if (!reserved && !id.toString('base64url').startsWith('-')) return id;
+  }
+}
+
 export class TopicStore {
   private readonly topics = new Map<string, TopicMeta>();
+  /** Topics by id (hex), for the APIs that name topics by id (Fetch 13+, DeleteTopics 6+, KIP-848, share groups). */
+  private readonly byId = new Map<string, TopicMeta>();
   private readonly file: string | null;
   private partitionTotal = 0;
   /** Nesting depth of `batch` calls; changes made inside are saved when the outermost one ends. */
@@ -45,7 +59,10 @@ export class TopicStore {
       const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Array<Omit<TopicMeta, 'id'> & { id: string }>;
       for (const t of saved) this.topics.set(t.name, { ...t, id: Buffer.from(t.id, 'hex') });
     }
-    for (const t of this.topics.values()) this.partitionTotal += t.partitions;
+    for (const t of this.topics.values()) {
+      this.partitionTotal += t.partitions;
+      this.byId.set(t.id.toString('hex'), t);
+    }
   }
 
   /** Partitions of every topic, internal ones included. */
@@ -67,20 +84,30 @@ export class TopicStore {
     return this.topics.get(name);
   }
 
+  /** The topic with this id (16 bytes); undefined for an unknown id or the zero id. */
+  getById(id: Buffer): TopicMeta | undefined {
+    return this.byId.get(id.toString('hex'));
+  }
+
   list(): TopicMeta[] {
     return [...this.topics.values()];
   }
 
   create(name: string, partitions: number, configs: Record<string, string>, internal = false, replicationFactor = 1): TopicMeta {
-    const topic: TopicMeta = { name, id: randomBytes(16), partitions, replicationFactor, configs: { ...configs }, internal };
-    this.partitionTotal += partitions - (this.topics.get(name)?.partitions ?? 0);
+    const topic: TopicMeta = { name, id: newTopicId(), partitions, replicationFactor, configs: { ...configs }, internal };
+    const replaced = this.topics.get(name);
+    if (replaced) this.byId.delete(replaced.id.toString('hex'));
+    this.partitionTotal += partitions - (replaced?.partitions ?? 0);
     this.topics.set(name, topic);
+    this.byId.set(topic.id.toString('hex'), topic);
     this.save();
     return topic;
   }
 
   delete(name: string): void {
-    this.partitionTotal -= this.topics.get(name)?.partitions ?? 0;
+    const topic = this.topics.get(name);
+    if (topic) this.byId.delete(topic.id.toString('hex'));
+    this.partitionTotal -= topic?.partitions ?? 0;
     this.topics.delete(name);
     this.save();
   }

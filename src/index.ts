@@ -14,6 +14,7 @@ import { createLogger } from './logging.js';
 import { Listener } from './server/listener.js';
 import { listenerSpecs, nodePort } from './server/endpoints.js';
 import { Router } from './server/router.js';
+import { kafkaRelease } from './server/kafka-releases.js';
 import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
@@ -41,6 +42,8 @@ export interface StartOptions {
   /** Admin HTTP port (health, operator and test-control surfaces); 0 disables it, -1 picks any free port. Default 9644 (the CLI) or 0 (embedded). */
   adminPort?: number;
   logLevel?: string;
+  /** Speak as this Kafka release (`kafka.version`): '2.4', '2.8', '3.9' or '4.1'; default: everything Samsa serves. */
+  kafkaVersion?: string;
   /** A pino logger to use instead of a new one. */
   logger?: Logger;
   /** Any broker setting by its Kafka name, e.g. { 'num.partitions': 3, 'log.retention.ms': 1000 }. */
@@ -126,6 +129,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       'registry.port': options.registryPort,
       'admin.port': options.adminPort,
       'log.level': options.logLevel,
+      'kafka.version': options.kafkaVersion,
     },
   );
   const logger = options.logger ?? createLogger(config);
@@ -135,7 +139,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listeners: Listener[] = [];
   const listenersByNode = new Map<number, Listener[]>();
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
-  const requests = { router: new Router(HANDLERS), run: requestPipeline(broker) };
+  const requests = { router: new Router(HANDLERS, kafkaRelease(config.get('kafka.version'))), run: requestPipeline(broker) };
   const faults = new FaultInjector(broker, requests.router);
   broker.faults = faults;
   try {

@@ -29,6 +29,8 @@ const USAGE = `Usage: samsa [start] [options]      run the broker
                           listener on port+1 when --listeners is not given
   --fsync                 durable mode: acks=-1 is answered after fsync
   --manual-clock          tests: time moves only by POST /v1/clock/advance on the admin port
+  --kafka-version <v>     speak as Kafka 2.4, 2.8, 3.9 or 4.1: its API versions, topic-config defaults and
+                          TxnOffsetCommit checks (default: everything Samsa serves)
   --log-level <level>     trace, debug, info, warn, error (default info)
   --log-format <format>   pretty or json (default: pretty in a terminal, json otherwise)
   --config <file>         a .properties, .json, .yaml or .yml file of Kafka-named settings
@@ -52,7 +54,7 @@ const OPTIONS = {
   'data-dir': { type: 'string' }, 'in-memory': { type: 'boolean' }, 'node-id': { type: 'string' }, 'nodes': { type: 'string' },
   'registry-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'fsync': { type: 'boolean' }, 'manual-clock': { type: 'boolean' },
   'log-level': { type: 'string' }, 'log-format': { type: 'string' }, 'listeners': { type: 'string' }, 'tls': { type: 'string' },
-  'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
+  'kafka-version': { type: 'string' }, 'config': { type: 'string' }, 'set': { type: 'string', multiple: true }, 'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'V' },
 } as const;
 

@@ -11,7 +11,7 @@ import type { RunningBroker } from '../index.js';
 export const FLAG_SETTINGS: Record<string, string> = {
   'port': 'port', 'host': 'listeners.host', 'advertised-host': 'advertised.host', 'data-dir': 'log.dirs', 'node-id': 'node.id',
   'nodes': 'nodes', 'registry-port': 'registry.port', 'admin-port': 'admin.port', 'log-level': 'log.level', 'log-format': 'log.format',
-  'listeners': 'listeners',
+  'listeners': 'listeners', 'kafka-version': 'kafka.version',
 };
 
 /**

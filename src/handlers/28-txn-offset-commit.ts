@@ -22,7 +22,9 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
   const offsets = req.topics.flatMap((t) => t.partitions.filter((p) => !unknown(t.name, p.partitionIndex)).map((p) => ({
     topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata,
   })));
-  const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets);
+  // An emulated Kafka before 3.7 does not verify the producer with the transaction coordinator.
+  const verified = ctx.router.release?.verifiesTxnOffsetCommit ?? true;
+  const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets, verified);
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({

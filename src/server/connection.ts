@@ -186,7 +186,10 @@ export class Connection {
     const { api } = handler;
     if (route.kind === 'unsupported-version') {
       if (apiKey === ApiVersionsApi.key) this.respondUnsupportedApiVersions(correlationId);
-      else this.close(`unsupported ${api.name} version ${version} (serving ${handler.versions.min}-${handler.versions.max})`);
+      else {
+        const served = this.requests.router.versionsOf(apiKey);
+        this.close(`unsupported ${api.name} version ${version} (serving ${served?.minVersion}-${served?.maxVersion})`);
+      }
       return false;
     }
     let request: unknown;
@@ -323,11 +326,12 @@ export class Connection {
 
   /** ApiVersions at a version we do not serve: error 35 in a v0 body listing our own range, so clients retry lower. */
   private respondUnsupportedApiVersions(correlationId: number): void {
+    const ours = this.requests.router.versionsOf(ApiVersionsApi.key)!;
     const w = new Writer();
     w.int32(0).int32(correlationId);
     ApiVersionsApi.writeResponse(w, 0, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: [{ apiKey: ApiVersionsApi.key, minVersion: ApiVersionsApi.minVersion, maxVersion: ApiVersionsApi.maxVersion }],
+      apiKeys: [ours],
       throttleTimeMs: 0,
     });
     const frame = w.finish();

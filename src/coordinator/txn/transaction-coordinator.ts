@@ -216,8 +216,19 @@ export class TransactionCoordinator {
     });
   }
 
-  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[]): Promise<number> {
+  /**
+   * `verified`: the group coordinator checks the producer with us first (KIP-890 part 1, Kafka 3.7+). Without it
+   * (Kafka 2.x), the offsets are appended under whatever producer id they carry and answered NONE: they join the
+   * transaction only if it is the id's ongoing one with the group added, else they wait for a commit marker that never
+   * comes (we drop them). An older epoch of the id's producer is still fenced, by the offsets log (INVALID_PRODUCER_EPOCH).
+   */
+  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[], verified = true): Promise<number> {
     const txn = this.verify(transactionalId, producerId, epoch);
+    if (!verified && txn !== ErrorCode.CONCURRENT_TRANSACTIONS) {
+      const current = this.txns.get(transactionalId);
+      if (current?.producerId === producerId && epoch < current.epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+      if (typeof txn === 'number' || txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.NONE;
+    }
     if (typeof txn === 'number') return txn;
     if (txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.INVALID_TXN_STATE;
     const merged = new Map(txn.offsets[groupId].map((o) => [partitionKey(o.topic, o.partition), o]));

@@ -1,0 +1,202 @@
+/**
+ * Version emulation (`kafka.version`): each emulated release advertises in ApiVersions exactly its published ranges
+ * intersected with what our handlers serve, and refuses the rest as that release does (an unknown API or an
+ * unsupported version closes the connection; ApiVersions answers UNSUPPORTED_VERSION in a v0 body). Its topic-config
+ * defaults apply (2.4's max.message.bytes), and TxnOffsetCommit is verified from 3.7 on only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
+import { once } from 'node:events';
+import { startTestBroker, callApi } from '../helpers.js';
+import type { RunningBroker } from '../../src/index.js';
+import {
+  AddOffsetsToTxnApi, ApiVersionsApi, DescribeConfigsApi, EndTxnApi, InitProducerIdApi, OffsetFetchApi, ProduceApi, TxnOffsetCommitApi,
+} from '../../src/protocol/generated/index.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { Writer } from '../../src/protocol/writer.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
+import { HANDLERS } from '../../src/handlers/index.js';
+import { Router } from '../../src/server/router.js';
+import type { Handler } from '../../src/handlers/handler.js';
+import { KAFKA_RELEASES, KAFKA_RELEASE_NAMES, type KafkaRelease } from '../../src/server/kafka-releases.js';
+import { ConfigError, buildConfig } from '../../src/config.js';
+
+async function withBroker(kafkaVersion: string | undefined, fn: (running: RunningBroker) => Promise<void>): Promise<void> {
+  const running = await startTestBroker({ kafkaVersion });
+  try {
+    await fn(running);
+  } finally {
+    await running.close();
+  }
+}
+
+/** Sends one raw frame (a header with no body beyond `body`) and returns the response frame, or null when closed. */
+async function exchange(port: number, apiKey: number, version: number, body: (w: Writer) => void = () => {}): Promise<Buffer | null> {
+  const w = new Writer();
+  w.int32(0).int16(apiKey).int16(version).int32(7).nullableString('emulation-test', false);
+  body(w);
+  const frame = w.toBuffer();
+  frame.writeInt32BE(frame.length - 4, 0);
+  const sock = new Socket();
+  sock.connect(port, '127.0.0.1');
+  await once(sock, 'connect');
+  sock.write(frame);
+  let buf = Buffer.alloc(0);
+  for await (const chunk of sock) {
+    buf = Buffer.concat([buf, chunk]);
+    if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) break;
+  }
+  sock.destroy();
+  return buf.length >= 8 ? buf : null;
+}
+
+/** What a release should advertise: its published range within our handler's, for each API both have. */
+function expected(release: KafkaRelease): Array<[number, number, number]> {
+  return HANDLERS.flatMap((h) => {
+    const theirs = release.apis[h.api.key];
+    if (!theirs) return [];
+    const min = Math.max(theirs[0], h.versions.min);
+    const max = Math.min(theirs[1], h.versions.max);
+    return min <= max ? [[h.api.key, min, max] as [number, number, number]] : [];
+  }).sort((a, b) => a[0] - b[0]);
+}
+
+test('the release tables hold the published facts the emulation depends on', () => {
+  // Spot checks against Kafka's sources: 2.4.0 ApiVersionsRequest.json "0-3"; 2.8.0 ProduceRequest.json "0-9";
+  // a 3.9 KRaft broker has no LeaderAndIsr; 4.0 dropped Fetch v0-3 (KIP-896), 4.1 restored JoinGroup v0-1.
+  assert.deepEqual(KAFKA_RELEASES['2.4'].apis[18], [0, 3]);
+  assert.deepEqual(KAFKA_RELEASES['2.8'].apis[0], [0, 9]);
+  assert.equal(KAFKA_RELEASES['3.9'].apis[4], undefined);
+  assert.deepEqual(KAFKA_RELEASES['4.1'].apis[1], [4, 18]);
+  assert.deepEqual(KAFKA_RELEASES['4.1'].apis[11], [0, 9]);
+  assert.equal(KAFKA_RELEASES['2.4'].apis[61], undefined, 'DescribeProducers came with 2.8 (KIP-664)');
+});
+
+for (const name of KAFKA_RELEASE_NAMES) {
+  test(`--kafka-version ${name}: ApiVersions advertises the release's ranges within ours, and nothing else`, async () => {
+    const release = KAFKA_RELEASES[name];
+    await withBroker(name, async (running) => {
+      const res = await callApi(running.port, ApiVersionsApi, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
+      assert.equal(res.errorCode, ErrorCode.NONE);
+      const got = res.apiKeys.map((k) => [k.apiKey, k.minVersion, k.maxVersion] as [number, number, number]).sort((a, b) => a[0] - b[0]);
+      assert.deepEqual(got, expected(release));
+      for (const [key, min, max] of got) {
+        const [pmin, pmax] = release.apis[key];
+        assert.ok(min >= pmin && max <= pmax, `API ${key} advertised ${min}-${max} beyond ${name}'s ${pmin}-${pmax}`);
+      }
+    });
+  });
+}
+
+test('without kafka.version, ApiVersions advertises every handler range as before', async () => {
+  await withBroker(undefined, async (running) => {
+    const res = await callApi(running.port, ApiVersionsApi, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
+    assert.equal(res.apiKeys.length, HANDLERS.length);
+  });
+});
+
+test('2.4 refuses what 2.4 did not serve: an API it lacks and a version above its max close the connection', async () => {
+  await withBroker('2.4', async (running) => {
+    // ListTransactions (66) is served by Samsa but came with Kafka 3.0; DescribeConfigs v3 came with 2.6.
+    assert.equal(await exchange(running.port, 66, 0, (w) => w.taggedFields()), null);
+    assert.equal(await exchange(running.port, DescribeConfigsApi.key, 3), null);
+    const ok = await callApi(running.port, DescribeConfigsApi, 2, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['message.max.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+    assert.equal(ok.results[0].configs[0].value, '1000012', "2.4's default: 1000000 + the 12-byte log overhead");
+  });
+});
+
+test('ApiVersions above the emulated release\'s max: UNSUPPORTED_VERSION in a v0 body with that release\'s ApiVersions range', async () => {
+  await withBroker('2.4', async (running) => {
+    const res = await exchange(running.port, ApiVersionsApi.key, 9);
+    assert.ok(res);
+    const r = new Reader(res, 4);
+    assert.equal(r.int32(), 7);
+    const body = ApiVersionsApi.readResponse(r, 0);
+    assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    assert.deepEqual(body.apiKeys, [{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+  });
+});
+
+test('4.1 refuses the versions KIP-896 removed (DescribeConfigs v0) although Samsa serves them', async () => {
+  await withBroker('4.1', async (running) => {
+    assert.equal(await exchange(running.port, DescribeConfigsApi.key, 0), null);
+    const ok = await callApi(running.port, DescribeConfigsApi, 1, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['message.max.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+    assert.equal(ok.results[0].configs[0].value, '1048588');
+  });
+});
+
+test("4.1's Produce is advertised from v0 (KAFKA-18659) yet v0-2 are refused", () => {
+  // A stand-in handler serving Produce 0-13: whatever our own Produce handler declares, the quirk holds.
+  const produce = { api: { ...ProduceApi, minVersion: 0, maxVersion: 13 }, versions: { min: 0, max: 13 }, handle: () => null } as unknown as Handler;
+  const router = new Router([produce], KAFKA_RELEASES['4.1']);
+  assert.deepEqual(router.served(), [{ apiKey: 0, minVersion: 0, maxVersion: 13 }]);
+  assert.equal(router.route(0, 2).kind, 'unsupported-version');
+  assert.equal(router.route(0, 3).kind, 'ok');
+  assert.equal(new Router([produce], KAFKA_RELEASES['2.4']).route(0, 9).kind, 'unsupported-version');
+});
+
+test('kafka.version accepts only the emulated releases', () => {
+  assert.throws(() => buildConfig({ 'kafka.version': '3.0' }), ConfigError);
+  assert.equal(buildConfig({ 'kafka.version': '2.8' }).get('kafka.version'), '2.8');
+});
+
+test("2.4's max.message.bytes default (1000012) is the topics' default: DescribeConfigs shows it, Produce enforces it", async () => {
+  const value = Buffer.alloc(1_005_000, 1);
+  const produce = async (port: number) => (await callApi(port, ProduceApi, 7, {
+    transactionalId: null, acks: 1, timeoutMs: 5000,
+    topicData: [{ name: 'big', partitionData: [{ index: 0, records: encodeBatch([{ key: null, value, timestamp: Date.now() }]) }] }],
+  })).responses[0].partitionResponses[0].errorCode;
+  for (const [version, limit, code] of [['2.4', '1000012', ErrorCode.MESSAGE_TOO_LARGE], ['2.8', '1048588', ErrorCode.NONE]] as const) {
+    await withBroker(version, async (running) => {
+      running.broker.createTopic('big', 1);
+      const described = await callApi(running.port, DescribeConfigsApi, 1, { resources: [{ resourceType: 2, resourceName: 'big', configurationKeys: ['max.message.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+      const config = described.results[0].configs[0];
+      assert.equal(config.value, limit);
+      assert.equal(config.configSource, 5, 'DEFAULT_CONFIG: no one set it');
+      assert.equal(await produce(running.port), code, `a ${value.length}-byte record under ${version}`);
+    });
+  }
+});
+
+/** Offsets committed for the group, by partition, or -1. */
+async function committed(port: number, group: string, topic: string): Promise<number> {
+  const res = await callApi(port, OffsetFetchApi, 1, { groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] } as never);
+  return (res as { topics: Array<{ partitions: Array<{ committedOffset: number }> }> }).topics[0].partitions[0].committedOffset;
+}
+
+async function txnOffsetCommit(port: number, transactionalId: string, producerId: number, producerEpoch: number, group: string, offset: number): Promise<number> {
+  const res = await callApi(port, TxnOffsetCommitApi, 2, {
+    transactionalId, groupId: group, producerId, producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
+    topics: [{ name: 'paid', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  });
+  return res.topics[0].partitions[0].errorCode;
+}
+
+for (const [version, verified] of [['2.4', false], ['2.8', false], ['3.9', true], ['4.1', true]] as const) {
+  test(`--kafka-version ${version}: TxnOffsetCommit ${verified ? 'verifies' : 'does not verify'} the producer with the transaction coordinator`, async () => {
+    await withBroker(version, async (running) => {
+      const { port } = running;
+      running.broker.createTopic('paid', 1);
+      const init = await callApi(port, InitProducerIdApi, 1, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+      const { producerId, producerEpoch } = init;
+      // A producer id the coordinator never issued to this transactional id.
+      assert.equal(await txnOffsetCommit(port, 'tx', producerId + 1000, 0, 'g', 5), verified ? ErrorCode.INVALID_PRODUCER_ID_MAPPING : ErrorCode.NONE);
+      // The right producer, but the group was never added to a transaction (no AddOffsetsToTxn).
+      assert.equal(await txnOffsetCommit(port, 'tx', producerId, producerEpoch, 'g', 6), verified ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE);
+      // The full flow commits the offsets whatever the release.
+      const added = await callApi(port, AddOffsetsToTxnApi, 1, { transactionalId: 'tx', producerId, producerEpoch, groupId: 'g' });
+      assert.equal(added.errorCode, ErrorCode.NONE);
+      assert.equal(await txnOffsetCommit(port, 'tx', producerId, producerEpoch, 'g', 7), ErrorCode.NONE);
+      const ended = await callApi(port, EndTxnApi, 1, { transactionalId: 'tx', producerId, producerEpoch, committed: true });
+      assert.equal(ended.errorCode, ErrorCode.NONE);
+      assert.equal(await committed(port, 'g', 'paid'), 7, 'only the offsets of the transaction the group joined become visible');
+      // A fenced producer (an older epoch of the same id) is refused either way: before 3.7 by the offsets log itself.
+      const bumped = await callApi(port, InitProducerIdApi, 1, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+      assert.equal(bumped.producerEpoch, producerEpoch + 1);
+      assert.equal(await txnOffsetCommit(port, 'tx', producerId, producerEpoch, 'g', 8), ErrorCode.INVALID_PRODUCER_EPOCH);
+      assert.equal(await committed(port, 'g', 'paid'), 7);
+    });
+  });
+}

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, run } from '../helpers.js';
+import { tempDir, run, callApi } from '../helpers.js';
+import { ApiVersionsApi } from '../../src/protocol/generated/index.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 
 const cli = join(repositoryRoot(), 'dist', 'bundle', 'main.js');
@@ -91,4 +92,19 @@ test('`samsa start` runs the broker as `samsa` alone does', async () => {
     broker.child.kill('SIGTERM');
     await once(broker.child, 'exit');
   }
+});
+
+test('--kafka-version makes the broker advertise that release; an unknown release is refused with the choices', async () => {
+  const broker = await start(['--in-memory', '--kafka-version', '2.4']);
+  try {
+    const versions = await callApi(broker.port, ApiVersionsApi, 0, { clientSoftwareName: '', clientSoftwareVersion: '' });
+    const keys = versions.apiKeys.map((k) => k.apiKey);
+    assert.ok(keys.includes(0) && !keys.includes(66), 'Produce, but not ListTransactions (Kafka 3.0)');
+  } finally {
+    broker.child.kill('SIGTERM');
+    await once(broker.child, 'exit');
+  }
+  const bad = await run(process.execPath, [cli, '--kafka-version', '3.0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid value 3.0 for configuration kafka.version: String must be one of: 2.4, 2.8, 3.9, 4.1 \(--kafka-version\)/);
 });

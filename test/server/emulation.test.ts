@@ -6,16 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Socket } from 'node:net';
-import { once } from 'node:events';
-import { startTestBroker, callApi } from '../helpers.js';
+import { startTestBroker, callApi, openRequest, readResponse } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import {
-  AddOffsetsToTxnApi, ApiVersionsApi, DescribeConfigsApi, EndTxnApi, InitProducerIdApi, OffsetFetchApi, ProduceApi, TxnOffsetCommitApi,
+  AddOffsetsToTxnApi, ApiVersionsApi, DescribeConfigsApi, EndTxnApi, InitProducerIdApi, ListTransactionsApi, OffsetFetchApi, ProduceApi,
+  TxnOffsetCommitApi, type ListTransactionsRequest, type OffsetFetchRequest,
 } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { Reader } from '../../src/protocol/reader.js';
-import { Writer } from '../../src/protocol/writer.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { HANDLERS } from '../../src/handlers/index.js';
 import { Router } from '../../src/server/router.js';
@@ -32,25 +29,9 @@ async function withBroker(kafkaVersion: string | undefined, fn: (running: Runnin
   }
 }
 
-/** Sends one raw frame (a header with no body beyond `body`) and returns the response frame, or null when closed. */
-async function exchange(port: number, apiKey: number, version: number, body: (w: Writer) => void = () => {}): Promise<Buffer | null> {
-  const w = new Writer();
-  w.int32(0).int16(apiKey).int16(version).int32(7).nullableString('emulation-test', false);
-  body(w);
-  const frame = w.toBuffer();
-  frame.writeInt32BE(frame.length - 4, 0);
-  const sock = new Socket();
-  sock.connect(port, '127.0.0.1');
-  await once(sock, 'connect');
-  sock.write(frame);
-  let buf = Buffer.alloc(0);
-  for await (const chunk of sock) {
-    buf = Buffer.concat([buf, chunk]);
-    if (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) break;
-  }
-  sock.destroy();
-  return buf.length >= 8 ? buf : null;
-}
+/** A refused request: the connection closes without an answer. */
+const CLOSED = /closed without a response/;
+const BROKER_MAX_MESSAGE_BYTES = { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['message.max.bytes'] }], includeSynonyms: false, includeDocumentation: false };
 
 /** What a release should advertise: its published range within our handler's, for each API both have. */
 function expected(release: KafkaRelease): Array<[number, number, number]> {
@@ -100,20 +81,17 @@ test('without kafka.version, ApiVersions advertises every handler range as befor
 test('2.4 refuses what 2.4 did not serve: an API it lacks and a version above its max close the connection', async () => {
   await withBroker('2.4', async (running) => {
     // ListTransactions (66) is served by Samsa but came with Kafka 3.0; DescribeConfigs v3 came with 2.6.
-    assert.equal(await exchange(running.port, 66, 0, (w) => w.taggedFields()), null);
-    assert.equal(await exchange(running.port, DescribeConfigsApi.key, 3), null);
-    const ok = await callApi(running.port, DescribeConfigsApi, 2, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['message.max.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+    await assert.rejects(callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [], durationFilter: -1 } as ListTransactionsRequest), CLOSED);
+    await assert.rejects(callApi(running.port, DescribeConfigsApi, 3, BROKER_MAX_MESSAGE_BYTES), CLOSED);
+    const ok = await callApi(running.port, DescribeConfigsApi, 2, BROKER_MAX_MESSAGE_BYTES);
     assert.equal(ok.results[0].configs[0].value, '1000012', "2.4's default: 1000000 + the 12-byte log overhead");
   });
 });
 
 test('ApiVersions above the emulated release\'s max: UNSUPPORTED_VERSION in a v0 body with that release\'s ApiVersions range', async () => {
   await withBroker('2.4', async (running) => {
-    const res = await exchange(running.port, ApiVersionsApi.key, 9);
-    assert.ok(res);
-    const r = new Reader(res, 4);
-    assert.equal(r.int32(), 7);
-    const body = ApiVersionsApi.readResponse(r, 0);
+    // Whatever the version asked, the answer is a v0 body.
+    const body = await readResponse(await openRequest(running.port, ApiVersionsApi, 9, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }), ApiVersionsApi, 0);
     assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
     assert.deepEqual(body.apiKeys, [{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
   });
@@ -121,8 +99,8 @@ test('ApiVersions above the emulated release\'s max: UNSUPPORTED_VERSION in a v0
 
 test('4.1 refuses the versions KIP-896 removed (DescribeConfigs v0) although Samsa serves them', async () => {
   await withBroker('4.1', async (running) => {
-    assert.equal(await exchange(running.port, DescribeConfigsApi.key, 0), null);
-    const ok = await callApi(running.port, DescribeConfigsApi, 1, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['message.max.bytes'] }], includeSynonyms: false, includeDocumentation: false });
+    await assert.rejects(callApi(running.port, DescribeConfigsApi, 0, BROKER_MAX_MESSAGE_BYTES), CLOSED);
+    const ok = await callApi(running.port, DescribeConfigsApi, 1, BROKER_MAX_MESSAGE_BYTES);
     assert.equal(ok.results[0].configs[0].value, '1048588');
   });
 });
@@ -162,8 +140,8 @@ test("2.4's max.message.bytes default (1000012) is the topics' default: Describe
 
 /** Offsets committed for the group, by partition, or -1. */
 async function committed(port: number, group: string, topic: string): Promise<number> {
-  const res = await callApi(port, OffsetFetchApi, 1, { groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] } as never);
-  return (res as { topics: Array<{ partitions: Array<{ committedOffset: number }> }> }).topics[0].partitions[0].committedOffset;
+  const res = await callApi(port, OffsetFetchApi, 1, { groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] } as OffsetFetchRequest);
+  return res.topics[0].partitions[0].committedOffset;
 }
 
 async function txnOffsetCommit(port: number, transactionalId: string, producerId: number, producerEpoch: number, group: string, offset: number): Promise<number> {

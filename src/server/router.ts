@@ -44,8 +44,8 @@ export class Router {
     const handler = this.byKey.get(apiKey);
     const range = handler && this.advertised(handler);
     if (!handler || !range) return { kind: 'unknown-api' };
-    const acceptedMin = Math.max(range.minVersion, this.release?.acceptedMin[apiKey] ?? 0);
-    if (version < acceptedMin || version > range.maxVersion) return { kind: 'unsupported-version', handler };
+    const lowest = Math.max(range.minVersion, handler.versions.min, this.release?.acceptedMin[apiKey] ?? 0);
+    if (version < lowest || version > range.maxVersion) return { kind: 'unsupported-version', handler };
     return { kind: 'ok', handler };
   }
 
@@ -60,7 +60,9 @@ export class Router {
     if (!this.release) return own;
     const theirs = this.release.apis[h.api.key];
     if (!theirs) return undefined;
-    const minVersion = Math.max(own.minVersion, theirs[0]);
+    // A version the release advertises but refuses (4.x's Produce v0-2) is advertised too when we serve from above it.
+    const acceptedMin = this.release.acceptedMin[h.api.key];
+    const minVersion = acceptedMin !== undefined && own.minVersion <= acceptedMin ? theirs[0] : Math.max(own.minVersion, theirs[0]);
     const maxVersion = Math.min(own.maxVersion, theirs[1]);
     return minVersion <= maxVersion ? { apiKey: own.apiKey, minVersion, maxVersion } : undefined;
   }

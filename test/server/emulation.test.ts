@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker, callApi, openRequest, readResponse } from '../helpers.js';
+import { startTestBroker, callApi, openRequest, readResponse, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import {
   AddOffsetsToTxnApi, ApiVersionsApi, DescribeConfigsApi, EndTxnApi, InitProducerIdApi, ListTransactionsApi, OffsetFetchApi, ProduceApi,
@@ -38,7 +38,9 @@ function expected(release: KafkaRelease): Array<[number, number, number]> {
   return HANDLERS.flatMap((h) => {
     const theirs = release.apis[h.api.key];
     if (!theirs) return [];
-    const min = Math.max(theirs[0], h.versions.min);
+    // 4.x advertises Produce from v0 while refusing v0-2; so do we when our Produce serves from v3.
+    const acceptedMin = release.acceptedMin[h.api.key];
+    const min = acceptedMin !== undefined && h.versions.min <= acceptedMin ? theirs[0] : Math.max(theirs[0], h.versions.min);
     const max = Math.min(theirs[1], h.versions.max);
     return min <= max ? [[h.api.key, min, max] as [number, number, number]] : [];
   }).sort((a, b) => a[0] - b[0]);
@@ -113,6 +115,12 @@ test("4.1's Produce is advertised from v0 (KAFKA-18659) yet v0-2 are refused", (
   assert.equal(router.route(0, 2).kind, 'unsupported-version');
   assert.equal(router.route(0, 3).kind, 'ok');
   assert.equal(new Router([produce], KAFKA_RELEASES['2.4']).route(0, 9).kind, 'unsupported-version');
+  // A handler serving from v3 only: still advertised from v0, as 4.1 does, and v0-2 still refused.
+  const fromV3 = { ...produce, versions: { min: 3, max: 7 } } as Handler;
+  const router41 = new Router([fromV3], KAFKA_RELEASES['4.1']);
+  assert.deepEqual(router41.served(), [{ apiKey: 0, minVersion: 0, maxVersion: 7 }]);
+  assert.equal(router41.route(0, 0).kind, 'unsupported-version');
+  assert.equal(router41.route(0, 3).kind, 'ok');
 });
 
 test('kafka.version accepts only the emulated releases', () => {
@@ -175,6 +183,30 @@ for (const [version, verified] of [['2.4', false], ['2.8', false], ['3.9', true]
       assert.equal(bumped.producerEpoch, producerEpoch + 1);
       assert.equal(await txnOffsetCommit(port, 'tx', producerId, producerEpoch, 'g', 8), ErrorCode.INVALID_PRODUCER_EPOCH);
       assert.equal(await committed(port, 'g', 'paid'), 7);
+    });
+  });
+}
+
+for (const version of KAFKA_RELEASE_NAMES) {
+  test(`--kafka-version ${version}: kafkajs negotiates down and runs a transaction with sendOffsets`, async () => {
+    await withBroker(version, async (running) => {
+      running.broker.createTopic('orders', 1);
+      const kafka = kafkaClient(running);
+      const producer = kafka.producer({ transactionalId: `tx-${version}`, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'orders', messages: [{ value: 'a' }, { value: 'b' }] });
+      await txn.sendOffsets({ consumerGroupId: 'billing', topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '2' }] }] });
+      await txn.commit();
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] });
+      await admin.disconnect();
+      assert.equal(offsets[0].partitions[0].offset, '2');
+      const log = running.broker.partition('orders', 0)!;
+      assert.equal(log.lastStableOffset, log.highWatermark, 'the transaction is committed');
+      assert.equal(log.highWatermark, 3, 'two records and the commit marker');
     });
   });
 }

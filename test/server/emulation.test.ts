@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker, callApi, openRequest, readResponse, kafkaClient } from '../helpers.js';
+import { startTestBroker, callApi, openRequest, readResponse, kafkaClient, run } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import {
   AddOffsetsToTxnApi, ApiVersionsApi, DescribeConfigsApi, EndTxnApi, InitProducerIdApi, ListTransactionsApi, OffsetFetchApi, ProduceApi,
@@ -210,3 +210,15 @@ for (const version of KAFKA_RELEASE_NAMES) {
     });
   });
 }
+
+test('librdkafka (kcat) produces lz4-compressed batches and reads them back under emulated 2.4 and 4.1', async () => {
+  for (const version of ['2.4', '4.1']) {
+    await withBroker(version, async (running) => {
+      const bootstrap = `127.0.0.1:${running.port}`;
+      const produced = await run('kcat', ['-P', '-b', bootstrap, '-t', 'lines', '-z', 'lz4', '-K', ':'], { input: 'a:1\nb:2\n' });
+      assert.equal(produced.code, 0, produced.stderr);
+      const consumed = await run('kcat', ['-C', '-b', bootstrap, '-t', 'lines', '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n']);
+      assert.deepEqual(consumed.stdout.trim().split('\n'), ['a=1', 'b=2'], `${version}: ${consumed.stderr}`);
+    });
+  }
+});

@@ -147,8 +147,10 @@ export class BrokerConfig {
     }
     this.static = settings;
     const release = kafkaRelease(settings.get('kafka.version') ?? '');
-    this.releaseDefaults = new Map(Object.entries(release?.topicConfigDefaults ?? {})
-      .map(([topicConfig, value]) => [TOPIC_CONFIGS.find((d) => d.name === topicConfig)!.brokerKey!, value]));
+    this.releaseDefaults = new Map(Object.entries(release?.topicConfigDefaults ?? {}).flatMap(([topicConfig, value]) => {
+      const brokerKey = TOPIC_CONFIGS.find((d) => d.name === topicConfig)?.brokerKey;
+      return brokerKey ? [[brokerKey, value] as const] : [];
+    }));
   }
 
   /**

@@ -22,7 +22,10 @@ export interface KafkaRelease {
   apis: Readonly<Record<number, readonly [number, number]>>;
   /** API key → lowest version actually served, where it is above the advertised min. */
   acceptedMin: Readonly<Record<number, number>>;
-  /** Topic-config defaults (by topic config name) that differ from Samsa's own (Kafka's latest). */
+  /**
+   * Topic-config defaults (by topic config name) where this release's differ from Samsa's own (Kafka 3.x's LogConfig);
+   * a config Samsa does not list is skipped.
+   */
   topicConfigDefaults: Readonly<Record<string, string>>;
   /**
    * Whether the group coordinator verifies a TxnOffsetCommit's producer id and epoch with the transaction
@@ -107,12 +110,20 @@ const API_VERSIONS: Record<KafkaReleaseName, Record<number, readonly [number, nu
 export const KAFKA_RELEASES: Readonly<Record<KafkaReleaseName, KafkaRelease>> = {
   '2.4': {
     name: '2.4', apis: API_VERSIONS['2.4'], acceptedMin: {}, verifiesTxnOffsetCommit: false,
-    // KafkaConfig Defaults.MessageMaxBytes = 1000000 + Records.LOG_OVERHEAD until 2.5 (KAFKA-4203 made it 1 MiB + 12).
-    topicConfigDefaults: { 'max.message.bytes': '1000012' },
+    // KafkaConfig Defaults.MessageMaxBytes = 1000000 + Records.LOG_OVERHEAD until 2.5 (KAFKA-4203 made it 1 MiB + 12);
+    // LogMessageFormatVersion = the inter-broker protocol version, ApiVersion.latestVersion (3.0 fixed it at 3.0-IV1).
+    topicConfigDefaults: { 'max.message.bytes': '1000012', 'message.format.version': '2.4-IV1' },
   },
-  '2.8': { name: '2.8', apis: API_VERSIONS['2.8'], acceptedMin: {}, verifiesTxnOffsetCommit: false, topicConfigDefaults: {} },
+  '2.8': {
+    name: '2.8', apis: API_VERSIONS['2.8'], acceptedMin: {}, verifiesTxnOffsetCommit: false,
+    topicConfigDefaults: { 'message.format.version': '2.8-IV1' },
+  },
   '3.9': { name: '3.9', apis: API_VERSIONS['3.9'], acceptedMin: {}, verifiesTxnOffsetCommit: true, topicConfigDefaults: {} },
-  '4.1': { name: '4.1', apis: API_VERSIONS['4.1'], acceptedMin: { 0: 3 }, verifiesTxnOffsetCommit: true, topicConfigDefaults: {} },
+  '4.1': {
+    name: '4.1', apis: API_VERSIONS['4.1'], acceptedMin: { 0: 3 }, verifiesTxnOffsetCommit: true,
+    // KIP-1030, in 4.0 (KAFKA-16368): a record may be at most an hour ahead of the broker's clock by default.
+    topicConfigDefaults: { 'message.timestamp.after.max.ms': '3600000' },
+  },
 };
 
 /** The release a `kafka.version` setting names, or null for none (Samsa's own full set). */

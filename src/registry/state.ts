@@ -130,8 +130,8 @@ export class RegistryState {
    */
   listVersions(subject: string, filter: LookupFilter | boolean, deletedAsNegative = false): number[] {
     const f = asFilter(filter);
-    const all = this.versionsOf(subject, f !== 'live');
-    if (all.length === 0) throw Errors.subjectNotFound(subject);
+    if (this.versionsOf(subject, f !== 'live').length === 0) throw Errors.subjectNotFound(subject);
+    const all = this.versionsOf(subject, true);
     if (deletedAsNegative) return all.map((v) => (v.deleted ? -v.version : v.version));
     return all.filter((v) => includes(f, v.deleted)).map((v) => v.version);
   }

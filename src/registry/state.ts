@@ -95,6 +95,7 @@ export class RegistryState {
   /** Schema identity (type, canonical text, references) → id, so the same schema gets the same id everywhere. */
   private readonly idByContent = new Map<string, number>();
   private readonly parsed = new Map<number, ParsedSchema>();
+  private readonly contentKeys = new WeakMap<object, string>();
   private readonly configs = new Map<string | null, CompatibilityLevel>();
   private readonly modes = new Map<string | null, Mode>();
   private maxId = 0;
@@ -456,6 +457,15 @@ export class RegistryState {
   }
 
   private contentKeyOf(v: { schemaType: string; schema: string; references: Reference[] }): string {
+    // Stored versions are immutable objects (a change stores a new one): their key is computed once.
+    const stored = this.contentKeys.get(v);
+    if (stored !== undefined) return stored;
+    const key = this.computeContentKey(v);
+    this.contentKeys.set(v, key);
+    return key;
+  }
+
+  private computeContentKey(v: { schemaType: string; schema: string; references: Reference[] }): string {
     let canonical = v.schema;
     try {
       canonical = FORMATS[v.schemaType]?.canonical(v.schema) ?? v.schema;

@@ -170,6 +170,83 @@ describe('normalize=true', () => {
     assert.deepEqual(await versions('plain-json'), [1, 2]);
   });
 
+  test('Protobuf: fields, oneofs, constants by number, imports and options sorted, types fully qualified', async () => {
+    const sent = (order: 'a' | 'b') => `syntax = "proto3";
+package acme;
+import "google/protobuf/timestamp.proto";
+${order === 'a' ? 'option java_package = "com.acme";\noption optimize_for = SPEED;' : 'option optimize_for = SPEED; option java_package = "com.acme";'}
+message Order {
+  // a comment
+  ${order === 'a' ? 'string id = 2;\n  int32 qty = 1 [deprecated = true, json_name = "Q"];' : 'int32 qty = 1 [json_name = "Q", deprecated = true];\n  string id = 2;'}
+  map<string, Item> items = 5;
+  optional string note = 7;
+  oneof pay { string card = 9; string iban = 8; }
+  google.protobuf.Timestamp at = 6;
+  message Item { string sku = 1; }
+  enum Status { B = 1; A = 0; }
+  repeated Status history = 3;
+}
+service Orders { rpc Get (Order) returns (stream Order); }
+`;
+    const normalized = `syntax = "proto3";
+package acme;
+
+import "google/protobuf/timestamp.proto";
+
+option java_package = "com.acme";
+option optimize_for = SPEED;
+
+message Order {
+  int32 qty = 1 [
+    deprecated = true,
+    json_name = "Q"
+  ];
+  string id = 2;
+  repeated .acme.Order.Status history = 3;
+  map<string, .acme.Order.Item> items = 5;
+  .google.protobuf.Timestamp at = 6;
+  optional string note = 7;
+
+  oneof pay {
+    string iban = 8;
+    string card = 9;
+  }
+
+  message Item {
+    string sku = 1;
+  }
+  enum Status {
+    A = 0;
+    B = 1;
+  }
+}
+
+service Orders {
+  rpc Get (.acme.Order) returns (stream .acme.Order);
+}
+`;
+    const a = await post('norm-proto', { schemaType: 'PROTOBUF', schema: sent('a') }, '?normalize=true');
+    assert.equal(a.status, 200);
+    assert.equal((await call('GET', '/subjects/norm-proto/versions/1')).body.schema, normalized);
+    assert.deepEqual((await post('norm-proto', { schemaType: 'PROTOBUF', schema: sent('b') }, '?normalize=true')).body, { id: a.body.id });
+    assert.deepEqual(await versions('norm-proto'), [1]);
+    const plain = await post('plain-proto', { schemaType: 'PROTOBUF', schema: sent('b') });
+    assert.notEqual(plain.body.id, a.body.id);
+    // Confluent's ProtobufSchemaTest.testEnumReserved (its constants moved out of the reserved range, which protobufjs enforces).
+    const reserved = await post('norm-reserved', { schemaType: 'PROTOBUF', schema: '\nimport "google/protobuf/timestamp.proto";\n\n'
+      + 'message FooOptions {\n  optional string name = 1;\n  optional FooParameterType type = 2;\n}\nenum FooParameterType {\n'
+      + '  reserved 20, 100 to max;\n  reserved 10;\n  reserved 1 to 3;\n  reserved "BAD", "OLD";\n  NUMBER = 4;\n  STRING = 5;\n}\n' }, '?normalize=true');
+    assert.equal((await call('GET', `/schemas/ids/${reserved.body.id}`)).body.schema, '\nimport "google/protobuf/timestamp.proto";\n\n'
+      + 'message FooOptions {\n  optional string name = 1;\n  optional .FooParameterType type = 2;\n}\nenum FooParameterType {\n'
+      + '  reserved 1 to 3;\n  reserved 10;\n  reserved 20;\n  reserved 100 to max;\n  reserved "BAD";\n  reserved "OLD";\n  NUMBER = 4;\n  STRING = 5;\n}\n');
+  });
+
+  test('Protobuf with what the normalized printer does not reproduce (a custom option) is stored as sent', async () => {
+    const schema = 'syntax = "proto3";\nmessage M { int32 a = 1 [(acme.opt) = 3]; }\n';
+    const r = await post('norm-proto-custom', { schemaType: 'PROTOBUF', schema }, '?normalize=true');
+    assert.equal((await call('GET', `/schemas/ids/${r.body.id}`)).body.schema, schema);
+  });
+
   test('IMPORT mode stores the schema as given even with normalize=true', async () => {
     assert.equal((await call('PUT', '/mode/imported-norm', { mode: 'IMPORT' })).status, 200);
     const r = await post('imported-norm', { schema: props(['zprop', 'aprop']), id: 900, version: 1 }, '?normalize=true');

@@ -420,6 +420,7 @@ export class Broker {
     this.registry = await startRegistry({
       http: this.http,
       store: this.internalLog(INTERNAL_TOPICS.schemas),
+      clusterId: this.clusterId,
       logger: this.logger.child({ component: 'registry' }),
     });
     return `${this.http.scheme}://${this.config.advertisedHost}:${this.http.port}`;

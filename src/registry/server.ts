@@ -9,7 +9,7 @@ import type { KeyValueLog } from '../log/key-value-log.js';
 import { parseCompatibility } from './compatibility.js';
 import { Errors, RegistryError } from './errors.js';
 import { SCHEMA_TYPES } from './formats/index.js';
-import { MODES, RegistryState, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
+import { MODES, RegistryState, type LookupFilter, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
 
 export interface RegistryOptions {
   /** The HTTP host to mount on (at `/`); without one the registry starts its own on `host`:`port`. */
@@ -21,6 +21,8 @@ export interface RegistryOptions {
   /** Where the registry keeps its records: the broker's `_schemas` topic, or a MemoryKeyValueLog. */
   store: KeyValueLog;
   logger?: Logger;
+  /** The Kafka cluster id GET /v1/metadata/id names. */
+  clusterId?: string;
   /** Largest request body accepted; default 16 MiB. */
   maxBodyBytes?: number;
 }
@@ -36,10 +38,15 @@ export interface RunningRegistry {
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+const DEFAULT_CONTEXT = '.';
+/** Confluent's schema.registry.group.id default, which GET /v1/metadata/id reports as the registry's cluster. */
+const SCHEMA_REGISTRY_GROUP_ID = 'schema-registry';
+/** Confluent's schema.search.default.limit and schema.search.max.limit: GET /schemas answers at most this many. */
+const SCHEMA_SEARCH_LIMIT = 1000;
 
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
   const state = new RegistryState(options.store, options.logger);
-  const router = registryRouter(state, options.maxBodyBytes);
+  const router = registryRouter(state, options.maxBodyBytes, options.clusterId);
   const http = options.http ?? await startHttpHost({ host: options.host, port: options.port ?? 0, logger: options.logger });
   http.mount('/', router);
   options.logger?.info({ url: http.url }, 'schema registry listening');
@@ -59,11 +66,43 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
 
 const isTrue = (query: URLSearchParams, name: string) => query.get(name)?.toLowerCase() === 'true';
 
+/** Confluent's VersionId: "latest" in any case, else a Java int (a sign allowed, surrounding blanks trimmed), -1 meaning latest. */
 function parseVersion(text: string): VersionSpec {
-  if (text === 'latest') return 'latest';
-  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'latest') return 'latest';
+  const n = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isSafeInteger(n) || n < -(2 ** 31) || n > 2 ** 31 - 1) throw Errors.invalidVersion(text);
   if (n === -1) return 'latest';
-  if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 31 - 1) throw Errors.invalidVersion(text);
+  if (n < 1) throw Errors.invalidVersion(String(n));
+  return n;
+}
+
+/** The subjectPrefix parameter; Confluent's wildcard ":*:" (its default for /subjects) is every subject. */
+function subjectPrefix(query: URLSearchParams): string {
+  const prefix = query.get('subjectPrefix') ?? '';
+  return prefix === ':*:' ? '' : prefix;
+}
+
+/** Which versions a listing shows: Confluent's LookupFilter from `deleted` and `deletedOnly` (which wins). */
+function lookupFilter(query: URLSearchParams): LookupFilter {
+  if (isTrue(query, 'deletedOnly')) return 'deletedOnly';
+  return isTrue(query, 'deleted') ? 'includeDeleted' : 'live';
+}
+
+/** Confluent's pagination: skip `offset`, then at most `limit` (a limit outside 1..max means `fallback`). */
+function page<T>(items: T[], query: URLSearchParams, fallback = Infinity, max = Infinity): T[] {
+  const offset = javaInt(query, 'offset', 0);
+  const asked = javaInt(query, 'limit', -1);
+  const limit = asked > 0 && asked <= max ? asked : fallback;
+  return items.slice(Math.max(offset, 0), limit === Infinity ? undefined : Math.max(offset, 0) + limit);
+}
+
+/** An int query parameter; a value that is not one answers 404 as Jersey does for an unparsable @QueryParam int. */
+function javaInt(query: URLSearchParams, name: string, fallback: number): number {
+  const text = query.get(name);
+  if (text === null || text === '') return fallback;
+  const n = /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < -(2 ** 31) || n > 2 ** 31 - 1) throw HttpErrors.notFound();
   return n;
 }
 
@@ -84,7 +123,7 @@ function optionalInt(value: unknown, field: string): number | undefined {
   return value;
 }
 
-function parseRegisterRequest(body: unknown): RegisterRequest {
+function parseRegisterRequest(body: unknown, query: URLSearchParams): RegisterRequest {
   const o = objectBody(body);
   if (o.schema === undefined || o.schema === null || o.schema === '') throw Errors.invalidSchema('Empty schema');
   if (typeof o.schema !== 'string') throw HttpErrors.badRequest("Field 'schema' must be a string");
@@ -106,6 +145,7 @@ function parseRegisterRequest(body: unknown): RegisterRequest {
     references,
     id: optionalInt(o.id, 'id'),
     version: optionalInt(o.version, 'version'),
+    normalize: isTrue(query, 'normalize'),
   };
 }
 
@@ -122,7 +162,7 @@ function schemaBody(v: SchemaVersion, withSubject: boolean): Record<string, unkn
 // ---- routes ----
 
 /** Every registry route, on a router to mount at `/`. */
-export function registryRouter(state: RegistryState, maxBodyBytes?: number): Router {
+export function registryRouter(state: RegistryState, maxBodyBytes?: number, clusterId = ''): Router {
   const router = new Router({ contentType: CONTENT_TYPE, maxBodyBytes });
   const route = (path: string, methods: Methods) => router.route(path, methods);
   const register = async (req: Request) => {
@@ -134,13 +174,15 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number): Rou
       if (err instanceof HttpError && err.status === 413) throw Errors.schemaTooLarge();
       throw err;
     }
-    return state.register(req.params.subject!, parseRegisterRequest(body));
+    // Confluent 5.x–7.x answer {"id": n} only (clients' tests pin it).
+    const { id } = await state.register(req.params.subject!, parseRegisterRequest(body, req.query));
+    return { id };
   };
   const compatibility = async (req: Request, against: VersionSpec | 'all') => {
     const verbose = isTrue(req.query, 'verbose');
     let messages: string[];
     try {
-      messages = state.checkCompatibility(req.params.subject!, parseRegisterRequest(await req.body()), against);
+      messages = state.checkCompatibility(req.params.subject!, parseRegisterRequest(await req.body(), req.query), against);
     } catch (err) {
       if (!(verbose && err instanceof RegistryError && err.errorCode === 42201)) throw err;
       messages = [err.message];
@@ -174,16 +216,26 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number): Rou
   };
 
   route('/', { GET: () => ({}) });
-  route('/subjects', { GET: (req) => state.listSubjects(isTrue(req.query, 'deleted')) });
+  // One context, the default: Samsa has no schema contexts.
+  route('/contexts', {
+    GET: (req) => page([DEFAULT_CONTEXT].filter((c) => c.startsWith(req.query.get('contextPrefix') ?? '')), req.query),
+  });
+  route('/v1/metadata/id', {
+    GET: () => ({ scope: { path: [], clusters: { 'kafka-cluster': clusterId, 'schema-registry-cluster': SCHEMA_REGISTRY_GROUP_ID } } }),
+  });
+  route('/subjects', {
+    // Confluent's default prefix ":*:" is its wildcard context: every subject.
+    GET: (req) => page(state.listSubjects(lookupFilter(req.query), subjectPrefix(req.query)), req.query),
+  });
   route('/subjects/:subject', {
     POST: async (req) => {
-      const request = parseRegisterRequest(await req.body());
+      const request = parseRegisterRequest(await req.body(), req.query);
       return schemaBody(state.lookup(req.params.subject!, request, isTrue(req.query, 'deleted')), true);
     },
     DELETE: (req) => state.deleteSubject(req.params.subject!, isTrue(req.query, 'permanent')),
   });
   route('/subjects/:subject/versions', {
-    GET: (req) => state.listVersions(req.params.subject!, isTrue(req.query, 'deleted')),
+    GET: (req) => page(state.listVersions(req.params.subject!, lookupFilter(req.query), isTrue(req.query, 'deletedAsNegative')), req.query),
     POST: register,
   });
   route('/subjects/:subject/versions/:version', {
@@ -198,6 +250,10 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number): Rou
       const v = state.getVersion(req.params.subject!, parseVersion(req.params.version!), true);
       return state.referencedBy(v.subject, v.version, isTrue(req.query, 'deleted'));
     },
+  });
+  route('/schemas', {
+    GET: (req) => page(state.listSchemas(subjectPrefix(req.query), isTrue(req.query, 'deleted'), isTrue(req.query, 'latestOnly')),
+      req.query, SCHEMA_SEARCH_LIMIT, SCHEMA_SEARCH_LIMIT).map((v) => schemaBody(v, true)),
   });
   route('/schemas/types', { GET: () => SCHEMA_TYPES });
   route('/schemas/ids/:id', { GET: (req) => schemaBody(state.getSchemaById(parseId(req.params.id!)), false) });

@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { KeyValueLog, KeyValueRecord } from '../log/key-value-log.js';
+import { BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import { checkCompatibility, DEFAULT_COMPATIBILITY, type CompatibilityLevel, type PreviousSchema } from './compatibility.js';
 import { Errors, SchemaParseError } from './errors.js';
 import { FORMATS, type Dependency, type ParsedSchema, type SchemaType } from './formats/index.js';
@@ -44,7 +45,15 @@ export interface RegisterRequest {
   /** IMPORT mode only: keep this id and version. */
   id?: number;
   version?: number;
+  /** Confluent's normalize=true: store and compare the normalized text, references sorted by subject and version. */
+  normalize?: boolean;
 }
+
+/** Which versions a listing shows (Confluent's LookupFilter). */
+export type LookupFilter = 'live' | 'includeDeleted' | 'deletedOnly';
+
+const asFilter = (f: LookupFilter | boolean): LookupFilter => (typeof f === 'string' ? f : f ? 'includeDeleted' : 'live');
+const includes = (f: LookupFilter, deleted: boolean) => (f === 'includeDeleted' || (f === 'deletedOnly') === deleted);
 
 /** A version number, or the subject's latest. */
 export type VersionSpec = number | 'latest';
@@ -53,6 +62,27 @@ const schemaKey = (subject: string, version: number) => ({ keytype: 'SCHEMA', su
 const configKey = (subject: string | null) => ({ keytype: 'CONFIG', subject });
 const modeKey = (subject: string | null) => ({ keytype: 'MODE', subject });
 const ID_KEY = { keytype: 'ID' };
+
+/** normalize=true orders references by subject, then version, and drops repeated ones (Confluent's SchemaReference order). */
+function normalizedReferences(references: Reference[]): Reference[] {
+  const sorted = [...references].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.version - b.version));
+  return sorted.filter((r, i) => !sorted.slice(0, i).some((o) => o.name === r.name && o.subject === r.subject && o.version === r.version));
+}
+
+/**
+ * Confluent keeps a schema as one record in `_schemas`; a record over its producer's max.request.size (1 MiB,
+ * counted as Kafka's upper bound: batch header, record overhead, key and value) fails, and the register answers 42209.
+ */
+export const MAX_SCHEMA_RECORD_BYTES = 1024 * 1024;
+/** Kafka's DefaultRecord.MAX_RECORD_OVERHEAD: length, attributes, timestamp and offset deltas at their widest. */
+const MAX_RECORD_OVERHEAD = 21;
+const varintSize = (n: number) => { let size = 1; for (let v = (n << 1) ^ (n >> 31); v >>> 7 !== 0; v >>>= 7) size++; return size; };
+
+function recordSizeUpperBound(r: KeyValueRecord): number {
+  const key = r.key.length;
+  const value = r.value?.length ?? -1;
+  return BATCH_HEADER_SIZE + MAX_RECORD_OVERHEAD + varintSize(key) + key + varintSize(value) + Math.max(value, 0) + varintSize(0);
+}
 
 function record(key: object, value: object | null): KeyValueRecord {
   return { key: Buffer.from(JSON.stringify(key)), value: value === null ? null : Buffer.from(JSON.stringify(value)) };
@@ -65,6 +95,7 @@ export class RegistryState {
   /** Schema identity (type, canonical text, references) → id, so the same schema gets the same id everywhere. */
   private readonly idByContent = new Map<string, number>();
   private readonly parsed = new Map<number, ParsedSchema>();
+  private readonly contentKeys = new WeakMap<object, string>();
   private readonly configs = new Map<string | null, CompatibilityLevel>();
   private readonly modes = new Map<string | null, Mode>();
   private maxId = 0;
@@ -81,15 +112,39 @@ export class RegistryState {
 
   // ---- reads ----
 
-  listSubjects(includeDeleted: boolean): string[] {
-    return [...this.subjects.keys()].filter((s) => this.versionsOf(s, includeDeleted).length > 0).sort();
+  /**
+   * Subjects starting with `prefix`, sorted. A subject counts as deleted when all its versions are soft-deleted
+   * (Confluent's rule), so `deletedOnly` lists the soft-deleted subjects and `live` the others.
+   */
+  listSubjects(filter: LookupFilter | boolean, prefix = ''): string[] {
+    const f = asFilter(filter);
+    return [...this.subjects.keys()].filter((s) => {
+      if (!s.startsWith(prefix)) return false;
+      const versions = this.versionsOf(s, true);
+      return versions.length > 0 && includes(f, versions.every((v) => v.deleted));
+    }).sort();
   }
 
-  /** Versions of a subject, ascending; 40401 when it has none. */
-  listVersions(subject: string, includeDeleted: boolean): number[] {
-    const versions = this.versionsOf(subject, includeDeleted).map((v) => v.version);
-    if (versions.length === 0) throw Errors.subjectNotFound(subject);
-    return versions;
+  /**
+   * Versions of a subject, ascending (soft-deleted ones negated with `deletedAsNegative`); 40401 when it has none
+   * (a subject whose versions are all soft-deleted exists for `includeDeleted` and `deletedOnly`).
+   */
+  listVersions(subject: string, filter: LookupFilter | boolean, deletedAsNegative = false): number[] {
+    const f = asFilter(filter);
+    if (this.versionsOf(subject, f !== 'live').length === 0) throw Errors.subjectNotFound(subject);
+    const all = this.versionsOf(subject, true);
+    if (deletedAsNegative) return all.map((v) => (v.deleted ? -v.version : v.version));
+    return all.filter((v) => includes(f, v.deleted)).map((v) => v.version);
+  }
+
+  /** Every version of the subjects starting with `prefix` (the latest shown one per subject with `latestOnly`), by subject then version. */
+  listSchemas(prefix: string, includeDeleted: boolean, latestOnly: boolean): SchemaVersion[] {
+    const out: SchemaVersion[] = [];
+    for (const subject of [...this.subjects.keys()].filter((s) => s.startsWith(prefix)).sort()) {
+      const versions = this.versionsOf(subject, includeDeleted);
+      out.push(...(latestOnly ? versions.slice(-1) : versions));
+    }
+    return out;
   }
 
   getVersion(subject: string, spec: VersionSpec, includeDeleted: boolean): SchemaVersion {
@@ -178,7 +233,8 @@ export class RegistryState {
       if (importing && mode !== 'IMPORT') throw Errors.notImportMode(subject);
       if (!importing && mode !== 'READWRITE') throw Errors.notReadWriteMode(subject);
 
-      const { parsed, references, contentKey } = this.parseRequest(request);
+      // IMPORT stores schemas as given: normalize is skipped there, as Confluent does.
+      const { parsed, references, contentKey } = this.parseRequest({ ...request, normalize: request.normalize && mode !== 'IMPORT' });
       const all = this.versionsOf(subject, true);
       const live = all.filter((v) => !v.deleted);
       const existingId = this.idByContent.get(contentKey);
@@ -208,6 +264,7 @@ export class RegistryState {
         subject, version, id, schemaType: parsed.type, schema: parsed.text, references, deleted: false,
       };
       const records = [record(schemaKey(subject, version), value)];
+      if (recordSizeUpperBound(records[0]!) > MAX_SCHEMA_RECORD_BYTES) throw Errors.schemaTooLarge();
       if (id > this.maxId) records.push(record(ID_KEY, { maxId: id }));
       await this.commit(records);
       this.parsed.set(id, parsed);
@@ -400,6 +457,15 @@ export class RegistryState {
   }
 
   private contentKeyOf(v: { schemaType: string; schema: string; references: Reference[] }): string {
+    // Stored versions are immutable objects (a change stores a new one): their key is computed once.
+    const stored = this.contentKeys.get(v);
+    if (stored !== undefined) return stored;
+    const key = this.computeContentKey(v);
+    this.contentKeys.set(v, key);
+    return key;
+  }
+
+  private computeContentKey(v: { schemaType: string; schema: string; references: Reference[] }): string {
     let canonical = v.schema;
     try {
       canonical = FORMATS[v.schemaType]?.canonical(v.schema) ?? v.schema;
@@ -435,8 +501,9 @@ export class RegistryState {
     const format = FORMATS[type];
     if (!format) throw Errors.invalidSchema(`Invalid schema type ${type}`);
     try {
-      const references = request.references.map((r) => this.resolveReference(r));
-      const parsed = format.parse(request.schema, this.dependencies(references, new Set()));
+      let references = request.references.map((r) => this.resolveReference(r));
+      if (request.normalize) references = normalizedReferences(references);
+      const parsed = format.parse(request.schema, this.dependencies(references, new Set()), request.normalize);
       return { parsed, references, contentKey: this.contentKeyOf({ schemaType: type, schema: parsed.text, references }) };
     } catch (err) {
       if (err instanceof SchemaParseError) throw Errors.invalidSchema(`Invalid schema of type ${type}, details: ${err.message}`);

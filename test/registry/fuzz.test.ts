@@ -52,14 +52,17 @@ const target = fc.tuple(
     ['POST', '/subjects/{s}/versions'], ['POST', '/subjects/{s}'], ['POST', '/compatibility/subjects/{s}/versions/latest?verbose=true'],
     ['POST', '/compatibility/subjects/{s}/versions'], ['PUT', '/config/{s}'], ['GET', '/subjects/{s}/versions/{v}'],
     ['DELETE', '/subjects/{s}/versions/{v}'], ['GET', '/schemas/ids/{v}'], ['GET', '/subjects/{s}/versions/{v}/referencedby'],
+    ['POST', '/subjects/{s}/versions?normalize=true'], ['POST', '/subjects/{s}?normalize=true'],
+    ['GET', '/subjects/{s}/versions?deletedOnly=true&offset={v}&limit={v}'], ['GET', '/schemas?subjectPrefix={s}&latestOnly=true&offset={v}&limit={v}'],
+    ['GET', '/subjects?subjectPrefix={s}&deletedOnly=true&limit={v}'], ['GET', '/contexts?offset={v}'],
   ),
   fc.oneof(fc.constantFrom('s', 'j', 'p'), fc.string({ minLength: 1 })),
-  fc.oneof(fc.constantFrom('1', 'latest', '-1', '0', 'x'), fc.integer().map(String)),
+  fc.oneof(fc.constantFrom('1', 'latest', 'LATEST', '+1', ' 1', '-1', '0', 'x'), fc.integer().map(String)),
 );
 
 test('random requests are answered below 500', async () => {
   await fc.assert(fc.asyncProperty(target, body, async ([[method, path], subject, version], payload) => {
-    const url = path!.replace('{s}', encodeURIComponent(subject)).replace('{v}', encodeURIComponent(version));
+    const url = path!.replaceAll('{s}', encodeURIComponent(subject)).replaceAll('{v}', encodeURIComponent(version));
     const r = await call(method!, url, method === 'GET' || method === 'DELETE' ? undefined : payload);
     assert.ok(r.status < 500, `${method} ${url} ${payload} → ${r.status} ${JSON.stringify(r.body)}`);
   }), { numRuns: 400, seed: 4 });

@@ -164,7 +164,7 @@ function parseJson(text: string, what: string): unknown {
 
 export const avroFormat: SchemaFormat = {
   type: 'AVRO',
-  parse(text: string, dependencies: Dependency[]): ParsedSchema {
+  parse(text: string, dependencies: Dependency[], normalize = false): ParsedSchema {
     // Referenced named types are parsed first into a shared registry, so the schema can use them by full name.
     const registry: Record<string, AvroType> = {};
     try {
@@ -173,6 +173,7 @@ export const avroFormat: SchemaFormat = {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
     }
+    const referenced = Object.keys(registry);
     const json = parseJson(text, 'Invalid JSON');
     let avroType: AvroType;
     try {
@@ -180,8 +181,138 @@ export const avroFormat: SchemaFormat = {
     } catch (err) {
       throw new SchemaParseError((err as Error).message);
     }
-    return new AvroSchema(JSON.stringify(json), avroType);
+    return new AvroSchema(avroCanonical(json, normalize, referenced), avroType);
   },
-  // Compact JSON: whitespace never makes two schemas differ (Confluent compares Avro's own compact rendering).
-  canonical: (text) => JSON.stringify(JSON.parse(text)),
+  // Stored texts written before the canonical form (compact JSON) get the same identity as their canonical text.
+  canonical: (text) => avroCanonical(JSON.parse(text)),
 };
+
+// ---- Confluent's canonical form: the text Avro's Java Schema.toString() writes for the parsed schema ----
+
+type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+type JsonObject = { [key: string]: JsonValue };
+
+const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+/** Avro's reserved attribute names; every other attribute is a property, kept (in input order) after the reserved ones. */
+const SCHEMA_RESERVED = new Set(['doc', 'fields', 'items', 'name', 'namespace', 'size', 'symbols', 'values', 'type', 'aliases']);
+const ENUM_RESERVED = new Set([...SCHEMA_RESERVED, 'default']);
+const FIELD_RESERVED = new Set(['default', 'doc', 'name', 'order', 'type', 'aliases']);
+/** Type names that are always written in full, even within their own namespace (Avro's Name.shouldWriteFull). */
+const TYPE_NAMES = new Set([...PRIMITIVES, 'record', 'enum', 'array', 'map', 'union', 'fixed']);
+
+interface AvroName {
+  name: string;
+  space: string | null;
+  full: string;
+}
+
+function avroName(name: string, space: string | null): AvroName {
+  const dot = name.lastIndexOf('.');
+  if (dot >= 0) return { name: name.slice(dot + 1), space: name.slice(0, dot) || null, full: name };
+  const s = space || null;
+  return { name, space: s, full: s ? `${s}.${name}` : name };
+}
+
+/** Avro's Name.getQualified: the short name within its own namespace, else the full one. */
+const qualified = (n: AvroName, space: string | null) =>
+  (n.space !== null && n.space === space && !TYPE_NAMES.has(n.name) ? n.name : n.full);
+
+/**
+ * Writes a schema's JSON as Avro's Java Schema.toString() does, which Confluent stores and compares as the schema's
+ * identity: attributes in Avro's fixed order (so key order never matters), a primitive without properties as its bare
+ * name (`{"type":"string"}` is `"string"`), names relative to the enclosing namespace, a named type written once and
+ * then referred to by name. With `normalize`, properties and aliases are sorted as Confluent's normalize=true does
+ * (logicalType and a decimal's precision and scale stay first).
+ */
+class CanonicalWriter {
+  /** Full names defined so far, and the names of referenced schemas; a name string resolves against them. */
+  private readonly known: Set<string>;
+  constructor(private readonly normalize: boolean, known: Iterable<string> = []) {
+    this.known = new Set(known);
+  }
+
+  schema(s: JsonValue, space: string | null): string {
+    if (typeof s === 'string') return PRIMITIVES.has(s) ? JSON.stringify(s) : JSON.stringify(qualified(this.resolve(s, space), space));
+    if (Array.isArray(s)) return `[${s.map((b) => this.schema(b, space)).join(',')}]`;
+    if (s === null || typeof s !== 'object') return JSON.stringify(s);
+    const type = s.type;
+    if (typeof type !== 'string') return this.schema(type ?? null, space);
+    switch (type) {
+      case 'record':
+      case 'error':
+      case 'enum':
+      case 'fixed':
+        return this.named(s, type, space);
+      case 'array':
+        return this.object([['type', '"array"'], ['items', this.schema(s.items ?? null, space)]], this.props(s, SCHEMA_RESERVED));
+      case 'map':
+        return this.object([['type', '"map"'], ['values', this.schema(s.values ?? null, space)]], this.props(s, SCHEMA_RESERVED));
+      default: {
+        if (!PRIMITIVES.has(type)) return this.schema(type, space); // {"type":"SomeName"}: a reference
+        const props = this.props(s, SCHEMA_RESERVED);
+        return props.length === 0 ? JSON.stringify(type) : this.object([['type', JSON.stringify(type)]], props);
+      }
+    }
+  }
+
+  private named(s: JsonObject, type: string, space: string | null): string {
+    const n = avroName(String(s.name), typeof s.namespace === 'string' ? s.namespace : space);
+    if (this.known.has(n.full)) return JSON.stringify(qualified(n, space));
+    this.known.add(n.full);
+    const out: [string, string][] = [['type', JSON.stringify(type)], ['name', JSON.stringify(n.name)]];
+    if (n.space !== null && n.space !== space) out.push(['namespace', JSON.stringify(n.space)]);
+    else if (n.space === null && space !== null) out.push(['namespace', '""']);
+    if (typeof s.doc === 'string') out.push(['doc', JSON.stringify(s.doc)]);
+    if (type === 'enum') {
+      out.push(['symbols', JSON.stringify(s.symbols ?? [])]);
+      if (typeof s.default === 'string') out.push(['default', JSON.stringify(s.default)]);
+    } else if (type === 'fixed') {
+      out.push(['size', JSON.stringify(s.size ?? null)]);
+    } else {
+      const fields = Array.isArray(s.fields) ? s.fields : [];
+      out.push(['fields', `[${fields.map((f) => this.field(f as JsonObject, n.space)).join(',')}]`]);
+    }
+    const props = this.props(s, type === 'enum' ? ENUM_RESERVED : SCHEMA_RESERVED);
+    const aliases = Array.isArray(s.aliases) ? s.aliases.map((a) => avroName(String(a), n.space)) : [];
+    if (this.normalize) aliases.sort((a, b) => (a.full < b.full ? -1 : a.full > b.full ? 1 : 0));
+    const tail: [string, string][] = aliases.length ? [['aliases', JSON.stringify(aliases.map((a) => qualified(a, n.space)))]] : [];
+    return this.object(out, props, tail);
+  }
+
+  private field(f: JsonObject, space: string | null): string {
+    const out: [string, string][] = [['name', JSON.stringify(f.name)], ['type', this.schema(f.type ?? null, space)]];
+    if (typeof f.doc === 'string') out.push(['doc', JSON.stringify(f.doc)]);
+    if (f.default !== undefined) out.push(['default', JSON.stringify(f.default)]);
+    if (typeof f.order === 'string' && f.order.toLowerCase() !== 'ascending') out.push(['order', JSON.stringify(f.order.toLowerCase())]);
+    if (Array.isArray(f.aliases) && f.aliases.length) {
+      out.push(['aliases', JSON.stringify(this.normalize ? [...f.aliases].map(String).sort() : f.aliases)]);
+    }
+    return this.object(out, this.props(f, FIELD_RESERVED));
+  }
+
+  /** Properties in input order, or sorted (logical-type ones first) when normalizing. */
+  private props(s: JsonObject, reserved: Set<string>): [string, string][] {
+    const keys = Object.keys(s).filter((k) => !reserved.has(k));
+    if (this.normalize) {
+      const first = ['logicalType', 'precision', 'scale'].filter((k) => keys.includes(k));
+      keys.splice(0, keys.length, ...first, ...keys.filter((k) => !first.includes(k)).sort());
+    }
+    return keys.map((k) => [k, JSON.stringify(s[k])]);
+  }
+
+  private object(...parts: [string, string][][]): string {
+    return `{${parts.flat().map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  }
+
+  /** Avro's Names.get: a short name is looked up in the current namespace first, then in the null namespace. */
+  private resolve(name: string, space: string | null): AvroName {
+    const inSpace = avroName(name, space);
+    if (name.includes('.') || this.known.has(inSpace.full) || !this.known.has(name)) return inSpace;
+    return avroName(name, null);
+  }
+}
+
+/** Confluent's canonical text of an Avro schema's JSON; `known`: full names of the referenced schemas' types. */
+export function avroCanonical(json: unknown, normalize = false, known: Iterable<string> = []): string {
+  return new CanonicalWriter(normalize, known).schema(json as JsonValue, null);
+}

@@ -31,8 +31,11 @@ export interface ParsedSchema {
 
 export interface SchemaFormat {
   readonly type: SchemaType;
-  /** Throws SchemaParseError for an invalid schema or a dependency it cannot resolve. */
-  parse(text: string, dependencies: Dependency[]): ParsedSchema;
+  /**
+   * Throws SchemaParseError for an invalid schema or a dependency it cannot resolve. The result's text is Confluent's
+   * canonical text of the schema, or its normalized text with `normalize` (Confluent's normalize=true; AVRO and JSON).
+   */
+  parse(text: string, dependencies: Dependency[], normalize?: boolean): ParsedSchema;
   /**
    * Equal for texts the registry treats as the same schema (idempotent register, lookup, shared ids). Needs no
    * dependencies, so replay can index stored schemas in any record order; may assume `text` parses.

@@ -333,7 +333,7 @@ export class JsonSchema implements ParsedSchema {
 
 export const jsonFormat: SchemaFormat = {
   type: 'JSON',
-  parse(text: string, dependencies: Dependency[]): ParsedSchema {
+  parse(text: string, dependencies: Dependency[], normalize = false): ParsedSchema {
     const root = parseJson(text, 'Invalid JSON');
     const ajv = ajvFor(root);
     const others = new Map<string, Json>();
@@ -354,7 +354,15 @@ export const jsonFormat: SchemaFormat = {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
     }
-    return new JsonSchema(JSON.stringify(root), { root, others }, validate);
+    // Confluent's canonical text is the compact JSON; normalize=true re-reads it with every object's keys sorted.
+    return new JsonSchema(JSON.stringify(normalize ? sortedKeys(root) as Json : root), { root, others }, validate);
   },
   canonical: (text) => JSON.stringify(JSON.parse(text)),
 };
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const o = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
+}

@@ -129,11 +129,34 @@ function allTypes(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionO
   return out;
 }
 
+/** Every reflection object under `ns`, so the main file's own ones can be told from its references'. */
+function everything(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionObject>()): Set<protobuf.ReflectionObject> {
+  for (const o of ns.nestedArray) {
+    out.add(o);
+    if (o instanceof protobuf.Namespace || o instanceof protobuf.Type || o instanceof protobuf.Service) everything(o as protobuf.NamespaceBase, out);
+  }
+  return out;
+}
+
+/** Confluent's normalized text, or the text as sent when it uses what the normalized printer does not reproduce. */
+function normalizedOrAsSent(text: string, main: protobuf.IParserResult, root: protobuf.Root, beforeAll: Set<protobuf.ReflectionObject>): string {
+  const ns = (main.package ? root.lookup(main.package) : root) as protobuf.Namespace | null;
+  if (!ns) return text;
+  try {
+    // File options live on the package's namespace, which a reference with the same package shares.
+    if (beforeAll.has(ns) && Object.keys(ns.options ?? {}).length) throw new NotNormalizable('shared package options');
+    return normalizedText(text, main, ns.nestedArray.filter((o) => !beforeAll.has(o)), ns.options);
+  } catch {
+    // NotNormalizable, or a construct the printer trips on: the schema is valid, so it is kept as sent.
+    return text;
+  }
+}
+
 const WELL_KNOWN = /^google\/protobuf\/[a-z_]+\.proto$/;
 
 export const protobufFormat: SchemaFormat = {
   type: 'PROTOBUF',
-  parse(text: string, dependencies: Dependency[]): ParsedSchema {
+  parse(text: string, dependencies: Dependency[], normalize = false): ParsedSchema {
     const root = new protobuf.Root();
     const known = new Set(dependencies.map((d) => d.name));
     const loaded = new Set<string>();
@@ -155,6 +178,7 @@ export const protobufFormat: SchemaFormat = {
     };
     for (const dep of dependencies) load(dep.schema, `reference ${dep.name}`);
     const before = allTypes(root);
+    const beforeAll = everything(root);
     const main = load(text, 'Invalid schema');
     try {
       root.resolveAll();
@@ -166,7 +190,7 @@ export const protobufFormat: SchemaFormat = {
     for (const t of allTypes(root)) {
       if (!before.has(t) && t instanceof protobuf.Type) messages.set(localName(t, pkg), t);
     }
-    return new ProtobufSchema(text, { pkg, messages });
+    return new ProtobufSchema(normalize ? normalizedOrAsSent(text, main, root, beforeAll) : text, { pkg, messages });
   },
   canonical,
 };
@@ -203,5 +227,164 @@ function canonical(text: string): string {
       pendingSpace = false;
     }
   }
+  return out;
+}
+
+// ---- normalize=true: Confluent's normalized text (ProtobufSchemaUtils.toNormalizedString) ----
+
+/** A construct the normalized printer does not reproduce; normalize=true then stores the schema as sent. */
+class NotNormalizable extends Error {}
+
+const MAX_TAG = 536870911;
+const SCALARS = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64',
+  'sfixed32', 'sfixed64', 'bool', 'string', 'bytes']);
+/** Built-in options whose value is a string (quoted when printed); enum-valued ones are printed bare. */
+const STRING_OPTIONS = new Set(['java_package', 'java_outer_classname', 'go_package', 'objc_class_prefix', 'csharp_namespace',
+  'swift_prefix', 'php_class_prefix', 'php_namespace', 'php_metadata_namespace', 'ruby_package', 'json_name']);
+const ENUM_OPTIONS = new Set(['optimize_for', 'ctype', 'jstype', 'idempotency_level']);
+
+/** Wire's appendIndented: every line (blank ones too) two spaces in. */
+const indent = (text: string) => text.replace(/\n+$/, '').split('\n').map((l) => `  ${l}\n`).join('');
+
+/** Confluent's escapeChars for string option values. */
+const escapeChars = (s: string) => s.replace(/[\x07\b\f\n\r\t\v\\'"]/g, (c) =>
+  ({ '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', "'": "\\'", '"': '\\"' })[c]!);
+
+function optionText(name: string, value: unknown, kind: 'string' | 'bare'): string {
+  if (name.startsWith('(')) throw new NotNormalizable('custom option');
+  if (typeof value === 'boolean') return `${name} = ${value}`;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new NotNormalizable('non-integer number'); // DecimalFormat rounding
+    return `${name} = ${value}`;
+  }
+  if (typeof value !== 'string') throw new NotNormalizable('aggregate option value');
+  return kind === 'string' ? `${name} = "${escapeChars(value)}"` : `${name} = ${value}`;
+}
+
+/** Options sorted by name (normalize), as `name = value` texts; protobufjs's proto3_optional marker is not one. */
+function optionTexts(options: Record<string, unknown> | undefined, kindOf: (name: string) => 'string' | 'bare'): string[] {
+  return Object.entries(options ?? {}).filter(([k]) => k !== 'proto3_optional').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => {
+      if (typeof v === 'string' && !STRING_OPTIONS.has(k) && !ENUM_OPTIONS.has(k) && kindOf(k) === 'bare' && k !== 'default') {
+        throw new NotNormalizable(`option ${k}: string or enum?`);
+      }
+      return optionText(k, v, kindOf(k));
+    });
+}
+
+const builtinKind = (name: string): 'string' | 'bare' => (STRING_OPTIONS.has(name) ? 'string' : 'bare');
+
+/** Wire's appendOptions: one option inline, several one per line. */
+const bracketed = (texts: string[]) => (texts.length === 1 ? ` [${texts[0]}]` : ` [\n${texts.map((t, i) => indent(t + (i < texts.length - 1 ? ',' : ''))).join('')}]`);
+
+function fieldType(f: protobuf.Field): string {
+  const resolved = (type: string, t: protobuf.ReflectionObject | null) => (SCALARS.has(type) ? type : t ? t.fullName : type);
+  if (f instanceof protobuf.MapField) return `map<${f.keyType}, ${resolved(f.type, f.resolvedType)}>`;
+  return resolved(f.type, f.resolvedType);
+}
+
+function fieldText(f: protobuf.Field, proto3: boolean, inOneof: boolean): string {
+  if ((f as { group?: boolean }).group || f.extend) throw new NotNormalizable('group or extension field');
+  let label = '';
+  if (!inOneof && !(f instanceof protobuf.MapField)) {
+    if (f.repeated) label = 'repeated ';
+    else if (f.required) label = 'required ';
+    else if (!proto3 || f.options?.proto3_optional) label = 'optional ';
+  }
+  if (f.type === 'bytes' && f.options?.default !== undefined) throw new NotNormalizable('bytes default');
+  // A default is printed as its field's kind: quoted for a string, bare for an enum constant, a number or a bool.
+  const options = optionTexts(f.options, (k) => (k === 'default' && f.type === 'string' ? 'string' : builtinKind(k)));
+  return `${label}${fieldType(f)} ${f.name} = ${f.id}${options.length ? bracketed(options) : ''};\n`;
+}
+
+function reservedText(reserved: Array<number[] | string> | undefined): string {
+  const items = [...(reserved ?? [])].sort((a, b) => {
+    const ka = typeof a === 'string' ? MAX_TAG + 1 : a[0]!;
+    const kb = typeof b === 'string' ? MAX_TAG + 1 : b[0]!;
+    return ka - kb || (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+  });
+  return items.map((r) => {
+    if (typeof r === 'string') return indent(`reserved "${r}";`);
+    const [start, end] = r as [number, number];
+    return indent(`reserved ${start === end ? start : `${start} to ${end >= MAX_TAG ? 'max' : end}`};`);
+  }).join('');
+}
+
+function enumText(e: protobuf.Enum): string {
+  const reserved = reservedText(e.reserved as Array<number[] | string> | undefined);
+  const options = optionTexts(e.options, builtinKind);
+  const constants = Object.entries(e.values).sort(([an, a], [bn, b]) => a - b || (an < bn ? -1 : an > bn ? 1 : 0)).map(([name, tag]) => {
+    const o = optionTexts(e.valuesOptions?.[name], builtinKind);
+    return indent(`${name} = ${tag}${o.length ? ` ${bracketed(o).trimStart()}` : ''};`);
+  });
+  let out = `enum ${e.name} {`;
+  if (reserved) out += `\n${reserved}`;
+  else if (options.length || constants.length) out += '\n';
+  return `${out}${options.map((o) => indent(`option ${o};`)).join('')}${constants.join('')}}\n`;
+}
+
+function messageText(t: protobuf.Type, proto3: boolean): string {
+  if (t.extensions?.length) throw new NotNormalizable('extensions');
+  const sections: string[] = [];
+  const reserved = reservedText(t.reserved as Array<number[] | string> | undefined);
+  if (reserved) sections.push(reserved);
+  const options = optionTexts(t.options, builtinKind);
+  if (options.length) sections.push(options.map((o) => indent(`option ${o};`)).join(''));
+  // protobufjs makes a one-field oneof "_x" for a proto3 `optional x`: not a oneof in the file.
+  const synthetic = (o: protobuf.OneOf) => o.fieldsArray.length === 1 && o.fieldsArray[0]!.options?.proto3_optional === true;
+  const plain = t.fieldsArray.filter((f) => !f.partOf || synthetic(f.partOf)).sort((a, b) => a.id - b.id);
+  if (plain.length) sections.push(plain.map((f) => indent(fieldText(f, proto3, false))).join(''));
+  const oneofs = t.oneofsArray.filter((o) => !synthetic(o) && o.fieldsArray.length > 0)
+    .map((o) => ({ o, fields: [...o.fieldsArray].sort((a, b) => a.id - b.id) }))
+    .sort((a, b) => a.fields[0]!.id - b.fields[0]!.id);
+  if (oneofs.length) {
+    sections.push(oneofs.map(({ o, fields }) => {
+      if (Object.keys(o.options ?? {}).length) throw new NotNormalizable('oneof options');
+      return indent(`oneof ${o.name} {\n${fields.map((f) => indent(fieldText(f, proto3, true))).join('')}}`);
+    }).join(''));
+  }
+  const nested = t.nestedArray;
+  if (nested.some((n) => !(n instanceof protobuf.Type) && !(n instanceof protobuf.Enum))) throw new NotNormalizable('nested extension or service');
+  const types = [...nested.filter((n) => n instanceof protobuf.Type), ...nested.filter((n) => n instanceof protobuf.Enum)];
+  if (types.length) sections.push(types.map((n) => indent(n instanceof protobuf.Type ? messageText(n, proto3) : enumText(n as protobuf.Enum))).join(''));
+  return `message ${t.name} {${sections.map((s) => `\n${s}`).join('')}}\n`;
+}
+
+function serviceText(s: protobuf.Service): string {
+  const options = optionTexts(s.options, builtinKind);
+  let out = `service ${s.name} {`;
+  if (options.length) out += `\n${options.map((o) => indent(`option ${o};`)).join('')}`;
+  if (s.methodsArray.length) {
+    out += `\n${s.methodsArray.map((m) => {
+      m.resolve();
+      const req = `${m.requestStream ? 'stream ' : ''}${m.resolvedRequestType?.fullName ?? m.requestType}`;
+      const res = `${m.responseStream ? 'stream ' : ''}${m.resolvedResponseType?.fullName ?? m.responseType}`;
+      const mo = optionTexts(m.options, builtinKind);
+      return indent(`rpc ${m.name} (${req}) returns (${res})${mo.length ? ` {\n${mo.map((o) => indent(`option ${o};`)).join('')}}` : ''};`);
+    }).join('')}`;
+  }
+  return `${out}}\n`;
+}
+
+/**
+ * The normalized text of the main file: proto3's syntax line only, package, imports sorted, options sorted, messages
+ * (then enums) in file order with their fields, oneofs and enum constants sorted by number and type names fully
+ * qualified (".pkg.Type"), services. Throws NotNormalizable for what it does not reproduce (custom options,
+ * groups, extensions, aggregate or fractional option values).
+ */
+function normalizedText(text: string, main: protobuf.IParserResult, own: protobuf.ReflectionObject[], fileOptions: Record<string, unknown> | undefined): string {
+  const proto3 = /^syntax=(["'])proto3\1;/.test(canonical(text));
+  if ((main.weakImports ?? []).length || /(^|[;{}])import public\b/.test(canonical(text))) throw new NotNormalizable('weak or public import');
+  let out = proto3 ? 'syntax = "proto3";\n' : '';
+  if (main.package) out += `package ${main.package};\n`;
+  const imports = [...new Set(main.imports ?? [])].sort();
+  if (imports.length) out += `\n${imports.map((i) => `import "${i}";\n`).join('')}`;
+  const options = optionTexts(fileOptions, builtinKind);
+  if (options.length) out += `\n${options.map((o) => `option ${o};\n`).join('')}`;
+  const types = [...own.filter((o) => o instanceof protobuf.Type), ...own.filter((o) => o instanceof protobuf.Enum)];
+  if (types.length) out += `\n${types.map((t) => (t instanceof protobuf.Type ? messageText(t, proto3) : enumText(t as protobuf.Enum))).join('')}`;
+  const services = own.filter((o) => o instanceof protobuf.Service) as protobuf.Service[];
+  if (own.some((o) => o instanceof protobuf.Field)) throw new NotNormalizable('extend');
+  if (services.length) out += `\n${services.map(serviceText).join('')}`;
   return out;
 }

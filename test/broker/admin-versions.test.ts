@@ -1,11 +1,13 @@
 /**
  * The admin APIs at Kafka 4.1's versions: CreateTopics 7 (topic id, partitions, replication factor and configs),
  * DeleteTopics 6 (by id; UNKNOWN_TOPIC_ID), ApiVersions 4, AlterConfigs 2, IncrementalAlterConfigs 1, through
- * @platformatic/kafka's admin (which picks the highest common version) and raw requests; DescribeConfigs synonyms,
+ * @platformatic/kafka's admin (which picks the highest common version), librdkafka 2.15's admin (through
+ * @confluentinc/kafka-javascript; its DeleteTopics is v4, flexible) and raw requests; DescribeConfigs synonyms,
  * documentation and types as Kafka answers them; topic ids kept across a restart (DeleteTopics by an id from before).
  */
 import '../../compat-suite/clients/node22-shim.js';
 import { test, before, after } from 'node:test';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { startTestBroker, callApi, tempDir } from '../helpers.js';
@@ -76,6 +78,22 @@ test('platformatic admin: CreateTopics v7 answers the topic id, partitions, repl
     await client.close();
   }
   for (const v of ['CreateTopics v7', 'DeleteTopics v6', 'DescribeConfigs v4', 'AlterConfigs v2', 'IncrementalAlterConfigs v1']) assert.ok(served.has(v), `${v} not used: ${[...served].join(', ')}`);
+});
+
+test('librdkafka admin (@confluentinc/kafka-javascript) creates and deletes topics at its highest versions', async () => {
+  // Built by compat-suite/setup.sh (npm test's pretest): a missing build is a failure, never a skip.
+  const { KafkaJS } = createRequire(new URL('../../../compat-suite/clients/confluent-js/package.json', import.meta.url))('@confluentinc/kafka-javascript');
+  const client = new KafkaJS.Kafka({ kafkaJS: { brokers: [broker.bootstrap], logLevel: KafkaJS.logLevel.NOTHING } }).admin();
+  await client.connect();
+  try {
+    assert.equal(await client.createTopics({ topics: [{ topic: 'rdkafka-created', numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '1000' }] }] }), true);
+    assert.equal(broker.broker.topics.get('rdkafka-created')!.configs['retention.ms'], '1000');
+    await client.deleteTopics({ topics: ['rdkafka-created'] });
+    assert.equal(broker.broker.topics.get('rdkafka-created'), undefined);
+  } finally {
+    await client.disconnect();
+  }
+  for (const v of ['CreateTopics v4', 'DeleteTopics v4']) assert.ok(served.has(v), `${v} not used: ${[...served].join(', ')}`);
 });
 
 test('CreateTopics v5+ sorts the configs by name with their sources; errors answer -1 counts and the zero id; validate_only a fresh id', async () => {

@@ -20,6 +20,8 @@ export interface ValueRule {
 export interface TopicConfigDef extends ValueRule {
   /** The broker config that sets its default (Kafka's synonym), if any. */
   brokerKey: string | null;
+  /** Its broker config cannot change at run time (Kafka's DynamicLogConfig.NonReconfigrableLogConfigs). */
+  brokerReadOnly?: true;
   defaultValue: string;
 }
 
@@ -69,7 +71,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'local.retention.bytes', brokerKey: 'log.local.retention.bytes', type: 'long', defaultValue: '-2', min: -2 },
   { name: 'local.retention.ms', brokerKey: 'log.local.retention.ms', type: 'long', defaultValue: '-2', min: -2 },
   // Ignored since Kafka 3.0 (message format v2 always), removed in 4.0; Kafka 3.x still lists it with this default.
-  { name: 'message.format.version', brokerKey: 'log.message.format.version', type: 'string', defaultValue: '3.0-IV1' },
+  { name: 'message.format.version', brokerKey: 'log.message.format.version', brokerReadOnly: true, type: 'string', defaultValue: '3.0-IV1' },
   { name: 'message.timestamp.after.max.ms', brokerKey: 'log.message.timestamp.after.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
   { name: 'message.timestamp.before.max.ms', brokerKey: 'log.message.timestamp.before.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
   { name: 'remote.log.copy.disable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
@@ -90,7 +92,8 @@ export interface UnitSynonym extends ValueRule {
 
 /**
  * Broker synonyms after the first, in Kafka's priority order (DynamicBrokerConfig.brokerConfigSynonyms): the first
- * one set wins, so `log.retention.hours=1` in a config file makes retention.ms 3600000.
+ * one set wins, so `log.retention.hours=1` in a config file makes retention.ms 3600000. Read-only, as in Kafka (only
+ * the first name of each is dynamic).
  */
 const MORE_BROKER_SYNONYMS: ReadonlyMap<string, readonly UnitSynonym[]> = new Map([
   ['log.retention.ms', [

@@ -12,12 +12,12 @@ import assert from 'node:assert/strict';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { startTestBroker, callApi, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { ApiVersionsApi, CreateTopicsApi, DeleteTopicsApi, DescribeConfigsApi } from '../../src/protocol/generated/index.js';
+import { AlterConfigsApi, ApiVersionsApi, CreateTopicsApi, DeleteTopicsApi, DescribeConfigsApi, IncrementalAlterConfigsApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { TOPIC_CONFIGS } from '../../src/metadata/configs.js';
 
-const TOPIC = 2;
-const [DYNAMIC_TOPIC_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG] = [1, 4, 5];
+const [TOPIC, BROKER] = [2, 4];
+const [DYNAMIC_TOPIC_CONFIG, DYNAMIC_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG] = [1, 2, 4, 5];
 const [BOOLEAN, STRING, INT, LONG, DOUBLE, LIST] = [1, 2, 3, 5, 6, 7];
 const ZERO_ID = Buffer.alloc(16);
 
@@ -192,6 +192,26 @@ test('DescribeConfigs synonyms as Kafka: broker defaults only where Kafka has on
   assert.deepEqual(without.get('compression.type')!.synonyms, []);
   assert.equal(without.get('compression.type')!.configSource, DYNAMIC_TOPIC_CONFIG);
   assert.equal(without.get('compression.type')!.documentation, null);
+});
+
+test('broker synonyms in Kafka order: a dynamic log.retention.ms, then the static log.retention.hours, then its default; the hours name is read-only', async () => {
+  const set = (name: string, value: string) => callApi(broker.port, IncrementalAlterConfigsApi, 1, {
+    resources: [{ resourceType: BROKER, resourceName: '0', configs: [{ name, configOperation: 0, value }] }], validateOnly: false,
+  });
+  const refused = await set('log.retention.hours', '3');
+  assert.equal(refused.responses[0].errorCode, ErrorCode.INVALID_REQUEST);
+  assert.match(refused.responses[0].errorMessage ?? '', /Cannot update these configs dynamically: Set\(log.retention.hours\)/);
+  assert.equal((await set('log.retention.ms', '60000')).responses[0].errorCode, ErrorCode.NONE);
+  try {
+    const retention = (await describeTopic('plain')).get('retention.ms')!;
+    assert.equal(retention.value, '60000');
+    assert.equal(retention.configSource, DYNAMIC_BROKER_CONFIG);
+    assert.deepEqual(retention.synonyms.map((s) => [s.name, s.value, s.source]),
+      [['log.retention.ms', '60000', DYNAMIC_BROKER_CONFIG], ['log.retention.hours', '2', STATIC_BROKER_CONFIG], ['log.retention.hours', '168', DEFAULT_CONFIG]]);
+  } finally {
+    await callApi(broker.port, AlterConfigsApi, 2, { resources: [{ resourceType: BROKER, resourceName: '0', configs: [] }], validateOnly: false });
+  }
+  assert.equal((await describeTopic('plain')).get('retention.ms')!.value, '7200000');
 });
 
 test('DescribeConfigs lists every topic config Kafka lists, with its type and documentation (v3+); an empty key list means all', async () => {

@@ -15,6 +15,8 @@ export interface ValueRule {
   max?: number;
   /** Allowed values (ValidString / ValidList). */
   oneOf?: string[];
+  /** Any other Kafka validator (int, long and list configs): why a well-typed value is refused, or null. */
+  check?: (value: string) => string | null;
 }
 
 export interface TopicConfigDef extends ValueRule {
@@ -26,6 +28,15 @@ export interface TopicConfigDef extends ValueRule {
 }
 
 const LONG_MAX = '9223372036854775807';
+
+/** Kafka's ThrottledReplicaListValidator: '*' or partition:broker pairs. */
+function throttledReplicas(side: 'leader' | 'follower'): (value: string) => string | null {
+  return (value) => {
+    const items = value.split(',').map((s) => s.trim());
+    if (items.every((s) => /^(\d+:\d+)?$/.test(s)) || items.join('') === '*') return null;
+    return `${side}.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`;
+  };
+}
 
 /** Kafka's LogConfig definitions (storage/.../LogConfig.java): types, defaults and validators. */
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
@@ -62,11 +73,12 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'confluent.value.schema.validation', brokerKey: null, type: 'boolean', defaultValue: 'false' },
   // Listed by DescribeConfigs as Kafka lists them (and validated); Samsa has no tiered storage, replication throttling
   // or per-codec levels, so they change nothing here.
-  { name: 'compression.gzip.level', brokerKey: 'compression.gzip.level', type: 'int', defaultValue: '-1', oneOf: ['-1', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+  { name: 'compression.gzip.level', brokerKey: 'compression.gzip.level', type: 'int', defaultValue: '-1',
+    check: (v) => (Number(v) === -1 || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9 or equal to -1') },
   { name: 'compression.lz4.level', brokerKey: 'compression.lz4.level', type: 'int', defaultValue: '9', min: 1, max: 17 },
   { name: 'compression.zstd.level', brokerKey: 'compression.zstd.level', type: 'int', defaultValue: '3', min: -131072, max: 22 },
-  { name: 'follower.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '' },
-  { name: 'leader.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '' },
+  { name: 'follower.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('follower') },
+  { name: 'leader.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('leader') },
   // -2: derived from retention.bytes / retention.ms.
   { name: 'local.retention.bytes', brokerKey: 'log.local.retention.bytes', type: 'long', defaultValue: '-2', min: -2 },
   { name: 'local.retention.ms', brokerKey: 'log.local.retention.ms', type: 'long', defaultValue: '-2', min: -2 },
@@ -163,13 +175,17 @@ export function validateValue(def: ValueRule, value: string): string | null {
   };
   const oneOf = (v: string): string | null =>
     def.oneOf && !def.oneOf.includes(v) ? bad(v, `String must be one of: ${def.oneOf.join(', ')}`) : null;
+  const custom = (v: string): string | null => {
+    const why = def.check?.(v) ?? null;
+    return why === null ? null : bad(value, why);
+  };
   switch (def.type) {
     case 'long':
     case 'int': {
       const [lo, hi] = JAVA_RANGE[def.type];
       const n = /^[+-]?\d+$/.test(trimmed) ? BigInt(trimmed) : null;
       if (n === null || n < lo || n > hi) return bad(value, `Not a number of type ${def.type.toUpperCase()}`);
-      return inRange(n) ?? oneOf(String(n));
+      return inRange(n) ?? custom(trimmed);
     }
     case 'double': {
       const n = DECIMAL.test(trimmed) ? Number(trimmed.replace(/[dDfF]$/, '')) : NaN;
@@ -184,7 +200,7 @@ export function validateValue(def: ValueRule, value: string): string | null {
         const problem = oneOf(item);
         if (problem) return problem;
       }
-      return null;
+      return custom(trimmed);
     default:
       return oneOf(trimmed);
   }

@@ -96,16 +96,18 @@ test('librdkafka admin (@confluentinc/kafka-javascript) creates and deletes topi
   for (const v of ['CreateTopics v4', 'DeleteTopics v4']) assert.ok(served.has(v), `${v} not used: ${[...served].join(', ')}`);
 });
 
-test('CreateTopics v5+ sorts the configs by name with their sources; errors answer -1 counts and the zero id; validate_only a fresh id', async () => {
+test('CreateTopics v5+ sorts the configs by name with their sources; a name asked twice is refused both times with -1 counts and the zero id; validate_only a fresh id', async () => {
   const res = await callApi(broker.port, CreateTopicsApi, 7, {
     topics: [
       { name: 'raw-created', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [{ name: 'compression.type', value: 'zstd' }] },
-      { name: 'raw-created', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
-      { name: 'raw-checked', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] },
+      { name: 'raw-twice', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+      { name: 'raw-twice', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] },
     ],
     timeoutMs: 5000, validateOnly: false,
   });
-  const [ok, duplicate] = res.topics;
+  const [ok, duplicate, again] = res.topics;
+  assert.deepEqual([duplicate.errorCode, again.errorCode, duplicate.errorMessage], [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.']);
+  assert.equal(broker.broker.topics.get('raw-twice'), undefined);
   assert.equal(ok.errorCode, ErrorCode.NONE);
   assert.ok(ok.topicId.equals(broker.broker.topics.get('raw-created')!.id));
   assert.deepEqual([ok.numPartitions, ok.replicationFactor, ok.topicConfigErrorCode], [1, 1, 0]);

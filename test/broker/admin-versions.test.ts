@@ -186,6 +186,7 @@ test('DescribeConfigs synonyms as Kafka: broker defaults only where Kafka has on
   assert.equal(plain.get('segment.ms')!.value, '604800000');
   // log.retention.hours=2 set statically: the value follows it (Kafka lists no synonym, log.retention.ms being unset).
   assert.equal(plain.get('retention.ms')!.value, '7200000');
+  assert.equal(broker.broker.topicConfig(broker.broker.topics.get('plain')!)['retention.ms'], '7200000', 'the log retains for 2 hours');
   assert.deepEqual(synonyms(plain.get('remote.storage.enable')), []);
   const overridden = await describeTopic('overridden');
   assert.deepEqual(synonyms(overridden.get('compression.type')), [['compression.type', 'lz4', DYNAMIC_TOPIC_CONFIG], ['compression.type', 'producer', DEFAULT_CONFIG]]);

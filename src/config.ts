@@ -7,7 +7,7 @@
  * AlterConfigs may change it at run time (read-only, per-broker or cluster-wide) and whether it is sensitive
  * (DescribeConfigs reports it as null; it is never logged).
  */
-import { validateValue, type ValueRule, TOPIC_CONFIGS, ConfigSource } from './metadata/configs.js';
+import { validateValue, type ValueRule, TOPIC_CONFIGS, UNIT_SYNONYMS, ConfigSource } from './metadata/configs.js';
 import { clientInput } from './protocol/client-input.js';
 import { parseConfigFile } from './config-file.js';
 import { KAFKA_RELEASE_NAMES, kafkaRelease } from './server/kafka-releases.js';
@@ -98,8 +98,10 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
 const KNOWN = new Map<string, BrokerSetting>([
   ...BROKER_SETTINGS.map((d) => [d.name, { dynamic: 'read-only', sensitive: d.type === 'password', ...d }] as const),
   ...TOPIC_CONFIGS.filter((d) => d.brokerKey).map((d) => [d.brokerKey!, {
-    ...d, name: d.brokerKey!, doc: `Default of the topic config ${d.name}.`, dynamic: 'cluster-wide', sensitive: false,
+    ...d, name: d.brokerKey!, doc: `Default of the topic config ${d.name}.`, dynamic: d.brokerReadOnly ? 'read-only' : 'cluster-wide', sensitive: false,
   }] as const),
+  // log.retention.hours and the like: used when the millisecond name is not set (Kafka's synonyms).
+  ...UNIT_SYNONYMS.map((d) => [d.name, { ...d, defaultValue: d.defaultValue ?? '', dynamic: 'read-only', sensitive: false }] as const),
 ]);
 
 /** Kafka's names for the same setting: `broker.id` is `node.id` (ZooKeeper-era and KRaft names); `log.dir` is the one-directory `log.dirs`. */

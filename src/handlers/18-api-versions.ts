@@ -1,5 +1,5 @@
 /**
- * ApiVersions 0-3: the list of every API we serve, from the router's table, so advertising and serving can never
+ * ApiVersions 0-4: the list of every API we serve, from the router's table, so advertising and serving can never
  * disagree. v3 tells us the client's software name and version (kept on the connection's session). Unsupported
  * ApiVersions versions are answered by the connection itself (error 35, v0 body).
  */

@@ -1,16 +1,18 @@
 /**
- * CreateTopics 2-4: validates names, counts, replication (up to the number of nodes; -1 for the default), configs
+ * CreateTopics 2-7: validates names, counts, replication (up to the number of nodes; -1 for the default), configs
  * (each as Kafka's ConfigDef: type and range, INVALID_CONFIG) and the partition limits (`max.partitions.per.topic`,
  * `max.partitions`), then creates (unless validate_only, which runs every check and creates nothing). -1 partitions
  * means `num.partitions`. Nothing is written before every check has passed; the topic catalogue is saved once per
  * request. Needs CREATE on the cluster or on the topic (else TOPIC_AUTHORIZATION_FAILED, checked after duplicates, as
- * Kafka).
+ * Kafka). v5+ answers each created topic's partitions, replication factor and effective configs (sorted by name, as
+ * Kafka's controller), or TOPIC_AUTHORIZATION_FAILED in topic_config_error_code when the principal may not
+ * DESCRIBE_CONFIGS the topic; v7+ its id (under validate_only a random id no topic has, as Kafka).
  */
 import { handler, markStorageFailures } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { invalidTopicName } from '../metadata/topics.js';
-import { validateTopicConfigSet } from '../metadata/configs.js';
+import { invalidTopicName, newTopicId } from '../metadata/topics.js';
+import { validateTopicConfigSet, resolveTopicConfigs } from '../metadata/configs.js';
 import type { NewTopic } from '../broker.js';
 import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
@@ -26,16 +28,16 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
   // Checked first, as Kafka does, with its message: the whole request is refused.
   const requested = req.topics.reduce((n, t) => n + Math.max(countOf(t), 0), 0);
   if (requested > MAX_PARTITIONS_PER_REQUEST) {
-    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' })) };
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.')) };
   }
-  const seen = new Set<string>();
+  // A name asked twice is refused every time, and nothing of that name is created (Kafka's ControllerApis).
+  const asked = req.topics.reduce((m, t) => m.set(t.name, (m.get(t.name) ?? 0) + 1), new Map<string, number>());
   const clusterWide = authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
   const create: NewTopic[] = [];
   let pending = 0;
   const topics = req.topics.map((t) => {
-    const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
-    if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains a duplicate topic ${clientInput(t.name)}`);
-    seen.add(t.name);
+    const fail = (errorCode: number, errorMessage: string) => failed(t.name, errorCode, errorMessage);
+    if (asked.get(t.name)! > 1) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     if (!clusterWide && !authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
     const badName = invalidTopicName(t.name);
     if (badName) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, badName);
@@ -61,8 +63,28 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
     pending += partitions;
     create.push({ name: t.name, partitions, configs, replicationFactor });
-    return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
+    const describable = authorized(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name);
+    return {
+      ...failed(t.name, ErrorCode.NONE, null),
+      topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      numPartitions: describable ? partitions : -1,
+      replicationFactor: describable ? replicationFactor : -1,
+      configs: describable ? resolveTopicConfigs(configs, broker.config.settings, (key) => broker.config.sourceOf(key))
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })) : [],
+    };
   });
   if (!req.validateOnly && create.length > 0) markStorageFailures(topics, await broker.createTopics(create));
+  for (const t of topics) {
+    if (t.errorCode === ErrorCode.NONE) t.topicId = req.validateOnly ? newTopicId() : broker.topics.get(t.name)?.id ?? t.topicId;
+  }
   return { throttleTimeMs: 0, topics };
 });
+
+/** A result with no topic: Kafka's defaults for the v5+ fields (-1 counts, no configs, the zero id). */
+function failed(name: string, errorCode: number, errorMessage: string | null) {
+  return {
+    name, topicId: Buffer.alloc(16) as Buffer, errorCode, errorMessage, topicConfigErrorCode: ErrorCode.NONE as number, numPartitions: -1, replicationFactor: -1,
+    configs: [] as Array<{ name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }>,
+  };
+}

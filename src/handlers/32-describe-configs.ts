@@ -1,15 +1,20 @@
 /**
- * DescribeConfigs 0-4: a topic's effective configs with their source (topic override, broker setting, default),
- * or the broker's settings (resource name = its id; '' = the cluster-wide dynamic defaults only). v0 reports
- * is_default instead of a source; v1+ synonyms (every layer that sets the value, most specific first); v3+ config
- * type and documentation; v4 flexible. Read-only broker settings say so; sensitive ones (sasl.plain.users) are
- * reported as null with is_sensitive, as Kafka does for passwords. Needs DESCRIBE_CONFIGS on the topic (else
- * TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+ * DescribeConfigs 0-4: a topic's effective configs (every one Kafka's LogConfig lists) with their source (topic
+ * override, broker setting, default), or the broker's settings (resource name = its id; '' = the cluster-wide dynamic
+ * defaults only). v0 reports is_default instead of a source; v1+ synonyms when asked, as Kafka's ConfigHelper builds
+ * them: the topic's own value if set, then every broker synonym (log.retention.ms, log.retention.minutes,
+ * log.retention.hours) layer by layer — dynamic per broker, dynamic cluster-wide, static, then Kafka's default where
+ * it has one — starting at the first synonym's first entry, so retention.ms with nothing set has none and
+ * compression.type has {compression.type, producer, DEFAULT_CONFIG}; the source is the first synonym's. v3+ config
+ * type and documentation; v4 flexible. An empty key list means every config. Read-only broker settings say so;
+ * sensitive ones (sasl.users, passwords) are reported as null with is_sensitive, as Kafka does for passwords. Needs
+ * DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */
 import { handler } from './handler.js';
 import { DescribeConfigsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, type ResolvedConfig } from '../metadata/configs.js';
+import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, brokerSynonymNames, kafkaBrokerDefault } from '../metadata/configs.js';
+import { TOPIC_CONFIG_DOCS } from '../metadata/topic-config-docs.js';
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
 import type { ClusterServices } from './handler.js';
@@ -26,7 +31,7 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
     const { broker } = ctx;
     const configs = configRefusal(ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName) ?? resolve(broker, r.resourceType, r.resourceName);
     if (!Array.isArray(configs)) return { ...base, ...configs, configs: [] };
-    const wanted = r.configurationKeys ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
+    const wanted = r.configurationKeys?.length ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
     const isBroker = r.resourceType === ResourceType.BROKER;
     return {
       ...base,
@@ -37,25 +42,29 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
         const sensitive = setting?.sensitive ?? false;
         const type = setting?.type ?? topicConfigDefs.get(c.name)?.type;
         // The cluster-wide resource ('') shows only that layer, as Kafka does.
-        const synonyms = isBroker ? brokerSynonyms(broker.config, c.name).filter((l) => r.resourceName !== '' || l.source === c.source)
+        const synonyms = isBroker ? brokerSynonyms(broker.config, c.name).filter((l) => r.resourceName !== '' || l.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
           : topicSynonyms(broker.config, c);
+        const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
         return {
           name: c.name,
           value: sensitive ? null : c.value,
           readOnly: isBroker && setting?.dynamic === 'read-only',
-          isDefault: c.source === ConfigSource.DEFAULT_CONFIG,
-          configSource: c.source,
+          isDefault: source === ConfigSource.DEFAULT_CONFIG,
+          configSource: source,
           isSensitive: sensitive,
           synonyms: req.includeSynonyms ? synonyms.map((s) => ({ ...s, value: sensitive ? null : s.value })) : [],
           configType: type ? CONFIG_TYPE_CODES[type] : 0,
-          documentation: req.includeDocumentation ? setting?.doc ?? null : null,
+          documentation: req.includeDocumentation ? (isBroker ? setting?.doc : TOPIC_CONFIG_DOCS[c.name]) ?? null : null,
         };
       }),
     };
   }),
 }));
 
-function resolve(broker: ClusterServices, type: number, name: string): ResolvedConfig[] | { errorCode: number; errorMessage: string } {
+/** A config as described: its value (null when Kafka has none) and where it comes from. */
+interface Described { name: string; value: string | null; source: number }
+
+function resolve(broker: ClusterServices, type: number, name: string): Described[] | { errorCode: number; errorMessage: string } {
   const { config } = broker;
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
@@ -69,18 +78,42 @@ function resolve(broker: ClusterServices, type: number, name: string): ResolvedC
     if (!broker.placement.nodeIds.some((id) => String(id) === name)) {
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')} or empty string, but received ${clientInput(name)}` };
     }
-    return brokerSettingNames().map((n) => ({ name: n, value: config.get(n), source: config.sourceOf(n) }));
+    // Each setting's own value: one Kafka leaves unset by default (log.retention.ms) reads null until something sets it.
+    return brokerSettingNames().map((n) => ({ name: n, value: configSynonyms(config, [n])[0]?.value ?? null, source: config.sourceOf(n) }));
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
 }
 
-function brokerSynonyms(config: BrokerConfig, name: string): Synonym[] {
-  return config.layers(name).map((l) => ({ name, ...l }));
+/**
+ * Kafka's ConfigHelper.configSynonyms: every value of the synonyms `names`, layer by layer (dynamic per broker,
+ * dynamic cluster-wide, static, default), from the first entry of `first` on (dropping, say, the log.retention.hours
+ * default when describing log.retention.ms with nothing set).
+ */
+function configSynonyms(config: BrokerConfig, names: readonly string[], first = names[0]): Synonym[] {
+  const out: Synonym[] = [];
+  const layers: Array<[(name: string) => string | null | undefined, number]> = [
+    [(n) => config.dynamic.get(n), ConfigSource.DYNAMIC_BROKER_CONFIG],
+    [(n) => config.dynamicDefault.get(n), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    [(n) => config.static.get(n), ConfigSource.STATIC_BROKER_CONFIG],
+    [(n) => { const d = kafkaBrokerDefault(n); return d === undefined ? brokerSetting(n)?.defaultValue : d; }, ConfigSource.DEFAULT_CONFIG],
+  ];
+  for (const [valueOf, source] of layers) {
+    for (const name of names) {
+      const value = valueOf(name);
+      if (value !== undefined && value !== null) out.push({ name, value, source });
+    }
+  }
+  const start = out.findIndex((s) => s.name === first);
+  return start < 0 ? [] : out.slice(start);
 }
 
-/** A topic config's synonyms: the topic's own value, if set, then every layer of its broker synonym (Kafka's order). */
-function topicSynonyms(config: BrokerConfig, c: ResolvedConfig): Synonym[] {
+function brokerSynonyms(config: BrokerConfig, name: string): Synonym[] {
+  return configSynonyms(config, brokerSynonymNames(name), name);
+}
+
+/** A topic config's synonyms: the topic's own value, if set, then its broker synonyms (Kafka's order). */
+function topicSynonyms(config: BrokerConfig, c: Described): Synonym[] {
   const brokerKey = topicConfigDefs.get(c.name)?.brokerKey;
   const own = c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG ? [{ name: c.name, value: c.value, source: c.source }] : [];
-  return [...own, ...(brokerKey ? brokerSynonyms(config, brokerKey) : [])];
+  return [...own, ...(brokerKey ? configSynonyms(config, brokerSynonymNames(brokerKey)) : [])];
 }

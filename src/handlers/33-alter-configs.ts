@@ -1,5 +1,5 @@
 /**
- * AlterConfigs 0-1: replaces a topic's (or the broker's dynamic) configs; unnamed ones return to defaults. Every
+ * AlterConfigs 0-2 (v2 flexible): replaces a topic's (or the broker's dynamic) configs; unnamed ones return to defaults. Every
  * value is validated as Kafka's ConfigDef does; read-only broker settings are refused (see config-changes.ts).
  * Needs ALTER_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */

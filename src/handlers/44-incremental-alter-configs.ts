@@ -1,5 +1,5 @@
 /**
- * IncrementalAlterConfigs 0: SET / DELETE / APPEND / SUBTRACT on individual configs, validated as Kafka's
+ * IncrementalAlterConfigs 0-1 (v1 flexible): SET / DELETE / APPEND / SUBTRACT on individual configs, validated as Kafka's
  * ConfigDef does; read-only broker settings are refused (see config-changes.ts). Needs ALTER_CONFIGS on the topic
  * (else TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  */

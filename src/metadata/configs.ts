@@ -15,15 +15,28 @@ export interface ValueRule {
   max?: number;
   /** Allowed values (ValidString / ValidList). */
   oneOf?: string[];
+  /** Any other Kafka validator (int, long and list configs): why a well-typed value is refused, or null. */
+  check?: (value: string) => string | null;
 }
 
 export interface TopicConfigDef extends ValueRule {
   /** The broker config that sets its default (Kafka's synonym), if any. */
   brokerKey: string | null;
+  /** Its broker config cannot change at run time (Kafka's DynamicLogConfig.NonReconfigrableLogConfigs). */
+  brokerReadOnly?: true;
   defaultValue: string;
 }
 
 const LONG_MAX = '9223372036854775807';
+
+/** Kafka's ThrottledReplicaListValidator: '*' or partition:broker pairs. */
+function throttledReplicas(side: 'leader' | 'follower'): (value: string) => string | null {
+  return (value) => {
+    const items = value.split(',').map((s) => s.trim());
+    if (items.every((s) => /^(\d+:\d+)?$/.test(s)) || items.join('') === '*') return null;
+    return `${side}.replication.throttled.replicas must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`;
+  };
+}
 
 /** Kafka's LogConfig definitions (storage/.../LogConfig.java): types, defaults and validators. */
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
@@ -58,9 +71,67 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   // Samsa's broker-side schema validation (Confluent's names): produce rejects records without a registered id.
   { name: 'confluent.key.schema.validation', brokerKey: null, type: 'boolean', defaultValue: 'false' },
   { name: 'confluent.value.schema.validation', brokerKey: null, type: 'boolean', defaultValue: 'false' },
+  // Listed by DescribeConfigs as Kafka lists them (and validated); Samsa has no tiered storage, replication throttling
+  // or per-codec levels, so they change nothing here.
+  { name: 'compression.gzip.level', brokerKey: 'compression.gzip.level', type: 'int', defaultValue: '-1',
+    check: (v) => (Number(v) === -1 || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9 or equal to -1') },
+  { name: 'compression.lz4.level', brokerKey: 'compression.lz4.level', type: 'int', defaultValue: '9', min: 1, max: 17 },
+  { name: 'compression.zstd.level', brokerKey: 'compression.zstd.level', type: 'int', defaultValue: '3', min: -131072, max: 22 },
+  { name: 'follower.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('follower') },
+  { name: 'leader.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('leader') },
+  // -2: derived from retention.bytes / retention.ms.
+  { name: 'local.retention.bytes', brokerKey: 'log.local.retention.bytes', type: 'long', defaultValue: '-2', min: -2 },
+  { name: 'local.retention.ms', brokerKey: 'log.local.retention.ms', type: 'long', defaultValue: '-2', min: -2 },
+  // Ignored since Kafka 3.0 (message format v2 always), removed in 4.0; Kafka 3.x still lists it with this default.
+  { name: 'message.format.version', brokerKey: 'log.message.format.version', brokerReadOnly: true, type: 'string', defaultValue: '3.0-IV1' },
+  { name: 'message.timestamp.after.max.ms', brokerKey: 'log.message.timestamp.after.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
+  { name: 'message.timestamp.before.max.ms', brokerKey: 'log.message.timestamp.before.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
+  { name: 'remote.log.copy.disable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
+  { name: 'remote.log.delete.on.disable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
+  { name: 'remote.storage.enable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
 ];
 
 export const topicConfigDefs: ReadonlyMap<string, TopicConfigDef> = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
+
+/** A broker config that sets a topic config's default in another unit (Kafka's ServerTopicConfigSynonyms). */
+export interface UnitSynonym extends ValueRule {
+  /** Multiplier turning its value into the topic config's (milliseconds). */
+  factor: number;
+  /** Kafka's default; null when it has none. */
+  defaultValue: string | null;
+  doc: string;
+}
+
+/**
+ * Broker synonyms after the first, in Kafka's priority order (DynamicBrokerConfig.brokerConfigSynonyms): the first
+ * one set wins, so `log.retention.hours=1` in a config file makes retention.ms 3600000. Read-only, as in Kafka (only
+ * the first name of each is dynamic).
+ */
+const MORE_BROKER_SYNONYMS: ReadonlyMap<string, readonly UnitSynonym[]> = new Map([
+  ['log.retention.ms', [
+    { name: 'log.retention.minutes', type: 'int', factor: 60_000, defaultValue: null, doc: 'Default of retention.ms in minutes, used when log.retention.ms is not set.' },
+    { name: 'log.retention.hours', type: 'int', factor: 3_600_000, defaultValue: '168', doc: 'Default of retention.ms in hours, used when log.retention.ms and log.retention.minutes are not set.' }]],
+  ['log.roll.ms', [{ name: 'log.roll.hours', type: 'int', factor: 3_600_000, defaultValue: '168', min: 1, doc: 'Default of segment.ms in hours, used when log.roll.ms is not set.' }]],
+  ['log.roll.jitter.ms', [{ name: 'log.roll.jitter.hours', type: 'int', factor: 3_600_000, defaultValue: '0', min: 0, doc: 'Default of segment.jitter.ms in hours, used when log.roll.jitter.ms is not set.' }]],
+  ['log.flush.interval.ms', [{ name: 'log.flush.scheduler.interval.ms', type: 'long', factor: 1, defaultValue: LONG_MAX, doc: 'Default of flush.ms, used when log.flush.interval.ms is not set.' }]],
+]);
+
+/** The unit synonyms, as broker settings of their own. */
+export const UNIT_SYNONYMS: readonly UnitSynonym[] = [...MORE_BROKER_SYNONYMS.values()].flat();
+
+/** Every broker config that sets the same thing as `brokerName`, in priority order, itself included. */
+export function brokerSynonymNames(brokerName: string): string[] {
+  const first = [...MORE_BROKER_SYNONYMS.keys()].find((k) => k === brokerName || MORE_BROKER_SYNONYMS.get(k)!.some((s) => s.name === brokerName));
+  return first ? [first, ...MORE_BROKER_SYNONYMS.get(first)!.map((s) => s.name)] : [brokerName];
+}
+
+/** Kafka's default of a broker config synonym of a topic config: null for the ones it leaves unset (log.retention.ms ...), undefined if not one. */
+export function kafkaBrokerDefault(brokerName: string): string | null | undefined {
+  if (MORE_BROKER_SYNONYMS.has(brokerName)) return null;
+  const unit = UNIT_SYNONYMS.find((s) => s.name === brokerName);
+  if (unit) return unit.defaultValue;
+  return TOPIC_CONFIGS.find((d) => d.brokerKey === brokerName)?.defaultValue;
+}
 
 /** Checks one topic config value; returns an error message, or null when valid. */
 export function validateTopicConfig(name: string, value: string | null): string | null {
@@ -104,13 +175,17 @@ export function validateValue(def: ValueRule, value: string): string | null {
   };
   const oneOf = (v: string): string | null =>
     def.oneOf && !def.oneOf.includes(v) ? bad(v, `String must be one of: ${def.oneOf.join(', ')}`) : null;
+  const custom = (v: string): string | null => {
+    const why = def.check?.(v) ?? null;
+    return why === null ? null : bad(value, why);
+  };
   switch (def.type) {
     case 'long':
     case 'int': {
       const [lo, hi] = JAVA_RANGE[def.type];
       const n = /^[+-]?\d+$/.test(trimmed) ? BigInt(trimmed) : null;
       if (n === null || n < lo || n > hi) return bad(value, `Not a number of type ${def.type.toUpperCase()}`);
-      return inRange(n);
+      return inRange(n) ?? custom(trimmed);
     }
     case 'double': {
       const n = DECIMAL.test(trimmed) ? Number(trimmed.replace(/[dDfF]$/, '')) : NaN;
@@ -125,7 +200,7 @@ export function validateValue(def: ValueRule, value: string): string | null {
         const problem = oneOf(item);
         if (problem) return problem;
       }
-      return null;
+      return custom(trimmed);
     default:
       return oneOf(trimmed);
   }
@@ -160,8 +235,13 @@ export function resolveTopicConfigs(overrides: Readonly<Record<string, string>>,
   brokerSource: (brokerKey: string) => number = () => ConfigSource.STATIC_BROKER_CONFIG): ResolvedConfig[] {
   return TOPIC_CONFIGS.map((def) => {
     if (overrides[def.name] !== undefined) return { name: def.name, value: overrides[def.name], source: ConfigSource.DYNAMIC_TOPIC_CONFIG };
-    const fromBroker = def.brokerKey ? brokerSettings.get(def.brokerKey) : undefined;
-    if (fromBroker !== undefined) return { name: def.name, value: fromBroker, source: brokerSource(def.brokerKey!) };
+    for (const brokerKey of def.brokerKey ? brokerSynonymNames(def.brokerKey) : []) {
+      const fromBroker = brokerSettings.get(brokerKey);
+      if (fromBroker === undefined) continue;
+      const factor = UNIT_SYNONYMS.find((s) => s.name === brokerKey)?.factor ?? 1;
+      const value = factor === 1 ? fromBroker : String(BigInt(fromBroker.trim()) * BigInt(factor));
+      return { name: def.name, value, source: brokerSource(brokerKey) };
+    }
     return { name: def.name, value: def.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
   });
 }

@@ -119,7 +119,8 @@ export function errorShape(api: ApiCodec<unknown, unknown>, version: number): Er
     shape = { kind: 'top-level', request: requestTopics };
   } else {
     const results = Object.keys(response).find((f) => Array.isArray(response[f]) && isObject((response[f] as unknown[])[0]) && (response[f] as Message[])[0].errorCode === MARK16);
-    const source = Object.keys(request).find((f) => Array.isArray(request[f])) ?? null;
+    // The first list the request has at this version (a field of other versions reads as an empty default).
+    const source = Object.keys(request).find((f) => Array.isArray(request[f]) && (request[f] as unknown[]).length > 0) ?? null;
     if (results) shape = { kind: 'resources', request: requestTopics, source, results };
   }
   byVersion.set(version, shape);

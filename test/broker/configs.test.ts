@@ -42,6 +42,10 @@ const INVALID: Array<[string, string, RegExp]> = [
   ['compression.type', 'brotli', /String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer/],
   ['preallocate', 'yes', /Expected value to be either true or false/],
   ['no.such.config', '1', /Unknown topic config name: no.such.config/],
+  ['compression.gzip.level', '0', /Invalid value 0 for configuration compression.gzip.level: Value must be between 1 and 9 or equal to -1/],
+  ['compression.zstd.level', '23', /Value must be no more than 22/],
+  ['leader.replication.throttled.replicas', '0:1,1:x', /leader.replication.throttled.replicas must be the literal '\*' or a list of replicas/],
+  ['local.retention.ms', '-3', /Value must be at least -2/],
 ];
 
 /** Edge values Kafka accepts (segment.ms=1 included: one segment per batch is Kafka's behaviour too). */
@@ -51,6 +55,8 @@ const VALID: Array<[string, string]> = [
   ['min.cleanable.dirty.ratio', '0'], ['min.cleanable.dirty.ratio', '1'], ['min.cleanable.dirty.ratio', '1e-1'],
   ['flush.messages', '1'], ['flush.messages', '9223372036854775807'], ['cleanup.policy', 'compact, delete'],
   ['compression.type', 'zstd'], ['preallocate', 'TRUE'], ['message.timestamp.type', 'LogAppendTime'],
+  ['compression.gzip.level', '-1'], ['compression.gzip.level', '9'], ['leader.replication.throttled.replicas', '*'],
+  ['follower.replication.throttled.replicas', '0:1, 1:0'], ['local.retention.bytes', '-2'],
 ];
 
 const createTopic = (name: string, configs: Array<{ name: string; value: string | null }>, validateOnly = false) =>
@@ -195,7 +201,8 @@ test('dynamic broker settings are validated, then change topic defaults with the
   assert.equal(topic.get('retention.ms')!.configSource, 2); // DYNAMIC_BROKER_CONFIG
   assert.equal(topic.get('max.message.bytes')!.value, '2000000');
   assert.equal(topic.get('max.message.bytes')!.configSource, 3); // DYNAMIC_DEFAULT_BROKER_CONFIG
-  assert.deepEqual(topic.get('retention.ms')!.synonyms.map((s) => [s.name, s.source]), [['log.retention.ms', 2], ['log.retention.ms', 5]]);
+  // Kafka's synonyms: log.retention.ms has no default of its own; log.retention.hours carries it.
+  assert.deepEqual(topic.get('retention.ms')!.synonyms.map((s) => [s.name, s.value, s.source]), [['log.retention.ms', '3600000', 2], ['log.retention.hours', '168', 5]]);
   const brokerSide = await describe(BROKER, '0');
   assert.equal(brokerSide.get('log.retention.ms')!.readOnly, false);
   assert.equal(brokerSide.get('log.retention.ms')!.configSource, 2);

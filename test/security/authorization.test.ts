@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, run, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi } from '../../src/protocol/generated/index.js';
+import { CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi, CreateTopicsApi, DeleteTopicsApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 
@@ -258,6 +258,19 @@ test('Produce checks WRITE on the topic, and on the transactional id for transac
   assert.equal(await produce('visible', null, true), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional records without an id');
   await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'visible', AclOperationTypes.WRITE));
   assert.equal(await produce('visible', null, false), ErrorCode.NONE);
+});
+
+test('CreateTopics v7 hides the configs of a topic the principal may not DESCRIBE_CONFIGS; DeleteTopics v6 by id hides the name of one it may not DESCRIBE', async () => {
+  // ANONYMOUS holds ALL on the cluster (so CREATE) but nothing on the new topic.
+  const created = await callApi(broker.port, CreateTopicsApi, 7, { topics: [{ name: 'anon-created', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  const [t] = created.topics;
+  assert.deepEqual([t.errorCode, t.topicConfigErrorCode, t.numPartitions, t.configs], [ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1, []]);
+  assert.ok(t.topicId.equals(broker.broker.topics.get('anon-created')!.id));
+  // READ on 'visible' (granted above) implies DESCRIBE, not DELETE; 'secret' is not even describable.
+  const ids = ['visible', 'secret'].map((name) => broker.broker.topics.get(name)!.id);
+  const deleted = await callApi(broker.port, DeleteTopicsApi, 6, { topics: ids.map((topicId) => ({ name: null, topicId })), topicNames: [], timeoutMs: 5000 });
+  assert.deepEqual(deleted.responses.map((r) => [r.name, r.errorCode]), [['visible', ErrorCode.TOPIC_AUTHORIZATION_FAILED], [null, ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+  assert.ok(broker.broker.topics.get('secret'));
 });
 
 test('kcat (librdkafka) sees Topic authorization failed', async () => {

@@ -63,7 +63,7 @@ test('ApiVersions at an unsupported version: error 35 in a v0 body listing our A
   assert.equal(r.int32(), 7);
   const body = ApiVersionsApi.readResponse(r, 0);
   assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-  assert.deepEqual(body.apiKeys, [{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+  assert.deepEqual(body.apiKeys, [{ apiKey: 18, minVersion: 0, maxVersion: 4 }]);
 });
 
 test('ApiVersions v3 (flexible) answers with a v0 response header and the census ranges', async () => {

@@ -72,7 +72,7 @@ async function describe(s: Session, name: string): Promise<void> {
 }
 
 async function remove(s: Session, name: string): Promise<void> {
-  const res = await (await s.kafka().controller()).request(DeleteTopicsApi, { topicNames: [name], timeoutMs: ADMIN_TIMEOUT_MS });
+  const res = await (await s.kafka().controller()).request(DeleteTopicsApi, { topics: [{ name, topicId: Buffer.alloc(16) }], topicNames: [name], timeoutMs: ADMIN_TIMEOUT_MS });
   for (const t of res.responses) check(t.errorCode, `cannot delete topic '${name}'`);
   emit(s.format, { name, deleted: true }, () => `Deleted topic '${name}'.`);
 }

@@ -79,7 +79,7 @@ export const ApiVersionsApi: ApiCodec<ApiVersionsRequest, ApiVersionsResponse> =
   key: 18,
   name: 'ApiVersions',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   flexibleFrom: 3,
   readRequest: readApiVersionsRequest,
   writeRequest: writeApiVersionsRequest,

@@ -10,18 +10,20 @@ export interface CreateTopicsRequestTopicsAssignments {
 }
 
 function readCreateTopicsRequestTopicsAssignments(r: Reader, v: number): CreateTopicsRequestTopicsAssignments {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsRequestTopicsAssignments = {
     partitionIndex: r.int32(),
     brokerIds: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreateTopicsRequestTopicsAssignments(w: Writer, v: number, m: CreateTopicsRequestTopicsAssignments): void {
-  const c = false;
+  const c = v >= 5;
   w.int32(m.partitionIndex);
   w.array(m.brokerIds, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface CreateTopicsRequestTopicsConfigs {
@@ -30,18 +32,20 @@ export interface CreateTopicsRequestTopicsConfigs {
 }
 
 function readCreateTopicsRequestTopicsConfigs(r: Reader, v: number): CreateTopicsRequestTopicsConfigs {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsRequestTopicsConfigs = {
     name: r.string(c),
     value: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreateTopicsRequestTopicsConfigs(w: Writer, v: number, m: CreateTopicsRequestTopicsConfigs): void {
-  const c = false;
+  const c = v >= 5;
   w.string(m.name, c);
   w.nullableString(m.value, c);
+  if (c) w.taggedFields();
 }
 
 export interface CreateTopicsRequestTopics {
@@ -53,7 +57,7 @@ export interface CreateTopicsRequestTopics {
 }
 
 function readCreateTopicsRequestTopics(r: Reader, v: number): CreateTopicsRequestTopics {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsRequestTopics = {
     name: r.string(c),
     numPartitions: r.int32(),
@@ -61,16 +65,18 @@ function readCreateTopicsRequestTopics(r: Reader, v: number): CreateTopicsReques
     assignments: r.array(c, () => readCreateTopicsRequestTopicsAssignments(r, v)),
     configs: r.array(c, () => readCreateTopicsRequestTopicsConfigs(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreateTopicsRequestTopics(w: Writer, v: number, m: CreateTopicsRequestTopics): void {
-  const c = false;
+  const c = v >= 5;
   w.string(m.name, c);
   w.int32(m.numPartitions);
   w.int16(m.replicationFactor);
   w.array(m.assignments, c, (x) => writeCreateTopicsRequestTopicsAssignments(w, v, x));
   w.array(m.configs, c, (x) => writeCreateTopicsRequestTopicsConfigs(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface CreateTopicsRequest {
@@ -80,43 +86,101 @@ export interface CreateTopicsRequest {
 }
 
 export function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsRequest = {
     topics: r.array(c, () => readCreateTopicsRequestTopics(r, v)),
     timeoutMs: r.int32(),
     validateOnly: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreateTopicsRequest(w: Writer, v: number, m: CreateTopicsRequest): void {
-  const c = false;
+  const c = v >= 5;
   w.array(m.topics, c, (x) => writeCreateTopicsRequestTopics(w, v, x));
   w.int32(m.timeoutMs);
   w.bool(m.validateOnly);
+  if (c) w.taggedFields();
+}
+
+export interface CreateTopicsResponseTopicsConfigs {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  configSource: number;
+  isSensitive: boolean;
+}
+
+function readCreateTopicsResponseTopicsConfigs(r: Reader, v: number): CreateTopicsResponseTopicsConfigs {
+  const c = v >= 5;
+  const m: CreateTopicsResponseTopicsConfigs = {
+    name: r.string(c),
+    value: r.nullableString(c),
+    readOnly: r.bool(),
+    configSource: r.int8(),
+    isSensitive: r.bool(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeCreateTopicsResponseTopicsConfigs(w: Writer, v: number, m: CreateTopicsResponseTopicsConfigs): void {
+  const c = v >= 5;
+  w.string(m.name, c);
+  w.nullableString(m.value, c);
+  w.bool(m.readOnly);
+  w.int8(m.configSource);
+  w.bool(m.isSensitive);
+  if (c) w.taggedFields();
 }
 
 export interface CreateTopicsResponseTopics {
   name: string;
+  topicId: Buffer;
   errorCode: number;
   errorMessage: string | null;
+  topicConfigErrorCode: number;
+  numPartitions: number;
+  replicationFactor: number;
+  configs: CreateTopicsResponseTopicsConfigs[] | null;
 }
 
 function readCreateTopicsResponseTopics(r: Reader, v: number): CreateTopicsResponseTopics {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsResponseTopics = {
     name: r.string(c),
+    topicId: v >= 7 ? r.uuid() : Buffer.alloc(16),
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
+    topicConfigErrorCode: 0,
+    numPartitions: v >= 5 ? r.int32() : -1,
+    replicationFactor: v >= 5 ? r.int16() : -1,
+    configs: v >= 5 ? r.nullableArray(c, () => readCreateTopicsResponseTopicsConfigs(r, v)) : null,
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.topicConfigErrorCode = r.int16(); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 function writeCreateTopicsResponseTopics(w: Writer, v: number, m: CreateTopicsResponseTopics): void {
-  const c = false;
+  const c = v >= 5;
   w.string(m.name, c);
+  if (v >= 7) w.uuid(m.topicId);
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
+  if (v >= 5) w.int32(m.numPartitions);
+  if (v >= 5) w.int16(m.replicationFactor);
+  if (v >= 5) w.nullableArray(m.configs, c, (x) => writeCreateTopicsResponseTopicsConfigs(w, v, x));
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 5 && m.topicConfigErrorCode !== 0) tags.push([0, (w) => w.int16(m.topicConfigErrorCode)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface CreateTopicsResponse {
@@ -125,24 +189,26 @@ export interface CreateTopicsResponse {
 }
 
 export function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
-  const c = false;
+  const c = v >= 5;
   const m: CreateTopicsResponse = {
     throttleTimeMs: r.int32(),
     topics: r.array(c, () => readCreateTopicsResponseTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreateTopicsResponse(w: Writer, v: number, m: CreateTopicsResponse): void {
-  const c = false;
+  const c = v >= 5;
   w.int32(m.throttleTimeMs);
   w.array(m.topics, c, (x) => writeCreateTopicsResponseTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 export const CreateTopicsApi: ApiCodec<CreateTopicsRequest, CreateTopicsResponse> = {
   key: 19,
   name: 'CreateTopics',
   minVersion: 2,
-  maxVersion: 4,
+  maxVersion: 7,
   flexibleFrom: 5,
   readRequest: readCreateTopicsRequest,
   writeRequest: writeCreateTopicsRequest,

@@ -4,44 +4,79 @@ import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
 import type { ApiCodec } from '../api.js';
 
+export interface DeleteTopicsRequestTopics {
+  name: string | null;
+  topicId: Buffer;
+}
+
+function readDeleteTopicsRequestTopics(r: Reader, v: number): DeleteTopicsRequestTopics {
+  const c = v >= 4;
+  const m: DeleteTopicsRequestTopics = {
+    name: r.nullableString(c),
+    topicId: r.uuid(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeDeleteTopicsRequestTopics(w: Writer, v: number, m: DeleteTopicsRequestTopics): void {
+  const c = v >= 4;
+  w.nullableString(m.name, c);
+  w.uuid(m.topicId);
+  if (c) w.taggedFields();
+}
+
 export interface DeleteTopicsRequest {
+  topics: DeleteTopicsRequestTopics[];
   topicNames: string[];
   timeoutMs: number;
 }
 
 export function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
-  const c = false;
+  const c = v >= 4;
   const m: DeleteTopicsRequest = {
-    topicNames: r.array(c, () => r.string(c)),
+    topics: v >= 6 ? r.array(c, () => readDeleteTopicsRequestTopics(r, v)) : [],
+    topicNames: v <= 5 ? r.array(c, () => r.string(c)) : [],
     timeoutMs: r.int32(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteTopicsRequest(w: Writer, v: number, m: DeleteTopicsRequest): void {
-  const c = false;
-  w.array(m.topicNames, c, (x) => w.string(x, c));
+  const c = v >= 4;
+  if (v >= 6) w.array(m.topics, c, (x) => writeDeleteTopicsRequestTopics(w, v, x));
+  if (v <= 5) w.array(m.topicNames, c, (x) => w.string(x, c));
   w.int32(m.timeoutMs);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteTopicsResponseResponses {
-  name: string;
+  name: string | null;
+  topicId: Buffer;
   errorCode: number;
+  errorMessage: string | null;
 }
 
 function readDeleteTopicsResponseResponses(r: Reader, v: number): DeleteTopicsResponseResponses {
-  const c = false;
+  const c = v >= 4;
   const m: DeleteTopicsResponseResponses = {
-    name: r.string(c),
+    name: (v >= 6 ? r.nullableString(c) : r.string(c)),
+    topicId: v >= 6 ? r.uuid() : Buffer.alloc(16),
     errorCode: r.int16(),
+    errorMessage: v >= 5 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteTopicsResponseResponses(w: Writer, v: number, m: DeleteTopicsResponseResponses): void {
-  const c = false;
-  w.string(m.name, c);
+  const c = v >= 4;
+  w.nullableString(m.name, c);
+  if (v >= 6) w.uuid(m.topicId);
   w.int16(m.errorCode);
+  if (v >= 5) w.nullableString(m.errorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteTopicsResponse {
@@ -50,24 +85,26 @@ export interface DeleteTopicsResponse {
 }
 
 export function readDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResponse {
-  const c = false;
+  const c = v >= 4;
   const m: DeleteTopicsResponse = {
     throttleTimeMs: r.int32(),
     responses: r.array(c, () => readDeleteTopicsResponseResponses(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteTopicsResponse(w: Writer, v: number, m: DeleteTopicsResponse): void {
-  const c = false;
+  const c = v >= 4;
   w.int32(m.throttleTimeMs);
   w.array(m.responses, c, (x) => writeDeleteTopicsResponseResponses(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DeleteTopicsApi: ApiCodec<DeleteTopicsRequest, DeleteTopicsResponse> = {
   key: 20,
   name: 'DeleteTopics',
   minVersion: 1,
-  maxVersion: 3,
+  maxVersion: 6,
   flexibleFrom: 4,
   readRequest: readDeleteTopicsRequest,
   writeRequest: writeDeleteTopicsRequest,

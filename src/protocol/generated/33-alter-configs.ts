@@ -10,18 +10,20 @@ export interface AlterConfigsRequestResourcesConfigs {
 }
 
 function readAlterConfigsRequestResourcesConfigs(r: Reader, v: number): AlterConfigsRequestResourcesConfigs {
-  const c = false;
+  const c = v >= 2;
   const m: AlterConfigsRequestResourcesConfigs = {
     name: r.string(c),
     value: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAlterConfigsRequestResourcesConfigs(w: Writer, v: number, m: AlterConfigsRequestResourcesConfigs): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.nullableString(m.value, c);
+  if (c) w.taggedFields();
 }
 
 export interface AlterConfigsRequestResources {
@@ -31,20 +33,22 @@ export interface AlterConfigsRequestResources {
 }
 
 function readAlterConfigsRequestResources(r: Reader, v: number): AlterConfigsRequestResources {
-  const c = false;
+  const c = v >= 2;
   const m: AlterConfigsRequestResources = {
     resourceType: r.int8(),
     resourceName: r.string(c),
     configs: r.array(c, () => readAlterConfigsRequestResourcesConfigs(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAlterConfigsRequestResources(w: Writer, v: number, m: AlterConfigsRequestResources): void {
-  const c = false;
+  const c = v >= 2;
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   w.array(m.configs, c, (x) => writeAlterConfigsRequestResourcesConfigs(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface AlterConfigsRequest {
@@ -53,18 +57,20 @@ export interface AlterConfigsRequest {
 }
 
 export function readAlterConfigsRequest(r: Reader, v: number): AlterConfigsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: AlterConfigsRequest = {
     resources: r.array(c, () => readAlterConfigsRequestResources(r, v)),
     validateOnly: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAlterConfigsRequest(w: Writer, v: number, m: AlterConfigsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.resources, c, (x) => writeAlterConfigsRequestResources(w, v, x));
   w.bool(m.validateOnly);
+  if (c) w.taggedFields();
 }
 
 export interface AlterConfigsResponseResponses {
@@ -75,22 +81,24 @@ export interface AlterConfigsResponseResponses {
 }
 
 function readAlterConfigsResponseResponses(r: Reader, v: number): AlterConfigsResponseResponses {
-  const c = false;
+  const c = v >= 2;
   const m: AlterConfigsResponseResponses = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
     resourceType: r.int8(),
     resourceName: r.string(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAlterConfigsResponseResponses(w: Writer, v: number, m: AlterConfigsResponseResponses): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
+  if (c) w.taggedFields();
 }
 
 export interface AlterConfigsResponse {
@@ -99,24 +107,26 @@ export interface AlterConfigsResponse {
 }
 
 export function readAlterConfigsResponse(r: Reader, v: number): AlterConfigsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: AlterConfigsResponse = {
     throttleTimeMs: r.int32(),
     responses: r.array(c, () => readAlterConfigsResponseResponses(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAlterConfigsResponse(w: Writer, v: number, m: AlterConfigsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.responses, c, (x) => writeAlterConfigsResponseResponses(w, v, x));
+  if (c) w.taggedFields();
 }
 export const AlterConfigsApi: ApiCodec<AlterConfigsRequest, AlterConfigsResponse> = {
   key: 33,
   name: 'AlterConfigs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 2,
   readRequest: readAlterConfigsRequest,
   writeRequest: writeAlterConfigsRequest,

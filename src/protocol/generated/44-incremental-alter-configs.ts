@@ -11,20 +11,22 @@ export interface IncrementalAlterConfigsRequestResourcesConfigs {
 }
 
 function readIncrementalAlterConfigsRequestResourcesConfigs(r: Reader, v: number): IncrementalAlterConfigsRequestResourcesConfigs {
-  const c = false;
+  const c = v >= 1;
   const m: IncrementalAlterConfigsRequestResourcesConfigs = {
     name: r.string(c),
     configOperation: r.int8(),
     value: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeIncrementalAlterConfigsRequestResourcesConfigs(w: Writer, v: number, m: IncrementalAlterConfigsRequestResourcesConfigs): void {
-  const c = false;
+  const c = v >= 1;
   w.string(m.name, c);
   w.int8(m.configOperation);
   w.nullableString(m.value, c);
+  if (c) w.taggedFields();
 }
 
 export interface IncrementalAlterConfigsRequestResources {
@@ -34,20 +36,22 @@ export interface IncrementalAlterConfigsRequestResources {
 }
 
 function readIncrementalAlterConfigsRequestResources(r: Reader, v: number): IncrementalAlterConfigsRequestResources {
-  const c = false;
+  const c = v >= 1;
   const m: IncrementalAlterConfigsRequestResources = {
     resourceType: r.int8(),
     resourceName: r.string(c),
     configs: r.array(c, () => readIncrementalAlterConfigsRequestResourcesConfigs(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeIncrementalAlterConfigsRequestResources(w: Writer, v: number, m: IncrementalAlterConfigsRequestResources): void {
-  const c = false;
+  const c = v >= 1;
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
   w.array(m.configs, c, (x) => writeIncrementalAlterConfigsRequestResourcesConfigs(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface IncrementalAlterConfigsRequest {
@@ -56,18 +60,20 @@ export interface IncrementalAlterConfigsRequest {
 }
 
 export function readIncrementalAlterConfigsRequest(r: Reader, v: number): IncrementalAlterConfigsRequest {
-  const c = false;
+  const c = v >= 1;
   const m: IncrementalAlterConfigsRequest = {
     resources: r.array(c, () => readIncrementalAlterConfigsRequestResources(r, v)),
     validateOnly: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeIncrementalAlterConfigsRequest(w: Writer, v: number, m: IncrementalAlterConfigsRequest): void {
-  const c = false;
+  const c = v >= 1;
   w.array(m.resources, c, (x) => writeIncrementalAlterConfigsRequestResources(w, v, x));
   w.bool(m.validateOnly);
+  if (c) w.taggedFields();
 }
 
 export interface IncrementalAlterConfigsResponseResponses {
@@ -78,22 +84,24 @@ export interface IncrementalAlterConfigsResponseResponses {
 }
 
 function readIncrementalAlterConfigsResponseResponses(r: Reader, v: number): IncrementalAlterConfigsResponseResponses {
-  const c = false;
+  const c = v >= 1;
   const m: IncrementalAlterConfigsResponseResponses = {
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
     resourceType: r.int8(),
     resourceName: r.string(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeIncrementalAlterConfigsResponseResponses(w: Writer, v: number, m: IncrementalAlterConfigsResponseResponses): void {
-  const c = false;
+  const c = v >= 1;
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
   w.int8(m.resourceType);
   w.string(m.resourceName, c);
+  if (c) w.taggedFields();
 }
 
 export interface IncrementalAlterConfigsResponse {
@@ -102,24 +110,26 @@ export interface IncrementalAlterConfigsResponse {
 }
 
 export function readIncrementalAlterConfigsResponse(r: Reader, v: number): IncrementalAlterConfigsResponse {
-  const c = false;
+  const c = v >= 1;
   const m: IncrementalAlterConfigsResponse = {
     throttleTimeMs: r.int32(),
     responses: r.array(c, () => readIncrementalAlterConfigsResponseResponses(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeIncrementalAlterConfigsResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponse): void {
-  const c = false;
+  const c = v >= 1;
   w.int32(m.throttleTimeMs);
   w.array(m.responses, c, (x) => writeIncrementalAlterConfigsResponseResponses(w, v, x));
+  if (c) w.taggedFields();
 }
 export const IncrementalAlterConfigsApi: ApiCodec<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {
   key: 44,
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleFrom: 1,
   readRequest: readIncrementalAlterConfigsRequest,
   writeRequest: writeIncrementalAlterConfigsRequest,

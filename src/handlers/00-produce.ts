@@ -1,5 +1,5 @@
 /**
- * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
+ * Produce 3-11: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
  * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
  * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
@@ -30,7 +30,7 @@ export default handler(ProduceApi, async (req, ctx) => {
   const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({
     name: t.name,
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
-      const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
       if (txnDenied) return { ...base, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       if (denied.has(t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
@@ -38,7 +38,7 @@ export default handler(ProduceApi, async (req, ctx) => {
       if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
       const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
       if (result.errorCode === ErrorCode.NONE) broker.traffic.produced(t.name, (p.records as Buffer).length);
-      return { ...base, ...result };
+      return { ...base, ...result, errorMessage: result.errorMessage ?? null };
     })),
   })));
   return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };

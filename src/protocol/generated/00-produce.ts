@@ -10,18 +10,20 @@ export interface ProduceRequestTopicDataPartitionData {
 }
 
 function readProduceRequestTopicDataPartitionData(r: Reader, v: number): ProduceRequestTopicDataPartitionData {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequestTopicDataPartitionData = {
     index: r.int32(),
     records: r.nullableBytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceRequestTopicDataPartitionData(w: Writer, v: number, m: ProduceRequestTopicDataPartitionData): void {
-  const c = false;
+  const c = v >= 9;
   w.int32(m.index);
   w.records(m.records, c);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceRequestTopicData {
@@ -30,18 +32,20 @@ export interface ProduceRequestTopicData {
 }
 
 function readProduceRequestTopicData(r: Reader, v: number): ProduceRequestTopicData {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequestTopicData = {
     name: r.string(c),
     partitionData: r.array(c, () => readProduceRequestTopicDataPartitionData(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceRequestTopicData(w: Writer, v: number, m: ProduceRequestTopicData): void {
-  const c = false;
+  const c = v >= 9;
   w.string(m.name, c);
   w.array(m.partitionData, c, (x) => writeProduceRequestTopicDataPartitionData(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface ProduceRequest {
@@ -52,22 +56,46 @@ export interface ProduceRequest {
 }
 
 export function readProduceRequest(r: Reader, v: number): ProduceRequest {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequest = {
     transactionalId: r.nullableString(c),
     acks: r.int16(),
     timeoutMs: r.int32(),
     topicData: r.array(c, () => readProduceRequestTopicData(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeProduceRequest(w: Writer, v: number, m: ProduceRequest): void {
-  const c = false;
+  const c = v >= 9;
   w.nullableString(m.transactionalId, c);
   w.int16(m.acks);
   w.int32(m.timeoutMs);
   w.array(m.topicData, c, (x) => writeProduceRequestTopicData(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface ProduceResponseResponsesPartitionResponsesRecordErrors {
+  batchIndex: number;
+  batchIndexErrorMessage: string | null;
+}
+
+function readProduceResponseResponsesPartitionResponsesRecordErrors(r: Reader, v: number): ProduceResponseResponsesPartitionResponsesRecordErrors {
+  const c = v >= 9;
+  const m: ProduceResponseResponsesPartitionResponsesRecordErrors = {
+    batchIndex: r.int32(),
+    batchIndexErrorMessage: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseResponsesPartitionResponsesRecordErrors(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponsesRecordErrors): void {
+  const c = v >= 9;
+  w.int32(m.batchIndex);
+  w.nullableString(m.batchIndexErrorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceResponseResponsesPartitionResponses {
@@ -76,27 +104,35 @@ export interface ProduceResponseResponsesPartitionResponses {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
+  recordErrors: ProduceResponseResponsesPartitionResponsesRecordErrors[];
+  errorMessage: string | null;
 }
 
 function readProduceResponseResponsesPartitionResponses(r: Reader, v: number): ProduceResponseResponsesPartitionResponses {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponseResponsesPartitionResponses = {
     index: r.int32(),
     errorCode: r.int16(),
     baseOffset: r.int64(),
     logAppendTimeMs: r.int64(),
     logStartOffset: v >= 5 ? r.int64() : -1,
+    recordErrors: v >= 8 ? r.array(c, () => readProduceResponseResponsesPartitionResponsesRecordErrors(r, v)) : [],
+    errorMessage: v >= 8 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceResponseResponsesPartitionResponses(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponses): void {
-  const c = false;
+  const c = v >= 9;
   w.int32(m.index);
   w.int16(m.errorCode);
   w.int64(m.baseOffset);
   w.int64(m.logAppendTimeMs);
   if (v >= 5) w.int64(m.logStartOffset);
+  if (v >= 8) w.array(m.recordErrors, c, (x) => writeProduceResponseResponsesPartitionResponsesRecordErrors(w, v, x));
+  if (v >= 8) w.nullableString(m.errorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceResponseResponses {
@@ -105,18 +141,20 @@ export interface ProduceResponseResponses {
 }
 
 function readProduceResponseResponses(r: Reader, v: number): ProduceResponseResponses {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponseResponses = {
     name: r.string(c),
     partitionResponses: r.array(c, () => readProduceResponseResponsesPartitionResponses(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceResponseResponses(w: Writer, v: number, m: ProduceResponseResponses): void {
-  const c = false;
+  const c = v >= 9;
   w.string(m.name, c);
   w.array(m.partitionResponses, c, (x) => writeProduceResponseResponsesPartitionResponses(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface ProduceResponse {
@@ -125,24 +163,26 @@ export interface ProduceResponse {
 }
 
 export function readProduceResponse(r: Reader, v: number): ProduceResponse {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponse = {
     responses: r.array(c, () => readProduceResponseResponses(r, v)),
     throttleTimeMs: r.int32(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
-  const c = false;
+  const c = v >= 9;
   w.array(m.responses, c, (x) => writeProduceResponseResponses(w, v, x));
   w.int32(m.throttleTimeMs);
+  if (c) w.taggedFields();
 }
 export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
   key: 0,
   name: 'Produce',
   minVersion: 3,
-  maxVersion: 7,
+  maxVersion: 11,
   flexibleFrom: 9,
   readRequest: readProduceRequest,
   writeRequest: writeProduceRequest,

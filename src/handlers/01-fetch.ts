@@ -17,11 +17,13 @@
  *
  * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
  *
+ * From v16 a partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (KIP-951).
  * From v13 topics are named by id: an id no topic has (or had before it was deleted) answers UNKNOWN_TOPIC_ID.
  */
 import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
 import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
+import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ReadArena, type PartitionLog } from '../log/index.js';
@@ -124,7 +126,7 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
   const responses: FetchResponseResponses[] = [];
   for (const want of fetch.wanted) {
     const p = want.partition;
-    const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
+    const base = { partitionIndex: p.partition, preferredReadReplica: -1, currentLeader: null };
     const at = fetch.denied.has(want.topic) ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } : locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
     let size = 0;
@@ -132,7 +134,8 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
     if ('errorCode' in at) {
       failed = true;
       const state = at.log ? { highWatermark: at.log.highWatermark, lastStableOffset: at.log.lastStableOffset, logStartOffset: at.log.logStartOffset } : { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
-      partition = { ...base, ...state, errorCode: at.errorCode, abortedTransactions: null, records: EMPTY };
+      const moved = ctx.version >= 16 && (at.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || at.errorCode === ErrorCode.FENCED_LEADER_EPOCH);
+      partition = { ...base, ...state, errorCode: at.errorCode, abortedTransactions: null, records: EMPTY, currentLeader: moved ? currentLeader(ctx, want.topic, p.partition) : null };
     } else {
       const { log, upTo } = at;
       const budget = Math.min(p.partitionMaxBytes, fetch.maxBytes - bytes);
@@ -150,7 +153,8 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
     if (last?.topic === want.topic && last.topicId.equals(want.topicId)) last.partitions.push(partition);
     else responses.push({ topic: want.topic, topicId: want.topicId, partitions: [partition] });
   }
-  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, bytesPerPartition, failed };
+  const nodeEndpoints = leaderEndpoints(ctx, responses.flatMap((t) => t.partitions.map((p) => p.currentLeader)));
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints }, bytes, bytesPerPartition, failed };
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
  * The cluster APIs on three nodes: DescribeCluster, ElectLeaders (43, raw: no client we run sends it),
  * AlterPartitionReassignments / ListPartitionReassignments (45/46, through kafkajs, which sends v0), each
- * reassignment completing at once and moving leadership (with a new leader epoch) only when the leader is dropped.
+ * reassignment completing at once and moving leadership (with a new leader epoch) only when the leader is dropped;
+ * and KIP-951's current leader on a Produce v10 / Fetch v16 sent to a node that does not lead the partition.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Admin } from 'kafkajs';
 import { startTestBroker, kafkaClient, callApi } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { AlterPartitionReassignmentsApi, DescribeClusterApi, ElectLeadersApi, MetadataApi } from '../../src/protocol/generated/index.js';
+import { AlterPartitionReassignmentsApi, DescribeClusterApi, ElectLeadersApi, FetchApi, MetadataApi, ProduceApi } from '../../src/protocol/generated/index.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
 let cluster: RunningBroker;
@@ -121,4 +123,29 @@ test('ElectLeaders: a preferred replica on a stopped node is PREFERRED_LEADER_NO
   } finally {
     await cluster.cluster.startNode(replicas[0]);
   }
+});
+
+test('KIP-951: Produce v10 and Fetch v16 to a node that does not lead name the leader, its epoch and its address', async () => {
+  const { leader, leaderEpoch } = placement(1);
+  const wrong = cluster.nodes.find((n) => n.id !== leader)!;
+  const leaderNode = cluster.nodes.find((n) => n.id === leader)!;
+  const produce = (version: number) => callApi(wrong.port, ProduceApi, version, {
+    transactionalId: null, acks: -1, timeoutMs: 5000,
+    topicData: [{ name: TOPIC, partitionData: [{ index: 1, records: encodeBatch([{ key: null, value: Buffer.from('x') }]) }] }],
+  });
+  const produced = await produce(10);
+  const p = produced.responses[0].partitionResponses[0];
+  assert.equal(p.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  assert.deepEqual(p.currentLeader, { leaderId: leader, leaderEpoch });
+  assert.deepEqual(produced.nodeEndpoints.map((e) => [e.nodeId, `${e.host}:${e.port}`]), [[leader, leaderNode.bootstrap]]);
+  assert.equal((await produce(9)).responses[0].partitionResponses[0].currentLeader, null); // not in v9
+
+  const fetched = await callApi(wrong.port, FetchApi, 16, {
+    replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic: '', topicId: cluster.broker.topics.get(TOPIC)!.id, partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
+  });
+  assert.equal(fetched.responses[0].partitions[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  assert.deepEqual(fetched.responses[0].partitions[0].currentLeader, { leaderId: leader, leaderEpoch });
+  assert.deepEqual(fetched.nodeEndpoints.map((e) => [e.nodeId, e.port]), [[leader, leaderNode.port]]);
 });

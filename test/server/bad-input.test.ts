@@ -72,9 +72,9 @@ test('ApiVersions v3 (flexible) answers with a v0 response header and the census
   assert.equal(r.int32(), 7);
   const body = ApiVersionsApi.readResponse(r, 3);
   const ranges = new Map(body.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-  assert.deepEqual(ranges.get(0), [3, 7]);
-  assert.deepEqual(ranges.get(1), [4, 11]);
-  assert.deepEqual(ranges.get(3), [0, 8]);
+  assert.deepEqual(ranges.get(0), [3, 11]);
+  assert.deepEqual(ranges.get(1), [4, 17]);
+  assert.deepEqual(ranges.get(3), [0, 13]);
   assert.ok(!ranges.has(68) && !ranges.has(71), 'KIP-848 and telemetry are never advertised');
 });
 

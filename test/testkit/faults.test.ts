@@ -197,7 +197,7 @@ test('control: a function answers ListOffsets itself, or passes on with undefine
 test('bad input is refused with a code and changes nothing', () => {
   const refused = (fn: () => unknown, code: string) => assert.throws(fn, (err: unknown) => err instanceof TestkitError && err.code === code);
   refused(() => broker.faults.inject({ api: 'Produse', error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API');
-  refused(() => broker.faults.inject({ api: 60, error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API'); // DescribeCluster: not served
+  refused(() => broker.faults.inject({ api: 71, error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API'); // GetTelemetrySubscriptions: never served
   refused(() => broker.faults.inject({ api: 'Produce', error: 'NOT_A_LEADER' }), 'SAMSA_UNKNOWN_ERROR');
   refused(() => broker.faults.inject({ api: 'Produce', error: 'NONE' }), 'SAMSA_UNKNOWN_ERROR');
   refused(() => broker.faults.inject({ api: 'Produce', error: 6, node: 7 }), 'SAMSA_UNKNOWN_NODE');

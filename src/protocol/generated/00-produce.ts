@@ -98,6 +98,28 @@ function writeProduceResponseResponsesPartitionResponsesRecordErrors(w: Writer, 
   if (c) w.taggedFields();
 }
 
+export interface ProduceResponseResponsesPartitionResponsesCurrentLeader {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+function readProduceResponseResponsesPartitionResponsesCurrentLeader(r: Reader, v: number): ProduceResponseResponsesPartitionResponsesCurrentLeader {
+  const c = v >= 9;
+  const m: ProduceResponseResponsesPartitionResponsesCurrentLeader = {
+    leaderId: r.int32(),
+    leaderEpoch: r.int32(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseResponsesPartitionResponsesCurrentLeader(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponsesCurrentLeader): void {
+  const c = v >= 9;
+  w.int32(m.leaderId);
+  w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
+}
+
 export interface ProduceResponseResponsesPartitionResponses {
   index: number;
   errorCode: number;
@@ -106,6 +128,7 @@ export interface ProduceResponseResponsesPartitionResponses {
   logStartOffset: number;
   recordErrors: ProduceResponseResponsesPartitionResponsesRecordErrors[];
   errorMessage: string | null;
+  currentLeader: ProduceResponseResponsesPartitionResponsesCurrentLeader | null;
 }
 
 function readProduceResponseResponsesPartitionResponses(r: Reader, v: number): ProduceResponseResponsesPartitionResponses {
@@ -118,8 +141,14 @@ function readProduceResponseResponsesPartitionResponses(r: Reader, v: number): P
     logStartOffset: v >= 5 ? r.int64() : -1,
     recordErrors: v >= 8 ? r.array(c, () => readProduceResponseResponsesPartitionResponsesRecordErrors(r, v)) : [],
     errorMessage: v >= 8 ? r.nullableString(c) : null,
+    currentLeader: null,
   };
-  if (c) r.taggedFields();
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.currentLeader = readProduceResponseResponsesPartitionResponsesCurrentLeader(r, v); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
@@ -132,7 +161,11 @@ function writeProduceResponseResponsesPartitionResponses(w: Writer, v: number, m
   if (v >= 5) w.int64(m.logStartOffset);
   if (v >= 8) w.array(m.recordErrors, c, (x) => writeProduceResponseResponsesPartitionResponsesRecordErrors(w, v, x));
   if (v >= 8) w.nullableString(m.errorMessage, c);
-  if (c) w.taggedFields();
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 10 && m.currentLeader !== null) tags.push([0, (w) => writeProduceResponseResponsesPartitionResponsesCurrentLeader(w, v, m.currentLeader!)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface ProduceResponseResponses {
@@ -157,9 +190,38 @@ function writeProduceResponseResponses(w: Writer, v: number, m: ProduceResponseR
   if (c) w.taggedFields();
 }
 
+export interface ProduceResponseNodeEndpoints {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+function readProduceResponseNodeEndpoints(r: Reader, v: number): ProduceResponseNodeEndpoints {
+  const c = v >= 9;
+  const m: ProduceResponseNodeEndpoints = {
+    nodeId: r.int32(),
+    host: r.string(c),
+    port: r.int32(),
+    rack: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseNodeEndpoints(w: Writer, v: number, m: ProduceResponseNodeEndpoints): void {
+  const c = v >= 9;
+  w.int32(m.nodeId);
+  w.string(m.host, c);
+  w.int32(m.port);
+  w.nullableString(m.rack, c);
+  if (c) w.taggedFields();
+}
+
 export interface ProduceResponse {
   responses: ProduceResponseResponses[];
   throttleTimeMs: number;
+  nodeEndpoints: ProduceResponseNodeEndpoints[];
 }
 
 export function readProduceResponse(r: Reader, v: number): ProduceResponse {
@@ -167,8 +229,14 @@ export function readProduceResponse(r: Reader, v: number): ProduceResponse {
   const m: ProduceResponse = {
     responses: r.array(c, () => readProduceResponseResponses(r, v)),
     throttleTimeMs: r.int32(),
+    nodeEndpoints: [],
   };
-  if (c) r.taggedFields();
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.nodeEndpoints = r.array(c, () => readProduceResponseNodeEndpoints(r, v)); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
@@ -176,7 +244,11 @@ export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): 
   const c = v >= 9;
   w.array(m.responses, c, (x) => writeProduceResponseResponses(w, v, x));
   w.int32(m.throttleTimeMs);
-  if (c) w.taggedFields();
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 10 && m.nodeEndpoints !== null && m.nodeEndpoints.length > 0) tags.push([0, (w) => w.array(m.nodeEndpoints, c, (x) => writeProduceResponseNodeEndpoints(w, v, x))]);
+    w.taggedFields(tags);
+  }
 }
 export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
   key: 0,

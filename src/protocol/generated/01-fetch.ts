@@ -167,6 +167,28 @@ function writeFetchResponseResponsesPartitionsAbortedTransactions(w: Writer, v: 
   if (c) w.taggedFields();
 }
 
+export interface FetchResponseResponsesPartitionsCurrentLeader {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+function readFetchResponseResponsesPartitionsCurrentLeader(r: Reader, v: number): FetchResponseResponsesPartitionsCurrentLeader {
+  const c = v >= 12;
+  const m: FetchResponseResponsesPartitionsCurrentLeader = {
+    leaderId: r.int32(),
+    leaderEpoch: r.int32(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeFetchResponseResponsesPartitionsCurrentLeader(w: Writer, v: number, m: FetchResponseResponsesPartitionsCurrentLeader): void {
+  const c = v >= 12;
+  w.int32(m.leaderId);
+  w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
+}
+
 export interface FetchResponseResponsesPartitions {
   partitionIndex: number;
   errorCode: number;
@@ -174,6 +196,7 @@ export interface FetchResponseResponsesPartitions {
   lastStableOffset: number;
   logStartOffset: number;
   abortedTransactions: FetchResponseResponsesPartitionsAbortedTransactions[] | null;
+  currentLeader: FetchResponseResponsesPartitionsCurrentLeader | null;
   preferredReadReplica: number;
   records: RecordSet;
 }
@@ -187,10 +210,16 @@ function readFetchResponseResponsesPartitions(r: Reader, v: number): FetchRespon
     lastStableOffset: r.int64(),
     logStartOffset: v >= 5 ? r.int64() : -1,
     abortedTransactions: r.nullableArray(c, () => readFetchResponseResponsesPartitionsAbortedTransactions(r, v)),
+    currentLeader: null,
     preferredReadReplica: v >= 11 ? r.int32() : -1,
     records: r.nullableBytes(c),
   };
-  if (c) r.taggedFields();
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 1: m.currentLeader = readFetchResponseResponsesPartitionsCurrentLeader(r, v); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
@@ -204,7 +233,11 @@ function writeFetchResponseResponsesPartitions(w: Writer, v: number, m: FetchRes
   w.nullableArray(m.abortedTransactions, c, (x) => writeFetchResponseResponsesPartitionsAbortedTransactions(w, v, x));
   if (v >= 11) w.int32(m.preferredReadReplica);
   w.records(m.records, c);
-  if (c) w.taggedFields();
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 12 && m.currentLeader !== null) tags.push([1, (w) => writeFetchResponseResponsesPartitionsCurrentLeader(w, v, m.currentLeader!)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface FetchResponseResponses {
@@ -232,11 +265,40 @@ function writeFetchResponseResponses(w: Writer, v: number, m: FetchResponseRespo
   if (c) w.taggedFields();
 }
 
+export interface FetchResponseNodeEndpoints {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+function readFetchResponseNodeEndpoints(r: Reader, v: number): FetchResponseNodeEndpoints {
+  const c = v >= 12;
+  const m: FetchResponseNodeEndpoints = {
+    nodeId: r.int32(),
+    host: r.string(c),
+    port: r.int32(),
+    rack: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeFetchResponseNodeEndpoints(w: Writer, v: number, m: FetchResponseNodeEndpoints): void {
+  const c = v >= 12;
+  w.int32(m.nodeId);
+  w.string(m.host, c);
+  w.int32(m.port);
+  w.nullableString(m.rack, c);
+  if (c) w.taggedFields();
+}
+
 export interface FetchResponse {
   throttleTimeMs: number;
   errorCode: number;
   sessionId: number;
   responses: FetchResponseResponses[];
+  nodeEndpoints: FetchResponseNodeEndpoints[];
 }
 
 export function readFetchResponse(r: Reader, v: number): FetchResponse {
@@ -246,8 +308,14 @@ export function readFetchResponse(r: Reader, v: number): FetchResponse {
     errorCode: v >= 7 ? r.int16() : 0,
     sessionId: v >= 7 ? r.int32() : 0,
     responses: r.array(c, () => readFetchResponseResponses(r, v)),
+    nodeEndpoints: [],
   };
-  if (c) r.taggedFields();
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.nodeEndpoints = r.array(c, () => readFetchResponseNodeEndpoints(r, v)); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
@@ -257,7 +325,11 @@ export function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void
   if (v >= 7) w.int16(m.errorCode);
   if (v >= 7) w.int32(m.sessionId);
   w.array(m.responses, c, (x) => writeFetchResponseResponses(w, v, x));
-  if (c) w.taggedFields();
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 16 && m.nodeEndpoints !== null && m.nodeEndpoints.length > 0) tags.push([0, (w) => w.array(m.nodeEndpoints, c, (x) => writeFetchResponseNodeEndpoints(w, v, x))]);
+    w.taggedFields(tags);
+  }
 }
 export const FetchApi: ApiCodec<FetchRequest, FetchResponse> = {
   key: 1,

@@ -53,6 +53,11 @@ test('topic ids: Metadata 10+ answers them, 12+ finds a topic by id, Fetch 13+ r
     assert.deepEqual([fetched.responses[0].topicId, p.errorCode, p.highWatermark], [id, ErrorCode.NONE, 2]);
     assert.ok((p.records as Buffer).length > 0);
 
+    // A test-kit fault on the topic's name matches a Fetch that names it by id.
+    broker.faults.inject({ api: 'Fetch', topic: 'ids', error: 'NOT_LEADER_OR_FOLLOWER', times: 1 });
+    const faulted = await callApi(broker.port, FetchApi, 16, fetchBody('', id));
+    assert.deepEqual([faulted.responses[0].topicId, faulted.responses[0].partitions[0].errorCode], [id, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+
     const strange = Buffer.alloc(16, 7);
     const unknownMeta = await callApi(broker.port, MetadataApi, 12, metadataBody([{ topicId: strange, name: null }]));
     assert.deepEqual([unknownMeta.topics[0].errorCode, unknownMeta.topics[0].name, unknownMeta.topics[0].topicId], [ErrorCode.UNKNOWN_TOPIC_ID, null, strange]);

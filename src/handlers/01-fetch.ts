@@ -36,7 +36,6 @@ const EMPTY = Buffer.alloc(0);
 /** A partition asked for: its topic's name ('' for an unknown id) and id (the zero id below v13 for an unknown name). */
 interface Wanted { topic: string; topicId: Buffer; unknownId: boolean; partition: FetchRequestTopicsPartitions }
 
-
 interface Fetch {
   wanted: Wanted[];
   maxBytes: number;

@@ -6,7 +6,7 @@
  *
  * It starts an in-memory broker behind a recording TCP proxy (the broker advertises the proxy's address, so every
  * connection the client opens goes through it), drives the client through admin calls, an idempotent produce, a
- * group consume with commits and a transaction with offsets, and writes the first request frame of each (api key,
+ * group consume with commits (and a leader epoch bump under it) and a transaction with offsets, and writes the first request frame of each (api key,
  * version) it sent, header included and length prefix left out, as hex to
  * test/protocol/golden/librdkafka-2.15.1/<key>-<Name>-v<N>.hex. test/protocol/golden-librdkafka.test.ts decodes
  * every one with our generated codec and encodes it back to the same bytes.
@@ -101,6 +101,10 @@ async function main(): Promise<void> {
       await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
     } });
     for (let i = 0; i < 200 && seen < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    // A new leader epoch on every partition: the consumer's next fetches are fenced and it validates its positions
+    // with OffsetForLeaderEpoch (KIP-320).
+    for (let p = 0; p < 3; p++) broker.broker.moveLeader(topic, p, 0);
+    await new Promise((r) => setTimeout(r, 3000));
 
     const txn = kafka.producer({ kafkaJS: { transactionalId: 'golden-txn', idempotent: true, maxInFlightRequests: 1 } });
     await txn.connect();

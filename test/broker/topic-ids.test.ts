@@ -1,14 +1,15 @@
 /**
  * Kafka 4.1's versions of the data-path APIs on one node: topic ids in Metadata (10+, lookup by id from 12) and
  * Fetch (13+), stable across restarts, UNKNOWN_TOPIC_ID for an id no topic has; ListOffsets v0 (offsets array),
- * v4 leader epochs and v7 MAX_TIMESTAMP; DescribeLogDirs v4's disk space; Produce v8+'s record errors. And a
- * @platformatic/kafka consumer of two topics, which now reads Metadata v12 and Fetch v17 (the census had warned
+ * v4 leader epochs and v7 MAX_TIMESTAMP; DescribeLogDirs v4's disk space; Produce v8+'s record errors. The
+ * @platformatic/kafka admin at the versions it now picks (CreatePartitions 3, ListOffsets 9, DeleteRecords 2,
+ * DescribeLogDirs 4), and a @platformatic/kafka consumer of two topics, which now reads Metadata v12 and Fetch v17 (the census had warned
  * that its v9 parser broke multi-topic consumers).
  */
 import '../../compat-suite/clients/node22-shim.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
+import { Admin, Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
 import { startTestBroker, kafkaClient, callApi, tempDir } from '../helpers.js';
 import { DescribeLogDirsApi, FetchApi, ListOffsetsApi, MetadataApi, ProduceApi, type FetchRequest } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -126,5 +127,32 @@ test('@platformatic/kafka consumes two topics through one group at Metadata 12 /
     }
   } finally {
     await broker.close();
+  }
+});
+
+test('@platformatic/kafka admin: CreatePartitions v3, ListOffsets v9, DeleteRecords v2 and DescribeLogDirs v4', async () => {
+  const data = tempDir();
+  const broker = await startTestBroker({ dataDir: data.dir });
+  const versions: string[] = [];
+  broker.broker.authorizer = { intercept: (call, next) => { versions.push(`${call.handler.api.name} v${call.ctx.version}`); return next(); } };
+  const admin = new Admin({ clientId: 'admin-versions', bootstrapBrokers: [broker.bootstrap], timeout: 5000, retries: 0 });
+  try {
+    await admin.createTopics({ topics: ['grown'], partitions: 1, replicas: 1 });
+    await admin.createPartitions({ topics: [{ name: 'grown', count: 3 }] });
+    await produce(broker.port, 'grown', [record('a'), record('b'), record('c')]);
+    const latest = await admin.listOffsets({ topics: [{ name: 'grown', partitions: [0, 1, 2].map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }] });
+    assert.deepEqual(latest[0].partitions.map((p) => [p.partitionIndex, p.offset, p.leaderEpoch]), [[0, 3n, 0], [1, 0n, 0], [2, 0n, 0]]);
+    const deleted = await admin.deleteRecords({ topics: [{ name: 'grown', partitions: [{ partition: 0, offset: 2n }] }] });
+    assert.equal(deleted[0].partitions[0].lowWatermark, 2n);
+    const dirs = await admin.describeLogDirs({ topics: [{ name: 'grown', partitions: [0, 1, 2] }] });
+    const dir = dirs[0].results[0];
+    assert.equal(dir.logDir, data.dir);
+    assert.ok(dir.totalBytes > 0n && dir.usableBytes > 0n);
+    assert.deepEqual(dir.topics[0].partitions.map((p) => p.partitionIndex), [0, 1, 2]);
+    for (const v of ['CreatePartitions v3', 'ListOffsets v9', 'DeleteRecords v2', 'DescribeLogDirs v4']) assert.ok(versions.includes(v), `${v} not sent: ${versions.join(', ')}`);
+  } finally {
+    await admin.close();
+    await broker.close();
+    data.remove();
   }
 });

@@ -16,8 +16,8 @@
  *   response
  *     ...
  *
- * Field types: int8 int16 uint16 int32 uint32 int64 float64 bool string bytes uuid records, `[]` (struct array) and
- * `[]<scalar>` (scalar array). Modifiers: `vN+` / `vN-M` (versions the field exists in), `nullable` or
+ * Field types: int8 int16 uint16 int32 uint32 int64 float64 bool string bytes uuid records, `[]` (struct array),
+ * `[]<scalar>` (scalar array) and `{}` (one struct: only as a nullable tagged field, null when absent). Modifiers: `vN+` / `vN-M` (versions the field exists in), `nullable` or
  * `nullable:vN+`, `tag:N` (a KIP-482 tagged field), `default:X` (value when absent). Compact encodings are used
  * automatically in flexible versions. Lines starting with # are comments.
  */
@@ -88,7 +88,7 @@ export function parseApi(text: string, source: string): ApiDefinition {
     while (stack.length > 1 && indent <= stack[stack.length - 1][0]) stack.pop();
     const [, name, typeText, modText] = m;
     const array = typeText.startsWith('[]');
-    const elem = array ? typeText.slice(2) : typeText;
+    const elem = array ? typeText.slice(2) : typeText === '{}' ? '' : typeText;
     if (elem !== '' && !SCALARS.has(elem)) throw new Error(`${source}:${line}: unknown type '${typeText}'`);
     const field: Field = { name, type: elem === '' ? 'struct' : elem, array, versions: ALL, nullable: null, tag: null,
       defaultValue: null, fields: [], line };
@@ -99,6 +99,9 @@ export function parseApi(text: string, source: string): ApiDefinition {
       else if (mod.startsWith('tag:')) field.tag = Number(mod.slice(4));
       else if (mod.startsWith('default:')) field.defaultValue = mod.slice(8);
       else throw new Error(`${source}:${line}: unknown modifier '${mod}'`);
+    }
+    if (field.type === 'struct' && !array && (field.tag === null || field.nullable === null)) {
+      throw new Error(`${source}:${line}: a single struct ({}) must be a nullable tagged field`);
     }
     stack[stack.length - 1][1].push(field);
     if (field.type === 'struct') stack.push([indent, field.fields]);
@@ -173,7 +176,7 @@ class Emitter {
 
   readExpr(f: Field, structName: string): string {
     const nullable = this.nullableExpr(f);
-    if (!f.array) return this.readScalar(f.type, nullable);
+    if (!f.array) return f.type === 'struct' ? `read${structName}(r, v)` : this.readScalar(f.type, nullable);
     const item = f.type === 'struct' ? `read${structName}(r, v)` : this.readScalar(f.type, 'false');
     const fn = nullable === 'true' ? 'r.nullableArray' : 'r.array';
     if (nullable !== 'true' && nullable !== 'false') return `(${nullable} ? r.nullableArray(c, () => ${item}) : r.array(c, () => ${item}))`;
@@ -182,7 +185,7 @@ class Emitter {
 
   writeStmt(f: Field, structName: string, value: string): string {
     const nullable = this.nullableExpr(f);
-    if (!f.array) return this.writeScalar(f.type, value, nullable);
+    if (!f.array) return f.type === 'struct' ? `write${structName}(w, v, ${value}!)` : this.writeScalar(f.type, value, nullable);
     const item = f.type === 'struct' ? `write${structName}(w, v, x)` : this.writeScalar(f.type, 'x', 'false');
     return nullable === 'false' ? `w.array(${value}, c, (x) => ${item})` : `w.nullableArray(${value}, c, (x) => ${item})`;
   }

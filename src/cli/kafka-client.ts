@@ -236,7 +236,7 @@ export class KafkaClient {
   async metadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
     const conn = await this.any();
     const res = await conn.request(MetadataApi, {
-      topics: topics?.map((name) => ({ name })) ?? null,
+      topics: topics?.map((name) => ({ topicId: Buffer.alloc(16), name })) ?? null,
       allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
     });
     this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
@@ -288,8 +288,8 @@ export class KafkaClient {
       await Promise.all([...byLeader(meta, only)].map(async ([leader, partitions]) => {
         const res = await (await this.node(leader)).request(ListOffsetsApi, {
           replicaId: -1, isolationLevel: 0,
-          topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
-        });
+          topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })) }],
+        timeoutMs: 0 });
         for (const p of res.topics.flatMap((t) => t.partitions)) {
           check(p.errorCode, `offsets of ${topic}/${p.partitionIndex}`);
           out.set(p.partitionIndex, p.offset);

@@ -1,15 +1,16 @@
 /**
- * Produce 3-7: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
+ * Produce 3-11: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
  * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
  * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
  * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
  * Only the partition's leader node takes its records (others answer NOT_LEADER_OR_FOLLOWER; unknown partitions are
- * left to auto-creation in appendRecords). Errors are per partition; one bad partition never fails the others.
+ * left to auto-creation in appendRecords; from v10 they name the current leader, KIP-951). Errors are per partition; one bad partition never fails the others.
  * Authorization (Kafka's): transactional records need WRITE on the transactional id (else every partition answers
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED), each topic WRITE (else TOPIC_AUTHORIZATION_FAILED, before its existence is
  * checked). Idempotence is authorized at InitProducerId, as in Kafka 3.
  */
 import { handler, leaderLog } from './handler.js';
+import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { readBatchHeader } from '../protocol/record-batch.js';
@@ -30,16 +31,17 @@ export default handler(ProduceApi, async (req, ctx) => {
   const responses: ProduceResponse['responses'] = await Promise.all(req.topicData.map(async (t) => ({
     name: t.name,
     partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
-      const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      const base = { index: p.index, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null, currentLeader: null };
       if (txnDenied) return { ...base, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       if (denied.has(t.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (!validAcks) return { ...base, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
       const led = leaderLog(ctx, t.name, p.index);
-      if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led };
+      if (led === ErrorCode.NOT_LEADER_OR_FOLLOWER) return { ...base, errorCode: led, currentLeader: ctx.version >= 10 ? currentLeader(ctx, t.name, p.index) : null };
       const result = await broker.appendRecords(t.name, p.index, p.records as Buffer | null, waitForSync, req.transactionalId);
       if (result.errorCode === ErrorCode.NONE) broker.traffic.produced(t.name, (p.records as Buffer).length);
-      return { ...base, ...result };
+      return { ...base, ...result, errorMessage: result.errorMessage ?? null };
     })),
   })));
-  return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  const nodeEndpoints = leaderEndpoints(ctx, responses.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader)));
+  return req.acks === 0 ? null : { responses, throttleTimeMs: 0, nodeEndpoints };
 });

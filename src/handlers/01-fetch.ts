@@ -1,5 +1,5 @@
 /**
- * Fetch 4-11: hands stored batches back as they are (never decoded). read_committed reads up to the last stable
+ * Fetch 4-17: hands stored batches back as they are (never decoded). read_committed reads up to the last stable
  * offset and lists aborted transactions. Sessions (v7+) are answered sessionless: session id 0 makes clients send
  * full requests.
  *
@@ -16,10 +16,14 @@
  * broker's clock, and on a ManualClock also in real time); when its connection closes it is dropped unanswered.
  *
  * A topic the principal may not READ answers TOPIC_AUTHORIZATION_FAILED (decided once per request, not per re-read).
+ *
+ * From v16 a partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (KIP-951).
+ * From v13 topics are named by id: an id no topic has (or had before it was deleted) answers UNKNOWN_TOPIC_ID.
  */
 import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
 import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
+import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ReadArena, type PartitionLog } from '../log/index.js';
@@ -29,7 +33,8 @@ import { deniedNames } from '../security/authorizer.js';
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
 
-interface Wanted { topic: string; partition: FetchRequestTopicsPartitions }
+/** A partition asked for: its topic's name ('' for an unknown id) and id (the zero id below v13 for an unknown name). */
+interface Wanted { topic: string; topicId: Buffer; unknownId: boolean; partition: FetchRequestTopicsPartitions }
 
 interface Fetch {
   wanted: Wanted[];
@@ -43,8 +48,8 @@ interface Fetch {
 export default handler(FetchApi, async (req, ctx) => {
   const { broker, signal } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
-  const wanted = uniquePartitions(req);
-  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.map((w) => w.topic));
+  const wanted = uniquePartitions(ctx, req);
+  const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.filter((w) => !w.unknownId).map((w) => w.topic));
   const fetch: Fetch = { wanted, maxBytes, minBytes: Math.min(req.minBytes, maxBytes), readCommitted: req.isolationLevel === READ_COMMITTED, denied };
   const first = await collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
@@ -67,14 +72,17 @@ function counted({ broker }: RequestContext, response: FetchResponse): FetchResp
 }
 
 /** The request's partitions, each once: at its first place, with the last values given for it. */
-function uniquePartitions(req: FetchRequest): Wanted[] {
+function uniquePartitions({ broker, version }: RequestContext, req: FetchRequest): Wanted[] {
   const byKey = new Map<string, Wanted>();
   for (const t of req.topics) {
+    const topic = version >= 13 ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
+    const name = version >= 13 ? topic?.name ?? '' : t.topic;
+    const unknownId = version >= 13 && !topic;
     for (const p of t.partitions) {
-      const key = `${t.topic}\0${p.partition}`;
+      const key = `${unknownId ? t.topicId.toString('hex') : name}\0${p.partition}`;
       const seen = byKey.get(key);
       if (seen) seen.partition = p;
-      else byKey.set(key, { topic: t.topic, partition: p });
+      else byKey.set(key, { topic: name, topicId: topic?.id ?? t.topicId, unknownId, partition: p });
     }
   }
   return [...byKey.values()];
@@ -85,7 +93,8 @@ function uniquePartitions(req: FetchRequest): Wanted[] {
  * (NOT_LEADER_OR_FOLLOWER, also for a waiting fetch whose partition's leader moved), a stale or future leader epoch
  * (v9+), an offset out of range.
  */
-function locate(ctx: RequestContext, { topic, partition: p }: Wanted, readCommitted: boolean): { log: PartitionLog; upTo: number } | { errorCode: number; log?: PartitionLog } {
+function locate(ctx: RequestContext, { topic, unknownId, partition: p }: Wanted, readCommitted: boolean): { log: PartitionLog; upTo: number } | { errorCode: number; log?: PartitionLog } {
+  if (unknownId) return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID };
   const log = leaderLog(ctx, topic, p.partition);
   if (typeof log === 'number') return { errorCode: log };
   const epochError = checkLeaderEpoch(ctx, topic, p.partition, p.currentLeaderEpoch);
@@ -116,7 +125,7 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
   const responses: FetchResponseResponses[] = [];
   for (const want of fetch.wanted) {
     const p = want.partition;
-    const base = { partitionIndex: p.partition, preferredReadReplica: -1 };
+    const base = { partitionIndex: p.partition, preferredReadReplica: -1, currentLeader: null };
     const at = fetch.denied.has(want.topic) ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } : locate(ctx, want, fetch.readCommitted);
     let records: Buffer[] = [];
     let size = 0;
@@ -124,7 +133,8 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
     if ('errorCode' in at) {
       failed = true;
       const state = at.log ? { highWatermark: at.log.highWatermark, lastStableOffset: at.log.lastStableOffset, logStartOffset: at.log.logStartOffset } : { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
-      partition = { ...base, ...state, errorCode: at.errorCode, abortedTransactions: null, records: EMPTY };
+      const moved = ctx.version >= 16 && (at.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || at.errorCode === ErrorCode.FENCED_LEADER_EPOCH);
+      partition = { ...base, ...state, errorCode: at.errorCode, abortedTransactions: null, records: EMPTY, currentLeader: moved ? currentLeader(ctx, want.topic, p.partition) : null };
     } else {
       const { log, upTo } = at;
       const budget = Math.min(p.partitionMaxBytes, fetch.maxBytes - bytes);
@@ -139,10 +149,11 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
     bytes += size;
     bytesPerPartition.push(size);
     const last = responses[responses.length - 1];
-    if (last?.topic === want.topic) last.partitions.push(partition);
-    else responses.push({ topic: want.topic, partitions: [partition] });
+    if (last?.topic === want.topic && last.topicId.equals(want.topicId)) last.partitions.push(partition);
+    else responses.push({ topic: want.topic, topicId: want.topicId, partitions: [partition] });
   }
-  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }, bytes, bytesPerPartition, failed };
+  const nodeEndpoints = leaderEndpoints(ctx, responses.flatMap((t) => t.partitions.map((p) => p.currentLeader)));
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints }, bytes, bytesPerPartition, failed };
 }
 
 /**

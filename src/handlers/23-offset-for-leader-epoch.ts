@@ -1,5 +1,5 @@
 /**
- * OffsetForLeaderEpoch 2: the end offset of a leader epoch, from the partition's epoch history (epoch 0 from the
+ * OffsetForLeaderEpoch 2-4: the end offset of a leader epoch, from the partition's epoch history (epoch 0 from the
  * start; each leader move begins a new one). Only the leader answers; a current epoch older than the partition's is
  * FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH; an epoch after the current one gets the undefined answer
  * (-1, -1), as Kafka gives. A topic the principal may not DESCRIBE answers TOPIC_AUTHORIZATION_FAILED.

@@ -22,7 +22,7 @@ export interface ConnectionSession {
  * not its wiring (listeners, HTTP hosts, registry, pipeline hooks, metrics, lifecycle). Broker implements it.
  */
 export type ClusterServices = Pick<Broker,
-  | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode'
+  | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode' | 'moveLeader'
   | 'partition' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
   | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'transactions' | 'acls' | 'security'
   | 'traffic' | 'fetchWaits'>;

@@ -38,6 +38,10 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeProducers from './61-describe-producers.js';
 import listTransactions from './66-list-transactions.js';
+import electLeaders from './43-elect-leaders.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
+import describeCluster from './60-describe-cluster.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -47,4 +51,5 @@ export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
   describeProducers, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
+  electLeaders, alterPartitionReassignments, listPartitionReassignments, describeCluster,
 ];

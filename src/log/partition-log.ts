@@ -528,6 +528,13 @@ export class PartitionLog {
     return undefined;
   }
 
+  /** ListOffsets MAX_TIMESTAMP (KIP-734): the first record carrying the log's largest timestamp; undefined when empty. */
+  offsetOfMaxTimestamp(): { offset: number; timestamp: number } | undefined {
+    let max = -1;
+    for (const seg of this.segments) if (seg.nextOffset > this.startOffset && seg.maxTimestamp > max) max = seg.maxTimestamp;
+    return max < 0 ? undefined : this.offsetForTimestamp(max);
+  }
+
   private firstRecordAtOrAfter(buf: Buffer, at: number, header: BatchHeader, ts: number): { offset: number; timestamp: number } | undefined {
     if (header.isControl) return undefined;
     try {

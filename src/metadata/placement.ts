@@ -40,6 +40,8 @@ export class Placement {
   private readonly stopped = new Set<number>();
   /** Coordinators the test kit moved, by key. */
   private readonly coordinatorMoves = new Map<string, number>();
+  /** Replica lists given by AlterPartitionReassignments, by "topic\0partition" (each completes at once). */
+  private readonly reassigned = new Map<string, number[]>();
 
   constructor(readonly nodeIds: readonly number[]) {
     if (nodeIds.length === 0) throw new Error('a cluster needs at least one node');
@@ -53,7 +55,8 @@ export class Placement {
   partition(topic: string, partition: number, replicationFactor = 1): PartitionPlacement {
     const n = this.nodeIds.length;
     const start = this.firstReplica(topic, partition);
-    const replicas = Array.from({ length: Math.min(Math.max(1, replicationFactor), n) }, (_, i) => this.nodeIds[(start + i) % n]);
+    const replicas = this.reassigned.get(`${topic}\0${partition}`)
+      ?? Array.from({ length: Math.min(Math.max(1, replicationFactor), n) }, (_, i) => this.nodeIds[(start + i) % n]);
     const move = this.move(topic, partition);
     const withLeader = !move || replicas.includes(move.leader) ? replicas : [move.leader, ...replicas.slice(0, -1)];
     const isr = withLeader.filter((id) => !this.stopped.has(id));
@@ -98,7 +101,8 @@ export class Placement {
 
   /** The live node a partition's leadership goes to when its leader stops: its first live replica. */
   liveLeaderFor(topic: string, partition: number): number {
-    return this.firstLiveFrom(this.firstReplica(topic, partition));
+    const given = this.reassigned.get(`${topic}\0${partition}`)?.find((id) => !this.stopped.has(id));
+    return given ?? this.firstLiveFrom(this.firstReplica(topic, partition));
   }
 
   isLive(nodeId: number): boolean {
@@ -143,9 +147,14 @@ export class Placement {
     return { leaderEpoch: epoch, endOffset: epoch === current ? logEndOffset : starts[epoch + 1] };
   }
 
-  /** Forgets a deleted topic's leader moves. */
+  /** Gives the partition a new replica list (preferred leader first); its leader is left to the caller. */
+  reassign(topic: string, partition: number, replicas: readonly number[]): void {
+    this.reassigned.set(`${topic}\0${partition}`, [...replicas]);
+  }
+
+  /** Forgets a deleted topic's leader moves and reassignments. */
   forgetTopic(topic: string): void {
-    for (const key of this.moved.keys()) if (key.startsWith(`${topic}\0`)) this.moved.delete(key);
+    for (const map of [this.moved, this.reassigned]) for (const key of map.keys()) if (key.startsWith(`${topic}\0`)) map.delete(key);
   }
 
   /** The node coordinating a group id or transactional id. */

@@ -14,6 +14,7 @@
  * "no offset, no timestamp, no producer id" in error answers), other numbers 0, strings '' (nullable ones null).
  *
  * Metadata is the one exception (see the faults module): its answer must keep the broker list around a topic error.
+ * Versions that name topics by id (Fetch 13+) are matched by the name the id resolves to (`names`).
  */
 import type { ApiCodec } from '../protocol/api.js';
 import { Reader } from '../protocol/reader.js';
@@ -24,6 +25,11 @@ type Message = Record<string, unknown>;
 const MARK16 = 31_111;
 const MARK32 = 2_111_111_111;
 const MARK_STRING = '\u0000present';
+const MARK_BYTE = 0x5a;
+const isMarkedId = (v: unknown): boolean => Buffer.isBuffer(v) && v.length === 16 && v.every((b) => b === MARK_BYTE);
+
+/** Resolves a topic id of a request to the topic's name (undefined: no such topic). */
+export type TopicNames = (id: Buffer) => string | undefined;
 
 /**
  * A Reader that reads no bytes: every field gets a stand-in value and every array exactly one element. A marked
@@ -42,7 +48,7 @@ class TemplateReader extends Reader {
   override uvarint(): number { return 0; }
   override varint(): number { return 0; }
   override varlong(): number { return 0; }
-  override raw(n: number): Buffer { return Buffer.alloc(n); }
+  override raw(n: number): Buffer { return Buffer.alloc(n, this.marked ? MARK_BYTE : 0); } // uuids
   override nullableString(): string | null { return null; }
   override string(): string { return this.marked ? MARK_STRING : ''; }
   override nullableBytes(): Buffer | null { return null; }
@@ -59,7 +65,7 @@ export function messageTemplate(api: ApiCodec<unknown, unknown>, version: number
 }
 
 const TOPIC_NAME = ['name', 'topic'];
-const PARTITION_ID = ['partitionIndex', 'partition', 'index'];
+const PARTITION_ID = ['partitionIndex', 'partition', 'index', 'partitionId'];
 
 /** Where a request lists its topics and partitions (the partition list may be one of numbers: `partitionIndex` null). */
 interface TopicPaths {
@@ -85,7 +91,7 @@ function topicPaths(m: Message, needErrorCode: boolean): TopicPaths | null {
   for (const [field, value] of Object.entries(m)) {
     if (!Array.isArray(value) || !isObject(value[0]) || (!needErrorCode && !/topic/i.test(field))) continue;
     const topic = value[0];
-    const name = TOPIC_NAME.find((n) => topic[n] === MARK_STRING);
+    const name = TOPIC_NAME.find((n) => topic[n] === MARK_STRING) ?? (isMarkedId(topic.topicId) ? 'topicId' : undefined);
     if (!name) continue;
     for (const [partsField, parts] of Object.entries(topic)) {
       if (!Array.isArray(parts)) continue;
@@ -127,12 +133,20 @@ export function errorShape(api: ApiCodec<unknown, unknown>, version: number): Er
   return shape;
 }
 
+/** A request's topic entry's name: its name, or the name its id resolves to ('' for an unknown id). */
+function topicName(topic: Message, paths: TopicPaths, names?: TopicNames): string {
+  const value = topic[paths.name];
+  return Buffer.isBuffer(value) ? names?.(value) ?? '' : value as string;
+}
+
+const sameTopic = (a: unknown, b: unknown): boolean => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b);
+
 /** The (topic, partition) pairs a request names: partition -1 for a topic named without partitions. */
-export function requestedPartitions(request: Message, paths: TopicPaths | null): Array<[string, number]> {
+export function requestedPartitions(request: Message, paths: TopicPaths | null, names?: TopicNames): Array<[string, number]> {
   if (!paths) return [];
   const out: Array<[string, number]> = [];
   for (const topic of (request[paths.topics] as Message[] | null) ?? []) {
-    const name = topic[paths.name] as string;
+    const name = topicName(topic, paths, names);
     const parts = paths.partitions ? (topic[paths.partitions] as unknown[] | null) ?? [] : [];
     if (parts.length === 0) out.push([name, -1]);
     for (const p of parts) out.push([name, paths.partitionIndex ? (p as Message)[paths.partitionIndex] as number : p as number]);
@@ -154,7 +168,7 @@ export type Wants = (topic: string, partition: number) => boolean;
  * partitions `wants` (`failed`) and the request without them (`rest`, null when nothing is left to handle).
  * Returns null when the request names nothing the fault wants.
  */
-export function errorResponse(api: ApiCodec<unknown, unknown>, version: number, request: Message, errorCode: number, wants: Wants):
+export function errorResponse(api: ApiCodec<unknown, unknown>, version: number, request: Message, errorCode: number, wants: Wants, names?: TopicNames):
   { response: Message; rest: Message | null; merge(into: Message): Message } | null {
   const shape = errorShape(api, version)!;
   const template = messageTemplate(api, version, 'response');
@@ -176,14 +190,14 @@ export function errorResponse(api: ApiCodec<unknown, unknown>, version: number, 
   const failed: Message[] = [];
   const kept: Message[] = [];
   for (const topic of (request[req.topics] as Message[] | null) ?? []) {
-    const name = topic[req.name] as string;
+    const name = topicName(topic, req, names);
     const partitions = (topic[req.partitions!] as unknown[] | null) ?? [];
     const indexOf = (p: unknown) => (req.partitionIndex ? (p as Message)[req.partitionIndex] as number : p as number);
     const hit = partitions.filter((p) => wants(name, indexOf(p)));
     if (hit.length === 0) { kept.push(topic); continue; }
     failed.push({
       ...blank(topicTemplate),
-      [res.name]: name,
+      [res.name]: topic[req.name],
       [res.partitions!]: hit.map((p) => ({ ...blank(partitionTemplate), [res.partitionIndex!]: indexOf(p), errorCode })),
     });
     const rest = partitions.filter((p) => !hit.includes(p));
@@ -199,7 +213,7 @@ export function errorResponse(api: ApiCodec<unknown, unknown>, version: number, 
     merge(into) {
       const topics = into[res.topics] as Message[];
       for (const f of failed) {
-        const same = topics.find((t) => t[res.name] === f[res.name]);
+        const same = topics.find((t) => sameTopic(t[res.name], f[res.name]));
         if (same) (same[res.partitions!] as Message[]).push(...(f[res.partitions!] as Message[]));
         else topics.push(f);
       }

@@ -119,7 +119,7 @@ class Fault implements FaultHandle {
     }
     const shape = errorShape(call.handler.api, call.ctx.version);
     const paths = shape?.kind === 'resources' || shape?.kind === 'top-level' || shape?.kind === 'partitions' ? shape.request : null;
-    return requestedPartitions(request, paths).some(([t, p]) => this.wants(t, p));
+    return requestedPartitions(request, paths, this.owner.topicNames).some(([t, p]) => this.wants(t, p));
   }
 
   apply(call: RequestCall, next: () => HandlerResult): HandlerResult {
@@ -140,6 +140,9 @@ export class FaultInjector implements Interceptor {
   private nextId = 1;
 
   constructor(private readonly broker: Broker, private readonly router: Router) {}
+
+  /** Names of the topics requests address by id (Fetch 13+), so faults on a topic name match them too. */
+  readonly topicNames = (id: Buffer): string | undefined => this.broker.topics.getById(id)?.name;
 
   intercept(call: RequestCall, next: () => HandlerResult): HandlerResult {
     if (this.faults.length === 0) return next();
@@ -164,7 +167,7 @@ export class FaultInjector implements Interceptor {
         return then(next(), (res) => failMetadata(res as MetadataResponse, code, fault.wants, options.partition !== undefined));
       }
       const request = call.request as Record<string, unknown>;
-      const built = errorResponse(call.handler.api, call.ctx.version, request, code, fault.wants);
+      const built = errorResponse(call.handler.api, call.ctx.version, request, code, fault.wants, this.topicNames);
       if (!built) return next();
       fault.hits++;
       // acks=0: no answer to carry the error, so Kafka closes the connection (after handling what did not fail).
@@ -289,10 +292,10 @@ function namesPartitions(handler: Handler, partitions: boolean): boolean {
 function failMetadata(res: MetadataResponse, code: number, wants: Wants, perPartition: boolean): MetadataResponse {
   for (const topic of res.topics) {
     if (!perPartition) {
-      if (wants(topic.name, -1)) Object.assign(topic, { errorCode: code, partitions: [] });
+      if (wants(topic.name ?? '', -1)) Object.assign(topic, { errorCode: code, partitions: [] });
       continue;
     }
-    for (const p of topic.partitions) if (wants(topic.name, p.partitionIndex)) p.errorCode = code;
+    for (const p of topic.partitions) if (wants(topic.name ?? '', p.partitionIndex)) p.errorCode = code;
   }
   return res;
 }

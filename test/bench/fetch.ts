@@ -51,8 +51,8 @@ export async function idlePollBenchmark({ report, startBroker }: FetchBenchConte
     const alone = await cpuPerMiB();
     pollers = await Promise.all(Array.from({ length: POLLERS }, (_, i) => openRequest(broker.port, FetchApi, 11, {
       replicaId: -1, maxWaitMs: 30_000, minBytes: 1, maxBytes: 50 * MiB, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: `idle-${i}`, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: MiB }] }],
-      forgottenTopicsData: [], rackId: '',
+      topics: [{ topic: `idle-${i}`, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: MiB }] }],
+      forgottenTopicsData: [], rackId: '', clusterId: null,
     })));
     await new Promise((r) => setTimeout(r, 500)); // let every poll park
     const polled = await cpuPerMiB();

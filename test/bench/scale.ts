@@ -165,8 +165,8 @@ async function rawConsume(port: number, topic: string, stop: () => boolean): Pro
     while (!stop()) {
       const res = await client.send(FetchApi, 11, {
         replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 64 * MiB, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: 16 * MiB }] }],
-        forgottenTopicsData: [], rackId: '',
+        topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 16 * MiB }] }],
+        forgottenTopicsData: [], rackId: '', clusterId: null,
       });
       const records = res.responses[0].partitions[0].records as Buffer;
       bytes += records.length;

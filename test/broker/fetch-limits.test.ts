@@ -26,9 +26,9 @@ type Wanted = Array<[topic: string, partition: number, fetchOffset: number]>;
 const fetchBody = (wanted: Wanted, extra: Partial<FetchRequest> = {}): FetchRequest => ({
   replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: MAX_INT, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
   topics: wanted.map(([topic, partition, fetchOffset]) => ({
-    topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: MAX_INT }],
+    topic, topicId: Buffer.alloc(16), partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: MAX_INT }],
   })),
-  forgottenTopicsData: [], rackId: '', ...extra,
+  forgottenTopicsData: [], rackId: '', clusterId: null, ...extra,
 });
 
 /** Base offsets and sizes of the batches in a record set. */

@@ -19,8 +19,8 @@ const MiB = 1024 * 1024;
 function fetchFrame(correlationId: number, topic: string, fetchOffset: number, maxBytes: number): Buffer {
   const body: FetchRequest = {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
-    forgottenTopicsData: [], rackId: '',
+    topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
   };
   const w = new Writer();
   w.int32(0).int16(FetchApi.key).int16(11).int32(correlationId).nullableString('pool-test', false);

@@ -26,8 +26,8 @@ const produce = (port: number, topic: string, partitions: Array<{ index: number;
 async function fetchAll(port: number, topic: string, partitions: number[], from = 0): Promise<string[][]> {
   const res = await callApi(port, FetchApi, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 256 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: partitions.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: from, logStartOffset: -1, partitionMaxBytes: 8 << 20 })) }],
-    forgottenTopicsData: [], rackId: '',
+    topics: [{ topic, topicId: Buffer.alloc(16), partitions: partitions.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: from, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 8 << 20 })) }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
   });
   return res.responses[0].partitions.map((p) => {
     assert.equal(p.errorCode, ErrorCode.NONE, `partition ${p.partitionIndex}`);

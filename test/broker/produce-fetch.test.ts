@@ -13,8 +13,8 @@ after(async () => { await broker.close(); });
 
 const fetchBody = (topic: string, partition: number, fetchOffset: number, extra: Partial<FetchRequest> = {}): FetchRequest => ({
   replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-  topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-  forgottenTopicsData: [], rackId: '', ...extra,
+  topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+  forgottenTopicsData: [], rackId: '', clusterId: null, ...extra,
 });
 
 test('kafkajs produces keys, headers and every codec it ships; offsets are assigned in order', async () => {

@@ -43,7 +43,7 @@ test('Metadata from any node lists the three nodes; six partitions have two lead
   assert.deepEqual(cluster.nodes.map((n) => n.id), [0, 1, 2]);
   assert.equal(new Set(cluster.nodes.map((n) => n.port)).size, 3);
   for (const node of cluster.nodes) {
-    const meta = await callApi(node.port, MetadataApi, 8, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const meta = await callApi(node.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: TOPIC }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     assert.deepEqual(meta.brokers.map((b) => [b.nodeId, b.port]).sort(), cluster.nodes.map((n) => [n.id, n.port]));
     const partitions = meta.topics[0].partitions;
     assert.equal(partitions.length, 6);
@@ -72,7 +72,7 @@ test('Produce and ListOffsets to a node that does not lead the partition: NOT_LE
   const produce = (node: number) => callApi(portOf(node), ProduceApi, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] });
   assert.equal((await produce(other)).responses[0].partitionResponses[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.equal((await produce(leader)).responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
-  const listOffsets = (node: number) => callApi(portOf(node), ListOffsetsApi, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+  const listOffsets = (node: number) => callApi(portOf(node), ListOffsetsApi, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }], timeoutMs: 0 });
   assert.equal((await listOffsets(other)).topics[0].partitions[0].errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.equal((await listOffsets(leader)).topics[0].partitions[0].offset, 1);
 
@@ -210,10 +210,10 @@ test('a leader move mid-stream: the new epoch is in Metadata, and kafkajs produc
   await consumer.disconnect();
   await producer.disconnect();
   assert.deepEqual(seen, [...Array.from({ length: 10 }, (_, i) => `before-${i}`), ...Array.from({ length: 10 }, (_, i) => `after-${i}`)]);
-  const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   assert.equal(epochs.topics[0].partitions[0].leaderEpoch, 1);
   const epochEnd = async (node: number, currentLeaderEpoch: number, leaderEpoch: number) => (await callApi(portOf(node), OffsetForLeaderEpochApi, 2, {
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+    replicaId: -1, topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
   })).topics[0].partitions[0];
   assert.deepEqual(await epochEnd(to, 1, 0), { partition: 0, errorCode: 0, leaderEpoch: 0, endOffset: 10 }, 'epoch 0 ended where epoch 1 began');
   assert.deepEqual(await epochEnd(to, 1, 1), { partition: 0, errorCode: 0, leaderEpoch: 1, endOffset: 20 });

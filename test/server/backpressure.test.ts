@@ -31,8 +31,8 @@ function fetchFrame(correlationId: number): Buffer {
   w.int32(0).int16(FetchApi.key).int16(4).int32(correlationId).nullableString('no-reader', false);
   FetchApi.writeRequest(w, 4, {
     replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 64 * 1024 * 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: 'big', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 64 * 1024 * 1024 }] }],
-    forgottenTopicsData: [], rackId: '',
+    topics: [{ topic: 'big', topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 64 * 1024 * 1024 }] }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
   });
   const frame = w.toBuffer();
   frame.writeInt32BE(frame.length - 4, 0);
@@ -93,8 +93,8 @@ test('pipelined Fetches never read: broker RSS stays bounded and other clients a
     assert.equal(versions.errorCode, ErrorCode.NONE, 'another client is served');
     const fetched = await callApi(port, FetchApi, 4, {
       replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1024 * 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 'big', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
-      forgottenTopicsData: [], rackId: '',
+      topics: [{ topic: 'big', topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+      forgottenTopicsData: [], rackId: '', clusterId: null,
     }).catch(killedMeanwhile);
     assert.equal(fetched.responses[0].partitions[0].errorCode, ErrorCode.NONE, 'another client fetches');
     const growth = peak - baseline;

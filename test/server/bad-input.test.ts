@@ -72,9 +72,9 @@ test('ApiVersions v3 (flexible) answers with a v0 response header and the census
   assert.equal(r.int32(), 7);
   const body = ApiVersionsApi.readResponse(r, 3);
   const ranges = new Map(body.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
-  assert.deepEqual(ranges.get(0), [3, 7]);
-  assert.deepEqual(ranges.get(1), [4, 11]);
-  assert.deepEqual(ranges.get(3), [0, 8]);
+  assert.deepEqual(ranges.get(0), [3, 11]);
+  assert.deepEqual(ranges.get(1), [4, 17]);
+  assert.deepEqual(ranges.get(3), [0, 13]);
   assert.ok(!ranges.has(68) && !ranges.has(71), 'KIP-848 and telemetry are never advertised');
 });
 
@@ -97,7 +97,7 @@ test('negative and oversized length prefixes are refused before allocation', asy
 });
 
 test('a corrupt batch CRC gets CORRUPT_MESSAGE and stores nothing', async () => {
-  const meta = await exchange(frame(3, 4, (w) => MetadataApi.writeRequest(w, 4, { topics: [{ name: 'crc' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
+  const meta = await exchange(frame(3, 4, (w) => MetadataApi.writeRequest(w, 4, { topics: [{ topicId: Buffer.alloc(16), name: 'crc' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
   assert.ok(meta);
   const batch = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('value') }]);
   batch[batch.length - 1] ^= 0xff; // flip bits inside the CRC-covered records
@@ -145,8 +145,8 @@ test('pipelined requests are answered in request order even when the first one w
   await admin.disconnect();
   const fetch = frame(1, 11, (w) => FetchApi.writeRequest(w, 11, {
     replicaId: -1, maxWaitMs: 300, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: 'ordered', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
+    topics: [{ topic: 'ordered', topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
   }), 1);
   const versions = frame(18, 2, () => {}, 2);
   const sock = new Socket();

@@ -110,11 +110,11 @@ test('a Fetch whose partition fails answers at once, not after max_wait_ms (the 
   try {
     b.broker.createTopic('t', 2);
     b.faults.inject({ api: 'Fetch', error: 'NOT_LEADER_OR_FOLLOWER', topic: 't', partition: 0 });
-    const partitions = [0, 1].map((partition) => ({ partition, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }));
+    const partitions = [0, 1].map((partition) => ({ partition, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }));
     // Nothing to read and min_bytes 1: without the fault this parks until the manual clock (never advanced) says so.
     const res = await callApi(b.port, FetchApi, 11, {
       replicaId: -1, maxWaitMs: 60_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 't', partitions }], forgottenTopicsData: [], rackId: '',
+      topics: [{ topic: 't', topicId: Buffer.alloc(16), partitions }], forgottenTopicsData: [], rackId: '', clusterId: null,
     });
     const codes = new Map(res.responses[0].partitions.map((p) => [p.partitionIndex, p.errorCode]));
     assert.deepEqual([codes.get(0), codes.get(1)], [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NONE]);
@@ -149,7 +149,7 @@ test('top-level errors (FindCoordinator, OffsetFetch v3), per-resource errors (C
 });
 
 test('Metadata: a topic error keeps the broker list and drops the topic\'s partitions; a partition filter fails one partition', async () => {
-  const meta = () => callApi(broker.port, MetadataApi, 8, { topics: [{ name: 'three' }, { name: 'other' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const meta = () => callApi(broker.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: 'three' }, { topicId: Buffer.alloc(16), name: 'other' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   const topicFault = broker.faults.inject({ api: 'Metadata', error: 'LEADER_NOT_AVAILABLE', topic: 'three', times: 1 });
   const first = await meta();
   assert.equal(first.brokers.length, 1);
@@ -177,7 +177,7 @@ test('dropConnection before: the request is lost; after: it took effect and only
 });
 
 test('control: a function answers ListOffsets itself, or passes on with undefined; remove() ends it', async () => {
-  const listOffsets = () => callApi(broker.port, ListOffsetsApi, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'other', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+  const listOffsets = () => callApi(broker.port, ListOffsetsApi, 3, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'other', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }], timeoutMs: 0 });
   const seen: string[] = [];
   const handle = broker.faults.control('ListOffsets', (req, ctx) => {
     seen.push(`${req.topics[0].name}@${ctx.node}`);
@@ -197,7 +197,7 @@ test('control: a function answers ListOffsets itself, or passes on with undefine
 test('bad input is refused with a code and changes nothing', () => {
   const refused = (fn: () => unknown, code: string) => assert.throws(fn, (err: unknown) => err instanceof TestkitError && err.code === code);
   refused(() => broker.faults.inject({ api: 'Produse', error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API');
-  refused(() => broker.faults.inject({ api: 60, error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API'); // DescribeCluster: not served
+  refused(() => broker.faults.inject({ api: 71, error: 'NOT_LEADER_OR_FOLLOWER' }), 'SAMSA_UNKNOWN_API'); // GetTelemetrySubscriptions: never served
   refused(() => broker.faults.inject({ api: 'Produce', error: 'NOT_A_LEADER' }), 'SAMSA_UNKNOWN_ERROR');
   refused(() => broker.faults.inject({ api: 'Produce', error: 'NONE' }), 'SAMSA_UNKNOWN_ERROR');
   refused(() => broker.faults.inject({ api: 'Produce', error: 6, node: 7 }), 'SAMSA_UNKNOWN_NODE');

@@ -101,7 +101,7 @@ test('bad input: 400/404/409 in Confluent\'s error shape, nothing changed', asyn
   const out = await python(String.raw`
 cases = [
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produse', 'error': 'NOT_LEADER_OR_FOLLOWER'}),
-  ('POST', '/v1/faults', {'type': 'inject', 'api': 'DescribeCluster', 'error': 'NOT_LEADER_OR_FOLLOWER'}),
+  ('POST', '/v1/faults', {'type': 'inject', 'api': 'GetTelemetrySubscriptions', 'error': 'NOT_LEADER_OR_FOLLOWER'}),
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 'NOT_A_LEADER'}),
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 6, 'node': 9}),
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 6, 'tims': 2}),

@@ -108,8 +108,8 @@ test('a long poll parked on a topic is answered UNKNOWN_TOPIC_OR_PARTITION at re
   const parked = broker.broker.fetchWaits.parked;
   const sock = await openRequest(broker.port, FetchApi, 11, {
     replicaId: -1, maxWaitMs: 60_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: 'polled', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
+    topics: [{ topic: 'polled', topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '', clusterId: null,
   });
   try {
     await until('the fetch to park', () => broker.broker.fetchWaits.parked === parked + 1, 5000);

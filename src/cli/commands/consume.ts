@@ -206,8 +206,8 @@ async function consume(s: Session, topic: string, o: Options): Promise<void> {
         const wait = follow ? FOLLOW_WAIT_MS : 0;
         const res = await (await client.node(leader)).request(FetchApi, {
           replicaId: -1, maxWaitMs: wait, minBytes: 1, maxBytes: FETCH_MAX_BYTES, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-          topics: [{ topic, partitions: parts.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: byPartition.get(partition)!.position, logStartOffset: -1, partitionMaxBytes: PARTITION_MAX_BYTES })) }],
-          forgottenTopicsData: [], rackId: '',
+          topics: [{ topic, topicId: meta.topicId, partitions: parts.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: byPartition.get(partition)!.position, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: PARTITION_MAX_BYTES })) }],
+          forgottenTopicsData: [], rackId: '', clusterId: null,
         }, wait);
         check(res.errorCode, `fetch from ${topic}`);
         for (const p of res.responses.flatMap((r) => r.partitions)) {

@@ -10,18 +10,20 @@ export interface ProduceRequestTopicDataPartitionData {
 }
 
 function readProduceRequestTopicDataPartitionData(r: Reader, v: number): ProduceRequestTopicDataPartitionData {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequestTopicDataPartitionData = {
     index: r.int32(),
     records: r.nullableBytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceRequestTopicDataPartitionData(w: Writer, v: number, m: ProduceRequestTopicDataPartitionData): void {
-  const c = false;
+  const c = v >= 9;
   w.int32(m.index);
   w.records(m.records, c);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceRequestTopicData {
@@ -30,18 +32,20 @@ export interface ProduceRequestTopicData {
 }
 
 function readProduceRequestTopicData(r: Reader, v: number): ProduceRequestTopicData {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequestTopicData = {
     name: r.string(c),
     partitionData: r.array(c, () => readProduceRequestTopicDataPartitionData(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceRequestTopicData(w: Writer, v: number, m: ProduceRequestTopicData): void {
-  const c = false;
+  const c = v >= 9;
   w.string(m.name, c);
   w.array(m.partitionData, c, (x) => writeProduceRequestTopicDataPartitionData(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface ProduceRequest {
@@ -52,22 +56,68 @@ export interface ProduceRequest {
 }
 
 export function readProduceRequest(r: Reader, v: number): ProduceRequest {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceRequest = {
     transactionalId: r.nullableString(c),
     acks: r.int16(),
     timeoutMs: r.int32(),
     topicData: r.array(c, () => readProduceRequestTopicData(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeProduceRequest(w: Writer, v: number, m: ProduceRequest): void {
-  const c = false;
+  const c = v >= 9;
   w.nullableString(m.transactionalId, c);
   w.int16(m.acks);
   w.int32(m.timeoutMs);
   w.array(m.topicData, c, (x) => writeProduceRequestTopicData(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface ProduceResponseResponsesPartitionResponsesRecordErrors {
+  batchIndex: number;
+  batchIndexErrorMessage: string | null;
+}
+
+function readProduceResponseResponsesPartitionResponsesRecordErrors(r: Reader, v: number): ProduceResponseResponsesPartitionResponsesRecordErrors {
+  const c = v >= 9;
+  const m: ProduceResponseResponsesPartitionResponsesRecordErrors = {
+    batchIndex: r.int32(),
+    batchIndexErrorMessage: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseResponsesPartitionResponsesRecordErrors(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponsesRecordErrors): void {
+  const c = v >= 9;
+  w.int32(m.batchIndex);
+  w.nullableString(m.batchIndexErrorMessage, c);
+  if (c) w.taggedFields();
+}
+
+export interface ProduceResponseResponsesPartitionResponsesCurrentLeader {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+function readProduceResponseResponsesPartitionResponsesCurrentLeader(r: Reader, v: number): ProduceResponseResponsesPartitionResponsesCurrentLeader {
+  const c = v >= 9;
+  const m: ProduceResponseResponsesPartitionResponsesCurrentLeader = {
+    leaderId: r.int32(),
+    leaderEpoch: r.int32(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseResponsesPartitionResponsesCurrentLeader(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponsesCurrentLeader): void {
+  const c = v >= 9;
+  w.int32(m.leaderId);
+  w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceResponseResponsesPartitionResponses {
@@ -76,27 +126,46 @@ export interface ProduceResponseResponsesPartitionResponses {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
+  recordErrors: ProduceResponseResponsesPartitionResponsesRecordErrors[];
+  errorMessage: string | null;
+  currentLeader: ProduceResponseResponsesPartitionResponsesCurrentLeader | null;
 }
 
 function readProduceResponseResponsesPartitionResponses(r: Reader, v: number): ProduceResponseResponsesPartitionResponses {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponseResponsesPartitionResponses = {
     index: r.int32(),
     errorCode: r.int16(),
     baseOffset: r.int64(),
     logAppendTimeMs: r.int64(),
     logStartOffset: v >= 5 ? r.int64() : -1,
+    recordErrors: v >= 8 ? r.array(c, () => readProduceResponseResponsesPartitionResponsesRecordErrors(r, v)) : [],
+    errorMessage: v >= 8 ? r.nullableString(c) : null,
+    currentLeader: null,
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.currentLeader = readProduceResponseResponsesPartitionResponsesCurrentLeader(r, v); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 function writeProduceResponseResponsesPartitionResponses(w: Writer, v: number, m: ProduceResponseResponsesPartitionResponses): void {
-  const c = false;
+  const c = v >= 9;
   w.int32(m.index);
   w.int16(m.errorCode);
   w.int64(m.baseOffset);
   w.int64(m.logAppendTimeMs);
   if (v >= 5) w.int64(m.logStartOffset);
+  if (v >= 8) w.array(m.recordErrors, c, (x) => writeProduceResponseResponsesPartitionResponsesRecordErrors(w, v, x));
+  if (v >= 8) w.nullableString(m.errorMessage, c);
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 10 && m.currentLeader !== null) tags.push([0, (w) => writeProduceResponseResponsesPartitionResponsesCurrentLeader(w, v, m.currentLeader!)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface ProduceResponseResponses {
@@ -105,44 +174,87 @@ export interface ProduceResponseResponses {
 }
 
 function readProduceResponseResponses(r: Reader, v: number): ProduceResponseResponses {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponseResponses = {
     name: r.string(c),
     partitionResponses: r.array(c, () => readProduceResponseResponsesPartitionResponses(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeProduceResponseResponses(w: Writer, v: number, m: ProduceResponseResponses): void {
-  const c = false;
+  const c = v >= 9;
   w.string(m.name, c);
   w.array(m.partitionResponses, c, (x) => writeProduceResponseResponsesPartitionResponses(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface ProduceResponseNodeEndpoints {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+function readProduceResponseNodeEndpoints(r: Reader, v: number): ProduceResponseNodeEndpoints {
+  const c = v >= 9;
+  const m: ProduceResponseNodeEndpoints = {
+    nodeId: r.int32(),
+    host: r.string(c),
+    port: r.int32(),
+    rack: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeProduceResponseNodeEndpoints(w: Writer, v: number, m: ProduceResponseNodeEndpoints): void {
+  const c = v >= 9;
+  w.int32(m.nodeId);
+  w.string(m.host, c);
+  w.int32(m.port);
+  w.nullableString(m.rack, c);
+  if (c) w.taggedFields();
 }
 
 export interface ProduceResponse {
   responses: ProduceResponseResponses[];
   throttleTimeMs: number;
+  nodeEndpoints: ProduceResponseNodeEndpoints[];
 }
 
 export function readProduceResponse(r: Reader, v: number): ProduceResponse {
-  const c = false;
+  const c = v >= 9;
   const m: ProduceResponse = {
     responses: r.array(c, () => readProduceResponseResponses(r, v)),
     throttleTimeMs: r.int32(),
+    nodeEndpoints: [],
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.nodeEndpoints = r.array(c, () => readProduceResponseNodeEndpoints(r, v)); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
-  const c = false;
+  const c = v >= 9;
   w.array(m.responses, c, (x) => writeProduceResponseResponses(w, v, x));
   w.int32(m.throttleTimeMs);
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 10 && m.nodeEndpoints !== null && m.nodeEndpoints.length > 0) tags.push([0, (w) => w.array(m.nodeEndpoints, c, (x) => writeProduceResponseNodeEndpoints(w, v, x))]);
+    w.taggedFields(tags);
+  }
 }
 export const ProduceApi: ApiCodec<ProduceRequest, ProduceResponse> = {
   key: 0,
   name: 'Produce',
   minVersion: 3,
-  maxVersion: 7,
+  maxVersion: 11,
   flexibleFrom: 9,
   readRequest: readProduceRequest,
   writeRequest: writeProduceRequest,

@@ -8,69 +8,84 @@ export interface FetchRequestTopicsPartitions {
   partition: number;
   currentLeaderEpoch: number;
   fetchOffset: number;
+  lastFetchedEpoch: number;
   logStartOffset: number;
   partitionMaxBytes: number;
 }
 
 function readFetchRequestTopicsPartitions(r: Reader, v: number): FetchRequestTopicsPartitions {
-  const c = false;
+  const c = v >= 12;
   const m: FetchRequestTopicsPartitions = {
     partition: r.int32(),
     currentLeaderEpoch: v >= 9 ? r.int32() : -1,
     fetchOffset: r.int64(),
+    lastFetchedEpoch: v >= 12 ? r.int32() : -1,
     logStartOffset: v >= 5 ? r.int64() : -1,
     partitionMaxBytes: r.int32(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeFetchRequestTopicsPartitions(w: Writer, v: number, m: FetchRequestTopicsPartitions): void {
-  const c = false;
+  const c = v >= 12;
   w.int32(m.partition);
   if (v >= 9) w.int32(m.currentLeaderEpoch);
   w.int64(m.fetchOffset);
+  if (v >= 12) w.int32(m.lastFetchedEpoch);
   if (v >= 5) w.int64(m.logStartOffset);
   w.int32(m.partitionMaxBytes);
+  if (c) w.taggedFields();
 }
 
 export interface FetchRequestTopics {
   topic: string;
+  topicId: Buffer;
   partitions: FetchRequestTopicsPartitions[];
 }
 
 function readFetchRequestTopics(r: Reader, v: number): FetchRequestTopics {
-  const c = false;
+  const c = v >= 12;
   const m: FetchRequestTopics = {
-    topic: r.string(c),
+    topic: v <= 12 ? r.string(c) : '',
+    topicId: v >= 13 ? r.uuid() : Buffer.alloc(16),
     partitions: r.array(c, () => readFetchRequestTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeFetchRequestTopics(w: Writer, v: number, m: FetchRequestTopics): void {
-  const c = false;
-  w.string(m.topic, c);
+  const c = v >= 12;
+  if (v <= 12) w.string(m.topic, c);
+  if (v >= 13) w.uuid(m.topicId);
   w.array(m.partitions, c, (x) => writeFetchRequestTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface FetchRequestForgottenTopicsData {
   topic: string;
+  topicId: Buffer;
   partitions: number[];
 }
 
 function readFetchRequestForgottenTopicsData(r: Reader, v: number): FetchRequestForgottenTopicsData {
-  const c = false;
+  const c = v >= 12;
   const m: FetchRequestForgottenTopicsData = {
-    topic: r.string(c),
+    topic: v >= 7 && v <= 12 ? r.string(c) : '',
+    topicId: v >= 13 ? r.uuid() : Buffer.alloc(16),
     partitions: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeFetchRequestForgottenTopicsData(w: Writer, v: number, m: FetchRequestForgottenTopicsData): void {
-  const c = false;
-  w.string(m.topic, c);
+  const c = v >= 12;
+  if (v >= 7 && v <= 12) w.string(m.topic, c);
+  if (v >= 13) w.uuid(m.topicId);
   w.array(m.partitions, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface FetchRequest {
@@ -84,12 +99,13 @@ export interface FetchRequest {
   topics: FetchRequestTopics[];
   forgottenTopicsData: FetchRequestForgottenTopicsData[];
   rackId: string;
+  clusterId: string | null;
 }
 
 export function readFetchRequest(r: Reader, v: number): FetchRequest {
-  const c = false;
+  const c = v >= 12;
   const m: FetchRequest = {
-    replicaId: r.int32(),
+    replicaId: v <= 14 ? r.int32() : -1,
     maxWaitMs: r.int32(),
     minBytes: r.int32(),
     maxBytes: r.int32(),
@@ -99,13 +115,20 @@ export function readFetchRequest(r: Reader, v: number): FetchRequest {
     topics: r.array(c, () => readFetchRequestTopics(r, v)),
     forgottenTopicsData: v >= 7 ? r.array(c, () => readFetchRequestForgottenTopicsData(r, v)) : [],
     rackId: v >= 11 ? r.string(c) : '',
+    clusterId: null,
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.clusterId = r.nullableString(c); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 export function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
-  const c = false;
-  w.int32(m.replicaId);
+  const c = v >= 12;
+  if (v <= 14) w.int32(m.replicaId);
   w.int32(m.maxWaitMs);
   w.int32(m.minBytes);
   w.int32(m.maxBytes);
@@ -115,6 +138,11 @@ export function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
   w.array(m.topics, c, (x) => writeFetchRequestTopics(w, v, x));
   if (v >= 7) w.array(m.forgottenTopicsData, c, (x) => writeFetchRequestForgottenTopicsData(w, v, x));
   if (v >= 11) w.string(m.rackId, c);
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 12 && m.clusterId !== null) tags.push([0, (w) => w.nullableString(m.clusterId, c)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface FetchResponseResponsesPartitionsAbortedTransactions {
@@ -123,18 +151,42 @@ export interface FetchResponseResponsesPartitionsAbortedTransactions {
 }
 
 function readFetchResponseResponsesPartitionsAbortedTransactions(r: Reader, v: number): FetchResponseResponsesPartitionsAbortedTransactions {
-  const c = false;
+  const c = v >= 12;
   const m: FetchResponseResponsesPartitionsAbortedTransactions = {
     producerId: r.int64(),
     firstOffset: r.int64(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeFetchResponseResponsesPartitionsAbortedTransactions(w: Writer, v: number, m: FetchResponseResponsesPartitionsAbortedTransactions): void {
-  const c = false;
+  const c = v >= 12;
   w.int64(m.producerId);
   w.int64(m.firstOffset);
+  if (c) w.taggedFields();
+}
+
+export interface FetchResponseResponsesPartitionsCurrentLeader {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+function readFetchResponseResponsesPartitionsCurrentLeader(r: Reader, v: number): FetchResponseResponsesPartitionsCurrentLeader {
+  const c = v >= 12;
+  const m: FetchResponseResponsesPartitionsCurrentLeader = {
+    leaderId: r.int32(),
+    leaderEpoch: r.int32(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeFetchResponseResponsesPartitionsCurrentLeader(w: Writer, v: number, m: FetchResponseResponsesPartitionsCurrentLeader): void {
+  const c = v >= 12;
+  w.int32(m.leaderId);
+  w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
 }
 
 export interface FetchResponseResponsesPartitions {
@@ -144,12 +196,13 @@ export interface FetchResponseResponsesPartitions {
   lastStableOffset: number;
   logStartOffset: number;
   abortedTransactions: FetchResponseResponsesPartitionsAbortedTransactions[] | null;
+  currentLeader: FetchResponseResponsesPartitionsCurrentLeader | null;
   preferredReadReplica: number;
   records: RecordSet;
 }
 
 function readFetchResponseResponsesPartitions(r: Reader, v: number): FetchResponseResponsesPartitions {
-  const c = false;
+  const c = v >= 12;
   const m: FetchResponseResponsesPartitions = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
@@ -157,14 +210,21 @@ function readFetchResponseResponsesPartitions(r: Reader, v: number): FetchRespon
     lastStableOffset: r.int64(),
     logStartOffset: v >= 5 ? r.int64() : -1,
     abortedTransactions: r.nullableArray(c, () => readFetchResponseResponsesPartitionsAbortedTransactions(r, v)),
+    currentLeader: null,
     preferredReadReplica: v >= 11 ? r.int32() : -1,
     records: r.nullableBytes(c),
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 1: m.currentLeader = readFetchResponseResponsesPartitionsCurrentLeader(r, v); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 function writeFetchResponseResponsesPartitions(w: Writer, v: number, m: FetchResponseResponsesPartitions): void {
-  const c = false;
+  const c = v >= 12;
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
   w.int64(m.highWatermark);
@@ -173,26 +233,64 @@ function writeFetchResponseResponsesPartitions(w: Writer, v: number, m: FetchRes
   w.nullableArray(m.abortedTransactions, c, (x) => writeFetchResponseResponsesPartitionsAbortedTransactions(w, v, x));
   if (v >= 11) w.int32(m.preferredReadReplica);
   w.records(m.records, c);
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 12 && m.currentLeader !== null) tags.push([1, (w) => writeFetchResponseResponsesPartitionsCurrentLeader(w, v, m.currentLeader!)]);
+    w.taggedFields(tags);
+  }
 }
 
 export interface FetchResponseResponses {
   topic: string;
+  topicId: Buffer;
   partitions: FetchResponseResponsesPartitions[];
 }
 
 function readFetchResponseResponses(r: Reader, v: number): FetchResponseResponses {
-  const c = false;
+  const c = v >= 12;
   const m: FetchResponseResponses = {
-    topic: r.string(c),
+    topic: v <= 12 ? r.string(c) : '',
+    topicId: v >= 13 ? r.uuid() : Buffer.alloc(16),
     partitions: r.array(c, () => readFetchResponseResponsesPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeFetchResponseResponses(w: Writer, v: number, m: FetchResponseResponses): void {
-  const c = false;
-  w.string(m.topic, c);
+  const c = v >= 12;
+  if (v <= 12) w.string(m.topic, c);
+  if (v >= 13) w.uuid(m.topicId);
   w.array(m.partitions, c, (x) => writeFetchResponseResponsesPartitions(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface FetchResponseNodeEndpoints {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+function readFetchResponseNodeEndpoints(r: Reader, v: number): FetchResponseNodeEndpoints {
+  const c = v >= 12;
+  const m: FetchResponseNodeEndpoints = {
+    nodeId: r.int32(),
+    host: r.string(c),
+    port: r.int32(),
+    rack: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeFetchResponseNodeEndpoints(w: Writer, v: number, m: FetchResponseNodeEndpoints): void {
+  const c = v >= 12;
+  w.int32(m.nodeId);
+  w.string(m.host, c);
+  w.int32(m.port);
+  w.nullableString(m.rack, c);
+  if (c) w.taggedFields();
 }
 
 export interface FetchResponse {
@@ -200,31 +298,44 @@ export interface FetchResponse {
   errorCode: number;
   sessionId: number;
   responses: FetchResponseResponses[];
+  nodeEndpoints: FetchResponseNodeEndpoints[];
 }
 
 export function readFetchResponse(r: Reader, v: number): FetchResponse {
-  const c = false;
+  const c = v >= 12;
   const m: FetchResponse = {
     throttleTimeMs: r.int32(),
     errorCode: v >= 7 ? r.int16() : 0,
     sessionId: v >= 7 ? r.int32() : 0,
     responses: r.array(c, () => readFetchResponseResponses(r, v)),
+    nodeEndpoints: [],
   };
+  if (c) r.taggedFields((tag) => {
+    switch (tag) {
+      case 0: m.nodeEndpoints = r.array(c, () => readFetchResponseNodeEndpoints(r, v)); return true;
+      default: return false;
+    }
+  });
   return m;
 }
 
 export function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void {
-  const c = false;
+  const c = v >= 12;
   w.int32(m.throttleTimeMs);
   if (v >= 7) w.int16(m.errorCode);
   if (v >= 7) w.int32(m.sessionId);
   w.array(m.responses, c, (x) => writeFetchResponseResponses(w, v, x));
+  if (c) {
+    const tags: Array<[number, (w: Writer) => void]> = [];
+    if (v >= 16 && m.nodeEndpoints !== null && m.nodeEndpoints.length > 0) tags.push([0, (w) => w.array(m.nodeEndpoints, c, (x) => writeFetchResponseNodeEndpoints(w, v, x))]);
+    w.taggedFields(tags);
+  }
 }
 export const FetchApi: ApiCodec<FetchRequest, FetchResponse> = {
   key: 1,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 11,
+  maxVersion: 17,
   flexibleFrom: 12,
   readRequest: readFetchRequest,
   writeRequest: writeFetchRequest,

@@ -6,22 +6,30 @@ import type { ApiCodec } from '../api.js';
 
 export interface ListOffsetsRequestTopicsPartitions {
   partitionIndex: number;
+  currentLeaderEpoch: number;
   timestamp: number;
+  maxNumOffsets: number;
 }
 
 function readListOffsetsRequestTopicsPartitions(r: Reader, v: number): ListOffsetsRequestTopicsPartitions {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsRequestTopicsPartitions = {
     partitionIndex: r.int32(),
+    currentLeaderEpoch: v >= 4 ? r.int32() : -1,
     timestamp: r.int64(),
+    maxNumOffsets: v <= 0 ? r.int32() : 1,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeListOffsetsRequestTopicsPartitions(w: Writer, v: number, m: ListOffsetsRequestTopicsPartitions): void {
-  const c = false;
+  const c = v >= 6;
   w.int32(m.partitionIndex);
+  if (v >= 4) w.int32(m.currentLeaderEpoch);
   w.int64(m.timestamp);
+  if (v <= 0) w.int32(m.maxNumOffsets);
+  if (c) w.taggedFields();
 }
 
 export interface ListOffsetsRequestTopics {
@@ -30,67 +38,82 @@ export interface ListOffsetsRequestTopics {
 }
 
 function readListOffsetsRequestTopics(r: Reader, v: number): ListOffsetsRequestTopics {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsRequestTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readListOffsetsRequestTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeListOffsetsRequestTopics(w: Writer, v: number, m: ListOffsetsRequestTopics): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeListOffsetsRequestTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface ListOffsetsRequest {
   replicaId: number;
   isolationLevel: number;
   topics: ListOffsetsRequestTopics[];
+  timeoutMs: number;
 }
 
 export function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsRequest = {
     replicaId: r.int32(),
     isolationLevel: v >= 2 ? r.int8() : 0,
     topics: r.array(c, () => readListOffsetsRequestTopics(r, v)),
+    timeoutMs: v >= 10 ? r.int32() : 0,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequest): void {
-  const c = false;
+  const c = v >= 6;
   w.int32(m.replicaId);
   if (v >= 2) w.int8(m.isolationLevel);
   w.array(m.topics, c, (x) => writeListOffsetsRequestTopics(w, v, x));
+  if (v >= 10) w.int32(m.timeoutMs);
+  if (c) w.taggedFields();
 }
 
 export interface ListOffsetsResponseTopicsPartitions {
   partitionIndex: number;
   errorCode: number;
+  oldStyleOffsets: number[];
   timestamp: number;
   offset: number;
+  leaderEpoch: number;
 }
 
 function readListOffsetsResponseTopicsPartitions(r: Reader, v: number): ListOffsetsResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsResponseTopicsPartitions = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
-    timestamp: r.int64(),
-    offset: r.int64(),
+    oldStyleOffsets: v <= 0 ? r.array(c, () => r.int64()) : [],
+    timestamp: v >= 1 ? r.int64() : -1,
+    offset: v >= 1 ? r.int64() : -1,
+    leaderEpoch: v >= 4 ? r.int32() : -1,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeListOffsetsResponseTopicsPartitions(w: Writer, v: number, m: ListOffsetsResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 6;
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
-  w.int64(m.timestamp);
-  w.int64(m.offset);
+  if (v <= 0) w.array(m.oldStyleOffsets, c, (x) => w.int64(x));
+  if (v >= 1) w.int64(m.timestamp);
+  if (v >= 1) w.int64(m.offset);
+  if (v >= 4) w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
 }
 
 export interface ListOffsetsResponseTopics {
@@ -99,18 +122,20 @@ export interface ListOffsetsResponseTopics {
 }
 
 function readListOffsetsResponseTopics(r: Reader, v: number): ListOffsetsResponseTopics {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsResponseTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readListOffsetsResponseTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeListOffsetsResponseTopics(w: Writer, v: number, m: ListOffsetsResponseTopics): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeListOffsetsResponseTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface ListOffsetsResponse {
@@ -119,24 +144,26 @@ export interface ListOffsetsResponse {
 }
 
 export function readListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
-  const c = false;
+  const c = v >= 6;
   const m: ListOffsetsResponse = {
     throttleTimeMs: v >= 2 ? r.int32() : 0,
     topics: r.array(c, () => readListOffsetsResponseTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsResponse): void {
-  const c = false;
+  const c = v >= 6;
   if (v >= 2) w.int32(m.throttleTimeMs);
   w.array(m.topics, c, (x) => writeListOffsetsResponseTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 export const ListOffsetsApi: ApiCodec<ListOffsetsRequest, ListOffsetsResponse> = {
   key: 2,
   name: 'ListOffsets',
-  minVersion: 1,
-  maxVersion: 3,
+  minVersion: 0,
+  maxVersion: 10,
   flexibleFrom: 6,
   readRequest: readListOffsetsRequest,
   writeRequest: writeListOffsetsRequest,

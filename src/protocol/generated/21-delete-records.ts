@@ -10,18 +10,20 @@ export interface DeleteRecordsRequestTopicsPartitions {
 }
 
 function readDeleteRecordsRequestTopicsPartitions(r: Reader, v: number): DeleteRecordsRequestTopicsPartitions {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsRequestTopicsPartitions = {
     partitionIndex: r.int32(),
     offset: r.int64(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteRecordsRequestTopicsPartitions(w: Writer, v: number, m: DeleteRecordsRequestTopicsPartitions): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.partitionIndex);
   w.int64(m.offset);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteRecordsRequestTopics {
@@ -30,18 +32,20 @@ export interface DeleteRecordsRequestTopics {
 }
 
 function readDeleteRecordsRequestTopics(r: Reader, v: number): DeleteRecordsRequestTopics {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsRequestTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readDeleteRecordsRequestTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteRecordsRequestTopics(w: Writer, v: number, m: DeleteRecordsRequestTopics): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeDeleteRecordsRequestTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DeleteRecordsRequest {
@@ -50,18 +54,20 @@ export interface DeleteRecordsRequest {
 }
 
 export function readDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsRequest = {
     topics: r.array(c, () => readDeleteRecordsRequestTopics(r, v)),
     timeoutMs: r.int32(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteRecordsRequest(w: Writer, v: number, m: DeleteRecordsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.topics, c, (x) => writeDeleteRecordsRequestTopics(w, v, x));
   w.int32(m.timeoutMs);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteRecordsResponseTopicsPartitions {
@@ -71,20 +77,22 @@ export interface DeleteRecordsResponseTopicsPartitions {
 }
 
 function readDeleteRecordsResponseTopicsPartitions(r: Reader, v: number): DeleteRecordsResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsResponseTopicsPartitions = {
     partitionIndex: r.int32(),
     lowWatermark: r.int64(),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteRecordsResponseTopicsPartitions(w: Writer, v: number, m: DeleteRecordsResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.partitionIndex);
   w.int64(m.lowWatermark);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteRecordsResponseTopics {
@@ -93,18 +101,20 @@ export interface DeleteRecordsResponseTopics {
 }
 
 function readDeleteRecordsResponseTopics(r: Reader, v: number): DeleteRecordsResponseTopics {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsResponseTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readDeleteRecordsResponseTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteRecordsResponseTopics(w: Writer, v: number, m: DeleteRecordsResponseTopics): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeDeleteRecordsResponseTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DeleteRecordsResponse {
@@ -113,24 +123,26 @@ export interface DeleteRecordsResponse {
 }
 
 export function readDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteRecordsResponse = {
     throttleTimeMs: r.int32(),
     topics: r.array(c, () => readDeleteRecordsResponseTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteRecordsResponse(w: Writer, v: number, m: DeleteRecordsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.topics, c, (x) => writeDeleteRecordsResponseTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DeleteRecordsApi: ApiCodec<DeleteRecordsRequest, DeleteRecordsResponse> = {
   key: 21,
   name: 'DeleteRecords',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 2,
   readRequest: readDeleteRecordsRequest,
   writeRequest: writeDeleteRecordsRequest,

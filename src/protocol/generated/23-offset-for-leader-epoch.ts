@@ -11,20 +11,22 @@ export interface OffsetForLeaderEpochRequestTopicsPartitions {
 }
 
 function readOffsetForLeaderEpochRequestTopicsPartitions(r: Reader, v: number): OffsetForLeaderEpochRequestTopicsPartitions {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochRequestTopicsPartitions = {
     partition: r.int32(),
     currentLeaderEpoch: r.int32(),
     leaderEpoch: r.int32(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetForLeaderEpochRequestTopicsPartitions(w: Writer, v: number, m: OffsetForLeaderEpochRequestTopicsPartitions): void {
-  const c = false;
+  const c = v >= 4;
   w.int32(m.partition);
   w.int32(m.currentLeaderEpoch);
   w.int32(m.leaderEpoch);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetForLeaderEpochRequestTopics {
@@ -33,35 +35,42 @@ export interface OffsetForLeaderEpochRequestTopics {
 }
 
 function readOffsetForLeaderEpochRequestTopics(r: Reader, v: number): OffsetForLeaderEpochRequestTopics {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochRequestTopics = {
     topic: r.string(c),
     partitions: r.array(c, () => readOffsetForLeaderEpochRequestTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetForLeaderEpochRequestTopics(w: Writer, v: number, m: OffsetForLeaderEpochRequestTopics): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.topic, c);
   w.array(m.partitions, c, (x) => writeOffsetForLeaderEpochRequestTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetForLeaderEpochRequest {
+  replicaId: number;
   topics: OffsetForLeaderEpochRequestTopics[];
 }
 
 export function readOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetForLeaderEpochRequest {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochRequest = {
+    replicaId: v >= 3 ? r.int32() : -2,
     topics: r.array(c, () => readOffsetForLeaderEpochRequestTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetForLeaderEpochRequest(w: Writer, v: number, m: OffsetForLeaderEpochRequest): void {
-  const c = false;
+  const c = v >= 4;
+  if (v >= 3) w.int32(m.replicaId);
   w.array(m.topics, c, (x) => writeOffsetForLeaderEpochRequestTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetForLeaderEpochResponseTopicsPartitions {
@@ -72,22 +81,24 @@ export interface OffsetForLeaderEpochResponseTopicsPartitions {
 }
 
 function readOffsetForLeaderEpochResponseTopicsPartitions(r: Reader, v: number): OffsetForLeaderEpochResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochResponseTopicsPartitions = {
     errorCode: r.int16(),
     partition: r.int32(),
     leaderEpoch: r.int32(),
     endOffset: r.int64(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetForLeaderEpochResponseTopicsPartitions(w: Writer, v: number, m: OffsetForLeaderEpochResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 4;
   w.int16(m.errorCode);
   w.int32(m.partition);
   w.int32(m.leaderEpoch);
   w.int64(m.endOffset);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetForLeaderEpochResponseTopics {
@@ -96,18 +107,20 @@ export interface OffsetForLeaderEpochResponseTopics {
 }
 
 function readOffsetForLeaderEpochResponseTopics(r: Reader, v: number): OffsetForLeaderEpochResponseTopics {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochResponseTopics = {
     topic: r.string(c),
     partitions: r.array(c, () => readOffsetForLeaderEpochResponseTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetForLeaderEpochResponseTopics(w: Writer, v: number, m: OffsetForLeaderEpochResponseTopics): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.topic, c);
   w.array(m.partitions, c, (x) => writeOffsetForLeaderEpochResponseTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetForLeaderEpochResponse {
@@ -116,24 +129,26 @@ export interface OffsetForLeaderEpochResponse {
 }
 
 export function readOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetForLeaderEpochResponse {
-  const c = false;
+  const c = v >= 4;
   const m: OffsetForLeaderEpochResponse = {
     throttleTimeMs: r.int32(),
     topics: r.array(c, () => readOffsetForLeaderEpochResponseTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetForLeaderEpochResponse(w: Writer, v: number, m: OffsetForLeaderEpochResponse): void {
-  const c = false;
+  const c = v >= 4;
   w.int32(m.throttleTimeMs);
   w.array(m.topics, c, (x) => writeOffsetForLeaderEpochResponseTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 export const OffsetForLeaderEpochApi: ApiCodec<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
   key: 23,
   name: 'OffsetForLeaderEpoch',
   minVersion: 2,
-  maxVersion: 2,
+  maxVersion: 4,
   flexibleFrom: 4,
   readRequest: readOffsetForLeaderEpochRequest,
   writeRequest: writeOffsetForLeaderEpochRequest,

@@ -10,18 +10,20 @@ export interface DescribeLogDirsRequestTopics {
 }
 
 function readDescribeLogDirsRequestTopics(r: Reader, v: number): DescribeLogDirsRequestTopics {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsRequestTopics = {
     topic: r.string(c),
     partitions: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeLogDirsRequestTopics(w: Writer, v: number, m: DescribeLogDirsRequestTopics): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.topic, c);
   w.array(m.partitions, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeLogDirsRequest {
@@ -29,16 +31,18 @@ export interface DescribeLogDirsRequest {
 }
 
 export function readDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDirsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsRequest = {
     topics: r.nullableArray(c, () => readDescribeLogDirsRequestTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeLogDirsRequest(w: Writer, v: number, m: DescribeLogDirsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.nullableArray(m.topics, c, (x) => writeDescribeLogDirsRequestTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeLogDirsResponseResultsTopicsPartitions {
@@ -49,22 +53,24 @@ export interface DescribeLogDirsResponseResultsTopicsPartitions {
 }
 
 function readDescribeLogDirsResponseResultsTopicsPartitions(r: Reader, v: number): DescribeLogDirsResponseResultsTopicsPartitions {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsResponseResultsTopicsPartitions = {
     partitionIndex: r.int32(),
     partitionSize: r.int64(),
     offsetLag: r.int64(),
     isFutureKey: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeLogDirsResponseResultsTopicsPartitions(w: Writer, v: number, m: DescribeLogDirsResponseResultsTopicsPartitions): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.partitionIndex);
   w.int64(m.partitionSize);
   w.int64(m.offsetLag);
   w.bool(m.isFutureKey);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeLogDirsResponseResultsTopics {
@@ -73,67 +79,82 @@ export interface DescribeLogDirsResponseResultsTopics {
 }
 
 function readDescribeLogDirsResponseResultsTopics(r: Reader, v: number): DescribeLogDirsResponseResultsTopics {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsResponseResultsTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readDescribeLogDirsResponseResultsTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeLogDirsResponseResultsTopics(w: Writer, v: number, m: DescribeLogDirsResponseResultsTopics): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeDescribeLogDirsResponseResultsTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface DescribeLogDirsResponseResults {
   errorCode: number;
   logDir: string;
   topics: DescribeLogDirsResponseResultsTopics[];
+  totalBytes: number;
+  usableBytes: number;
 }
 
 function readDescribeLogDirsResponseResults(r: Reader, v: number): DescribeLogDirsResponseResults {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsResponseResults = {
     errorCode: r.int16(),
     logDir: r.string(c),
     topics: r.array(c, () => readDescribeLogDirsResponseResultsTopics(r, v)),
+    totalBytes: v >= 4 ? r.int64() : -1,
+    usableBytes: v >= 4 ? r.int64() : -1,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeLogDirsResponseResults(w: Writer, v: number, m: DescribeLogDirsResponseResults): void {
-  const c = false;
+  const c = v >= 2;
   w.int16(m.errorCode);
   w.string(m.logDir, c);
   w.array(m.topics, c, (x) => writeDescribeLogDirsResponseResultsTopics(w, v, x));
+  if (v >= 4) w.int64(m.totalBytes);
+  if (v >= 4) w.int64(m.usableBytes);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeLogDirsResponse {
   throttleTimeMs: number;
+  errorCode: number;
   results: DescribeLogDirsResponseResults[];
 }
 
 export function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: DescribeLogDirsResponse = {
     throttleTimeMs: r.int32(),
+    errorCode: v >= 3 ? r.int16() : 0,
     results: r.array(c, () => readDescribeLogDirsResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeLogDirsResponse(w: Writer, v: number, m: DescribeLogDirsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
+  if (v >= 3) w.int16(m.errorCode);
   w.array(m.results, c, (x) => writeDescribeLogDirsResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DescribeLogDirsApi: ApiCodec<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
   key: 35,
   name: 'DescribeLogDirs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 4,
   flexibleFrom: 2,
   readRequest: readDescribeLogDirsRequest,
   writeRequest: writeDescribeLogDirsRequest,

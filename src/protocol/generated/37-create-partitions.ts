@@ -9,16 +9,18 @@ export interface CreatePartitionsRequestTopicsAssignments {
 }
 
 function readCreatePartitionsRequestTopicsAssignments(r: Reader, v: number): CreatePartitionsRequestTopicsAssignments {
-  const c = false;
+  const c = v >= 2;
   const m: CreatePartitionsRequestTopicsAssignments = {
     brokerIds: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreatePartitionsRequestTopicsAssignments(w: Writer, v: number, m: CreatePartitionsRequestTopicsAssignments): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.brokerIds, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface CreatePartitionsRequestTopics {
@@ -28,20 +30,22 @@ export interface CreatePartitionsRequestTopics {
 }
 
 function readCreatePartitionsRequestTopics(r: Reader, v: number): CreatePartitionsRequestTopics {
-  const c = false;
+  const c = v >= 2;
   const m: CreatePartitionsRequestTopics = {
     name: r.string(c),
     count: r.int32(),
     assignments: r.nullableArray(c, () => readCreatePartitionsRequestTopicsAssignments(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreatePartitionsRequestTopics(w: Writer, v: number, m: CreatePartitionsRequestTopics): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.int32(m.count);
   w.nullableArray(m.assignments, c, (x) => writeCreatePartitionsRequestTopicsAssignments(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface CreatePartitionsRequest {
@@ -51,20 +55,22 @@ export interface CreatePartitionsRequest {
 }
 
 export function readCreatePartitionsRequest(r: Reader, v: number): CreatePartitionsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: CreatePartitionsRequest = {
     topics: r.array(c, () => readCreatePartitionsRequestTopics(r, v)),
     timeoutMs: r.int32(),
     validateOnly: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreatePartitionsRequest(w: Writer, v: number, m: CreatePartitionsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.topics, c, (x) => writeCreatePartitionsRequestTopics(w, v, x));
   w.int32(m.timeoutMs);
   w.bool(m.validateOnly);
+  if (c) w.taggedFields();
 }
 
 export interface CreatePartitionsResponseResults {
@@ -74,20 +80,22 @@ export interface CreatePartitionsResponseResults {
 }
 
 function readCreatePartitionsResponseResults(r: Reader, v: number): CreatePartitionsResponseResults {
-  const c = false;
+  const c = v >= 2;
   const m: CreatePartitionsResponseResults = {
     name: r.string(c),
     errorCode: r.int16(),
     errorMessage: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeCreatePartitionsResponseResults(w: Writer, v: number, m: CreatePartitionsResponseResults): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.name, c);
   w.int16(m.errorCode);
   w.nullableString(m.errorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface CreatePartitionsResponse {
@@ -96,24 +104,26 @@ export interface CreatePartitionsResponse {
 }
 
 export function readCreatePartitionsResponse(r: Reader, v: number): CreatePartitionsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: CreatePartitionsResponse = {
     throttleTimeMs: r.int32(),
     results: r.array(c, () => readCreatePartitionsResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeCreatePartitionsResponse(w: Writer, v: number, m: CreatePartitionsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.results, c, (x) => writeCreatePartitionsResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const CreatePartitionsApi: ApiCodec<CreatePartitionsRequest, CreatePartitionsResponse> = {
   key: 37,
   name: 'CreatePartitions',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   flexibleFrom: 2,
   readRequest: readCreatePartitionsRequest,
   writeRequest: writeCreatePartitionsRequest,

@@ -117,6 +117,8 @@ export const ErrorCode = {
   UNRELEASED_INSTANCE_ID: 111,
   UNSUPPORTED_ASSIGNOR: 112,
   STALE_MEMBER_EPOCH: 113,
+  MISMATCHED_ENDPOINT_TYPE: 114,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -238,4 +240,6 @@ export const errorInfo: ReadonlyMap<number, readonly [ErrorCodeName, boolean, st
   [111, ['UNRELEASED_INSTANCE_ID', false, "The instance ID is still used by another member in the consumer group."]],
   [112, ['UNSUPPORTED_ASSIGNOR', false, "The assignor or its version range is not supported by the consumer group."]],
   [113, ['STALE_MEMBER_EPOCH', false, "The member epoch is stale."]],
+  [114, ['MISMATCHED_ENDPOINT_TYPE', false, "The request was sent to an endpoint of the wrong type."]],
+  [115, ['UNSUPPORTED_ENDPOINT_TYPE', false, "This endpoint type is not supported yet."]],
 ]);

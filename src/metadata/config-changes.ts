@@ -77,7 +77,8 @@ function alterTopic(broker: ClusterServices, name: string, changes: ConfigChange
   const topic = broker.topics.get(name);
   if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(name)} does not exist`);
   const catalogue = broker.config.topicConfigs;
-  // Overrides of configs the emulated release lacks (set under another one) are dropped, not refused.
+  // Overrides of configs the emulated release lacks (set under another release) are dropped, not refused, as Kafka
+  // 4.2 does after an upgrade (KAFKA-19851); setting one anew is refused (Unknown topic config name).
   const kept = Object.fromEntries(Object.entries(topic.configs).filter(([key]) => catalogue.get(key)));
   const next = applyOps(replace ? {} : kept, changes, (key) => catalogue.get(key),
     (op, key) => `Can't ${OP_NAMES[op]} to key ${key} because its type is not LIST.`);

@@ -391,3 +391,15 @@ for (const [version, verified] of [['2.4', false], ['2.8', false], ['3.9', true]
     });
   });
 }
+
+test('4.1: an override of a removed config left from another release is neither listed nor blocks other changes', async () => {
+  await withBroker('4.1', async (running) => {
+    // As if created under 3.9 (the topic store keeps overrides as they were set).
+    running.broker.createTopic('old', 1, { 'message.format.version': '2.8-IV1' });
+    const altered = await callApi(running.port, IncrementalAlterConfigsApi, 1, { resources: [{ resourceType: 2, resourceName: 'old', configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }] }], validateOnly: false });
+    assert.equal(altered.responses[0].errorCode, ErrorCode.NONE);
+    const configs = await topicConfigs(running.port, 'old');
+    assert.equal(configs.get('retention.ms')!.value, '1000');
+    assert.equal(configs.has('message.format.version'), false);
+  });
+});

@@ -176,9 +176,9 @@ export class Broker {
       return fail(ErrorCode.INVALID_RECORD, schemaProblem);
     }
     // KIP-890: a transactional batch only joins a transaction its coordinator has (checked after the awaits above,
-    // so nothing can end the transaction between this check and the append).
+    // so nothing can end the transaction between this check and the append). Not before Kafka 3.6 (emulated 2.x).
     for (const b of batches) {
-      if (!b.isTransactional) continue;
+      if (!b.isTransactional || !(this.config.release?.verifiesTransactions ?? true)) continue;
       const code = this.transactions.verifyPartition(transactionalId, b.producerId, b.producerEpoch, topic, partition);
       if (code !== ErrorCode.NONE) return fail(code, `partition is not in an ongoing transaction of producer ${b.producerId} epoch ${b.producerEpoch}`);
     }
@@ -242,7 +242,7 @@ export class Broker {
 
   /** A topic's effective configs: its overrides, else the broker's `log.*` settings, else Kafka's defaults. */
   topicConfig(topic: TopicMeta): Record<string, string> {
-    return effectiveTopicConfig(topic.configs, this.config.settings);
+    return effectiveTopicConfig(topic.configs, this.config);
   }
 
   partition(topic: string, partition: number): PartitionLog | undefined {

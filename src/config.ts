@@ -7,10 +7,10 @@
  * AlterConfigs may change it at run time (read-only, per-broker or cluster-wide) and whether it is sensitive
  * (DescribeConfigs reports it as null; it is never logged).
  */
-import { validateValue, type ValueRule, TOPIC_CONFIGS, UNIT_SYNONYMS, ConfigSource } from './metadata/configs.js';
+import { validateValue, type ValueRule, TOPIC_CONFIGS, UNIT_SYNONYMS, ConfigSource, TopicConfigCatalogue } from './metadata/configs.js';
 import { clientInput } from './protocol/client-input.js';
 import { parseConfigFile } from './config-file.js';
-import { KAFKA_RELEASE_NAMES, kafkaRelease } from './server/kafka-releases.js';
+import { KAFKA_RELEASE_NAMES, kafkaRelease, type KafkaRelease } from './server/kafka-releases.js';
 
 /** Kafka's update modes: read-only settings change only with a restart; the others through AlterConfigs. */
 export type UpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
@@ -91,7 +91,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'ssl.principal.mapping.rules', type: 'string', defaultValue: 'DEFAULT', doc: 'RULE:pattern/replacement/[LU],...,DEFAULT rewriting a client certificate subject into a principal name.' },
   { name: 'registry.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Schema Registry authentication: none, or HTTP Basic against the SASL users.' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },
-  { name: 'kafka.version', type: 'string', defaultValue: '', oneOf: [...KAFKA_RELEASE_NAMES], doc: "Speak as this Kafka release: advertise and serve only its API versions (ApiVersions), use its topic-config defaults and its TxnOffsetCommit checks; unset: everything Samsa serves, with Kafka's latest defaults." },
+  { name: 'kafka.version', type: 'string', defaultValue: '', oneOf: [...KAFKA_RELEASE_NAMES], doc: "Speak as this Kafka release: advertise and serve only its API versions (ApiVersions), list its topic configs with their defaults and validators, and check transactional writes as it did; unset: everything Samsa serves, with Kafka's latest defaults." },
   { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', min: 1, doc: 'Idle transactional ids expire after this.' },
 ];
 
@@ -139,8 +139,10 @@ export class BrokerConfig {
   readonly dynamic = new Map<string, string>();
   /** Cluster-wide defaults changed at run time through AlterConfigs on the broker resource named ''. */
   readonly dynamicDefault = new Map<string, string>();
-  /** Defaults of the emulated Kafka release (kafka.version) that differ from ours, by broker setting name. */
-  private readonly releaseDefaults: ReadonlyMap<string, string>;
+  /** The emulated Kafka release (kafka.version), or null. */
+  readonly release: KafkaRelease | null;
+  /** The topic configs this broker lists, with their defaults: the emulated release's, else Samsa's own. */
+  readonly topicConfigs: TopicConfigCatalogue;
 
   constructor(settings: Map<string, string>) {
     for (const [name, value] of settings) {
@@ -148,20 +150,14 @@ export class BrokerConfig {
       if (problem) throw new ConfigError(problem);
     }
     this.static = settings;
-    const release = kafkaRelease(settings.get('kafka.version') ?? '');
-    this.releaseDefaults = new Map(Object.entries(release?.topicConfigDefaults ?? {}).flatMap(([topicConfig, value]) => {
-      const brokerKey = TOPIC_CONFIGS.find((d) => d.name === topicConfig)?.brokerKey;
-      return brokerKey ? [[brokerKey, value] as const] : [];
-    }));
+    this.release = kafkaRelease(settings.get('kafka.version') ?? '');
+    this.topicConfigs = new TopicConfigCatalogue(this.release);
   }
 
-  /**
-   * Every explicitly set value: per-broker dynamic over cluster-wide dynamic over static; under an emulated release,
-   * also its defaults that differ from ours (their source stays DEFAULT_CONFIG), so topics resolve to them.
-   */
+  /** Every explicitly set value: per-broker dynamic over cluster-wide dynamic over static. */
   get settings(): ReadonlyMap<string, string> {
-    return this.dynamic.size === 0 && this.dynamicDefault.size === 0 && this.releaseDefaults.size === 0 ? this.static
-      : new Map([...this.releaseDefaults, ...this.static, ...this.dynamicDefault, ...this.dynamic]);
+    return this.dynamic.size === 0 && this.dynamicDefault.size === 0 ? this.static
+      : new Map([...this.static, ...this.dynamicDefault, ...this.dynamic]);
   }
 
   /** A setting's value: dynamic, else static, else its default. */
@@ -169,9 +165,9 @@ export class BrokerConfig {
     return this.dynamic.get(name) ?? this.dynamicDefault.get(name) ?? this.static.get(name) ?? this.defaultOf(name) ?? '';
   }
 
-  /** A setting's default: the emulated release's, else ours. */
+  /** A setting's default: for a topic config's broker synonym, the emulated release's default of that topic config. */
   private defaultOf(name: string): string | undefined {
-    return this.releaseDefaults.get(name) ?? KNOWN.get(name)?.defaultValue;
+    return this.topicConfigs.defaultOfBrokerKey(name) ?? KNOWN.get(name)?.defaultValue;
   }
 
   /** Every layer that sets `name`, most specific first, ending with the default: Kafka's synonyms of a broker config. */

@@ -95,7 +95,7 @@ function topicPage(broker: Broker, name: string, may: May) {
   const info = topicInfo(broker, name);
   const meta = broker.topics.get(name);
   if (!info || !meta) throw unknownTopic(name);
-  const configs = resolveTopicConfigs(meta.configs, broker.config.settings, (key) => broker.config.sourceOf(key));
+  const configs = resolveTopicConfigs(meta.configs, broker.config);
   return {
     name, internal: info.internal,
     partitions: info.partitions.map((p) => ({ ...p, bytes: broker.logs.get(name, p.partition)?.size ?? 0 })),

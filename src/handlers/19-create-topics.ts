@@ -57,7 +57,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
     if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${clientInput(nulls.join(','))}`);
     const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
-    const problem = validateTopicConfigSet(configs, broker.config.settings);
+    const problem = validateTopicConfigSet(configs, broker.config);
     if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
     const overLimit = broker.partitionLimitProblem(partitions, partitions, pending);
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
@@ -69,7 +69,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
       topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       numPartitions: describable ? partitions : -1,
       replicationFactor: describable ? replicationFactor : -1,
-      configs: describable ? resolveTopicConfigs(configs, broker.config.settings, (key) => broker.config.sourceOf(key))
+      configs: describable ? resolveTopicConfigs(configs, broker.config)
         .sort((a, b) => (a.name < b.name ? -1 : 1))
         .map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })) : [],
     };

@@ -23,7 +23,7 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
     topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata,
   })));
   // An emulated Kafka before 3.7 does not verify the producer with the transaction coordinator.
-  const verified = ctx.router.release?.verifiesTxnOffsetCommit ?? true;
+  const verified = ctx.router.release?.verifiesTransactions ?? true;
   const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets, verified);
   return {
     throttleTimeMs: 0,

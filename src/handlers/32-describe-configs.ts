@@ -13,7 +13,7 @@
 import { handler } from './handler.js';
 import { DescribeConfigsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { resolveTopicConfigs, topicConfigDefs, ConfigSource, CONFIG_TYPE_CODES, brokerSynonymNames, kafkaBrokerDefault } from '../metadata/configs.js';
+import { resolveTopicConfigs, ConfigSource, CONFIG_TYPE_CODES, brokerSynonymNames } from '../metadata/configs.js';
 import { TOPIC_CONFIG_DOCS } from '../metadata/topic-config-docs.js';
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
@@ -40,7 +40,7 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
       configs: wanted.map((c) => {
         const setting = isBroker ? brokerSetting(c.name) : undefined;
         const sensitive = setting?.sensitive ?? false;
-        const type = setting?.type ?? topicConfigDefs.get(c.name)?.type;
+        const type = setting?.type ?? broker.config.topicConfigs.get(c.name)?.type;
         // The cluster-wide resource ('') shows only that layer, as Kafka does.
         const synonyms = isBroker ? brokerSynonyms(broker.config, c.name).filter((l) => r.resourceName !== '' || l.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
           : topicSynonyms(broker.config, c);
@@ -69,7 +69,7 @@ function resolve(broker: ClusterServices, type: number, name: string): Described
   if (type === ResourceType.TOPIC) {
     const topic = broker.topics.get(name);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${clientInput(name)} does not exist` };
-    return resolveTopicConfigs(topic.configs, config.settings, (key) => config.sourceOf(key));
+    return resolveTopicConfigs(topic.configs, config);
   }
   if (type === ResourceType.BROKER) {
     if (name === '') {
@@ -79,7 +79,8 @@ function resolve(broker: ClusterServices, type: number, name: string): Described
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')} or empty string, but received ${clientInput(name)}` };
     }
     // Each setting's own value: one Kafka leaves unset by default (log.retention.ms) reads null until something sets it.
-    return brokerSettingNames().map((n) => ({ name: n, value: configSynonyms(config, [n])[0]?.value ?? null, source: config.sourceOf(n) }));
+    // The synonyms of topic configs the emulated release lacks are left out (log.message.format.version under 4.x).
+    return brokerSettingNames().filter((n) => !config.topicConfigs.lacksBrokerSetting(n)).map((n) => ({ name: n, value: configSynonyms(config, [n])[0]?.value ?? null, source: config.sourceOf(n) }));
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
 }
@@ -95,7 +96,7 @@ function configSynonyms(config: BrokerConfig, names: readonly string[], first = 
     [(n) => config.dynamic.get(n), ConfigSource.DYNAMIC_BROKER_CONFIG],
     [(n) => config.dynamicDefault.get(n), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
     [(n) => config.static.get(n), ConfigSource.STATIC_BROKER_CONFIG],
-    [(n) => { const d = kafkaBrokerDefault(n); return d === undefined ? brokerSetting(n)?.defaultValue : d; }, ConfigSource.DEFAULT_CONFIG],
+    [(n) => { const d = config.topicConfigs.brokerDefault(n); return d === undefined ? brokerSetting(n)?.defaultValue : d; }, ConfigSource.DEFAULT_CONFIG],
   ];
   for (const [valueOf, source] of layers) {
     for (const name of names) {
@@ -113,7 +114,7 @@ function brokerSynonyms(config: BrokerConfig, name: string): Synonym[] {
 
 /** A topic config's synonyms: the topic's own value, if set, then its broker synonyms (Kafka's order). */
 function topicSynonyms(config: BrokerConfig, c: Described): Synonym[] {
-  const brokerKey = topicConfigDefs.get(c.name)?.brokerKey;
+  const brokerKey = config.topicConfigs.get(c.name)?.brokerKey;
   const own = c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG ? [{ name: c.name, value: c.value, source: c.source }] : [];
   return [...own, ...(brokerKey ? configSynonyms(config, brokerSynonymNames(brokerKey)) : [])];
 }

@@ -15,7 +15,9 @@ export interface LogConfig {
   indexIntervalBytes: number;
   maxMessageBytes: number;
   logAppendTime: boolean;
-  timestampDifferenceMaxMs: number;
+  /** How far a CreateTime timestamp may lie behind / ahead of the broker's clock. */
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
   flushMessages: number;
   flushMs: number;
   deleteRetentionMs: number;
@@ -35,6 +37,9 @@ function num(cfg: TopicConfigInput, name: string, fallback: number): number {
 
 export function logConfig(cfg: TopicConfigInput = {}): LogConfig {
   const policy = String(cfg['cleanup.policy'] ?? 'delete').split(',').map((s) => s.trim());
+  // KIP-937 (Kafka 3.6): before/after left at Long.MAX_VALUE fall back to message.timestamp.difference.max.ms (gone in 4.0).
+  const difference = num(cfg, 'message.timestamp.difference.max.ms', LONG_MAX);
+  const bound = (name: string) => { const v = num(cfg, name, LONG_MAX); return v === LONG_MAX ? difference : v; };
   return {
     segmentBytes: Math.max(num(cfg, 'segment.bytes', 1073741824), 1),
     segmentMs: num(cfg, 'segment.ms', 604800000),
@@ -45,7 +50,8 @@ export function logConfig(cfg: TopicConfigInput = {}): LogConfig {
     indexIntervalBytes: num(cfg, 'index.interval.bytes', 4096),
     maxMessageBytes: num(cfg, 'max.message.bytes', 1048588),
     logAppendTime: String(cfg['message.timestamp.type'] ?? 'CreateTime') === 'LogAppendTime',
-    timestampDifferenceMaxMs: num(cfg, 'message.timestamp.difference.max.ms', LONG_MAX),
+    timestampBeforeMaxMs: bound('message.timestamp.before.max.ms'),
+    timestampAfterMaxMs: bound('message.timestamp.after.max.ms'),
     flushMessages: num(cfg, 'flush.messages', LONG_MAX),
     flushMs: num(cfg, 'flush.ms', LONG_MAX),
     deleteRetentionMs: num(cfg, 'delete.retention.ms', 86400000),

@@ -262,8 +262,9 @@ export class PartitionLog {
     }
     for (const b of batches) {
       if (b.size > cfg.maxMessageBytes) throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
-      if (!cfg.logAppendTime && (Math.abs(b.maxTimestamp - now) > cfg.timestampDifferenceMaxMs || Math.abs(b.baseTimestamp - now) > cfg.timestampDifferenceMaxMs)) {
-        throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp out of range (message.timestamp.difference.max.ms ${cfg.timestampDifferenceMaxMs})`);
+      const outOfRange = cfg.logAppendTime ? undefined : [b.baseTimestamp, b.maxTimestamp].find((t) => now - t > cfg.timestampBeforeMaxMs || t - now > cfg.timestampAfterMaxMs);
+      if (outOfRange !== undefined) {
+        throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${outOfRange} is out of range: at most ${cfg.timestampBeforeMaxMs} ms behind and ${cfg.timestampAfterMaxMs} ms ahead of the broker's clock (message.timestamp.before/after.max.ms)`);
       }
       // Every record's framing, as Kafka's LogValidator checks it (compressed batches inflated within a bound).
       if (checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes)).nullKey && cfg.compactPolicy) {

@@ -9,7 +9,7 @@
  */
 import type { ClusterServices } from '../handlers/handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { validateTopicConfigSet, validateValue, topicConfigDefs, type ConfigType } from './configs.js';
+import { validateTopicConfigSet, validateValue, type ConfigType } from './configs.js';
 import { brokerSetting, type UpdateMode } from '../config.js';
 import { clientInput } from '../protocol/client-input.js';
 
@@ -76,9 +76,13 @@ function alterTopic(broker: ClusterServices, name: string, changes: ConfigChange
   if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
   const topic = broker.topics.get(name);
   if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(name)} does not exist`);
-  const next = applyOps(replace ? {} : { ...topic.configs }, changes, (key) => topicConfigDefs.get(key),
+  const catalogue = broker.config.topicConfigs;
+  // Overrides of configs the emulated release lacks (set under another release) are dropped, not refused, as Kafka
+  // 4.2 does after an upgrade (KAFKA-19851); setting one anew is refused (Unknown topic config name).
+  const kept = Object.fromEntries(Object.entries(topic.configs).filter(([key]) => catalogue.get(key)));
+  const next = applyOps(replace ? {} : kept, changes, (key) => catalogue.get(key),
     (op, key) => `Can't ${OP_NAMES[op]} to key ${key} because its type is not LIST.`);
-  const problem = validateTopicConfigSet(next, broker.config.settings);
+  const problem = validateTopicConfigSet(next, broker.config);
   if (problem) throw new ChangeError(ErrorCode.INVALID_CONFIG, problem);
   if (!validateOnly) broker.setTopicConfigs(name, next);
   return ok;

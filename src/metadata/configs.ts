@@ -3,6 +3,7 @@
  * DescribeConfigs reports them with their source; the log reads them through `effectiveTopicConfig`.
  */
 import { clientInput } from '../protocol/client-input.js';
+import type { KafkaRelease } from '../server/kafka-releases.js';
 
 export type ConfigType = 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list' | 'password';
 
@@ -25,6 +26,10 @@ export interface TopicConfigDef extends ValueRule {
   /** Its broker config cannot change at run time (Kafka's DynamicLogConfig.NonReconfigrableLogConfigs). */
   brokerReadOnly?: true;
   defaultValue: string;
+  /** The first Kafka release whose LogConfig lists it, when later than 2.4 (emulated older releases lack it). */
+  since?: string;
+  /** The Kafka release that removed it from LogConfig (emulated releases from then on lack it). */
+  removedIn?: string;
 }
 
 const LONG_MAX = '9223372036854775807';
@@ -50,7 +55,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   { name: 'index.interval.bytes', brokerKey: 'log.index.interval.bytes', type: 'int', defaultValue: '4096', min: 0 },
   { name: 'max.compaction.lag.ms', brokerKey: 'log.cleaner.max.compaction.lag.ms', type: 'long', defaultValue: LONG_MAX, min: 1 },
   { name: 'max.message.bytes', brokerKey: 'message.max.bytes', type: 'int', defaultValue: '1048588', min: 0 },
-  { name: 'message.timestamp.difference.max.ms', brokerKey: 'log.message.timestamp.difference.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
+  { name: 'message.timestamp.difference.max.ms', brokerKey: 'log.message.timestamp.difference.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0, removedIn: '4.0' },
   { name: 'message.timestamp.type', brokerKey: 'log.message.timestamp.type', type: 'string', defaultValue: 'CreateTime',
     oneOf: ['CreateTime', 'LogAppendTime'] },
   { name: 'min.cleanable.dirty.ratio', brokerKey: 'log.cleaner.min.cleanable.ratio', type: 'double', defaultValue: '0.5', min: 0, max: 1 },
@@ -67,28 +72,30 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   // segment.ms=1 is valid in Kafka too (a segment per batch); only 0 and below are refused.
   { name: 'segment.ms', brokerKey: 'log.roll.ms', type: 'long', defaultValue: '604800000', min: 1 },
   { name: 'unclean.leader.election.enable', brokerKey: 'unclean.leader.election.enable', type: 'boolean', defaultValue: 'false' },
-  { name: 'message.downconversion.enable', brokerKey: 'log.message.downconversion.enable', type: 'boolean', defaultValue: 'true' },
+  { name: 'message.downconversion.enable', brokerKey: 'log.message.downconversion.enable', type: 'boolean', defaultValue: 'true', removedIn: '4.0' },
   // Samsa's broker-side schema validation (Confluent's names): produce rejects records without a registered id.
   { name: 'confluent.key.schema.validation', brokerKey: null, type: 'boolean', defaultValue: 'false' },
   { name: 'confluent.value.schema.validation', brokerKey: null, type: 'boolean', defaultValue: 'false' },
   // Listed by DescribeConfigs as Kafka lists them (and validated); Samsa has no tiered storage, replication throttling
-  // or per-codec levels, so they change nothing here.
-  { name: 'compression.gzip.level', brokerKey: 'compression.gzip.level', type: 'int', defaultValue: '-1',
+  // or per-codec levels, so they change nothing here. Per-codec levels came with 3.8 (KIP-390); tiered storage's
+  // topic configs became public in 3.6 (KIP-405, internal before), its copy/delete switches in 3.9 (KIP-950).
+  { name: 'compression.gzip.level', brokerKey: 'compression.gzip.level', type: 'int', defaultValue: '-1', since: '3.8',
     check: (v) => (Number(v) === -1 || (Number(v) >= 1 && Number(v) <= 9) ? null : 'Value must be between 1 and 9 or equal to -1') },
-  { name: 'compression.lz4.level', brokerKey: 'compression.lz4.level', type: 'int', defaultValue: '9', min: 1, max: 17 },
-  { name: 'compression.zstd.level', brokerKey: 'compression.zstd.level', type: 'int', defaultValue: '3', min: -131072, max: 22 },
+  { name: 'compression.lz4.level', brokerKey: 'compression.lz4.level', type: 'int', defaultValue: '9', min: 1, max: 17, since: '3.8' },
+  { name: 'compression.zstd.level', brokerKey: 'compression.zstd.level', type: 'int', defaultValue: '3', min: -131072, max: 22, since: '3.8' },
   { name: 'follower.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('follower') },
   { name: 'leader.replication.throttled.replicas', brokerKey: null, type: 'list', defaultValue: '', check: throttledReplicas('leader') },
   // -2: derived from retention.bytes / retention.ms.
-  { name: 'local.retention.bytes', brokerKey: 'log.local.retention.bytes', type: 'long', defaultValue: '-2', min: -2 },
-  { name: 'local.retention.ms', brokerKey: 'log.local.retention.ms', type: 'long', defaultValue: '-2', min: -2 },
+  { name: 'local.retention.bytes', brokerKey: 'log.local.retention.bytes', type: 'long', defaultValue: '-2', min: -2, since: '3.6' },
+  { name: 'local.retention.ms', brokerKey: 'log.local.retention.ms', type: 'long', defaultValue: '-2', min: -2, since: '3.6' },
   // Ignored since Kafka 3.0 (message format v2 always), removed in 4.0; Kafka 3.x still lists it with this default.
-  { name: 'message.format.version', brokerKey: 'log.message.format.version', brokerReadOnly: true, type: 'string', defaultValue: '3.0-IV1' },
-  { name: 'message.timestamp.after.max.ms', brokerKey: 'log.message.timestamp.after.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
-  { name: 'message.timestamp.before.max.ms', brokerKey: 'log.message.timestamp.before.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0 },
-  { name: 'remote.log.copy.disable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
-  { name: 'remote.log.delete.on.disable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
-  { name: 'remote.storage.enable', brokerKey: null, type: 'boolean', defaultValue: 'false' },
+  { name: 'message.format.version', brokerKey: 'log.message.format.version', brokerReadOnly: true, type: 'string', defaultValue: '3.0-IV1', removedIn: '4.0' },
+  // KIP-937 (3.6): when left at Long.MAX_VALUE, message.timestamp.difference.max.ms applies in their place.
+  { name: 'message.timestamp.after.max.ms', brokerKey: 'log.message.timestamp.after.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0, since: '3.6' },
+  { name: 'message.timestamp.before.max.ms', brokerKey: 'log.message.timestamp.before.max.ms', type: 'long', defaultValue: LONG_MAX, min: 0, since: '3.6' },
+  { name: 'remote.log.copy.disable', brokerKey: null, type: 'boolean', defaultValue: 'false', since: '3.9' },
+  { name: 'remote.log.delete.on.disable', brokerKey: null, type: 'boolean', defaultValue: 'false', since: '3.9' },
+  { name: 'remote.storage.enable', brokerKey: null, type: 'boolean', defaultValue: 'false', since: '3.6' },
 ];
 
 export const topicConfigDefs: ReadonlyMap<string, TopicConfigDef> = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
@@ -125,17 +132,73 @@ export function brokerSynonymNames(brokerName: string): string[] {
   return first ? [first, ...MORE_BROKER_SYNONYMS.get(first)!.map((s) => s.name)] : [brokerName];
 }
 
-/** Kafka's default of a broker config synonym of a topic config: null for the ones it leaves unset (log.retention.ms ...), undefined if not one. */
-export function kafkaBrokerDefault(brokerName: string): string | null | undefined {
-  if (MORE_BROKER_SYNONYMS.has(brokerName)) return null;
-  const unit = UNIT_SYNONYMS.find((s) => s.name === brokerName);
-  if (unit) return unit.defaultValue;
-  return TOPIC_CONFIGS.find((d) => d.brokerKey === brokerName)?.defaultValue;
+/** Release names compared as versions ('3.10' after '3.9'). */
+function releaseAtLeast(release: string, version: string): boolean {
+  const [major, minor] = release.split('.').map(Number);
+  const [wantMajor, wantMinor] = version.split('.').map(Number);
+  return major !== wantMajor ? major > wantMajor : minor >= wantMinor;
 }
 
-/** Checks one topic config value; returns an error message, or null when valid. */
-export function validateTopicConfig(name: string, value: string | null): string | null {
-  const def = topicConfigDefs.get(name);
+/**
+ * The topic configs as one Kafka release's LogConfig has them: which exist, their defaults and validators (the
+ * release's differences come from kafka-releases.ts). Without a release, Samsa's own set (Kafka 3.9's list). The one
+ * answer to "what is topic config X, and its default, here" for DescribeConfigs, CreateTopics, the alter APIs and the log.
+ */
+export class TopicConfigCatalogue {
+  readonly defs: readonly TopicConfigDef[];
+  private readonly byName: ReadonlyMap<string, TopicConfigDef>;
+
+  constructor(release: KafkaRelease | null) {
+    const listed = (d: TopicConfigDef) => !release
+      || ((!d.since || releaseAtLeast(release.name, d.since)) && (!d.removedIn || !releaseAtLeast(release.name, d.removedIn)));
+    this.defs = TOPIC_CONFIGS.filter(listed).map((d) => {
+      const defaultValue = release?.topicConfigDefaults[d.name];
+      const min = release?.topicConfigMinimums[d.name];
+      return defaultValue === undefined && min === undefined ? d : { ...d, defaultValue: defaultValue ?? d.defaultValue, min: min ?? d.min };
+    });
+    this.byName = new Map(this.defs.map((d) => [d.name, d]));
+  }
+
+  get(name: string): TopicConfigDef | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The default of the topic config whose broker synonym is `brokerKey` (message.max.bytes → max.message.bytes's), if listed. */
+  defaultOfBrokerKey(brokerKey: string): string | undefined {
+    return this.defs.find((d) => d.brokerKey === brokerKey)?.defaultValue;
+  }
+
+  /** Kafka's default of a broker config synonym of a topic config: null for the ones it leaves unset (log.retention.ms ...), undefined if not one. */
+  brokerDefault(brokerName: string): string | null | undefined {
+    if (MORE_BROKER_SYNONYMS.has(brokerName)) return null;
+    const unit = UNIT_SYNONYMS.find((s) => s.name === brokerName);
+    if (unit) return unit.defaultValue;
+    return this.defaultOfBrokerKey(brokerName);
+  }
+
+  /** Whether `brokerName` sets the default of a topic config this release lacks (log.message.format.version under 4.x). */
+  lacksBrokerSetting(brokerName: string): boolean {
+    const def = TOPIC_CONFIGS.find((d) => d.brokerKey !== null && brokerSynonymNames(d.brokerKey).includes(brokerName));
+    return def !== undefined && !this.byName.has(def.name);
+  }
+}
+
+/** Samsa's own topic configs, when no Kafka release is emulated. */
+export const SAMSA_TOPIC_CONFIGS = new TopicConfigCatalogue(null);
+
+/**
+ * What a topic's configs resolve against besides its own overrides (a BrokerConfig): the broker's explicitly set
+ * values by Kafka broker name, where each comes from, and the release's topic configs with their defaults.
+ */
+export interface TopicConfigBase {
+  readonly settings: ReadonlyMap<string, string>;
+  readonly topicConfigs: TopicConfigCatalogue;
+  sourceOf(brokerKey: string): number;
+}
+
+/** Checks one topic config value against a release's catalogue; returns an error message, or null when valid. */
+export function validateTopicConfig(name: string, value: string | null, catalogue: TopicConfigCatalogue = SAMSA_TOPIC_CONFIGS): string | null {
+  const def = catalogue.get(name);
   if (!def) return `Unknown topic config name: ${clientInput(name)}`;
   if (value === null) return null;
   return validateValue(def, value);
@@ -145,12 +208,12 @@ export function validateTopicConfig(name: string, value: string | null): string 
  * Checks a topic's whole set of overrides: each value, then Kafka's cross-config rule (LogConfig.validateValues)
  * on the effective values, broker defaults included. Returns an error message, or null.
  */
-export function validateTopicConfigSet(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>): string | null {
+export function validateTopicConfigSet(overrides: Readonly<Record<string, string>>, base: TopicConfigBase): string | null {
   for (const [name, value] of Object.entries(overrides)) {
-    const problem = validateTopicConfig(name, value);
+    const problem = validateTopicConfig(name, value, base.topicConfigs);
     if (problem) return problem;
   }
-  const effective = effectiveTopicConfig(overrides, brokerSettings);
+  const effective = effectiveTopicConfig(overrides, base);
   const minLag = BigInt(effective['min.compaction.lag.ms'].trim());
   const maxLag = BigInt(effective['max.compaction.lag.ms'].trim());
   if (minLag > maxLag) return `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`;
@@ -227,26 +290,24 @@ export interface ResolvedConfig {
 }
 
 /**
- * A topic's effective configs: the topic's own overrides, else the broker's setting of the synonym, else Kafka's
- * default. `brokerSettings` holds the broker's configured values by Kafka broker name; `brokerSource` says where
- * one came from (static by default).
+ * A topic's effective configs, those its release lists: the topic's own overrides, else the broker's setting of the
+ * synonym, else the release's default.
  */
-export function resolveTopicConfigs(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>,
-  brokerSource: (brokerKey: string) => number = () => ConfigSource.STATIC_BROKER_CONFIG): ResolvedConfig[] {
-  return TOPIC_CONFIGS.map((def) => {
+export function resolveTopicConfigs(overrides: Readonly<Record<string, string>>, base: TopicConfigBase): ResolvedConfig[] {
+  return base.topicConfigs.defs.map((def) => {
     if (overrides[def.name] !== undefined) return { name: def.name, value: overrides[def.name], source: ConfigSource.DYNAMIC_TOPIC_CONFIG };
     for (const brokerKey of def.brokerKey ? brokerSynonymNames(def.brokerKey) : []) {
-      const fromBroker = brokerSettings.get(brokerKey);
+      const fromBroker = base.settings.get(brokerKey);
       if (fromBroker === undefined) continue;
       const factor = UNIT_SYNONYMS.find((s) => s.name === brokerKey)?.factor ?? 1;
       const value = factor === 1 ? fromBroker : String(BigInt(fromBroker.trim()) * BigInt(factor));
-      return { name: def.name, value, source: brokerSource(brokerKey) };
+      return { name: def.name, value, source: base.sourceOf(brokerKey) };
     }
     return { name: def.name, value: def.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
   });
 }
 
 /** Effective configs as a plain name → value object, for the log. */
-export function effectiveTopicConfig(overrides: Readonly<Record<string, string>>, brokerSettings: ReadonlyMap<string, string>): Record<string, string> {
-  return Object.fromEntries(resolveTopicConfigs(overrides, brokerSettings).map((c) => [c.name, c.value]));
+export function effectiveTopicConfig(overrides: Readonly<Record<string, string>>, base: TopicConfigBase): Record<string, string> {
+  return Object.fromEntries(resolveTopicConfigs(overrides, base).map((c) => [c.name, c.value]));
 }

@@ -239,7 +239,7 @@ class RestApi {
 
   private resolvedConfigs(topic: string) {
     const meta = this.topicMeta(topic);
-    return resolveTopicConfigs(meta.configs, this.broker.config.settings, (key) => this.broker.config.sourceOf(key));
+    return resolveTopicConfigs(meta.configs, this.broker.config);
   }
 
   topicConfigs(topic: string): Json {

@@ -23,16 +23,19 @@ export interface KafkaRelease {
   /** API key → lowest version actually served, where it is above the advertised min. */
   acceptedMin: Readonly<Record<number, number>>;
   /**
-   * Topic-config defaults (by topic config name) where this release's differ from Samsa's own (Kafka 3.x's LogConfig);
-   * a config Samsa does not list is skipped.
+   * Topic-config defaults (by topic config name) where this release's differ from Samsa's own (Kafka 3.9's LogConfig).
+   * Which topic configs the release lists at all is on their definitions (`since`, `removedIn` in metadata/configs.ts).
    */
   topicConfigDefaults: Readonly<Record<string, string>>;
+  /** Topic-config validator minimums (Kafka's `atLeast`) where this release's differ from Kafka 3.9's. */
+  topicConfigMinimums: Readonly<Record<string, number>>;
   /**
-   * Whether the group coordinator verifies a TxnOffsetCommit's producer id and epoch with the transaction
-   * coordinator (KIP-890 part 1, GroupCoordinator.handleTxnCommitOffsets since 3.7, on by default through
-   * transaction.partition.verification.enable). Before, it appended the offsets under whatever producer id it was given.
+   * Whether the broker verifies transactional writes with the transaction coordinator (KIP-890 part 1, on by default
+   * through transaction.partition.verification.enable): Produce's transactional batches since 3.6 (the partition must
+   * be in the producer's ongoing transaction), TxnOffsetCommit's producer id and epoch since 3.7
+   * (GroupCoordinator.handleTxnCommitOffsets). Before, both appended whatever they were given.
    */
-  verifiesTxnOffsetCommit: boolean;
+  verifiesTransactions: boolean;
 }
 
 const API_VERSIONS: Record<KafkaReleaseName, Record<number, readonly [number, number]>> = {
@@ -107,22 +110,29 @@ const API_VERSIONS: Record<KafkaReleaseName, Record<number, readonly [number, nu
   },
 };
 
+// Kafka 2.4 and 2.8's LogConfig: flush.messages and segment.index.bytes took 0 (atLeast(0)); later releases want 1 and 4.
+const ZK_ERA_MINIMUMS = { 'flush.messages': 0, 'segment.index.bytes': 0 };
+
 export const KAFKA_RELEASES: Readonly<Record<KafkaReleaseName, KafkaRelease>> = {
   '2.4': {
-    name: '2.4', apis: API_VERSIONS['2.4'], acceptedMin: {}, verifiesTxnOffsetCommit: false,
+    name: '2.4', apis: API_VERSIONS['2.4'], acceptedMin: {}, verifiesTransactions: false,
     // KafkaConfig Defaults.MessageMaxBytes = 1000000 + Records.LOG_OVERHEAD until 2.5 (KAFKA-4203 made it 1 MiB + 12);
     // LogMessageFormatVersion = the inter-broker protocol version, ApiVersion.latestVersion (3.0 fixed it at 3.0-IV1).
     topicConfigDefaults: { 'max.message.bytes': '1000012', 'message.format.version': '2.4-IV1' },
+    topicConfigMinimums: ZK_ERA_MINIMUMS,
   },
   '2.8': {
-    name: '2.8', apis: API_VERSIONS['2.8'], acceptedMin: {}, verifiesTxnOffsetCommit: false,
+    name: '2.8', apis: API_VERSIONS['2.8'], acceptedMin: {}, verifiesTransactions: false,
     topicConfigDefaults: { 'message.format.version': '2.8-IV1' },
+    topicConfigMinimums: ZK_ERA_MINIMUMS,
   },
-  '3.9': { name: '3.9', apis: API_VERSIONS['3.9'], acceptedMin: {}, verifiesTxnOffsetCommit: true, topicConfigDefaults: {} },
+  '3.9': { name: '3.9', apis: API_VERSIONS['3.9'], acceptedMin: {}, verifiesTransactions: true, topicConfigDefaults: {}, topicConfigMinimums: {} },
   '4.1': {
-    name: '4.1', apis: API_VERSIONS['4.1'], acceptedMin: { 0: 3 }, verifiesTxnOffsetCommit: true,
-    // KIP-1030, in 4.0 (KAFKA-16368): a record may be at most an hour ahead of the broker's clock by default.
+    name: '4.1', apis: API_VERSIONS['4.1'], acceptedMin: { 0: 3 }, verifiesTransactions: true,
+    // KIP-1030, in 4.0 (KAFKA-16368): a record may be at most an hour ahead of the broker's clock by default, and a
+    // segment must hold at least 1 MiB.
     topicConfigDefaults: { 'message.timestamp.after.max.ms': '3600000' },
+    topicConfigMinimums: { 'segment.bytes': 1024 * 1024 },
   },
 };
 

@@ -120,6 +120,7 @@ export class Broker {
     this.logs = new LogManager({
       dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
+      recoveryPointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
     });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
     this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));

@@ -7,8 +7,9 @@
  *
  * One replica, so the high watermark is the log end offset. The log start offset advances with retention and
  * DeleteRecords (kept in a `log-start-offset` file). Every start walks the batch headers of all segments to rebuild
- * the indexes and the producer state; after an unclean stop (no `clean-shutdown` marker) it verifies every CRC too
- * and truncates at the first invalid batch, keeping the valid prefix.
+ * the indexes and the producer state; after an unclean stop (no `clean-shutdown` marker) it verifies the CRCs too
+ * and truncates at the first invalid batch, keeping the valid prefix — the CRCs of the batches below the recovery
+ * point (`recovery-point`: synced to disk before it was written, Kafka's recovery-point checkpoint) excepted.
  */
 import {
   BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
@@ -31,6 +32,18 @@ export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 const OPEN_MARKER_FILE = 'running';
 const LOG_START_FILE = 'log-start-offset';
 const CLEANED_TO_FILE = 'cleaner-offset';
+/**
+ * The recovery point: every batch below this offset was synced to disk before the file was written (by
+ * `checkpointRecoveryPoint`, periodically), so a start after an unclean stop checks the CRCs from there on only. A
+ * missing, torn or unreadable file, or one naming more offsets than the segments hold, means all are checked.
+ */
+export const RECOVERY_POINT_FILE = 'recovery-point';
+
+/** The recovery point written: digits and a newline (a torn write lacks the newline, and reads as none). */
+function readRecoveryPoint(b: Buffer | null): number {
+  const text = b?.toString('latin1') ?? '';
+  return /^\d{1,16}\n$/.test(text) ? Number(text.slice(0, -1)) : 0;
+}
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
 
 function readNumber(b: Buffer | null): number {
@@ -86,6 +99,12 @@ export class PartitionLog {
   leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
   private watchers: Set<() => void> | null = null;
+  /** What RECOVERY_POINT_FILE holds; null after a clean start, until it is next needed (a start reads no more than it must). */
+  private recoveryPoint: number | null = 0;
+  /** Counts lowerings of the recovery point: a checkpoint whose sync saw one writes nothing. */
+  private recoveryLowered = 0;
+  /** Bytes of batches whose CRCs the start checked (after an unclean stop: those from the recovery point on). */
+  verifiedBytes = 0;
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
     this.config = sharedLogConfig(config);
@@ -112,27 +131,20 @@ export class PartitionLog {
     this.cleanedTo = names.has(CLEANED_TO_FILE) ? readNumber(this.dir.readFile(CLEANED_TO_FILE)) : 0;
     const bases = [...names].map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
     const checkpoint = names.has(LOG_START_FILE) ? readNumber(this.dir.readFile(LOG_START_FILE)) : 0;
-    let broken = false;
-    for (const base of bases) {
-      const seg = this.newSegment(base);
-      const prev = this.segments[this.segments.length - 1];
-      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
-        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
-        continue;
-      }
-      if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
-        // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
-        this.warn('removing segment after an invalid one', { baseOffset: base });
-        seg.remove();
-        broken = true;
-        continue;
-      }
-      const error = seg.recover(!clean, (b) => this.applyProducer(b, seg));
-      this.segments.push(seg);
-      if (error !== null) {
-        this.warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
-        broken = true;
-      }
+    // After an unclean stop, CRCs are checked from the recovery point on (Infinity: none, after a clean stop).
+    const verifyFrom = clean ? Infinity : bases.length > 0 && names.has(RECOVERY_POINT_FILE) ? readRecoveryPoint(this.dir.readFile(RECOVERY_POINT_FILE)) : 0;
+    this.recoveryPoint = clean ? null : verifyFrom;
+    this.loadSegments(bases, verifyFrom);
+    const loadedEnd = this.segments.length > 0 ? this.segments[this.segments.length - 1].nextOffset : 0;
+    if (verifyFrom > 0 && verifyFrom !== Infinity && loadedEnd < verifyFrom) {
+      // The recovery point names offsets the segments do not hold: it cannot be trusted, so every CRC is checked.
+      this.warn('recovery point beyond the log end: checking every batch', { recoveryPoint: verifyFrom, logEndOffset: loadedEnd });
+      const kept = this.segments.map((seg) => seg.baseOffset);
+      for (const seg of this.segments) seg.close();
+      this.segments = [];
+      this.producers = new ProducerState();
+      this.recoveryPoint = 0;
+      this.loadSegments(kept, 0);
     }
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
@@ -149,6 +161,35 @@ export class PartitionLog {
     const first = this.segments[0].baseOffset;
     this.startOffset = Math.min(Math.max(checkpoint, first), this.logEndOffset);
     this.producers.truncateHead(this.startOffset);
+  }
+
+  /** Opens and recovers the segments at `bases` (see `load`), CRCs checked for batches from offset `verifyFrom` on. */
+  private loadSegments(bases: readonly number[], verifyFrom: number): void {
+    let broken = false;
+    for (const base of bases) {
+      const seg = this.newSegment(base);
+      const prev = this.segments[this.segments.length - 1];
+      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
+        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
+        continue;
+      }
+      if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
+        // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
+        this.warn('removing segment after an invalid one', { baseOffset: base });
+        seg.remove();
+        broken = true;
+        continue;
+      }
+      const error = seg.recover(verifyFrom === Infinity ? false : verifyFrom, (b) => {
+        if (b.header.baseOffset + b.header.lastOffsetDelta >= verifyFrom) this.verifiedBytes += b.header.size;
+        this.applyProducer(b, seg);
+      });
+      this.segments.push(seg);
+      if (error !== null) {
+        this.warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
+        broken = true;
+      }
+    }
   }
 
   private newSegment(base: number, isNew = false): Segment {
@@ -174,6 +215,10 @@ export class PartitionLog {
     }
     this.dir.rename(cleanedFile, segmentName(old[0].baseOffset, '.log'));
     const seg = this.newSegment(old[0].baseOffset);
+    // The rewritten bytes are not synced yet: below the recovery point until the next checkpoint syncs them.
+    this.lowerRecoveryPoint(old[0].baseOffset);
+    this.dirty.add(seg.log);
+    this.writeSeq++;
     seg.recover(false, () => {});
     seg.rollStart = old[0].rollStart;
     for (const merged of old.slice(1)) merged.remove();
@@ -588,6 +633,7 @@ export class PartitionLog {
     const seg = this.active;
     const pos = seg.locate(offset);
     if (pos >= 0) seg.truncateAt(pos);
+    this.lowerRecoveryPoint(this.logEndOffset); // offsets from here on will be written again
     if (this.startOffset > this.logEndOffset) this.setStartOffset(this.logEndOffset);
     this.rebuildProducerState();
     this.changed();
@@ -631,6 +677,39 @@ export class PartitionLog {
   }
 
   // ---- lifecycle ----
+
+  /**
+   * Kafka's recovery-point checkpoint for this log: syncs what was appended so far, then records its end offset in
+   * RECOVERY_POINT_FILE, so a start after an unclean stop checks the CRCs of what came after only. Writes nothing
+   * when the log has not moved since the last one.
+   */
+  async checkpointRecoveryPoint(): Promise<void> {
+    // Untouched since a clean start: the file on disk is as good as ever, and not read.
+    if (this.closed || (this.recoveryPoint === null && this.writeSeq === 0 && this.recoveryLowered === 0)) return;
+    this.recoveryPoint ??= this.readRecoveryPointFile();
+    const end = this.logEndOffset;
+    if (end === this.recoveryPoint) return;
+    const lowered = this.recoveryLowered;
+    await this.sync();
+    if (this.closed || lowered !== this.recoveryLowered) return; // rewritten meanwhile: the next checkpoint decides
+    this.writeRecoveryPoint(end);
+  }
+
+  private readRecoveryPointFile(): number {
+    return readRecoveryPoint(this.dir.readFile(RECOVERY_POINT_FILE));
+  }
+
+  private writeRecoveryPoint(offset: number): void {
+    this.dir.writeFile(RECOVERY_POINT_FILE, Buffer.from(`${offset}\n`));
+    this.recoveryPoint = offset;
+  }
+
+  /** Offsets from `offset` on were (or are being) rewritten: the recovery point on disk must not cover them. */
+  private lowerRecoveryPoint(offset: number): void {
+    this.recoveryLowered++;
+    this.recoveryPoint ??= this.readRecoveryPointFile();
+    if (offset < this.recoveryPoint) this.writeRecoveryPoint(offset);
+  }
 
   /** Writes everything to disk now (a blocking fsync of every segment written since the last sync). */
   async flush(): Promise<void> {

@@ -81,13 +81,13 @@ export class PartitionLog {
   private startOffset = 0;
   private readonly now: () => number;
   private readonly fsync: boolean;
-  private readonly warn: NonNullable<PartitionLogOptions['warn']>;
   // Group commit: appends are numbered; a sync covers every append numbered up to when it started.
   private writeSeq = 0;
   private syncedSeq = 0;
   private syncing = false;
   private waiters: SyncWaiter[] = [];
-  private readonly dirty = new Set<LogFile>();
+  /** Files written since their last sync (made on first write: thousands of idle partitions need none). */
+  private dirty: Set<LogFile> | null = null;
   private unflushedMessages = 0;
   private lastFlush: number;
   /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
@@ -110,18 +110,17 @@ export class PartitionLog {
     this.config = sharedLogConfig(config);
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? false;
-    this.warn = opts.warn ?? (() => {});
     this.lastFlush = this.now();
   }
 
   /** Opens (or creates) the log in `dir`, recovering it. Throws StorageError when the files cannot be opened. */
   static open(dir: LogDir, config: TopicConfigInput = {}, opts: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(dir, config, opts);
-    log.load();
+    log.load(opts.warn ?? (() => {})); // (not kept: a closure per partition adds up over thousands)
     return log;
   }
 
-  private load(): void {
+  private load(warn: NonNullable<PartitionLogOptions['warn']>): void {
     // One listing answers what exists: a partition's start costs few syscalls when thousands start together.
     const names = new Set(this.dir.list());
     const clean = names.has(CLEAN_SHUTDOWN_FILE);
@@ -134,22 +133,23 @@ export class PartitionLog {
     // After an unclean stop, CRCs are checked from the recovery point on (Infinity: none, after a clean stop).
     const verifyFrom = clean ? Infinity : bases.length > 0 && names.has(RECOVERY_POINT_FILE) ? readRecoveryPoint(this.dir.readFile(RECOVERY_POINT_FILE)) : 0;
     this.recoveryPoint = clean ? null : verifyFrom;
-    this.loadSegments(bases, verifyFrom);
+    this.loadSegments(bases, verifyFrom, warn);
     const loadedEnd = this.segments.length > 0 ? this.segments[this.segments.length - 1].nextOffset : 0;
     if (verifyFrom > 0 && verifyFrom !== Infinity && loadedEnd < verifyFrom) {
       // The recovery point names offsets the segments do not hold: it cannot be trusted, so every CRC is checked.
-      this.warn('recovery point beyond the log end: checking every batch', { recoveryPoint: verifyFrom, logEndOffset: loadedEnd });
+      warn('recovery point beyond the log end: checking every batch', { recoveryPoint: verifyFrom, logEndOffset: loadedEnd });
       const kept = this.segments.map((seg) => seg.baseOffset);
       for (const seg of this.segments) seg.close();
       this.segments = [];
       this.producers = new ProducerState();
       this.recoveryPoint = 0;
-      this.loadSegments(kept, 0);
+      this.loadSegments(kept, 0, warn);
     }
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
     // A partition without segment files (new, or never written): its first file is created by its first append.
     if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint, true));
+    this.segments = this.segments.slice(); // a push leaves room for 16 more: 150 bytes per idle partition
     // segment.ms keeps counting across restarts: from the first batch's timestamp (as Kafka does), never from the
     // future. While running, a new segment's clock starts at its first append, so old producer timestamps do not
     // roll a segment per batch.
@@ -164,7 +164,7 @@ export class PartitionLog {
   }
 
   /** Opens and recovers the segments at `bases` (see `load`), CRCs checked for batches from offset `verifyFrom` on. */
-  private loadSegments(bases: readonly number[], verifyFrom: number): void {
+  private loadSegments(bases: readonly number[], verifyFrom: number, warn: NonNullable<PartitionLogOptions['warn']>): void {
     let broken = false;
     for (const base of bases) {
       const seg = this.newSegment(base);
@@ -175,7 +175,7 @@ export class PartitionLog {
       }
       if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
         // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
-        this.warn('removing segment after an invalid one', { baseOffset: base });
+        warn('removing segment after an invalid one', { baseOffset: base });
         seg.remove();
         broken = true;
         continue;
@@ -186,7 +186,7 @@ export class PartitionLog {
       });
       this.segments.push(seg);
       if (error !== null) {
-        this.warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
+        warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
         broken = true;
       }
     }
@@ -210,14 +210,14 @@ export class PartitionLog {
   replaceSegments(index: number, count: number, cleanedFile: string): Segment {
     const old = this.segments.slice(index, index + count);
     for (const seg of old) {
-      this.dirty.delete(seg.log);
+      this.dirty?.delete(seg.log);
       seg.close();
     }
     this.dir.rename(cleanedFile, segmentName(old[0].baseOffset, '.log'));
     const seg = this.newSegment(old[0].baseOffset);
     // The rewritten bytes are not synced yet: below the recovery point until the next checkpoint syncs them.
     this.lowerRecoveryPoint(old[0].baseOffset);
-    this.dirty.add(seg.log);
+    (this.dirty ??= new Set()).add(seg.log);
     this.writeSeq++;
     seg.recover(false, () => {});
     seg.rollStart = old[0].rollStart;
@@ -370,7 +370,7 @@ export class PartitionLog {
       this.unflushedMessages += h.recordCount;
     }
     this.writeSeq++;
-    this.dirty.add(seg.log);
+    (this.dirty ??= new Set()).add(seg.log);
     if (this.unflushedMessages >= this.config.flushMessages && !this.durable) void this.sync().catch(() => {});
     this.changed();
     return { baseOffset: first, lastOffset: next - 1, logAppendTime: logAppendTime ? now : -1, logStartOffset: this.startOffset, duplicate: false };
@@ -436,8 +436,8 @@ export class PartitionLog {
   private startSync(): void {
     this.syncing = true;
     const seq = this.writeSeq;
-    const files = [...this.dirty];
-    this.dirty.clear();
+    const files = this.dirty ? [...this.dirty] : [];
+    this.dirty?.clear();
     this.unflushedMessages = 0;
     this.lastFlush = this.now();
     Promise.all(files.map((f) => f.sync())).then(
@@ -446,7 +446,7 @@ export class PartitionLog {
         this.settleWaiters((w) => w.seq <= seq, null);
       },
       (err) => {
-        for (const f of files) this.dirty.add(f);
+        for (const f of files) (this.dirty ??= new Set()).add(f);
         this.settleWaiters((w) => w.seq <= seq, err);
       },
     ).finally(() => {
@@ -619,7 +619,7 @@ export class PartitionLog {
   }
 
   private removeSegment(seg: Segment): void {
-    this.dirty.delete(seg.log);
+    this.dirty?.delete(seg.log);
     seg.remove();
   }
 
@@ -651,7 +651,7 @@ export class PartitionLog {
   /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` (see rollMs) rolls of an idle active segment. */
   maintainSegments(now = this.now()): void {
     const cfg = this.config;
-    if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
+    if (this.dirty?.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
     if (this.active.size > 0 && now - this.active.rollStart >= this.rollMs) this.roll();
   }
 

@@ -191,11 +191,13 @@ export class OpenFiles {
 }
 
 /**
- * `path` as one flat string. `join` returns a rope of slices of its inputs (a dozen small heap objects); kept by every
- * partition's directory and segment file, that was about 300 bytes per idle partition.
+ * `path` flattened in place. `join` returns a rope of slices of its inputs (a dozen small heap objects); kept by
+ * every partition's directory and segment file, that was about 300 bytes per idle partition. Converting a string
+ * to a number makes V8 flatten it (the trick of the flatstr package), at a fraction of a copy's cost.
  */
 function flatPath(path: string): string {
-  return Buffer.from(path, 'utf8').toString('utf8');
+  void Number(path);
+  return path;
 }
 
 class FsFile implements LogFile {

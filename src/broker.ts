@@ -120,11 +120,19 @@ export class Broker {
     this.logs = new LogManager({
       dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
+      recoveryPointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
     });
     for (const topic of this.topics.list()) this.openPartitions(topic, 0);
-    this.groups = createGroupCoordinator(this, this.internalLog(INTERNAL_TOPICS.offsets));
+    // A first start creates the internal topics here: one catalogue save (two fsyncs) for them all, not one each.
+    const internal = this.topics.batch(() => ({
+      offsets: this.internalLog(INTERNAL_TOPICS.offsets),
+      transactions: this.internalLog(INTERNAL_TOPICS.transactions),
+      acls: config.bool('authorizer.enabled') ? this.internalLog(INTERNAL_TOPICS.acls) : null,
+      users: this.internalLog(INTERNAL_TOPICS.users),
+    }));
+    this.groups = createGroupCoordinator(this, internal.offsets);
     this.transactions = new TransactionCoordinator({
-      log: this.internalLog(INTERNAL_TOPICS.transactions),
+      log: internal.transactions,
       logger,
       maxTimeoutMs: config.int('transaction.max.timeout.ms'),
       idExpirationMs: config.int('transactional.id.expiration.ms'),
@@ -134,10 +142,10 @@ export class Broker {
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
     });
-    this.acls = config.bool('authorizer.enabled')
-      ? new Authorizer(this.internalLog(INTERNAL_TOPICS.acls), { superUsers: parseSuperUsers(config.get('super.users')), allowIfNoAcl: config.bool('allow.everyone.if.no.acl.found') }, logger.child({ component: 'authorizer' }))
+    this.acls = internal.acls
+      ? new Authorizer(internal.acls, { superUsers: parseSuperUsers(config.get('super.users')), allowIfNoAcl: config.bool('allow.everyone.if.no.acl.found') }, logger.child({ component: 'authorizer' }))
       : null;
-    this.security = new Security(config, this.internalLog(INTERNAL_TOPICS.users), logger, clock, this.dataDir);
+    this.security = new Security(config, internal.users, logger, clock, this.dataDir);
   }
 
   /** Finishes what a crash interrupted (transactions caught between prepare and complete). */

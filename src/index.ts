@@ -20,7 +20,6 @@ import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
 import { ManualClock, type Clock } from './clock.js';
 import { brokerState, type BrokerState } from './testkit/state.js';
-import { mountStateRoutes } from './testkit/http-state.js';
 import type { TokenValidator } from './security/oauthbearer.js';
 import type { ClientCertificate } from './security/tls.js';
 import { FaultInjector } from './testkit/faults.js';
@@ -182,7 +181,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   const state = brokerState(broker);
-  if (broker.admin) mountStateRoutes(broker.admin, state);
+  if (broker.admin) (await import('./testkit/http-state.js')).mountStateRoutes(broker.admin, state);
   return {
     ...state,
     port,

@@ -10,7 +10,6 @@ import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
-import { issueClientCertificate } from '../security/tls.js';
 
 const USAGE = `Usage: samsa [start] [options]      run the broker
        samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
@@ -98,9 +97,10 @@ async function main(args: string[]): Promise<void> {
 }
 
 /** `samsa tls client NAME [--data-dir d]`: a client certificate signed by the --tls auto CA of that data directory. */
-function tlsCommand(args: string[]): void {
+async function tlsCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' } } });
   if (positionals[0] !== 'client' || !positionals[1]) throw new ConfigError('usage: samsa tls client NAME [--data-dir <dir>]');
+  const { issueClientCertificate } = await import('../security/tls.js');
   const issued = issueClientCertificate(join(resolve(values['data-dir'] ?? './data'), 'tls'), positionals[1]);
   console.log(`certificate: ${issued.certPath}\nkey:         ${issued.keyPath}\nCA:          ${issued.caPath}\nprincipal:   User:CN=${positionals[1]},OU=samsa`);
 }
@@ -114,7 +114,7 @@ const runCommand = async (): Promise<void> => {
 };
 
 const run = COMMANDS.has(args[0] ?? '') ? runCommand()
-  : args[0] === 'tls' ? Promise.resolve().then(() => tlsCommand(args.slice(1)))
+  : args[0] === 'tls' ? tlsCommand(args.slice(1))
   : main(args[0] === 'start' ? args.slice(1) : args);
 run.catch((err) => {
   const known = err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'SAMSA_DATA_DIR_LOCKED' ? (err as Error).message : describeStartError(err, settings);

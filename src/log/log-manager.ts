@@ -30,6 +30,11 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms: how long a compacted log with nothing to clean waits before the next check. Default 15000 ms. */
   cleanerBackoffMs?: number;
+  /**
+   * log.flush.offset.checkpoint.interval.ms: how often each log that moved is synced and its recovery point recorded
+   * (see PartitionLog.checkpointRecoveryPoint). Default 60000 ms.
+   */
+  recoveryPointIntervalMs?: number;
   /** In-memory mode: a byte budget standing in for a disk's size. */
   memoryQuota?: MemoryQuota;
   /** Time for the timer and the logs (a ManualClock in tests). Default: real time. */
@@ -56,6 +61,7 @@ export class LogManager {
   /** When each compacted log is next looked at by the cleaner (absent: at the next tick). */
   private readonly nextCleanerCheck = new Map<string, number>();
   private nextRetentionCheck = 0;
+  private nextRecoveryPoint = 0;
   private closing = false;
 
   constructor(private readonly opts: LogManagerOptions) {
@@ -90,6 +96,7 @@ export class LogManager {
       warn: (msg, details) => this.opts.logger?.warn({ partition: name, ...details }, msg),
     });
     this.logs.set(name, log);
+    if (log.verifiedBytes > 0) this.opts.logger?.debug({ partition: name, verifiedBytes: log.verifiedBytes }, 'checked CRCs after an unclean stop');
     this.startTimer();
     return log;
   }
@@ -128,6 +135,10 @@ export class LogManager {
     const now = this.now();
     const retention = now >= this.nextRetentionCheck;
     if (retention) this.nextRetentionCheck = now + (this.opts.retentionCheckIntervalMs ?? 300_000);
+    if (now >= this.nextRecoveryPoint) {
+      this.nextRecoveryPoint = now + (this.opts.recoveryPointIntervalMs ?? 60_000);
+      this.checkpointRecoveryPoints();
+    }
     this.runTasks(now, retention, (name) => now >= (this.nextCleanerCheck.get(name) ?? now));
   }
 
@@ -141,6 +152,14 @@ export class LogManager {
         this.opts.logger?.error({ partition: name, err }, 'log maintenance failed');
       }
     }
+  }
+
+  /** Records every log's recovery point (in memory, there is nothing to recover). Resolves when all are written. */
+  async checkpointRecoveryPoints(): Promise<void> {
+    if (this.opts.dataDir === null) return;
+    await Promise.all([...this.logs].map(([name, log]) => log.checkpointRecoveryPoint().catch((err: unknown) => {
+      this.opts.logger?.warn({ partition: name, err }, 'recovery point checkpoint failed');
+    })));
   }
 
   /** Resolves when the compaction passes under way have ended. */
@@ -184,6 +203,7 @@ export class LogManager {
     const every = this.opts.maintenanceIntervalMs ?? 1000;
     if (this.timer || every <= 0) return;
     this.nextRetentionCheck = this.now() + (this.opts.retentionCheckIntervalMs ?? 300_000);
+    this.nextRecoveryPoint = this.now() + (this.opts.recoveryPointIntervalMs ?? 60_000);
     this.timer = this.clock.setInterval(() => this.tick(), every);
   }
 

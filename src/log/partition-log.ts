@@ -7,8 +7,9 @@
  *
  * One replica, so the high watermark is the log end offset. The log start offset advances with retention and
  * DeleteRecords (kept in a `log-start-offset` file). Every start walks the batch headers of all segments to rebuild
- * the indexes and the producer state; after an unclean stop (no `clean-shutdown` marker) it verifies every CRC too
- * and truncates at the first invalid batch, keeping the valid prefix.
+ * the indexes and the producer state; after an unclean stop (no `clean-shutdown` marker) it verifies the CRCs too
+ * and truncates at the first invalid batch, keeping the valid prefix — the CRCs of the batches below the recovery
+ * point (`recovery-point`: synced to disk before it was written, Kafka's recovery-point checkpoint) excepted.
  */
 import {
   BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
@@ -31,6 +32,18 @@ export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
 const OPEN_MARKER_FILE = 'running';
 const LOG_START_FILE = 'log-start-offset';
 const CLEANED_TO_FILE = 'cleaner-offset';
+/**
+ * The recovery point: every batch below this offset was synced to disk before the file was written (by
+ * `checkpointRecoveryPoint`, periodically), so a start after an unclean stop checks the CRCs from there on only. A
+ * missing, torn or unreadable file, or one naming more offsets than the segments hold, means all are checked.
+ */
+export const RECOVERY_POINT_FILE = 'recovery-point';
+
+/** The recovery point written: digits and a newline (a torn write lacks the newline, and reads as none). */
+function readRecoveryPoint(b: Buffer | null): number {
+  const text = b?.toString('latin1') ?? '';
+  return /^\d{1,16}\n$/.test(text) ? Number(text.slice(0, -1)) : 0;
+}
 /** The leader epoch stamped on every batch: one broker, one steady epoch. */
 
 function readNumber(b: Buffer | null): number {
@@ -68,13 +81,13 @@ export class PartitionLog {
   private startOffset = 0;
   private readonly now: () => number;
   private readonly fsync: boolean;
-  private readonly warn: NonNullable<PartitionLogOptions['warn']>;
   // Group commit: appends are numbered; a sync covers every append numbered up to when it started.
   private writeSeq = 0;
   private syncedSeq = 0;
   private syncing = false;
   private waiters: SyncWaiter[] = [];
-  private readonly dirty = new Set<LogFile>();
+  /** Files written since their last sync (made on first write: thousands of idle partitions need none). */
+  private dirty: Set<LogFile> | null = null;
   private unflushedMessages = 0;
   private lastFlush: number;
   /** Offsets below this have been compacted (gaps allowed); persisted in `cleaner-offset`. */
@@ -86,23 +99,28 @@ export class PartitionLog {
   leaderEpoch = 0;
   /** Told after every change a waiting Fetch may care about (see `watch`). */
   private watchers: Set<() => void> | null = null;
+  /** What RECOVERY_POINT_FILE holds; null after a clean start, until it is next needed (a start reads no more than it must). */
+  private recoveryPoint: number | null = 0;
+  /** Counts lowerings of the recovery point: a checkpoint whose sync saw one writes nothing. */
+  private recoveryLowered = 0;
+  /** Bytes of batches whose CRCs the start checked (after an unclean stop: those from the recovery point on). */
+  verifiedBytes = 0;
 
   private constructor(readonly dir: LogDir, config: TopicConfigInput, opts: PartitionLogOptions) {
     this.config = sharedLogConfig(config);
     this.now = opts.now ?? Date.now;
     this.fsync = opts.fsync ?? false;
-    this.warn = opts.warn ?? (() => {});
     this.lastFlush = this.now();
   }
 
   /** Opens (or creates) the log in `dir`, recovering it. Throws StorageError when the files cannot be opened. */
   static open(dir: LogDir, config: TopicConfigInput = {}, opts: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(dir, config, opts);
-    log.load();
+    log.load(opts.warn ?? (() => {})); // (not kept: a closure per partition adds up over thousands)
     return log;
   }
 
-  private load(): void {
+  private load(warn: NonNullable<PartitionLogOptions['warn']>): void {
     // One listing answers what exists: a partition's start costs few syscalls when thousands start together.
     const names = new Set(this.dir.list());
     const clean = names.has(CLEAN_SHUTDOWN_FILE);
@@ -112,32 +130,26 @@ export class PartitionLog {
     this.cleanedTo = names.has(CLEANED_TO_FILE) ? readNumber(this.dir.readFile(CLEANED_TO_FILE)) : 0;
     const bases = [...names].map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
     const checkpoint = names.has(LOG_START_FILE) ? readNumber(this.dir.readFile(LOG_START_FILE)) : 0;
-    let broken = false;
-    for (const base of bases) {
-      const seg = this.newSegment(base);
-      const prev = this.segments[this.segments.length - 1];
-      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
-        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
-        continue;
-      }
-      if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
-        // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
-        this.warn('removing segment after an invalid one', { baseOffset: base });
-        seg.remove();
-        broken = true;
-        continue;
-      }
-      const error = seg.recover(!clean, (b) => this.applyProducer(b, seg));
-      this.segments.push(seg);
-      if (error !== null) {
-        this.warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
-        broken = true;
-      }
+    // After an unclean stop, CRCs are checked from the recovery point on (Infinity: none, after a clean stop).
+    const verifyFrom = clean ? Infinity : bases.length > 0 && names.has(RECOVERY_POINT_FILE) ? readRecoveryPoint(this.dir.readFile(RECOVERY_POINT_FILE)) : 0;
+    this.recoveryPoint = clean ? null : verifyFrom;
+    this.loadSegments(bases, verifyFrom, warn);
+    const loadedEnd = this.segments.length > 0 ? this.segments[this.segments.length - 1].nextOffset : 0;
+    if (verifyFrom > 0 && verifyFrom !== Infinity && loadedEnd < verifyFrom) {
+      // The recovery point names offsets the segments do not hold: it cannot be trusted, so every CRC is checked.
+      warn('recovery point beyond the log end: checking every batch', { recoveryPoint: verifyFrom, logEndOffset: loadedEnd });
+      const kept = this.segments.map((seg) => seg.baseOffset);
+      for (const seg of this.segments) seg.close();
+      this.segments = [];
+      this.producers = new ProducerState();
+      this.recoveryPoint = 0;
+      this.loadSegments(kept, 0, warn);
     }
     // Empty segments other than the active one (a tail truncated to nothing) serve no purpose.
     while (this.segments.length > 1 && this.segments[this.segments.length - 1].size === 0) this.segments.pop()!.remove();
     // A partition without segment files (new, or never written): its first file is created by its first append.
     if (this.segments.length === 0) this.segments.push(this.newSegment(checkpoint, true));
+    this.segments = this.segments.slice(); // a push leaves room for 16 more: 150 bytes per idle partition
     // segment.ms keeps counting across restarts: from the first batch's timestamp (as Kafka does), never from the
     // future. While running, a new segment's clock starts at its first append, so old producer timestamps do not
     // roll a segment per batch.
@@ -149,6 +161,35 @@ export class PartitionLog {
     const first = this.segments[0].baseOffset;
     this.startOffset = Math.min(Math.max(checkpoint, first), this.logEndOffset);
     this.producers.truncateHead(this.startOffset);
+  }
+
+  /** Opens and recovers the segments at `bases` (see `load`), CRCs checked for batches from offset `verifyFrom` on. */
+  private loadSegments(bases: readonly number[], verifyFrom: number, warn: NonNullable<PartitionLogOptions['warn']>): void {
+    let broken = false;
+    for (const base of bases) {
+      const seg = this.newSegment(base);
+      const prev = this.segments[this.segments.length - 1];
+      if (!broken && prev && base < prev.nextOffset && prev.nextOffset <= this.cleanedTo) {
+        seg.remove(); // merged into the segment before it by compaction, which a crash stopped from removing it
+        continue;
+      }
+      if (broken || (prev && (base < prev.nextOffset || (base > prev.nextOffset && prev.nextOffset >= this.cleanedTo)))) {
+        // Everything after the first invalid batch goes: offsets must stay contiguous with what precedes them.
+        warn('removing segment after an invalid one', { baseOffset: base });
+        seg.remove();
+        broken = true;
+        continue;
+      }
+      const error = seg.recover(verifyFrom === Infinity ? false : verifyFrom, (b) => {
+        if (b.header.baseOffset + b.header.lastOffsetDelta >= verifyFrom) this.verifiedBytes += b.header.size;
+        this.applyProducer(b, seg);
+      });
+      this.segments.push(seg);
+      if (error !== null) {
+        warn('truncated an invalid log tail', { baseOffset: base, position: seg.size, reason: error });
+        broken = true;
+      }
+    }
   }
 
   private newSegment(base: number, isNew = false): Segment {
@@ -169,11 +210,15 @@ export class PartitionLog {
   replaceSegments(index: number, count: number, cleanedFile: string): Segment {
     const old = this.segments.slice(index, index + count);
     for (const seg of old) {
-      this.dirty.delete(seg.log);
+      this.dirty?.delete(seg.log);
       seg.close();
     }
     this.dir.rename(cleanedFile, segmentName(old[0].baseOffset, '.log'));
     const seg = this.newSegment(old[0].baseOffset);
+    // The rewritten bytes are not synced yet: below the recovery point until the next checkpoint syncs them.
+    this.lowerRecoveryPoint(old[0].baseOffset);
+    (this.dirty ??= new Set()).add(seg.log);
+    this.writeSeq++;
     seg.recover(false, () => {});
     seg.rollStart = old[0].rollStart;
     for (const merged of old.slice(1)) merged.remove();
@@ -326,7 +371,7 @@ export class PartitionLog {
       this.unflushedMessages += h.recordCount;
     }
     this.writeSeq++;
-    this.dirty.add(seg.log);
+    (this.dirty ??= new Set()).add(seg.log);
     if (this.unflushedMessages >= this.config.flushMessages && !this.durable) void this.sync().catch(() => {});
     this.changed();
     return { baseOffset: first, lastOffset: next - 1, logAppendTime: logAppendTime ? now : -1, logStartOffset: this.startOffset, duplicate: false };
@@ -392,8 +437,8 @@ export class PartitionLog {
   private startSync(): void {
     this.syncing = true;
     const seq = this.writeSeq;
-    const files = [...this.dirty];
-    this.dirty.clear();
+    const files = this.dirty ? [...this.dirty] : [];
+    this.dirty?.clear();
     this.unflushedMessages = 0;
     this.lastFlush = this.now();
     Promise.all(files.map((f) => f.sync())).then(
@@ -402,7 +447,7 @@ export class PartitionLog {
         this.settleWaiters((w) => w.seq <= seq, null);
       },
       (err) => {
-        for (const f of files) this.dirty.add(f);
+        for (const f of files) (this.dirty ??= new Set()).add(f);
         this.settleWaiters((w) => w.seq <= seq, err);
       },
     ).finally(() => {
@@ -582,7 +627,7 @@ export class PartitionLog {
   }
 
   private removeSegment(seg: Segment): void {
-    this.dirty.delete(seg.log);
+    this.dirty?.delete(seg.log);
     seg.remove();
   }
 
@@ -596,6 +641,7 @@ export class PartitionLog {
     const seg = this.active;
     const pos = seg.locate(offset);
     if (pos >= 0) seg.truncateAt(pos);
+    this.lowerRecoveryPoint(this.logEndOffset); // offsets from here on will be written again
     if (this.startOffset > this.logEndOffset) this.setStartOffset(this.logEndOffset);
     this.rebuildProducerState();
     this.changed();
@@ -613,7 +659,7 @@ export class PartitionLog {
   /** Per-log timers, run at every maintenance tick: `flush.ms` syncs and `segment.ms` (see rollMs) rolls of an idle active segment. */
   maintainSegments(now = this.now()): void {
     const cfg = this.config;
-    if (this.dirty.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
+    if (this.dirty?.size && now - this.lastFlush >= cfg.flushMs) void this.sync().catch(() => {});
     if (this.active.size > 0 && now - this.active.rollStart >= this.rollMs) this.roll();
   }
 
@@ -639,6 +685,39 @@ export class PartitionLog {
   }
 
   // ---- lifecycle ----
+
+  /**
+   * Kafka's recovery-point checkpoint for this log: syncs what was appended so far, then records its end offset in
+   * RECOVERY_POINT_FILE, so a start after an unclean stop checks the CRCs of what came after only. Writes nothing
+   * when the log has not moved since the last one.
+   */
+  async checkpointRecoveryPoint(): Promise<void> {
+    // Untouched since a clean start: the file on disk is as good as ever, and not read.
+    if (this.closed || (this.recoveryPoint === null && this.writeSeq === 0 && this.recoveryLowered === 0)) return;
+    this.recoveryPoint ??= this.readRecoveryPointFile();
+    const end = this.logEndOffset;
+    if (end === this.recoveryPoint) return;
+    const lowered = this.recoveryLowered;
+    await this.sync();
+    if (this.closed || lowered !== this.recoveryLowered) return; // rewritten meanwhile: the next checkpoint decides
+    this.writeRecoveryPoint(end);
+  }
+
+  private readRecoveryPointFile(): number {
+    return readRecoveryPoint(this.dir.readFile(RECOVERY_POINT_FILE));
+  }
+
+  private writeRecoveryPoint(offset: number): void {
+    this.dir.writeFile(RECOVERY_POINT_FILE, Buffer.from(`${offset}\n`));
+    this.recoveryPoint = offset;
+  }
+
+  /** Offsets from `offset` on were (or are being) rewritten: the recovery point on disk must not cover them. */
+  private lowerRecoveryPoint(offset: number): void {
+    this.recoveryLowered++;
+    this.recoveryPoint ??= this.readRecoveryPointFile();
+    if (offset < this.recoveryPoint) this.writeRecoveryPoint(offset);
+  }
 
   /** Writes everything to disk now (a blocking fsync of every segment written since the last sync). */
   async flush(): Promise<void> {

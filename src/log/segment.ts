@@ -150,10 +150,12 @@ export class Segment {
   /**
    * Visits the batches from file position `from`, checking the structure (magic, lengths, offsets contiguous — or
    * increasing where compaction left gaps; the base offset is outside the CRC) and,
-   * with `verify`, the CRC32C (then `buf` holds each whole batch). Stops at the first invalid batch, at the end,
-   * or when the visitor returns false.
+   * with `verify`, the CRC32C (then `buf` holds each whole batch) — of every batch, or, when `verify` is an offset,
+   * of the batches whose last offset is at or after it (those before it are read header only). Stops at the first
+   * invalid batch, at the end, or when the visitor returns false.
    */
-  walk(from: number, verify: boolean, visit: (b: WalkedBatch) => boolean | void, wholeBatches = verify): WalkEnd {
+  walk(from: number, verify: boolean | number, visit: (b: WalkedBatch) => boolean | void, wholeBatches = verify === true): WalkEnd {
+    const verifyFrom = verify === true ? -1 : verify === false ? Infinity : verify;
     const size = this.log.size;
     // One buffer, refilled: visitors must copy what they keep beyond their call.
     let space = Buffer.allocUnsafeSlow(Math.min(WALK_CHUNK, Math.max(size - from, BATCH_HEADER_SIZE)));
@@ -178,13 +180,14 @@ export class Segment {
       if (chunk.readInt8(at + MAGIC_AT) !== 2) return { end: pos, error: `bad magic ${chunk.readInt8(at + MAGIC_AT)}` };
       const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
       if (batchSize < BATCH_HEADER_SIZE || pos + batchSize > size) return { end: pos, error: `bad batch length ${batchSize}` };
-      if (wholeBatches && at + batchSize > chunk.length) {
+      const verifyThis = verifyFrom < 0 || (verifyFrom !== Infinity && readInt64(chunk, at) + chunk.readInt32BE(at + LAST_DELTA_AT) >= verifyFrom);
+      if ((wholeBatches || verifyThis) && at + batchSize > chunk.length) {
         chunk = fill(pos, Math.max(WALK_CHUNK, batchSize));
         chunkPos = pos;
         at = 0;
       }
       let header: BatchHeader;
-      if (verify) {
+      if (verifyThis) {
         const checked = checkBatchAt(chunk, at, at + batchSize, false);
         if (checked instanceof BatchError) return { end: pos, error: checked.message };
         header = checked;
@@ -209,7 +212,7 @@ export class Segment {
    * Rebuilds the in-memory state and the indexes from the file; truncates an invalid tail (a torn write, garbage).
    * Returns the truncation reason, or null when the whole file was valid.
    */
-  recover(verify: boolean, onBatch: (b: WalkedBatch) => void): string | null {
+  recover(verify: boolean | number, onBatch: (b: WalkedBatch) => void): string | null {
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.bytesSinceIndex = 0;

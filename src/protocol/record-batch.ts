@@ -15,7 +15,6 @@
  * Attributes: bits 0-2 compression, bit 3 timestamp type (1 = LogAppendTime), bit 4 transactional, bit 5 control.
  */
 import { createRequire } from 'node:module';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { crc32c } from './crc32c.js';
 import { DecodeError, Reader } from './reader.js';
 import { Writer } from './writer.js';
@@ -254,7 +253,9 @@ function lz4Bound(b: Buffer): number {
 
 function loadCodec(code: number): Codec {
   switch (code) {
-    case Compression.gzip:
+    case Compression.gzip: {
+      // Loaded with the codec, not imported: a broker that never sees gzip does not load zlib.
+      const { gunzipSync, gzipSync } = process.getBuiltinModule('node:zlib');
       // zlib stops as soon as the output passes maxOutputLength (RangeError ERR_BUFFER_TOO_LARGE).
       return {
         compress: (b) => gzipSync(b),
@@ -267,6 +268,7 @@ function loadCodec(code: number): Codec {
           }
         },
       };
+    }
     case Compression.snappy: {
       const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: object): Buffer };
       // Each raw block declares its inflated length up front: summed and checked before anything is allocated.

@@ -7,14 +7,19 @@
  * than 2^27 (or what `limit` needs).
  */
 import { createRequire } from 'node:module';
-import * as zlib from 'node:zlib';
 
 /** Node's zstd, typed here as @types/node 20 does not know it. */
 interface NodeZstd {
   zstdCompressSync(b: Buffer): Buffer;
   zstdDecompressSync(b: Buffer, o: { maxOutputLength: number; chunkSize: number; params: Record<number, number> }): Buffer;
 }
-const builtin = typeof (zlib as unknown as Partial<NodeZstd>).zstdDecompressSync === 'function' ? zlib as unknown as NodeZstd : null;
+/** Node's zstd, or null; looked up on first use (zlib is not loaded by a broker that never sees zstd). */
+let builtinZstd: NodeZstd | null | undefined;
+function nodeZstd(): NodeZstd | null {
+  if (builtinZstd !== undefined) return builtinZstd;
+  const zlib = process.getBuiltinModule('node:zlib') as unknown as Partial<NodeZstd>;
+  return builtinZstd = typeof zlib.zstdDecompressSync === 'function' ? zlib as NodeZstd : null;
+}
 const ZSTD_D_WINDOW_LOG_MAX = 100; // zlib.constants.ZSTD_d_windowLogMax (ZSTD_d_windowLogMax in zstd.h)
 
 /** Thrown when the inflated data passes the limit. */
@@ -23,11 +28,13 @@ export class ZstdTooLarge extends Error {}
 const windowLogMax = (limit: number) => Math.min(27, Math.max(24, Math.ceil(Math.log2(limit))));
 
 export function zstdCompress(b: Buffer): Buffer {
+  const builtin = nodeZstd();
   return builtin ? builtin.zstdCompressSync(b) : storedFrame(b);
 }
 
 /** Inflates every frame of `input`, throwing ZstdTooLarge before more than `limit` bytes are held. */
 export function zstdDecompress(input: Buffer, limit: number): Buffer {
+  const builtin = nodeZstd();
   if (builtin) {
     try {
       // zlib inflates in chunks and stops as soon as the output passes maxOutputLength.

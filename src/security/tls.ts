@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createSecureContext, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../config.js';
 import { issueCertificate, type Name } from './x509.js';
 
@@ -103,7 +103,8 @@ export function serverTlsOptions(config: BrokerConfig, auto: AutoTls | null): Tl
     minVersion: 'TLSv1.2',
   };
   try {
-    createSecureContext(options);
+    // node:tls loaded here, not imported: only brokers with TLS pay for loading it (milliseconds of every start).
+    process.getBuiltinModule('node:tls').createSecureContext(options);
   } catch (err) {
     // OpenSSL's reason ("bad decrypt", "key values mismatch") never holds the password.
     throw new ConfigError(`cannot use ssl.certificate.location/ssl.key.location (check ssl.key.password): ${(err as Error).message}`);

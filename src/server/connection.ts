@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.js';
 import { Reader, DecodeError } from '../protocol/reader.js';
@@ -136,8 +136,9 @@ export class Connection {
 
   /** The mapped subject of a verified client certificate, or null; closes the connection when no mapping rule applies. */
   private certificatePrincipal(): string | null {
-    if (!(this.socket instanceof TLSSocket) || !this.socket.authorized) return null;
-    const certificate = this.socket.getPeerX509Certificate();
+    const socket = this.socket as Partial<TLSSocket>;
+    if (socket.encrypted !== true || !socket.authorized) return null;
+    const certificate = socket.getPeerX509Certificate!();
     if (!certificate) return null;
     const dn = rfc2253(certificate.subject);
     const name = mapPrincipal(dn, this.broker.security.principalRules);

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
 import { usesTls, type ListenerSpec } from './endpoints.js';
@@ -31,7 +31,9 @@ export class Listener {
     private readonly requests: RequestHandling) {}
 
   async listen(host: string, port: number): Promise<number> {
-    const listening = await listenOnHost(host, port, () => this.makeServer(),
+    // node:tls only for a TLS listener: loading it costs every start some milliseconds.
+    const tls = usesTls(this.spec.protocol) ? await import('node:tls') : null;
+    const listening = await listenOnHost(host, port, () => this.makeServer(tls),
       (h, err) => this.broker.logger.warn({ host: h, err: err.message }, 'cannot listen on this address; skipping it'));
     this.servers.push(...listening.servers);
     this.host = host;
@@ -39,9 +41,9 @@ export class Listener {
     return listening.port;
   }
 
-  private makeServer(): Server {
-    if (usesTls(this.spec.protocol)) {
-      const tlsServer = createTlsServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
+  private makeServer(tls: typeof import('node:tls') | null): Server {
+    if (tls) {
+      const tlsServer = tls.createServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
         // ssl.client.auth=requested: no certificate is fine, one that does not verify is not (as Java's wantClientAuth).
         if (!socket.authorized && socket.getPeerX509Certificate() !== undefined) {
           this.broker.logger.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused');

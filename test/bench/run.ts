@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
-import { logBenchmarks } from './log.js';
+import { logBenchmarks, recoveryTime } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
@@ -152,6 +152,11 @@ async function main(): Promise<void> {
   writeFileSync(file, payload.repeat(total));
   const bytes = total * 1024;
   try {
+    if (process.argv[2] === 'recovery') {
+      console.log('Recovery');
+      await recoveryTime({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+      return;
+    }
     if (process.argv[2] === 'scale') {
       console.log('Scale');
       report('bare node process spawn and exit (`node -e 0`)', `${(await timeBareNode()).toFixed(0)} ms`);

@@ -13,6 +13,10 @@ export interface CliBroker {
   bootstrap: string;
   /** Resolves with the exit signal or code. */
   exited: Promise<unknown>;
+  /** The "samsa is ready" line. */
+  ready: Record<string, unknown>;
+  /** Everything it printed on stdout so far (its log lines). */
+  output(): string;
 }
 
 /** Caps for a child broker: its descriptors (`ulimit -n`, soft and hard) and its V8 heap. */
@@ -28,18 +32,19 @@ export async function startCli(dataDir: string, extra: string[] = [], limits: Ch
   let out = '';
   let err = '';
   child.stderr!.on('data', (c) => { err += c; });
-  const port = await new Promise<number>((resolve, reject) => {
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     void exited.then((how) => reject(new Error(`broker exited (${String(how)}) before ready: ${out}${err}`)));
     child.stdout!.on('data', (chunk) => {
       out += chunk;
       for (const line of out.split('\n')) {
         if (!line.includes('samsa is ready')) continue;
-        resolve((JSON.parse(line) as { port: number }).port);
+        resolve(JSON.parse(line) as Record<string, unknown>);
       }
     });
   });
   child.stdout!.resume();
-  return { child, port, bootstrap: `127.0.0.1:${port}`, exited };
+  const port = ready.port as number;
+  return { child, port, bootstrap: `127.0.0.1:${port}`, exited, ready, output: () => out };
 }
 
 export async function kill9(broker: CliBroker): Promise<void> {

@@ -241,6 +241,34 @@ export class TransactionCoordinator {
   }
 
   /**
+   * DescribeTransactions (KIP-664): a transactional id's state, producer id/epoch, timeout, when its transaction
+   * started (-1 when none is open) and the partitions it holds; undefined for an id the coordinator does not know.
+   */
+  describe(transactionalId: string): { state: TxnStateName; producerId: number; producerEpoch: number; timeoutMs: number; startedAt: number; partitions: Array<{ topic: string; partition: number }> } | undefined {
+    const txn = this.txns.get(transactionalId);
+    if (!txn) return undefined;
+    const partitions = txn.partitions.map((key) => {
+      const at = key.lastIndexOf('\u0000');
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+    });
+    const open = txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort';
+    return { state: txn.state, producerId: txn.producerId, producerEpoch: txn.epoch, timeoutMs: txn.timeoutMs, startedAt: open ? txn.startedAt : -1, partitions };
+  }
+
+  /**
+   * The partitions (as "topic\u0000partition") whose offsets for `groupId` an open transaction holds (sent with
+   * TxnOffsetCommit, not yet committed or aborted): OffsetFetch with requireStable answers them UNSTABLE_OFFSET_COMMIT.
+   */
+  pendingOffsets(groupId: string): Set<string> {
+    const pending = new Set<string>();
+    for (const txn of this.txns.values()) {
+      if (txn.state !== 'Ongoing' && txn.state !== 'PrepareCommit' && txn.state !== 'PrepareAbort') continue;
+      for (const o of txn.offsets[groupId] ?? []) pending.add(partitionKey(o.topic, o.partition));
+    }
+    return pending;
+  }
+
+  /**
    * ListTransactions (KIP-664): transactional ids whose state is one of `states` and producer id one of `producerIds`
    * (empty = any), open at least `minDurationMs` (negative = any). Also returns the state filters that name no state.
    */

@@ -13,7 +13,7 @@ import type { RunningBroker } from '../../src/index.js';
 import {
   FindCoordinatorApi, JoinGroupApi, SyncGroupApi, HeartbeatApi, LeaveGroupApi, OffsetCommitApi, OffsetFetchApi, DescribeGroupsApi,
   ListGroupsApi, InitProducerIdApi, AddPartitionsToTxnApi, AddOffsetsToTxnApi, EndTxnApi, TxnOffsetCommitApi, DescribeTransactionsApi,
-  ListTransactionsApi, type JoinGroupRequest,
+  ListTransactionsApi, ApiVersionsApi, type JoinGroupRequest,
 } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
@@ -46,6 +46,16 @@ async function stableGroup(groupId: string, version: number, groupInstanceId: st
   assert.equal(synced.errorCode, ErrorCode.NONE);
   return joined;
 }
+
+test('ApiVersions advertises Kafka 4.1\'s client versions of the group and transaction APIs, never AddPartitionsToTxn 4+ or EndTxn/TxnOffsetCommit 5', async () => {
+  const { apiKeys } = await callApi(port, ApiVersionsApi, 3, { clientSoftwareName: 'versions-test', clientSoftwareVersion: '1' });
+  const ranges = Object.fromEntries(apiKeys.filter((k) => [8, 9, 10, 11, 12, 13, 14, 15, 16, 22, 24, 25, 26, 28, 42, 47, 61, 65, 66].includes(k.apiKey))
+    .map((k) => [k.apiKey, `${k.minVersion}-${k.maxVersion}`]));
+  assert.deepEqual(ranges, {
+    8: '2-9', 9: '1-9', 10: '0-6', 11: '0-9', 12: '0-4', 13: '0-5', 14: '0-5', 15: '0-6', 16: '0-5',
+    22: '0-5', 24: '0-3', 25: '0-4', 26: '0-4', 28: '0-4', 42: '0-2', 47: '0-0', 61: '0-0', 65: '0-0', 66: '0-2',
+  });
+});
 
 test('FindCoordinator v4-6 answer one coordinator per key; an unknown key type fails each key', async () => {
   const r = await callApi(port, FindCoordinatorApi, 6, { key: '', keyType: 0, coordinatorKeys: ['g1', 'g2'] });

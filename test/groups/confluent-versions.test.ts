@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repositoryRoot } from '../../protocol/generate.js';
-import { startTestBroker } from '../helpers.js';
-import { until } from './helpers.js';
+import { until, startVersionRecordingBroker } from './helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,17 +17,9 @@ const { KafkaJS } = createRequire(join(repositoryRoot(), 'compat-suite', 'client
 
 let broker: RunningBroker;
 /** The highest version of each API the client sent. */
-const sent = new Map<string, number>();
+let sent: Map<string, number>;
 
-before(async () => {
-  broker = await startTestBroker();
-  broker.broker.faults = {
-    intercept: (call, next) => {
-      sent.set(call.handler.api.name, Math.max(sent.get(call.handler.api.name) ?? -1, call.ctx.version));
-      return next();
-    },
-  };
-});
+before(async () => { ({ broker, sent } = await startVersionRecordingBroker()); });
 after(async () => { await broker.close(); });
 
 test('librdkafka 2.15: a consumer group and the group admin APIs at the newest versions it sends', async () => {

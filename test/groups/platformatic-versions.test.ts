@@ -9,23 +9,14 @@ import '../../compat-suite/clients/node22-shim.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Admin, Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
-import { startTestBroker } from '../helpers.js';
-import { until } from './helpers.js';
+import { until, startVersionRecordingBroker } from './helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 
 let broker: RunningBroker;
-/** The highest version of each API the clients sent. */
-const sent = new Map<string, number>();
+/** The highest version of each API the client sent. */
+let sent: Map<string, number>;
 
-before(async () => {
-  broker = await startTestBroker();
-  broker.broker.faults = {
-    intercept: (call, next) => {
-      sent.set(call.handler.api.name, Math.max(sent.get(call.handler.api.name) ?? -1, call.ctx.version));
-      return next();
-    },
-  };
-});
+before(async () => { ({ broker, sent } = await startVersionRecordingBroker()); });
 after(async () => { await broker.close(); });
 
 const options = () => ({ clientId: 'platformatic-versions', bootstrapBrokers: [broker.bootstrap], timeout: 10_000, retries: 3, retryDelay: 200 });

@@ -29,9 +29,9 @@ function fetchGroup(ctx: RequestContext, groupId: string, topics: OffsetFetchReq
   const result = ctx.broker.groups.offsetFetch(groupId, topics && topics.filter((t) => !denied.has(t.name)), member);
   if (requireStable && result.errorCode === ErrorCode.NONE) {
     const pending = ctx.broker.transactions.pendingOffsets(groupId);
-    for (const t of pending.size > 0 ? result.topics : []) {
+    for (const t of result.topics) {
       for (const p of t.partitions) {
-        if (pending.has(`${t.name}\u0000${p.partitionIndex}`)) Object.assign(p, { committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
+        if (pending(t.name, p.partitionIndex)) Object.assign(p, { committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
       }
     }
   }

@@ -417,13 +417,15 @@ export class GroupCoordinator {
     let pendingLeft = false;
     const members = leaving.map((m) => {
       const reply = (errorCode: number) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode });
-      if (m.memberId === '') {
-        const staticId = m.groupInstanceId === null ? undefined : group.staticMembers.get(m.groupInstanceId);
-        const member = staticId === undefined ? undefined : group.members.get(staticId);
+      const leave = (member: Member | undefined) => {
         if (!member) return reply(ErrorCode.UNKNOWN_MEMBER_ID);
         if (!departing.includes(member)) departing.push(member);
         if (m.reason) reasons.set(member, m.reason);
         return reply(ErrorCode.NONE);
+      };
+      if (m.memberId === '') {
+        const staticId = m.groupInstanceId === null ? undefined : group.staticMembers.get(m.groupInstanceId);
+        return leave(staticId === undefined ? undefined : group.members.get(staticId));
       }
       if (group.pendingMembers.has(m.memberId)) {
         this.runtime.cancel(pendingKey(groupId, m.memberId));
@@ -436,11 +438,7 @@ export class GroupCoordinator {
         if (current === undefined) return reply(ErrorCode.UNKNOWN_MEMBER_ID);
         if (current !== m.memberId) return reply(ErrorCode.FENCED_INSTANCE_ID);
       }
-      const member = group.members.get(m.memberId);
-      if (!member) return reply(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (!departing.includes(member)) departing.push(member);
-      if (m.reason) reasons.set(member, m.reason);
-      return reply(ErrorCode.NONE);
+      return leave(group.members.get(m.memberId));
     });
     for (const member of departing) {
       this.logger.debug({ group: groupId, member: member.memberId, reason: reasons.get(member) ?? 'left the group' }, 'member removed');

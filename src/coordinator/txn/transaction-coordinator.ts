@@ -65,6 +65,8 @@ export interface TxnDependencies {
 const PID_BLOCK = 1000;
 const MAX_EPOCH = 32767;
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** States in which a transaction is open: its partitions and offsets are not yet committed or aborted. */
+const isOpen = (txn: TxnState) => txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort';
 /** How often timeouts, orphaned partition transactions and idle ids are looked for. */
 const CHECK_INTERVAL_MS = 1000;
 
@@ -251,21 +253,19 @@ export class TransactionCoordinator {
       const at = key.lastIndexOf('\u0000');
       return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
     });
-    const open = txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort';
-    return { state: txn.state, producerId: txn.producerId, producerEpoch: txn.epoch, timeoutMs: txn.timeoutMs, startedAt: open ? txn.startedAt : -1, partitions };
+    return { state: txn.state, producerId: txn.producerId, producerEpoch: txn.epoch, timeoutMs: txn.timeoutMs, startedAt: isOpen(txn) ? txn.startedAt : -1, partitions };
   }
 
   /**
-   * The partitions (as "topic\u0000partition") whose offsets for `groupId` an open transaction holds (sent with
-   * TxnOffsetCommit, not yet committed or aborted): OffsetFetch with requireStable answers them UNSTABLE_OFFSET_COMMIT.
+   * Whether an open transaction holds an offset of `groupId` for the partition (sent with TxnOffsetCommit, not yet
+   * committed or aborted): OffsetFetch with requireStable answers such partitions UNSTABLE_OFFSET_COMMIT.
    */
-  pendingOffsets(groupId: string): Set<string> {
+  pendingOffsets(groupId: string): (topic: string, partition: number) => boolean {
     const pending = new Set<string>();
     for (const txn of this.txns.values()) {
-      if (txn.state !== 'Ongoing' && txn.state !== 'PrepareCommit' && txn.state !== 'PrepareAbort') continue;
-      for (const o of txn.offsets[groupId] ?? []) pending.add(partitionKey(o.topic, o.partition));
+      if (isOpen(txn)) for (const o of txn.offsets[groupId] ?? []) pending.add(partitionKey(o.topic, o.partition));
     }
-    return pending;
+    return (topic, partition) => pending.has(partitionKey(topic, partition));
   }
 
   /**

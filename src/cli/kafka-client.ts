@@ -264,7 +264,8 @@ export class KafkaClient {
   /** The connection to the coordinator of `group`. */
   async coordinator(group: string): Promise<BrokerConnection> {
     return this.retrying(async () => {
-      const res = await (await this.any()).request(FindCoordinatorApi, { key: group, keyType: 0 });
+      const sent = await (await this.any()).request(FindCoordinatorApi, { key: group, keyType: 0, coordinatorKeys: [group] });
+      const res = sent.coordinators[0] ?? sent; // v4+ answer per key
       check(res.errorCode, `coordinator of group '${group}'`, res.errorMessage);
       this.brokers.set(res.nodeId, { host: res.host, port: res.port });
       return this.node(res.nodeId);

@@ -1,25 +1,35 @@
 /**
- * FindCoordinator 0-2: the node that coordinates the group (key type 0) or transactional id (key type 1), spread
+ * FindCoordinator 0-6: the node that coordinates the group (key type 0) or transactional id (key type 1), spread
  * over the cluster by the key's hash (see metadata/placement.ts); any node answers.
- * v0 has no key type (always a group). Other key types get INVALID_REQUEST. Needs DESCRIBE on the group (else
+ * v0 has no key type (always a group). v4+ (KIP-699) batch keys: one coordinator, or error, per key. v6 names key
+ * type 2 (share groups, KIP-932); other key types get INVALID_REQUEST. Needs DESCRIBE on the group (else
  * GROUP_AUTHORIZATION_FAILED) or transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
-import { handler } from './handler.js';
-import { FindCoordinatorApi } from '../protocol/generated/index.js';
+import { handler, type RequestContext } from './handler.js';
+import { FindCoordinatorApi, type FindCoordinatorResponseCoordinators } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { endpointOf } from '../broker.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 
-export default handler(FindCoordinatorApi, (req, ctx) => {
-  const { broker, session } = ctx;
-  const fail = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
-  if (req.keyType !== 0 && req.keyType !== 1) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${req.keyType}`);
-  if (req.keyType === 0 && !authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, req.key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Group authorization failed.');
-  if (req.keyType === 1 && !authorized(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, req.key)) {
+/** The coordinator of one key, as a v4+ entry (v0-3 answer the same fields at the top level). */
+function coordinatorOf(ctx: RequestContext, key: string, keyType: number): FindCoordinatorResponseCoordinators {
+  const fail = (errorCode: number, errorMessage: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+  if (keyType !== 0 && keyType !== 1) return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);
+  if (keyType === 0 && !authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Group authorization failed.');
+  if (keyType === 1 && !authorized(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
     return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.');
   }
-  const node = broker.coordinatorNode(req.key)!;
-  const { host, port } = endpointOf(node, session.listener);
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: node.id, host, port };
+  const node = ctx.broker.coordinatorNode(key)!;
+  const { host, port } = endpointOf(node, ctx.session.listener);
+  return { key, nodeId: node.id, host, port, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+export default handler(FindCoordinatorApi, (req, ctx) => {
+  if (ctx.version >= 4) {
+    const coordinators = req.coordinatorKeys.map((key) => coordinatorOf(ctx, key, req.keyType));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators };
+  }
+  const { key: _key, ...found } = coordinatorOf(ctx, req.key, req.keyType);
+  return { throttleTimeMs: 0, ...found, coordinators: [] };
 });

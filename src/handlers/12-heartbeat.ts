@@ -1,5 +1,6 @@
 /**
- * Heartbeat 0-3: keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. v3 adds the group instance id.
+ * Heartbeat 0-4: keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. v3 adds the group instance id;
+ * v4 is flexible.
  * Needs READ on the group (else GROUP_AUTHORIZATION_FAILED).
  */
 import { coordinates, handler } from './handler.js';

@@ -1,5 +1,6 @@
 /**
- * AddPartitionsToTxn 0-1: partitions a transaction writes to, so EndTxn knows where to put markers.
+ * AddPartitionsToTxn 0-3: partitions a transaction writes to, so EndTxn knows where to put markers. v2 answers a
+ * fenced producer PRODUCER_FENCED; v3 flexible. Never 4+: those are the brokers' own (batched, verify-only).
  * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere),
  * WRITE on each topic: one refused topic fails the request, its partitions TOPIC_AUTHORIZATION_FAILED and the
  * others OPERATION_NOT_ATTEMPTED.
@@ -9,6 +10,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { AddPartitionsToTxnApi } from '../protocol/generated/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized, deniedNames } from '../security/authorizer.js';
+import { fencedAs } from './22-init-producer-id.js';
 
 export default handler(AddPartitionsToTxnApi, async (req, ctx) => {
   const wanted = req.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
@@ -22,7 +24,7 @@ export default handler(AddPartitionsToTxnApi, async (req, ctx) => {
     throttleTimeMs: 0,
     results: req.topics.map((t) => ({
       name: t.name,
-      results: results.filter((r) => r.topic === t.name).map((r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
+      results: results.filter((r) => r.topic === t.name).map((r) => ({ partitionIndex: r.partition, errorCode: fencedAs(r.errorCode, ctx.version, 2) })),
     })),
   };
 });

@@ -1,5 +1,7 @@
 /**
- * TxnOffsetCommit 0-3: offsets held with the transaction; the group sees them only when it commits.
+ * TxnOffsetCommit 0-4: offsets held with the transaction; the group sees them only when it commits. v3 flexible, with
+ * the member's generation and id (KIP-447); v4 may answer TRANSACTION_ABORTABLE (never needed here). Not v5: with
+ * transactions V2 (KIP-890 part 2) the commit itself adds the group to the transaction.
  * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), READ
  * on the group (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each topic (else TOPIC_AUTHORIZATION_FAILED).
  */

@@ -1,6 +1,6 @@
 /**
- * DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none). A group
- * the principal may not DELETE answers GROUP_AUTHORIZATION_FAILED.
+ * DeleteGroups 0-2 (v2 flexible): Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if
+ * none). A group the principal may not DELETE answers GROUP_AUTHORIZATION_FAILED.
  */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';

@@ -37,6 +37,7 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeProducers from './61-describe-producers.js';
+import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
 import electLeaders from './43-elect-leaders.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
@@ -50,6 +51,6 @@ export const HANDLERS: readonly Handler[] = [
   offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, incrementalAlterConfigs,
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
-  describeProducers, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
+  describeProducers, describeTransactions, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
   electLeaders, alterPartitionReassignments, listPartitionReassignments, describeCluster,
 ];

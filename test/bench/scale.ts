@@ -288,10 +288,10 @@ async function groupCost(ctx: ScaleBenchContext): Promise<void> {
         const groupId = `g-${members.length + i}`;
         const join = await client.send(JoinGroupApi, 3, {
           groupId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId: '', groupInstanceId: null,
-          protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+          protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
         });
         await client.send(SyncGroupApi, 2, {
-          groupId, generationId: join.generationId, memberId: join.memberId, groupInstanceId: null,
+          groupId, generationId: join.generationId, memberId: join.memberId, groupInstanceId: null, protocolType: null, protocolName: null,
           assignments: [{ memberId: join.memberId, assignment: Buffer.alloc(0) }],
         });
         return { groupId, memberId: join.memberId, generationId: join.generationId };

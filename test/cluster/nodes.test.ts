@@ -78,7 +78,7 @@ test('Produce and ListOffsets to a node that does not lead the partition: NOT_LE
 
   const group = keyCoordinatedBy(2, 'find');
   for (const node of cluster.nodes) {
-    const found = await callApi(node.port, FindCoordinatorApi, 2, { key: group, keyType: 0 });
+    const found = await callApi(node.port, FindCoordinatorApi, 2, { key: group, keyType: 0, coordinatorKeys: [] });
     assert.equal(found.errorCode, ErrorCode.NONE);
     assert.deepEqual([found.nodeId, found.port], [2, portOf(2)]);
   }

@@ -1,5 +1,7 @@
 /** Helpers for consumer-group tests with real clients: polling for a condition, kafkajs members that record their assignment. */
 import type { Consumer, Kafka } from 'kafkajs';
+import { startTestBroker } from '../helpers.js';
+import type { RunningBroker } from '../../src/index.js';
 
 /** Polls `check` until it returns a value other than undefined/false; fails with `what` after `timeoutMs`. */
 export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -52,4 +54,20 @@ export function balanced(members: Member[], n: number, each: number[]): boolean 
   const all = members.flatMap((m) => m.partitions).sort((a, b) => a - b);
   const sizes = members.map((m) => m.partitions.length).sort();
   return all.length === n && all.every((p, i) => p === i) && sizes.join() === [...each].sort().join();
+}
+
+/**
+ * A broker whose pipeline notes the highest version of each API clients send (through its fault hook, which lets
+ * every call through), to check which versions a real client picked.
+ */
+export async function startVersionRecordingBroker(): Promise<{ broker: RunningBroker; sent: Map<string, number> }> {
+  const broker = await startTestBroker();
+  const sent = new Map<string, number>();
+  broker.broker.faults = {
+    intercept: (call, next) => {
+      sent.set(call.handler.api.name, Math.max(sent.get(call.handler.api.name) ?? -1, call.ctx.version));
+      return next();
+    },
+  };
+  return { broker, sent };
 }

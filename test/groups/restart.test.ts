@@ -146,7 +146,7 @@ test('kill -9 in the middle of a rebalance: the group restarts at its last settl
   const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 3, 0x6d, 0x69, 0x64, 0xff, 0xff, 0xff, 0xff]); // v0, ["mid"], no user data
   const join = (memberId: string) => callApi(port, JoinGroupApi, 3, {
     groupId: 'mid-group', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId, groupInstanceId: null,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription }],
+    protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription }], reason: null,
   });
   const heartbeat = (memberId: string, generationId: number) => callApi(port, HeartbeatApi, 2, { groupId: 'mid-group', generationId, memberId, groupInstanceId: null });
 
@@ -154,7 +154,7 @@ test('kill -9 in the middle of a rebalance: the group restarts at its last settl
   const a = await join('');
   assert.equal(a.errorCode, ErrorCode.NONE);
   const assignment = Buffer.from('assignment-of-a');
-  const synced = await callApi(port, SyncGroupApi, 2, { groupId: 'mid-group', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment }] });
+  const synced = await callApi(port, SyncGroupApi, 2, { groupId: 'mid-group', generationId: a.generationId, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment }], protocolType: null, protocolName: null });
   assert.equal(synced.errorCode, ErrorCode.NONE);
   // B joins, A rejoins: generation 2 is between join and sync when the broker is killed.
   const bJoin = join('');
@@ -167,7 +167,7 @@ test('kill -9 in the middle of a rebalance: the group restarts at its last settl
   await proc.killed;
   proc = await brokerProcess(data.dir, port, noDelay);
 
-  const described = (await callApi(port, DescribeGroupsApi, 0, { groups: ['mid-group'] })).groups[0];
+  const described = (await callApi(port, DescribeGroupsApi, 0, { groups: ['mid-group'], includeAuthorizedOperations: false })).groups[0];
   assert.equal(described.groupState, 'Stable');
   assert.equal(described.protocolData, 'range');
   assert.deepEqual(described.members.map((m) => [m.memberId, m.memberAssignment.toString()]), [[a.memberId, assignment.toString()]]);

@@ -30,11 +30,11 @@ const join = (version: number, over: Partial<Parameters<typeof JoinGroupApi.writ
 
 test('FindCoordinator v0-2: this broker for groups and transactional ids, INVALID_REQUEST for other key types', async () => {
   for (const [version, keyType] of [[0, 0], [1, 0], [1, 1], [2, 1]]) {
-    const r = await callApi(port, FindCoordinatorApi, version, { key: 'anything', keyType });
+    const r = await callApi(port, FindCoordinatorApi, version, { key: 'anything', keyType, coordinatorKeys: [] });
     assert.deepEqual([r.errorCode, r.nodeId, r.port], [ErrorCode.NONE, 0, port]);
     assert.equal(r.host, 'localhost');
   }
-  assert.equal((await callApi(port, FindCoordinatorApi, 2, { key: 'k', keyType: 2 })).errorCode, ErrorCode.INVALID_REQUEST);
+  assert.equal((await callApi(port, FindCoordinatorApi, 2, { key: 'k', keyType: 2, coordinatorKeys: [] })).errorCode, ErrorCode.INVALID_REQUEST);
 });
 
 test('a v0 member: join, sync, heartbeat, commit (v2), fetch (v1), describe (v0), list, leave', async () => {
@@ -42,7 +42,7 @@ test('a v0 member: join, sync, heartbeat, commit (v2), fetch (v1), describe (v0)
   assert.equal(j.errorCode, ErrorCode.NONE);
   assert.equal(j.leader, j.memberId);
   const ref = { groupId: 'wire-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null };
-  const s = await callApi(port, SyncGroupApi, 0, { ...ref, assignments: [{ memberId: j.memberId, assignment: Buffer.from('A') }] });
+  const s = await callApi(port, SyncGroupApi, 0, { ...ref, assignments: [{ memberId: j.memberId, assignment: Buffer.from('A') }], protocolType: null, protocolName: null });
   assert.deepEqual([s.errorCode, s.assignment.toString()], [ErrorCode.NONE, 'A']);
   assert.equal((await callApi(port, HeartbeatApi, 0, ref)).errorCode, ErrorCode.NONE);
   const c = await callApi(port, OffsetCommitApi, 2, { ...ref, retentionTimeMs: -1, topics: [
@@ -50,15 +50,15 @@ test('a v0 member: join, sync, heartbeat, commit (v2), fetch (v1), describe (v0)
     { name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] },
   ] });
   assert.deepEqual(c.topics.map((t) => t.partitions.map((p) => p.errorCode)), [[ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
-  const f = await callApi(port, OffsetFetchApi, 1, { groupId: 'wire-group', topics: [{ name: 'wire', partitionIndexes: [0, 1] }] });
+  const f = await callApi(port, OffsetFetchApi, 1, { groupId: 'wire-group', topics: [{ name: 'wire', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
   assert.deepEqual(f.topics[0].partitions.map((p) => [p.committedOffset, p.metadata]), [[12, 'meta'], [-1, '']]);
-  const all = await callApi(port, OffsetFetchApi, 2, { groupId: 'wire-group', topics: null });
+  const all = await callApi(port, OffsetFetchApi, 2, { groupId: 'wire-group', topics: null, groups: [], requireStable: false });
   assert.deepEqual(all.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]), [['wire', [12]]]);
-  const d = await callApi(port, DescribeGroupsApi, 0, { groups: ['wire-group', 'never-seen'] });
+  const d = await callApi(port, DescribeGroupsApi, 0, { groups: ['wire-group', 'never-seen'], includeAuthorizedOperations: false });
   assert.deepEqual(d.groups.map((g) => [g.groupId, g.groupState, g.protocolData, g.members.length]), [['wire-group', 'Stable', 'range', 1], ['never-seen', 'Dead', '', 0]]);
-  assert.ok((await callApi(port, ListGroupsApi, 0, {})).groups.some((g) => g.groupId === 'wire-group' && g.protocolType === 'consumer'));
-  assert.equal((await callApi(port, LeaveGroupApi, 0, { groupId: 'wire-group', memberId: j.memberId })).errorCode, ErrorCode.NONE);
-  assert.equal((await callApi(port, DescribeGroupsApi, 2, { groups: ['wire-group'] })).groups[0].groupState, 'Empty');
+  assert.ok((await callApi(port, ListGroupsApi, 0, { statesFilter: [], typesFilter: [] })).groups.some((g) => g.groupId === 'wire-group' && g.protocolType === 'consumer'));
+  assert.equal((await callApi(port, LeaveGroupApi, 0, { groupId: 'wire-group', memberId: j.memberId, members: [] })).errorCode, ErrorCode.NONE);
+  assert.equal((await callApi(port, DescribeGroupsApi, 2, { groups: ['wire-group'], includeAuthorizedOperations: false })).groups[0].groupState, 'Empty');
 });
 
 test('JoinGroup v4 asks for a member id first; v5 static members get one derived from their instance id', async () => {
@@ -79,10 +79,10 @@ test('bad input gets Kafka\'s error codes and leaves the broker serving', async 
   assert.equal((await join(1, { groupId: '' })).errorCode, ErrorCode.INVALID_GROUP_ID);
   assert.equal((await join(1, { groupId: 'bad', memberId: 'made-up' })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal((await callApi(port, HeartbeatApi, 1, { groupId: 'bad', generationId: 1, memberId: 'x', groupInstanceId: null })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.equal((await callApi(port, LeaveGroupApi, 1, { groupId: 'bad', memberId: 'x' })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal((await callApi(port, LeaveGroupApi, 1, { groupId: 'bad', memberId: 'x', members: [] })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const j = await join(1, { groupId: 'gen-group' });
   const ref = { groupId: 'gen-group', generationId: j.generationId + 5, memberId: j.memberId, groupInstanceId: null };
-  assert.equal((await callApi(port, SyncGroupApi, 1, { ...ref, assignments: [] })).errorCode, ErrorCode.ILLEGAL_GENERATION);
+  assert.equal((await callApi(port, SyncGroupApi, 1, { ...ref, assignments: [], protocolType: null, protocolName: null })).errorCode, ErrorCode.ILLEGAL_GENERATION);
   assert.equal((await callApi(port, HeartbeatApi, 1, ref)).errorCode, ErrorCode.ILLEGAL_GENERATION);
   const big = await callApi(port, OffsetCommitApi, 7, { groupId: 'solo', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [
     { name: 'wire', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] },
@@ -95,7 +95,7 @@ test('bad input gets Kafka\'s error codes and leaves the broker serving', async 
   const deleted = await callApi(port, DeleteGroupsApi, 1, { groupsNames: ['gen-group', 'never-seen'] });
   assert.deepEqual(deleted.results.map((r) => r.errorCode), [ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND]);
   assert.equal((await callApi(port, OffsetDeleteApi, 0, { groupId: 'never-seen', topics: [] })).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
-  assert.equal((await callApi(port, FindCoordinatorApi, 0, { key: 'still-up', keyType: 0 })).errorCode, ErrorCode.NONE);
+  assert.equal((await callApi(port, FindCoordinatorApi, 0, { key: 'still-up', keyType: 0, coordinatorKeys: [] })).errorCode, ErrorCode.NONE);
 });
 
 test('OffsetDelete v0 and DeleteGroups over the wire for a standalone group', async () => {
@@ -104,8 +104,8 @@ test('OffsetDelete v0 and DeleteGroups over the wire for a standalone group', as
   ] });
   const del = await callApi(port, OffsetDeleteApi, 0, { groupId: 'standalone-wire', topics: [{ name: 'wire', partitions: [{ partitionIndex: 0 }] }] });
   assert.deepEqual([del.errorCode, del.topics[0].partitions[0].errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
-  const left = await callApi(port, OffsetFetchApi, 3, { groupId: 'standalone-wire', topics: null });
+  const left = await callApi(port, OffsetFetchApi, 3, { groupId: 'standalone-wire', topics: null, groups: [], requireStable: false });
   assert.deepEqual(left.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset]), [[1, 4]]);
   assert.deepEqual((await callApi(port, DeleteGroupsApi, 0, { groupsNames: ['standalone-wire'] })).results[0].errorCode, ErrorCode.NONE);
-  assert.deepEqual((await callApi(port, OffsetFetchApi, 4, { groupId: 'standalone-wire', topics: null })).topics, []);
+  assert.deepEqual((await callApi(port, OffsetFetchApi, 4, { groupId: 'standalone-wire', topics: null, groups: [], requireStable: false })).topics, []);
 });

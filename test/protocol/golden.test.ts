@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Writer } from '../../src/protocol/writer.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { MetadataApi, JoinGroupApi, OffsetCommitApi, FetchApi, ApiVersionsApi, OffsetFetchApi } from '../../src/protocol/generated/index.js';
+import { MetadataApi, JoinGroupApi, OffsetCommitApi, FetchApi, ApiVersionsApi, OffsetFetchApi, LeaveGroupApi } from '../../src/protocol/generated/index.js';
 import type { ApiCodec } from '../../src/protocol/api.js';
 
 const require = createRequire(import.meta.url);
@@ -45,7 +45,7 @@ test('JoinGroup v5 request (static membership) matches kafkajs', async () => {
   const decoded = JoinGroupApi.readRequest(new Reader(golden), 5);
   assert.deepEqual(decoded, {
     groupId: 'g', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, memberId: '', groupInstanceId: 'instance-1', protocolType: 'consumer',
-    protocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1, 2]) }],
+    protocols: [{ name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1, 2]) }], reason: null,
   });
   assert.deepEqual(ours(JoinGroupApi, 5, decoded), golden);
 });
@@ -86,7 +86,7 @@ test('kafkajs decodes our Metadata v5, ApiVersions v2, JoinGroup v5 and OffsetFe
   assert.deepEqual(versions.apiVersions, [{ apiKey: 0, minVersion: 3, maxVersion: 7 }]);
 
   const join = await kafkajs('joinGroup/v5/response').decode(ourResponse(JoinGroupApi, 5, {
-    throttleTimeMs: 0, errorCode: 0, generationId: 4, protocolName: 'RoundRobinAssigner', leader: 'm-1', memberId: 'm-1',
+    throttleTimeMs: 0, errorCode: 0, generationId: 4, protocolType: null, protocolName: 'RoundRobinAssigner', leader: 'm-1', skipAssignment: false, memberId: 'm-1',
     members: [{ memberId: 'm-1', groupInstanceId: null, metadata: Buffer.from([9]) }],
   }));
   assert.equal(join.generationId, 4);
@@ -94,7 +94,20 @@ test('kafkajs decodes our Metadata v5, ApiVersions v2, JoinGroup v5 and OffsetFe
   assert.equal(join.members[0].memberMetadata.toString('hex'), '09');
 
   const offsets = await kafkajs('offsetFetch/v4/response').decode(ourResponse(OffsetFetchApi, 4, {
-    throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 99, metadata: '', errorCode: 0 }] }],
+    throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 99, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }], groups: [],
   }));
   assert.equal(offsets.responses[0].partitions[0].offset, '99');
+});
+
+test('LeaveGroup v3 (kafkajs\' batch of members): request byte for byte; kafkajs reads the per-member answers', async () => {
+  const golden = await kafkajsBytes('leaveGroup/v3/request', { groupId: 'g', members: [{ memberId: 'm-1' }, { memberId: '', groupInstanceId: 'i-2' }] });
+  const m = { groupId: 'g', memberId: '', members: [{ memberId: 'm-1', groupInstanceId: null, reason: null }, { memberId: '', groupInstanceId: 'i-2', reason: null }] };
+  assert.deepEqual(ours(LeaveGroupApi, 3, m), golden);
+  assert.deepEqual(LeaveGroupApi.readRequest(new Reader(golden), 3), m);
+  const response = kafkajs('leaveGroup/v3/response');
+  const left = await response.decode(ourResponse(LeaveGroupApi, 3, {
+    throttleTimeMs: 0, errorCode: 0, members: [{ memberId: 'm-1', groupInstanceId: null, errorCode: 0 }, { memberId: '', groupInstanceId: 'i-2', errorCode: 25 }],
+  }));
+  assert.deepEqual(left.members, [{ memberId: 'm-1', groupInstanceId: null, errorCode: 0 }, { memberId: '', groupInstanceId: 'i-2', errorCode: 25 }]);
+  await assert.rejects(response.parse(left), /not aware of this member/, 'kafkajs fails the leave when a member is answered with an error');
 });

@@ -130,9 +130,9 @@ test('an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on s
 });
 
 test('FindCoordinator refuses a group or transactional id the principal may not describe', async () => {
-  const group = await callApi(broker.port, FindCoordinatorApi, 1, { key: 'some-group', keyType: 0 });
+  const group = await callApi(broker.port, FindCoordinatorApi, 1, { key: 'some-group', keyType: 0, coordinatorKeys: [] });
   assert.deepEqual([group.errorCode, group.nodeId], [ErrorCode.GROUP_AUTHORIZATION_FAILED, -1]);
-  const txn = await callApi(broker.port, FindCoordinatorApi, 1, { key: 'some-txn', keyType: 1 });
+  const txn = await callApi(broker.port, FindCoordinatorApi, 1, { key: 'some-txn', keyType: 1, coordinatorKeys: [] });
   assert.deepEqual([txn.errorCode, txn.nodeId], [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1]);
 });
 

@@ -97,11 +97,11 @@ test('a group member that stops heartbeating is removed when the clock passes it
   await broker.reset();
   const join = await callApi(broker.port, JoinGroupApi, 1, {
     groupId: 'sessions', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }],
+    protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }], reason: null,
   });
   assert.equal(join.errorCode, 0);
   const sync = await callApi(broker.port, SyncGroupApi, 0, {
-    groupId: 'sessions', generationId: join.generationId, memberId: join.memberId, groupInstanceId: null, assignments: [{ memberId: join.memberId, assignment: Buffer.alloc(0) }],
+    groupId: 'sessions', generationId: join.generationId, memberId: join.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: join.memberId, assignment: Buffer.alloc(0) }],
   });
   assert.equal(sync.errorCode, 0);
   await broker.waitForGroup('sessions', { state: 'Stable', members: 1 });

@@ -157,7 +157,7 @@ test('a kafkajs consumer group whose coordinator\'s node stops finds the new coo
     const joinsBefore = joins;
 
     await cluster.cluster.stopNode(coordinator);
-    const found = await callApi(portOf(0), FindCoordinatorApi, 2, { key: groupId, keyType: 0 });
+    const found = await callApi(portOf(0), FindCoordinatorApi, 2, { key: groupId, keyType: 0, coordinatorKeys: [] });
     assert.notEqual(found.nodeId, coordinator);
     await produce('b');
     await waitFor('the next 15 records', () => (seen.length >= 30 ? true : undefined), 30_000);
@@ -182,7 +182,7 @@ test('moveLeader and moveCoordinator: clients are sent to the new node', async (
   assert.equal((await metadata(portOf(0), topic)).topics[0].partitions[0].leaderId, target);
   const group = groupCoordinatedBy(0, 'moved');
   cluster.cluster.moveCoordinator(group, 1);
-  assert.equal((await callApi(portOf(0), FindCoordinatorApi, 2, { key: group, keyType: 0 })).nodeId, 1);
+  assert.equal((await callApi(portOf(0), FindCoordinatorApi, 2, { key: group, keyType: 0, coordinatorKeys: [] })).nodeId, 1);
 });
 
 test('bad input: unknown node, the last live node, a leader or coordinator moved to a stopped node: a thrown code, nothing changed', async () => {

@@ -128,13 +128,13 @@ test('top-level errors (FindCoordinator, OffsetFetch v3), per-resource errors (C
   const b = await startTestBroker({ nodes: 2 });
   try {
     const f1 = b.faults.inject({ api: 'FIND_COORDINATOR', error: 'COORDINATOR_LOAD_IN_PROGRESS', node: 1 });
-    const onNode = (node: number) => callApi(b.nodes[node].port, FindCoordinatorApi, 2, { key: 'g', keyType: 0 });
+    const onNode = (node: number) => callApi(b.nodes[node].port, FindCoordinatorApi, 2, { key: 'g', keyType: 0, coordinatorKeys: [] });
     assert.equal((await onNode(1)).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     assert.equal((await onNode(0)).errorCode, ErrorCode.NONE);
     assert.equal(f1.hits, 1);
 
     b.faults.inject({ api: 'OffsetFetch', error: 'COORDINATOR_NOT_AVAILABLE' });
-    const fetched = await callApi(b.port, OffsetFetchApi, 3, { groupId: 'g', topics: [{ name: 'x', partitionIndexes: [0] }] });
+    const fetched = await callApi(b.port, OffsetFetchApi, 3, { groupId: 'g', topics: [{ name: 'x', partitionIndexes: [0] }], groups: [], requireStable: false });
     assert.equal(fetched.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
 
     b.faults.inject({ api: 'CreateTopics', error: 'POLICY_VIOLATION', times: 1 });

@@ -83,12 +83,12 @@ test('DescribeProducers and ListTransactions (KIP-664) show a hanging transactio
   assert.deepEqual(p0.activeProducers.map((p) => [p.producerId, p.producerEpoch, p.lastSequence, p.currentTxnStartOffset]), [[77777, 2, 0, 1]]);
   assert.equal(p5.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 
-  const all = await callApi(running.port, ListTransactionsApi, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
+  const all = await callApi(running.port, ListTransactionsApi, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
   assert.equal(all.errorCode, ErrorCode.NONE);
   assert.ok(all.transactionStates.some((t) => t.transactionalId === 'txv-id' && t.transactionState === 'CompleteCommit'), JSON.stringify(all.transactionStates));
-  const filtered = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1 });
+  const filtered = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
   assert.deepEqual(filtered.unknownStateFilters, ['Bogus']);
   assert.ok(filtered.transactionStates.every((t) => t.transactionState === 'Ongoing'));
-  const byId = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [123456789], durationFilter: -1 });
+  const byId = await callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [123456789], durationFilter: -1, transactionalIdPattern: null });
   assert.deepEqual(byId.transactionStates, []);
 });

@@ -32,7 +32,7 @@ function readAssignment(bytes: Buffer): Map<string, number[]> {
 
 async function describeGroup(client: KafkaClient, group: string): Promise<DescribeGroupsResponseGroups> {
   return client.retrying(async () => {
-    const res = await (await client.coordinator(group)).request(DescribeGroupsApi, { groups: [group] });
+    const res = await (await client.coordinator(group)).request(DescribeGroupsApi, { groups: [group], includeAuthorizedOperations: false });
     const g = res.groups[0]!;
     if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`unknown group '${group}'`);
     check(g.errorCode, `group '${group}'`);
@@ -43,7 +43,8 @@ async function describeGroup(client: KafkaClient, group: string): Promise<Descri
 /** Committed offsets of every topic the group has any for: topic → partition → offset. */
 async function committed(client: KafkaClient, group: string): Promise<Map<string, Map<number, number>>> {
   return client.retrying(async () => {
-    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: null });
+    const sent = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: null, groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+    const res = sent.groups[0] ?? sent; // v8+ answer per group
     check(res.errorCode, `offsets of group '${group}'`);
     const out = new Map<string, Map<number, number>>();
     for (const t of res.topics) {
@@ -63,10 +64,10 @@ async function list(s: Session): Promise<void> {
   const meta = await client.metadata([]);
   const groups = (await Promise.all(meta.brokers.map(async (b) => {
     const conn = await client.node(b.nodeId);
-    const listed = await conn.request(ListGroupsApi, {});
+    const listed = await conn.request(ListGroupsApi, { statesFilter: [], typesFilter: [] });
     check(listed.errorCode, `groups of node ${b.nodeId}`);
     if (listed.groups.length === 0) return [];
-    const described = await conn.request(DescribeGroupsApi, { groups: listed.groups.map((g) => g.groupId) });
+    const described = await conn.request(DescribeGroupsApi, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false });
     return listed.groups.map((g) => {
       const d = described.groups.find((x) => x.groupId === g.groupId);
       return { group: g.groupId, state: d?.groupState ?? 'Unknown', protocolType: g.protocolType, members: d?.members.length ?? 0, coordinator: b.nodeId };

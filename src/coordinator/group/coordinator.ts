@@ -74,6 +74,13 @@ export interface JoinGroupParams {
   protocols: Protocol[];
   /** JoinGroup v4+: a first join is answered MEMBER_ID_REQUIRED with the id to join with. */
   requireKnownMemberId: boolean;
+  /**
+   * JoinGroup v9+ (KIP-814): a static leader that rejoins a Stable group is told it leads, with the members, and to
+   * skip the assignment; older versions are told the previous leader id, so they do not assign again.
+   */
+  supportsSkipAssignment?: boolean;
+  /** JoinGroup v8+: why the member (re)joins, for the logs. */
+  reason?: string | null;
 }
 
 export interface MemberRef {
@@ -85,12 +92,17 @@ export interface MemberRef {
 
 export interface SyncGroupParams extends MemberRef {
   assignments: Array<{ memberId: string; assignment: Buffer }>;
+  /** SyncGroup v5+: when set, must be the group's (else INCONSISTENT_GROUP_PROTOCOL). */
+  protocolType?: string | null;
+  protocolName?: string | null;
 }
 
 export interface OffsetCommitParams extends MemberRef {
   /** v2-4: -1 = the broker's retention, else how long this commit is kept. */
   retentionTimeMs: number;
   topics: OffsetCommitRequestTopics[];
+  /** The request's version: from v9 generationId is a consumer-group member's epoch (KIP-848); classic groups read a generation. */
+  apiVersion?: number;
 }
 
 /** One committed offset, as the transaction coordinator hands them over at commit. */
@@ -103,7 +115,11 @@ export interface CommittedOffset {
 }
 
 export interface OffsetFetchResult { errorCode: number; topics: OffsetFetchResponseTopics[] }
+export interface LeaveResult { errorCode: number; members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }> }
 export interface OffsetDeleteResult { errorCode: number; topics: OffsetDeleteResponseTopics[] }
+
+/** DescribeGroups' authorizedOperations when they were not asked for (Kafka's Integer.MIN_VALUE). */
+export const UNSET_OPERATIONS = -2147483648;
 
 function joinError(memberId: string, errorCode: number): JoinResult {
   return { errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] };
@@ -186,6 +202,7 @@ export class GroupCoordinator {
       group = this.store.create(p.groupId);
     }
     if (!group.supportsProtocols(p.protocolType, names)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (p.reason) this.logger.debug({ group: p.groupId, member: p.memberId, reason: p.reason }, 'join');
     const g = group;
     return new Promise((resolve) => {
       try {
@@ -286,6 +303,10 @@ export class GroupCoordinator {
         this.runtime.cancel(sessionKey(group.groupId, oldId));
         this.scheduleSession(group, replaced);
         this.logger.debug({ group: group.groupId, instance: p.groupInstanceId, oldId, newId }, 'static member replaced');
+        if (p.supportsSkipAssignment && previousLeader === oldId) {
+          resolve({ ...this.joinResponse(group, replaced), skipAssignment: true });
+          return;
+        }
         // The leader id from before the replacement: a restarted leader must not redo the assignment.
         resolve({ errorCode: ErrorCode.NONE, generationId, protocolName: protocolName!, leader: previousLeader ?? '', memberId: newId, members: [] });
       });
@@ -313,6 +334,8 @@ export class GroupCoordinator {
     const problem = this.checkMember(group, p.memberId, p.groupInstanceId);
     if (problem !== ErrorCode.NONE) return fail(problem);
     if (p.generationId !== group.generationId) return fail(ErrorCode.ILLEGAL_GENERATION);
+    const inconsistent = (sent: string | null | undefined, current: string | null) => sent != null && current !== null && sent !== current;
+    if (inconsistent(p.protocolType, group.protocolType) || inconsistent(p.protocolName, group.protocolName)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const member = group.members.get(p.memberId)!;
     switch (group.state) {
       case 'PreparingRebalance':
@@ -371,23 +394,60 @@ export class GroupCoordinator {
     return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
-  /** Answers once the records the departure caused (an Empty group's) are written. */
+  /** One member leaving (LeaveGroup v0-2): NONE, or the error of the member or group. */
   async leaveGroup(groupId: string, memberId: string): Promise<number> {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const result = await this.leaveGroupMembers(groupId, [{ memberId, groupInstanceId: null }]);
+    return result.errorCode !== ErrorCode.NONE ? result.errorCode : result.members[0].errorCode;
+  }
+
+  /**
+   * LeaveGroup v3+: members leave by member id, or by group instance id with an empty member id (an admin removing a
+   * static member); each gets its own answer, as Kafka's: UNKNOWN_MEMBER_ID for a stranger (or every member when the
+   * group is unknown), FENCED_INSTANCE_ID when the instance id belongs to another member id. One rebalance for all.
+   * Answers once the records the departures caused (an Empty group's) are written.
+   */
+  async leaveGroupMembers(groupId: string, leaving: Array<{ memberId: string; groupInstanceId: string | null; reason?: string | null }>): Promise<LeaveResult> {
+    const answer = (errorCode: number) => leaving.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode }));
+    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const group = this.store.get(groupId);
-    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (group.pendingMembers.has(memberId)) {
-      this.runtime.cancel(pendingKey(groupId, memberId));
-      group.pendingMembers.delete(memberId);
-      this.tryCompleteJoin(group);
-    } else {
-      const member = group.members.get(memberId);
-      if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-      this.removeMember(group, member, 'left the group');
+    if (!group) return { errorCode: ErrorCode.NONE, members: answer(ErrorCode.UNKNOWN_MEMBER_ID) };
+    const departing: Member[] = [];
+    const reasons = new Map<Member, string>();
+    let pendingLeft = false;
+    const members = leaving.map((m) => {
+      const reply = (errorCode: number) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode });
+      const leave = (member: Member | undefined) => {
+        if (!member) return reply(ErrorCode.UNKNOWN_MEMBER_ID);
+        if (!departing.includes(member)) departing.push(member);
+        if (m.reason) reasons.set(member, m.reason);
+        return reply(ErrorCode.NONE);
+      };
+      if (m.memberId === '') {
+        const staticId = m.groupInstanceId === null ? undefined : group.staticMembers.get(m.groupInstanceId);
+        return leave(staticId === undefined ? undefined : group.members.get(staticId));
+      }
+      if (group.pendingMembers.has(m.memberId)) {
+        this.runtime.cancel(pendingKey(groupId, m.memberId));
+        group.pendingMembers.delete(m.memberId);
+        pendingLeft = true;
+        return reply(ErrorCode.NONE);
+      }
+      if (m.groupInstanceId !== null) {
+        const current = group.staticMembers.get(m.groupInstanceId);
+        if (current === undefined) return reply(ErrorCode.UNKNOWN_MEMBER_ID);
+        if (current !== m.memberId) return reply(ErrorCode.FENCED_INSTANCE_ID);
+      }
+      return leave(group.members.get(m.memberId));
+    });
+    for (const member of departing) {
+      this.logger.debug({ group: groupId, member: member.memberId, reason: reasons.get(member) ?? 'left the group' }, 'member removed');
+      this.dropMember(group, member);
     }
+    if (departing.length > 0) this.rebalance(group, `${departing.map((m) => m.memberId).join(', ')} left the group`);
+    else if (pendingLeft) this.tryCompleteJoin(group);
     await this.runtime.settled();
-    return ErrorCode.NONE;
+    return { errorCode: ErrorCode.NONE, members };
   }
 
   // ───────────────────────────── rebalancing ─────────────────────────────
@@ -602,11 +662,14 @@ export class GroupCoordinator {
     if (!ok) throw new Error(`offsets of group ${groupId} could not be stored`);
   }
 
-  /** Committed offsets; null topics = every partition the group committed (v2+); -1 where none is committed. */
-  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null): OffsetFetchResult {
+  /**
+   * Committed offsets; null topics = every partition the group committed (v2+); -1 where none is committed.
+   * `member` is OffsetFetch v9's member id and epoch (KIP-848), which a classic group does not check (Kafka's).
+   */
+  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null, _member: { memberId: string | null; memberEpoch: number } | null = null): OffsetFetchResult {
     if (this.closed) {
       const errorCode = ErrorCode.NOT_COORDINATOR;
-      return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, metadata: '', errorCode })) })) };
+      return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) })) };
     }
     const group = this.store.get(groupId);
     if (topics === null) {
@@ -614,7 +677,7 @@ export class GroupCoordinator {
       for (const o of group?.offsets.values() ?? []) {
         let t = byTopic.get(o.topic);
         if (!t) byTopic.set(o.topic, t = { name: o.topic, partitions: [] });
-        t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, metadata: o.metadata, errorCode: ErrorCode.NONE });
+        t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE });
       }
       return { errorCode: ErrorCode.NONE, topics: [...byTopic.values()] };
     }
@@ -624,7 +687,7 @@ export class GroupCoordinator {
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
           const o = group?.offsets.get(partitionKey(t.name, partitionIndex));
-          return { partitionIndex, committedOffset: o?.offset ?? -1, metadata: o?.metadata ?? '', errorCode: ErrorCode.NONE };
+          return { partitionIndex, committedOffset: o?.offset ?? -1, committedLeaderEpoch: o?.leaderEpoch ?? -1, metadata: o?.metadata ?? '', errorCode: ErrorCode.NONE };
         }),
       })),
     };
@@ -701,19 +764,21 @@ export class GroupCoordinator {
   // ───────────────────────────── admin ─────────────────────────────
 
   describeGroup(groupId: string): DescribeGroupsResponseGroups {
-    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+    const described = { errorMessage: null, groupId, protocolType: '', protocolData: '', members: [], authorizedOperations: UNSET_OPERATIONS };
+    if (this.closed) return { ...described, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '' };
     const group = this.store.get(groupId);
-    if (!group) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    if (!group) return { ...described, errorCode: ErrorCode.NONE, groupState: 'Dead' };
     // As Kafka: member metadata and assignments only once the group is Stable.
     const stable = group.state === 'Stable';
     return {
+      ...described,
       errorCode: ErrorCode.NONE,
-      groupId,
       groupState: group.state,
       protocolType: group.protocolType ?? '',
       protocolData: stable ? group.protocolName ?? '' : '',
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
         clientId: m.clientId,
         clientHost: m.clientHost,
         memberMetadata: stable ? m.metadataFor(group.protocolName!) : EMPTY,

@@ -30,6 +30,8 @@ export interface JoinResult {
   memberId: string;
   /** Every member and its metadata for the selected protocol: only in the leader's answer. */
   members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>;
+  /** KIP-814: the leader keeps the current assignment (a static leader that rejoined a Stable group). */
+  skipAssignment?: boolean;
 }
 
 export interface SyncResult { errorCode: number; assignment: Buffer }

@@ -65,6 +65,8 @@ export interface TxnDependencies {
 const PID_BLOCK = 1000;
 const MAX_EPOCH = 32767;
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** States in which a transaction is open: its partitions and offsets are not yet committed or aborted. */
+const isOpen = (txn: TxnState) => txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort';
 /** How often timeouts, orphaned partition transactions and idle ids are looked for. */
 const CHECK_INTERVAL_MS = 1000;
 
@@ -249,6 +251,32 @@ export class TransactionCoordinator {
       await this.complete(txn, commit);
       return ErrorCode.NONE;
     });
+  }
+
+  /**
+   * DescribeTransactions (KIP-664): a transactional id's state, producer id/epoch, timeout, when its transaction
+   * started (-1 when none is open) and the partitions it holds; undefined for an id the coordinator does not know.
+   */
+  describe(transactionalId: string): { state: TxnStateName; producerId: number; producerEpoch: number; timeoutMs: number; startedAt: number; partitions: Array<{ topic: string; partition: number }> } | undefined {
+    const txn = this.txns.get(transactionalId);
+    if (!txn) return undefined;
+    const partitions = txn.partitions.map((key) => {
+      const at = key.lastIndexOf('\u0000');
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+    });
+    return { state: txn.state, producerId: txn.producerId, producerEpoch: txn.epoch, timeoutMs: txn.timeoutMs, startedAt: isOpen(txn) ? txn.startedAt : -1, partitions };
+  }
+
+  /**
+   * Whether an open transaction holds an offset of `groupId` for the partition (sent with TxnOffsetCommit, not yet
+   * committed or aborted): OffsetFetch with requireStable answers such partitions UNSTABLE_OFFSET_COMMIT.
+   */
+  pendingOffsets(groupId: string): (topic: string, partition: number) => boolean {
+    const pending = new Set<string>();
+    for (const txn of this.txns.values()) {
+      if (isOpen(txn)) for (const o of txn.offsets[groupId] ?? []) pending.add(partitionKey(o.topic, o.partition));
+    }
+    return (topic, partition) => pending.has(partitionKey(topic, partition));
   }
 
   /**

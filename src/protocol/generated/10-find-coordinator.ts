@@ -7,21 +7,60 @@ import type { ApiCodec } from '../api.js';
 export interface FindCoordinatorRequest {
   key: string;
   keyType: number;
+  coordinatorKeys: string[];
 }
 
 export function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
-  const c = false;
+  const c = v >= 3;
   const m: FindCoordinatorRequest = {
-    key: r.string(c),
+    key: v <= 3 ? r.string(c) : '',
     keyType: v >= 1 ? r.int8() : 0,
+    coordinatorKeys: v >= 4 ? r.array(c, () => r.string(c)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeFindCoordinatorRequest(w: Writer, v: number, m: FindCoordinatorRequest): void {
-  const c = false;
-  w.string(m.key, c);
+  const c = v >= 3;
+  if (v <= 3) w.string(m.key, c);
   if (v >= 1) w.int8(m.keyType);
+  if (v >= 4) w.array(m.coordinatorKeys, c, (x) => w.string(x, c));
+  if (c) w.taggedFields();
+}
+
+export interface FindCoordinatorResponseCoordinators {
+  key: string;
+  nodeId: number;
+  host: string;
+  port: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+function readFindCoordinatorResponseCoordinators(r: Reader, v: number): FindCoordinatorResponseCoordinators {
+  const c = v >= 3;
+  const m: FindCoordinatorResponseCoordinators = {
+    key: r.string(c),
+    nodeId: r.int32(),
+    host: r.string(c),
+    port: r.int32(),
+    errorCode: r.int16(),
+    errorMessage: r.nullableString(c),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeFindCoordinatorResponseCoordinators(w: Writer, v: number, m: FindCoordinatorResponseCoordinators): void {
+  const c = v >= 3;
+  w.string(m.key, c);
+  w.int32(m.nodeId);
+  w.string(m.host, c);
+  w.int32(m.port);
+  w.int16(m.errorCode);
+  w.nullableString(m.errorMessage, c);
+  if (c) w.taggedFields();
 }
 
 export interface FindCoordinatorResponse {
@@ -31,35 +70,40 @@ export interface FindCoordinatorResponse {
   nodeId: number;
   host: string;
   port: number;
+  coordinators: FindCoordinatorResponseCoordinators[];
 }
 
 export function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
-  const c = false;
+  const c = v >= 3;
   const m: FindCoordinatorResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
-    errorCode: r.int16(),
-    errorMessage: v >= 1 ? r.nullableString(c) : null,
-    nodeId: r.int32(),
-    host: r.string(c),
-    port: r.int32(),
+    errorCode: v <= 3 ? r.int16() : 0,
+    errorMessage: v >= 1 && v <= 3 ? r.nullableString(c) : null,
+    nodeId: v <= 3 ? r.int32() : 0,
+    host: v <= 3 ? r.string(c) : '',
+    port: v <= 3 ? r.int32() : 0,
+    coordinators: v >= 4 ? r.array(c, () => readFindCoordinatorResponseCoordinators(r, v)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeFindCoordinatorResponse(w: Writer, v: number, m: FindCoordinatorResponse): void {
-  const c = false;
+  const c = v >= 3;
   if (v >= 1) w.int32(m.throttleTimeMs);
-  w.int16(m.errorCode);
-  if (v >= 1) w.nullableString(m.errorMessage, c);
-  w.int32(m.nodeId);
-  w.string(m.host, c);
-  w.int32(m.port);
+  if (v <= 3) w.int16(m.errorCode);
+  if (v >= 1 && v <= 3) w.nullableString(m.errorMessage, c);
+  if (v <= 3) w.int32(m.nodeId);
+  if (v <= 3) w.string(m.host, c);
+  if (v <= 3) w.int32(m.port);
+  if (v >= 4) w.array(m.coordinators, c, (x) => writeFindCoordinatorResponseCoordinators(w, v, x));
+  if (c) w.taggedFields();
 }
 export const FindCoordinatorApi: ApiCodec<FindCoordinatorRequest, FindCoordinatorResponse> = {
   key: 10,
   name: 'FindCoordinator',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 6,
   flexibleFrom: 3,
   readRequest: readFindCoordinatorRequest,
   writeRequest: writeFindCoordinatorRequest,

@@ -10,18 +10,20 @@ export interface JoinGroupRequestProtocols {
 }
 
 function readJoinGroupRequestProtocols(r: Reader, v: number): JoinGroupRequestProtocols {
-  const c = false;
+  const c = v >= 6;
   const m: JoinGroupRequestProtocols = {
     name: r.string(c),
     metadata: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeJoinGroupRequestProtocols(w: Writer, v: number, m: JoinGroupRequestProtocols): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.name, c);
   w.bytes(m.metadata, c);
+  if (c) w.taggedFields();
 }
 
 export interface JoinGroupRequest {
@@ -32,10 +34,11 @@ export interface JoinGroupRequest {
   groupInstanceId: string | null;
   protocolType: string;
   protocols: JoinGroupRequestProtocols[];
+  reason: string | null;
 }
 
 export function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
-  const c = false;
+  const c = v >= 6;
   const m: JoinGroupRequest = {
     groupId: r.string(c),
     sessionTimeoutMs: r.int32(),
@@ -44,12 +47,14 @@ export function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
     groupInstanceId: v >= 5 ? r.nullableString(c) : null,
     protocolType: r.string(c),
     protocols: r.array(c, () => readJoinGroupRequestProtocols(r, v)),
+    reason: v >= 8 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.groupId, c);
   w.int32(m.sessionTimeoutMs);
   if (v >= 1) w.int32(m.rebalanceTimeoutMs);
@@ -57,6 +62,8 @@ export function writeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest)
   if (v >= 5) w.nullableString(m.groupInstanceId, c);
   w.string(m.protocolType, c);
   w.array(m.protocols, c, (x) => writeJoinGroupRequestProtocols(w, v, x));
+  if (v >= 8) w.nullableString(m.reason, c);
+  if (c) w.taggedFields();
 }
 
 export interface JoinGroupResponseMembers {
@@ -66,61 +73,71 @@ export interface JoinGroupResponseMembers {
 }
 
 function readJoinGroupResponseMembers(r: Reader, v: number): JoinGroupResponseMembers {
-  const c = false;
+  const c = v >= 6;
   const m: JoinGroupResponseMembers = {
     memberId: r.string(c),
     groupInstanceId: v >= 5 ? r.nullableString(c) : null,
     metadata: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeJoinGroupResponseMembers(w: Writer, v: number, m: JoinGroupResponseMembers): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.memberId, c);
   if (v >= 5) w.nullableString(m.groupInstanceId, c);
   w.bytes(m.metadata, c);
+  if (c) w.taggedFields();
 }
 
 export interface JoinGroupResponse {
   throttleTimeMs: number;
   errorCode: number;
   generationId: number;
-  protocolName: string;
+  protocolType: string | null;
+  protocolName: string | null;
   leader: string;
+  skipAssignment: boolean;
   memberId: string;
   members: JoinGroupResponseMembers[];
 }
 
 export function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
-  const c = false;
+  const c = v >= 6;
   const m: JoinGroupResponse = {
     throttleTimeMs: v >= 2 ? r.int32() : 0,
     errorCode: r.int16(),
     generationId: r.int32(),
-    protocolName: r.string(c),
+    protocolType: v >= 7 ? r.nullableString(c) : null,
+    protocolName: (v >= 7 ? r.nullableString(c) : r.string(c)),
     leader: r.string(c),
+    skipAssignment: v >= 9 ? r.bool() : false,
     memberId: r.string(c),
     members: r.array(c, () => readJoinGroupResponseMembers(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeJoinGroupResponse(w: Writer, v: number, m: JoinGroupResponse): void {
-  const c = false;
+  const c = v >= 6;
   if (v >= 2) w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.int32(m.generationId);
-  w.string(m.protocolName, c);
+  if (v >= 7) w.nullableString(m.protocolType, c);
+  w.nullableString(m.protocolName, c);
   w.string(m.leader, c);
+  if (v >= 9) w.bool(m.skipAssignment);
   w.string(m.memberId, c);
   w.array(m.members, c, (x) => writeJoinGroupResponseMembers(w, v, x));
+  if (c) w.taggedFields();
 }
 export const JoinGroupApi: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
   key: 11,
   name: 'JoinGroup',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 9,
   flexibleFrom: 6,
   readRequest: readJoinGroupRequest,
   writeRequest: writeJoinGroupRequest,

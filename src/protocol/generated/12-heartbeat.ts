@@ -12,22 +12,24 @@ export interface HeartbeatRequest {
 }
 
 export function readHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
-  const c = false;
+  const c = v >= 4;
   const m: HeartbeatRequest = {
     groupId: r.string(c),
     generationId: r.int32(),
     memberId: r.string(c),
     groupInstanceId: v >= 3 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeHeartbeatRequest(w: Writer, v: number, m: HeartbeatRequest): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.groupId, c);
   w.int32(m.generationId);
   w.string(m.memberId, c);
   if (v >= 3) w.nullableString(m.groupInstanceId, c);
+  if (c) w.taggedFields();
 }
 
 export interface HeartbeatResponse {
@@ -36,24 +38,26 @@ export interface HeartbeatResponse {
 }
 
 export function readHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
-  const c = false;
+  const c = v >= 4;
   const m: HeartbeatResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeHeartbeatResponse(w: Writer, v: number, m: HeartbeatResponse): void {
-  const c = false;
+  const c = v >= 4;
   if (v >= 1) w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 export const HeartbeatApi: ApiCodec<HeartbeatRequest, HeartbeatResponse> = {
   key: 12,
   name: 'Heartbeat',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   flexibleFrom: 4,
   readRequest: readHeartbeatRequest,
   writeRequest: writeHeartbeatRequest,

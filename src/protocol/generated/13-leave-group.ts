@@ -4,50 +4,110 @@ import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
 import type { ApiCodec } from '../api.js';
 
+export interface LeaveGroupRequestMembers {
+  memberId: string;
+  groupInstanceId: string | null;
+  reason: string | null;
+}
+
+function readLeaveGroupRequestMembers(r: Reader, v: number): LeaveGroupRequestMembers {
+  const c = v >= 4;
+  const m: LeaveGroupRequestMembers = {
+    memberId: r.string(c),
+    groupInstanceId: r.nullableString(c),
+    reason: v >= 5 ? r.nullableString(c) : null,
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeLeaveGroupRequestMembers(w: Writer, v: number, m: LeaveGroupRequestMembers): void {
+  const c = v >= 4;
+  w.string(m.memberId, c);
+  w.nullableString(m.groupInstanceId, c);
+  if (v >= 5) w.nullableString(m.reason, c);
+  if (c) w.taggedFields();
+}
+
 export interface LeaveGroupRequest {
   groupId: string;
   memberId: string;
+  members: LeaveGroupRequestMembers[];
 }
 
 export function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
-  const c = false;
+  const c = v >= 4;
   const m: LeaveGroupRequest = {
     groupId: r.string(c),
-    memberId: r.string(c),
+    memberId: v <= 2 ? r.string(c) : '',
+    members: v >= 3 ? r.array(c, () => readLeaveGroupRequestMembers(r, v)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeLeaveGroupRequest(w: Writer, v: number, m: LeaveGroupRequest): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.groupId, c);
+  if (v <= 2) w.string(m.memberId, c);
+  if (v >= 3) w.array(m.members, c, (x) => writeLeaveGroupRequestMembers(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface LeaveGroupResponseMembers {
+  memberId: string;
+  groupInstanceId: string | null;
+  errorCode: number;
+}
+
+function readLeaveGroupResponseMembers(r: Reader, v: number): LeaveGroupResponseMembers {
+  const c = v >= 4;
+  const m: LeaveGroupResponseMembers = {
+    memberId: r.string(c),
+    groupInstanceId: r.nullableString(c),
+    errorCode: r.int16(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeLeaveGroupResponseMembers(w: Writer, v: number, m: LeaveGroupResponseMembers): void {
+  const c = v >= 4;
   w.string(m.memberId, c);
+  w.nullableString(m.groupInstanceId, c);
+  w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface LeaveGroupResponse {
   throttleTimeMs: number;
   errorCode: number;
+  members: LeaveGroupResponseMembers[];
 }
 
 export function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
-  const c = false;
+  const c = v >= 4;
   const m: LeaveGroupResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     errorCode: r.int16(),
+    members: v >= 3 ? r.array(c, () => readLeaveGroupResponseMembers(r, v)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeLeaveGroupResponse(w: Writer, v: number, m: LeaveGroupResponse): void {
-  const c = false;
+  const c = v >= 4;
   if (v >= 1) w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
+  if (v >= 3) w.array(m.members, c, (x) => writeLeaveGroupResponseMembers(w, v, x));
+  if (c) w.taggedFields();
 }
 export const LeaveGroupApi: ApiCodec<LeaveGroupRequest, LeaveGroupResponse> = {
   key: 13,
   name: 'LeaveGroup',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 5,
   flexibleFrom: 4,
   readRequest: readLeaveGroupRequest,
   writeRequest: writeLeaveGroupRequest,

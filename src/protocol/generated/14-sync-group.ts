@@ -10,18 +10,20 @@ export interface SyncGroupRequestAssignments {
 }
 
 function readSyncGroupRequestAssignments(r: Reader, v: number): SyncGroupRequestAssignments {
-  const c = false;
+  const c = v >= 4;
   const m: SyncGroupRequestAssignments = {
     memberId: r.string(c),
     assignment: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeSyncGroupRequestAssignments(w: Writer, v: number, m: SyncGroupRequestAssignments): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.memberId, c);
   w.bytes(m.assignment, c);
+  if (c) w.taggedFields();
 }
 
 export interface SyncGroupRequest {
@@ -29,57 +31,73 @@ export interface SyncGroupRequest {
   generationId: number;
   memberId: string;
   groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
   assignments: SyncGroupRequestAssignments[];
 }
 
 export function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
-  const c = false;
+  const c = v >= 4;
   const m: SyncGroupRequest = {
     groupId: r.string(c),
     generationId: r.int32(),
     memberId: r.string(c),
     groupInstanceId: v >= 3 ? r.nullableString(c) : null,
+    protocolType: v >= 5 ? r.nullableString(c) : null,
+    protocolName: v >= 5 ? r.nullableString(c) : null,
     assignments: r.array(c, () => readSyncGroupRequestAssignments(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeSyncGroupRequest(w: Writer, v: number, m: SyncGroupRequest): void {
-  const c = false;
+  const c = v >= 4;
   w.string(m.groupId, c);
   w.int32(m.generationId);
   w.string(m.memberId, c);
   if (v >= 3) w.nullableString(m.groupInstanceId, c);
+  if (v >= 5) w.nullableString(m.protocolType, c);
+  if (v >= 5) w.nullableString(m.protocolName, c);
   w.array(m.assignments, c, (x) => writeSyncGroupRequestAssignments(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface SyncGroupResponse {
   throttleTimeMs: number;
   errorCode: number;
+  protocolType: string | null;
+  protocolName: string | null;
   assignment: Buffer;
 }
 
 export function readSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
-  const c = false;
+  const c = v >= 4;
   const m: SyncGroupResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     errorCode: r.int16(),
+    protocolType: v >= 5 ? r.nullableString(c) : null,
+    protocolName: v >= 5 ? r.nullableString(c) : null,
     assignment: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeSyncGroupResponse(w: Writer, v: number, m: SyncGroupResponse): void {
-  const c = false;
+  const c = v >= 4;
   if (v >= 1) w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
+  if (v >= 5) w.nullableString(m.protocolType, c);
+  if (v >= 5) w.nullableString(m.protocolName, c);
   w.bytes(m.assignment, c);
+  if (c) w.taggedFields();
 }
 export const SyncGroupApi: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
   key: 14,
   name: 'SyncGroup',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   flexibleFrom: 4,
   readRequest: readSyncGroupRequest,
   writeRequest: writeSyncGroupRequest,

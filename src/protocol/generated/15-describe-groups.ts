@@ -6,23 +6,29 @@ import type { ApiCodec } from '../api.js';
 
 export interface DescribeGroupsRequest {
   groups: string[];
+  includeAuthorizedOperations: boolean;
 }
 
 export function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
-  const c = false;
+  const c = v >= 5;
   const m: DescribeGroupsRequest = {
     groups: r.array(c, () => r.string(c)),
+    includeAuthorizedOperations: v >= 3 ? r.bool() : false,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeGroupsRequest(w: Writer, v: number, m: DescribeGroupsRequest): void {
-  const c = false;
+  const c = v >= 5;
   w.array(m.groups, c, (x) => w.string(x, c));
+  if (v >= 3) w.bool(m.includeAuthorizedOperations);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeGroupsResponseGroupsMembers {
   memberId: string;
+  groupInstanceId: string | null;
   clientId: string;
   clientHost: string;
   memberMetadata: Buffer;
@@ -30,56 +36,68 @@ export interface DescribeGroupsResponseGroupsMembers {
 }
 
 function readDescribeGroupsResponseGroupsMembers(r: Reader, v: number): DescribeGroupsResponseGroupsMembers {
-  const c = false;
+  const c = v >= 5;
   const m: DescribeGroupsResponseGroupsMembers = {
     memberId: r.string(c),
+    groupInstanceId: v >= 4 ? r.nullableString(c) : null,
     clientId: r.string(c),
     clientHost: r.string(c),
     memberMetadata: r.bytes(c),
     memberAssignment: r.bytes(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeGroupsResponseGroupsMembers(w: Writer, v: number, m: DescribeGroupsResponseGroupsMembers): void {
-  const c = false;
+  const c = v >= 5;
   w.string(m.memberId, c);
+  if (v >= 4) w.nullableString(m.groupInstanceId, c);
   w.string(m.clientId, c);
   w.string(m.clientHost, c);
   w.bytes(m.memberMetadata, c);
   w.bytes(m.memberAssignment, c);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeGroupsResponseGroups {
   errorCode: number;
+  errorMessage: string | null;
   groupId: string;
   groupState: string;
   protocolType: string;
   protocolData: string;
   members: DescribeGroupsResponseGroupsMembers[];
+  authorizedOperations: number;
 }
 
 function readDescribeGroupsResponseGroups(r: Reader, v: number): DescribeGroupsResponseGroups {
-  const c = false;
+  const c = v >= 5;
   const m: DescribeGroupsResponseGroups = {
     errorCode: r.int16(),
+    errorMessage: v >= 6 ? r.nullableString(c) : null,
     groupId: r.string(c),
     groupState: r.string(c),
     protocolType: r.string(c),
     protocolData: r.string(c),
     members: r.array(c, () => readDescribeGroupsResponseGroupsMembers(r, v)),
+    authorizedOperations: v >= 3 ? r.int32() : -2147483648,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDescribeGroupsResponseGroups(w: Writer, v: number, m: DescribeGroupsResponseGroups): void {
-  const c = false;
+  const c = v >= 5;
   w.int16(m.errorCode);
+  if (v >= 6) w.nullableString(m.errorMessage, c);
   w.string(m.groupId, c);
   w.string(m.groupState, c);
   w.string(m.protocolType, c);
   w.string(m.protocolData, c);
   w.array(m.members, c, (x) => writeDescribeGroupsResponseGroupsMembers(w, v, x));
+  if (v >= 3) w.int32(m.authorizedOperations);
+  if (c) w.taggedFields();
 }
 
 export interface DescribeGroupsResponse {
@@ -88,24 +106,26 @@ export interface DescribeGroupsResponse {
 }
 
 export function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsResponse {
-  const c = false;
+  const c = v >= 5;
   const m: DescribeGroupsResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     groups: r.array(c, () => readDescribeGroupsResponseGroups(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDescribeGroupsResponse(w: Writer, v: number, m: DescribeGroupsResponse): void {
-  const c = false;
+  const c = v >= 5;
   if (v >= 1) w.int32(m.throttleTimeMs);
   w.array(m.groups, c, (x) => writeDescribeGroupsResponseGroups(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DescribeGroupsApi: ApiCodec<DescribeGroupsRequest, DescribeGroupsResponse> = {
   key: 15,
   name: 'DescribeGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 6,
   flexibleFrom: 5,
   readRequest: readDescribeGroupsRequest,
   writeRequest: writeDescribeGroupsRequest,

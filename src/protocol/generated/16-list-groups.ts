@@ -5,37 +5,53 @@ import { Writer } from '../writer.js';
 import type { ApiCodec } from '../api.js';
 
 export interface ListGroupsRequest {
+  statesFilter: string[];
+  typesFilter: string[];
 }
 
 export function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
-  const c = false;
+  const c = v >= 3;
   const m: ListGroupsRequest = {
+    statesFilter: v >= 4 ? r.array(c, () => r.string(c)) : [],
+    typesFilter: v >= 5 ? r.array(c, () => r.string(c)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeListGroupsRequest(w: Writer, v: number, m: ListGroupsRequest): void {
-  const c = false;
+  const c = v >= 3;
+  if (v >= 4) w.array(m.statesFilter, c, (x) => w.string(x, c));
+  if (v >= 5) w.array(m.typesFilter, c, (x) => w.string(x, c));
+  if (c) w.taggedFields();
 }
 
 export interface ListGroupsResponseGroups {
   groupId: string;
   protocolType: string;
+  groupState: string;
+  groupType: string;
 }
 
 function readListGroupsResponseGroups(r: Reader, v: number): ListGroupsResponseGroups {
-  const c = false;
+  const c = v >= 3;
   const m: ListGroupsResponseGroups = {
     groupId: r.string(c),
     protocolType: r.string(c),
+    groupState: v >= 4 ? r.string(c) : '',
+    groupType: v >= 5 ? r.string(c) : '',
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeListGroupsResponseGroups(w: Writer, v: number, m: ListGroupsResponseGroups): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.groupId, c);
   w.string(m.protocolType, c);
+  if (v >= 4) w.string(m.groupState, c);
+  if (v >= 5) w.string(m.groupType, c);
+  if (c) w.taggedFields();
 }
 
 export interface ListGroupsResponse {
@@ -45,26 +61,28 @@ export interface ListGroupsResponse {
 }
 
 export function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
-  const c = false;
+  const c = v >= 3;
   const m: ListGroupsResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     errorCode: r.int16(),
     groups: r.array(c, () => readListGroupsResponseGroups(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeListGroupsResponse(w: Writer, v: number, m: ListGroupsResponse): void {
-  const c = false;
+  const c = v >= 3;
   if (v >= 1) w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.array(m.groups, c, (x) => writeListGroupsResponseGroups(w, v, x));
+  if (c) w.taggedFields();
 }
 export const ListGroupsApi: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
   key: 16,
   name: 'ListGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 5,
   flexibleFrom: 3,
   readRequest: readListGroupsRequest,
   writeRequest: writeListGroupsRequest,

@@ -63,7 +63,7 @@ export const InitProducerIdApi: ApiCodec<InitProducerIdRequest, InitProducerIdRe
   key: 22,
   name: 'InitProducerId',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   flexibleFrom: 2,
   readRequest: readInitProducerIdRequest,
   writeRequest: writeInitProducerIdRequest,

@@ -10,18 +10,20 @@ export interface AddPartitionsToTxnRequestTopics {
 }
 
 function readAddPartitionsToTxnRequestTopics(r: Reader, v: number): AddPartitionsToTxnRequestTopics {
-  const c = false;
+  const c = v >= 3;
   const m: AddPartitionsToTxnRequestTopics = {
     name: r.string(c),
     partitions: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAddPartitionsToTxnRequestTopics(w: Writer, v: number, m: AddPartitionsToTxnRequestTopics): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface AddPartitionsToTxnRequest {
@@ -32,22 +34,24 @@ export interface AddPartitionsToTxnRequest {
 }
 
 export function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
-  const c = false;
+  const c = v >= 3;
   const m: AddPartitionsToTxnRequest = {
     transactionalId: r.string(c),
     producerId: r.int64(),
     producerEpoch: r.int16(),
     topics: r.array(c, () => readAddPartitionsToTxnRequestTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddPartitionsToTxnRequest): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.transactionalId, c);
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
   w.array(m.topics, c, (x) => writeAddPartitionsToTxnRequestTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface AddPartitionsToTxnResponseResultsResults {
@@ -56,18 +60,20 @@ export interface AddPartitionsToTxnResponseResultsResults {
 }
 
 function readAddPartitionsToTxnResponseResultsResults(r: Reader, v: number): AddPartitionsToTxnResponseResultsResults {
-  const c = false;
+  const c = v >= 3;
   const m: AddPartitionsToTxnResponseResultsResults = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAddPartitionsToTxnResponseResultsResults(w: Writer, v: number, m: AddPartitionsToTxnResponseResultsResults): void {
-  const c = false;
+  const c = v >= 3;
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface AddPartitionsToTxnResponseResults {
@@ -76,18 +82,20 @@ export interface AddPartitionsToTxnResponseResults {
 }
 
 function readAddPartitionsToTxnResponseResults(r: Reader, v: number): AddPartitionsToTxnResponseResults {
-  const c = false;
+  const c = v >= 3;
   const m: AddPartitionsToTxnResponseResults = {
     name: r.string(c),
     results: r.array(c, () => readAddPartitionsToTxnResponseResultsResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeAddPartitionsToTxnResponseResults(w: Writer, v: number, m: AddPartitionsToTxnResponseResults): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.name, c);
   w.array(m.results, c, (x) => writeAddPartitionsToTxnResponseResultsResults(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface AddPartitionsToTxnResponse {
@@ -96,24 +104,26 @@ export interface AddPartitionsToTxnResponse {
 }
 
 export function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
-  const c = false;
+  const c = v >= 3;
   const m: AddPartitionsToTxnResponse = {
     throttleTimeMs: r.int32(),
     results: r.array(c, () => readAddPartitionsToTxnResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAddPartitionsToTxnResponse(w: Writer, v: number, m: AddPartitionsToTxnResponse): void {
-  const c = false;
+  const c = v >= 3;
   w.int32(m.throttleTimeMs);
   w.array(m.results, c, (x) => writeAddPartitionsToTxnResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const AddPartitionsToTxnApi: ApiCodec<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> = {
   key: 24,
   name: 'AddPartitionsToTxn',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   flexibleFrom: 3,
   readRequest: readAddPartitionsToTxnRequest,
   writeRequest: writeAddPartitionsToTxnRequest,

@@ -12,22 +12,24 @@ export interface AddOffsetsToTxnRequest {
 }
 
 export function readAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsToTxnRequest {
-  const c = false;
+  const c = v >= 3;
   const m: AddOffsetsToTxnRequest = {
     transactionalId: r.string(c),
     producerId: r.int64(),
     producerEpoch: r.int16(),
     groupId: r.string(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAddOffsetsToTxnRequest(w: Writer, v: number, m: AddOffsetsToTxnRequest): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.transactionalId, c);
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
   w.string(m.groupId, c);
+  if (c) w.taggedFields();
 }
 
 export interface AddOffsetsToTxnResponse {
@@ -36,24 +38,26 @@ export interface AddOffsetsToTxnResponse {
 }
 
 export function readAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnResponse {
-  const c = false;
+  const c = v >= 3;
   const m: AddOffsetsToTxnResponse = {
     throttleTimeMs: r.int32(),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeAddOffsetsToTxnResponse(w: Writer, v: number, m: AddOffsetsToTxnResponse): void {
-  const c = false;
+  const c = v >= 3;
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 export const AddOffsetsToTxnApi: ApiCodec<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse> = {
   key: 25,
   name: 'AddOffsetsToTxn',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 4,
   flexibleFrom: 3,
   readRequest: readAddOffsetsToTxnRequest,
   writeRequest: writeAddOffsetsToTxnRequest,

@@ -12,22 +12,24 @@ export interface EndTxnRequest {
 }
 
 export function readEndTxnRequest(r: Reader, v: number): EndTxnRequest {
-  const c = false;
+  const c = v >= 3;
   const m: EndTxnRequest = {
     transactionalId: r.string(c),
     producerId: r.int64(),
     producerEpoch: r.int16(),
     committed: r.bool(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeEndTxnRequest(w: Writer, v: number, m: EndTxnRequest): void {
-  const c = false;
+  const c = v >= 3;
   w.string(m.transactionalId, c);
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
   w.bool(m.committed);
+  if (c) w.taggedFields();
 }
 
 export interface EndTxnResponse {
@@ -36,24 +38,26 @@ export interface EndTxnResponse {
 }
 
 export function readEndTxnResponse(r: Reader, v: number): EndTxnResponse {
-  const c = false;
+  const c = v >= 3;
   const m: EndTxnResponse = {
     throttleTimeMs: r.int32(),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeEndTxnResponse(w: Writer, v: number, m: EndTxnResponse): void {
-  const c = false;
+  const c = v >= 3;
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 export const EndTxnApi: ApiCodec<EndTxnRequest, EndTxnResponse> = {
   key: 26,
   name: 'EndTxn',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 4,
   flexibleFrom: 3,
   readRequest: readEndTxnRequest,
   writeRequest: writeEndTxnRequest,

@@ -163,7 +163,7 @@ export const TxnOffsetCommitApi: ApiCodec<TxnOffsetCommitRequest, TxnOffsetCommi
   key: 28,
   name: 'TxnOffsetCommit',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   flexibleFrom: 3,
   readRequest: readTxnOffsetCommitRequest,
   writeRequest: writeTxnOffsetCommitRequest,

@@ -9,16 +9,18 @@ export interface DeleteGroupsRequest {
 }
 
 export function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsRequest {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteGroupsRequest = {
     groupsNames: r.array(c, () => r.string(c)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteGroupsRequest(w: Writer, v: number, m: DeleteGroupsRequest): void {
-  const c = false;
+  const c = v >= 2;
   w.array(m.groupsNames, c, (x) => w.string(x, c));
+  if (c) w.taggedFields();
 }
 
 export interface DeleteGroupsResponseResults {
@@ -27,18 +29,20 @@ export interface DeleteGroupsResponseResults {
 }
 
 function readDeleteGroupsResponseResults(r: Reader, v: number): DeleteGroupsResponseResults {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteGroupsResponseResults = {
     groupId: r.string(c),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeDeleteGroupsResponseResults(w: Writer, v: number, m: DeleteGroupsResponseResults): void {
-  const c = false;
+  const c = v >= 2;
   w.string(m.groupId, c);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface DeleteGroupsResponse {
@@ -47,24 +51,26 @@ export interface DeleteGroupsResponse {
 }
 
 export function readDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResponse {
-  const c = false;
+  const c = v >= 2;
   const m: DeleteGroupsResponse = {
     throttleTimeMs: r.int32(),
     results: r.array(c, () => readDeleteGroupsResponseResults(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeDeleteGroupsResponse(w: Writer, v: number, m: DeleteGroupsResponse): void {
-  const c = false;
+  const c = v >= 2;
   w.int32(m.throttleTimeMs);
   w.array(m.results, c, (x) => writeDeleteGroupsResponseResults(w, v, x));
+  if (c) w.taggedFields();
 }
 export const DeleteGroupsApi: ApiCodec<DeleteGroupsRequest, DeleteGroupsResponse> = {
   key: 42,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 2,
   readRequest: readDeleteGroupsRequest,
   writeRequest: writeDeleteGroupsRequest,

@@ -8,6 +8,7 @@ export interface ListTransactionsRequest {
   stateFilters: string[];
   producerIdFilters: number[];
   durationFilter: number;
+  transactionalIdPattern: string | null;
 }
 
 export function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
@@ -16,6 +17,7 @@ export function readListTransactionsRequest(r: Reader, v: number): ListTransacti
     stateFilters: r.array(c, () => r.string(c)),
     producerIdFilters: r.array(c, () => r.int64()),
     durationFilter: v >= 1 ? r.int64() : -1,
+    transactionalIdPattern: v >= 2 ? r.nullableString(c) : null,
   };
   if (c) r.taggedFields();
   return m;
@@ -26,6 +28,7 @@ export function writeListTransactionsRequest(w: Writer, v: number, m: ListTransa
   w.array(m.stateFilters, c, (x) => w.string(x, c));
   w.array(m.producerIdFilters, c, (x) => w.int64(x));
   if (v >= 1) w.int64(m.durationFilter);
+  if (v >= 2) w.nullableString(m.transactionalIdPattern, c);
   if (c) w.taggedFields();
 }
 
@@ -85,7 +88,7 @@ export const ListTransactionsApi: ApiCodec<ListTransactionsRequest, ListTransact
   key: 66,
   name: 'ListTransactions',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 0,
   readRequest: readListTransactionsRequest,
   writeRequest: writeListTransactionsRequest,

@@ -41,4 +41,5 @@ export * from './50-describe-user-scram-credentials.js';
 export * from './51-alter-user-scram-credentials.js';
 export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
+export * from './65-describe-transactions.js';
 export * from './66-list-transactions.js';

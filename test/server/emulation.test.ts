@@ -86,7 +86,7 @@ test('without kafka.version, ApiVersions advertises every handler range as befor
 test('2.4 refuses what 2.4 did not serve: an API it lacks and a version above its max close the connection', async () => {
   await withBroker('2.4', async (running) => {
     // ListTransactions (66) is served by Samsa but came with Kafka 3.0; DescribeConfigs v3 came with 2.6.
-    await assert.rejects(callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [], durationFilter: -1 } as ListTransactionsRequest), CLOSED);
+    await assert.rejects(callApi(running.port, ListTransactionsApi, 0, { stateFilters: [], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null } as ListTransactionsRequest), CLOSED);
     await assert.rejects(callApi(running.port, DescribeConfigsApi, 3, BROKER_MAX_MESSAGE_BYTES), CLOSED);
     const ok = await callApi(running.port, DescribeConfigsApi, 2, BROKER_MAX_MESSAGE_BYTES);
     assert.equal(ok.results[0].configs[0].value, '1000012', "2.4's default: 1000000 + the 12-byte log overhead");

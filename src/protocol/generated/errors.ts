@@ -119,6 +119,7 @@ export const ErrorCode = {
   STALE_MEMBER_EPOCH: 113,
   MISMATCHED_ENDPOINT_TYPE: 114,
   UNSUPPORTED_ENDPOINT_TYPE: 115,
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -242,4 +243,5 @@ export const errorInfo: ReadonlyMap<number, readonly [ErrorCodeName, boolean, st
   [113, ['STALE_MEMBER_EPOCH', false, "The member epoch is stale."]],
   [114, ['MISMATCHED_ENDPOINT_TYPE', false, "The request was sent to an endpoint of the wrong type."]],
   [115, ['UNSUPPORTED_ENDPOINT_TYPE', false, "This endpoint type is not supported yet."]],
+  [128, ['INVALID_REGULAR_EXPRESSION', false, "The regular expression is not valid."]],
 ]);

@@ -50,9 +50,9 @@ test('a v0 member: join, sync, heartbeat, commit (v2), fetch (v1), describe (v0)
     { name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] },
   ] });
   assert.deepEqual(c.topics.map((t) => t.partitions.map((p) => p.errorCode)), [[ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
-  const f = await callApi(port, OffsetFetchApi, 1, { groupId: 'wire-group', topics: [{ name: 'wire', partitionIndexes: [0, 1] }] });
+  const f = await callApi(port, OffsetFetchApi, 1, { groupId: 'wire-group', topics: [{ name: 'wire', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
   assert.deepEqual(f.topics[0].partitions.map((p) => [p.committedOffset, p.metadata]), [[12, 'meta'], [-1, '']]);
-  const all = await callApi(port, OffsetFetchApi, 2, { groupId: 'wire-group', topics: null });
+  const all = await callApi(port, OffsetFetchApi, 2, { groupId: 'wire-group', topics: null, groups: [], requireStable: false });
   assert.deepEqual(all.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]), [['wire', [12]]]);
   const d = await callApi(port, DescribeGroupsApi, 0, { groups: ['wire-group', 'never-seen'] });
   assert.deepEqual(d.groups.map((g) => [g.groupId, g.groupState, g.protocolData, g.members.length]), [['wire-group', 'Stable', 'range', 1], ['never-seen', 'Dead', '', 0]]);
@@ -104,8 +104,8 @@ test('OffsetDelete v0 and DeleteGroups over the wire for a standalone group', as
   ] });
   const del = await callApi(port, OffsetDeleteApi, 0, { groupId: 'standalone-wire', topics: [{ name: 'wire', partitions: [{ partitionIndex: 0 }] }] });
   assert.deepEqual([del.errorCode, del.topics[0].partitions[0].errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
-  const left = await callApi(port, OffsetFetchApi, 3, { groupId: 'standalone-wire', topics: null });
+  const left = await callApi(port, OffsetFetchApi, 3, { groupId: 'standalone-wire', topics: null, groups: [], requireStable: false });
   assert.deepEqual(left.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset]), [[1, 4]]);
   assert.deepEqual((await callApi(port, DeleteGroupsApi, 0, { groupsNames: ['standalone-wire'] })).results[0].errorCode, ErrorCode.NONE);
-  assert.deepEqual((await callApi(port, OffsetFetchApi, 4, { groupId: 'standalone-wire', topics: null })).topics, []);
+  assert.deepEqual((await callApi(port, OffsetFetchApi, 4, { groupId: 'standalone-wire', topics: null, groups: [], requireStable: false })).topics, []);
 });

@@ -94,7 +94,7 @@ test('kafkajs decodes our Metadata v5, ApiVersions v2, JoinGroup v5 and OffsetFe
   assert.equal(join.members[0].memberMetadata.toString('hex'), '09');
 
   const offsets = await kafkajs('offsetFetch/v4/response').decode(ourResponse(OffsetFetchApi, 4, {
-    throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 99, metadata: '', errorCode: 0 }] }],
+    throttleTimeMs: 0, errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 99, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }], groups: [],
   }));
   assert.equal(offsets.responses[0].partitions[0].offset, '99');
 });

@@ -134,7 +134,7 @@ test('top-level errors (FindCoordinator, OffsetFetch v3), per-resource errors (C
     assert.equal(f1.hits, 1);
 
     b.faults.inject({ api: 'OffsetFetch', error: 'COORDINATOR_NOT_AVAILABLE' });
-    const fetched = await callApi(b.port, OffsetFetchApi, 3, { groupId: 'g', topics: [{ name: 'x', partitionIndexes: [0] }] });
+    const fetched = await callApi(b.port, OffsetFetchApi, 3, { groupId: 'g', topics: [{ name: 'x', partitionIndexes: [0] }], groups: [], requireStable: false });
     assert.equal(fetched.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
 
     b.faults.inject({ api: 'CreateTopics', error: 'POLICY_VIOLATION', times: 1 });

@@ -75,7 +75,7 @@ function strategyOf(o: Options): string {
 /** The group's committed offsets for `partitions` (-1 where it has none). */
 async function committedOffsets(client: KafkaClient, group: string, topic: string, partitions: number[]): Promise<Map<number, number>> {
   return client.retrying(async () => {
-    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: [{ name: topic, partitionIndexes: partitions }] });
+    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: [{ name: topic, partitionIndexes: partitions }], groups: [], requireStable: false });
     check(res.errorCode, `offsets of group '${group}'`);
     const out = new Map<number, number>();
     for (const p of res.topics.flatMap((t) => t.partitions)) {

@@ -29,6 +29,8 @@ import { EMPTY, Group, Member, type JoinResult, type Protocol, type SyncResult }
 import * as rec from './records.js';
 import { GroupRuntime } from './runtime.js';
 import { GroupStore, groupRecord, groupTombstone, offsetRecord, partitionKey } from './state.js';
+import { ConsumerGroups, DEFAULT_CONSUMER_GROUP_SETTINGS, type ConsumerGroupSettings, type ConsumerHeartbeatParams, type ConsumerHeartbeatResult, type TopicCatalogue } from './consumer-coordinator.js';
+import type { ConsumerGroupDescribeResponseGroups } from '../../protocol/generated/69-consumer-group-describe.js';
 
 export interface GroupSettings {
   /** Wait this long for more members before the first rebalance of an empty group (Kafka: 3000; ours: 0). */
@@ -40,6 +42,8 @@ export interface GroupSettings {
   offsetsRetentionCheckIntervalMs: number;
   /** Longest committed metadata string (OFFSET_METADATA_TOO_LARGE beyond). */
   offsetMetadataMaxBytes: number;
+  /** Consumer-protocol (KIP-848) groups: `group.consumer.*`. */
+  consumer: ConsumerGroupSettings;
 }
 
 export const DEFAULT_GROUP_SETTINGS: GroupSettings = {
@@ -49,6 +53,7 @@ export const DEFAULT_GROUP_SETTINGS: GroupSettings = {
   offsetsRetentionMs: 7 * 24 * 3600_000,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  consumer: DEFAULT_CONSUMER_GROUP_SETTINGS,
 };
 
 export interface GroupDependencies {
@@ -59,6 +64,8 @@ export interface GroupDependencies {
   settings?: Partial<GroupSettings>;
   /** Whether a partition exists: commits to any other get UNKNOWN_TOPIC_OR_PARTITION. */
   partitionExists(topic: string, partition: number): boolean;
+  /** The topics consumer groups subscribe to and are assigned (none when absent). */
+  topics?: TopicCatalogue;
 }
 
 export interface JoinGroupParams {
@@ -130,6 +137,8 @@ export class GroupCoordinator {
   private closed = false;
   /** Told of every change to a group (see `watch`). */
   private readonly watchers = new Set<(groupId: string) => void>();
+  /** The consumer-protocol (KIP-848) groups, over the same store and runtime. */
+  private readonly consumerGroups: ConsumerGroups;
 
   constructor(private readonly deps: GroupDependencies) {
     this.settings = { ...DEFAULT_GROUP_SETTINGS, ...deps.settings };
@@ -143,6 +152,11 @@ export class GroupCoordinator {
       count++;
     }
     for (const group of this.store.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
+    this.consumerGroups = new ConsumerGroups({
+      store: () => this.store, runtime: () => this.runtime, closed: () => this.closed, logger: this.logger,
+      settings: this.settings.consumer, topics: deps.topics ?? { byName: () => undefined, byId: () => undefined, all: () => [] },
+    });
+    this.consumerGroups.scheduleLoaded();
     if (count > 0) this.logger.info({ records: count, groups: this.store.groups.size }, 'group state loaded');
   }
 
@@ -184,6 +198,13 @@ export class GroupCoordinator {
       if (p.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       if (p.protocolType === '' || names.length === 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       group = this.store.create(p.groupId);
+    }
+    if (group.consumer) {
+      // A consumer-protocol group: a classic member may only take over its id once it is empty (no online migration).
+      if (group.consumer.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      group.type = 'classic';
+      group.consumer = null;
+      group.protocolType = null;
     }
     if (!group.supportsProtocols(p.protocolType, names)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const g = group;
@@ -578,6 +599,11 @@ export class GroupCoordinator {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     const group = this.store.get(p.groupId);
     if (!group) return p.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (group.consumer) {
+      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId);
+      if (problem === ErrorCode.NONE && group.consumer.members.has(p.memberId)) this.consumerGroups.scheduleSession(group.groupId, p.memberId);
+      return problem;
+    }
     if (p.groupInstanceId !== null) {
       const current = group.staticMembers.get(p.groupInstanceId);
       if (current !== undefined && current !== p.memberId) return ErrorCode.FENCED_INSTANCE_ID;
@@ -606,7 +632,7 @@ export class GroupCoordinator {
   offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null): OffsetFetchResult {
     if (this.closed) {
       const errorCode = ErrorCode.NOT_COORDINATOR;
-      return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, metadata: '', errorCode })) })) };
+      return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) })) };
     }
     const group = this.store.get(groupId);
     if (topics === null) {
@@ -614,7 +640,7 @@ export class GroupCoordinator {
       for (const o of group?.offsets.values() ?? []) {
         let t = byTopic.get(o.topic);
         if (!t) byTopic.set(o.topic, t = { name: o.topic, partitions: [] });
-        t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, metadata: o.metadata, errorCode: ErrorCode.NONE });
+        t.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE });
       }
       return { errorCode: ErrorCode.NONE, topics: [...byTopic.values()] };
     }
@@ -624,7 +650,7 @@ export class GroupCoordinator {
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
           const o = group?.offsets.get(partitionKey(t.name, partitionIndex));
-          return { partitionIndex, committedOffset: o?.offset ?? -1, metadata: o?.metadata ?? '', errorCode: ErrorCode.NONE };
+          return { partitionIndex, committedOffset: o?.offset ?? -1, committedLeaderEpoch: o?.leaderEpoch ?? -1, metadata: o?.metadata ?? '', errorCode: ErrorCode.NONE };
         }),
       })),
     };
@@ -639,7 +665,8 @@ export class GroupCoordinator {
     let subscribed: Set<string> | null = null;
     if (group.state !== 'Empty') {
       if (group.protocolType !== 'consumer') return fail(ErrorCode.NON_EMPTY_GROUP);
-      subscribed = group.subscribedTopics(rec.subscribedTopics) ?? new Set(topics.map((t) => t.name));
+      subscribed = group.consumer ? this.consumerGroups.subscribedTopicNames(group)
+        : group.subscribedTopics(rec.subscribedTopics) ?? new Set(topics.map((t) => t.name));
     }
     const tombstones: Array<{ topic: string; partition: number }> = [];
     const results = topics.map((t) => ({
@@ -703,7 +730,8 @@ export class GroupCoordinator {
   describeGroup(groupId: string): DescribeGroupsResponseGroups {
     if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
     const group = this.store.get(groupId);
-    if (!group) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    // As Kafka: a consumer-protocol group is not a classic group, so DescribeGroups sees none (ConsumerGroupDescribe does).
+    if (!group || group.consumer) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
     // As Kafka: member metadata and assignments only once the group is Stable.
     const stable = group.state === 'Stable';
     return {
@@ -722,8 +750,32 @@ export class GroupCoordinator {
     };
   }
 
-  listGroups(): Array<{ groupId: string; protocolType: string }> {
-    return [...this.store.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+  /** Every live group with its type ('classic' | 'consumer') and state (a consumer group's: Empty, Assigning, ...). */
+  listGroups(): Array<{ groupId: string; protocolType: string; groupState: string; groupType: 'classic' | 'consumer' }> {
+    return [...this.store.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({
+      groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.consumer?.state ?? g.state, groupType: g.type,
+    }));
+  }
+
+  // ───────────────────────────── consumer groups (KIP-848) ─────────────────────────────
+
+  consumerGroupHeartbeat(p: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatResult> {
+    return this.consumerGroups.heartbeat(p);
+  }
+
+  consumerGroupDescribe(groupId: string): ConsumerGroupDescribeResponseGroups {
+    return this.consumerGroups.describe(groupId);
+  }
+
+  /** OffsetFetch v9: the member asking must be a member of the consumer group at its epoch (NONE for other groups). */
+  checkConsumerMember(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const group = this.store.get(groupId);
+    return group ? this.consumerGroups.checkMember(group, memberId, memberEpoch, true) : ErrorCode.NONE;
+  }
+
+  /** A group's type, or null when there is none. */
+  groupType(groupId: string): 'classic' | 'consumer' | null {
+    return this.store.get(groupId)?.type ?? null;
   }
 
   async deleteGroup(groupId: string): Promise<number> {
@@ -741,6 +793,7 @@ export class GroupCoordinator {
     group.pendingMembers.clear();
     return this.runtime.write([
       ...[...group.offsets.values()].map((o) => offsetRecord(group.groupId, o.topic, o.partition, null)),
+      ...this.consumerGroups.deletionRecords(group),
       groupTombstone(group.groupId),
     ]);
   }

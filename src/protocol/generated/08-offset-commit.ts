@@ -12,22 +12,24 @@ export interface OffsetCommitRequestTopicsPartitions {
 }
 
 function readOffsetCommitRequestTopicsPartitions(r: Reader, v: number): OffsetCommitRequestTopicsPartitions {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitRequestTopicsPartitions = {
     partitionIndex: r.int32(),
     committedOffset: r.int64(),
     committedLeaderEpoch: v >= 6 ? r.int32() : -1,
     committedMetadata: r.nullableString(c),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetCommitRequestTopicsPartitions(w: Writer, v: number, m: OffsetCommitRequestTopicsPartitions): void {
-  const c = false;
+  const c = v >= 8;
   w.int32(m.partitionIndex);
   w.int64(m.committedOffset);
   if (v >= 6) w.int32(m.committedLeaderEpoch);
   w.nullableString(m.committedMetadata, c);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetCommitRequestTopics {
@@ -36,18 +38,20 @@ export interface OffsetCommitRequestTopics {
 }
 
 function readOffsetCommitRequestTopics(r: Reader, v: number): OffsetCommitRequestTopics {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitRequestTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readOffsetCommitRequestTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetCommitRequestTopics(w: Writer, v: number, m: OffsetCommitRequestTopics): void {
-  const c = false;
+  const c = v >= 8;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeOffsetCommitRequestTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetCommitRequest {
@@ -60,7 +64,7 @@ export interface OffsetCommitRequest {
 }
 
 export function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitRequest = {
     groupId: r.string(c),
     generationId: r.int32(),
@@ -69,17 +73,19 @@ export function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitReque
     retentionTimeMs: v <= 4 ? r.int64() : -1,
     topics: r.array(c, () => readOffsetCommitRequestTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitRequest): void {
-  const c = false;
+  const c = v >= 8;
   w.string(m.groupId, c);
   w.int32(m.generationId);
   w.string(m.memberId, c);
   if (v >= 7) w.nullableString(m.groupInstanceId, c);
   if (v <= 4) w.int64(m.retentionTimeMs);
   w.array(m.topics, c, (x) => writeOffsetCommitRequestTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetCommitResponseTopicsPartitions {
@@ -88,18 +94,20 @@ export interface OffsetCommitResponseTopicsPartitions {
 }
 
 function readOffsetCommitResponseTopicsPartitions(r: Reader, v: number): OffsetCommitResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitResponseTopicsPartitions = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetCommitResponseTopicsPartitions(w: Writer, v: number, m: OffsetCommitResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 8;
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetCommitResponseTopics {
@@ -108,18 +116,20 @@ export interface OffsetCommitResponseTopics {
 }
 
 function readOffsetCommitResponseTopics(r: Reader, v: number): OffsetCommitResponseTopics {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitResponseTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readOffsetCommitResponseTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetCommitResponseTopics(w: Writer, v: number, m: OffsetCommitResponseTopics): void {
-  const c = false;
+  const c = v >= 8;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeOffsetCommitResponseTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetCommitResponse {
@@ -128,24 +138,26 @@ export interface OffsetCommitResponse {
 }
 
 export function readOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
-  const c = false;
+  const c = v >= 8;
   const m: OffsetCommitResponse = {
     throttleTimeMs: v >= 3 ? r.int32() : 0,
     topics: r.array(c, () => readOffsetCommitResponseTopics(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetCommitResponse(w: Writer, v: number, m: OffsetCommitResponse): void {
-  const c = false;
+  const c = v >= 8;
   if (v >= 3) w.int32(m.throttleTimeMs);
   w.array(m.topics, c, (x) => writeOffsetCommitResponseTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 export const OffsetCommitApi: ApiCodec<OffsetCommitRequest, OffsetCommitResponse> = {
   key: 8,
   name: 'OffsetCommit',
   minVersion: 2,
-  maxVersion: 7,
+  maxVersion: 9,
   flexibleFrom: 8,
   readRequest: readOffsetCommitRequest,
   writeRequest: writeOffsetCommitRequest,

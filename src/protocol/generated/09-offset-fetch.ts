@@ -10,64 +10,129 @@ export interface OffsetFetchRequestTopics {
 }
 
 function readOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestTopics {
-  const c = false;
+  const c = v >= 6;
   const m: OffsetFetchRequestTopics = {
     name: r.string(c),
     partitionIndexes: r.array(c, () => r.int32()),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetFetchRequestTopics(w: Writer, v: number, m: OffsetFetchRequestTopics): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.name, c);
   w.array(m.partitionIndexes, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
+}
+
+export interface OffsetFetchRequestGroupsTopics {
+  name: string;
+  partitionIndexes: number[];
+}
+
+function readOffsetFetchRequestGroupsTopics(r: Reader, v: number): OffsetFetchRequestGroupsTopics {
+  const c = v >= 6;
+  const m: OffsetFetchRequestGroupsTopics = {
+    name: r.string(c),
+    partitionIndexes: r.array(c, () => r.int32()),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeOffsetFetchRequestGroupsTopics(w: Writer, v: number, m: OffsetFetchRequestGroupsTopics): void {
+  const c = v >= 6;
+  w.string(m.name, c);
+  w.array(m.partitionIndexes, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
+}
+
+export interface OffsetFetchRequestGroups {
+  groupId: string;
+  memberId: string | null;
+  memberEpoch: number;
+  topics: OffsetFetchRequestGroupsTopics[] | null;
+}
+
+function readOffsetFetchRequestGroups(r: Reader, v: number): OffsetFetchRequestGroups {
+  const c = v >= 6;
+  const m: OffsetFetchRequestGroups = {
+    groupId: r.string(c),
+    memberId: v >= 9 ? r.nullableString(c) : "null",
+    memberEpoch: v >= 9 ? r.int32() : -1,
+    topics: r.nullableArray(c, () => readOffsetFetchRequestGroupsTopics(r, v)),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeOffsetFetchRequestGroups(w: Writer, v: number, m: OffsetFetchRequestGroups): void {
+  const c = v >= 6;
+  w.string(m.groupId, c);
+  if (v >= 9) w.nullableString(m.memberId, c);
+  if (v >= 9) w.int32(m.memberEpoch);
+  w.nullableArray(m.topics, c, (x) => writeOffsetFetchRequestGroupsTopics(w, v, x));
+  if (c) w.taggedFields();
 }
 
 export interface OffsetFetchRequest {
   groupId: string;
   topics: OffsetFetchRequestTopics[] | null;
+  groups: OffsetFetchRequestGroups[];
+  requireStable: boolean;
 }
 
 export function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
-  const c = false;
+  const c = v >= 6;
   const m: OffsetFetchRequest = {
-    groupId: r.string(c),
-    topics: (v >= 2 ? r.nullableArray(c, () => readOffsetFetchRequestTopics(r, v)) : r.array(c, () => readOffsetFetchRequestTopics(r, v))),
+    groupId: v <= 7 ? r.string(c) : '',
+    topics: v <= 7 ? (v >= 2 ? r.nullableArray(c, () => readOffsetFetchRequestTopics(r, v)) : r.array(c, () => readOffsetFetchRequestTopics(r, v))) : null,
+    groups: v >= 8 ? r.array(c, () => readOffsetFetchRequestGroups(r, v)) : [],
+    requireStable: v >= 7 ? r.bool() : false,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchRequest): void {
-  const c = false;
-  w.string(m.groupId, c);
-  w.nullableArray(m.topics, c, (x) => writeOffsetFetchRequestTopics(w, v, x));
+  const c = v >= 6;
+  if (v <= 7) w.string(m.groupId, c);
+  if (v <= 7) w.nullableArray(m.topics, c, (x) => writeOffsetFetchRequestTopics(w, v, x));
+  if (v >= 8) w.array(m.groups, c, (x) => writeOffsetFetchRequestGroups(w, v, x));
+  if (v >= 7) w.bool(m.requireStable);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetFetchResponseTopicsPartitions {
   partitionIndex: number;
   committedOffset: number;
+  committedLeaderEpoch: number;
   metadata: string | null;
   errorCode: number;
 }
 
 function readOffsetFetchResponseTopicsPartitions(r: Reader, v: number): OffsetFetchResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 6;
   const m: OffsetFetchResponseTopicsPartitions = {
     partitionIndex: r.int32(),
     committedOffset: r.int64(),
+    committedLeaderEpoch: v >= 5 ? r.int32() : -1,
     metadata: r.nullableString(c),
     errorCode: r.int16(),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetFetchResponseTopicsPartitions(w: Writer, v: number, m: OffsetFetchResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 6;
   w.int32(m.partitionIndex);
   w.int64(m.committedOffset);
+  if (v >= 5) w.int32(m.committedLeaderEpoch);
   w.nullableString(m.metadata, c);
   w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetFetchResponseTopics {
@@ -76,47 +141,132 @@ export interface OffsetFetchResponseTopics {
 }
 
 function readOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseTopics {
-  const c = false;
+  const c = v >= 6;
   const m: OffsetFetchResponseTopics = {
     name: r.string(c),
     partitions: r.array(c, () => readOffsetFetchResponseTopicsPartitions(r, v)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeOffsetFetchResponseTopics(w: Writer, v: number, m: OffsetFetchResponseTopics): void {
-  const c = false;
+  const c = v >= 6;
   w.string(m.name, c);
   w.array(m.partitions, c, (x) => writeOffsetFetchResponseTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface OffsetFetchResponseGroupsTopicsPartitions {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch: number;
+  metadata: string | null;
+  errorCode: number;
+}
+
+function readOffsetFetchResponseGroupsTopicsPartitions(r: Reader, v: number): OffsetFetchResponseGroupsTopicsPartitions {
+  const c = v >= 6;
+  const m: OffsetFetchResponseGroupsTopicsPartitions = {
+    partitionIndex: r.int32(),
+    committedOffset: r.int64(),
+    committedLeaderEpoch: r.int32(),
+    metadata: r.nullableString(c),
+    errorCode: r.int16(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeOffsetFetchResponseGroupsTopicsPartitions(w: Writer, v: number, m: OffsetFetchResponseGroupsTopicsPartitions): void {
+  const c = v >= 6;
+  w.int32(m.partitionIndex);
+  w.int64(m.committedOffset);
+  w.int32(m.committedLeaderEpoch);
+  w.nullableString(m.metadata, c);
+  w.int16(m.errorCode);
+  if (c) w.taggedFields();
+}
+
+export interface OffsetFetchResponseGroupsTopics {
+  name: string;
+  partitions: OffsetFetchResponseGroupsTopicsPartitions[];
+}
+
+function readOffsetFetchResponseGroupsTopics(r: Reader, v: number): OffsetFetchResponseGroupsTopics {
+  const c = v >= 6;
+  const m: OffsetFetchResponseGroupsTopics = {
+    name: r.string(c),
+    partitions: r.array(c, () => readOffsetFetchResponseGroupsTopicsPartitions(r, v)),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeOffsetFetchResponseGroupsTopics(w: Writer, v: number, m: OffsetFetchResponseGroupsTopics): void {
+  const c = v >= 6;
+  w.string(m.name, c);
+  w.array(m.partitions, c, (x) => writeOffsetFetchResponseGroupsTopicsPartitions(w, v, x));
+  if (c) w.taggedFields();
+}
+
+export interface OffsetFetchResponseGroups {
+  groupId: string;
+  topics: OffsetFetchResponseGroupsTopics[];
+  errorCode: number;
+}
+
+function readOffsetFetchResponseGroups(r: Reader, v: number): OffsetFetchResponseGroups {
+  const c = v >= 6;
+  const m: OffsetFetchResponseGroups = {
+    groupId: r.string(c),
+    topics: r.array(c, () => readOffsetFetchResponseGroupsTopics(r, v)),
+    errorCode: r.int16(),
+  };
+  if (c) r.taggedFields();
+  return m;
+}
+
+function writeOffsetFetchResponseGroups(w: Writer, v: number, m: OffsetFetchResponseGroups): void {
+  const c = v >= 6;
+  w.string(m.groupId, c);
+  w.array(m.topics, c, (x) => writeOffsetFetchResponseGroupsTopics(w, v, x));
+  w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 
 export interface OffsetFetchResponse {
   throttleTimeMs: number;
   topics: OffsetFetchResponseTopics[];
   errorCode: number;
+  groups: OffsetFetchResponseGroups[];
 }
 
 export function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
-  const c = false;
+  const c = v >= 6;
   const m: OffsetFetchResponse = {
     throttleTimeMs: v >= 3 ? r.int32() : 0,
-    topics: r.array(c, () => readOffsetFetchResponseTopics(r, v)),
-    errorCode: v >= 2 ? r.int16() : 0,
+    topics: v <= 7 ? r.array(c, () => readOffsetFetchResponseTopics(r, v)) : [],
+    errorCode: v >= 2 && v <= 7 ? r.int16() : 0,
+    groups: v >= 8 ? r.array(c, () => readOffsetFetchResponseGroups(r, v)) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchResponse): void {
-  const c = false;
+  const c = v >= 6;
   if (v >= 3) w.int32(m.throttleTimeMs);
-  w.array(m.topics, c, (x) => writeOffsetFetchResponseTopics(w, v, x));
-  if (v >= 2) w.int16(m.errorCode);
+  if (v <= 7) w.array(m.topics, c, (x) => writeOffsetFetchResponseTopics(w, v, x));
+  if (v >= 2 && v <= 7) w.int16(m.errorCode);
+  if (v >= 8) w.array(m.groups, c, (x) => writeOffsetFetchResponseGroups(w, v, x));
+  if (c) w.taggedFields();
 }
 export const OffsetFetchApi: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
   key: 9,
   name: 'OffsetFetch',
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 9,
   flexibleFrom: 6,
   readRequest: readOffsetFetchRequest,
   writeRequest: writeOffsetFetchRequest,

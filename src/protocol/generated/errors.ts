@@ -117,6 +117,7 @@ export const ErrorCode = {
   UNRELEASED_INSTANCE_ID: 111,
   UNSUPPORTED_ASSIGNOR: 112,
   STALE_MEMBER_EPOCH: 113,
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -238,4 +239,5 @@ export const errorInfo: ReadonlyMap<number, readonly [ErrorCodeName, boolean, st
   [111, ['UNRELEASED_INSTANCE_ID', false, "The instance ID is still used by another member in the consumer group."]],
   [112, ['UNSUPPORTED_ASSIGNOR', false, "The assignor or its version range is not supported by the consumer group."]],
   [113, ['STALE_MEMBER_EPOCH', false, "The member epoch is stale."]],
+  [128, ['INVALID_REGULAR_EXPRESSION', false, "The regular expression is not valid."]],
 ]);

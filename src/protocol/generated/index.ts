@@ -38,3 +38,5 @@ export * from './50-describe-user-scram-credentials.js';
 export * from './51-alter-user-scram-credentials.js';
 export * from './61-describe-producers.js';
 export * from './66-list-transactions.js';
+export * from './68-consumer-group-heartbeat.js';
+export * from './69-consumer-group-describe.js';

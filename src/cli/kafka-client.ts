@@ -236,7 +236,7 @@ export class KafkaClient {
   async metadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
     const conn = await this.any();
     const res = await conn.request(MetadataApi, {
-      topics: topics?.map((name) => ({ name })) ?? null,
+      topics: topics?.map((name) => ({ topicId: Buffer.alloc(16), name })) ?? null,
       allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
     });
     this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));

@@ -1,5 +1,5 @@
 /**
- * Metadata 0-8: every live node of the cluster (its address on the listener the client asked on; a node the test kit
+ * Metadata 0-13: every live node of the cluster (its address on the listener the client asked on; a node the test kit
  * stopped is left out, as Kafka lists only live brokers), each partition's leader, leader epoch, replicas, ISR and
  * offline replicas (from the placement), and the first live node as controller (clients route admin requests to the controller id, so it must
  * appear in the broker list). Topics are auto-created when
@@ -10,6 +10,10 @@
  * TOPIC_AUTHORIZATION_FAILED when named (their existence is not disclosed); auto-creation needs CREATE on the
  * cluster or the topic (else TOPIC_AUTHORIZATION_FAILED). v8 authorized-operations bitfields when asked for (the
  * cluster's only with DESCRIBE on it, else 0).
+ *
+ * Topic ids (v10+): every topic answers its stable id. From v12 a topic may be asked for by id alone (null name):
+ * an unknown id answers UNKNOWN_TOPIC_ID, one the principal may not DESCRIBE TOPIC_AUTHORIZATION_FAILED, both with
+ * a null name (Kafka's); such a topic is never auto-created. v13's top-level error code is always NONE.
  */
 import { handler, type ClusterServices } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
@@ -21,21 +25,35 @@ import { authorized, authorizedOperations, deniedNames } from '../security/autho
 
 const UNSET = -2147483648;
 
+const NO_ID = Buffer.alloc(16);
+
 export default handler(MetadataApi, (req, ctx) => {
   const { broker, version, session } = ctx;
   const all = req.topics === null || (version === 0 && req.topics.length === 0);
-  const requested = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.map((t) => t.name);
-  const denied = deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, requested);
-  const names = all ? requested.filter((name) => !denied.has(name)) : requested;
+  // Topics asked for by id (v12+, null name): the known ones join the named, by their names.
+  const unknownIds: Buffer[] = [];
+  const byId = new Set<string>();
+  const named = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.flatMap((t) => {
+    if (t.name !== null) return [t.name];
+    const topic = broker.topics.getById(t.topicId);
+    if (!topic) unknownIds.push(t.topicId);
+    else byId.add(topic.name);
+    return topic ? [topic.name] : [];
+  });
+  const denied = deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, named);
+  const names = all ? named.filter((name) => !denied.has(name)) : named;
   const allowCreate = (version < 4 || req.allowAutoTopicCreation) && !all;
   const mayCreate = (name: string) => authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, name);
+  const failed = (errorCode: number, name: string | null, topicId: Buffer) => ({ errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: UNSET });
   const topics = names.map((name) => {
+    const viaId = byId.has(name);
     const refused = denied.has(name)
-      || (allowCreate && broker.config.bool('auto.create.topics.enable') && !broker.topics.get(name) && invalidTopicName(name) === null && !mayCreate(name));
-    if (refused) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [], topicAuthorizedOperations: UNSET };
-    const topic = describeTopic(broker, name, allowCreate);
+      || (!viaId && allowCreate && broker.config.bool('auto.create.topics.enable') && !broker.topics.get(name) && invalidTopicName(name) === null && !mayCreate(name));
+    if (refused) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED, viaId ? null : name, viaId ? broker.topics.get(name)!.id : NO_ID);
+    const topic = describeTopic(broker, name, allowCreate && !viaId);
     return req.includeTopicAuthorizedOperations && version >= 8 ? { ...topic, topicAuthorizedOperations: authorizedOperations(ctx, ResourceType.TOPIC, name) } : topic;
   });
+  for (const id of unknownIds) topics.push(failed(ErrorCode.UNKNOWN_TOPIC_ID, null, id));
   const clusterOperations = !req.includeClusterAuthorizedOperations || version < 8 ? UNSET
     : authorized(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME) ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : 0;
   return {
@@ -48,6 +66,7 @@ export default handler(MetadataApi, (req, ctx) => {
     controllerId: broker.placement.liveNodeIds[0],
     topics,
     clusterAuthorizedOperations: clusterOperations,
+    errorCode: ErrorCode.NONE,
   };
 });
 
@@ -56,7 +75,8 @@ function describeTopic(broker: ClusterServices, name: string, allowCreate: boole
   const topic: TopicMeta | undefined = invalid ? undefined : allowCreate ? broker.autoCreateTopic(name) : broker.topics.get(name);
   return {
     errorCode: invalid ? ErrorCode.INVALID_TOPIC_EXCEPTION : topic ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    name,
+    name: name as string | null,
+    topicId: topic?.id ?? NO_ID,
     isInternal: topic?.internal ?? false,
     partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => {
       const { leader, leaderEpoch, replicas, isr, offline } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);

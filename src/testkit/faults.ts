@@ -289,10 +289,10 @@ function namesPartitions(handler: Handler, partitions: boolean): boolean {
 function failMetadata(res: MetadataResponse, code: number, wants: Wants, perPartition: boolean): MetadataResponse {
   for (const topic of res.topics) {
     if (!perPartition) {
-      if (wants(topic.name, -1)) Object.assign(topic, { errorCode: code, partitions: [] });
+      if (wants(topic.name ?? '', -1)) Object.assign(topic, { errorCode: code, partitions: [] });
       continue;
     }
-    for (const p of topic.partitions) if (wants(topic.name, p.partitionIndex)) p.errorCode = code;
+    for (const p of topic.partitions) if (wants(topic.name ?? '', p.partitionIndex)) p.errorCode = code;
   }
   return res;
 }

@@ -82,7 +82,7 @@ test('CreateTopics refuses every invalid topic config with INVALID_CONFIG and cr
     assert.match(res.topics[0].errorMessage ?? '', message, `${name}=${value}`);
   }
   const meta = await callApi(broker.port, MetadataApi, 8, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-  assert.deepEqual(meta.topics.filter((t) => t.name.startsWith('bad-')), []);
+  assert.deepEqual(meta.topics.filter((t) => t.name?.startsWith('bad-')), []);
   const nullValue = await createTopic('bad-null', [{ name: 'retention.ms', value: null }]);
   assert.equal(nullValue.topics[0].errorCode, ErrorCode.INVALID_CONFIG);
   const conflict = await createTopic('bad-lags', [{ name: 'min.compaction.lag.ms', value: '10' }, { name: 'max.compaction.lag.ms', value: '5' }]);

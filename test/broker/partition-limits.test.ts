@@ -26,7 +26,7 @@ function createPartitions(port: number, topics: Array<{ name: string; count: num
 
 /** Partition counts of the topics named, -1 for a topic the broker does not know. */
 async function partitionCounts(port: number, names: string[]): Promise<number[]> {
-  const res = await callApi(port, MetadataApi, 8, { topics: names.map((name) => ({ name })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const res = await callApi(port, MetadataApi, 8, { topics: names.map((name) => ({ topicId: Buffer.alloc(16), name })), allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   return names.map((n) => {
     const t = res.topics.find((x) => x.name === n)!;
     return t.errorCode === ErrorCode.NONE ? t.partitions.length : -1;
@@ -72,7 +72,7 @@ test('max.partitions.per.topic and max.partitions: INVALID_PARTITIONS before any
     }
 
     // Auto-creation stops at the limit too (num.partitions=10 would make 56).
-    const meta = await callApi(port, MetadataApi, 8, { topics: [{ name: 'auto' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const meta = await callApi(port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: 'auto' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     assert.equal(meta.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });

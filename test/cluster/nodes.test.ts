@@ -43,7 +43,7 @@ test('Metadata from any node lists the three nodes; six partitions have two lead
   assert.deepEqual(cluster.nodes.map((n) => n.id), [0, 1, 2]);
   assert.equal(new Set(cluster.nodes.map((n) => n.port)).size, 3);
   for (const node of cluster.nodes) {
-    const meta = await callApi(node.port, MetadataApi, 8, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const meta = await callApi(node.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: TOPIC }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     assert.deepEqual(meta.brokers.map((b) => [b.nodeId, b.port]).sort(), cluster.nodes.map((n) => [n.id, n.port]));
     const partitions = meta.topics[0].partitions;
     assert.equal(partitions.length, 6);
@@ -210,7 +210,7 @@ test('a leader move mid-stream: the new epoch is in Metadata, and kafkajs produc
   await consumer.disconnect();
   await producer.disconnect();
   assert.deepEqual(seen, [...Array.from({ length: 10 }, (_, i) => `before-${i}`), ...Array.from({ length: 10 }, (_, i) => `after-${i}`)]);
-  const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const epochs = await callApi(portOf(to), MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   assert.equal(epochs.topics[0].partitions[0].leaderEpoch, 1);
   const epochEnd = async (node: number, currentLeaderEpoch: number, leaderEpoch: number) => (await callApi(portOf(node), OffsetForLeaderEpochApi, 2, {
     topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],

@@ -32,7 +32,7 @@ function ourResponse<Res>(api: ApiCodec<unknown, Res>, version: number, m: Res):
 
 test('Metadata v4 request: byte for byte as kafkajs writes it, and read back', async () => {
   const golden = await kafkajsBytes('metadata/v4/request', { topics: ['orders', 'payments'], allowAutoTopicCreation: false });
-  const m = { topics: [{ name: 'orders' }, { name: 'payments' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+  const m = { topics: [{ topicId: Buffer.alloc(16), name: 'orders' }, { topicId: Buffer.alloc(16), name: 'payments' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
   assert.deepEqual(ours(MetadataApi, 4, m), golden);
   assert.deepEqual(MetadataApi.readRequest(new Reader(golden), 4), m);
 });
@@ -72,9 +72,9 @@ test('OffsetCommit v5 and Fetch v11 requests match kafkajs', async () => {
 test('kafkajs decodes our Metadata v5, ApiVersions v2, JoinGroup v5 and OffsetFetch v4 responses', async () => {
   const metadata = await kafkajs('metadata/v5/response').decode(ourResponse(MetadataApi, 5, {
     throttleTimeMs: 0, brokers: [{ nodeId: 0, host: 'localhost', port: 9092, rack: null }], clusterId: 'samsa', controllerId: 0,
-    topics: [{ errorCode: 0, name: 't', isInternal: false, topicAuthorizedOperations: 0,
+    topics: [{ errorCode: 0, name: 't', topicId: Buffer.alloc(16), isInternal: false, topicAuthorizedOperations: 0,
       partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 0, leaderEpoch: 0, replicaNodes: [0], isrNodes: [0], offlineReplicas: [] }] }],
-    clusterAuthorizedOperations: 0,
+    clusterAuthorizedOperations: 0, errorCode: 0,
   }));
   assert.equal(metadata.controllerId, 0);
   assert.deepEqual(metadata.brokers, [{ nodeId: 0, host: 'localhost', port: 9092, rack: null }]);

@@ -232,12 +232,12 @@ test('malformed bindings get INVALID_REQUEST each and are not stored; the valid 
 });
 
 test('Metadata v8 authorized operations, and DescribeConfigs of the broker needs the cluster', async () => {
-  const meta = await callApi(broker.port, MetadataApi, 8, { topics: [{ name: 'visible' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true });
+  const meta = await callApi(broker.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: 'visible' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true });
   // ANONYMOUS holds ALL on the cluster (previous test) and nothing on topics.
   assert.equal(meta.clusterAuthorizedOperations, [5, 9, 10, 11, 12, 7, 8].reduce((bits, op) => bits | (1 << op), 0));
   assert.equal(meta.topics[0].errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'visible', AclOperationTypes.READ));
-  const granted = await callApi(broker.port, MetadataApi, 8, { topics: [{ name: 'visible' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
+  const granted = await callApi(broker.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: 'visible' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: true });
   assert.equal(granted.topics[0].errorCode, 0);
   assert.equal(granted.topics[0].topicAuthorizedOperations, (1 << 3) | (1 << 8));
   assert.equal(granted.clusterAuthorizedOperations, -2147483648);

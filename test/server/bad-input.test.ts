@@ -97,7 +97,7 @@ test('negative and oversized length prefixes are refused before allocation', asy
 });
 
 test('a corrupt batch CRC gets CORRUPT_MESSAGE and stores nothing', async () => {
-  const meta = await exchange(frame(3, 4, (w) => MetadataApi.writeRequest(w, 4, { topics: [{ name: 'crc' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
+  const meta = await exchange(frame(3, 4, (w) => MetadataApi.writeRequest(w, 4, { topics: [{ topicId: Buffer.alloc(16), name: 'crc' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
   assert.ok(meta);
   const batch = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('value') }]);
   batch[batch.length - 1] ^= 0xff; // flip bits inside the CRC-covered records

@@ -36,7 +36,7 @@ const bootstrapAll = () => cluster.nodes.map((n) => n.bootstrap);
 const portOf = (node: number) => cluster.nodes.find((n) => n.id === node)!.port;
 const leaderOf = (topic: string, p: number) => cluster.broker.placement.leaderOf(topic, p);
 const endOffsets = (topic: string, count: number) => Array.from({ length: count }, (_, p) => cluster.broker.partition(topic, p)!.logEndOffset);
-const metadata = (port: number, topic: string) => callApi(port, MetadataApi, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+const metadata = (port: number, topic: string) => callApi(port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -149,7 +149,7 @@ test('top-level errors (FindCoordinator, OffsetFetch v3), per-resource errors (C
 });
 
 test('Metadata: a topic error keeps the broker list and drops the topic\'s partitions; a partition filter fails one partition', async () => {
-  const meta = () => callApi(broker.port, MetadataApi, 8, { topics: [{ name: 'three' }, { name: 'other' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const meta = () => callApi(broker.port, MetadataApi, 8, { topics: [{ topicId: Buffer.alloc(16), name: 'three' }, { topicId: Buffer.alloc(16), name: 'other' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   const topicFault = broker.faults.inject({ api: 'Metadata', error: 'LEADER_NOT_AVAILABLE', topic: 'three', times: 1 });
   const first = await meta();
   assert.equal(first.brokers.length, 1);

@@ -20,7 +20,7 @@ const CONFIG_OP = { set: 0, delete: 1 } as const;
 async function list(s: Session): Promise<void> {
   const meta = await s.kafka().metadata(null);
   const topics = meta.topics
-    .map((t) => ({ name: t.name, partitions: t.partitions.length, replicas: t.partitions[0]?.replicaNodes.length ?? 0, internal: t.isInternal }))
+    .map((t) => ({ name: t.name ?? '', partitions: t.partitions.length, replicas: t.partitions[0]?.replicaNodes.length ?? 0, internal: t.isInternal }))
     .sort((a, b) => a.name.localeCompare(b.name));
   emit(s.format, topics, (ts) => table(['NAME', 'PARTITIONS', 'REPLICAS'], ts.map((t) => [t.name + (t.internal ? ' (internal)' : ''), t.partitions, t.replicas])));
 }

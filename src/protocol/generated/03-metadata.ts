@@ -5,20 +5,25 @@ import { Writer } from '../writer.js';
 import type { ApiCodec } from '../api.js';
 
 export interface MetadataRequestTopics {
-  name: string;
+  topicId: Buffer;
+  name: string | null;
 }
 
 function readMetadataRequestTopics(r: Reader, v: number): MetadataRequestTopics {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataRequestTopics = {
-    name: r.string(c),
+    topicId: v >= 10 ? r.uuid() : Buffer.alloc(16),
+    name: (v >= 10 ? r.nullableString(c) : r.string(c)),
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeMetadataRequestTopics(w: Writer, v: number, m: MetadataRequestTopics): void {
-  const c = false;
-  w.string(m.name, c);
+  const c = v >= 9;
+  if (v >= 10) w.uuid(m.topicId);
+  w.nullableString(m.name, c);
+  if (c) w.taggedFields();
 }
 
 export interface MetadataRequest {
@@ -29,22 +34,24 @@ export interface MetadataRequest {
 }
 
 export function readMetadataRequest(r: Reader, v: number): MetadataRequest {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataRequest = {
     topics: (v >= 1 ? r.nullableArray(c, () => readMetadataRequestTopics(r, v)) : r.array(c, () => readMetadataRequestTopics(r, v))),
     allowAutoTopicCreation: v >= 4 ? r.bool() : true,
-    includeClusterAuthorizedOperations: v >= 8 ? r.bool() : false,
+    includeClusterAuthorizedOperations: v >= 8 && v <= 10 ? r.bool() : false,
     includeTopicAuthorizedOperations: v >= 8 ? r.bool() : false,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeMetadataRequest(w: Writer, v: number, m: MetadataRequest): void {
-  const c = false;
+  const c = v >= 9;
   w.nullableArray(m.topics, c, (x) => writeMetadataRequestTopics(w, v, x));
   if (v >= 4) w.bool(m.allowAutoTopicCreation);
-  if (v >= 8) w.bool(m.includeClusterAuthorizedOperations);
+  if (v >= 8 && v <= 10) w.bool(m.includeClusterAuthorizedOperations);
   if (v >= 8) w.bool(m.includeTopicAuthorizedOperations);
+  if (c) w.taggedFields();
 }
 
 export interface MetadataResponseBrokers {
@@ -55,22 +62,24 @@ export interface MetadataResponseBrokers {
 }
 
 function readMetadataResponseBrokers(r: Reader, v: number): MetadataResponseBrokers {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataResponseBrokers = {
     nodeId: r.int32(),
     host: r.string(c),
     port: r.int32(),
     rack: v >= 1 ? r.nullableString(c) : null,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeMetadataResponseBrokers(w: Writer, v: number, m: MetadataResponseBrokers): void {
-  const c = false;
+  const c = v >= 9;
   w.int32(m.nodeId);
   w.string(m.host, c);
   w.int32(m.port);
   if (v >= 1) w.nullableString(m.rack, c);
+  if (c) w.taggedFields();
 }
 
 export interface MetadataResponseTopicsPartitions {
@@ -84,7 +93,7 @@ export interface MetadataResponseTopicsPartitions {
 }
 
 function readMetadataResponseTopicsPartitions(r: Reader, v: number): MetadataResponseTopicsPartitions {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataResponseTopicsPartitions = {
     errorCode: r.int16(),
     partitionIndex: r.int32(),
@@ -94,11 +103,12 @@ function readMetadataResponseTopicsPartitions(r: Reader, v: number): MetadataRes
     isrNodes: r.array(c, () => r.int32()),
     offlineReplicas: v >= 5 ? r.array(c, () => r.int32()) : [],
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeMetadataResponseTopicsPartitions(w: Writer, v: number, m: MetadataResponseTopicsPartitions): void {
-  const c = false;
+  const c = v >= 9;
   w.int16(m.errorCode);
   w.int32(m.partitionIndex);
   w.int32(m.leaderId);
@@ -106,35 +116,41 @@ function writeMetadataResponseTopicsPartitions(w: Writer, v: number, m: Metadata
   w.array(m.replicaNodes, c, (x) => w.int32(x));
   w.array(m.isrNodes, c, (x) => w.int32(x));
   if (v >= 5) w.array(m.offlineReplicas, c, (x) => w.int32(x));
+  if (c) w.taggedFields();
 }
 
 export interface MetadataResponseTopics {
   errorCode: number;
-  name: string;
+  name: string | null;
+  topicId: Buffer;
   isInternal: boolean;
   partitions: MetadataResponseTopicsPartitions[];
   topicAuthorizedOperations: number;
 }
 
 function readMetadataResponseTopics(r: Reader, v: number): MetadataResponseTopics {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataResponseTopics = {
     errorCode: r.int16(),
-    name: r.string(c),
+    name: (v >= 12 ? r.nullableString(c) : r.string(c)),
+    topicId: v >= 10 ? r.uuid() : Buffer.alloc(16),
     isInternal: v >= 1 ? r.bool() : false,
     partitions: r.array(c, () => readMetadataResponseTopicsPartitions(r, v)),
     topicAuthorizedOperations: v >= 8 ? r.int32() : -2147483648,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 function writeMetadataResponseTopics(w: Writer, v: number, m: MetadataResponseTopics): void {
-  const c = false;
+  const c = v >= 9;
   w.int16(m.errorCode);
-  w.string(m.name, c);
+  w.nullableString(m.name, c);
+  if (v >= 10) w.uuid(m.topicId);
   if (v >= 1) w.bool(m.isInternal);
   w.array(m.partitions, c, (x) => writeMetadataResponseTopicsPartitions(w, v, x));
   if (v >= 8) w.int32(m.topicAuthorizedOperations);
+  if (c) w.taggedFields();
 }
 
 export interface MetadataResponse {
@@ -144,35 +160,40 @@ export interface MetadataResponse {
   controllerId: number;
   topics: MetadataResponseTopics[];
   clusterAuthorizedOperations: number;
+  errorCode: number;
 }
 
 export function readMetadataResponse(r: Reader, v: number): MetadataResponse {
-  const c = false;
+  const c = v >= 9;
   const m: MetadataResponse = {
     throttleTimeMs: v >= 3 ? r.int32() : 0,
     brokers: r.array(c, () => readMetadataResponseBrokers(r, v)),
     clusterId: v >= 2 ? r.nullableString(c) : null,
     controllerId: v >= 1 ? r.int32() : -1,
     topics: r.array(c, () => readMetadataResponseTopics(r, v)),
-    clusterAuthorizedOperations: v >= 8 ? r.int32() : -2147483648,
+    clusterAuthorizedOperations: v >= 8 && v <= 10 ? r.int32() : -2147483648,
+    errorCode: v >= 13 ? r.int16() : 0,
   };
+  if (c) r.taggedFields();
   return m;
 }
 
 export function writeMetadataResponse(w: Writer, v: number, m: MetadataResponse): void {
-  const c = false;
+  const c = v >= 9;
   if (v >= 3) w.int32(m.throttleTimeMs);
   w.array(m.brokers, c, (x) => writeMetadataResponseBrokers(w, v, x));
   if (v >= 2) w.nullableString(m.clusterId, c);
   if (v >= 1) w.int32(m.controllerId);
   w.array(m.topics, c, (x) => writeMetadataResponseTopics(w, v, x));
-  if (v >= 8) w.int32(m.clusterAuthorizedOperations);
+  if (v >= 8 && v <= 10) w.int32(m.clusterAuthorizedOperations);
+  if (v >= 13) w.int16(m.errorCode);
+  if (c) w.taggedFields();
 }
 export const MetadataApi: ApiCodec<MetadataRequest, MetadataResponse> = {
   key: 3,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 8,
+  maxVersion: 13,
   flexibleFrom: 9,
   readRequest: readMetadataRequest,
   writeRequest: writeMetadataRequest,

@@ -74,8 +74,9 @@ test('ApiVersions v3 (flexible) answers with a v0 response header and the census
   const ranges = new Map(body.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
   assert.deepEqual(ranges.get(0), [3, 7]);
   assert.deepEqual(ranges.get(1), [4, 11]);
-  assert.deepEqual(ranges.get(3), [0, 8]);
-  assert.ok(!ranges.has(68) && !ranges.has(71), 'KIP-848 and telemetry are never advertised');
+  assert.deepEqual(ranges.get(3), [0, 13]);
+  assert.deepEqual([ranges.get(68), ranges.get(69)], [[0, 1], [0, 1]], 'KIP-848 consumer groups at Kafka 4.1\'s versions');
+  assert.ok(!ranges.has(71), 'telemetry is never advertised (librdkafka would start pushing metrics)');
 });
 
 test('unknown API keys, unsupported versions, truncated and garbage frames close only that connection', async () => {

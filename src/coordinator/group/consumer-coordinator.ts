@@ -230,12 +230,14 @@ export class ConsumerGroups {
     const reconciled = reconcile(updated, targetEpoch, targets.get(memberId) ?? new Map(), owned, (t, partition) => cg.ownerOf(t, partition, except));
     if (isNew || !reconciled.sameCurrentAssignment(member)) records.push(crec.currentMemberRecord(p.groupId, reconciled));
 
+    // `member` is the live object: applying the records changes it, so compare first.
+    const assignmentChanged = !sameAssignment(reconciled.assigned, member.assigned);
+    const startsRevoking = reconciled.state === MemberState.UNREVOKED_PARTITIONS && member.state !== MemberState.UNREVOKED_PARTITIONS;
     if (!(await this.runtime.write(records))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (replaced) this.cancelTimers(p.groupId, replaced.memberId);
     this.scheduleSession(p.groupId, memberId);
-    if (reconciled.state === MemberState.UNREVOKED_PARTITIONS) {
-      if (member.state !== MemberState.UNREVOKED_PARTITIONS) this.scheduleRevocation(p.groupId, memberId, reconciled.rebalanceTimeoutMs);
-    } else this.runtime.cancel(revokeKey(p.groupId, memberId));
+    if (startsRevoking) this.scheduleRevocation(p.groupId, memberId, reconciled.rebalanceTimeoutMs);
+    else if (reconciled.state !== MemberState.UNREVOKED_PARTITIONS) this.runtime.cancel(revokeKey(p.groupId, memberId));
 
     const full = p.memberEpoch === 0 || (p.rebalanceTimeoutMs !== -1 && p.subscribedTopicNames !== null && p.topicPartitions !== null);
     return {
@@ -244,7 +246,7 @@ export class ConsumerGroups {
       memberId,
       memberEpoch: reconciled.memberEpoch,
       heartbeatIntervalMs: this.host.settings.heartbeatIntervalMs,
-      assignment: full || !sameAssignment(reconciled.assigned, member.assigned) ? { topicPartitions: wire(reconciled.assigned) } : null,
+      assignment: full || assignmentChanged ? { topicPartitions: wire(reconciled.assigned) } : null,
     };
   }
 

@@ -87,7 +87,7 @@ test('a first v4+ join gets MEMBER_ID_REQUIRED, then joins as leader of generati
   assert.equal(d.protocolType, 'consumer');
   assert.equal(d.protocolData, 'range');
   assert.deepEqual(d.members.map((m) => [m.clientId, m.clientHost, m.memberAssignment.toString()]), [['client', '/127.0.0.1', 'mine']]);
-  assert.deepEqual(gc.listGroups(), [{ groupId: G, protocolType: 'consumer' }]);
+  assert.deepEqual(gc.listGroups(), [{ groupId: G, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' }]);
 });
 
 test('pre-v4 first joins get a member id at once (kafka-python JoinGroup v2)', async (t) => {
@@ -377,15 +377,15 @@ test('offsets: member commits, standalone commits, metadata round trip, null top
   const fetched = gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0, 1, 2] }, { name: 'other', partitionIndexes: [0] }]);
   assert.deepEqual(fetched.topics, [
     { name: 't1', partitions: [
-      { partitionIndex: 0, committedOffset: 10, metadata: 'hello', errorCode: 0 },
-      { partitionIndex: 1, committedOffset: 11, metadata: '', errorCode: 0 },
-      { partitionIndex: 2, committedOffset: -1, metadata: '', errorCode: 0 },
+      { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, metadata: 'hello', errorCode: 0 },
+      { partitionIndex: 1, committedOffset: 11, committedLeaderEpoch: 3, metadata: '', errorCode: 0 },
+      { partitionIndex: 2, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
     ] },
-    { name: 'other', partitions: [{ partitionIndex: 0, committedOffset: -1, metadata: '', errorCode: 0 }] },
+    { name: 'other', partitions: [{ partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] },
   ]);
   assert.deepEqual(gc.offsetFetch('simple', null).topics.map((x) => [x.name, x.partitions.map((p) => p.committedOffset)]), [['t1', [10, 11]]]);
   assert.deepEqual(gc.offsetFetch('unknown-group', null), { errorCode: 0, topics: [] });
-  assert.deepEqual(gc.listGroups(), [{ groupId: 'simple', protocolType: '' }]);
+  assert.deepEqual(gc.listGroups(), [{ groupId: 'simple', protocolType: '', groupState: 'Empty', groupType: 'classic' }]);
   const tooBig = await gc.offsetCommit({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [part(0, 99, 'x'.repeat(4097))] }] });
   assert.equal(tooBig[0].partitions[0].errorCode, ErrorCode.OFFSET_METADATA_TOO_LARGE);
   assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, 10);
@@ -404,7 +404,7 @@ test('offsets: member commits, standalone commits, metadata round trip, null top
   const a2 = await gc.joinGroup(params({ memberId: a.memberId }));
   await bJoin;
   assert.equal(await commit(a2.generationId, a.memberId), ErrorCode.REBALANCE_IN_PROGRESS, 'refused between join and sync');
-  assert.deepEqual(gc.offsetFetch(G, null).topics, [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 42, metadata: 'meta', errorCode: 0 }] }]);
+  assert.deepEqual(gc.offsetFetch(G, null).topics, [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 3, metadata: 'meta', errorCode: 0 }] }]);
 });
 
 test('commitOffsets (transactions) makes offsets visible without membership checks', async (t) => {
@@ -503,7 +503,7 @@ test('restart: offsets and groups are rebuilt by replaying the log; loaded membe
   const before = gc.describeGroup(G);
   gc.close();
   const restarted = setup(t, { log, clock }).gc;
-  assert.deepEqual(restarted.offsetFetch(G, null).topics, [{ name: 't1', partitions: [{ partitionIndex: 3, committedOffset: 1234, metadata: 'kept', errorCode: 0 }] }]);
+  assert.deepEqual(restarted.offsetFetch(G, null).topics, [{ name: 't1', partitions: [{ partitionIndex: 3, committedOffset: 1234, committedLeaderEpoch: 2, metadata: 'kept', errorCode: 0 }] }]);
   assert.deepEqual(restarted.offsetFetch('simple', null).topics[0].partitions[0].committedOffset, 7);
   assert.deepEqual(restarted.describeGroup(G), before, 'the Stable group with its members and assignments');
   assert.deepEqual(restarted.listGroups().map((g) => g.groupId).sort(), [G, 'simple']);

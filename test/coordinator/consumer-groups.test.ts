@@ -11,7 +11,7 @@ import { ASSIGNORS } from '../../src/coordinator/group/assignors.js';
 import { MemoryKeyValueLog } from '../../src/log/key-value-log.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import type { ConsumerHeartbeatParams } from '../../src/coordinator/group/consumer-coordinator.js';
+import { compileRegex, type ConsumerHeartbeatParams } from '../../src/coordinator/group/consumer-coordinator.js';
 
 const TOPICS = [
   { name: 'a', id: Buffer.alloc(16, 1), partitions: 5 },
@@ -142,4 +142,16 @@ test('records have Kafka\'s layout: key version = record type; value version 0, 
     Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2]), Buffer.alloc(16, 2), Buffer.from([4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0]),
   ]));
   gc.close();
+});
+
+test('subscription regexes run in linear time, as RE2: a pattern that backtracks exponentially in JS cannot stall the broker', () => {
+  const evil = compileRegex('(a+)+b');
+  assert.ok(evil);
+  const started = performance.now();
+  assert.equal(evil.test('a'.repeat(249)), false);
+  assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
+  assert.equal(compileRegex('(x)\\1'), null, 'backreferences are not RE2');
+  assert.equal(compileRegex('(?=x)x'), null, 'nor lookaround');
+  assert.ok(compileRegex('orders-[0-9]+')!.test('orders-12'));
+  assert.equal(compileRegex('orders')!.test('orders-12'), false, 'the whole name must match');
 });

@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import {
   ConsumerGroupHeartbeatApi, ConsumerGroupDescribeApi, CreateTopicsApi, JoinGroupApi, ListGroupsApi, DescribeGroupsApi,
-  OffsetCommitApi, OffsetFetchApi, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse,
+  OffsetCommitApi, OffsetFetchApi, DeleteGroupsApi, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse,
 } from '../../src/protocol/generated/index.js';
 
 let broker: RunningBroker;
@@ -218,6 +218,19 @@ test('offsets of a consumer group: commits carry the member epoch (STALE_MEMBER_
   assert.deepEqual([ok.errorCode, ok.topics[0].partitions[0].committedOffset], [ErrorCode.NONE, 5]);
   assert.equal((await fetch('o1', m.memberEpoch + 3)).groups[0].errorCode, ErrorCode.STALE_MEMBER_EPOCH);
   assert.equal((await fetch(null, -1)).groups[0].topics[0].partitions[0].committedOffset, 5, 'an admin fetch needs no member');
+});
+
+test('DeleteGroups: NON_EMPTY_GROUP while a consumer group has members; once empty it is deleted with its offsets', async () => {
+  const m = await joinAs('deletable', 'd1', ['plain']);
+  const deleteGroup = async () => (await callApi(port, DeleteGroupsApi, 1, { groupsNames: ['deletable'] })).results[0].errorCode;
+  assert.equal(await deleteGroup(), ErrorCode.NON_EMPTY_GROUP);
+  await heartbeat({ groupId: 'deletable', memberId: 'd1', memberEpoch: -1 });
+  assert.equal((await describe('deletable')).groupState, 'Empty');
+  assert.equal(m.memberEpoch, 1);
+  assert.equal(await deleteGroup(), ErrorCode.NONE);
+  assert.equal((await describe('deletable')).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  // The id is free for either protocol again.
+  assert.equal((await joinAs('deletable', 'd2', ['plain'])).memberEpoch, 1);
 });
 
 test('consumer groups are records in __consumer_offsets, replayed after a restart', async () => {

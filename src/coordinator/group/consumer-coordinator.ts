@@ -16,6 +16,7 @@
  * the member: its records are deleted and the group epoch bumped, so the others take its partitions.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -72,12 +73,23 @@ const fail = (errorCode: number, errorMessage: string | null = null): ConsumerHe
 const sessionKey = (groupId: string, memberId: string) => `csession\u0000${groupId}\u0000${memberId}`;
 const revokeKey = (groupId: string, memberId: string) => `crevoke\u0000${groupId}\u0000${memberId}`;
 
+// V8's linear-time regex engine (the `l` flag), like Kafka's RE2: a client's pattern can never backtrack
+// exponentially over topic names, and what needs backtracking (backreferences, lookaround) is refused, as RE2 does.
+setFlagsFromString('--enable-experimental-regexp-engine');
+const LINEAR = (() => {
+  try {
+    return new RegExp('a', 'l').flags.includes('l');
+  } catch {
+    return false;
+  }
+})();
+
 /** A subscription regex as Kafka reads it (RE2: the whole name must match); null when it does not compile. */
 export function compileRegex(source: string): RegExp | null {
-  // RE2 has neither backreferences nor lookaround: Kafka refuses them, and they are how JS regexes go exponential.
-  if (/\\[1-9]|\(\?[=!<]/.test(source)) return null;
+  // Without the linear engine, at least what RE2 refuses and what backtracks worst is refused.
+  if (!LINEAR && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(source)) return null;
   try {
-    return new RegExp(`^(?:${source})$`, 'u');
+    return new RegExp(`^(?:${source})$`, LINEAR ? 'l' : '');
   } catch {
     return null;
   }

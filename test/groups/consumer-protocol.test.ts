@@ -113,6 +113,25 @@ test('a member that stops heartbeating is fenced after group.consumer.session.ti
   assert.equal((await heartbeat({ groupId: 'expiry', memberId: 'x', memberEpoch: 2, topicPartitions: null })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
+test('a member that does not give up its partitions within its rebalance timeout is fenced; they go to the other', async () => {
+  const a = await joinAs('slow', 'slow-a', ['cp-other'], { rebalanceTimeoutMs: 20_000 });
+  const all = owned(a)!;
+  const b = await joinAs('slow', 'slow-b', ['cp-other']);
+  // A keeps reporting both partitions (it never revokes), heartbeating within its session.
+  let last = await heartbeat({ groupId: 'slow', memberId: 'slow-a', memberEpoch: 1, topicPartitions: asOwned(all) });
+  assert.equal(owned(last)!.length, 1, 'A was asked to give one up');
+  for (let t = 0; t < 15_000; t += 5_000) {
+    await clock.advance(5_000);
+    last = await heartbeat({ groupId: 'slow', memberId: 'slow-a', memberEpoch: 1, topicPartitions: asOwned(all) });
+    assert.equal(last.errorCode, ErrorCode.NONE);
+  }
+  await clock.advance(5_000);
+  assert.deepEqual((await describe('slow')).members.map((m) => m.memberId), ['slow-b']);
+  assert.equal((await heartbeat({ groupId: 'slow', memberId: 'slow-a', memberEpoch: 1, topicPartitions: asOwned(all) })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  const bNow = await heartbeat({ groupId: 'slow', memberId: 'slow-b', memberEpoch: b.memberEpoch, topicPartitions: [] });
+  assert.deepEqual(owned(bNow), ['cp-other:0', 'cp-other:1']);
+});
+
 test('bad input gets Kafka\'s errors and leaves the group as it was', async () => {
   const a = await joinAs('bad', 'bad-a', ['plain']);
   assert.equal(a.memberEpoch, 1);

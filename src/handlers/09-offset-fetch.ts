@@ -23,10 +23,8 @@ const failed = (topics: OffsetFetchRequestTopics[] | null, errorCode: number) =>
 function fetchGroup(ctx: RequestContext, groupId: string, topics: OffsetFetchRequestTopics[] | null, member: { memberId: string | null; memberEpoch: number } | null) {
   if (!authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return failed(topics, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   if (!coordinates(ctx, groupId)) return failed(topics, ErrorCode.NOT_COORDINATOR);
-  const memberError = member ? ctx.broker.groups.checkConsumerMember(groupId, member.memberId, member.memberEpoch) : ErrorCode.NONE;
-  if (memberError !== ErrorCode.NONE) return failed(topics, memberError);
   const denied = deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topics?.map((t) => t.name) ?? []);
-  const result = ctx.broker.groups.offsetFetch(groupId, topics && topics.filter((t) => !denied.has(t.name)));
+  const result = ctx.broker.groups.offsetFetch(groupId, topics && topics.filter((t) => !denied.has(t.name)), member);
   if (topics === null) {
     const hidden = deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, result.topics.map((t) => t.name));
     return { throttleTimeMs: 0, ...result, topics: result.topics.filter((t) => !hidden.has(t.name)), groups: [] };

@@ -222,13 +222,14 @@ test('a static member leaves with -2 and a new incarnation takes its partitions 
 
 test('offsets of a consumer group: commits carry the member epoch (STALE_MEMBER_EPOCH otherwise), OffsetFetch v9 checks the member', async () => {
   const m = await joinAs('offsets', 'o1', ['plain']);
-  const commit = (generationId: number, memberId = 'o1') => callApi(port, OffsetCommitApi, 9, {
+  const commit = (generationId: number, memberId = 'o1', version = 9) => callApi(port, OffsetCommitApi, version, {
     groupId: 'offsets', generationId, memberId, groupInstanceId: null, retentionTimeMs: -1,
     topics: [{ name: 'plain', partitions: [{ partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   assert.equal((await commit(m.memberEpoch)).topics[0].partitions[0].errorCode, ErrorCode.NONE);
   assert.equal((await commit(m.memberEpoch + 1)).topics[0].partitions[0].errorCode, ErrorCode.STALE_MEMBER_EPOCH);
   assert.equal((await commit(m.memberEpoch, 'stranger')).topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal((await commit(m.memberEpoch, 'o1', 8)).topics[0].partitions[0].errorCode, ErrorCode.UNSUPPORTED_VERSION, 'a consumer-protocol member commits with v9+');
   const fetch = (memberId: string | null, memberEpoch: number) => callApi(port, OffsetFetchApi, 9, {
     groupId: '', topics: null, requireStable: true,
     groups: [{ groupId: 'offsets', memberId, memberEpoch, topics: [{ name: 'plain', partitionIndexes: [0] }] }],

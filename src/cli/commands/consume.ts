@@ -75,7 +75,9 @@ function strategyOf(o: Options): string {
 /** The group's committed offsets for `partitions` (-1 where it has none). */
 async function committedOffsets(client: KafkaClient, group: string, topic: string, partitions: number[]): Promise<Map<number, number>> {
   return client.retrying(async () => {
-    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: [{ name: topic, partitionIndexes: partitions }], groups: [], requireStable: false });
+    const topics = [{ name: topic, partitionIndexes: partitions }];
+    const sent = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics, groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics }], requireStable: false });
+    const res = sent.groups[0] ?? sent; // v8+ answer per group
     check(res.errorCode, `offsets of group '${group}'`);
     const out = new Map<number, number>();
     for (const p of res.topics.flatMap((t) => t.partitions)) {

@@ -43,7 +43,8 @@ async function describeGroup(client: KafkaClient, group: string): Promise<Descri
 /** Committed offsets of every topic the group has any for: topic → partition → offset. */
 async function committed(client: KafkaClient, group: string): Promise<Map<string, Map<number, number>>> {
   return client.retrying(async () => {
-    const res = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: null, groups: [], requireStable: false });
+    const sent = await (await client.coordinator(group)).request(OffsetFetchApi, { groupId: group, topics: null, groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+    const res = sent.groups[0] ?? sent; // v8+ answer per group
     check(res.errorCode, `offsets of group '${group}'`);
     const out = new Map<string, Map<number, number>>();
     for (const t of res.topics) {

@@ -382,12 +382,14 @@ export class ConsumerGroups {
    * OffsetCommit/OffsetFetch v9 of a consumer group: the member must exist and carry its current epoch (Kafka's
    * STALE_MEMBER_EPOCH otherwise). Epoch < 0 without members: a commit from outside the group (admin, manual).
    */
-  checkMember(group: Group, memberId: string | null, memberEpoch: number, fetch = false): number {
+  checkMember(group: Group, memberId: string | null, memberEpoch: number, fetch = false, commitVersion = 9): number {
     const cg = group.consumer;
     if (!cg) return ErrorCode.NONE;
     if (memberEpoch < 0 && (fetch ? memberId === null : cg.members.size === 0)) return ErrorCode.NONE;
     const m = memberId === null ? undefined : cg.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // Kafka: a consumer-protocol member commits with OffsetCommit v9+.
+    if (!fetch && commitVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
     return m.memberEpoch === memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
   }
 

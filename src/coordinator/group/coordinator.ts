@@ -95,6 +95,8 @@ export interface SyncGroupParams extends MemberRef {
 }
 
 export interface OffsetCommitParams extends MemberRef {
+  /** The request's version: from v9 generationId is a consumer-group member's epoch (KIP-848); classic groups read a generation. */
+  apiVersion?: number;
   /** v2-4: -1 = the broker's retention, else how long this commit is kept. */
   retentionTimeMs: number;
   topics: OffsetCommitRequestTopics[];
@@ -565,7 +567,7 @@ export class GroupCoordinator {
 
   /** Offsets are records: visible (applied) once written, and only then acknowledged. */
   async offsetCommit(p: OffsetCommitParams): Promise<OffsetCommitResponseTopics[]> {
-    const groupError = this.validateCommit(p);
+    const groupError = this.validateCommit(p, p.apiVersion);
     const now = this.runtime.now();
     const records: KeyValueRecord[] = [];
     const results = p.topics.map((t) => ({
@@ -595,12 +597,12 @@ export class GroupCoordinator {
   }
 
   /** Kafka's checks, in Kafka's order; a commit with generation -1 to a group without members needs none. */
-  private validateCommit(p: MemberRef): number {
+  private validateCommit(p: MemberRef, apiVersion?: number): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     const group = this.store.get(p.groupId);
     if (!group) return p.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (group.consumer) {
-      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId);
+      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId, false, apiVersion);
       if (problem === ErrorCode.NONE && group.consumer.members.has(p.memberId)) this.consumerGroups.scheduleSession(group.groupId, p.memberId);
       return problem;
     }
@@ -629,12 +631,20 @@ export class GroupCoordinator {
   }
 
   /** Committed offsets; null topics = every partition the group committed (v2+); -1 where none is committed. */
-  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null): OffsetFetchResult {
+  /**
+   * `member` is OffsetFetch v9's member id and epoch (KIP-848): a consumer group checks them (UNKNOWN_MEMBER_ID,
+   * STALE_MEMBER_EPOCH, as Kafka), a classic group does not.
+   */
+  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null, member: { memberId: string | null; memberEpoch: number } | null = null): OffsetFetchResult {
     if (this.closed) {
       const errorCode = ErrorCode.NOT_COORDINATOR;
       return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) })) };
     }
     const group = this.store.get(groupId);
+    const memberError = group && member ? this.consumerGroups.checkMember(group, member.memberId, member.memberEpoch, true) : ErrorCode.NONE;
+    if (memberError !== ErrorCode.NONE) {
+      return { errorCode: memberError, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: memberError })) })) };
+    }
     if (topics === null) {
       const byTopic = new Map<string, OffsetFetchResponseTopics>();
       for (const o of group?.offsets.values() ?? []) {
@@ -765,12 +775,6 @@ export class GroupCoordinator {
 
   consumerGroupDescribe(groupId: string): ConsumerGroupDescribeResponseGroups {
     return this.consumerGroups.describe(groupId);
-  }
-
-  /** OffsetFetch v9: the member asking must be a member of the consumer group at its epoch (NONE for other groups). */
-  checkConsumerMember(groupId: string, memberId: string | null, memberEpoch: number): number {
-    const group = this.store.get(groupId);
-    return group ? this.consumerGroups.checkMember(group, memberId, memberEpoch, true) : ErrorCode.NONE;
   }
 
   /** A group's type, or null when there is none. */

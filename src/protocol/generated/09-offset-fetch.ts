@@ -59,7 +59,7 @@ function readOffsetFetchRequestGroups(r: Reader, v: number): OffsetFetchRequestG
   const c = v >= 6;
   const m: OffsetFetchRequestGroups = {
     groupId: r.string(c),
-    memberId: v >= 9 ? r.nullableString(c) : "null",
+    memberId: v >= 9 ? r.nullableString(c) : null,
     memberEpoch: v >= 9 ? r.int32() : -1,
     topics: r.nullableArray(c, () => readOffsetFetchRequestGroupsTopics(r, v)),
   };

@@ -154,6 +154,11 @@ test('bad input gets Kafka\'s errors and leaves the group as it was', async () =
     assert.equal(r.errorCode, code, what);
     if (code !== ErrorCode.NONE) assert.ok(r.errorMessage, `${what}: a message`);
   }
+  // Epoch 0 is a fenced member rejoining (KIP-848): it gets its assignment back at its epoch.
+  const fencedA = await heartbeat({ groupId: 'bad', memberId: 'bad-a', memberEpoch: 5, topicPartitions: null });
+  assert.equal(fencedA.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
+  const rejoined = await heartbeat({ groupId: 'bad', memberId: 'bad-a', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['plain'], topicPartitions: [] });
+  assert.deepEqual([rejoined.errorCode, rejoined.memberEpoch, owned(rejoined)], [ErrorCode.NONE, 1, ['plain:0', 'plain:1', 'plain:2']]);
   const after = JSON.stringify(await describe('bad'), (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v));
   assert.equal(after, before);
   // v0: the coordinator makes the member id.

@@ -97,6 +97,8 @@ export function compileRegex(source: string): RegExp | null {
 
 export class ConsumerGroups {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** How often each member's session was armed: an expiry queued behind a heartbeat that re-armed it is void. */
+  private readonly armed = new Map<string, number>();
 
   constructor(private readonly host: Host) {}
 
@@ -289,28 +291,38 @@ export class ConsumerGroups {
     const rest = [...cg.members.values()].filter((m) => m.memberId !== member.memberId);
     const { hash } = this.subscriptionMetadata(rest);
     this.host.logger.info({ group: group.groupId, member: member.memberId, reason }, 'consumer group member removed');
-    return this.runtime.write([...crec.memberTombstones(group.groupId, member.memberId), crec.groupMetadataRecord(group.groupId, cg.groupEpoch + 1, hash)]);
+    const epoch = cg.groupEpoch + 1;
+    // The last member gone: the (empty) assignment is at the group epoch at once (KAFKA-20442).
+    const emptied = rest.length === 0 ? [crec.targetEpochRecord(group.groupId, epoch)] : [];
+    return this.runtime.write([...crec.memberTombstones(group.groupId, member.memberId), crec.groupMetadataRecord(group.groupId, epoch, hash), ...emptied]);
   }
 
   private cancelTimers(groupId: string, memberId: string): void {
+    this.armed.delete(sessionKey(groupId, memberId));
     this.runtime.cancel(sessionKey(groupId, memberId));
     this.runtime.cancel(revokeKey(groupId, memberId));
   }
 
   /** (Re)arms a member's session; when it runs out, the member is fenced. */
   scheduleSession(groupId: string, memberId: string): void {
-    this.runtime.schedule(sessionKey(groupId, memberId), this.host.settings.sessionTimeoutMs, () => this.expire(groupId, memberId, 'session timed out'));
+    const key = sessionKey(groupId, memberId);
+    const arming = (this.armed.get(key) ?? 0) + 1;
+    this.armed.set(key, arming);
+    this.runtime.schedule(key, this.host.settings.sessionTimeoutMs,
+      () => this.expire(groupId, memberId, 'session timed out', () => this.armed.get(key) === arming));
   }
 
   private scheduleRevocation(groupId: string, memberId: string, timeoutMs: number): void {
-    this.runtime.schedule(revokeKey(groupId, memberId), Math.max(0, timeoutMs), () => this.expire(groupId, memberId, 'did not revoke its partitions within its rebalance timeout'));
+    this.runtime.schedule(revokeKey(groupId, memberId), Math.max(0, timeoutMs), () => this.expire(groupId, memberId,
+      'did not revoke its partitions within its rebalance timeout', (m) => m.state === MemberState.UNREVOKED_PARTITIONS));
   }
 
-  private expire(groupId: string, memberId: string, reason: string): void {
+  /** Fences the member in its turn, unless `still` says a heartbeat queued before it made the reason go away. */
+  private expire(groupId: string, memberId: string, reason: string, still: (m: ConsumerMember) => boolean): void {
     void this.serial(groupId, async () => {
       const group = this.store.get(groupId);
       const member = group?.consumer?.members.get(memberId);
-      if (group && member) await this.fence(group, member, reason);
+      if (group && member && still(member)) await this.fence(group, member, reason);
     }).catch((err: unknown) => this.host.logger.error({ err, group: groupId }, 'consumer group member expiry failed'));
   }
 
@@ -406,8 +418,13 @@ export class ConsumerGroups {
   }
 }
 
-/** Kafka's epoch check: a newer epoch, or an older one that is not the previous with a subset of the partitions, is fenced. */
+/**
+ * Kafka's epoch check: a newer epoch, or an older one that is not the previous with a subset of the partitions, is
+ * fenced. Epoch 0 is a member rejoining after it was fenced, as KIP-848 specifies (KAFKA-19233; before, Kafka fenced
+ * it again, and a client that keeps its member id, as librdkafka does, would never get back in).
+ */
 function epochProblem(m: ConsumerMember, received: number, owned: Assignment | null): string | null {
+  if (received === 0) return null;
   if (received > m.memberEpoch) {
     return `The consumer group member has a greater member epoch (${received}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`;
   }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startTestBroker, callApi, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ManualClock } from '../../src/clock.js';
+import { consumerGroupLags } from '../../src/operator/lag.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import {
   ConsumerGroupHeartbeatApi, ConsumerGroupDescribeApi, CreateTopicsApi, JoinGroupApi, ListGroupsApi, DescribeGroupsApi,
@@ -243,6 +244,9 @@ test('offsets of a consumer group: commits carry the member epoch (STALE_MEMBER_
   assert.deepEqual([ok.errorCode, ok.topics[0].partitions[0].committedOffset], [ErrorCode.NONE, 5]);
   assert.equal((await fetch('o1', m.memberEpoch + 3)).groups[0].errorCode, ErrorCode.STALE_MEMBER_EPOCH);
   assert.equal((await fetch(null, -1)).groups[0].topics[0].partitions[0].committedOffset, 5, 'an admin fetch needs no member');
+  // The operator's lag view knows who owns the partition.
+  const lag = consumerGroupLags(broker.broker, 'offsets').find((l) => l.topic === 'plain' && l.partition === 0);
+  assert.deepEqual([lag?.committed, lag?.consumerId], [5, 'o1']);
 });
 
 test('DeleteGroups: NON_EMPTY_GROUP while a consumer group has members; once empty it is deleted with its offsets', async () => {

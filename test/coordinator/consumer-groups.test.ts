@@ -10,6 +10,8 @@ import { GroupCoordinator } from '../../src/coordinator/group/coordinator.js';
 import { ASSIGNORS } from '../../src/coordinator/group/assignors.js';
 import { MemoryKeyValueLog } from '../../src/log/key-value-log.js';
 import { ManualClock } from '../../src/clock.js';
+import { BrokerConfig } from '../../src/config.js';
+import { consumerGroupSettings } from '../../src/coordinator/group/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { compileRegex, type ConsumerHeartbeatParams } from '../../src/coordinator/group/consumer-coordinator.js';
 
@@ -154,4 +156,30 @@ test('subscription regexes run in linear time, as RE2: a pattern that backtracks
   assert.equal(compileRegex('(?=x)x'), null, 'nor lookaround');
   assert.ok(compileRegex('orders-[0-9]+')!.test('orders-12'));
   assert.equal(compileRegex('orders')!.test('orders-12'), false, 'the whole name must match');
+});
+
+test('group.consumer.* settings: Kafka\'s defaults, timeouts kept within their bounds, assignor class names understood', () => {
+  assert.deepEqual(consumerGroupSettings(new BrokerConfig(new Map())), { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, assignors: ['uniform', 'range'], maxSize: 2_147_483_647 });
+  const set = consumerGroupSettings(new BrokerConfig(new Map([
+    ['group.consumer.session.timeout.ms', '1000'], ['group.consumer.heartbeat.interval.ms', '99999'],
+    ['group.consumer.assignors', 'org.apache.kafka.coordinator.group.assignor.RangeAssignor, uniform'], ['group.consumer.max.size', '2'],
+  ])));
+  assert.deepEqual(set, { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 15_000, assignors: ['range', 'uniform'], maxSize: 2 });
+  assert.throws(() => new BrokerConfig(new Map([['group.consumer.max.size', '0']])), /group\.consumer\.max\.size/);
+});
+
+test('group.consumer.max.size: one member more is GROUP_MAX_SIZE_REACHED, and the group is left as it was', async () => {
+  const log = new MemoryKeyValueLog();
+  const gc = new GroupCoordinator({
+    log, logger: pino({ level: 'silent' }), clock: new ManualClock(1_000), partitionExists: () => true,
+    settings: { consumer: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, assignors: ['range'], maxSize: 2 } },
+    topics: { byName: (n) => TOPICS.find((t) => t.name === n), byId: (id) => TOPICS.find((t) => t.id.equals(id)), all: () => TOPICS },
+  });
+  for (const id of ['one', 'two']) assert.equal((await gc.consumerGroupHeartbeat(base(id, 0, { rebalanceTimeoutMs: 1000, subscribedTopicNames: ['a'], topicPartitions: [] }))).errorCode, ErrorCode.NONE);
+  const records = [...log.replay()].length;
+  const third = await gc.consumerGroupHeartbeat(base('three', 0, { rebalanceTimeoutMs: 1000, subscribedTopicNames: ['a'], topicPartitions: [] }));
+  assert.equal(third.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED);
+  assert.equal([...log.replay()].length, records, 'nothing written');
+  assert.equal(gc.consumerGroupDescribe('g').assignorName, 'range', 'the configured default assignor');
+  gc.close();
 });

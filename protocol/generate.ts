@@ -17,7 +17,8 @@
  *     ...
  *
  * Field types: int8 int16 uint16 int32 uint32 int64 float64 bool string bytes uuid records, `[]` (struct array),
- * `[]<scalar>` (scalar array) and `{}` (one struct: only as a nullable tagged field, null when absent). Modifiers: `vN+` / `vN-M` (versions the field exists in), `nullable` or
+ * `[]<scalar>` (scalar array) and `{}` (one struct; a nullable one is Kafka's int8 -1 = null / 1 then the struct, except
+ * as a tagged field, where null means absent). Modifiers: `vN+` / `vN-M` (versions the field exists in), `nullable` or
  * `nullable:vN+`, `tag:N` (a KIP-482 tagged field), `default:X` (value when absent). Compact encodings are used
  * automatically in flexible versions. Lines starting with # are comments.
  */
@@ -88,7 +89,7 @@ export function parseApi(text: string, source: string): ApiDefinition {
     while (stack.length > 1 && indent <= stack[stack.length - 1][0]) stack.pop();
     const [, name, typeText, modText] = m;
     const array = typeText.startsWith('[]');
-    const elem = array ? typeText.slice(2) : typeText === '{}' ? '' : typeText;
+    const elem = typeText === '{}' ? '' : array ? typeText.slice(2) : typeText;
     if (elem !== '' && !SCALARS.has(elem)) throw new Error(`${source}:${line}: unknown type '${typeText}'`);
     const field: Field = { name, type: elem === '' ? 'struct' : elem, array, versions: ALL, nullable: null, tag: null,
       defaultValue: null, fields: [], line };
@@ -176,7 +177,12 @@ class Emitter {
 
   readExpr(f: Field, structName: string): string {
     const nullable = this.nullableExpr(f);
-    if (!f.array) return f.type === 'struct' ? `read${structName}(r, v)` : this.readScalar(f.type, nullable);
+    if (!f.array && f.type === 'struct') {
+      // A tagged struct is absent when null: no null marker inside the tag.
+      if (nullable === 'false' || f.tag !== null) return `read${structName}(r, v)`;
+      return `((${nullable}) && r.int8() < 0 ? null : read${structName}(r, v))`;
+    }
+    if (!f.array) return this.readScalar(f.type, nullable);
     const item = f.type === 'struct' ? `read${structName}(r, v)` : this.readScalar(f.type, 'false');
     const fn = nullable === 'true' ? 'r.nullableArray' : 'r.array';
     if (nullable !== 'true' && nullable !== 'false') return `(${nullable} ? r.nullableArray(c, () => ${item}) : r.array(c, () => ${item}))`;
@@ -185,7 +191,13 @@ class Emitter {
 
   writeStmt(f: Field, structName: string, value: string): string {
     const nullable = this.nullableExpr(f);
-    if (!f.array) return f.type === 'struct' ? `write${structName}(w, v, ${value}!)` : this.writeScalar(f.type, value, nullable);
+    if (!f.array && f.type === 'struct') {
+      if (f.tag !== null) return `write${structName}(w, v, ${value}!)`;
+      if (nullable === 'false') return `write${structName}(w, v, ${value})`;
+      const present = `${value} !== null ? (w.int8(1), write${structName}(w, v, ${value})) : w.int8(-1)`;
+      return nullable === 'true' ? present : `(${nullable}) ? (${present}) : write${structName}(w, v, ${value}!)`;
+    }
+    if (!f.array) return this.writeScalar(f.type, value, nullable);
     const item = f.type === 'struct' ? `write${structName}(w, v, x)` : this.writeScalar(f.type, 'x', 'false');
     return nullable === 'false' ? `w.array(${value}, c, (x) => ${item})` : `w.nullableArray(${value}, c, (x) => ${item})`;
   }

@@ -97,6 +97,59 @@ async function roundTrip(ctx: Ctx, config: Record<string, unknown> = {}): Promis
   checkMessages(await consumeN(ctx, topic, `${ctx.prefix}-g`, messages.length), messages);
 }
 
+/**
+ * Two members split 4 partitions, one leaves, the other takes over at the committed offsets. With the KIP-848
+ * protocol (group.protocol=consumer: ConsumerGroupHeartbeat, the broker assigns) the member that keeps its
+ * partitions must also never lose them on the way.
+ */
+async function rebalance(ctx: Ctx, consumerProtocol: boolean): Promise<void> {
+  const topic = `${ctx.prefix}-t`;
+  const groupId = `${ctx.prefix}-g`;
+  await createTopic(ctx, topic, 4);
+  const member = async () => {
+    // The consumer protocol takes no session timeout from the client (the broker's group.consumer.session.timeout.ms).
+    const consumer = consumerProtocol
+      ? kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false }, 'group.protocol': 'consumer' })
+      : kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false, sessionTimeout: 10000 } });
+    const state = { consumer, got: [] as Msg[], owned: () => (consumer.assignment() as { partition: number }[]).map((tp) => tp.partition) };
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    void consumer.run({
+      eachMessage: async ({ message, partition }: any) => {
+        state.got.push(fromKafkajs(message, partition, message.offset));
+        // commit each message: a takeover never re-reads
+        await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
+      },
+    });
+    return state;
+  };
+  const a = await member();
+  await waitFor('a to own all 4 partitions', 15000, () => (a.owned().length === 4 ? true : undefined));
+  const b = await member();
+  await waitFor('a and b to split the 4 partitions', 20000, () =>
+    (b.owned().length > 0 && a.owned().length + b.owned().length === 4 && new Set([...a.owned(), ...b.owned()]).size === 4 ? true : undefined));
+  const first = testMessages(20, 'first');
+  await produce(ctx, topic, [first]);
+  await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
+  await sleep(500);
+  checkMessages([...a.got, ...b.got], first);
+  for (const m of [a, b]) check(m.got.every((msg) => m.owned().includes(msg.partition!)), 'a member read a partition it was not assigned');
+  const kept = a.owned();
+  let lost = false;
+  const watch = setInterval(() => { lost ||= !kept.every((p) => a.owned().includes(p)); }, 10);
+  await b.consumer.disconnect();
+  await waitFor('a to take over all 4 partitions', 20000, () => (a.owned().length === 4 ? true : undefined));
+  clearInterval(watch);
+  if (consumerProtocol) check(!lost, 'a lost partitions it kept while b left (KIP-848 reassigns incrementally)');
+  const second = testMessages(10, 'second');
+  const before = a.got.length;
+  await produce(ctx, topic, [second]);
+  await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
+  await sleep(1000);
+  checkMessages(a.got.slice(before), second);
+  await a.consumer.disconnect();
+}
+
 function scenarios(): ScenarioTable {
   const codecs = Object.fromEntries(CODECS.map((c: Codec) => [c, (ctx: Ctx) => roundTrip(ctx, { compression: c })]));
   return {
@@ -121,45 +174,8 @@ function scenarios(): ScenarioTable {
       check(committed === 15, `committed offsets add up to ${committed}, expected 15`);
     },
 
-    async rebalance(ctx) {
-      const topic = `${ctx.prefix}-t`;
-      const groupId = `${ctx.prefix}-g`;
-      await createTopic(ctx, topic, 4);
-      const member = async () => {
-        const consumer = kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false, sessionTimeout: 10000 } });
-        const state = { consumer, got: [] as Msg[], owned: () => (consumer.assignment() as { partition: number }[]).map((tp) => tp.partition) };
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topic] });
-        void consumer.run({
-          eachMessage: async ({ message, partition }: any) => {
-            state.got.push(fromKafkajs(message, partition, message.offset));
-            // commit each message: a takeover never re-reads
-            await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
-          },
-        });
-        return state;
-      };
-      const a = await member();
-      await waitFor('a to own all 4 partitions', 15000, () => (a.owned().length === 4 ? true : undefined));
-      const b = await member();
-      await waitFor('a and b to split the 4 partitions', 20000, () =>
-        (b.owned().length > 0 && a.owned().length + b.owned().length === 4 && new Set([...a.owned(), ...b.owned()]).size === 4 ? true : undefined));
-      const first = testMessages(20, 'first');
-      await produce(ctx, topic, [first]);
-      await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
-      await sleep(500);
-      checkMessages([...a.got, ...b.got], first);
-      for (const m of [a, b]) check(m.got.every((msg) => m.owned().includes(msg.partition!)), 'a member read a partition it was not assigned');
-      await b.consumer.disconnect();
-      await waitFor('a to take over all 4 partitions', 20000, () => (a.owned().length === 4 ? true : undefined));
-      const second = testMessages(10, 'second');
-      const before = a.got.length;
-      await produce(ctx, topic, [second]);
-      await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
-      await sleep(1000);
-      checkMessages(a.got.slice(before), second);
-      await a.consumer.disconnect();
-    },
+    rebalance: (ctx) => rebalance(ctx, false),
+    kip848: (ctx) => rebalance(ctx, true),
 
     async admin(ctx) {
       // The KafkaJS-compatible admin has no describe/alter configs; the rdkafka AdminClient adds partitions.
@@ -247,7 +263,7 @@ function scenarios(): ScenarioTable {
 }
 
 const TABLE: ScenarioTable = typeof lib === 'string'
-  ? Object.fromEntries(['produce', ...CODECS, 'group', 'rebalance', 'admin', 'timestamps', 'idempotent', 'transactions', 'registry', 'security'].map((s) => [s, lib]))
+  ? Object.fromEntries(['produce', ...CODECS, 'group', 'rebalance', 'kip848', 'admin', 'timestamps', 'idempotent', 'transactions', 'registry', 'security'].map((s) => [s, lib]))
   : scenarios();
 
 runIfMain(import.meta.url, TABLE, () => (typeof lib === 'string' ? `${PACKAGE} (not built)` : `${PACKAGE} ${packageVersion(PACKAGE, join(PREFIX, 'package.json'))} (librdkafka ${lib.librdkafkaVersion})`));

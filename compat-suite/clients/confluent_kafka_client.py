@@ -286,6 +286,7 @@ SCENARIOS = {
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
     'rebalance': rebalance,
+    'kip848': 'librdkafka 2.0.2 (Debian) predates group.protocol=consumer (KIP-848 came in later librdkafka releases)',
     'admin': admin_ops,
     'timestamps': timestamps,
     'idempotent': lambda ctx: round_trip(ctx, **{'enable.idempotence': True}),

@@ -216,6 +216,7 @@ SCENARIOS = {
     'gzip': codec('gzip'), 'snappy': codec('snappy'), 'lz4': codec('lz4'), 'zstd': codec('zstd'),
     'group': group,
     'rebalance': rebalance,
+    'kip848': 'kafka-python 2.0.2 speaks only the classic group protocol (JoinGroup/SyncGroup), not KIP-848 ConsumerGroupHeartbeat',
     'admin': admin_ops,
     'timestamps': timestamps,
     'idempotent': 'kafka-python 2.0.2 has no idempotent producer (enable_idempotence came in 2.1)',

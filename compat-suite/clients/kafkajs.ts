@@ -132,6 +132,7 @@ const security = securityScenario(roundTrip, (ctx, topic) =>
   withProducer(client(ctx), { retry: { retries: 0 } }, (p) => p.send({ topic, acks: -1, messages: [{ value: 'denied' }] })));
 
 export const SCENARIOS: ScenarioTable = {
+  kip848: 'kafkajs 2.2.4 speaks only the classic group protocol (JoinGroup/SyncGroup), not KIP-848 ConsumerGroupHeartbeat',
   produce: (ctx) => roundTrip(ctx),
   security,
   gzip: codec('gzip'), snappy: codec('snappy'), lz4: codec('lz4'), zstd: codec('zstd'),

@@ -7,6 +7,7 @@ export const SCENARIOS = {
   zstd: 'the same round trip with zstd-compressed batches',
   group: 'consumer group: read, commit, close; produce more; a new member of the group resumes at the committed offset',
   rebalance: 'two members of one group split 4 partitions and read every message (at least once, as Kafka promises across a rebalance); when one leaves, the other takes over its partitions at the committed offsets',
+  kip848: 'the same split and takeover with the KIP-848 consumer group protocol (ConsumerGroupHeartbeat, server-side assignment); the member that keeps its partitions never loses them',
   admin: 'create topic with a config, describe/alter configs, add partitions, delete topic',
   timestamps: 'explicit record timestamps; offsets looked up by timestamp',
   idempotent: 'idempotent producer (InitProducerId + sequence numbers); exactly-once, in-order read back',

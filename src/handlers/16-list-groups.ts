@@ -7,14 +7,8 @@
 import { coordinates, handler } from './handler.js';
 import { ListGroupsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import type { Group } from '../coordinator/group/group.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
-
-/** A group's type as ListGroups v5 names it. Every group of this coordinator runs the classic protocol. */
-export function groupTypeOf(_group: Readonly<Group>): string {
-  return 'classic';
-}
 
 // Each node lists the groups it coordinates (admin clients ask every node and merge the answers).
 export default handler(ListGroupsApi, (req, ctx) => {
@@ -22,11 +16,8 @@ export default handler(ListGroupsApi, (req, ctx) => {
   const states = new Set(req.statesFilter.map((s) => s.trim().toLowerCase()));
   const types = new Set(req.typesFilter.map((t) => t.trim().toLowerCase()));
   const groups = [];
-  for (const { groupId, protocolType } of ctx.broker.groups.listGroups()) {
-    const group = ctx.broker.groups.inspect(groupId);
-    if (!group || !coordinates(ctx, groupId) || !(all || authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId))) continue;
-    const groupState = group.state;
-    const groupType = groupTypeOf(group);
+  for (const { groupId, protocolType, groupState, groupType } of ctx.broker.groups.listGroups()) {
+    if (!coordinates(ctx, groupId) || !(all || authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId))) continue;
     if (states.size > 0 && !states.has(groupState.toLowerCase())) continue;
     if (types.size > 0 && !types.has(groupType)) continue;
     groups.push({ groupId, protocolType, groupState, groupType });

@@ -43,6 +43,8 @@ import electLeaders from './43-elect-leaders.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeCluster from './60-describe-cluster.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -53,4 +55,5 @@ export const HANDLERS: readonly Handler[] = [
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
   describeProducers, describeTransactions, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
   electLeaders, alterPartitionReassignments, listPartitionReassignments, describeCluster,
+  consumerGroupHeartbeat, consumerGroupDescribe,
 ];

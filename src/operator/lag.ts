@@ -42,6 +42,12 @@ export function consumerGroupLags(broker: Broker, group?: string): PartitionLag[
     for (const m of broker.groups.describeGroup(groupId).members) {
       for (const tp of assignedPartitions(m.memberAssignment)) owners.set(`${tp.topic}\0${tp.partition}`, { consumerId: m.memberId, clientId: m.clientId });
     }
+    // A KIP-848 group: the broker knows the assignment itself.
+    if (broker.groups.groupType(groupId) === 'consumer') {
+      for (const m of broker.groups.consumerGroupDescribe(groupId).members) {
+        for (const t of m.assignment.topicPartitions) for (const p of t.partitions) owners.set(`${t.topicName}\0${p}`, { consumerId: m.memberId, clientId: m.clientId });
+      }
+    }
     const committed = broker.groups.offsetFetch(groupId, null).topics;
     for (const t of [...committed].sort((a, b) => a.name.localeCompare(b.name))) {
       for (const p of [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)) {

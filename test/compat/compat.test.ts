@@ -14,8 +14,8 @@ const ALL = ['produce', 'security', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'a
 /** What each client must pass against Samsa; the rest is not-supported by the client (see FINDINGS.md). */
 const EXPECTED: Record<string, string[]> = {
   'kafkajs': [...ALL, 'rebalance', 'registry'],
-  'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'rebalance', 'registry'],
-  'confluent-js': [...ALL, 'rebalance', 'registry'],
+  'platformatic': [...ALL.filter((s) => s !== 'zstd'), 'rebalance', 'kip848', 'registry'],
+  'confluent-js': [...ALL, 'rebalance', 'kip848', 'registry'],
   'kcat': ALL.filter((s) => s !== 'admin'),
   'confluent-kafka-python': [...ALL, 'rebalance', 'registry'],
   'kafka-python': ['produce', 'security', 'gzip', 'snappy', 'lz4', 'zstd', 'group', 'rebalance', 'admin', 'timestamps'],

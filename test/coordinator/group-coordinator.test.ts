@@ -87,7 +87,7 @@ test('a first v4+ join gets MEMBER_ID_REQUIRED, then joins as leader of generati
   assert.equal(d.protocolType, 'consumer');
   assert.equal(d.protocolData, 'range');
   assert.deepEqual(d.members.map((m) => [m.clientId, m.clientHost, m.memberAssignment.toString()]), [['client', '/127.0.0.1', 'mine']]);
-  assert.deepEqual(gc.listGroups(), [{ groupId: G, protocolType: 'consumer' }]);
+  assert.deepEqual(gc.listGroups(), [{ groupId: G, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' }]);
 });
 
 test('pre-v4 first joins get a member id at once (kafka-python JoinGroup v2)', async (t) => {
@@ -385,7 +385,7 @@ test('offsets: member commits, standalone commits, metadata round trip, null top
   ]);
   assert.deepEqual(gc.offsetFetch('simple', null).topics.map((x) => [x.name, x.partitions.map((p) => p.committedOffset)]), [['t1', [10, 11]]]);
   assert.deepEqual(gc.offsetFetch('unknown-group', null), { errorCode: 0, topics: [] });
-  assert.deepEqual(gc.listGroups(), [{ groupId: 'simple', protocolType: '' }]);
+  assert.deepEqual(gc.listGroups(), [{ groupId: 'simple', protocolType: '', groupState: 'Empty', groupType: 'classic' }]);
   const tooBig = await gc.offsetCommit({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 't1', partitions: [part(0, 99, 'x'.repeat(4097))] }] });
   assert.equal(tooBig[0].partitions[0].errorCode, ErrorCode.OFFSET_METADATA_TOO_LARGE);
   assert.equal(gc.offsetFetch('simple', [{ name: 't1', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset, 10);

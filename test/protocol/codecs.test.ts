@@ -29,8 +29,10 @@ function arbitraryOf(fields: Field[], v: number, depth = 0): fc.Arbitrary<Record
     const present = inRange(f.versions, v);
     const nullable = f.nullable !== null && inRange(f.nullable, v);
     let a: fc.Arbitrary<unknown>;
-    if (f.type === 'struct' && !f.array) a = arbitraryOf(f.fields, v, depth + 1); // a tagged {} (nullable: null below)
-    else if (f.type === 'struct') a = fc.array(depth < 3 ? arbitraryOf(f.fields, v, depth + 1) : fc.constant({}), { maxLength: 3 });
+    if (f.type === 'struct') {
+      const one = depth < 4 ? arbitraryOf(f.fields, v, depth + 1) : fc.constant({});
+      a = f.array ? fc.array(one, { maxLength: 3 }) : one; // `{}`: one struct
+    }
     else {
       a = scalar(f.type);
       if (f.array) a = fc.array(a, { maxLength: 4 });

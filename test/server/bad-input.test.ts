@@ -75,7 +75,8 @@ test('ApiVersions v3 (flexible) answers with a v0 response header and the census
   assert.deepEqual(ranges.get(0), [3, 11]);
   assert.deepEqual(ranges.get(1), [4, 17]);
   assert.deepEqual(ranges.get(3), [0, 13]);
-  assert.ok(!ranges.has(68) && !ranges.has(71), 'KIP-848 and telemetry are never advertised');
+  assert.deepEqual([ranges.get(68), ranges.get(69)], [[0, 1], [0, 1]], 'KIP-848 consumer groups at Kafka 4.1\'s versions');
+  assert.ok(!ranges.has(71), 'telemetry is never advertised (librdkafka would start pushing metrics)');
 });
 
 test('unknown API keys, unsupported versions, truncated and garbage frames close only that connection', async () => {

@@ -29,6 +29,8 @@ import { EMPTY, Group, Member, type JoinResult, type Protocol, type SyncResult }
 import * as rec from './records.js';
 import { GroupRuntime } from './runtime.js';
 import { GroupStore, groupRecord, groupTombstone, offsetRecord, partitionKey } from './state.js';
+import { ConsumerGroups, DEFAULT_CONSUMER_GROUP_SETTINGS, type ConsumerGroupSettings, type ConsumerHeartbeatParams, type ConsumerHeartbeatResult, type TopicCatalogue } from './consumer-coordinator.js';
+import type { ConsumerGroupDescribeResponseGroups } from '../../protocol/generated/69-consumer-group-describe.js';
 
 export interface GroupSettings {
   /** Wait this long for more members before the first rebalance of an empty group (Kafka: 3000; ours: 0). */
@@ -40,6 +42,8 @@ export interface GroupSettings {
   offsetsRetentionCheckIntervalMs: number;
   /** Longest committed metadata string (OFFSET_METADATA_TOO_LARGE beyond). */
   offsetMetadataMaxBytes: number;
+  /** Consumer-protocol (KIP-848) groups: `group.consumer.*`. */
+  consumer: ConsumerGroupSettings;
 }
 
 export const DEFAULT_GROUP_SETTINGS: GroupSettings = {
@@ -49,6 +53,7 @@ export const DEFAULT_GROUP_SETTINGS: GroupSettings = {
   offsetsRetentionMs: 7 * 24 * 3600_000,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  consumer: DEFAULT_CONSUMER_GROUP_SETTINGS,
 };
 
 export interface GroupDependencies {
@@ -59,6 +64,8 @@ export interface GroupDependencies {
   settings?: Partial<GroupSettings>;
   /** Whether a partition exists: commits to any other get UNKNOWN_TOPIC_OR_PARTITION. */
   partitionExists(topic: string, partition: number): boolean;
+  /** The topics consumer groups subscribe to and are assigned (none when absent). */
+  topics?: TopicCatalogue;
 }
 
 export interface JoinGroupParams {
@@ -98,11 +105,11 @@ export interface SyncGroupParams extends MemberRef {
 }
 
 export interface OffsetCommitParams extends MemberRef {
+  /** The request's version: from v9 generationId is a consumer-group member's epoch (KIP-848); classic groups read a generation. */
+  apiVersion?: number;
   /** v2-4: -1 = the broker's retention, else how long this commit is kept. */
   retentionTimeMs: number;
   topics: OffsetCommitRequestTopics[];
-  /** The request's version: from v9 generationId is a consumer-group member's epoch (KIP-848); classic groups read a generation. */
-  apiVersion?: number;
 }
 
 /** One committed offset, as the transaction coordinator hands them over at commit. */
@@ -146,6 +153,8 @@ export class GroupCoordinator {
   private closed = false;
   /** Told of every change to a group (see `watch`). */
   private readonly watchers = new Set<(groupId: string) => void>();
+  /** The consumer-protocol (KIP-848) groups, over the same store and runtime. */
+  private readonly consumerGroups: ConsumerGroups;
 
   constructor(private readonly deps: GroupDependencies) {
     this.settings = { ...DEFAULT_GROUP_SETTINGS, ...deps.settings };
@@ -159,6 +168,11 @@ export class GroupCoordinator {
       count++;
     }
     for (const group of this.store.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
+    this.consumerGroups = new ConsumerGroups({
+      store: () => this.store, runtime: () => this.runtime, closed: () => this.closed, logger: this.logger,
+      settings: this.settings.consumer, topics: deps.topics ?? { byName: () => undefined, byId: () => undefined, all: () => [] },
+    });
+    this.consumerGroups.scheduleLoaded();
     if (count > 0) this.logger.info({ records: count, groups: this.store.groups.size }, 'group state loaded');
   }
 
@@ -200,6 +214,13 @@ export class GroupCoordinator {
       if (p.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       if (p.protocolType === '' || names.length === 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       group = this.store.create(p.groupId);
+    }
+    if (group.consumer) {
+      // A consumer-protocol group: a classic member may only take over its id once it is empty (no online migration).
+      if (group.consumer.members.size > 0) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      group.type = 'classic';
+      group.consumer = null;
+      group.protocolType = null;
     }
     if (!group.supportsProtocols(p.protocolType, names)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (p.reason) this.logger.debug({ group: p.groupId, member: p.memberId, reason: p.reason }, 'join');
@@ -604,7 +625,7 @@ export class GroupCoordinator {
 
   /** Offsets are records: visible (applied) once written, and only then acknowledged. */
   async offsetCommit(p: OffsetCommitParams): Promise<OffsetCommitResponseTopics[]> {
-    const groupError = this.validateCommit(p);
+    const groupError = this.validateCommit(p, p.apiVersion);
     const now = this.runtime.now();
     const records: KeyValueRecord[] = [];
     const results = p.topics.map((t) => ({
@@ -634,10 +655,15 @@ export class GroupCoordinator {
   }
 
   /** Kafka's checks, in Kafka's order; a commit with generation -1 to a group without members needs none. */
-  private validateCommit(p: MemberRef): number {
+  private validateCommit(p: MemberRef, apiVersion?: number): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     const group = this.store.get(p.groupId);
     if (!group) return p.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (group.consumer) {
+      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId, false, apiVersion);
+      if (problem === ErrorCode.NONE && group.consumer.members.has(p.memberId)) this.consumerGroups.scheduleSession(group.groupId, p.memberId);
+      return problem;
+    }
     if (p.groupInstanceId !== null) {
       const current = group.staticMembers.get(p.groupInstanceId);
       if (current !== undefined && current !== p.memberId) return ErrorCode.FENCED_INSTANCE_ID;
@@ -664,14 +690,19 @@ export class GroupCoordinator {
 
   /**
    * Committed offsets; null topics = every partition the group committed (v2+); -1 where none is committed.
-   * `member` is OffsetFetch v9's member id and epoch (KIP-848), which a classic group does not check (Kafka's).
+   * `member` is OffsetFetch v9's member id and epoch (KIP-848): a consumer group checks them (UNKNOWN_MEMBER_ID,
+   * STALE_MEMBER_EPOCH, as Kafka), a classic group does not.
    */
-  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null, _member: { memberId: string | null; memberEpoch: number } | null = null): OffsetFetchResult {
+  offsetFetch(groupId: string, topics: OffsetFetchRequestTopics[] | null, member: { memberId: string | null; memberEpoch: number } | null = null): OffsetFetchResult {
     if (this.closed) {
       const errorCode = ErrorCode.NOT_COORDINATOR;
       return { errorCode, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) })) };
     }
     const group = this.store.get(groupId);
+    const memberError = group && member ? this.consumerGroups.checkMember(group, member.memberId, member.memberEpoch, true) : ErrorCode.NONE;
+    if (memberError !== ErrorCode.NONE) {
+      return { errorCode: memberError, topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => ({ partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: memberError })) })) };
+    }
     if (topics === null) {
       const byTopic = new Map<string, OffsetFetchResponseTopics>();
       for (const o of group?.offsets.values() ?? []) {
@@ -702,7 +733,8 @@ export class GroupCoordinator {
     let subscribed: Set<string> | null = null;
     if (group.state !== 'Empty') {
       if (group.protocolType !== 'consumer') return fail(ErrorCode.NON_EMPTY_GROUP);
-      subscribed = group.subscribedTopics(rec.subscribedTopics) ?? new Set(topics.map((t) => t.name));
+      subscribed = group.consumer ? this.consumerGroups.subscribedTopicNames(group)
+        : group.subscribedTopics(rec.subscribedTopics) ?? new Set(topics.map((t) => t.name));
     }
     const tombstones: Array<{ topic: string; partition: number }> = [];
     const results = topics.map((t) => ({
@@ -767,7 +799,8 @@ export class GroupCoordinator {
     const described = { errorMessage: null, groupId, protocolType: '', protocolData: '', members: [], authorizedOperations: UNSET_OPERATIONS };
     if (this.closed) return { ...described, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '' };
     const group = this.store.get(groupId);
-    if (!group) return { ...described, errorCode: ErrorCode.NONE, groupState: 'Dead' };
+    // As Kafka: a consumer-protocol group is not a classic group, so DescribeGroups sees none (ConsumerGroupDescribe does).
+    if (!group || group.consumer) return { ...described, errorCode: ErrorCode.NONE, groupState: 'Dead' };
     // As Kafka: member metadata and assignments only once the group is Stable.
     const stable = group.state === 'Stable';
     return {
@@ -787,8 +820,26 @@ export class GroupCoordinator {
     };
   }
 
-  listGroups(): Array<{ groupId: string; protocolType: string }> {
-    return [...this.store.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+  /** Every live group with its type ('classic' | 'consumer') and state (a consumer group's: Empty, Assigning, ...). */
+  listGroups(): Array<{ groupId: string; protocolType: string; groupState: string; groupType: 'classic' | 'consumer' }> {
+    return [...this.store.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({
+      groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.consumer?.state ?? g.state, groupType: g.type,
+    }));
+  }
+
+  // ───────────────────────────── consumer groups (KIP-848) ─────────────────────────────
+
+  consumerGroupHeartbeat(p: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatResult> {
+    return this.consumerGroups.heartbeat(p);
+  }
+
+  consumerGroupDescribe(groupId: string): ConsumerGroupDescribeResponseGroups {
+    return this.consumerGroups.describe(groupId);
+  }
+
+  /** A group's type, or null when there is none. */
+  groupType(groupId: string): 'classic' | 'consumer' | null {
+    return this.store.get(groupId)?.type ?? null;
   }
 
   async deleteGroup(groupId: string): Promise<number> {
@@ -806,6 +857,7 @@ export class GroupCoordinator {
     group.pendingMembers.clear();
     return this.runtime.write([
       ...[...group.offsets.values()].map((o) => offsetRecord(group.groupId, o.topic, o.partition, null)),
+      ...this.consumerGroups.deletionRecords(group),
       groupTombstone(group.groupId),
     ]);
   }

@@ -9,6 +9,7 @@
  *   Any state ──delete / offsets expired──▶ Dead (the group object is dropped; a new one may take its id)
  */
 import type { OffsetValue } from './records.js';
+import type { ConsumerGroup } from './consumer-group.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -68,6 +69,12 @@ export class Member {
 
 export class Group {
   state: GroupState = 'Empty';
+  /**
+   * 'consumer': a KIP-848 group, its membership in `consumer` (its `state` here is Empty or Stable, by whether it has
+   * members, which is what offsets expiry and DeleteGroups ask).
+   */
+  type: 'classic' | 'consumer' = 'classic';
+  consumer: ConsumerGroup | null = null;
   protocolType: string | null = null;
   protocolName: string | null = null;
   generationId = 0;

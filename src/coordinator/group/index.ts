@@ -5,6 +5,7 @@ import type { BrokerConfig } from '../../config.js';
 import type { KeyValueLog } from '../../log/key-value-log.js';
 import type { TopicStore } from '../../metadata/topics.js';
 import { GroupCoordinator, type GroupSettings } from './coordinator.js';
+import type { ConsumerGroupSettings } from './consumer-coordinator.js';
 
 export { GroupCoordinator, DEFAULT_GROUP_SETTINGS } from './coordinator.js';
 export type { GroupSettings, GroupDependencies, JoinGroupParams, SyncGroupParams, MemberRef, OffsetCommitParams, CommittedOffset } from './coordinator.js';
@@ -20,6 +21,29 @@ export function groupSettings(config: BrokerConfig): Partial<GroupSettings> {
     offsetsRetentionMs: retentionMs,
     // Kafka checks every 10 minutes; a shorter retention (tests) is checked as often as it could expire something.
     offsetsRetentionCheckIntervalMs: Math.max(1000, Math.min(600_000, retentionMs)),
+    consumer: consumerGroupSettings(config),
+  };
+}
+
+/** Kafka's assignor class names stand for our assignors of the same kind. */
+const ASSIGNOR_CLASSES: Record<string, string> = {
+  'org.apache.kafka.coordinator.group.assignor.UniformAssignor': 'uniform',
+  'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range',
+};
+
+/**
+ * `group.consumer.*`; the timeouts are kept within their min/max settings, as Kafka's checks at start require.
+ * Unknown assignor names are left out (with none left: uniform, range).
+ */
+export function consumerGroupSettings(config: BrokerConfig): ConsumerGroupSettings {
+  const clamp = (name: string, lo: string, hi: string) => Math.min(Math.max(config.int(name), config.int(lo)), config.int(hi));
+  const assignors = config.get('group.consumer.assignors').split(',').map((s) => s.trim()).filter(Boolean)
+    .map((s) => ASSIGNOR_CLASSES[s] ?? s).filter((s) => s === 'uniform' || s === 'range');
+  return {
+    sessionTimeoutMs: clamp('group.consumer.session.timeout.ms', 'group.consumer.min.session.timeout.ms', 'group.consumer.max.session.timeout.ms'),
+    heartbeatIntervalMs: clamp('group.consumer.heartbeat.interval.ms', 'group.consumer.min.heartbeat.interval.ms', 'group.consumer.max.heartbeat.interval.ms'),
+    assignors: assignors.length > 0 ? [...new Set(assignors)] : ['uniform', 'range'],
+    maxSize: config.int('group.consumer.max.size'),
   };
 }
 
@@ -34,6 +58,7 @@ export function createGroupCoordinator(broker: { config: BrokerConfig; logger: L
       const meta = broker.topics.get(topic);
       return meta !== undefined && partition >= 0 && partition < meta.partitions;
     },
+    topics: { byName: (name) => broker.topics.get(name), byId: (id) => broker.topics.getById(id), all: () => broker.topics.list() },
   });
 }
 

@@ -4,6 +4,7 @@
  *
  *   key v0/v1  (offset commit)   int16 version, group, topic, int32 partition
  *   key v2     (group metadata)  int16 version, group
+ *   keys v3-8, 16: consumer-group (KIP-848) records, see consumer-records.ts
  *   offset value v1: offset, metadata, commit timestamp, expire timestamp   (written when a v2-4 commit sets a retention)
  *   offset value v3: offset, leader epoch, metadata, commit timestamp       (written otherwise; v0/v2 are read too)
  *   group value  v3: protocol type, generation, protocol?, leader?, state timestamp, members[] (v0-v2 are read too)
@@ -11,10 +12,11 @@
  */
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
+import { type ConsumerKey, decodeConsumerKey } from './consumer-records.js';
 
 export interface OffsetKey { kind: 'offset'; group: string; topic: string; partition: number }
 export interface GroupKey { kind: 'group'; group: string }
-export type RecordKey = OffsetKey | GroupKey;
+export type RecordKey = OffsetKey | GroupKey | ConsumerKey;
 
 export interface OffsetValue {
   offset: number;
@@ -60,7 +62,7 @@ export function decodeKey(buf: Buffer): RecordKey | null {
   const version = r.int16();
   if (version === 0 || version === 1) return { kind: 'offset', group: r.string(false), topic: r.string(false), partition: r.int32() };
   if (version === 2) return { kind: 'group', group: r.string(false) };
-  return null;
+  return decodeConsumerKey(version, r);
 }
 
 export function encodeOffsetValue(v: OffsetValue): Buffer {

@@ -15,6 +15,9 @@ import type { Logger } from 'pino';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { EMPTY, Group, Member } from './group.js';
 import * as rec from './records.js';
+import type { ConsumerKey } from './consumer-records.js';
+import { type ConsumerValue, RecordType, decodeConsumerValue } from './consumer-records.js';
+import { ConsumerGroup, ConsumerMember, MemberState } from './consumer-group.js';
 
 export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -40,6 +43,7 @@ export class GroupStore {
       const key = rec.decodeKey(record.key);
       if (key === null) return;
       if (key.kind === 'offset') this.applyOffset(key.group, key.topic, key.partition, record.value && rec.decodeOffsetValue(record.value));
+      else if (key.kind === 'consumer') this.applyConsumer(key, record.value && decodeConsumerValue(key.type, record.value));
       else this.applyGroup(key.group, record.value && rec.decodeGroupValue(record.value));
       this.changed(key.group);
     } catch (err) {
@@ -69,6 +73,12 @@ export class GroupStore {
       return;
     }
     if (!group) return this.load(this.create(groupId), v);
+    if (group.type === 'consumer') {
+      // A classic group took the id of an empty consumer group.
+      group.type = 'classic';
+      group.consumer = null;
+      return this.load(group, v);
+    }
     switch (group.state) {
       case 'Empty':
       case 'Stable':
@@ -83,6 +93,77 @@ export class GroupStore {
         if (v.generationId === group.generationId && v.members.length === 0 && group.members.size === 0) this.load(group, v);
         return;
       default:
+    }
+  }
+
+  private applyConsumer(key: ConsumerKey, v: ConsumerValue | null): void {
+    if (v?.type === 0) return;
+    let group = this.groups.get(key.group);
+    if (v === null) {
+      const cg = group?.consumer;
+      if (!group || !cg) return;
+      if (key.type === RecordType.GROUP) {
+        // Written only for an empty group.
+        if (cg.members.size === 0) {
+          group.state = 'Dead';
+          this.groups.delete(key.group);
+        }
+        return;
+      }
+      if (key.member === null) return;
+      if (key.type === RecordType.MEMBER) cg.removeMember(key.member);
+      else if (key.type === RecordType.TARGET_MEMBER) cg.targetAssignment.delete(key.member);
+      else if (key.type === RecordType.CURRENT_MEMBER) {
+        const m = cg.members.get(key.member);
+        if (m) Object.assign(m, { memberEpoch: 0, previousMemberEpoch: 0, state: MemberState.STABLE, assigned: new Map(), pendingRevocation: new Map() });
+      }
+      this.settleConsumerState(group);
+      return;
+    }
+    group ??= this.create(key.group);
+    if (group.type !== 'consumer' || !group.consumer) {
+      group.type = 'consumer';
+      group.consumer = new ConsumerGroup();
+      group.protocolType = 'consumer';
+      group.protocolName = null;
+      group.generationId = 0;
+    }
+    const cg = group.consumer;
+    switch (v.type) {
+      case 3:
+        cg.groupEpoch = v.epoch;
+        cg.metadataHash = v.metadataHash;
+        break;
+      case 5: {
+        const existing = cg.members.get(key.member!);
+        const m = existing ?? new ConsumerMember(key.member!);
+        if (existing && existing.instanceId !== null && existing.instanceId !== v.member.instanceId) cg.staticMembers.delete(existing.instanceId);
+        Object.assign(m, v.member);
+        cg.addMember(m);
+        break;
+      }
+      case 6:
+        cg.assignmentEpoch = v.epoch;
+        break;
+      case 7:
+        cg.targetAssignment.set(key.member!, v.assignment);
+        break;
+      case 8: {
+        const m = cg.members.get(key.member!);
+        if (m) Object.assign(m, { memberEpoch: v.memberEpoch, previousMemberEpoch: v.previousMemberEpoch, state: v.state, assigned: v.assigned, pendingRevocation: v.pendingRevocation });
+        break;
+      }
+      default:
+    }
+    this.settleConsumerState(group);
+  }
+
+  /** A consumer group's classic-side state: Stable with members, Empty without (see Group.type). */
+  private settleConsumerState(group: Group): void {
+    const state = group.consumer!.members.size > 0 ? 'Stable' : 'Empty';
+    if (group.state !== state) {
+      group.state = state;
+      group.currentStateTimestamp = this.now();
     }
   }
 

@@ -43,3 +43,5 @@ export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
 export * from './65-describe-transactions.js';
 export * from './66-list-transactions.js';
+export * from './68-consumer-group-heartbeat.js';
+export * from './69-consumer-group-describe.js';

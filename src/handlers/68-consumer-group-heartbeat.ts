@@ -1,0 +1,20 @@
+/**
+ * ConsumerGroupHeartbeat 0-1 (KIP-848): a consumer-protocol member joins (epoch 0), heartbeats, or leaves (-1; a
+ * static member for now: -2); the coordinator assigns the partitions (see coordinator/group/consumer-coordinator.ts).
+ * v1 adds the topic regex, and the client must then bring its own member id. Needs READ on the group (else
+ * GROUP_AUTHORIZATION_FAILED).
+ */
+import { coordinates, handler } from './handler.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { ConsumerGroupHeartbeatApi } from '../protocol/generated/index.js';
+import { memberHost } from '../coordinator/group/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
+
+export default handler(ConsumerGroupHeartbeatApi, async (req, ctx) => {
+  const fail = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+  if (!authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return fail(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  if (!coordinates(ctx, req.groupId)) return fail(ErrorCode.NOT_COORDINATOR);
+  const result = await ctx.broker.groups.consumerGroupHeartbeat({ ...req, version: ctx.version, clientId: ctx.clientId ?? '', clientHost: memberHost(ctx.clientHost) });
+  return { throttleTimeMs: 0, ...result };
+});

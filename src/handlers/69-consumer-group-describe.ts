@@ -1,0 +1,20 @@
+/**
+ * ConsumerGroupDescribe 0-1 (KIP-848): a consumer-protocol group's state, epochs, assignor and members with their
+ * current and target assignments (topics by id and name). A group that does not exist, or is a classic group, is
+ * GROUP_ID_NOT_FOUND with Kafka's message. v1 adds each member's type. Needs DESCRIBE on the group.
+ */
+import { coordinates, handler } from './handler.js';
+import { ErrorCode } from '../protocol/generated/errors.js';
+import { ConsumerGroupDescribeApi } from '../protocol/generated/index.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
+
+export default handler(ConsumerGroupDescribeApi, (req, ctx) => ({
+  throttleTimeMs: 0,
+  groups: req.groupIds.map((groupId) => {
+    const error = !authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : !coordinates(ctx, groupId) ? ErrorCode.NOT_COORDINATOR : groupId === '' ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
+    if (error === ErrorCode.NONE) return ctx.broker.groups.consumerGroupDescribe(groupId);
+    return { errorCode: error, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648 };
+  }),
+}));

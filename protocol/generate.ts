@@ -101,8 +101,8 @@ export function parseApi(text: string, source: string): ApiDefinition {
       else if (mod.startsWith('default:')) field.defaultValue = mod.slice(8);
       else throw new Error(`${source}:${line}: unknown modifier '${mod}'`);
     }
-    if (field.type === 'struct' && !array && (field.tag === null || field.nullable === null)) {
-      throw new Error(`${source}:${line}: a single struct ({}) must be a nullable tagged field`);
+    if (field.type === 'struct' && !array && field.tag !== null && field.nullable === null) {
+      throw new Error(`${source}:${line}: a tagged single struct ({}) must be nullable (null = absent)`);
     }
     stack[stack.length - 1][1].push(field);
     if (field.type === 'struct') stack.push([indent, field.fields]);

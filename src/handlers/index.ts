@@ -38,6 +38,10 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeProducers from './61-describe-producers.js';
 import listTransactions from './66-list-transactions.js';
+import shareGroupHeartbeat from './76-share-group-heartbeat.js';
+import shareGroupDescribe from './77-share-group-describe.js';
+import shareFetch from './78-share-fetch.js';
+import shareAcknowledge from './79-share-acknowledge.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -47,4 +51,5 @@ export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
   describeProducers, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
+  shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge,
 ];

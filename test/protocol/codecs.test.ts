@@ -29,7 +29,8 @@ function arbitraryOf(fields: Field[], v: number, depth = 0): fc.Arbitrary<Record
     const present = inRange(f.versions, v);
     const nullable = f.nullable !== null && inRange(f.nullable, v);
     let a: fc.Arbitrary<unknown>;
-    if (f.type === 'struct') a = fc.array(depth < 3 ? arbitraryOf(f.fields, v, depth + 1) : fc.constant({}), { maxLength: 3 });
+    if (f.type === 'struct' && !f.array) a = arbitraryOf(f.fields, v, depth); // one struct: no deeper than its parent
+    else if (f.type === 'struct') a = fc.array(depth < 3 ? arbitraryOf(f.fields, v, depth + 1) : fc.constant({}), { maxLength: 3 });
     else {
       a = scalar(f.type);
       if (f.array) a = fc.array(a, { maxLength: 4 });

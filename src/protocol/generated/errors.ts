@@ -117,6 +117,17 @@ export const ErrorCode = {
   UNRELEASED_INSTANCE_ID: 111,
   UNSUPPORTED_ASSIGNOR: 112,
   STALE_MEMBER_EPOCH: 113,
+  MISMATCHED_ENDPOINT_TYPE: 114,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
+  UNKNOWN_CONTROLLER_ID: 116,
+  UNKNOWN_SUBSCRIPTION_ID: 117,
+  TELEMETRY_TOO_LARGE: 118,
+  INVALID_REGISTRATION: 119,
+  TRANSACTION_ABORTABLE: 120,
+  INVALID_RECORD_STATE: 121,
+  SHARE_SESSION_NOT_FOUND: 122,
+  INVALID_SHARE_SESSION_EPOCH: 123,
+  FENCED_STATE_EPOCH: 124,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -238,4 +249,15 @@ export const errorInfo: ReadonlyMap<number, readonly [ErrorCodeName, boolean, st
   [111, ['UNRELEASED_INSTANCE_ID', false, "The instance ID is still used by another member in the consumer group."]],
   [112, ['UNSUPPORTED_ASSIGNOR', false, "The assignor or its version range is not supported by the consumer group."]],
   [113, ['STALE_MEMBER_EPOCH', false, "The member epoch is stale."]],
+  [114, ['MISMATCHED_ENDPOINT_TYPE', false, "The request was sent to an endpoint of the wrong type."]],
+  [115, ['UNSUPPORTED_ENDPOINT_TYPE', false, "This endpoint type is not supported yet."]],
+  [116, ['UNKNOWN_CONTROLLER_ID', false, "This controller ID is not known."]],
+  [117, ['UNKNOWN_SUBSCRIPTION_ID', false, "Client sent a push telemetry request with an invalid or outdated subscription ID."]],
+  [118, ['TELEMETRY_TOO_LARGE', false, "Client sent a push telemetry request larger than the maximum size the broker will accept."]],
+  [119, ['INVALID_REGISTRATION', false, "The controller has considered the broker registration to be invalid."]],
+  [120, ['TRANSACTION_ABORTABLE', false, "The server encountered an error with the transaction. The client can abort the transaction to continue using this transactional ID."]],
+  [121, ['INVALID_RECORD_STATE', false, "The record state is invalid. The acknowledgement of delivery could not be completed."]],
+  [122, ['SHARE_SESSION_NOT_FOUND', true, "The share session was not found."]],
+  [123, ['INVALID_SHARE_SESSION_EPOCH', true, "The share session epoch is invalid."]],
+  [124, ['FENCED_STATE_EPOCH', false, "The share coordinator rejected the request because the share-group state epoch did not match."]],
 ]);

@@ -38,3 +38,7 @@ export * from './50-describe-user-scram-credentials.js';
 export * from './51-alter-user-scram-credentials.js';
 export * from './61-describe-producers.js';
 export * from './66-list-transactions.js';
+export * from './76-share-group-heartbeat.js';
+export * from './77-share-group-describe.js';
+export * from './78-share-fetch.js';
+export * from './79-share-acknowledge.js';

@@ -1,0 +1,232 @@
+/**
+ * Share groups (KIP-932) over raw sockets (test/share/share-consumer.ts), on a ManualClock: records shared by members
+ * of one partition, release and lock-timeout redelivery with delivery counts, archiving at the delivery limit, a
+ * restart keeping acknowledgements, and the errors of bad input with the state left as it was.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { callApi, startTestBroker, tempDir } from '../helpers.js';
+import { ManualClock } from '../../src/clock.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import type { RunningBroker } from '../../src/index.js';
+import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
+
+async function setup(options: Parameters<typeof startTestBroker>[0] = {}): Promise<{ broker: RunningBroker; clock: ManualClock; topicId: Buffer; member: (group?: string) => Promise<ShareConsumer> }> {
+  const clock = new ManualClock();
+  const broker = await startTestBroker({ clock, ...options });
+  const meta = broker.broker.topics.get('work') ?? broker.broker.createTopic('work', 1);
+  const member = async (group = 'g'): Promise<ShareConsumer> => {
+    const c = new ShareConsumer(broker.port, group, meta.id, 'work');
+    const hb = await c.heartbeat(0);
+    assert.equal(hb.errorCode, ErrorCode.NONE);
+    return c;
+  };
+  return { broker, clock, topicId: meta.id, member };
+}
+
+const values = (n: number, prefix = 'r'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+test('three members share one partition and every record is processed exactly once when all accept', async () => {
+  const { broker, member } = await setup();
+  try {
+    const members = [await member(), await member(), await member()];
+    for (const m of members) {
+      await m.heartbeat();
+      const hb = await m.heartbeat();
+      assert.deepEqual(hb.assignment?.topicPartitions.map((t) => t.partitions), [[0]], 'each member is assigned the one partition');
+      await m.fetch(); // opens the session (and starts the share-partition at the end: empty)
+    }
+    for (let i = 0; i < 30; i++) await produce(broker, 'work', [`r${i}`]);
+    const seen: string[] = [];
+    const perMember = members.map(() => 0);
+    const pending: Array<Array<{ offset: number; type: number }>> = members.map(() => []);
+    for (let round = 0; round < 20; round++) {
+      for (const [i, m] of members.entries()) {
+        const got = await m.fetch(pending[i], { maxRecords: 4 });
+        assert.deepEqual(m.lastErrors()[1], 0);
+        pending[i] = got.map((r) => ({ offset: r.offset, type: ACCEPT }));
+        for (const r of got) {
+          assert.equal(r.deliveryCount, 1);
+          seen.push(r.value);
+        }
+        perMember[i] += got.length;
+      }
+    }
+    for (const [i, m] of members.entries()) await m.acknowledge(pending[i]);
+    assert.deepEqual([...seen].sort(), values(30).sort(), 'each record exactly once');
+    assert.ok(perMember.every((n) => n > 0), `every member got records: ${perMember}`);
+    const state = broker.broker.shares.inFlight('g');
+    assert.deepEqual(state.map((s) => [s.startOffset, s.counts.acquired]), [[30, 0]], 'the start offset moved past every accepted record');
+  } finally {
+    await broker.close();
+  }
+});
+
+test('a released record is delivered again, to another member, with its delivery count raised', async () => {
+  const { broker, member } = await setup();
+  try {
+    const a = await member();
+    const b = await member();
+    await a.fetch();
+    await b.fetch();
+    await produce(broker, 'work', ['only']);
+    const first = await a.fetch();
+    assert.deepEqual(first.map((r) => [r.value, r.deliveryCount]), [['only', 1]]);
+    assert.deepEqual(await b.fetch(), [], 'locked to a');
+    const ack = await a.acknowledge([{ offset: first[0].offset, type: RELEASE }]);
+    assert.equal(ack.responses[0].partitions[0].errorCode, ErrorCode.NONE);
+    const again = await b.fetch();
+    assert.deepEqual(again.map((r) => [r.value, r.deliveryCount]), [['only', 2]]);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('records of a member that died are delivered again after the lock timeout, delivery count raised', async () => {
+  const { broker, clock, member } = await setup({ config: { 'group.share.record.lock.duration.ms': 15000 } });
+  try {
+    const dead = await member();
+    const alive = await member();
+    await dead.fetch();
+    await alive.fetch();
+    await produce(broker, 'work', values(3));
+    assert.equal((await dead.fetch()).length, 3);
+    assert.equal(dead.last?.acquisitionLockTimeoutMs, 15000);
+    assert.deepEqual(await alive.fetch(), []);
+    await clock.advance(14999);
+    assert.deepEqual(await alive.fetch(), [], 'still locked');
+    await clock.advance(1);
+    const got = await alive.fetch();
+    assert.deepEqual(got.map((r) => [r.value, r.deliveryCount]), [['r0', 2], ['r1', 2], ['r2', 2]]);
+    // The dead member's late acknowledgement is refused: it no longer holds them.
+    const late = await dead.acknowledge([{ offset: got[0].offset, type: ACCEPT }]);
+    assert.equal(late.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('a record released at the delivery count limit is archived, never delivered again; a rejected one at once', async () => {
+  const { broker, member } = await setup({ config: { 'group.share.delivery.count.limit': 2 } });
+  try {
+    const m = await member();
+    await m.fetch();
+    await produce(broker, 'work', ['poison', 'fine']);
+    let got = await m.fetch();
+    assert.deepEqual(got.map((r) => r.deliveryCount), [1, 1]);
+    got = await m.fetch([{ offset: got[0].offset, type: RELEASE }, { offset: got[1].offset, type: REJECT }]);
+    assert.deepEqual(got.map((r) => [r.value, r.deliveryCount]), [['poison', 2]]);
+    got = await m.fetch([{ offset: got[0].offset, type: RELEASE }]);
+    assert.deepEqual(got, [], 'archived at the limit');
+    const [state] = broker.broker.shares.inFlight('g');
+    assert.equal(state.startOffset, 2, 'archived records are done');
+  } finally {
+    await broker.close();
+  }
+});
+
+test('a restart keeps acknowledged records acknowledged and delivers those in flight again', async () => {
+  const dir = tempDir('samsa-share-');
+  try {
+    let { broker, member } = await setup({ dataDir: dir.dir });
+    const m = await member();
+    await m.fetch();
+    await produce(broker, 'work', values(6));
+    const got = await m.fetch([], { maxRecords: 6 });
+    assert.equal(got.length, 6);
+    // r0, r2 accepted; r4 rejected; r1 released; r3, r5 still held when the broker stops.
+    await m.acknowledge([0, 2].map((offset) => ({ offset, type: ACCEPT })).concat([{ offset: 4, type: REJECT }, { offset: 1, type: RELEASE }]));
+    await broker.broker.shares.settled();
+    await broker.close();
+
+    ({ broker, member } = await setup({ dataDir: dir.dir }));
+    try {
+      const after = await member();
+      const again = await after.fetch([], { maxRecords: 10 });
+      assert.deepEqual(again.map((r) => r.value).sort(), ['r1', 'r3', 'r5']);
+      assert.equal(again.find((r) => r.value === 'r1')?.deliveryCount, 2, 'the released record kept its delivery count');
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});
+
+test('bad input answers Kafka error codes and leaves the state as it was', async () => {
+  const { broker, member, topicId } = await setup();
+  try {
+    const a = await member();
+    const b = await member();
+    await a.fetch();
+    await b.fetch();
+    await produce(broker, 'work', ['r0']);
+    await produce(broker, 'work', ['r1']);
+    const got = await a.fetch([], { maxRecords: 1 });
+    assert.deepEqual(got.map((r) => r.offset), [0]);
+
+    // Acknowledging records the member did not acquire (held by a / never delivered): INVALID_RECORD_STATE.
+    const held = await b.acknowledge([{ offset: 0, type: ACCEPT }]);
+    assert.equal(held.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
+    const badAck = await b.acknowledge([{ offset: 5, type: ACCEPT }]);
+    assert.equal(badAck.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
+    // Acknowledge types out of range: INVALID_REQUEST.
+    const badType = await a.acknowledge([{ offset: 0, type: 7 }]);
+    assert.equal(badType.responses[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST);
+    // Unchanged: record 0 is still a's to accept, and nobody else gets it.
+    const ok = await a.acknowledge([{ offset: 0, type: ACCEPT }]);
+    assert.equal(ok.responses[0].partitions[0].errorCode, ErrorCode.NONE);
+
+    // A stale member epoch, an unknown member.
+    await a.heartbeat(); // takes the epoch b's join made
+    assert.ok(a.memberEpoch > 1);
+    const stale = await a.heartbeat(a.memberEpoch - 1);
+    assert.equal(stale.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
+    const ghost = await new ShareConsumer(broker.port, 'g', topicId, 'work').heartbeat(3);
+    assert.equal(ghost.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+
+    // Unknown topic id and unknown partition.
+    const fetchOf = (id: Buffer, partitionIndex: number) => callApi(broker.port, ShareFetchApi, 1, {
+      groupId: 'g', memberId: 'm-x', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 10, batchSize: 10,
+      topics: [{ topicId: id, partitions: [{ partitionIndex, acknowledgementBatches: [] }] }], forgottenTopicsData: [],
+    });
+    assert.equal((await fetchOf(Buffer.alloc(16, 7), 0)).responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+    assert.equal((await fetchOf(topicId, 9)).responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // Session epochs: a wrong one, and one for no session.
+    const wrong = await callApi(broker.port, ShareFetchApi, 1, {
+      groupId: 'g', memberId: a.memberId, shareSessionEpoch: a.sessionEpoch + 5, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 10, batchSize: 10, topics: [], forgottenTopicsData: [],
+    });
+    assert.equal(wrong.errorCode, ErrorCode.INVALID_SHARE_SESSION_EPOCH);
+    const none = await callApi(broker.port, ShareFetchApi, 1, {
+      groupId: 'g', memberId: 'nobody', shareSessionEpoch: 3, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 10, batchSize: 10, topics: [], forgottenTopicsData: [],
+    });
+    assert.equal(none.errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND);
+
+    // Record 1 is still there for b, first delivery.
+    const rest = await b.fetch();
+    assert.deepEqual(rest.map((r) => [r.offset, r.deliveryCount]), [[1, 1]]);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('ShareGroupDescribe lists the members and their assignments; a long poll wakes on a produce', async () => {
+  const { broker, member, topicId } = await setup();
+  try {
+    const a = await member();
+    await a.heartbeat();
+    const d = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['g', 'nope'], includeAuthorizedOperations: false });
+    assert.equal(d.groups[0].groupState, 'Stable');
+    assert.deepEqual(d.groups[0].members.map((m) => [m.memberId, m.assignment.topicPartitions.map((t) => [t.topicId.equals(topicId), t.topicName, t.partitions])]),
+      [[a.memberId, [[true, 'work', [0]]]]]);
+    assert.equal(d.groups[1].errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    await a.fetch();
+    const parked = a.fetch([], { maxWaitMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await produce(broker, 'work', ['late']);
+    assert.deepEqual((await parked).map((r) => r.value), ['late']);
+  } finally {
+    await broker.close();
+  }
+});

@@ -10,7 +10,7 @@
  * __consumer_offsets): after a restart members rejoin (UNKNOWN_MEMBER_ID makes them).
  *
  * Share sessions (ShareFetch/ShareAcknowledge): epoch 0 opens one for (group, member), then each request carries the
- * next epoch; -1 closes it and releases the records the member holds. A member leaving or expiring drops its session.
+ * next epoch; -1 closes it and releases the records the member holds. A member expiring drops its session.
  *
  * Time: locks and member sessions run on the broker's clock (a ManualClock in tests).
  */
@@ -185,15 +185,20 @@ export class ShareCoordinator {
   private scheduleSession(group: ShareGroup, member: ShareMember): void {
     member.timer?.cancel();
     member.timer = this.deps.clock.setTimeout(() => {
-      if (group.members.get(member.memberId) === member) this.removeMember(group, member);
+      if (group.members.get(member.memberId) !== member) return;
+      this.removeMember(group, member);
+      this.sessions.delete(sessionKey(group.groupId, member.memberId));
     }, this.settings.sessionTimeoutMs);
   }
 
-  /** A member leaves or expires: the group is assigned again; its share session ends (records it holds stay locked). */
+  /**
+   * A member leaves or expires: the group is assigned again. The records it holds stay locked until their lock runs
+   * out or its share session closes: a leaving client sends its last acknowledgements (epoch -1) alongside the
+   * leave heartbeat, so a leave keeps the session; an expiry drops it.
+   */
   private removeMember(group: ShareGroup, member: ShareMember): void {
     member.timer?.cancel();
     group.members.delete(member.memberId);
-    this.sessions.delete(sessionKey(group.groupId, member.memberId));
     this.assign(group);
   }
 

@@ -1,5 +1,6 @@
 /**
- * ListGroups 0-2: every live group, including groups that only hold committed offsets (protocol type ""). Without
+ * ListGroups 0-2: every live group, including groups that only hold committed offsets (protocol type "") and share
+ * groups (protocol type "share", KIP-932). Without
  * DESCRIBE on the cluster, only the groups the principal may DESCRIBE are listed (Kafka's).
  */
 import { coordinates, handler } from './handler.js';
@@ -11,6 +12,6 @@ import { authorized } from '../security/authorizer.js';
 // Each node lists the groups it coordinates (admin clients ask every node and merge the answers).
 export default handler(ListGroupsApi, (_req, ctx) => {
   const all = authorized(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME);
-  const groups = ctx.broker.groups.listGroups().filter((g) => coordinates(ctx, g.groupId) && (all || authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)));
+  const groups = [...ctx.broker.groups.listGroups(), ...ctx.broker.shares.listGroups().map(({ groupId, protocolType }) => ({ groupId, protocolType }))].filter((g) => coordinates(ctx, g.groupId) && (all || authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
 });

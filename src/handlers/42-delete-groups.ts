@@ -1,5 +1,6 @@
 /**
- * DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none). A group
+ * DeleteGroups 0-1: Empty groups only (NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND if none); a share
+ * group's share-partition state goes with it. A group
  * the principal may not DELETE answers GROUP_AUTHORIZATION_FAILED.
  */
 import { coordinates, handler } from './handler.js';
@@ -13,6 +14,7 @@ export default handler(DeleteGroupsApi, async (req, ctx) => ({
   results: await Promise.all(req.groupsNames.map(async (groupId) => ({
     groupId,
     errorCode: !authorized(ctx, AclOperation.DELETE, ResourceType.GROUP, groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-      : coordinates(ctx, groupId) ? await ctx.broker.groups.deleteGroup(groupId) : ErrorCode.NOT_COORDINATOR,
+      : !coordinates(ctx, groupId) ? ErrorCode.NOT_COORDINATOR
+        : ctx.broker.shares.has(groupId) ? await ctx.broker.shares.deleteGroup(groupId) : await ctx.broker.groups.deleteGroup(groupId),
   }))),
 }));

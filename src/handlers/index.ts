@@ -42,6 +42,7 @@ import shareGroupHeartbeat from './76-share-group-heartbeat.js';
 import shareGroupDescribe from './77-share-group-describe.js';
 import shareFetch from './78-share-fetch.js';
 import shareAcknowledge from './79-share-acknowledge.js';
+import describeShareGroupOffsets from './90-describe-share-group-offsets.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -51,5 +52,5 @@ export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups,
   deleteGroups, offsetDelete, saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls, describeLogDirs, initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit,
   describeProducers, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
-  shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge,
+  shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge, describeShareGroupOffsets,
 ];

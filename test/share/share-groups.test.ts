@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { callApi, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import { DeleteGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
 
@@ -226,6 +226,37 @@ test('ShareGroupDescribe lists the members and their assignments; a long poll wa
     await new Promise((r) => setTimeout(r, 50));
     await produce(broker, 'work', ['late']);
     assert.deepEqual((await parked).map((r) => r.value), ['late']);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('share groups in ListGroups, DescribeShareGroupOffsets and DeleteGroups (only once empty)', async () => {
+  const { broker, member } = await setup();
+  try {
+    const m = await member();
+    await m.fetch();
+    await produce(broker, 'work', ['a']);
+    await produce(broker, 'work', ['b']);
+    const got = await m.fetch([], { maxRecords: 1 });
+    await m.acknowledge(got.map((r) => ({ offset: r.offset, type: ACCEPT })));
+    const listed = await callApi(broker.port, ListGroupsApi, 2, {});
+    assert.deepEqual(listed.groups.filter((g) => g.groupId === 'g'), [{ groupId: 'g', protocolType: 'share' }]);
+    const offsets = await callApi(broker.port, DescribeShareGroupOffsetsApi, 0, { groups: [{ groupId: 'g', topics: null }, { groupId: 'none', topics: null }] });
+    assert.deepEqual(offsets.groups[0].topics.map((t) => [t.topicName, t.partitions.map((p) => [p.partitionIndex, p.startOffset, p.errorCode])]), [['work', [[0, 1, 0]]]]);
+    assert.equal(offsets.groups[1].errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    const asked = await callApi(broker.port, DescribeShareGroupOffsetsApi, 0, { groups: [{ groupId: 'g', topics: [{ topicName: 'work', partitions: [0, 5] }] }] });
+    assert.deepEqual(asked.groups[0].topics[0].partitions.map((p) => [p.startOffset, p.errorCode]), [[1, 0], [-1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
+
+    const busy = await callApi(broker.port, DeleteGroupsApi, 1, { groupsNames: ['g'] });
+    assert.equal(busy.results[0].errorCode, ErrorCode.NON_EMPTY_GROUP);
+    assert.equal((await m.heartbeat(-1)).errorCode, ErrorCode.NONE);
+    const deleted = await callApi(broker.port, DeleteGroupsApi, 1, { groupsNames: ['g'] });
+    assert.equal(deleted.results[0].errorCode, ErrorCode.NONE);
+    assert.deepEqual((await callApi(broker.port, ListGroupsApi, 2, {})).groups.filter((g) => g.groupId === 'g'), []);
+    // A new member of the group starts over where share.auto.offset.reset says (latest: the end).
+    const again = await member();
+    assert.deepEqual(await again.fetch(), []);
   } finally {
     await broker.close();
   }

@@ -393,6 +393,34 @@ export class ShareCoordinator {
     return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   }
 
+  /** Share groups as ListGroups lists them (protocol type and type "share"). */
+  listGroups(): Array<{ groupId: string; protocolType: string; groupState: string; groupType: string }> {
+    return this.groupIds().map((groupId) => ({ groupId, protocolType: 'share', groupState: this.stateOf(groupId), groupType: 'share' }));
+  }
+
+  /** Whether this id names a share group (with members, configs or share-partition state). */
+  has(groupId: string): boolean {
+    return this.groupIds().includes(groupId);
+  }
+
+  /**
+   * DeleteGroups for a share group: only an empty one (NON_EMPTY_GROUP), its share-partition state tombstoned;
+   * GROUP_ID_NOT_FOUND if there is none.
+   */
+  async deleteGroup(groupId: string): Promise<number> {
+    if (!this.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if ((this.groups.get(groupId)?.members.size ?? 0) > 0) return ErrorCode.NON_EMPTY_GROUP;
+    const tombstones: KeyValueRecord[] = [];
+    for (const [key, e] of this.partitions) {
+      if (e.group !== groupId) continue;
+      tombstones.push({ key: rec.encodeSnapshotKey({ group: groupId, topicId: e.topicId, partition: e.partition }), value: null });
+      this.partitions.delete(key);
+    }
+    this.groups.delete(groupId);
+    for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
+    return (await this.runtime.write(tombstones)) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+
   groupIds(): string[] {
     const ids = new Set(this.groups.keys());
     for (const e of this.partitions.values()) ids.add(e.group);

@@ -42,3 +42,4 @@ export * from './76-share-group-heartbeat.js';
 export * from './77-share-group-describe.js';
 export * from './78-share-fetch.js';
 export * from './79-share-acknowledge.js';
+export * from './90-describe-share-group-offsets.js';

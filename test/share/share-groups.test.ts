@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callApi, startTestBroker, tempDir } from '../helpers.js';
+import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { DeleteGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
@@ -257,6 +257,37 @@ test('share groups in ListGroups, DescribeShareGroupOffsets and DeleteGroups (on
     // A new member of the group starts over where share.auto.offset.reset says (latest: the end).
     const again = await member();
     assert.deepEqual(await again.fetch(), []);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('share.isolation.level=read_committed: open transactions wait, aborted records and markers are never delivered', async () => {
+  const { broker, member } = await setup();
+  try {
+    broker.broker.shares.setGroupConfig('rc', 'share.isolation.level', 'read_committed');
+    const committedReader = await member('rc');
+    const uncommittedReader = await member('ru');
+    await committedReader.fetch();
+    await uncommittedReader.fetch();
+    const producer = kafkaClient(broker).producer({ transactionalId: 'share-tx', maxInFlightRequests: 1, idempotent: true });
+    await producer.connect();
+    const open = await producer.transaction();
+    await open.send({ topic: 'work', messages: [{ value: 'kept' }] });
+    assert.deepEqual(await committedReader.fetch(), [], 'not before the commit');
+    await open.commit();
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: 'work', messages: [{ value: 'dropped' }] });
+    await aborted.abort();
+    await producer.disconnect();
+    await produce(broker, 'work', ['plain']);
+    const rc = await committedReader.fetch([], { maxRecords: 100 });
+    assert.deepEqual(rc.map((r) => r.value), ['kept', 'plain']);
+    await committedReader.acknowledge(rc.map((r) => ({ offset: r.offset, type: ACCEPT })));
+    const [state] = broker.broker.shares.inFlight('rc');
+    assert.equal(state.startOffset, broker.broker.partition('work', 0)!.highWatermark, 'aborted records and markers archived');
+    const ru = await uncommittedReader.fetch([], { maxRecords: 100 });
+    assert.deepEqual(ru.map((r) => r.value), ['kept', 'dropped', 'plain']);
   } finally {
     await broker.close();
   }

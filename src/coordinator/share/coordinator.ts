@@ -66,6 +66,8 @@ export class ShareGroup {
   assignmentEpoch = 0;
   readonly members = new Map<string, ShareMember>();
   readonly configs = new Map<string, string>();
+  /** The subscribed topics' ids and partition counts at the last assignment: a change (topic created, grown) reassigns. */
+  topology = '';
   constructor(readonly groupId: string) {}
   get state(): 'Empty' | 'Stable' {
     return this.members.size === 0 ? 'Empty' : 'Stable';
@@ -135,6 +137,8 @@ export class ShareCoordinator {
     if (req.subscribedTopicNames !== null && !sameTopics(req.subscribedTopicNames, member.subscribedTopics)) {
       member.subscribedTopics = [...req.subscribedTopicNames];
       this.assign(group);
+    } else if (this.topologyOf(group) !== group.topology) {
+      this.assign(group);
     }
     member.memberEpoch = group.assignmentEpoch;
     this.scheduleSession(group, member);
@@ -157,6 +161,7 @@ export class ShareCoordinator {
   /** Assigns every subscribed topic's partitions round the members subscribed to it; all members take the new epoch. */
   private assign(group: ShareGroup): void {
     group.groupEpoch++;
+    group.topology = this.topologyOf(group);
     const members = [...group.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
     for (const m of members) m.assignment = new Map();
     const topics = new Set(members.flatMap((m) => m.subscribedTopics));
@@ -177,9 +182,12 @@ export class ShareCoordinator {
     group.assignmentEpoch = group.groupEpoch;
   }
 
-  /** Topics created or grown: groups subscribed to them are assigned again (on the next heartbeat's epoch). */
-  topicsChanged(): void {
-    for (const group of this.groups.values()) if (group.members.size > 0) this.assign(group);
+  private topologyOf(group: ShareGroup): string {
+    const topics = new Set([...group.members.values()].flatMap((m) => m.subscribedTopics));
+    return [...topics].sort().map((t) => {
+      const meta = this.deps.topics.get(t);
+      return meta ? `${t}:${meta.id.toString('hex')}:${meta.partitions}` : '';
+    }).join(',');
   }
 
   private scheduleSession(group: ShareGroup, member: ShareMember): void {

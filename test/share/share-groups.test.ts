@@ -292,3 +292,30 @@ test('share.isolation.level=read_committed: open transactions wait, aborted reco
     await broker.close();
   }
 });
+
+test('test kit: waitForShareGroup waits for members and lag, groups() lists share groups, reset() forgets them', async () => {
+  const { broker, member } = await setup();
+  try {
+    const joined = broker.waitForShareGroup('g', { state: 'Stable', members: 2 });
+    const a = await member();
+    const b = await member();
+    assert.deepEqual((await joined).members.map((m) => m.memberId).sort(), [a.memberId, b.memberId].sort());
+    await a.fetch();
+    await b.fetch();
+    for (let i = 0; i < 4; i++) await produce(broker, 'work', [`r${i}`]);
+    const drained = broker.waitForShareGroup('g', { topic: 'work', lag: 0 });
+    const first = await a.fetch([], { maxRecords: 2 });
+    const second = await b.fetch([], { maxRecords: 2 });
+    const mid = broker.shareGroup('g')!.partitions[0];
+    assert.deepEqual([mid.startOffset, mid.endOffset, mid.inFlight.acquired, mid.lag], [0, 4, 4, 4]);
+    await a.acknowledge(first.map((r) => ({ offset: r.offset, type: ACCEPT })));
+    await b.acknowledge(second.map((r) => ({ offset: r.offset, type: ACCEPT })));
+    assert.equal((await drained).partitions[0].startOffset, 4);
+    assert.deepEqual(broker.groups().filter((g) => g.protocolType === 'share').map((g) => [g.groupId, g.members.length]), [['g', 2]]);
+    await assert.rejects(broker.waitForShareGroup('g', { members: 5, timeoutMs: 30 }), /waitForShareGroup\('g', 5 member\(s\)\).*2 member/);
+    await broker.reset();
+    assert.equal(broker.shareGroup('g'), undefined);
+  } finally {
+    await broker.close();
+  }
+});

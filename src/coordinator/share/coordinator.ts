@@ -86,6 +86,7 @@ export class ShareCoordinator {
   private readonly partitions = new Map<string, { group: string; topicId: Buffer; partition: number; state: SharePartition }>();
   private readonly sessions = new Map<string, Session>();
   private readonly listeners = new Set<() => void>();
+  private readonly changeListeners = new Set<(groupId: string) => void>();
   private readonly runtime: GroupRuntime;
   private readonly lockTimers = new Set<TimerHandle>();
   private snapshotEpoch = 0;
@@ -160,6 +161,7 @@ export class ShareCoordinator {
 
   /** Assigns every subscribed topic's partitions round the members subscribed to it; all members take the new epoch. */
   private assign(group: ShareGroup): void {
+    this.changed(group.groupId);
     group.groupEpoch++;
     group.topology = this.topologyOf(group);
     const members = [...group.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
@@ -244,7 +246,10 @@ export class ShareCoordinator {
       if (entry.group === groupId && entry.state.releaseMember(memberId)) writes.push(this.persist(entry));
     }
     await Promise.all(writes);
-    if (writes.length > 0) this.notify();
+    if (writes.length > 0) {
+      this.notify();
+      this.changed(groupId);
+    }
   }
 
   // ---- share-partitions ----
@@ -313,6 +318,7 @@ export class ShareCoordinator {
         if (sp.expire(lock)) {
           void this.persist(entry);
           this.notify();
+          this.changed(groupId);
         }
       }), this.lockDurationMs(groupId));
       lock.timer = timer;
@@ -320,6 +326,7 @@ export class ShareCoordinator {
     } else if (batches.length > 0) {
       void this.persist(entry); // only control or aborted records: archived, the start offset moved
     }
+    if (ranges.length > 0) this.changed(groupId);
     const records = firstBatch < 0 ? [] : [data.subarray(batches[firstBatch].start, batches[lastBatch].end)];
     return { records, acquired: ranges };
   }
@@ -338,6 +345,7 @@ export class ShareCoordinator {
     entry.state.acknowledge(acks);
     const ok = await this.persist(entry);
     this.notify();
+    this.changed(groupId);
     return ok ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
   }
 
@@ -349,6 +357,16 @@ export class ShareCoordinator {
 
   private notify(): void {
     for (const fn of [...this.listeners]) fn();
+  }
+
+  /** Calls `fn` with the group's id after any change to a share group: members, acquisitions, acknowledgements (test kit). */
+  watchChanges(fn: (groupId: string) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  private changed(groupId: string): void {
+    for (const fn of [...this.changeListeners]) fn(groupId);
   }
 
   // ---- persistence ----
@@ -425,6 +443,7 @@ export class ShareCoordinator {
       this.partitions.delete(key);
     }
     this.groups.delete(groupId);
+    this.changed(groupId);
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
     return (await this.runtime.write(tombstones)) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
   }
@@ -437,6 +456,20 @@ export class ShareCoordinator {
 
   stateOf(groupId: string): string {
     return this.groups.get(groupId)?.state ?? (this.groupIds().includes(groupId) ? 'Empty' : 'Dead');
+  }
+
+  /** Forgets every share group and share-partition, and empties the state log (the test kit's reset). */
+  async reset(): Promise<void> {
+    await this.runtime.settled();
+    this.deps.log.clear?.();
+    for (const g of this.groups.values()) for (const m of g.members.values()) m.timer?.cancel();
+    for (const t of this.lockTimers) t.cancel();
+    this.lockTimers.clear();
+    const ids = this.groupIds();
+    this.groups.clear();
+    this.partitions.clear();
+    this.sessions.clear();
+    for (const id of ids) this.changed(id);
   }
 
   /** Settles once every write issued so far is stored. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { DeleteGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import { AlterShareGroupOffsetsApi, DeleteGroupsApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
 
@@ -315,6 +315,36 @@ test('test kit: waitForShareGroup waits for members and lag, groups() lists shar
     await assert.rejects(broker.waitForShareGroup('g', { members: 5, timeoutMs: 30 }), /waitForShareGroup\('g', 5 member\(s\)\).*2 member/);
     await broker.reset();
     assert.equal(broker.shareGroup('g'), undefined);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('AlterShareGroupOffsets and DeleteShareGroupOffsets: only for an empty share group; reads start over where they say', async () => {
+  const { broker, member } = await setup();
+  try {
+    const m = await member();
+    await m.fetch();
+    for (let i = 0; i < 5; i++) await produce(broker, 'work', [`r${i}`]);
+    const alter = (startOffset: number, topicName = 'work') => callApi(broker.port, AlterShareGroupOffsetsApi, 0, { groupId: 'g', topics: [{ topicName, partitions: [{ partitionIndex: 0, startOffset }] }] });
+    assert.equal((await alter(4)).errorCode, ErrorCode.NON_EMPTY_GROUP);
+    assert.equal((await m.heartbeat(-1)).errorCode, ErrorCode.NONE);
+    const altered = await alter(4);
+    assert.deepEqual([altered.errorCode, altered.responses[0].partitions[0].errorCode], [0, 0]);
+    assert.equal((await alter(1, 'nope')).responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal((await alter(-5)).responses[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST);
+    const offsets = await callApi(broker.port, DescribeShareGroupOffsetsApi, 0, { groups: [{ groupId: 'g', topics: null }] });
+    assert.equal(offsets.groups[0].topics[0].partitions[0].startOffset, 4);
+    const next = await member();
+    assert.deepEqual((await next.fetch()).map((r) => r.value), ['r4']);
+    assert.equal((await next.heartbeat(-1)).errorCode, ErrorCode.NONE);
+
+    const del = await callApi(broker.port, DeleteShareGroupOffsetsApi, 0, { groupId: 'g', topics: [{ topicName: 'work' }, { topicName: 'nope' }] });
+    assert.deepEqual(del.responses.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const after = await callApi(broker.port, DescribeShareGroupOffsetsApi, 0, { groups: [{ groupId: 'g', topics: null }] });
+    assert.deepEqual(after.groups[0].topics, []);
+    const unknown = await callApi(broker.port, DeleteShareGroupOffsetsApi, 0, { groupId: 'other', topics: [{ topicName: 'work' }] });
+    assert.equal(unknown.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   } finally {
     await broker.close();
   }

@@ -436,16 +436,35 @@ export class ShareCoordinator {
   async deleteGroup(groupId: string): Promise<number> {
     if (!this.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
     if ((this.groups.get(groupId)?.members.size ?? 0) > 0) return ErrorCode.NON_EMPTY_GROUP;
+    this.groups.delete(groupId);
+    for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
+    return (await this.forget(groupId, () => true)) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+
+  /** AlterShareGroupOffsets: the share-partition starts over at `startOffset`, nothing in flight (the group is empty). */
+  async alterStartOffset(groupId: string, topicId: Buffer, partition: number, startOffset: number): Promise<boolean> {
+    if (!this.groups.has(groupId)) this.groups.set(groupId, new ShareGroup(groupId));
+    const entry = { group: groupId, topicId, partition, state: new SharePartition(startOffset, this.limits) };
+    this.partitions.set(partitionKey(groupId, topicId, partition), entry);
+    this.changed(groupId);
+    return this.persist(entry);
+  }
+
+  /** DeleteShareGroupOffsets: forgets the group's state of every partition of a topic (tombstones). */
+  deleteTopicState(groupId: string, topicId: Buffer): Promise<boolean> {
+    return this.forget(groupId, (e) => e.topicId.equals(topicId));
+  }
+
+  /** Drops the group's share-partitions that `match`, writing their tombstones. */
+  private forget(groupId: string, match: (e: { topicId: Buffer; partition: number }) => boolean): Promise<boolean> {
     const tombstones: KeyValueRecord[] = [];
     for (const [key, e] of this.partitions) {
-      if (e.group !== groupId) continue;
+      if (e.group !== groupId || !match(e)) continue;
       tombstones.push({ key: rec.encodeSnapshotKey({ group: groupId, topicId: e.topicId, partition: e.partition }), value: null });
       this.partitions.delete(key);
     }
-    this.groups.delete(groupId);
     this.changed(groupId);
-    for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
-    return (await this.runtime.write(tombstones)) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+    return this.runtime.write(tombstones);
   }
 
   groupIds(): string[] {

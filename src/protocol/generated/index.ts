@@ -43,3 +43,5 @@ export * from './77-share-group-describe.js';
 export * from './78-share-fetch.js';
 export * from './79-share-acknowledge.js';
 export * from './90-describe-share-group-offsets.js';
+export * from './91-alter-share-group-offsets.js';
+export * from './92-delete-share-group-offsets.js';

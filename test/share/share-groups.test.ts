@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { AlterShareGroupOffsetsApi, DeleteGroupsApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import { AlterShareGroupOffsetsApi, DeleteGroupsApi, ShareAcknowledgeApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
 
@@ -171,6 +171,13 @@ test('bad input answers Kafka error codes and leaves the state as it was', async
     assert.equal(held.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
     const badAck = await b.acknowledge([{ offset: 5, type: ACCEPT }]);
     assert.equal(badAck.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
+    // A huge range is refused at once (never walked offset by offset).
+    const huge = await callApi(broker.port, ShareAcknowledgeApi, 1, {
+      groupId: 'g', memberId: b.memberId, shareSessionEpoch: b.sessionEpoch,
+      topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0, lastOffset: 2 ** 52, acknowledgeTypes: [ACCEPT] }] }] }],
+    });
+    assert.equal(huge.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
+    b.sessionEpoch++;
     // Acknowledge types out of range: INVALID_REQUEST.
     const badType = await a.acknowledge([{ offset: 0, type: 7 }]);
     assert.equal(badType.responses[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST);

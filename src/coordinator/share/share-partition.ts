@@ -145,6 +145,8 @@ export class SharePartition {
       if (a.types.some((t) => t < AcknowledgeType.gap || t > AcknowledgeType.reject)) return 'invalid-request';
     }
     for (const a of acks) {
+      // A range wider than everything in flight cannot be all acquired (and is not walked offset by offset).
+      if (a.lastOffset - a.firstOffset + 1 > this.inFlight.size) return 'invalid-state';
       for (let o = a.firstOffset; o <= a.lastOffset; o++) {
         const r = this.inFlight.get(o);
         if (r === undefined || r.state !== 'acquired' || r.memberId !== memberId) return 'invalid-state';

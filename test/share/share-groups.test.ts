@@ -356,3 +356,20 @@ test('AlterShareGroupOffsets and DeleteShareGroupOffsets: only for an empty shar
     await broker.close();
   }
 });
+
+test('console API: a share group page with in-flight counts and lag; the overview lists it', async () => {
+  const { broker, member } = await setup({ adminPort: -1 });
+  try {
+    const m = await member();
+    await m.fetch();
+    for (let i = 0; i < 3; i++) await produce(broker, 'work', [`r${i}`]);
+    await m.fetch([], { maxRecords: 2 });
+    const page = await fetch(`${broker.adminUrl}/console/api/groups/g`).then((r) => r.json()) as { type: string; partitions: Array<{ inFlight: Record<string, number>; lag: number }> };
+    assert.equal(page.type, 'share');
+    assert.deepEqual([page.partitions[0].inFlight.acquired, page.partitions[0].lag], [2, 3]);
+    const overview = await fetch(`${broker.adminUrl}/console/api/overview`).then((r) => r.json()) as { groups: Array<{ groupId: string; members: number; lag: number }> };
+    assert.deepEqual(overview.groups.find((g) => g.groupId === 'g'), { groupId: 'g', state: 'Stable', members: 1, lag: 3 });
+  } finally {
+    await broker.close();
+  }
+});

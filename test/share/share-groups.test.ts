@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { AlterShareGroupOffsetsApi, DeleteGroupsApi, ShareAcknowledgeApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import { AlterShareGroupOffsetsApi, DeleteGroupsApi, IncrementalAlterConfigsApi, ShareAcknowledgeApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
 
@@ -371,5 +371,34 @@ test('console API: a share group page with in-flight counts and lag; the overvie
     assert.deepEqual(overview.groups.find((g) => g.groupId === 'g'), { groupId: 'g', state: 'Stable', members: 1, lag: 3 });
   } finally {
     await broker.close();
+  }
+});
+
+test('group configs through IncrementalAlterConfigs (GROUP resource): validated, applied, and kept across a restart', async () => {
+  const dir = tempDir('samsa-share-configs-');
+  try {
+    let { broker, member } = await setup({ dataDir: dir.dir });
+    const alter = (name: string, value: string | null, configOperation = 0) => callApi(broker.port, IncrementalAlterConfigsApi, 0, {
+      resources: [{ resourceType: 32, resourceName: 'g', configs: [{ name, configOperation, value }] }], validateOnly: false,
+    }).then((r) => r.responses[0].errorCode);
+    assert.equal(await alter('share.auto.offset.reset', 'sometimes'), ErrorCode.INVALID_CONFIG);
+    assert.equal(await alter('share.record.lock.duration.ms', '1000'), ErrorCode.INVALID_CONFIG);
+    assert.equal(await alter('no.such.config', '1'), ErrorCode.INVALID_CONFIG);
+    assert.equal(await alter('share.auto.offset.reset', 'earliest'), ErrorCode.NONE);
+    assert.equal(await alter('share.record.lock.duration.ms', '20000'), ErrorCode.NONE);
+    await produce(broker, 'work', ['before']);
+    await broker.broker.shares.settled();
+    await broker.close();
+
+    ({ broker, member } = await setup({ dataDir: dir.dir }));
+    try {
+      const m = await member();
+      assert.deepEqual((await m.fetch()).map((r) => r.value), ['before'], 'earliest: records from before the group read');
+      assert.equal(m.last?.acquisitionLockTimeoutMs, 20000);
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    dir.remove();
   }
 });

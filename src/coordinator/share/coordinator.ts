@@ -25,6 +25,7 @@ import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '..
 import { GroupRuntime } from '../group/runtime.js';
 import { SharePartition, type AcquiredRange, type Acknowledgement, type LogBatch, type RecordState } from './share-partition.js';
 import * as rec from './records.js';
+import { SHARE_GROUP_CONFIG_DEFS } from './configs.js';
 
 export interface ShareSettings {
   lockDurationMs: number;
@@ -46,13 +47,6 @@ export interface ShareDependencies {
   otherGroupExists: (groupId: string) => boolean;
 }
 
-/** Group configs a share group may set (Kafka's GROUP config resource), with Kafka's defaults. */
-export const SHARE_GROUP_CONFIGS: Readonly<Record<string, string>> = {
-  'share.auto.offset.reset': 'latest',
-  'share.isolation.level': 'read_uncommitted',
-  'share.record.lock.duration.ms': '',
-};
-
 export class ShareMember {
   memberEpoch = 0;
   /** Topic name → partitions assigned. */
@@ -65,7 +59,7 @@ export class ShareGroup {
   groupEpoch = 0;
   assignmentEpoch = 0;
   readonly members = new Map<string, ShareMember>();
-  readonly configs = new Map<string, string>();
+  configs = new Map<string, string>();
   /** The subscribed topics' ids and partition counts at the last assignment: a change (topic created, grown) reassigns. */
   topology = '';
   constructor(readonly groupId: string) {}
@@ -120,10 +114,7 @@ export class ShareCoordinator {
     }
     let member = group?.members.get(req.memberId);
     if (req.memberEpoch === 0) {
-      if (!group) {
-        group = new ShareGroup(req.groupId);
-        this.groups.set(req.groupId, group);
-      }
+      group ??= this.groupOf(req.groupId);
       if (!member) {
         if (group.members.size >= this.settings.maxGroupSize) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The share group has reached its maximum capacity of ${this.settings.maxGroupSize} members.`);
         member = new ShareMember(req.memberId, clientId, clientHost, req.rackId, req.subscribedTopicNames ?? []);
@@ -278,8 +269,9 @@ export class ShareCoordinator {
     return this.partitions.get(partitionKey(groupId, topicId, partition))?.state;
   }
 
+  /** The group's share.record.lock.duration.ms, else the broker's group.share.record.lock.duration.ms. */
   lockDurationMs(groupId: string): number {
-    const own = Number(this.groupConfig(groupId, 'share.record.lock.duration.ms'));
+    const own = Number(this.groups.get(groupId)?.configs.get('share.record.lock.duration.ms'));
     return own > 0 ? own : this.settings.lockDurationMs;
   }
 
@@ -377,8 +369,14 @@ export class ShareCoordinator {
 
   private replay(record: KeyValueRecord): void {
     try {
-      const key = rec.decodeSnapshotKey(record.key);
+      const key = rec.decodeKey(record.key);
       if (key === null) return;
+      if (key.kind === 'config') {
+        const configs = record.value === null ? new Map<string, string>() : rec.decodeGroupConfigValue(record.value);
+        if (configs.size === 0) this.groups.delete(key.group);
+        else this.groupOf(key.group).configs = configs;
+        return;
+      }
       const k = partitionKey(key.group, key.topicId, key.partition);
       if (record.value === null) {
         this.partitions.delete(k);
@@ -392,20 +390,42 @@ export class ShareCoordinator {
     }
   }
 
-  // ---- describe, list, configs ----
-
-  groupConfig(groupId: string, name: string): string {
-    return this.groups.get(groupId)?.configs.get(name) ?? SHARE_GROUP_CONFIGS[name] ?? '';
-  }
-
-  /** Sets a share group's config (share.auto.offset.reset, share.isolation.level, share.record.lock.duration.ms). */
-  setGroupConfig(groupId: string, name: string, value: string): void {
+  private groupOf(groupId: string): ShareGroup {
     let group = this.groups.get(groupId);
     if (!group) {
       group = new ShareGroup(groupId);
       this.groups.set(groupId, group);
     }
-    group.configs.set(name, value);
+    return group;
+  }
+
+  // ---- describe, list, configs ----
+
+  groupConfig(groupId: string, name: string): string {
+    return this.groups.get(groupId)?.configs.get(name) ?? SHARE_GROUP_CONFIG_DEFS[name]?.defaultValue ?? '';
+  }
+
+  /**
+   * Sets (or, with null, removes) share group configs (share.auto.offset.reset, share.isolation.level,
+   * share.record.lock.duration.ms), persisted; the values are the caller's to validate.
+   */
+  setGroupConfigs(groupId: string, changes: Readonly<Record<string, string | null>>): Promise<boolean> {
+    const group = this.groupOf(groupId);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === null) group.configs.delete(name);
+      else group.configs.set(name, value);
+    }
+    return this.runtime.write([{ key: rec.encodeGroupConfigKey(groupId), value: rec.encodeGroupConfigValue(group.configs) }]);
+  }
+
+  /** One config (the test kit, scripts): see setGroupConfigs. */
+  setGroupConfig(groupId: string, name: string, value: string): Promise<boolean> {
+    return this.setGroupConfigs(groupId, { [name]: value });
+  }
+
+  /** The group's own configs (not the defaults). */
+  groupConfigs(groupId: string): ReadonlyMap<string, string> {
+    return this.groups.get(groupId)?.configs ?? new Map();
   }
 
   /** In-flight counts of a group's share-partitions (describe, CLI). */
@@ -436,14 +456,16 @@ export class ShareCoordinator {
   async deleteGroup(groupId: string): Promise<number> {
     if (!this.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
     if ((this.groups.get(groupId)?.members.size ?? 0) > 0) return ErrorCode.NON_EMPTY_GROUP;
+    const hadConfigs = (this.groups.get(groupId)?.configs.size ?? 0) > 0;
     this.groups.delete(groupId);
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
-    return (await this.forget(groupId, () => true)) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+    const configsGone = !hadConfigs || await this.runtime.write([{ key: rec.encodeGroupConfigKey(groupId), value: null }]);
+    return (await this.forget(groupId, () => true)) && configsGone ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
   }
 
   /** AlterShareGroupOffsets: the share-partition starts over at `startOffset`, nothing in flight (the group is empty). */
   async alterStartOffset(groupId: string, topicId: Buffer, partition: number, startOffset: number): Promise<boolean> {
-    if (!this.groups.has(groupId)) this.groups.set(groupId, new ShareGroup(groupId));
+    this.groupOf(groupId);
     const entry = { group: groupId, topicId, partition, state: new SharePartition(startOffset, this.limits) };
     this.partitions.set(partitionKey(groupId, topicId, partition), entry);
     this.changed(groupId);

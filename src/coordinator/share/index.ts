@@ -7,7 +7,8 @@ import type { PartitionLog } from '../../log/index.js';
 import type { TopicStore } from '../../metadata/topics.js';
 import { ShareCoordinator, type ShareSettings } from './coordinator.js';
 
-export { ShareCoordinator, ShareGroup, ShareMember, SHARE_GROUP_CONFIGS } from './coordinator.js';
+export { ShareCoordinator, ShareGroup, ShareMember } from './coordinator.js';
+export { SHARE_GROUP_CONFIG_DEFS } from './configs.js';
 export type { ShareSettings, AcquireResult } from './coordinator.js';
 export { AcknowledgeType } from './share-partition.js';
 

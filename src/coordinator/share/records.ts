@@ -9,6 +9,11 @@
  *   value int16 0, int32 snapshot epoch, int32 state epoch, int32 leader epoch, int64 start offset,
  *         [int64 first offset, int64 last offset, int8 delivery state, int16 delivery count]
  * Strings are int16-length, arrays int32-length.
+ *
+ * Samsa also keeps a share group's configs here (Kafka keeps group configs in its metadata log), under its own key
+ * type, which a Kafka reader skips:
+ *   key   int16 100, string group
+ *   value int16 0, [string name, string value]
  */
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
@@ -18,16 +23,37 @@ export interface SnapshotKey { group: string; topicId: Buffer; partition: number
 export interface SnapshotValue { snapshotEpoch: number; stateEpoch: number; leaderEpoch: number; startOffset: number; batches: StateBatch[] }
 
 const SNAPSHOT_KEY = 0;
+const GROUP_CONFIG_KEY = 100;
+
+export type StateKey = ({ kind: 'snapshot' } & SnapshotKey) | { kind: 'config'; group: string };
 
 export function encodeSnapshotKey(k: SnapshotKey): Buffer {
   return new Writer(32 + k.group.length).int16(SNAPSHOT_KEY).string(k.group, false).uuid(k.topicId).int32(k.partition).toBuffer();
 }
 
-/** The key, or null for a record type this broker does not know (skipped on replay). */
-export function decodeSnapshotKey(buf: Buffer): SnapshotKey | null {
+/** The key, or null for a record type this broker does not know (Kafka's ShareUpdate, skipped on replay). */
+export function decodeKey(buf: Buffer): StateKey | null {
   const r = new Reader(buf);
-  if (r.int16() !== SNAPSHOT_KEY) return null;
-  return { group: r.string(false), topicId: Buffer.from(r.uuid()), partition: r.int32() };
+  const type = r.int16();
+  if (type === SNAPSHOT_KEY) return { kind: 'snapshot', group: r.string(false), topicId: Buffer.from(r.uuid()), partition: r.int32() };
+  if (type === GROUP_CONFIG_KEY) return { kind: 'config', group: r.string(false) };
+  return null;
+}
+
+export function encodeGroupConfigKey(group: string): Buffer {
+  return new Writer(8 + group.length).int16(GROUP_CONFIG_KEY).string(group, false).toBuffer();
+}
+
+export function encodeGroupConfigValue(configs: ReadonlyMap<string, string>): Buffer {
+  const w = new Writer(64);
+  w.int16(0).array([...configs], false, ([name, value]) => w.string(name, false).string(value, false));
+  return w.toBuffer();
+}
+
+export function decodeGroupConfigValue(buf: Buffer): Map<string, string> {
+  const r = new Reader(buf);
+  r.int16();
+  return new Map(r.array(false, () => [r.string(false), r.string(false)] as [string, string]));
 }
 
 export function encodeSnapshotValue(v: SnapshotValue): Buffer {

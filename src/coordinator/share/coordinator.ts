@@ -20,7 +20,7 @@ import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
 import type { PartitionLog } from '../../log/index.js';
 import type { TopicMeta } from '../../metadata/topics.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
-import { readBatchHeader, lastOffsetOf } from '../../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, readBatchHeader, lastOffsetOf } from '../../protocol/record-batch.js';
 import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/generated/index.js';
 import { GroupRuntime } from '../group/runtime.js';
 import { SharePartition, type AcquiredRange, type Acknowledgement, type LogBatch, type RecordState } from './share-partition.js';
@@ -71,6 +71,22 @@ export class ShareGroup {
 interface Session { epoch: number; partitions: Map<string, { topicId: Buffer; partition: number }> }
 
 export interface AcquireResult { records: Buffer[]; acquired: AcquiredRange[] }
+
+/** How much of a partition's log one acquisition step reads. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/** The batches of a read, with where each sits in `data`; `aborted`: read_committed's aborted transactions. */
+function logBatches(data: Buffer, aborted: ReadonlyArray<{ producerId: number; firstOffset: number; lastOffset: number }>): Array<LogBatch & { start: number; end: number }> {
+  const batches: Array<LogBatch & { start: number; end: number }> = [];
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= data.length;) {
+    const h = readBatchHeader(data, pos);
+    if (h.size < BATCH_HEADER_SIZE || pos + h.size > data.length) break;
+    const isAborted = h.isTransactional && aborted.some((t) => t.producerId === h.producerId && t.firstOffset <= h.baseOffset && h.baseOffset <= t.lastOffset);
+    batches.push({ baseOffset: h.baseOffset, lastOffset: lastOffsetOf(h), isControl: h.isControl, isAborted, start: pos, end: pos + h.size });
+    pos += h.size;
+  }
+  return batches;
+}
 
 const partitionKey = (group: string, topicId: Buffer, partition: number) => `${group}\0${topicId.toString('hex')}\0${partition}`;
 const sessionKey = (group: string, member: string) => `${group}\0${member}`;
@@ -288,23 +304,31 @@ export class ShareCoordinator {
     const sp = this.sharePartition(groupId, topic, partition, log);
     const readCommitted = this.readCommitted(groupId);
     const upTo = readCommitted ? log.lastStableOffset : log.highWatermark;
-    const from = sp.nextAcquirable();
-    if (from >= upTo || !sp.hasAcquirable(upTo)) return { records: [], acquired: [] };
-    const data = Buffer.concat(log.read(from, maxBytes, upTo));
-    const batches: Array<LogBatch & { start: number; end: number }> = [];
-    const aborted = readCommitted ? log.abortedTransactions(from, upTo) : [];
-    for (let pos = 0; pos + 61 <= data.length;) {
-      const h = readBatchHeader(data, pos);
-      if (pos + h.size > data.length) break;
-      const lastOffset = lastOffsetOf(h);
-      const isAborted = h.isTransactional && aborted.some((t) => t.producerId === h.producerId && t.firstOffset <= h.baseOffset && h.baseOffset <= t.lastOffset);
-      batches.push({ baseOffset: h.baseOffset, lastOffset, isControl: h.isControl, isAborted, start: pos, end: pos + h.size });
-      pos += h.size;
-    }
     const entry = this.partitions.get(partitionKey(groupId, topic.id, partition))!;
     const lock: { timer: TimerHandle | null } = { timer: null };
-    const { ranges, firstBatch, lastBatch } = sp.acquire(memberId, batches, maxRecords, lock);
-    if (ranges.length > 0) {
+    const before = { start: sp.startOffset, end: sp.endOffset };
+    const records: Buffer[] = [];
+    const acquired: AcquiredRange[] = [];
+    let count = 0;
+    let bytes = 0;
+    // Read a chunk at a time, so a fetch allowed 50 MB that needs 500 small records reads about what it sends.
+    while (count < maxRecords && bytes < maxBytes) {
+      const from = sp.nextAcquirable();
+      if (from >= upTo || !sp.hasAcquirable(upTo)) break;
+      const data = Buffer.concat(log.read(from, Math.min(maxBytes - bytes, READ_CHUNK_BYTES), upTo, bytes === 0));
+      const batches = logBatches(data, readCommitted ? log.abortedTransactions(from, upTo) : []);
+      if (batches.length === 0) break;
+      const got = sp.acquire(memberId, batches, maxRecords - count, lock);
+      if (got.firstBatch >= 0) {
+        const slice = data.subarray(batches[got.firstBatch].start, batches[got.lastBatch].end);
+        records.push(slice);
+        bytes += slice.length;
+        acquired.push(...got.ranges);
+        for (const r of got.ranges) count += r.lastOffset - r.firstOffset + 1;
+      }
+      if (sp.endOffset <= batches[batches.length - 1].lastOffset) break; // stopped inside these batches (a limit)
+    }
+    if (acquired.length > 0) {
       const timer = this.deps.clock.setTimeout(() => this.runtime.guard(() => {
         this.lockTimers.delete(timer);
         if (sp.expire(lock)) {
@@ -315,12 +339,11 @@ export class ShareCoordinator {
       }), this.lockDurationMs(groupId));
       lock.timer = timer;
       this.lockTimers.add(timer);
-    } else if (batches.length > 0) {
-      void this.persist(entry); // only control or aborted records: archived, the start offset moved
+      this.changed(groupId);
+    } else if (sp.startOffset !== before.start || sp.endOffset !== before.end) {
+      void this.persist(entry); // control or aborted records only: archived, the start offset moved
     }
-    if (ranges.length > 0) this.changed(groupId);
-    const records = firstBatch < 0 ? [] : [data.subarray(batches[firstBatch].start, batches[lastBatch].end)];
-    return { records, acquired: ranges };
+    return { records, acquired };
   }
 
   /**

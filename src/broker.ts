@@ -344,6 +344,7 @@ export class Broker {
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
     this.placement.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
+    void this.shares.deleteTopicState(topic.id);
     this.logger.info({ topic: name }, 'topic deleted');
     for (const fn of this.topicWatchers) fn(name);
   }

@@ -19,7 +19,7 @@ export default handler(DeleteShareGroupOffsetsApi, async (req, ctx) => {
   for (const t of req.topics) {
     const meta = ctx.broker.topics.get(t.topicName);
     let errorCode = shareTopicError(ctx, t.topicName);
-    if (errorCode === ErrorCode.NONE && !(await ctx.broker.shares.deleteTopicState(req.groupId, meta!.id))) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+    if (errorCode === ErrorCode.NONE && !(await ctx.broker.shares.deleteTopicState(meta!.id, req.groupId))) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
     responses.push({ topicName: t.topicName, topicId: meta?.id ?? NO_ID, errorCode, errorMessage: null });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };

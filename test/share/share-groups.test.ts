@@ -352,6 +352,14 @@ test('AlterShareGroupOffsets and DeleteShareGroupOffsets: only for an empty shar
     assert.deepEqual(after.groups[0].topics, []);
     const unknown = await callApi(broker.port, DeleteShareGroupOffsetsApi, 0, { groupId: 'other', topics: [{ topicName: 'work' }] });
     assert.equal(unknown.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+
+    // Deleting the topic forgets every group's state of it.
+    const again = await member();
+    await again.fetch();
+    const id = broker.broker.topics.get('work')!.id;
+    assert.ok(broker.broker.shares.peek('g', id, 0));
+    broker.broker.deleteTopic('work');
+    assert.equal(broker.broker.shares.peek('g', id, 0), undefined);
   } finally {
     await broker.close();
   }

@@ -483,7 +483,7 @@ export class ShareCoordinator {
     this.groups.delete(groupId);
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
     const configsGone = !hadConfigs || await this.runtime.write([{ key: rec.encodeGroupConfigKey(groupId), value: null }]);
-    return (await this.forget(groupId, () => true)) && configsGone ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+    return (await this.forget((e) => e.group === groupId)) && configsGone ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
   }
 
   /** AlterShareGroupOffsets: the share-partition starts over at `startOffset`, nothing in flight (the group is empty). */
@@ -495,20 +495,25 @@ export class ShareCoordinator {
     return this.persist(entry);
   }
 
-  /** DeleteShareGroupOffsets: forgets the group's state of every partition of a topic (tombstones). */
-  deleteTopicState(groupId: string, topicId: Buffer): Promise<boolean> {
-    return this.forget(groupId, (e) => e.topicId.equals(topicId));
+  /**
+   * Forgets a topic's share-partition state: one group's (DeleteShareGroupOffsets) or, without `groupId`, every
+   * group's (the topic was deleted).
+   */
+  deleteTopicState(topicId: Buffer, groupId?: string): Promise<boolean> {
+    return this.forget((e) => e.topicId.equals(topicId) && (groupId === undefined || e.group === groupId));
   }
 
-  /** Drops the group's share-partitions that `match`, writing their tombstones. */
-  private forget(groupId: string, match: (e: { topicId: Buffer; partition: number }) => boolean): Promise<boolean> {
+  /** Drops the share-partitions that `match`, writing their tombstones. */
+  private forget(match: (e: { group: string; topicId: Buffer; partition: number }) => boolean): Promise<boolean> {
     const tombstones: KeyValueRecord[] = [];
+    const groups = new Set<string>();
     for (const [key, e] of this.partitions) {
-      if (e.group !== groupId || !match(e)) continue;
-      tombstones.push({ key: rec.encodeSnapshotKey({ group: groupId, topicId: e.topicId, partition: e.partition }), value: null });
+      if (!match(e)) continue;
+      tombstones.push({ key: rec.encodeSnapshotKey({ group: e.group, topicId: e.topicId, partition: e.partition }), value: null });
       this.partitions.delete(key);
+      groups.add(e.group);
     }
-    this.changed(groupId);
+    for (const g of groups) this.changed(g);
     return this.runtime.write(tombstones);
   }
 

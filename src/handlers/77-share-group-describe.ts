@@ -17,12 +17,13 @@ export default handler(ShareGroupDescribeApi, (req, ctx) => ({
     if (!authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...empty, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     if (!coordinates(ctx, groupId)) return { ...empty, errorCode: ErrorCode.NOT_COORDINATOR };
     const shares = ctx.broker.shares;
+    if (!shares.has(groupId)) return { ...empty, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
+    // A group known only by its share-partition state (members are not persisted) is Empty.
     const group = shares.groups.get(groupId);
-    if (!group) return { ...empty, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
     return {
-      errorCode: ErrorCode.NONE, errorMessage: null, groupId, groupState: group.state, groupEpoch: group.groupEpoch,
-      assignmentEpoch: group.assignmentEpoch, assignorName: 'simple',
-      members: [...group.members.values()].map((m) => ({
+      errorCode: ErrorCode.NONE, errorMessage: null, groupId, groupState: shares.stateOf(groupId), groupEpoch: group?.groupEpoch ?? 0,
+      assignmentEpoch: group?.assignmentEpoch ?? 0, assignorName: 'simple',
+      members: [...(group?.members.values() ?? [])].map((m) => ({
         memberId: m.memberId, rackId: m.rackId, memberEpoch: m.memberEpoch, clientId: m.clientId, clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopics, assignment: { topicPartitions: shares.assignmentOf(m) },
       })),

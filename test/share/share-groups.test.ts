@@ -146,6 +146,8 @@ test('a restart keeps acknowledged records acknowledged and delivers those in fl
       const again = await after.fetch([], { maxRecords: 10 });
       assert.deepEqual(again.map((r) => r.value).sort(), ['r1', 'r3', 'r5']);
       assert.equal(again.find((r) => r.value === 'r1')?.deliveryCount, 2, 'the released record kept its delivery count');
+      const d = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['g'], includeAuthorizedOperations: false });
+      assert.deepEqual([d.groups[0].errorCode, d.groups[0].groupState, d.groups[0].members.length], [0, 'Stable', 1]);
     } finally {
       await broker.close();
     }
@@ -400,6 +402,8 @@ test('group configs through IncrementalAlterConfigs (GROUP resource): validated,
 
     ({ broker, member } = await setup({ dataDir: dir.dir }));
     try {
+      const d = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['g'], includeAuthorizedOperations: false });
+      assert.deepEqual([d.groups[0].errorCode, d.groups[0].groupState, d.groups[0].members.length], [0, 'Empty', 0], 'known by its configs');
       const m = await member();
       assert.deepEqual((await m.fetch()).map((r) => r.value), ['before'], 'earliest: records from before the group read');
       assert.equal(m.last?.acquisitionLockTimeoutMs, 20000);

@@ -25,9 +25,9 @@ before(async () => {
 
 interface Line { offset: number; deliveryCount: number; value: string; ack: string }
 
-async function consume(bootstrap: string, group: string, want: number, releaseEvery = 0): Promise<Line[]> {
+async function consume(bootstrap: string, group: string, want: number, releaseEvery = 0, mode = 'explicit'): Promise<Line[]> {
   // Stops once `want` records are accepted, after 20 s, or after 3 s without a record (the others took them all).
-  const res = await run(binary, [bootstrap, group, 'work', String(want), '20', String(releaseEvery), '3000', '5'], { timeoutMs: 40_000 });
+  const res = await run(binary, [bootstrap, group, 'work', String(want), '20', String(releaseEvery), '3000', '5', mode], { timeoutMs: 40_000 });
   assert.equal(res.code, 0, res.stderr);
   return res.stdout.trim().split('\n').filter(Boolean).map((l) => {
     const [, offset, count, value, ack] = l.split(' ');
@@ -39,7 +39,7 @@ test('three librdkafka share consumers in one group accept every record exactly 
   const broker = await startTestBroker();
   try {
     broker.broker.createTopic('work', 1);
-    broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
+    await broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
     const consumers = Promise.all([0, 1, 2].map(() => consume(broker.bootstrap, 'g', 150)));
     // Produced once all three have joined, one record a batch, so they compete for them.
     while ((broker.broker.shares.groups.get('g')?.members.size ?? 0) < 3) await new Promise((r) => setTimeout(r, 20));
@@ -59,7 +59,7 @@ test('records a librdkafka share consumer releases come back with delivery count
   const broker = await startTestBroker();
   try {
     broker.broker.createTopic('work', 1);
-    broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
+    await broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
     for (let i = 0; i < 12; i++) await produce(broker, 'work', [`v${i}`]);
     const lines = await consume(broker.bootstrap, 'g', 12, 3);
     const released = lines.filter((l) => l.ack === 'release');
@@ -68,6 +68,38 @@ test('records a librdkafka share consumer releases come back with delivery count
       assert.ok(lines.some((l) => l.offset === r.offset && l.ack === 'accept' && l.deliveryCount === 2), `offset ${r.offset} delivered again`);
     }
     assert.equal(lines.filter((l) => l.ack === 'accept').length, 12);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('implicit acknowledgement: a librdkafka share consumer that never calls acknowledge accepts what it polled', async () => {
+  const broker = await startTestBroker();
+  try {
+    broker.broker.createTopic('work', 1);
+    await broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
+    for (let i = 0; i < 10; i++) await produce(broker, 'work', [`v${i}`]);
+    const lines = await consume(broker.bootstrap, 'g', 10, 0, 'implicit');
+    assert.equal(lines.length, 10);
+    await broker.waitForShareGroup('g', { topic: 'work', lag: 0 });
+  } finally {
+    await broker.close();
+  }
+});
+
+test('a librdkafka share consumer that dies holding records: another gets them after the lock timeout, delivery count 2', async () => {
+  // Real time here (the client's own): a 1 s lock keeps the test short.
+  const broker = await startTestBroker({ config: { 'group.share.record.lock.duration.ms': 1000 } });
+  try {
+    broker.broker.createTopic('work', 1);
+    await broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
+    for (let i = 0; i < 4; i++) await produce(broker, 'work', [`v${i}`]);
+    const held = await consume(broker.bootstrap, 'g', 4, 0, 'die');
+    assert.ok(held.length > 0 && held.every((l) => l.deliveryCount === 1 && l.ack === 'held'));
+    const after = await consume(broker.bootstrap, 'g', 4);
+    const again = after.filter((l) => held.some((h) => h.offset === l.offset));
+    assert.deepEqual(again.map((l) => [l.offset, l.deliveryCount, l.ack]), held.map((h) => [h.offset, 2, 'accept']));
+    assert.equal(after.filter((l) => l.ack === 'accept').length, 4);
   } finally {
     await broker.close();
   }

@@ -11,15 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <librdkafka/rdkafka.h>
 
 int main(int argc, char **argv) {
-  if (argc != 9) return 64;
+  if (argc != 10) return 64;
+  const char *mode = argv[9];
+  int implicit = strcmp(mode, "implicit") == 0, die = strcmp(mode, "die") == 0;
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   if (rd_kafka_conf_set(conf, "bootstrap.servers", argv[1], errstr, sizeof errstr) ||
       rd_kafka_conf_set(conf, "group.id", argv[2], errstr, sizeof errstr) ||
-      rd_kafka_conf_set(conf, "share.acknowledgement.mode", "explicit", errstr, sizeof errstr) ||
+      rd_kafka_conf_set(conf, "share.acknowledgement.mode", implicit ? "implicit" : "explicit", errstr, sizeof errstr) ||
       rd_kafka_conf_set(conf, "max.poll.records", argv[8], errstr, sizeof errstr)) {
     fprintf(stderr, "conf: %s\n", errstr);
     return 2;
@@ -59,13 +62,25 @@ int main(int argc, char **argv) {
         }
         int16_t count = rd_kafka_message_delivery_count(m);
         int release = releaseEvery > 0 && count == 1 && ++seen % releaseEvery == 0;
-        rd_kafka_share_acknowledge_type(share, m, release ? RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_RELEASE : RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_ACCEPT);
+        if (!implicit && !die) rd_kafka_share_acknowledge_type(share, m, release ? RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_RELEASE : RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_ACCEPT);
         if (!release) accepted++;
-        printf("%d %lld %d %.*s %s\n", (int)m->partition, (long long)m->offset, (int)count, (int)m->len, (const char *)m->payload, release ? "release" : "accept");
+        printf("%d %lld %d %.*s %s\n", (int)m->partition, (long long)m->offset, (int)count, (int)m->len, (const char *)m->payload,
+               die ? "held" : release ? "release" : "accept");
+      }
+      if (die && n > 0) {
+        fflush(stdout);
+        _exit(0); /* dies holding its records: no acknowledgement, no close, no leave */
       }
     }
     rd_kafka_messages_destroy(batch);
     fflush(stdout);
+  }
+  if (implicit) {
+    /* Implicit acknowledgement sends the last poll's acceptances with the next poll. */
+    rd_kafka_messages_t *last = NULL;
+    rd_kafka_error_t *error = rd_kafka_share_poll(share, 200, &last);
+    if (error) rd_kafka_error_destroy(error);
+    rd_kafka_messages_destroy(last);
   }
   rd_kafka_share_consumer_close(share);
   rd_kafka_share_destroy(share);

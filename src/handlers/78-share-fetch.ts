@@ -9,7 +9,7 @@
  * fetch) only acknowledges, closes the session and releases what the member still holds.
  *
  * Long poll: with nothing acquired the request waits up to max_wait_ms (broker clock, and real time on a manual
- * clock, as Fetch) for an append to one of its partitions or records released in the group, then tries once more.
+ * clock, as Fetch), trying again on each append to one of its partitions and each release in the share groups.
  * Partition errors: UNKNOWN_TOPIC_ID, TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER;
  * acknowledgement errors (acknowledge_error_code): INVALID_REQUEST, INVALID_RECORD_STATE.
  */
@@ -58,9 +58,13 @@ export default handler(ShareFetchApi, async (req, ctx) => {
   } else {
     const wanted = [...session.partitions.values()];
     const maxRecords = req.maxRecords > 0 ? req.maxRecords : DEFAULT_MAX_RECORDS;
-    const got = acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, slotFor);
-    if (!got && req.maxWaitMs > 0 && wanted.length > 0 && await waitForRecords(ctx, wanted, req.maxWaitMs)) {
-      acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, slotFor);
+    // Until something is acquired or max_wait_ms has passed (on the broker's clock, and in real time on a manual one).
+    const clock = ctx.broker.clock;
+    const deadline = clock.now() + req.maxWaitMs;
+    const realDeadline = Date.now() + req.maxWaitMs;
+    const left = () => Math.min(deadline - clock.now(), clock === realClock ? Infinity : realDeadline - Date.now());
+    while (!acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, slotFor) && wanted.length > 0 && left() > 0) {
+      if (!(await waitForRecords(ctx, wanted, left()))) return null; // the client left
     }
   }
   // Answered: the partitions the request named, and those of the session that acquired records.
@@ -97,7 +101,7 @@ function acquireAll(ctx: RequestContext, groupId: string, memberId: string, want
   return records > 0;
 }
 
-/** Waits for an append to one of the partitions or records released in the share groups; false when the client left. */
+/** Waits for an append to one of the partitions, records released in the share groups, or `waitMs`; false when the client left. */
 function waitForRecords(ctx: RequestContext, wanted: Array<{ topicId: Buffer; partition: number }>, waitMs: number): Promise<boolean> {
   const { broker, signal } = ctx;
   if (signal.aborted) return Promise.resolve(false);

@@ -235,6 +235,17 @@ test('ShareGroupDescribe lists the members and their assignments; a long poll wa
     await new Promise((r) => setTimeout(r, 50));
     await produce(broker, 'work', ['late']);
     assert.deepEqual((await parked).map((r) => r.value), ['late']);
+    // A parked fetch wakes when another member releases a record, not before.
+    const b = await member();
+    await b.fetch();
+    const waiting = b.fetch([], { maxWaitMs: 20_000 });
+    let answered = false;
+    void waiting.then(() => { answered = true; });
+    await a.acknowledge([{ offset: 0, type: ACCEPT }]); // an acknowledgement that frees nothing for b
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(answered, false, 'still parked');
+    await produce(broker, 'work', ['next']);
+    assert.deepEqual((await waiting).map((r) => r.value), ['next']);
   } finally {
     await broker.close();
   }

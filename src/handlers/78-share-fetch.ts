@@ -18,7 +18,7 @@ import { realClock } from '../clock.js';
 import { handler, type RequestContext } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ShareFetchApi, type ShareFetchResponseResponsesPartitions } from '../protocol/generated/index.js';
-import { acknowledgePartition, currentLeader, refuseShareRequest, sharePartitionLog } from './share-requests.js';
+import { acknowledgePartition, currentLeader, leaderEndpoints, movedLeaders, refuseShareRequest, sharePartitionLog } from './share-requests.js';
 
 const DEFAULT_MAX_RECORDS = 500;
 
@@ -75,7 +75,8 @@ export default handler(ShareFetchApi, async (req, ctx) => {
     if (last && last.topicId.equals(slot.topicId)) last.partitions.push(slot.partition);
     else responses.push({ topicId: slot.topicId, partitions: [slot.partition] });
   }
-  return { ...answer(ErrorCode.NONE), acquisitionLockTimeoutMs: shares.lockDurationMs(groupId), responses };
+  const nodeEndpoints = leaderEndpoints(ctx, movedLeaders(responses.flatMap((t) => t.partitions)));
+  return { ...answer(ErrorCode.NONE), acquisitionLockTimeoutMs: shares.lockDurationMs(groupId), responses, nodeEndpoints };
 });
 
 /** Acquires from each partition in turn while records and bytes are left; true if anything was acquired. */

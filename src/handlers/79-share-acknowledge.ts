@@ -7,7 +7,7 @@
 import { handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ShareAcknowledgeApi } from '../protocol/generated/index.js';
-import { acknowledgePartition, currentLeader, refuseShareRequest } from './share-requests.js';
+import { acknowledgePartition, currentLeader, leaderEndpoints, movedLeaders, refuseShareRequest } from './share-requests.js';
 
 export default handler(ShareAcknowledgeApi, async (req, ctx) => {
   const answer = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, responses: [], nodeEndpoints: [] });
@@ -29,5 +29,5 @@ export default handler(ShareAcknowledgeApi, async (req, ctx) => {
     responses.push({ topicId: t.topicId, partitions });
   }
   if (session === null) await ctx.broker.shares.releaseMember(groupId, memberId);
-  return { ...answer(ErrorCode.NONE), responses };
+  return { ...answer(ErrorCode.NONE), responses, nodeEndpoints: leaderEndpoints(ctx, movedLeaders(responses.flatMap((t) => t.partitions))) };
 });

@@ -3,6 +3,7 @@
  * the group), finding a partition named by topic id, and applying a partition's acknowledgements.
  */
 import { leaderLog, type RequestContext } from './handler.js';
+import { endpointOf } from '../broker.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import type { PartitionLog } from '../log/index.js';
 import type { TopicMeta } from '../metadata/topics.js';
@@ -37,4 +38,21 @@ export async function acknowledgePartition(ctx: RequestContext, groupId: string,
   const found = sharePartitionLog(ctx, topicId, partition);
   if (typeof found === 'number') return found;
   return ctx.broker.shares.acknowledge(groupId, memberId, topicId, partition, batches.map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, types: b.acknowledgeTypes })));
+}
+
+/**
+ * The node endpoints a response lists: the current leaders of the partitions it answers NOT_LEADER_OR_FOLLOWER, on
+ * the listener the client used, so it can go there without asking for metadata first.
+ */
+export function leaderEndpoints(ctx: RequestContext, leaders: Iterable<number>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+  const wanted = new Set(leaders);
+  return ctx.broker.liveNodes().filter((n) => wanted.has(n.id)).map((n) => {
+    const { host, port } = endpointOf(n, ctx.session.listener);
+    return { nodeId: n.id, host, port, rack: null };
+  });
+}
+
+/** Leaders of the answered partitions whose error is NOT_LEADER_OR_FOLLOWER. */
+export function movedLeaders(partitions: Iterable<{ errorCode: number; currentLeader: { leaderId: number } }>): number[] {
+  return [...partitions].filter((p) => p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && p.currentLeader.leaderId >= 0).map((p) => p.currentLeader.leaderId);
 }

@@ -425,3 +425,24 @@ test('group configs through IncrementalAlterConfigs (GROUP resource): validated,
     dir.remove();
   }
 });
+
+test('two nodes: a share fetch on the wrong node answers NOT_LEADER_OR_FOLLOWER with the leader\'s endpoint', async () => {
+  const broker = await startTestBroker({ nodes: 2 });
+  try {
+    const meta = broker.broker.createTopic('spread', 2);
+    const leaders = [0, 1].map((p) => broker.broker.placement.leaderOf('spread', p));
+    const wrong = leaders.findIndex((l) => l !== broker.nodes[0].id);
+    assert.ok(wrong >= 0, `a partition led elsewhere: ${leaders}`);
+    const res = await callApi(broker.nodes[0].port, ShareFetchApi, 1, {
+      groupId: 'g', memberId: 'm', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 10, batchSize: 10,
+      topics: [{ topicId: meta.id, partitions: [{ partitionIndex: wrong, acknowledgementBatches: [] }] }], forgottenTopicsData: [],
+    });
+    const p = res.responses[0].partitions[0];
+    assert.equal(p.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const leader = broker.nodes.find((n) => n.id === leaders[wrong])!;
+    assert.deepEqual(res.nodeEndpoints.map((e) => [e.nodeId, e.port]), [[leader.id, leader.port]]);
+    assert.equal(p.currentLeader.leaderId, leader.id);
+  } finally {
+    await broker.close();
+  }
+});

@@ -11,7 +11,7 @@ import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 import { memberHost } from '../coordinator/group/index.js';
 
-export default handler(ShareGroupHeartbeatApi, (req, ctx) => {
+export default handler(ShareGroupHeartbeatApi, async (req, ctx) => {
   const refused = !authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
     : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR : null;
   if (refused !== null) return { throttleTimeMs: 0, errorCode: refused, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };

@@ -20,12 +20,12 @@ export interface Delivered { offset: number; value: string; deliveryCount: numbe
 export interface Ack { offset: number; type: number }
 
 export class ShareConsumer {
-  readonly memberId = randomUUID();
   memberEpoch = 0;
   sessionEpoch = 0;
   last: ShareFetchResponse | null = null;
 
-  constructor(private readonly port: number, readonly groupId: string, private readonly topicId: Buffer, private readonly topic: string) {}
+  constructor(private readonly port: number, readonly groupId: string, private readonly topicId: Buffer, private readonly topic: string,
+    readonly memberId: string = randomUUID()) {}
 
   async heartbeat(epoch = this.memberEpoch): Promise<ShareGroupHeartbeatResponse> {
     const res = await callApi(this.port, ShareGroupHeartbeatApi, 1, {

@@ -140,14 +140,18 @@ test('a restart keeps acknowledged records acknowledged and delivers those in fl
     await broker.broker.shares.settled();
     await broker.close();
 
+    const { memberId, memberEpoch } = m;
     ({ broker, member } = await setup({ dataDir: dir.dir }));
     try {
+      // The member is still known, at its epoch.
+      const back = new ShareConsumer(broker.port, 'g', broker.broker.topics.get('work')!.id, 'work', memberId);
+      assert.equal((await back.heartbeat(memberEpoch)).errorCode, ErrorCode.NONE);
       const after = await member();
       const again = await after.fetch([], { maxRecords: 10 });
       assert.deepEqual(again.map((r) => r.value).sort(), ['r1', 'r3', 'r5']);
       assert.equal(again.find((r) => r.value === 'r1')?.deliveryCount, 2, 'the released record kept its delivery count');
       const d = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['g'], includeAuthorizedOperations: false });
-      assert.deepEqual([d.groups[0].errorCode, d.groups[0].groupState, d.groups[0].members.length], [0, 'Stable', 1]);
+      assert.deepEqual([d.groups[0].errorCode, d.groups[0].groupState, d.groups[0].members.length], [0, 'Stable', 2]);
     } finally {
       await broker.close();
     }

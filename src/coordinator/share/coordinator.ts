@@ -6,8 +6,9 @@
  * leaves with -1. Any change of members or subscriptions bumps the group epoch and assigns again at once (share
  * groups revoke nothing: several members may consume one partition). The assignor is Kafka's "simple" one in spirit:
  * each topic's partitions go round the members subscribed to it, and with more members than partitions each
- * partition is shared by several members. Members live in memory only (Kafka also writes ShareGroup* records to
- * __consumer_offsets): after a restart members rejoin (UNKNOWN_MEMBER_ID makes them).
+ * partition is shared by several members. The membership (epochs, members and their subscriptions) is a record too,
+ * written before the heartbeat is answered; after a restart members keep their epochs (their sessions start again),
+ * and the assignment is computed again from them.
  *
  * Share sessions (ShareFetch/ShareAcknowledge): epoch 0 opens one for (group, member), then each request carries the
  * next epoch; -1 closes it and releases the records the member holds. A member expiring drops its session.
@@ -104,6 +105,8 @@ export class ShareCoordinator {
   constructor(private readonly deps: ShareDependencies) {
     this.runtime = new GroupRuntime(deps.clock, deps.log, deps.logger, () => {});
     for (const r of deps.log.replay()) this.replay(r);
+    // Replayed members must heartbeat again within a session timeout, as after a coordinator move in Kafka.
+    for (const group of this.groups.values()) for (const m of group.members.values()) this.scheduleSession(group, m);
   }
 
   private get settings(): ShareSettings {
@@ -112,7 +115,7 @@ export class ShareCoordinator {
 
   // ---- membership ----
 
-  heartbeat(req: ShareGroupHeartbeatRequest, clientId: string, clientHost: string): ShareGroupHeartbeatResponse {
+  async heartbeat(req: ShareGroupHeartbeatRequest, clientId: string, clientHost: string): Promise<ShareGroupHeartbeatResponse> {
     const fail = (errorCode: number, errorMessage: string | null = null): ShareGroupHeartbeatResponse => ({
       throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null,
     });
@@ -126,6 +129,7 @@ export class ShareCoordinator {
       const member = group?.members.get(req.memberId);
       if (!group || !member) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       this.removeMember(group, member);
+      if (!(await this.persistMembers(group))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       return { ...fail(ErrorCode.NONE), memberId: req.memberId, memberEpoch: -1 };
     }
     let member = group?.members.get(req.memberId);
@@ -148,8 +152,10 @@ export class ShareCoordinator {
     } else if (this.topologyOf(group) !== group.topology) {
       this.assign(group);
     }
+    const epochBefore = member.memberEpoch;
     member.memberEpoch = group.assignmentEpoch;
     this.scheduleSession(group, member);
+    if ((req.memberEpoch === 0 || epochBefore !== member.memberEpoch) && !(await this.persistMembers(group))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     return {
       throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId: member.memberId, memberEpoch: member.memberEpoch,
       heartbeatIntervalMs: this.settings.heartbeatIntervalMs, assignment: { topicPartitions: this.assignmentOf(member) },
@@ -170,6 +176,13 @@ export class ShareCoordinator {
   private assign(group: ShareGroup): void {
     this.changed(group.groupId);
     group.groupEpoch++;
+    this.computeAssignment(group);
+    // Members take the new epoch with the assignment, on their next heartbeat.
+    group.assignmentEpoch = group.groupEpoch;
+  }
+
+  /** Each subscribed topic's partitions round the members subscribed to it (several per partition when more members). */
+  private computeAssignment(group: ShareGroup): void {
     group.topology = this.topologyOf(group);
     const members = [...group.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
     for (const m of members) m.assignment = new Map();
@@ -187,8 +200,6 @@ export class ShareCoordinator {
         m.assignment.set(topic, list);
       }
     }
-    // Members take the new epoch with the assignment, on their next heartbeat.
-    group.assignmentEpoch = group.groupEpoch;
   }
 
   private topologyOf(group: ShareGroup): string {
@@ -205,6 +216,7 @@ export class ShareCoordinator {
       if (group.members.get(member.memberId) !== member) return;
       this.removeMember(group, member);
       this.sessions.delete(sessionKey(group.groupId, member.memberId));
+      void this.persistMembers(group);
     }, this.settings.sessionTimeoutMs);
   }
 
@@ -386,6 +398,17 @@ export class ShareCoordinator {
 
   // ---- persistence ----
 
+  /** The group's membership record (written before a heartbeat that changed it is answered). */
+  private persistMembers(group: ShareGroup): Promise<boolean> {
+    return this.runtime.write([{
+      key: rec.encodeMembersKey(group.groupId),
+      value: rec.encodeMembersValue({
+        groupEpoch: group.groupEpoch, assignmentEpoch: group.assignmentEpoch,
+        members: [...group.members.values()].map((m) => ({ memberId: m.memberId, memberEpoch: m.memberEpoch, clientId: m.clientId, clientHost: m.clientHost, rackId: m.rackId, subscribedTopics: m.subscribedTopics })),
+      }),
+    }]);
+  }
+
   private persist(entry: { group: string; topicId: Buffer; partition: number; state: SharePartition }): Promise<boolean> {
     return this.runtime.write([snapshotRecord(entry.group, entry.topicId, entry.partition, entry.state, ++this.snapshotEpoch)]);
   }
@@ -394,6 +417,25 @@ export class ShareCoordinator {
     try {
       const key = rec.decodeKey(record.key);
       if (key === null) return;
+      if (key.kind === 'members') {
+        if (record.value === null) {
+          const g = this.groups.get(key.group);
+          if (g) g.members.clear();
+          return;
+        }
+        const v = rec.decodeMembersValue(record.value);
+        const group = this.groupOf(key.group);
+        group.groupEpoch = v.groupEpoch;
+        group.assignmentEpoch = v.assignmentEpoch;
+        group.members.clear();
+        for (const m of v.members) {
+          const member = new ShareMember(m.memberId, m.clientId, m.clientHost, m.rackId, m.subscribedTopics);
+          member.memberEpoch = m.memberEpoch;
+          group.members.set(m.memberId, member);
+        }
+        this.computeAssignment(group);
+        return;
+      }
       if (key.kind === 'config') {
         const configs = record.value === null ? new Map<string, string>() : rec.decodeGroupConfigValue(record.value);
         if (configs.size === 0) this.groups.delete(key.group);
@@ -482,7 +524,10 @@ export class ShareCoordinator {
     const hadConfigs = (this.groups.get(groupId)?.configs.size ?? 0) > 0;
     this.groups.delete(groupId);
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${groupId}\0`)) this.sessions.delete(key);
-    const configsGone = !hadConfigs || await this.runtime.write([{ key: rec.encodeGroupConfigKey(groupId), value: null }]);
+    const configsGone = await this.runtime.write([
+      { key: rec.encodeMembersKey(groupId), value: null },
+      ...(hadConfigs ? [{ key: rec.encodeGroupConfigKey(groupId), value: null }] : []),
+    ]);
     return (await this.forget((e) => e.group === groupId)) && configsGone ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
   }
 

@@ -10,10 +10,13 @@
  *         [int64 first offset, int64 last offset, int8 delivery state, int16 delivery count]
  * Strings are int16-length, arrays int32-length.
  *
- * Samsa also keeps a share group's configs here (Kafka keeps group configs in its metadata log), under its own key
- * type, which a Kafka reader skips:
+ * Samsa also keeps here, under key types of its own that a Kafka reader skips, a share group's configs (Kafka keeps
+ * them in its metadata log) and its membership (Kafka writes ShareGroup* records to __consumer_offsets):
  *   key   int16 100, string group
  *   value int16 0, [string name, string value]
+ *   key   int16 101, string group
+ *   value int16 0, int32 group epoch, int32 assignment epoch,
+ *         [string member id, int32 member epoch, string client id, string client host, string? rack id, [string] topics]
  */
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
@@ -25,7 +28,12 @@ export interface SnapshotValue { snapshotEpoch: number; stateEpoch: number; lead
 const SNAPSHOT_KEY = 0;
 const GROUP_CONFIG_KEY = 100;
 
-export type StateKey = ({ kind: 'snapshot' } & SnapshotKey) | { kind: 'config'; group: string };
+const GROUP_MEMBERS_KEY = 101;
+
+export type StateKey = ({ kind: 'snapshot' } & SnapshotKey) | { kind: 'config'; group: string } | { kind: 'members'; group: string };
+
+export interface StoredShareMember { memberId: string; memberEpoch: number; clientId: string; clientHost: string; rackId: string | null; subscribedTopics: string[] }
+export interface MembersValue { groupEpoch: number; assignmentEpoch: number; members: StoredShareMember[] }
 
 export function encodeSnapshotKey(k: SnapshotKey): Buffer {
   return new Writer(32 + k.group.length).int16(SNAPSHOT_KEY).string(k.group, false).uuid(k.topicId).int32(k.partition).toBuffer();
@@ -37,6 +45,7 @@ export function decodeKey(buf: Buffer): StateKey | null {
   const type = r.int16();
   if (type === SNAPSHOT_KEY) return { kind: 'snapshot', group: r.string(false), topicId: Buffer.from(r.uuid()), partition: r.int32() };
   if (type === GROUP_CONFIG_KEY) return { kind: 'config', group: r.string(false) };
+  if (type === GROUP_MEMBERS_KEY) return { kind: 'members', group: r.string(false) };
   return null;
 }
 
@@ -72,4 +81,30 @@ export function decodeSnapshotValue(buf: Buffer): SnapshotValue {
   const startOffset = r.int64();
   const batches = r.array(false, () => ({ firstOffset: r.int64(), lastOffset: r.int64(), deliveryState: r.int8(), deliveryCount: r.int16() }));
   return { snapshotEpoch, stateEpoch, leaderEpoch, startOffset, batches };
+}
+
+export function encodeMembersKey(group: string): Buffer {
+  return new Writer(8 + group.length).int16(GROUP_MEMBERS_KEY).string(group, false).toBuffer();
+}
+
+export function encodeMembersValue(v: MembersValue): Buffer {
+  const w = new Writer(128);
+  w.int16(0).int32(v.groupEpoch).int32(v.assignmentEpoch);
+  w.array(v.members, false, (m) => {
+    w.string(m.memberId, false).int32(m.memberEpoch).string(m.clientId, false).string(m.clientHost, false).nullableString(m.rackId, false);
+    w.array(m.subscribedTopics, false, (t) => w.string(t, false));
+  });
+  return w.toBuffer();
+}
+
+export function decodeMembersValue(buf: Buffer): MembersValue {
+  const r = new Reader(buf);
+  r.int16();
+  const groupEpoch = r.int32();
+  const assignmentEpoch = r.int32();
+  const members = r.array(false, () => ({
+    memberId: r.string(false), memberEpoch: r.int32(), clientId: r.string(false), clientHost: r.string(false), rackId: r.nullableString(false),
+    subscribedTopics: r.array(false, () => r.string(false)),
+  }));
+  return { groupEpoch, assignmentEpoch, members };
 }

@@ -171,22 +171,18 @@ export class SharePartition {
 
   /** Makes every record `memberId` holds available again (its share session closed); true if any was. */
   releaseMember(memberId: string): boolean {
-    let changed = false;
-    for (const r of this.inFlight.values()) {
-      if (r.state === 'acquired' && r.memberId === memberId) {
-        this.settle(r, this.releasedState(r));
-        changed = true;
-      }
-    }
-    this.advanceStart();
-    return changed;
+    return this.releaseWhere((r) => r.memberId === memberId);
   }
 
   /** A lock ran out: the records it still holds are available again, or archived at the delivery limit. */
   expire(lock: Lock): boolean {
+    return this.releaseWhere((r) => r.lock === lock);
+  }
+
+  private releaseWhere(held: (r: InFlight) => boolean): boolean {
     let changed = false;
     for (const r of this.inFlight.values()) {
-      if (r.state === 'acquired' && r.lock === lock) {
+      if (r.state === 'acquired' && held(r)) {
         this.settle(r, this.releasedState(r));
         changed = true;
       }
@@ -203,12 +199,6 @@ export class SharePartition {
     this.endOffset = Math.max(this.endOffset, logStartOffset);
     this.advanceStart();
     return true;
-  }
-
-  /** Whether any record is still locked by `lock`. */
-  holds(lock: Lock): boolean {
-    for (const r of this.inFlight.values()) if (r.state === 'acquired' && r.lock === lock) return true;
-    return false;
   }
 
   /** The in-flight state as persisted: runs of equal state and count; acquired records count as available. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, startTestBroker, tempDir } from '../helpers.js';
 import { produce } from './share-consumer.js';
+import { MetadataApi } from '../../src/protocol/generated/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const LIB = join(root, 'compat-suite/clients/confluent-js/node_modules/@confluentinc/kafka-javascript/build/deps');
@@ -18,6 +19,8 @@ const work = tempDir('samsa-share-native-');
 const binary = join(work.dir, 'share-consumer');
 
 before(async () => {
+  // librdkafka finds the topics of a share assignment (by id) in Metadata v10+ responses.
+  assert.ok(MetadataApi.maxVersion >= 10, `librdkafka's share consumer needs Metadata v10+ (topic ids); this build serves up to v${MetadataApi.maxVersion}`);
   assert.ok(existsSync(join(LIB, 'librdkafka.so')), `librdkafka from @confluentinc/kafka-javascript at ${LIB}`);
   const built = await run('gcc', ['-O1', '-o', binary, join(root, 'test/share/native/share-consumer.c'), `-I${join(LIB, 'include')}`, `-L${LIB}`, '-lrdkafka', `-Wl,-rpath,${LIB}`]);
   assert.equal(built.code, 0, built.stderr);

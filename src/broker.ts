@@ -16,6 +16,7 @@ import type { RunningRegistry } from './registry/index.js';
 import type { HttpHost } from './http/index.js';
 import { ErrorCode } from './protocol/generated/errors.js';
 import { createGroupCoordinator, type GroupCoordinator } from './coordinator/group/index.js';
+import { createShareCoordinator, type ShareCoordinator } from './coordinator/share/index.js';
 import { TransactionCoordinator, type OpenPartitionTxn } from './coordinator/txn/transaction-coordinator.js';
 import { realClock, type Clock } from './clock.js';
 import { lockDataDir, makeDataDir, type DataDirLock } from './log/data-dir-lock.js';
@@ -29,7 +30,7 @@ const OPEN_SLICE_MS = 10;
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
-export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls', users: '__samsa_users' } as const;
+export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls', users: '__samsa_users', shareState: '__share_group_state' } as const;
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -64,6 +65,8 @@ export class Broker {
   readonly groups: GroupCoordinator;
   /** Producer ids and transactions. */
   readonly transactions: TransactionCoordinator;
+  /** Share groups (KIP-932) and their share-partitions' in-flight state. */
+  readonly shares: ShareCoordinator;
   readonly dataDir: string | null;
   readonly clusterId = 'samsa-cluster';
   /** The nodes clients reach, set once listening: `nodes` of them, ids from `node.id` up. */
@@ -129,8 +132,10 @@ export class Broker {
       transactions: this.internalLog(INTERNAL_TOPICS.transactions),
       acls: config.bool('authorizer.enabled') ? this.internalLog(INTERNAL_TOPICS.acls) : null,
       users: this.internalLog(INTERNAL_TOPICS.users),
+      shareState: this.internalLog(INTERNAL_TOPICS.shareState),
     }));
     this.groups = createGroupCoordinator(this, internal.offsets);
+    this.shares = createShareCoordinator(this, internal.shareState);
     this.transactions = new TransactionCoordinator({
       log: internal.transactions,
       logger,
@@ -348,6 +353,7 @@ export class Broker {
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
     this.placement.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
+    void this.shares.deleteTopicState(topic.id);
     this.logger.info({ topic: name }, 'topic deleted');
     for (const fn of this.topicWatchers) fn(name);
   }
@@ -460,6 +466,7 @@ export class Broker {
     await this.registry?.close();
     await this.http?.close();
     this.groups.close();
+    this.shares.close();
     this.transactions.close();
     await this.logs.close();
     this.security.close();

@@ -11,6 +11,7 @@
  *                                                values and headers as text (base64 when not UTF-8); a key or
  *                                                value carrying a schema id decoded through the registry
  *   GET  /groups/{g}                             state, members with assignment, committed offsets with lag
+ *                                                (a share group: type "share", share-partitions with in-flight counts)
  *   POST /groups/{g}/reset {"to": "earliest"|"latest"}
  *                                                commits every partition the group committed to its log start
  *                                                or end; 409 (40901) unless the group has no members
@@ -28,7 +29,7 @@ import type { Broker } from '../broker.js';
 import { HttpError, HttpErrors, Router, type HttpRequest } from '../http/index.js';
 import { resolveTopicConfigs, ConfigSource } from '../metadata/configs.js';
 import { consumerGroupLags } from '../operator/lag.js';
-import { groupInfo, listGroups, listTopics, readRecords, topicInfo, type InspectedRecord } from '../testkit/inspect.js';
+import { groupInfo, listGroups, listTopics, readRecords, shareGroupInfo, topicInfo, type InspectedRecord } from '../testkit/inspect.js';
 import { RegistryClient, WireDecoder } from '../cli/schemas.js';
 import { restContext } from '../operator/rest.js';
 import { intParam } from '../testkit/http-state.js';
@@ -86,7 +87,11 @@ function overview(broker: Broker, may: May) {
       bytes: bytesOf(t.name, t.partitions.length),
       bytesIn: broker.traffic.bytesIn.get(t.name) ?? 0, bytesOut: broker.traffic.bytesOut.get(t.name) ?? 0,
     })),
-    groups: listGroups(broker).filter((g) => may(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)).map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length, lag: sum(g.committed.map((c) => c.lag ?? 0)) })),
+    groups: listGroups(broker).filter((g) => may(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)).map((g) => ({
+      groupId: g.groupId, state: g.state, members: g.members.length,
+      // A share group's lag: records not yet acknowledged or archived.
+      lag: g.protocolType === 'share' ? sum(shareGroupInfo(broker, g.groupId)?.partitions.map((p) => p.lag) ?? []) : sum(g.committed.map((c) => c.lag ?? 0)),
+    })),
     subjects: broker.registry && !registryLocked(broker) ? broker.registry.state.listSubjects(false).length : null,
   };
 }
@@ -157,6 +162,8 @@ async function records(broker: Broker, req: HttpRequest) {
 
 function groupPage(broker: Broker, group: string) {
   const info = groupInfo(broker, group);
+  const share = info ? undefined : shareGroupInfo(broker, group);
+  if (share) return { ...share, type: 'share' };
   if (!info || info.state === 'Dead') throw unknownGroup(group);
   return { ...info, lags: consumerGroupLags(broker, group) };
 }

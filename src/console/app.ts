@@ -197,8 +197,24 @@ function lagChart(points) {
   return svg;
 }
 
+/** A share group (KIP-932): members and, per share-partition, its start and end offsets, in-flight records by state, lag. */
+function sharePage(g) {
+  refreshTimer = setTimeout(() => { if (location.hash === '#/group/' + enc(g.groupId)) route(); }, 5000);
+  show(
+    el('h1', {}, 'Share group ', el('code', {}, g.groupId)),
+    el('p', {}, 'state ', el('b', { id: 'group-state' }, g.state), ', epoch ', String(g.groupEpoch)),
+    el('h2', {}, 'Members'),
+    table(['member', 'client', 'host', 'epoch', 'assignment'], g.members.map((m) => [m.memberId, m.clientId, m.clientHost, String(m.memberEpoch),
+      Object.entries(m.assignment).map(([t, ps]) => t + ': ' + ps.join(',')).join('; ') || '-']), 'members'),
+    el('h2', {}, 'Share-partitions'),
+    table(['topic', 'partition', 'start', 'end', 'available', 'acquired', 'acknowledged', 'archived', 'lag'], g.partitions.map((p) => [
+      link('#/topic/' + enc(p.topic), p.topic), String(p.partition), String(p.startOffset), String(p.endOffset), String(p.inFlight.available),
+      String(p.inFlight.acquired), String(p.inFlight.acknowledged), String(p.inFlight.archived), String(p.lag)]), 'share-partitions'));
+}
+
 async function groupPage(id) {
   const g = await api('/console/api/groups/' + enc(id));
+  if (g.type === 'share') return sharePage(g);
   const now = Date.now();
   const history = (lagHistory.get(id) || []).filter((p) => now - p.at <= LAG_WINDOW_MS);
   history.push({ at: now, lag: g.lags.reduce((n, l) => n + l.lag, 0) });

@@ -24,7 +24,7 @@ export interface ConnectionSession {
 export type ClusterServices = Pick<Broker,
   | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode' | 'moveLeader'
   | 'partition' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
-  | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'transactions' | 'acls' | 'security'
+  | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'shares' | 'transactions' | 'acls' | 'security'
   | 'traffic' | 'fetchWaits'>;
 
 /** What a handler knows about the request it serves. */

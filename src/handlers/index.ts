@@ -45,6 +45,13 @@ import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeCluster from './60-describe-cluster.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
+import shareGroupHeartbeat from './76-share-group-heartbeat.js';
+import shareGroupDescribe from './77-share-group-describe.js';
+import shareFetch from './78-share-fetch.js';
+import shareAcknowledge from './79-share-acknowledge.js';
+import describeShareGroupOffsets from './90-describe-share-group-offsets.js';
+import alterShareGroupOffsets from './91-alter-share-group-offsets.js';
+import deleteShareGroupOffsets from './92-delete-share-group-offsets.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -56,4 +63,6 @@ export const HANDLERS: readonly Handler[] = [
   describeProducers, describeTransactions, listTransactions, describeUserScramCredentials, alterUserScramCredentials,
   electLeaders, alterPartitionReassignments, listPartitionReassignments, describeCluster,
   consumerGroupHeartbeat, consumerGroupDescribe,
+  shareGroupHeartbeat, shareGroupDescribe, shareFetch, shareAcknowledge, describeShareGroupOffsets,
+  alterShareGroupOffsets, deleteShareGroupOffsets,
 ];

@@ -1,6 +1,6 @@
 /**
  * Applies AlterConfigs (replace the whole set) and IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) to a
- * topic or to the broker, after validating every change: a resource is changed entirely or not at all.
+ * topic, the broker or a share group, after validating every change: a resource is changed entirely or not at all.
  *
  * Errors follow Kafka (KRaft): a topic's bad value or unknown name is INVALID_CONFIG; on the broker resource a
  * read-only setting is INVALID_REQUEST "Cannot update these configs dynamically: Set(node.id)", and so is a bad
@@ -12,8 +12,9 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfigSet, validateValue, type ConfigType } from './configs.js';
 import { brokerSetting, type UpdateMode } from '../config.js';
 import { clientInput } from '../protocol/client-input.js';
+import { SHARE_GROUP_CONFIG_DEFS } from '../coordinator/share/configs.js';
 
-export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
 
@@ -65,6 +66,7 @@ export function applyConfigChanges(broker: ClusterServices, resourceType: number
     if (nulls.length > 0) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${clientInput(nulls.join(', '))}`);
     if (resourceType === ResourceType.TOPIC) return alterTopic(broker, resourceName, changes, replace, validateOnly);
     if (resourceType === ResourceType.BROKER) return alterBroker(broker, resourceName, changes, replace, validateOnly);
+    if (resourceType === ResourceType.GROUP) return alterGroup(broker, resourceName, changes, replace, validateOnly);
     throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unknown resource type ${resourceType}`);
   } catch (err) {
     if (err instanceof ChangeError) return { errorCode: err.errorCode, errorMessage: err.message };
@@ -113,6 +115,26 @@ function alterBroker(broker: ClusterServices, name: string, changes: ConfigChang
     throw new ChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: ${scalaSet(perBroker)}`);
   }
   if (!validateOnly) broker.setBrokerConfigs(next, scope);
+  return ok;
+}
+
+/** A share group's configs (GROUP resource): known names only, each value checked; stored by the share coordinator. */
+function alterGroup(broker: ClusterServices, group: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
+  if (group === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+  const current = Object.fromEntries(broker.shares.groupConfigs(group));
+  const next = applyOps(replace ? {} : { ...current }, changes, (name) => SHARE_GROUP_CONFIG_DEFS[name],
+    (op, name) => `Config value append is not allowed for config key: ${clientInput(name)}`);
+  const unknown = Object.keys(next).filter((key) => !SHARE_GROUP_CONFIG_DEFS[key]);
+  if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown group config name: ${clientInput(unknown.join(', '))}`);
+  for (const [key, value] of Object.entries(next)) {
+    const problem = SHARE_GROUP_CONFIG_DEFS[key].check(value);
+    if (problem) throw new ChangeError(ErrorCode.INVALID_CONFIG, clientInput(problem));
+  }
+  if (!validateOnly) {
+    const changed: Record<string, string | null> = { ...next };
+    for (const key of Object.keys(current)) if (!(key in next)) changed[key] = null;
+    void broker.shares.setGroupConfigs(group, changed); // stored at once; a failed write is logged by the coordinator
+  }
   return ok;
 }
 

@@ -162,6 +162,7 @@ export function authorizedOperations(ctx: RequestContext, resourceType: number, 
 
 /** Config resource types (DescribeConfigs / AlterConfigs): a topic, or a broker and its loggers (the cluster's ACLs). */
 const CONFIG_TOPIC = 2;
+const CONFIG_GROUP = 32;
 const CONFIG_BROKER_TYPES = new Set([4, 8]);
 
 /**
@@ -174,6 +175,9 @@ export function configRefusal(ctx: RequestContext, operation: number, configType
   }
   if (CONFIG_BROKER_TYPES.has(configType) && !authorized(ctx, operation, ResourceType.CLUSTER, CLUSTER_NAME)) {
     return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
+  }
+  if (configType === CONFIG_GROUP && !authorized(ctx, operation, ResourceType.GROUP, name)) {
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: `Group authorization failed for ${name}` };
   }
   return null;
 }

@@ -128,8 +128,15 @@ export function groupInfo(broker: Broker, groupId: string): GroupInfo | undefine
   };
 }
 
+/** Every group: classic and consumer groups, then share groups (protocol type "share"; shareGroup() has the details). */
 export function listGroups(broker: Broker): GroupInfo[] {
-  return broker.groups.groupIds().sort().map((id) => groupInfo(broker, id)!).filter(Boolean);
+  const groups = broker.groups.groupIds().sort().map((id) => groupInfo(broker, id)!).filter(Boolean);
+  const shares = listShareGroups(broker).map((g): GroupInfo => ({
+    groupId: g.groupId, state: g.state, protocolType: 'share', protocol: null, generationId: g.groupEpoch, leader: null,
+    members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, clientId: m.clientId, clientHost: m.clientHost, assignment: m.assignment })),
+    committed: [],
+  }));
+  return [...groups, ...shares];
 }
 
 /** The consumer protocol's assignment: version, [topic, [partition]], user data. Null when it does not parse. */
@@ -206,4 +213,51 @@ export function countRecords(log: PartitionLog, from = 0): number {
   let n = 0;
   eachBatch(log, from, (_buf, _at, h) => { if (!h.isControl) n += h.recordCount; });
   return n;
+}
+
+export interface SharePartitionInfo {
+  topic: string;
+  partition: number;
+  /** The share-partition start offset (SPSO): everything before is acknowledged or archived. */
+  startOffset: number;
+  /** One past the last offset ever acquired (SPEO). */
+  endOffset: number;
+  /** Records not yet acknowledged or archived up to the high watermark (in flight and never delivered). */
+  lag: number;
+  /** In-flight records between the start and end offsets, by state. */
+  inFlight: { available: number; acquired: number; acknowledged: number; archived: number };
+}
+
+export interface ShareGroupInfo {
+  groupId: string;
+  /** Empty, Stable, or Dead (no such group). */
+  state: string;
+  groupEpoch: number;
+  members: Array<{ memberId: string; memberEpoch: number; clientId: string; clientHost: string; assignment: Record<string, number[]> }>;
+  partitions: SharePartitionInfo[];
+}
+
+/** A share group (KIP-932): members, assignments, and per share-partition its offsets, in-flight counts and lag. */
+export function shareGroupInfo(broker: Broker, groupId: string): ShareGroupInfo | undefined {
+  const shares = broker.shares;
+  if (!shares.has(groupId)) return undefined;
+  const group = shares.groups.get(groupId);
+  return {
+    groupId, state: shares.stateOf(groupId), groupEpoch: group?.groupEpoch ?? 0,
+    members: [...(group?.members.values() ?? [])].map((m) => ({
+      memberId: m.memberId, memberEpoch: m.memberEpoch, clientId: m.clientId, clientHost: m.clientHost,
+      assignment: Object.fromEntries(shares.assignmentOf(m).map((t) => [t.topicName, [...t.partitions].sort((a, b) => a - b)])),
+    })),
+    partitions: shares.inFlight(groupId).map((p) => {
+      const hw = broker.partition(p.topic, p.partition)?.highWatermark ?? p.endOffset;
+      return {
+        topic: p.topic, partition: p.partition, startOffset: p.startOffset, endOffset: p.endOffset, inFlight: p.counts,
+        lag: Math.max(0, hw - p.startOffset - p.counts.acknowledged - p.counts.archived),
+      };
+    }),
+  };
+}
+
+export function listShareGroups(broker: Broker): ShareGroupInfo[] {
+  return broker.shares.groupIds().sort().map((id) => shareGroupInfo(broker, id)!).filter(Boolean);
 }

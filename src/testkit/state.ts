@@ -3,7 +3,7 @@
  * `topics`), waits (waits.ts), `reset()` and the clock (`clock.advance` with `clock: 'manual'`).
  *
  * reset() returns the cluster to a fresh broker's state without restarting it, so one broker serves a whole test
- * file: every topic but the internal ones is deleted, and groups, committed offsets, transactional ids and registry
+ * file: every topic but the internal ones is deleted, and groups (share groups too), committed offsets, transactional ids and registry
  * schemas are forgotten (their internal logs emptied), dynamic broker configs cleared, the fault injector emptied (or
  * set back to the pass-through), then each `broker.resetHooks` entry runs (features with state of their own — stopped
  * nodes, moved coordinators, ACLs — register there how to return to a fresh broker's state).
@@ -16,10 +16,13 @@ import type { Broker } from '../broker.js';
 import { passThrough, type Interceptor } from '../server/pipeline.js';
 import { testClock, type TestClock } from './clock.js';
 import {
-  committedOffsets, groupInfo, listGroups, listTopics, readRecords,
-  type CommittedOffset, type GroupInfo, type InspectedRecord, type RecordsQuery, type TopicInfo,
+  committedOffsets, groupInfo, listGroups, listTopics, readRecords, shareGroupInfo,
+  type CommittedOffset, type GroupInfo, type InspectedRecord, type RecordsQuery, type ShareGroupInfo, type TopicInfo,
 } from './inspect.js';
-import { waitForCommitted, waitForGroup, waitForRecords, type CommittedCondition, type GroupCondition, type RecordsCondition } from './waits.js';
+import {
+  waitForCommitted, waitForGroup, waitForRecords, waitForShareGroup,
+  type CommittedCondition, type GroupCondition, type RecordsCondition, type ShareGroupCondition,
+} from './waits.js';
 
 export interface BrokerState {
   /** The broker's clock: `advance(ms)` when started with `clock: 'manual'` (else it throws, code SAMSA_CLOCK_NOT_MANUAL). */
@@ -28,6 +31,8 @@ export interface BrokerState {
   reset(): Promise<void>;
   /** Resolves when the group is in `state` and/or has `members` members (state 'Dead': gone). */
   waitForGroup(groupId: string, condition?: GroupCondition): Promise<GroupInfo>;
+  /** Resolves when the share group (KIP-932) is in `state`, has `members`, and/or lags by at most `lag` on `topic`. */
+  waitForShareGroup(groupId: string, condition?: ShareGroupCondition): Promise<ShareGroupInfo>;
   /** Resolves when the group's committed offsets of `topic` reach `offset`, or lag by at most `lag` (e.g. 0). */
   waitForCommitted(groupId: string, topic: string, condition: CommittedCondition): Promise<CommittedOffset[]>;
   /** Resolves with the topic's records once it holds at least `count` data records. */
@@ -36,7 +41,10 @@ export interface BrokerState {
   records(topic: string, partition?: number, query?: Omit<RecordsQuery, 'partition'>): InspectedRecord[];
   committedOffsets(groupId: string): CommittedOffset[];
   group(groupId: string): GroupInfo | undefined;
+  /** Every group, share groups included (protocol type "share"). */
   groups(): GroupInfo[];
+  /** A share group's members, assignments and share-partitions (start/end offsets, in-flight counts, lag). */
+  shareGroup(groupId: string): ShareGroupInfo | undefined;
   /** Topics other than the internal ones (or all, with `{ internal: true }`). */
   topics(options?: { internal?: boolean }): TopicInfo[];
 }
@@ -45,6 +53,7 @@ export interface BrokerState {
 export async function resetCluster(broker: Broker): Promise<void> {
   // Groups first: deleting topics then has no committed offsets to tombstone.
   await broker.groups.reset();
+  await broker.shares.reset();
   await broker.transactions.reset();
   for (const topic of broker.topics.list()) if (!topic.internal) broker.deleteTopic(topic.name);
   await broker.registry?.state.reset();
@@ -66,10 +75,12 @@ export function brokerState(broker: Broker): BrokerState {
     waitForGroup: (groupId, condition) => waitForGroup(broker, groupId, condition),
     waitForCommitted: (groupId, topic, condition) => waitForCommitted(broker, groupId, topic, condition),
     waitForRecords: (topic, count, condition) => waitForRecords(broker, topic, count, condition),
+    waitForShareGroup: (groupId, condition) => waitForShareGroup(broker, groupId, condition),
     records: (topic, partition, query) => readRecords(broker, topic, { ...query, partition }),
     committedOffsets: (groupId) => committedOffsets(broker, groupId),
     group: (groupId) => groupInfo(broker, groupId),
     groups: () => listGroups(broker),
+    shareGroup: (groupId) => shareGroupInfo(broker, groupId),
     topics: (options) => listTopics(broker, options?.internal),
   };
 }

@@ -10,7 +10,7 @@
  */
 import type { Broker } from '../broker.js';
 import { TestkitError } from './errors.js';
-import { committedOffsets, countRecords, groupInfo, readRecords, type CommittedOffset, type GroupInfo, type InspectedRecord } from './inspect.js';
+import { committedOffsets, countRecords, groupInfo, readRecords, shareGroupInfo, type CommittedOffset, type GroupInfo, type InspectedRecord, type ShareGroupInfo } from './inspect.js';
 
 export const DEFAULT_WAIT_MS = 10_000;
 
@@ -32,6 +32,16 @@ export interface CommittedCondition extends WaitOptions {
   /** Committed offset at least this (on each partition concerned). */
   offset?: number;
   /** Lag (high watermark minus committed offset; a partition without a commit lags by all it holds) at most this. */
+  lag?: number;
+}
+
+export interface ShareGroupCondition extends WaitOptions {
+  /** Empty, Stable, or Dead (no such group). */
+  state?: string;
+  /** How many members. */
+  members?: number;
+  /** On every share-partition of this topic (at least one): records not yet acknowledged or archived at most this. */
+  topic?: string;
   lag?: number;
 }
 
@@ -139,6 +149,41 @@ export function waitForGroup(broker: Broker, groupId: string, cond: GroupConditi
     },
     seen: () => describeGroup(groupInfo(broker, groupId)),
     subscribe: (wake) => watchGroup(broker, groupId, wake),
+  });
+}
+
+/** Resolves with the share group's description once it is in `state`, has `members`, and/or lags by at most `lag` on `topic`. */
+export function waitForShareGroup(broker: Broker, groupId: string, cond: ShareGroupCondition = {}): Promise<ShareGroupInfo> {
+  if ((cond.lag === undefined) !== (cond.topic === undefined)) {
+    return Promise.reject(new TestkitError('SAMSA_INVALID_ARGUMENT', 'waitForShareGroup: give `lag` with `topic`'));
+  }
+  const wanted = [cond.state && `state ${cond.state}`, cond.members !== undefined && `${cond.members} member(s)`,
+    cond.lag !== undefined && `lag <= ${cond.lag} on '${cond.topic}'`].filter(Boolean).join(' with ') || 'to exist';
+  const dead = (): ShareGroupInfo => ({ groupId, state: 'Dead', groupEpoch: 0, members: [], partitions: [] });
+  return waitUntil({
+    what: `waitForShareGroup('${groupId}', ${wanted})`,
+    timeoutMs: cond.timeoutMs ?? DEFAULT_WAIT_MS,
+    check: () => {
+      const g = shareGroupInfo(broker, groupId);
+      if (cond.state !== undefined && (g?.state ?? 'Dead') !== cond.state) return undefined;
+      if (cond.members !== undefined && (g?.members.length ?? 0) !== cond.members) return undefined;
+      if (cond.lag !== undefined) {
+        const partitions = g?.partitions.filter((p) => p.topic === cond.topic) ?? [];
+        if (partitions.length === 0 || partitions.some((p) => p.lag > cond.lag!)) return undefined;
+      }
+      if (cond.state === undefined && cond.members === undefined && cond.lag === undefined && !g) return undefined;
+      return g ?? dead();
+    },
+    seen: () => {
+      const g = shareGroupInfo(broker, groupId);
+      if (!g) return 'no such share group (Dead)';
+      return `state ${g.state} with ${g.members.length} member(s); ` + (g.partitions.map((p) => `${p.topic}/${p.partition}: start ${p.startOffset}, lag ${p.lag}`).join('; ') || 'no share-partitions');
+    },
+    subscribe: (wake) => {
+      const stopGroup = broker.shares.watchChanges((id) => { if (id === groupId) wake(); });
+      const stopTopic = cond.topic !== undefined ? watchTopic(broker, cond.topic, wake) : () => {};
+      return () => { stopGroup(); stopTopic(); };
+    },
   });
 }
 

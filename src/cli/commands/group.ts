@@ -2,12 +2,20 @@
  * `samsa group list | describe | seek | delete`: ListGroups (asked of every broker: each lists the groups it
  * coordinates), DescribeGroups, OffsetFetch, ListOffsets (for lag), OffsetCommit and DeleteGroups.
  *
+ * A share group (KIP-932) is described with ShareGroupDescribe and DescribeShareGroupOffsets: members with their
+ * assignments, and per partition the share-partition start offset (SPSO), the end offset and the lag (end − start:
+ * in-flight records count as lag; their per-state counts are not in Kafka's APIs — the test kit's shareGroup() and
+ * the console have them).
+ *
  * `seek` moves an inactive group's committed offsets (like kafka-consumer-groups --reset-offsets) with a
  * member-less commit (generation -1); a group with live members refuses it, so it is checked first. --to takes
  * `start`, `end`, an offset (a whole number, kept within the log), or a time: an ISO-8601 date-time or @<ms>.
  */
 import type { Command } from 'commander';
-import { DeleteGroupsApi, DescribeGroupsApi, ListGroupsApi, OffsetFetchApi, type DescribeGroupsResponseGroups } from '../../protocol/generated/index.js';
+import {
+  DeleteGroupsApi, DescribeGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, OffsetFetchApi, ShareGroupDescribeApi,
+  type DescribeGroupsResponseGroups, type ShareGroupDescribeResponseGroups,
+} from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import { Reader } from '../../protocol/reader.js';
 import type { KafkaClient } from '../kafka-client.js';
@@ -76,10 +84,60 @@ async function list(s: Session): Promise<void> {
   emit(s.format, groups, (gs) => table(['GROUP', 'STATE', 'TYPE', 'MEMBERS', 'COORDINATOR'], gs.map((g) => [g.group, g.state, g.protocolType || '-', g.members, g.coordinator])));
 }
 
+/** The share group, or null when the broker serves no share groups or this is not one. */
+async function describeShareGroup(client: KafkaClient, group: string): Promise<ShareGroupDescribeResponseGroups | null> {
+  return client.retrying(async () => {
+    const conn = await client.coordinator(group);
+    if (!conn.versions.has(ShareGroupDescribeApi.key)) return null;
+    const g = (await conn.request(ShareGroupDescribeApi, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
+    check(g.errorCode, `share group '${group}'`);
+    return g;
+  });
+}
+
+async function describeShare(s: Session, client: KafkaClient, g: ShareGroupDescribeResponseGroups): Promise<void> {
+  const group = g.groupId;
+  const res = await client.retrying(async () => (await client.coordinator(group)).request(DescribeShareGroupOffsetsApi, { groups: [{ groupId: group, topics: null }] }));
+  const described = res.groups[0]!;
+  check(described.errorCode, `share group '${group}' offsets`);
+  const partitions = [];
+  for (const t of [...described.topics].sort((a, b) => a.topicName.localeCompare(b.topicName))) {
+    const ends = await client.offsetsAt(t.topicName, -1).catch(() => new Map<number, number>());
+    for (const p of [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)) {
+      const end = ends.get(p.partitionIndex) ?? null;
+      const members = g.members.filter((m) => m.assignment.topicPartitions.some((a) => a.topicName === t.topicName && a.partitions.includes(p.partitionIndex)));
+      partitions.push({
+        topic: t.topicName, partition: p.partitionIndex, startOffset: p.startOffset, endOffset: end,
+        lag: end !== null && p.startOffset >= 0 ? Math.max(0, end - p.startOffset) : null, members: members.length,
+      });
+    }
+  }
+  const out = {
+    group, type: 'share', state: g.groupState, groupEpoch: g.groupEpoch, assignor: g.assignorName,
+    members: g.members.map((m) => ({
+      memberId: m.memberId, clientId: m.clientId, host: m.clientHost, memberEpoch: m.memberEpoch,
+      assignment: Object.fromEntries(m.assignment.topicPartitions.map((a) => [a.topicName, [...a.partitions].sort((x, y) => x - y)])),
+    })),
+    partitions,
+  };
+  emit(s.format, out, (d) => [
+    table(['GROUP', 'TYPE', 'STATE', 'EPOCH', 'MEMBERS'], [[d.group, d.type, d.state, d.groupEpoch, d.members.length]]),
+    ...(d.members.length ? ['', table(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'EPOCH', 'ASSIGNMENT'], d.members.map((m) => [m.memberId, m.clientId, m.host, m.memberEpoch,
+      Object.entries(m.assignment).map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || '-']))] : []),
+    '',
+    table(['TOPIC', 'PARTITION', 'START', 'END', 'LAG', 'MEMBERS'], d.partitions.map((p) => [p.topic, p.partition, p.startOffset, p.endOffset, p.lag, p.members])),
+  ].join('\n'));
+}
+
 async function describe(s: Session, group: string): Promise<void> {
   const client = s.kafka();
   const [g, offsets] = await Promise.all([describeGroup(client, group), committed(client, group)]);
-  if (g.groupState === 'Dead' && offsets.size === 0) throw new CliError(`unknown group '${group}'`);
+  if (g.groupState === 'Dead' && offsets.size === 0) {
+    const share = await describeShareGroup(client, group);
+    if (share) return describeShare(s, client, share);
+    throw new CliError(`unknown group '${group}'`);
+  }
   const owner = new Map<string, (typeof g.members)[number]>();
   for (const m of g.members) {
     for (const [topic, partitions] of readAssignment(m.memberAssignment)) for (const p of partitions) owner.set(`${topic}/${p}`, m);

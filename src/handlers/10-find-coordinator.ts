@@ -1,8 +1,9 @@
 /**
  * FindCoordinator 0-6: the node that coordinates the group (key type 0) or transactional id (key type 1), spread
  * over the cluster by the key's hash (see metadata/placement.ts); any node answers.
- * v0 has no key type (always a group). v4+ (KIP-699) batch keys: one coordinator, or error, per key. v6 names key
- * type 2 (share groups, KIP-932); other key types get INVALID_REQUEST. Needs DESCRIBE on the group (else
+ * v0 has no key type (always a group; share groups too). v4+ (KIP-699) batch keys: one coordinator, or error, per key.
+ * v6 names key type 2 (KIP-932's share-state coordinator, asked only between brokers): it and unknown key types get
+ * INVALID_REQUEST. Needs DESCRIBE on the group (else
  * GROUP_AUTHORIZATION_FAILED) or transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
 import { handler, type RequestContext } from './handler.js';

@@ -265,7 +265,9 @@ test('share groups in ListGroups, DescribeShareGroupOffsets and DeleteGroups (on
     const got = await m.fetch([], { maxRecords: 1 });
     await m.acknowledge(got.map((r) => ({ offset: r.offset, type: ACCEPT })));
     const listed = await callApi(broker.port, ListGroupsApi, 2, { statesFilter: [], typesFilter: [] });
-    assert.deepEqual(listed.groups.filter((g) => g.groupId === 'g'), [{ groupId: 'g', protocolType: 'share' }]);
+    assert.deepEqual(listed.groups.filter((g) => g.groupId === 'g').map((g) => [g.groupId, g.protocolType]), [['g', 'share']]);
+    const typed = await callApi(broker.port, ListGroupsApi, 5, { statesFilter: [], typesFilter: ['Share'] });
+    assert.deepEqual(typed.groups.map((g) => [g.groupId, g.protocolType, g.groupType, g.groupState]), [['g', 'share', 'share', 'Stable']]);
     const offsets = await callApi(broker.port, DescribeShareGroupOffsetsApi, 0, { groups: [{ groupId: 'g', topics: null }, { groupId: 'none', topics: null }] });
     assert.deepEqual(offsets.groups[0].topics.map((t) => [t.topicName, t.partitions.map((p) => [p.partitionIndex, p.startOffset, p.errorCode])]), [['work', [[0, 1, 0]]]]);
     assert.equal(offsets.groups[1].errorCode, ErrorCode.GROUP_ID_NOT_FOUND);

@@ -42,7 +42,9 @@ async function describeGroup(client: KafkaClient, group: string): Promise<Descri
   return client.retrying(async () => {
     const res = await (await client.coordinator(group)).request(DescribeGroupsApi, { groups: [group], includeAuthorizedOperations: false });
     const g = res.groups[0]!;
-    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`unknown group '${group}'`);
+    // DescribeGroups v6 answers GROUP_ID_NOT_FOUND where older versions said Dead: the caller looks further (offsets,
+    // share groups) before calling the group unknown.
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' };
     check(g.errorCode, `group '${group}'`);
     return g;
   });

@@ -11,6 +11,9 @@
  * - 4.1: the 4.1 KRaft broker as recorded in franz-go's pkg/kversion (b41: 4.0's KIP-896 removals, 4.1's JoinGroup
  *   v0-1 restored by KAFKA-19444, ...), 71/72 left out as for 3.9. Produce is advertised from v0 although v0-2 are
  *   refused (KAFKA-18659: librdkafka would not send compressed batches otherwise), hence `acceptedMin`.
+ *   ShareGroupHeartbeat/ShareGroupDescribe/ShareFetch/ShareAcknowledge (76-79) are 1-1, not kversion's 0-1: their 4.1
+ *   specs say "Version 0 was used for early access of KIP-932 in Apache Kafka 4.0 but removed in Apache Kafka 4.1"
+ *   (quoted in franz-go's generate/definitions/76_share_group_heartbeat and kmsg).
  * The 2.4, 2.8 and 3.9 tables were checked equal to franz-go's z24, z28 and b39.
  */
 export const KAFKA_RELEASE_NAMES = ['2.4', '2.8', '3.9', '4.1'] as const;
@@ -102,8 +105,8 @@ const API_VERSIONS: Record<KafkaReleaseName, Record<number, readonly [number, nu
     48: [0, 1], /* DescribeClientQuotas */ 49: [0, 1], /* AlterClientQuotas */ 50: [0, 0], /* DescribeUserScramCredentials */ 51: [0, 0], /* AlterUserScramCredentials */
     55: [0, 2], /* DescribeQuorum */ 57: [0, 2], /* UpdateFeatures */ 60: [0, 2], /* DescribeCluster */ 61: [0, 0], /* DescribeProducers */
     64: [0, 0], /* UnregisterBroker */ 65: [0, 0], /* DescribeTransactions */ 66: [0, 2], /* ListTransactions */ 68: [0, 1], /* ConsumerGroupHeartbeat */
-    69: [0, 1], /* ConsumerGroupDescribe */ 74: [0, 1], /* ListClientMetricsResources */ 75: [0, 0], /* DescribeTopicPartitions */ 76: [0, 1], /* ShareGroupHeartbeat */
-    77: [0, 1], /* ShareGroupDescribe */ 78: [0, 1], /* ShareFetch */ 79: [0, 1], /* ShareAcknowledge */ 80: [0, 0], /* AddRaftVoter */
+    69: [0, 1], /* ConsumerGroupDescribe */ 74: [0, 1], /* ListClientMetricsResources */ 75: [0, 0], /* DescribeTopicPartitions */ 76: [1, 1], /* ShareGroupHeartbeat */
+    77: [1, 1], /* ShareGroupDescribe */ 78: [1, 1], /* ShareFetch */ 79: [1, 1], /* ShareAcknowledge */ 80: [0, 0], /* AddRaftVoter */
     81: [0, 0], /* RemoveRaftVoter */ 83: [0, 0], /* InitializeShareGroupState */ 84: [0, 0], /* ReadShareGroupState */ 85: [0, 0], /* WriteShareGroupState */
     86: [0, 0], /* DeleteShareGroupState */ 87: [0, 0], /* ReadShareGroupStateSummary */ 90: [0, 0], /* DescribeShareGroupOffsets */ 91: [0, 0], /* AlterShareGroupOffsets */
     92: [0, 0], /* DeleteShareGroupOffsets */

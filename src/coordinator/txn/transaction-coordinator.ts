@@ -138,8 +138,8 @@ export class TransactionCoordinator {
   async initProducerId(transactionalId: string | null, timeoutMs: number, producerId: number, epoch: number): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1, producerEpoch: -1 });
     if (transactionalId === null || transactionalId === '') {
-      // KIP-360: an idempotent producer naming its id bumps its epoch and keeps the id (a new id once exhausted).
-      if (producerId >= 0 && epoch >= 0 && epoch < MAX_EPOCH) return { errorCode: ErrorCode.NONE, producerId, producerEpoch: epoch + 1 };
+      // As Kafka's TransactionCoordinator: without a transactional id, always a new id at epoch 0, whatever id and
+      // epoch the request names (@platformatic/kafka names 0/0: bumping it would hand out an id another producer holds).
       return { errorCode: ErrorCode.NONE, producerId: await this.allocateProducerId(), producerEpoch: 0 };
     }
     if (timeoutMs <= 0 || timeoutMs > this.deps.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);

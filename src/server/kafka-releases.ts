@@ -105,7 +105,7 @@ const API_VERSIONS: Record<KafkaReleaseName, Record<number, readonly [number, nu
     48: [0, 1], /* DescribeClientQuotas */ 49: [0, 1], /* AlterClientQuotas */ 50: [0, 0], /* DescribeUserScramCredentials */ 51: [0, 0], /* AlterUserScramCredentials */
     55: [0, 2], /* DescribeQuorum */ 57: [0, 2], /* UpdateFeatures */ 60: [0, 2], /* DescribeCluster */ 61: [0, 0], /* DescribeProducers */
     64: [0, 0], /* UnregisterBroker */ 65: [0, 0], /* DescribeTransactions */ 66: [0, 2], /* ListTransactions */ 68: [0, 1], /* ConsumerGroupHeartbeat */
-    69: [0, 1], /* ConsumerGroupDescribe */ 74: [0, 1], /* ListClientMetricsResources */ 75: [0, 0], /* DescribeTopicPartitions */ 76: [1, 1], /* ShareGroupHeartbeat */
+    69: [0, 1], /* ConsumerGroupDescribe */ 74: [0, 1], /* ListConfigResources (ListClientMetricsResources until KIP-1142) */ 75: [0, 0], /* DescribeTopicPartitions */ 76: [1, 1], /* ShareGroupHeartbeat */
     77: [1, 1], /* ShareGroupDescribe */ 78: [1, 1], /* ShareFetch */ 79: [1, 1], /* ShareAcknowledge */ 80: [0, 0], /* AddRaftVoter */
     81: [0, 0], /* RemoveRaftVoter */ 83: [0, 0], /* InitializeShareGroupState */ 84: [0, 0], /* ReadShareGroupState */ 85: [0, 0], /* WriteShareGroupState */
     86: [0, 0], /* DeleteShareGroupState */ 87: [0, 0], /* ReadShareGroupStateSummary */ 90: [0, 0], /* DescribeShareGroupOffsets */ 91: [0, 0], /* AlterShareGroupOffsets */

@@ -15,7 +15,7 @@ import { repositoryRoot } from '../../protocol/generate.js';
 
 const GOLDEN = join(repositoryRoot(), 'test', 'protocol', 'golden');
 /** Client directory → the least number of (api key, version) frames its capture holds. */
-const CLIENTS: Record<string, number> = { 'librdkafka-2.15.1': 40, 'kafkajs-2.2.4': 29, 'platformatic-kafka-2.12.1': 28 };
+const CLIENTS: Record<string, number> = { 'librdkafka-2.15.1': 40, 'kafkajs-2.2.4': 29, 'platformatic-kafka-2.12.1': 32 };
 const fixtures = Object.keys(CLIENTS).flatMap((client) =>
   readdirSync(join(GOLDEN, client)).filter((f) => f.endsWith('.hex')).sort().map((file) => ({ client, file })));
 

@@ -42,6 +42,7 @@ async function attempt(what: string, fn: () => Promise<unknown>): Promise<void> 
   } catch (err) {
     const { message, errors } = err as Error & { errors?: Error[] };
     console.warn(`  ${what} failed: ${message}${errors?.length ? ` (${errors.map((e) => e.message).join('; ')})` : ''}`);
+    if (process.env.GOLDEN_DEBUG) console.warn(JSON.stringify((errors?.[0] as { response?: unknown })?.response ?? err, (_, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 800));
   }
 }
 
@@ -286,12 +287,17 @@ async function platformatic(bootstrap: string, broker: RunningBroker): Promise<v
     await producer.close();
     await attempt('listOffsets', () => admin.listOffsets({ topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] } as never));
 
-    const consumer = new Consumer({ ...base, groupId: GROUP, deserializers: stringDeserializers, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTime: 250 });
-    const stream = await consumer.consume({ topics: [TOPIC], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
-    let seen = 0;
-    stream.on('data', (m) => { seen++; void m.commit(); });
-    for (let i = 0; i < 200 && seen < 6; i++) await sleep(100);
-    console.log(`  consumer read ${seen} records`);
+    // A classic group and a consumer-protocol one (KIP-848), each committing what it reads.
+    const consumers: Array<{ consumer: InstanceType<typeof Consumer<string, string, string, string>>; stream: { close(): Promise<void> } }> = [];
+    for (const [groupId, protocol] of [[GROUP, {}], ['golden-848', { groupProtocol: 'consumer' as const }]] as const) {
+      const consumer = new Consumer({ ...base, groupId, deserializers: stringDeserializers, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTime: 250, ...protocol });
+      const stream = await consumer.consume({ topics: [TOPIC], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
+      let seen = 0;
+      stream.on('data', (m) => { seen++; void m.commit(); });
+      for (let i = 0; i < 200 && seen < 6; i++) await sleep(100);
+      console.log(`  ${'groupProtocol' in protocol ? 'consumer' : 'classic'} consumer read ${seen} records`);
+      consumers.push({ consumer, stream });
+    }
     bumpLeaderEpochs(broker, 3);
     await sleep(3000);
 
@@ -299,19 +305,24 @@ async function platformatic(bootstrap: string, broker: RunningBroker): Promise<v
     await attempt('transaction', async () => {
       const t = await txn.beginTransaction();
       await t.send({ messages: [{ topic: TOPIC, key: 't', value: 'in a transaction', partition: 0 }] });
+      await t.addConsumer(consumers[0].consumer);
       await t.commit();
     });
     await txn.close();
 
-    await attempt('describeGroups', () => admin.describeGroups({ groups: [GROUP], includeAuthorizedOperations: true }));
-    await stream.close();
-    await consumer.close(true);
+    await attempt('describeGroups', () => admin.describeGroups({ groups: [GROUP, 'golden-848'], includeAuthorizedOperations: true }));
+    // The admin removes the classic member (LeaveGroup by an admin); the consumers then stop.
+    await attempt('removeMembersFromConsumerGroup', () => admin.removeMembersFromConsumerGroup({ groupId: GROUP, members: [{ memberId: consumers[0].consumer.memberId!, reason: 'golden' }] }));
+    for (const { consumer, stream } of consumers) {
+      await stream.close();
+      await consumer.close(true);
+    }
     await attempt('listGroups', () => admin.listGroups({ types: ['classic', 'consumer'] }));
     await attempt('listConsumerGroupOffsets', () => admin.listConsumerGroupOffsets({ groups: [GROUP] }));
     await attempt('alterConsumerGroupOffsets', () => admin.alterConsumerGroupOffsets({ groupId: GROUP, topics: [{ name: TOPIC, partitionOffsets: [{ partition: 0, offset: 1n }] }] } as never));
     await attempt('deleteConsumerGroupOffsets', () => admin.deleteConsumerGroupOffsets({ groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [0] }] }));
-    await attempt('deleteRecords', () => admin.deleteRecords({ topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 1n }] }] } as never));
-    await attempt('deleteGroups', () => admin.deleteGroups({ groups: [GROUP] }));
+    await attempt('deleteRecords', () => admin.deleteRecords({ topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1n }] }] }));
+    await attempt('deleteGroups', () => admin.deleteGroups({ groups: [GROUP, 'golden-848'] }));
     await attempt('deleteTopics', () => admin.deleteTopics({ topics: [TOPIC] }));
   } finally {
     await admin.close();

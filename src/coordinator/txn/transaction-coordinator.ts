@@ -224,15 +224,19 @@ export class TransactionCoordinator {
    * transaction only if it is the id's ongoing one with the group added, else they wait for a commit marker that never
    * comes (we drop them). An older epoch of the id's producer is still fenced, by the offsets log (INVALID_PRODUCER_EPOCH).
    */
-  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[], verified = true): Promise<number> {
+  /** `groupError` is the group's check of the committing member (KIP-447), made once the producer passed its own. */
+  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[], verified = true,
+    groupError: () => number = () => ErrorCode.NONE): Promise<number> {
     const txn = this.verify(transactionalId, producerId, epoch);
     if (!verified && txn !== ErrorCode.CONCURRENT_TRANSACTIONS) {
       const current = this.txns.get(transactionalId);
       if (current?.producerId === producerId && epoch < current.epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-      if (typeof txn === 'number' || txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.NONE;
+      if (typeof txn === 'number' || txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return groupError();
     }
     if (typeof txn === 'number') return txn;
     if (txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.INVALID_TXN_STATE;
+    const refused = groupError();
+    if (refused !== ErrorCode.NONE) return refused;
     const merged = new Map(txn.offsets[groupId].map((o) => [partitionKey(o.topic, o.partition), o]));
     for (const o of offsets) merged.set(partitionKey(o.topic, o.partition), o);
     return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {

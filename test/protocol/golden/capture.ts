@@ -13,7 +13,8 @@
  * transactions with offsets, share consume), and writes the first request frame of each (api key, version) it sent,
  * header included and length prefix left out, as hex to test/protocol/golden/<client>/<key>-<Name>-v<N>.hex.
  * test/protocol/golden-clients.test.ts decodes every one with our generated codec and encodes it back to the same
- * bytes. A failed call is logged and the capture goes on: only the request bytes matter.
+ * bytes. A failed call is logged and the capture goes on: only the request bytes matter (GOLDEN_DEBUG=1 also prints
+ * the error response).
  */
 import { createServer, connect, type Socket } from 'node:net';
 import { execFileSync, spawn } from 'node:child_process';

@@ -1,6 +1,7 @@
 /**
  * TxnOffsetCommit 0-4: offsets held with the transaction; the group sees them only when it commits. v3 flexible, with
- * the member's generation and id (KIP-447); v4 may answer TRANSACTION_ABORTABLE (never needed here). Not v5: with
+ * the member's generation and id (KIP-447), checked by the group as OffsetCommit's are (a zombie of an older generation
+ * is ILLEGAL_GENERATION, an unknown member UNKNOWN_MEMBER_ID) unless the commit names no member; v4 may answer TRANSACTION_ABORTABLE (never needed here). Not v5: with
  * transactions V2 (KIP-890 part 2) the commit itself adds the group to the transaction.
  * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), READ
  * on the group (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each topic (else TOPIC_AUTHORIZATION_FAILED).
@@ -26,7 +27,8 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
   })));
   // An emulated Kafka before 3.7 does not verify the producer with the transaction coordinator.
   const verified = ctx.router.release?.verifiesTransactions ?? true;
-  const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets, verified);
+  const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets, verified,
+    () => broker.groups.validateTxnOffsetCommit(req));
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({

@@ -36,14 +36,15 @@ test('idempotent producers get distinct ids that survive a restart', async () =>
   again.close();
 });
 
-test('an idempotent producer naming its id and epoch (KIP-360) keeps the id with the epoch bumped', async () => {
+test('an idempotent producer gets a new id at epoch 0 whatever id and epoch it names, as in Kafka', async () => {
   const { coordinator } = setup();
+  const transactional = await coordinator.initProducerId('tx', 10_000, -1, -1);
   const first = await coordinator.initProducerId(null, 0, -1, -1);
-  const bumped = await coordinator.initProducerId(null, 0, first.producerId, first.producerEpoch);
-  assert.deepEqual([bumped.producerId, bumped.producerEpoch], [first.producerId, first.producerEpoch + 1]);
-  const exhausted = await coordinator.initProducerId(null, 0, first.producerId, 32767);
-  assert.notEqual(exhausted.producerId, first.producerId);
-  assert.equal(exhausted.producerEpoch, 0);
+  const naming = await coordinator.initProducerId(null, 0, first.producerId, first.producerEpoch);
+  const namingTheTransactional = await coordinator.initProducerId(null, 0, transactional.producerId, transactional.producerEpoch);
+  const ids = [transactional, first, naming, namingTheTransactional].map((r) => r.producerId);
+  assert.equal(new Set(ids).size, 4, `ids ${ids.join(', ')} are not distinct`);
+  assert.deepEqual([naming.producerEpoch, namingTheTransactional.producerEpoch], [0, 0]);
   coordinator.close();
 });
 

@@ -291,3 +291,14 @@ test('consumer groups are records in __consumer_offsets, replayed after a restar
 function asOwnedOn(b: RunningBroker, tps: string[]) {
   return tps.map((tp) => tp.split(':')).map(([t, p]) => ({ topicId: b.broker.topics.get(t)!.id, partitions: [Number(p)] }));
 }
+
+test('ConsumerGroupDescribe gives the caller\'s operations on the group only when includeAuthorizedOperations asks', async () => {
+  await joinAs('ops-g', 'member-ops', ['plain']);
+  const unasked = await describe('ops-g');
+  assert.equal(unasked.authorizedOperations, -2147483648);
+  const asked = (await callApi(port, ConsumerGroupDescribeApi, 1, { groupIds: ['ops-g'], includeAuthorizedOperations: true })).groups[0];
+  assert.equal(asked.errorCode, ErrorCode.NONE);
+  // Kafka's group operations without an authorizer: READ (3), DELETE (6), DESCRIBE (8), DESCRIBE_CONFIGS (10) and
+  // ALTER_CONFIGS (11), as bits.
+  assert.equal(asked.authorizedOperations, (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11));
+});

@@ -1,7 +1,10 @@
 /** Helpers for consumer-group tests with real clients: polling for a condition, kafkajs members that record their assignment. */
+import assert from 'node:assert/strict';
 import type { Consumer, Kafka } from 'kafkajs';
-import { startTestBroker } from '../helpers.js';
+import { callApi, startTestBroker } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
+import { JoinGroupApi, SyncGroupApi, type JoinGroupRequest } from '../../src/protocol/generated/index.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
 /** Polls `check` until it returns a value other than undefined/false; fails with `what` after `timeoutMs`. */
 export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -70,4 +73,25 @@ export async function startVersionRecordingBroker(): Promise<{ broker: RunningBr
     },
   };
   return { broker, sent };
+}
+
+const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 2, 0x76, 0x74, 0xff, 0xff, 0xff, 0xff]); // v0, ["vt"], no user data
+
+/** A raw JoinGroup of a consumer subscribing to topic "vt" with the range assignor. */
+export const joinBody = (groupId: string, over: Partial<JoinGroupRequest> = {}): JoinGroupRequest => ({
+  groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: subscription }], reason: null, ...over,
+});
+
+/** A one-member Stable classic group at JoinGroup/SyncGroup `version`, over raw requests: the member's id and generation. */
+export async function stableGroupAt(port: number, groupId: string, version: number, groupInstanceId: string | null = null) {
+  let joined = await callApi(port, JoinGroupApi, version, joinBody(groupId, { groupInstanceId }));
+  if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) joined = await callApi(port, JoinGroupApi, version, joinBody(groupId, { memberId: joined.memberId, groupInstanceId }));
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  const synced = await callApi(port, SyncGroupApi, Math.min(version, 5), {
+    groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId, protocolType: null, protocolName: null,
+    assignments: [{ memberId: joined.memberId, assignment: Buffer.from('assigned') }],
+  });
+  assert.equal(synced.errorCode, ErrorCode.NONE);
+  return joined;
 }

@@ -8,12 +8,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBroker, callApi } from '../helpers.js';
-import { until } from './helpers.js';
+import { joinBody, stableGroupAt, until } from './helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import {
   FindCoordinatorApi, JoinGroupApi, SyncGroupApi, HeartbeatApi, LeaveGroupApi, OffsetCommitApi, OffsetFetchApi, DescribeGroupsApi,
   ListGroupsApi, InitProducerIdApi, AddPartitionsToTxnApi, AddOffsetsToTxnApi, EndTxnApi, TxnOffsetCommitApi, DescribeTransactionsApi,
-  ListTransactionsApi, ApiVersionsApi, type JoinGroupRequest,
+  ListTransactionsApi, ApiVersionsApi,
 } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
@@ -28,24 +28,8 @@ before(async () => {
 
 after(() => broker.close());
 
-const subscription = Buffer.from([0, 0, 0, 0, 0, 1, 0, 2, 0x76, 0x74, 0xff, 0xff, 0xff, 0xff]); // v0, ["vt"], no user data
-const joinBody = (groupId: string, over: Partial<JoinGroupRequest> = {}): JoinGroupRequest => ({
-  groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: subscription }], reason: null, ...over,
-});
-
 /** A one-member Stable group at JoinGroup/SyncGroup `version`: the member's id and generation. */
-async function stableGroup(groupId: string, version: number, groupInstanceId: string | null = null) {
-  let joined = await callApi(port, JoinGroupApi, version, joinBody(groupId, { groupInstanceId }));
-  if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) joined = await callApi(port, JoinGroupApi, version, joinBody(groupId, { memberId: joined.memberId, groupInstanceId }));
-  assert.equal(joined.errorCode, ErrorCode.NONE);
-  const synced = await callApi(port, SyncGroupApi, Math.min(version, 5), {
-    groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId, protocolType: null, protocolName: null,
-    assignments: [{ memberId: joined.memberId, assignment: Buffer.from('assigned') }],
-  });
-  assert.equal(synced.errorCode, ErrorCode.NONE);
-  return joined;
-}
+const stableGroup = (groupId: string, version: number, groupInstanceId: string | null = null) => stableGroupAt(port, groupId, version, groupInstanceId);
 
 test('ApiVersions advertises Kafka 4.1\'s client versions of the group and transaction APIs, never AddPartitionsToTxn 4+ or EndTxn/TxnOffsetCommit 5', async () => {
   const { apiKeys } = await callApi(port, ApiVersionsApi, 3, { clientSoftwareName: 'versions-test', clientSoftwareVersion: '1' });

@@ -654,13 +654,25 @@ export class GroupCoordinator {
     return results;
   }
 
+  /**
+   * TxnOffsetCommit's member checks (KIP-447, v3+), before its offsets join the transaction: those of OffsetCommit,
+   * except that a commit naming no member (no member id, generation or instance id, as v0-2 always are) skips them,
+   * and a consumer group's stale member epoch is ILLEGAL_GENERATION (Kafka's validateTransactionalOffsetCommit).
+   */
+  validateTxnOffsetCommit(p: MemberRef): number {
+    const problem = this.validateCommit(p, undefined, true);
+    return problem === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : problem;
+  }
+
   /** Kafka's checks, in Kafka's order; a commit with generation -1 to a group without members needs none. */
-  private validateCommit(p: MemberRef, apiVersion?: number): number {
+  private validateCommit(p: MemberRef, apiVersion?: number, transactional = false): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     const group = this.store.get(p.groupId);
     if (!group) return p.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    const anonymous = transactional && p.generationId < 0 && p.memberId === '' && p.groupInstanceId === null;
     if (group.consumer) {
-      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId, false, apiVersion);
+      if (anonymous) return ErrorCode.NONE;
+      const problem = this.consumerGroups.checkMember(group, p.memberId, p.generationId, false, transactional ? undefined : apiVersion);
       if (problem === ErrorCode.NONE && group.consumer.members.has(p.memberId)) this.consumerGroups.scheduleSession(group.groupId, p.memberId);
       return problem;
     }
@@ -670,10 +682,12 @@ export class GroupCoordinator {
     }
     if (p.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
     const member = group.members.get(p.memberId);
-    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (p.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (!anonymous) {
+      if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (p.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    }
     if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-    this.scheduleSession(group, member);
+    if (member) this.scheduleSession(group, member);
     return ErrorCode.NONE;
   }
 

@@ -138,8 +138,8 @@ export class TransactionCoordinator {
   async initProducerId(transactionalId: string | null, timeoutMs: number, producerId: number, epoch: number): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1, producerEpoch: -1 });
     if (transactionalId === null || transactionalId === '') {
-      // KIP-360: an idempotent producer naming its id bumps its epoch and keeps the id (a new id once exhausted).
-      if (producerId >= 0 && epoch >= 0 && epoch < MAX_EPOCH) return { errorCode: ErrorCode.NONE, producerId, producerEpoch: epoch + 1 };
+      // As Kafka's TransactionCoordinator: without a transactional id, always a new id at epoch 0, whatever id and
+      // epoch the request names (@platformatic/kafka names 0/0: bumping it would hand out an id another producer holds).
       return { errorCode: ErrorCode.NONE, producerId: await this.allocateProducerId(), producerEpoch: 0 };
     }
     if (timeoutMs <= 0 || timeoutMs > this.deps.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
@@ -224,15 +224,19 @@ export class TransactionCoordinator {
    * transaction only if it is the id's ongoing one with the group added, else they wait for a commit marker that never
    * comes (we drop them). An older epoch of the id's producer is still fenced, by the offsets log (INVALID_PRODUCER_EPOCH).
    */
-  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[], verified = true): Promise<number> {
+  /** `groupError` is the group's check of the committing member (KIP-447), made once the producer passed its own. */
+  async txnOffsetCommit(transactionalId: string, producerId: number, epoch: number, groupId: string, offsets: PendingOffset[], verified = true,
+    groupError: () => number = () => ErrorCode.NONE): Promise<number> {
     const txn = this.verify(transactionalId, producerId, epoch);
     if (!verified && txn !== ErrorCode.CONCURRENT_TRANSACTIONS) {
       const current = this.txns.get(transactionalId);
       if (current?.producerId === producerId && epoch < current.epoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-      if (typeof txn === 'number' || txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.NONE;
+      if (typeof txn === 'number' || txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return groupError();
     }
     if (typeof txn === 'number') return txn;
     if (txn.state !== 'Ongoing' || !(groupId in txn.offsets)) return ErrorCode.INVALID_TXN_STATE;
+    const refused = groupError();
+    if (refused !== ErrorCode.NONE) return refused;
     const merged = new Map(txn.offsets[groupId].map((o) => [partitionKey(o.topic, o.partition), o]));
     for (const o of offsets) merged.set(partitionKey(o.topic, o.partition), o);
     return this.exclusive(transactionalId, ErrorCode.CONCURRENT_TRANSACTIONS, async () => {

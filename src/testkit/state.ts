@@ -41,7 +41,7 @@ export interface BrokerState {
   records(topic: string, partition?: number, query?: Omit<RecordsQuery, 'partition'>): InspectedRecord[];
   committedOffsets(groupId: string): CommittedOffset[];
   group(groupId: string): GroupInfo | undefined;
-  /** Every group, share groups included (protocol type "share"). */
+  /** Every group with its type: classic, consumer (KIP-848: member epochs, target assignments) and share. */
   groups(): GroupInfo[];
   /** A share group's members, assignments and share-partitions (start/end offsets, in-flight counts, lag). */
   shareGroup(groupId: string): ShareGroupInfo | undefined;

@@ -20,7 +20,10 @@ export interface WaitOptions {
 }
 
 export interface GroupCondition extends WaitOptions {
-  /** Empty, PreparingRebalance, CompletingRebalance, Stable, or Dead (no such group). */
+  /**
+   * Empty, PreparingRebalance, CompletingRebalance, Stable, or Dead (no such group); a consumer (KIP-848) group's are
+   * Empty, Assigning, Reconciling, Stable.
+   */
   state?: string;
   /** How many members. */
   members?: number;
@@ -131,7 +134,7 @@ const watchGroup = (broker: Broker, groupId: string, wake: () => void): () => vo
   broker.groups.watch((id) => { if (id === groupId) wake(); });
 
 function describeGroup(g: GroupInfo | undefined): string {
-  return g ? `state ${g.state} with ${g.members.length} member(s), generation ${g.generationId}` : 'no such group (Dead)';
+  return g ? `${g.type} group, state ${g.state} with ${g.members.length} member(s), ${g.type === 'classic' ? 'generation' : 'epoch'} ${g.generationId}` : 'no such group (Dead)';
 }
 
 export function waitForGroup(broker: Broker, groupId: string, cond: GroupCondition = {}): Promise<GroupInfo> {
@@ -145,7 +148,7 @@ export function waitForGroup(broker: Broker, groupId: string, cond: GroupConditi
       if (cond.state !== undefined && state !== cond.state) return undefined;
       if (cond.members !== undefined && (g?.members.length ?? 0) !== cond.members) return undefined;
       if (cond.state === undefined && cond.members === undefined && !g) return undefined;
-      return g ?? { groupId, state: 'Dead', protocolType: null, protocol: null, generationId: -1, leader: null, members: [], committed: [] };
+      return g ?? { groupId, type: 'classic', state: 'Dead', protocolType: null, protocol: null, generationId: -1, leader: null, assignmentEpoch: null, assignor: null, members: [], committed: [] };
     },
     seen: () => describeGroup(groupInfo(broker, groupId)),
     subscribe: (wake) => watchGroup(broker, groupId, wake),

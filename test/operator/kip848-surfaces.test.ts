@@ -66,8 +66,7 @@ test('a live consumer group: CLI, REST, metrics and test kit show type consumer,
   });
   try {
     // Test kit: the group's own states and what the broker assigned.
-    const kit = await broker.waitForGroup(GROUP, { state: 'Stable', members: 1 });
-    await broker.waitForCommitted(GROUP, TOPIC, { lag: 0 });
+    const kit = await broker.waitForGroup(GROUP, { state: 'Stable', members: 1, lag: 0, topic: TOPIC });
     assert.equal(kit.type, 'consumer');
     const member = kit.members[0]!;
     assert.equal(member.clientId, 'k848-client');
@@ -138,6 +137,7 @@ test('the stopped consumer group: Empty with lag everywhere, then seek and delet
   const seeked = await json(['group', 'seek', GROUP, '--to', 'start']);
   assert.deepEqual(seeked.partitions.map((p: any) => [p.partition, p.previousOffset, p.offset]), [[0, 3, 0], [1, 3, 0], [2, 3, 0]]);
   await broker.waitForCommitted(GROUP, TOPIC, { lag: 6 });
+  assert.equal((await broker.waitForGroup(GROUP, { state: 'Empty', lag: 6, topic: TOPIC })).type, 'consumer');
 
   await samsa(['group', 'delete', GROUP]);
   assert.equal(broker.group(GROUP), undefined);

@@ -108,7 +108,7 @@ test('a live consumer group: CLI, REST, metrics and test kit show type consumer,
     assert.equal(consumers.status, 200);
     assert.deepEqual(consumers.body.data.map((c: any) => [c.consumer_id, c.client_id, c.partitions.map((p: any) => `${p.topic_name}/${p.partition_id}`)]),
       [[member.memberId, 'k848-client', [`${TOPIC}/0`, `${TOPIC}/1`, `${TOPIC}/2`]]]);
-    assert.equal((await get(`/consumer-groups/${GROUP}/consumers/${member.memberId}`)).body.consumer_id, member.memberId);
+    assert.equal((await get(`/consumer-groups/${GROUP}/consumers/${encodeURIComponent(member.memberId)}`)).body.consumer_id, member.memberId);
     const lags = await get(`/consumer-groups/${GROUP}/lags`);
     assert.deepEqual(lags.body.data.map((l: any) => [l.partition_id, l.current_offset, l.log_end_offset, l.lag, l.consumer_id]), [0, 1, 2].map((p) => [p, 3, 3, 0, member.memberId]));
 

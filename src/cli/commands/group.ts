@@ -22,6 +22,7 @@ import {
   type ConsumerGroupDescribeResponseGroups, type DescribeGroupsResponseGroups, type ShareGroupDescribeResponseGroups,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { ApiCodec } from '../../protocol/api.js';
 import { Reader } from '../../protocol/reader.js';
 import type { BrokerConnection, KafkaClient } from '../kafka-client.js';
 import { check, CliError, emit, table } from '../output.js';
@@ -112,29 +113,27 @@ async function list(s: Session): Promise<void> {
   emit(s.format, groups, (gs) => table(['GROUP', 'TYPE', 'STATE', 'PROTOCOL', 'MEMBERS', 'COORDINATOR'], gs.map((g) => [g.group, g.type, g.state, g.protocolType || '-', g.members, g.coordinator])));
 }
 
-/** The consumer (KIP-848) group, or null when the broker serves none or this is not one. */
-async function describeConsumerGroup(client: KafkaClient, group: string): Promise<ConsumerGroupDescribeResponseGroups | null> {
+/**
+ * The group as a typed Describe API (ConsumerGroupDescribe, ShareGroupDescribe) tells it, or null when the broker does
+ * not serve that API or the group is not of that type.
+ */
+async function describeTyped<G extends { errorCode: number; errorMessage: string | null }>(client: KafkaClient,
+  api: ApiCodec<{ groupIds: string[]; includeAuthorizedOperations: boolean }, { groups: G[] }>, group: string, what: string): Promise<G | null> {
   return client.retrying(async () => {
     const conn = await client.coordinator(group);
-    if (!conn.versions.has(ConsumerGroupDescribeApi.key)) return null;
-    const g = (await conn.request(ConsumerGroupDescribeApi, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
+    if (!conn.versions.has(api.key)) return null;
+    const g = (await conn.request(api, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
     if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
-    check(g.errorCode, `consumer group '${group}'`, g.errorMessage);
+    check(g.errorCode, `${what} '${group}'`, g.errorMessage);
     return g;
   });
 }
 
-/** The share group, or null when the broker serves no share groups or this is not one. */
-async function describeShareGroup(client: KafkaClient, group: string): Promise<ShareGroupDescribeResponseGroups | null> {
-  return client.retrying(async () => {
-    const conn = await client.coordinator(group);
-    if (!conn.versions.has(ShareGroupDescribeApi.key)) return null;
-    const g = (await conn.request(ShareGroupDescribeApi, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
-    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
-    check(g.errorCode, `share group '${group}'`);
-    return g;
-  });
-}
+const describeConsumerGroup = (client: KafkaClient, group: string): Promise<ConsumerGroupDescribeResponseGroups | null> =>
+  describeTyped(client, ConsumerGroupDescribeApi, group, 'consumer group');
+
+const describeShareGroup = (client: KafkaClient, group: string): Promise<ShareGroupDescribeResponseGroups | null> =>
+  describeTyped(client, ShareGroupDescribeApi, group, 'share group');
 
 async function describeShare(s: Session, client: KafkaClient, g: ShareGroupDescribeResponseGroups): Promise<void> {
   const group = g.groupId;

@@ -82,6 +82,13 @@ test('a live consumer group: CLI, REST, metrics and test kit show type consumer,
     const listed = (await json(['group', 'list'])).find((g: { group: string }) => g.group === GROUP);
     assert.deepEqual({ ...listed, coordinator: undefined }, { group: GROUP, type: 'consumer', state: 'Stable', protocolType: 'consumer', members: 1, coordinator: undefined });
     assert.match(await samsa(['group', 'list']), new RegExp(`^${GROUP}\\s+consumer\\s+Stable\\s+consumer\\s+1\\s`, 'm'));
+    // Filters (ListGroups v5 types, v4 states) beside a classic group that only holds offsets.
+    await broker.broker.groups.commitOffsets('classic-offsets', [{ topic: TOPIC, partition: 0, offset: 1, leaderEpoch: -1, metadata: '' }]);
+    const names = async (...filter: string[]) => (await json(['group', 'list', ...filter])).map((g: { group: string; type: string }) => `${g.group}:${g.type}`);
+    assert.deepEqual(await names(), ['classic-offsets:classic', `${GROUP}:consumer`]);
+    assert.deepEqual(await names('--type', 'consumer'), [`${GROUP}:consumer`]);
+    assert.deepEqual(await names('--type', 'classic,share'), ['classic-offsets:classic']);
+    assert.deepEqual(await names('--state', 'Stable'), [`${GROUP}:consumer`]);
     const described = await json(['group', 'describe', GROUP]);
     assert.equal(described.type, 'consumer');
     assert.equal(described.state, 'Stable');
@@ -142,5 +149,5 @@ test('the stopped consumer group: Empty with lag everywhere, then seek and delet
   await samsa(['group', 'delete', GROUP]);
   assert.equal(broker.group(GROUP), undefined);
   assert.equal((await get(`/consumer-groups/${GROUP}`)).status, 404);
-  assert.ok(!(await json(['group', 'list'])).some((g: { group: string }) => g.group === GROUP));
+  assert.deepEqual((await json(['group', 'list'])).map((g: { group: string }) => g.group), ['classic-offsets']);
 });

@@ -92,13 +92,19 @@ async function memberCounts(conn: BrokerConnection, listed: Array<{ groupId: str
   return counts;
 }
 
-async function list(s: Session): Promise<void> {
+const commaList = (text: string | undefined) => text?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+
+async function list(s: Session, o: { type?: string; state?: string }): Promise<void> {
   const client = s.kafka();
   const meta = await client.metadata([]);
+  const [typesFilter, statesFilter] = [commaList(o.type), commaList(o.state)];
   const groups = (await Promise.all(meta.brokers.map(async (b) => {
     const conn = await client.node(b.nodeId);
     // ListGroups v4+ carries the state and v5+ the type (before: classic groups only, their state from DescribeGroups).
-    const listed = await conn.request(ListGroupsApi, { statesFilter: [], typesFilter: [] });
+    const version = conn.versionOf(ListGroupsApi);
+    if (typesFilter.length > 0 && version < 5) throw new CliError(`the broker at ${conn.label} cannot filter groups by type (ListGroups v5; it serves v${version})`);
+    if (statesFilter.length > 0 && version < 4) throw new CliError(`the broker at ${conn.label} cannot filter groups by state (ListGroups v4; it serves v${version})`);
+    const listed = await conn.request(ListGroupsApi, { statesFilter, typesFilter });
     check(listed.errorCode, `groups of node ${b.nodeId}`);
     if (listed.groups.length === 0) return [];
     const members = await memberCounts(conn, listed.groups);
@@ -306,7 +312,10 @@ async function remove(s: Session, group: string): Promise<void> {
 export function groupCommand(program: Command): void {
   const group = program.command('group').description('list, describe, seek and delete groups (classic, consumer and share)');
   const kafka = (cmd: Command) => formatOption(connectionOptions(cmd, { kafka: true }));
-  kafka(group.command('list').alias('ls').description('list groups with their type and state')).action(act(list));
+  kafka(group.command('list').alias('ls').description('list groups with their type and state')
+    .option('--type <types>', 'only groups of these types, comma-separated: classic, consumer, share')
+    .option('--state <states>', 'only groups in these states, comma-separated (e.g. Stable,Empty)'))
+    .action(act(list));
   kafka(group.command('describe').description('state, members, and per partition the committed offset, end offset and lag').argument('<group>')).action(act(describe));
   kafka(group.command('seek').description('move an inactive group\'s committed offsets').argument('<group>')
     .requiredOption('--to <position>', 'start, end, an offset, or a time (ISO-8601 date-time, or @<ms since the epoch>)')

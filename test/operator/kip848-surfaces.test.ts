@@ -2,13 +2,16 @@
  * A KIP-848 consumer group (librdkafka 2.15.1 through @confluentinc/kafka-javascript, `group.protocol: 'consumer'`)
  * as the operator surfaces show it: the `samsa group` commands (a child process), REST v3 `/consumer-groups`, the
  * Prometheus metrics and the test kit. Live: type consumer, member epochs, assignment and target assignment, lag 0;
- * stopped: Empty with lag, then seek and delete work on it.
+ * stopped: Empty with lag, then seek and delete work on it. Then two @platformatic/kafka members (`groupProtocol:
+ * 'consumer'`) splitting the partitions, each shown with its own.
  */
+import '../../compat-suite/clients/node22-shim.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Consumer, MessagesStreamModes, stringDeserializers, type Message } from '@platformatic/kafka';
 import { kafkaClient, run, startTestBroker } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { repositoryRoot } from '../../protocol/generate.js';
@@ -150,4 +153,36 @@ test('the stopped consumer group: Empty with lag everywhere, then seek and delet
   assert.equal(broker.group(GROUP), undefined);
   assert.equal((await get(`/consumer-groups/${GROUP}`)).status, 404);
   assert.deepEqual((await json(['group', 'list'])).map((g: { group: string }) => g.group), ['classic-offsets']);
+});
+
+test('two @platformatic/kafka members: each shown with the partitions the broker gave it, in the CLI, REST and test kit', async () => {
+  const group = 'k848-pair';
+  const members = await Promise.all(['pair-a', 'pair-b'].map(async (clientId) => {
+    const consumer = new Consumer({ clientId, bootstrapBrokers: [broker.bootstrap], groupId: group, groupProtocol: 'consumer', deserializers: stringDeserializers, maxWaitTime: 100 });
+    const stream = await consumer.consume({ topics: [TOPIC], mode: MessagesStreamModes.COMMITTED, fallbackMode: 'earliest', autocommit: false });
+    stream.on('data', (m: Message<string, string, string, string>) => { void m.commit(); });
+    return consumer;
+  }));
+  try {
+    // Two members, the three partitions split between them, every record committed.
+    const kit = await broker.waitForGroup(group, { state: 'Stable', members: 2, lag: 0, topic: TOPIC, timeoutMs: 20_000 });
+    const owned = kit.members.map((m) => [m.clientId, m.assignment![TOPIC] ?? []] as const).sort(([a], [b]) => a.localeCompare(b));
+    assert.deepEqual(owned.flatMap(([, ps]) => ps).sort(), [0, 1, 2]);
+    assert.ok(owned.every(([, ps]) => ps.length > 0), 'both members hold partitions');
+    for (const m of kit.members) assert.deepEqual(m.targetAssignment, m.assignment, 'a stable group is at its target');
+
+    const described = await json(['group', 'describe', group]);
+    assert.deepEqual([described.type, described.state, described.groupEpoch], ['consumer', 'Stable', kit.generationId]);
+    const ownerOf = new Map(described.members.flatMap((m: any) => m.assignment[TOPIC].map((p: number) => [p, m.clientId])));
+    assert.deepEqual(described.partitions.map((p: any) => [p.partition, p.clientId, p.lag]), [0, 1, 2].map((p) => [p, ownerOf.get(p), 0]));
+    assert.deepEqual([...ownerOf.values()].sort(), owned.flatMap(([id, ps]) => ps.map(() => id)).sort());
+
+    const consumers = await get(`/consumer-groups/${group}/consumers`);
+    assert.deepEqual(consumers.body.data.map((c: any) => [c.client_id, c.partitions.map((p: any) => p.partition_id).sort()]).sort(),
+      owned.map(([id, ps]) => [id, [...ps]]));
+    assert.equal((await get(`/consumer-groups/${group}/lag-summary`)).body.total_lag, 0);
+  } finally {
+    await Promise.all(members.map((c) => c.close(true)));
+  }
+  await broker.waitForGroup(group, { state: 'Empty', members: 0 });
 });

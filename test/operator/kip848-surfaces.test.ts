@@ -109,6 +109,9 @@ test('a live consumer group: CLI, REST, metrics and test kit show type consumer,
     const refused = await run(process.execPath, [cli, 'group', 'seek', GROUP, '--to', 'start', ...b], { timeoutMs: 30_000 });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, new RegExp(`group '${GROUP}' is Stable with 1 member: stop its consumers before seeking`));
+    const kept = await run(process.execPath, [cli, 'group', 'delete', GROUP, ...b], { timeoutMs: 30_000 });
+    assert.equal(kept.code, 1);
+    assert.match(kept.stderr, new RegExp(`cannot delete group '${GROUP}': NON_EMPTY_GROUP`));
 
     // REST v3: Confluent's shapes, type CONSUMER.
     const groups = await get('/consumer-groups');

@@ -48,7 +48,8 @@ async function api(path, options) {
 
 const link = (hash, text) => el('a', { href: hash }, text);
 const errorBox = (message) => el('div', { class: 'error', role: 'alert' }, message);
-function show(...children) { main.replaceChildren(...children); }
+// Parts left out (null, false) are skipped, as el() skips them: replaceChildren would show them as text.
+function show(...children) { main.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false)); }
 
 /** The previous overview's byte counters and when they were read: rates are the difference over the time between. */
 let lastCounters = null;
@@ -81,7 +82,7 @@ async function overviewPage() {
     table(['topic', 'partitions', 'records', 'size', 'produced', 'fetched', 'produce rate', 'fetch rate'], o.topics.map((t) => [
       el('span', {}, link('#/topic/' + enc(t.name), t.name), t.internal ? el('span', { class: 'tag' }, 'internal') : null),
       String(t.partitions), String(t.records), bytes(t.bytes), bytes(t.bytesIn), bytes(t.bytesOut), rate(t, 'bytesIn'), rate(t, 'bytesOut')]), 'topics'),
-    el('h2', {}, 'Consumer groups'),
+    el('h2', {}, 'Groups'),
     table(['group', 'type', 'state', 'members', 'lag'], o.groups.map((g) => [link('#/group/' + enc(g.groupId), g.groupId), g.type, g.state, String(g.members), String(g.lag)]), 'groups'));
 }
 

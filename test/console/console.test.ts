@@ -267,6 +267,7 @@ test('consumer (KIP-848) group: type, epochs, members with assignment and target
     assert.equal(await text('table.members'), `member\tclient\thost\tepoch\tassignment\ttarget assignment\n${member.memberId}\trdkafka-848\t${member.clientHost}\t${member.memberEpoch}\torders: 0,1\torders: 0,1`);
     assert.deepEqual((await text('table.lags')).split('\n').slice(1), [`orders\t0\t${end}\t${end}\t0\t${member.memberId}`], 'partition 1 holds nothing, so nothing is committed there');
     assert.equal(await page.$eval('#reset-earliest', (b) => (b as HTMLButtonElement).disabled), true, 'a group with a member cannot be reset');
+    assert.doesNotMatch(await text('main'), /^null$/m, 'no chart yet, and nothing in its place');
     await page.screenshot({ path: join(shots, 'group-kip848.png'), fullPage: true });
   } finally {
     await consumer.disconnect();

@@ -11,7 +11,9 @@
  *                                                values and headers as text (base64 when not UTF-8); a key or
  *                                                value carrying a schema id decoded through the registry
  *   GET  /groups/{g}                             state, members with assignment, committed offsets with lag
- *                                                (a share group: type "share", share-partitions with in-flight counts)
+ *                                                (type classic or consumer — KIP-848: group and assignment epochs,
+ *                                                assignor, member epochs and target assignments; a share group:
+ *                                                type "share", share-partitions with in-flight counts)
  *   POST /groups/{g}/reset {"to": "earliest"|"latest"}
  *                                                commits every partition the group committed to its log start
  *                                                or end; 409 (40901) unless the group has no members
@@ -88,7 +90,7 @@ function overview(broker: Broker, may: May) {
       bytesIn: broker.traffic.bytesIn.get(t.name) ?? 0, bytesOut: broker.traffic.bytesOut.get(t.name) ?? 0,
     })),
     groups: listGroups(broker).filter((g) => may(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)).map((g) => ({
-      groupId: g.groupId, state: g.state, members: g.members.length,
+      groupId: g.groupId, type: g.type, state: g.state, members: g.members.length,
       // A share group's lag: records not yet acknowledged or archived.
       lag: g.protocolType === 'share' ? sum(shareGroupInfo(broker, g.groupId)?.partitions.map((p) => p.lag) ?? []) : sum(g.committed.map((c) => c.lag ?? 0)),
     })),

@@ -48,7 +48,8 @@ async function api(path, options) {
 
 const link = (hash, text) => el('a', { href: hash }, text);
 const errorBox = (message) => el('div', { class: 'error', role: 'alert' }, message);
-function show(...children) { main.replaceChildren(...children); }
+// Parts left out (null, false) are skipped, as el() skips them: replaceChildren would show them as text.
+function show(...children) { main.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false)); }
 
 /** The previous overview's byte counters and when they were read: rates are the difference over the time between. */
 let lastCounters = null;
@@ -81,8 +82,8 @@ async function overviewPage() {
     table(['topic', 'partitions', 'records', 'size', 'produced', 'fetched', 'produce rate', 'fetch rate'], o.topics.map((t) => [
       el('span', {}, link('#/topic/' + enc(t.name), t.name), t.internal ? el('span', { class: 'tag' }, 'internal') : null),
       String(t.partitions), String(t.records), bytes(t.bytes), bytes(t.bytesIn), bytes(t.bytesOut), rate(t, 'bytesIn'), rate(t, 'bytesOut')]), 'topics'),
-    el('h2', {}, 'Consumer groups'),
-    table(['group', 'state', 'members', 'lag'], o.groups.map((g) => [link('#/group/' + enc(g.groupId), g.groupId), g.state, String(g.members), String(g.lag)]), 'groups'));
+    el('h2', {}, 'Groups'),
+    table(['group', 'type', 'state', 'members', 'lag'], o.groups.map((g) => [link('#/group/' + enc(g.groupId), g.groupId), g.type, g.state, String(g.members), String(g.lag)]), 'groups'));
 }
 
 function recordCell(part) {
@@ -230,12 +231,20 @@ async function groupPage(id) {
     } catch (err) { result.replaceChildren(errorBox(err.message)); }
   }
   const empty = g.members.length === 0;
+  const assigned = (a) => (a ? Object.entries(a).map(([t, ps]) => t + ': ' + ps.join(',')).join('; ') || '-' : '-');
+  // A consumer (KIP-848) group: the broker assigns, so it has epochs, an assignor and target assignments.
+  const consumer = g.type === 'consumer';
   show(
-    el('h1', {}, 'Group ', el('code', {}, g.groupId)),
-    el('p', {}, 'state ', el('b', { id: 'group-state' }, g.state), ', protocol ', g.protocol || '-', ', generation ', String(g.generationId)),
+    el('h1', {}, consumer ? 'Consumer group ' : 'Group ', el('code', {}, g.groupId)),
+    consumer
+      ? el('p', {}, el('span', { class: 'tag', id: 'group-type' }, 'consumer'), ' state ', el('b', { id: 'group-state' }, g.state), ', group epoch ', el('b', { id: 'group-epoch' }, String(g.generationId)),
+        ', assignment epoch ', String(g.assignmentEpoch), ', assignor ', g.assignor || '-')
+      : el('p', {}, el('span', { class: 'tag', id: 'group-type' }, 'classic'), ' state ', el('b', { id: 'group-state' }, g.state), ', protocol ', g.protocol || '-', ', generation ', String(g.generationId)),
     el('h2', {}, 'Members'),
-    table(['member', 'client', 'host', 'assignment'], g.members.map((m) => [m.memberId, m.clientId, m.clientHost,
-      m.assignment ? Object.entries(m.assignment).map(([t, ps]) => t + ': ' + ps.join(',')).join('; ') : '-']), 'members'),
+    consumer
+      ? table(['member', 'client', 'host', 'epoch', 'assignment', 'target assignment'], g.members.map((m) => [m.memberId, m.clientId, m.clientHost, String(m.memberEpoch),
+        assigned(m.assignment), assigned(m.targetAssignment)]), 'members')
+      : table(['member', 'client', 'host', 'assignment'], g.members.map((m) => [m.memberId, m.clientId, m.clientHost, assigned(m.assignment)]), 'members'),
     el('h2', {}, 'Offsets and lag'),
     el('p', { class: 'muted' }, 'total lag ', el('b', { id: 'total-lag' }, String(history[history.length - 1].lag)),
       history.length > 1 ? ', over the last ' + Math.max(1, Math.round((now - history[0].at) / 60000)) + ' min' : ' (the chart fills as the page refreshes)'),

@@ -33,21 +33,35 @@ export function assignedPartitions(assignment: Buffer): Array<{ topic: string; p
   }
 }
 
+export interface GroupMember {
+  memberId: string;
+  /** A consumer (KIP-848) group member's group.instance.id; null in classic groups (as before). */
+  instanceId: string | null;
+  clientId: string;
+  partitions: Array<{ topic: string; partition: number }>;
+}
+
+/**
+ * The members of a classic or consumer (KIP-848) group with their assigned partitions: a classic group's decoded from
+ * the consumer protocol's assignment bytes, a consumer group's as the broker assigned them (ConsumerGroupDescribe).
+ */
+export function groupMembers(broker: Broker, groupId: string): GroupMember[] {
+  if (broker.groups.groupType(groupId) === 'consumer') {
+    return broker.groups.consumerGroupDescribe(groupId).members.map((m) => ({
+      memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId,
+      partitions: m.assignment.topicPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topicName, partition }))),
+    }));
+  }
+  return broker.groups.describeGroup(groupId).members.map((m) => ({ memberId: m.memberId, instanceId: null, clientId: m.clientId, partitions: assignedPartitions(m.memberAssignment) }));
+}
+
 /** Lag of every partition of `group` with a committed offset (of every group when none is named), by topic then partition. */
 export function consumerGroupLags(broker: Broker, group?: string): PartitionLag[] {
   const lags: PartitionLag[] = [];
   const groups = group === undefined ? broker.groups.listGroups().map((g) => g.groupId) : [group];
   for (const groupId of groups) {
-    const owners = new Map<string, { consumerId: string; clientId: string }>();
-    for (const m of broker.groups.describeGroup(groupId).members) {
-      for (const tp of assignedPartitions(m.memberAssignment)) owners.set(`${tp.topic}\0${tp.partition}`, { consumerId: m.memberId, clientId: m.clientId });
-    }
-    // A KIP-848 group: the broker knows the assignment itself.
-    if (broker.groups.groupType(groupId) === 'consumer') {
-      for (const m of broker.groups.consumerGroupDescribe(groupId).members) {
-        for (const t of m.assignment.topicPartitions) for (const p of t.partitions) owners.set(`${t.topicName}\0${p}`, { consumerId: m.memberId, clientId: m.clientId });
-      }
-    }
+    const owners = new Map<string, GroupMember>();
+    for (const m of groupMembers(broker, groupId)) for (const tp of m.partitions) owners.set(`${tp.topic}\0${tp.partition}`, m);
     const committed = broker.groups.offsetFetch(groupId, null).topics;
     for (const t of [...committed].sort((a, b) => a.name.localeCompare(b.name))) {
       for (const p of [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex)) {
@@ -58,7 +72,7 @@ export function consumerGroupLags(broker: Broker, group?: string): PartitionLag[
         lags.push({
           group: groupId, topic: t.name, partition: p.partitionIndex, committed: p.committedOffset, logEndOffset,
           lag: Math.max(0, logEndOffset - p.committedOffset),
-          consumerId: owner?.consumerId ?? null, instanceId: null, clientId: owner?.clientId ?? null,
+          consumerId: owner?.memberId ?? null, instanceId: owner?.instanceId ?? null, clientId: owner?.clientId ?? null,
         });
       }
     }

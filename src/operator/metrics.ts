@@ -22,7 +22,7 @@ import { Reply, Router } from '../http/index.js';
 import { LATENCY_BUCKETS_MS } from '../server/request-metrics.js';
 import { HANDLERS } from '../handlers/index.js';
 import type { PartitionLog } from '../log/index.js';
-import { consumerGroupLags, type PartitionLag } from './lag.js';
+import { consumerGroupLags, groupMembers, type PartitionLag } from './lag.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -136,7 +136,7 @@ export function brokerMetrics(broker: Broker): string {
   perLag('samsa_consumer_group_committed_offset', 'Offset the group committed for the partition', (l) => l.committed);
   perLag('samsa_consumer_group_lag', 'High watermark minus the group\'s committed offset (0 when caught up)', (l) => l.lag);
   out.each('samsa_consumer_group_members', 'Members of the group', 'gauge', broker.groups.listGroups(),
-    (g) => [{ group: g.groupId }, (g.groupType === 'consumer' ? broker.groups.consumerGroupDescribe(g.groupId) : broker.groups.describeGroup(g.groupId)).members.length]);
+    (g) => [{ group: g.groupId }, groupMembers(broker, g.groupId).length]);
 
   out.each('samsa_connections', 'Open client connections, per listener', 'gauge', traffic.connections, ([listener, c]) => [{ listener }, c.open]);
   out.each('samsa_connections_accepted_total', 'Client connections accepted, per listener', 'counter', traffic.connections, ([listener, c]) => [{ listener }, c.accepted]);

@@ -8,6 +8,8 @@
  *   GET  /topics/{t}/partitions[/{p}]
  *   POST /topics/{t}/records                              one record: BINARY, STRING, JSON, AVRO, JSONSCHEMA, PROTOBUF
  *   GET  /consumer-groups[/{g}[/consumers[/{id}] | /lag-summary | /lags[/{t}/partitions/{p}]]]
+ *                                                         classic groups (type CLASSIC) and KIP-848 consumer groups
+ *                                                         (type CONSUMER, states ASSIGNING/RECONCILING too)
  *
  * Answers are shaped as Confluent documents them (`kind`, `metadata.self` and `resource_name`, `related` links;
  * lists as `{kind, metadata, data}`), errors as `{error_code, message}` with Confluent's codes: 404 for an unknown
@@ -33,7 +35,7 @@ import type { RequestContext } from '../handlers/handler.js';
 import { newSaslSession } from '../server/sasl.js';
 import { AclOperation, ResourceType as AclResource } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
-import { assignedPartitions, consumerGroupLags, type PartitionLag } from './lag.js';
+import { consumerGroupLags, groupMembers, type GroupMember, type PartitionLag } from './lag.js';
 import { badRequest, encodePart } from './rest-records.js';
 import { partitionForKey } from '../protocol/partitioner.js';
 
@@ -42,6 +44,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([name, code]) => [code, name]));
 const GROUP_STATES: Record<string, string> = {
   Empty: 'EMPTY', PreparingRebalance: 'PREPARING_REBALANCE', CompletingRebalance: 'COMPLETING_REBALANCE', Stable: 'STABLE', Dead: 'DEAD',
+  // A consumer (KIP-848) group's own states (Kafka's GroupState).
+  Assigning: 'ASSIGNING', Reconciling: 'RECONCILING',
 };
 
 const notFound = (message: string) => new HttpError(404, 404, message);
@@ -353,10 +357,16 @@ class RestApi {
     };
   }
 
+  /** A classic or consumer (KIP-848) group's state, assignor and members; 404 when there is none. */
   private groupOrThrow(group: string) {
+    if (this.broker.groups.groupType(group) === 'consumer') {
+      const d = this.broker.groups.consumerGroupDescribe(group);
+      if (d.errorCode !== ErrorCode.NONE) throw notFound(`Consumer group ${group} could not be found.`);
+      return { type: 'CONSUMER', state: d.groupState, simple: false, assignor: d.assignorName, members: groupMembers(this.broker, group) };
+    }
     const described = this.broker.groups.describeGroup(group);
     if (described.errorCode !== ErrorCode.NONE || described.groupState === 'Dead') throw notFound(`Consumer group ${group} could not be found.`);
-    return described;
+    return { type: 'CLASSIC', state: described.groupState, simple: described.protocolType === '', assignor: described.protocolData, members: groupMembers(this.broker, group) };
   }
 
   group(group: string): Json {
@@ -364,21 +374,21 @@ class RestApi {
     const g = `/consumer-groups/${encodeURIComponent(group)}`;
     return {
       ...this.resource('KafkaConsumerGroup', g, `/consumer-group=${group}`),
-      consumer_group_id: group, is_simple: described.protocolType === '', partition_assignor: described.protocolData,
-      state: GROUP_STATES[described.groupState] ?? 'UNKNOWN', type: 'CLASSIC', is_mixed_consumer_group: false,
+      consumer_group_id: group, is_simple: described.simple, partition_assignor: described.assignor,
+      state: GROUP_STATES[described.state] ?? 'UNKNOWN', type: described.type, is_mixed_consumer_group: false,
       coordinator: this.related(`/brokers/${this.broker.placement.coordinatorOf(group)}`),
       consumers: this.related(`${g}/consumers`),
       lag_summary: this.related(`${g}/lag-summary`),
     };
   }
 
-  private consumerJson(group: string, m: { memberId: string; clientId: string; memberAssignment: Buffer }): Json {
+  private consumerJson(group: string, m: GroupMember): Json {
     const path = `/consumer-groups/${encodeURIComponent(group)}/consumers/${encodeURIComponent(m.memberId)}`;
     return {
       ...this.resource('KafkaConsumer', path, `/consumer-group=${group}/consumer=${m.memberId}`),
-      consumer_group_id: group, consumer_id: m.memberId, instance_id: null, client_id: m.clientId,
+      consumer_group_id: group, consumer_id: m.memberId, instance_id: m.instanceId, client_id: m.clientId,
       assignments: this.related(`${path}/assignments`),
-      partitions: assignedPartitions(m.memberAssignment).map((tp) => ({ topic_name: tp.topic, partition_id: tp.partition })),
+      partitions: m.partitions.map((tp) => ({ topic_name: tp.topic, partition_id: tp.partition })),
     };
   }
 

@@ -4,7 +4,7 @@
  *   POST /v1/reset                     empties the cluster (as `broker.reset()`)
  *   GET  /v1/clock                     {"now", "manual"}
  *   POST /v1/clock/advance {"ms": n}   moves a manual clock; 409 (40901) on the real clock
- *   GET  /v1/groups                    every group: state, members, generation, committed offsets
+ *   GET  /v1/groups                    every group: type (classic, consumer, share), state, members, generation or epoch, committed offsets
  *   GET  /v1/groups/{id}               one group; 404 (40410) when there is none
  *   GET  /v1/topics                    topics other than the internal ones, with their partitions' offsets
  *   GET  /v1/topics/{topic}/records?partition=&offset=&limit=&encoding=

@@ -59,15 +59,26 @@ export interface GroupMemberInfo {
   clientHost: string;
   /** A consumer group member's assigned partitions by topic (once Stable); null for other protocols or none yet. */
   assignment: Record<string, number[]> | null;
+  /** A consumer (KIP-848) group member's epoch; null in classic and share groups. */
+  memberEpoch: number | null;
+  /** A consumer (KIP-848) group member's target assignment (what it converges to); null in classic and share groups. */
+  targetAssignment: Record<string, number[]> | null;
 }
 
 export interface GroupInfo {
   groupId: string;
+  /** classic (JoinGroup/SyncGroup), consumer (KIP-848, ConsumerGroupHeartbeat) or share (KIP-932). */
+  type: 'classic' | 'consumer' | 'share';
+  /** A consumer group's states are Empty, Assigning, Reconciling, Stable (Dead: gone). */
   state: string;
   protocolType: string | null;
   protocol: string | null;
+  /** A classic group's generation; a consumer or share group's group epoch. */
   generationId: number;
   leader: string | null;
+  /** A consumer group's assignment epoch and (server-side) assignor; null for classic and share groups. */
+  assignmentEpoch: number | null;
+  assignor: string | null;
   members: GroupMemberInfo[];
   committed: CommittedOffset[];
 }
@@ -112,28 +123,52 @@ export function committedOffsets(broker: Broker, groupId: string): CommittedOffs
 export function groupInfo(broker: Broker, groupId: string): GroupInfo | undefined {
   const group = broker.groups.inspect(groupId);
   if (!group) return undefined;
+  if (group.type === 'consumer') return consumerGroupInfo(broker, groupId);
   const consumer = group.protocolType === 'consumer' && group.state === 'Stable';
   return {
     groupId,
+    type: 'classic',
     state: group.state,
     protocolType: group.protocolType,
     protocol: group.protocolName,
     generationId: group.generationId,
     leader: group.leaderId,
+    assignmentEpoch: null,
+    assignor: null,
     members: [...group.members.values()].map((m) => ({
       memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
-      assignment: consumer ? consumerAssignment(m.assignment) : null,
+      assignment: consumer ? consumerAssignment(m.assignment) : null, memberEpoch: null, targetAssignment: null,
     })),
     committed: committedOffsets(broker, groupId),
   };
 }
 
-/** Every group: classic and consumer groups, then share groups (protocol type "share"; shareGroup() has the details). */
+/** A consumer (KIP-848) group, as ConsumerGroupDescribe tells it: the broker holds the assignments, by topic name. */
+function consumerGroupInfo(broker: Broker, groupId: string): GroupInfo {
+  const d = broker.groups.consumerGroupDescribe(groupId);
+  return {
+    groupId, type: 'consumer', state: d.groupState, protocolType: 'consumer', protocol: null, generationId: d.groupEpoch, leader: null,
+    assignmentEpoch: d.assignmentEpoch, assignor: d.assignorName || null,
+    members: d.members.map((m) => ({
+      memberId: m.memberId, groupInstanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, memberEpoch: m.memberEpoch,
+      assignment: namedAssignment(m.assignment.topicPartitions), targetAssignment: namedAssignment(m.targetAssignment.topicPartitions),
+    })),
+    committed: committedOffsets(broker, groupId),
+  };
+}
+
+/** Topic name → sorted partitions. */
+export function namedAssignment(topicPartitions: Array<{ topicName: string; partitions: number[] }>): Record<string, number[]> {
+  return Object.fromEntries(topicPartitions.map((t) => [t.topicName, [...t.partitions].sort((a, b) => a - b)] as const).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Every group: classic and consumer groups, then share groups (type and protocol type "share"; shareGroup() has the details). */
 export function listGroups(broker: Broker): GroupInfo[] {
   const groups = broker.groups.groupIds().sort().map((id) => groupInfo(broker, id)!).filter(Boolean);
   const shares = listShareGroups(broker).map((g): GroupInfo => ({
-    groupId: g.groupId, state: g.state, protocolType: 'share', protocol: null, generationId: g.groupEpoch, leader: null,
-    members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, clientId: m.clientId, clientHost: m.clientHost, assignment: m.assignment })),
+    groupId: g.groupId, type: 'share', state: g.state, protocolType: 'share', protocol: null, generationId: g.groupEpoch, leader: null,
+    assignmentEpoch: null, assignor: null,
+    members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, clientId: m.clientId, clientHost: m.clientHost, assignment: m.assignment, memberEpoch: null, targetAssignment: null })),
     committed: [],
   }));
   return [...groups, ...shares];

@@ -29,7 +29,7 @@ export interface BrokerState {
   clock: TestClock;
   /** Empties the cluster (see src/testkit/state.ts); connected clients keep working. */
   reset(): Promise<void>;
-  /** Resolves when the group is in `state` and/or has `members` members (state 'Dead': gone). */
+  /** Resolves when the group (classic or consumer) is in `state`, has `members` members (state 'Dead': gone) and/or lags by at most `lag` on `topic`. */
   waitForGroup(groupId: string, condition?: GroupCondition): Promise<GroupInfo>;
   /** Resolves when the share group (KIP-932) is in `state`, has `members`, and/or lags by at most `lag` on `topic`. */
   waitForShareGroup(groupId: string, condition?: ShareGroupCondition): Promise<ShareGroupInfo>;
@@ -41,7 +41,7 @@ export interface BrokerState {
   records(topic: string, partition?: number, query?: Omit<RecordsQuery, 'partition'>): InspectedRecord[];
   committedOffsets(groupId: string): CommittedOffset[];
   group(groupId: string): GroupInfo | undefined;
-  /** Every group, share groups included (protocol type "share"). */
+  /** Every group with its type: classic, consumer (KIP-848: member epochs, target assignments) and share. */
   groups(): GroupInfo[];
   /** A share group's members, assignments and share-partitions (start/end offsets, in-flight counts, lag). */
   shareGroup(groupId: string): ShareGroupInfo | undefined;

@@ -20,10 +20,16 @@ export interface WaitOptions {
 }
 
 export interface GroupCondition extends WaitOptions {
-  /** Empty, PreparingRebalance, CompletingRebalance, Stable, or Dead (no such group). */
+  /**
+   * Empty, PreparingRebalance, CompletingRebalance, Stable, or Dead (no such group); a consumer (KIP-848) group's are
+   * Empty, Assigning, Reconciling, Stable.
+   */
   state?: string;
   /** How many members. */
   members?: number;
+  /** With `topic`: the group lags by at most this on each of the topic's partitions (one without a commit lags by all it holds). */
+  lag?: number;
+  topic?: string;
 }
 
 export interface CommittedCondition extends WaitOptions {
@@ -131,11 +137,15 @@ const watchGroup = (broker: Broker, groupId: string, wake: () => void): () => vo
   broker.groups.watch((id) => { if (id === groupId) wake(); });
 
 function describeGroup(g: GroupInfo | undefined): string {
-  return g ? `state ${g.state} with ${g.members.length} member(s), generation ${g.generationId}` : 'no such group (Dead)';
+  return g ? `${g.type} group, state ${g.state} with ${g.members.length} member(s), ${g.type === 'classic' ? 'generation' : 'epoch'} ${g.generationId}` : 'no such group (Dead)';
 }
 
 export function waitForGroup(broker: Broker, groupId: string, cond: GroupCondition = {}): Promise<GroupInfo> {
-  const wanted = [cond.state && `state ${cond.state}`, cond.members !== undefined && `${cond.members} member(s)`].filter(Boolean).join(' with ') || 'to exist';
+  if ((cond.lag === undefined) !== (cond.topic === undefined)) {
+    return Promise.reject(new TestkitError('SAMSA_INVALID_ARGUMENT', 'waitForGroup: give `lag` with `topic`'));
+  }
+  const wanted = [cond.state && `state ${cond.state}`, cond.members !== undefined && `${cond.members} member(s)`,
+    cond.lag !== undefined && `lag <= ${cond.lag} on '${cond.topic}'`].filter(Boolean).join(' with ') || 'to exist';
   return waitUntil({
     what: `waitForGroup('${groupId}', ${wanted})`,
     timeoutMs: cond.timeoutMs ?? DEFAULT_WAIT_MS,
@@ -144,12 +154,38 @@ export function waitForGroup(broker: Broker, groupId: string, cond: GroupConditi
       const state = g?.state ?? 'Dead';
       if (cond.state !== undefined && state !== cond.state) return undefined;
       if (cond.members !== undefined && (g?.members.length ?? 0) !== cond.members) return undefined;
-      if (cond.state === undefined && cond.members === undefined && !g) return undefined;
-      return g ?? { groupId, state: 'Dead', protocolType: null, protocol: null, generationId: -1, leader: null, members: [], committed: [] };
+      if (cond.lag !== undefined && !lagsAtMost(committedState(broker, groupId, cond.topic!), cond.lag)) return undefined;
+      if (cond.state === undefined && cond.members === undefined && cond.lag === undefined && !g) return undefined;
+      return g ?? { groupId, type: 'classic', state: 'Dead', protocolType: null, protocol: null, generationId: -1, leader: null, assignmentEpoch: null, assignor: null, members: [], committed: [] };
     },
-    seen: () => describeGroup(groupInfo(broker, groupId)),
-    subscribe: (wake) => watchGroup(broker, groupId, wake),
+    seen: () => describeGroup(groupInfo(broker, groupId)) + (cond.topic !== undefined ? `; ${describeCommitted(committedState(broker, groupId, cond.topic), cond.topic)}` : ''),
+    subscribe: (wake) => {
+      const stopGroup = watchGroup(broker, groupId, wake);
+      const stopTopic = cond.topic !== undefined ? watchTopic(broker, cond.topic, wake) : () => {};
+      return () => { stopGroup(); stopTopic(); };
+    },
   });
+}
+
+/** Per partition of `topic` (all, or one): [partition, committed offset or null, high watermark (-1: no such partition), log start]; null without the topic. */
+function committedState(broker: Broker, groupId: string, topic: string, partition?: number): Array<[number, number | null, number, number]> | null {
+  const meta = broker.topics.get(topic);
+  if (!meta) return null;
+  const committed = new Map(committedOffsets(broker, groupId).filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
+  const partitions = partition === undefined ? [...Array(meta.partitions).keys()] : [partition];
+  return partitions.map((p) => {
+    const log = broker.partition(topic, p);
+    return [p, committed.get(p) ?? null, log?.highWatermark ?? -1, log?.logStartOffset ?? 0];
+  });
+}
+
+/** Whether every partition exists and lags by at most `lag` (one without a commit lags by all it holds). */
+const lagsAtMost = (s: ReturnType<typeof committedState>, lag: number) =>
+  s !== null && s.every(([, committed, hw, start]) => hw >= 0 && hw - Math.max(committed ?? start, start) <= lag);
+
+function describeCommitted(s: ReturnType<typeof committedState>, topic: string): string {
+  if (!s) return `no topic '${topic}'`;
+  return s.map(([p, committed, hw]) => (hw < 0 ? `no partition ${p}` : `partition ${p}: committed ${committed ?? 'none'}, high watermark ${hw}`)).join('; ');
 }
 
 /** Resolves with the share group's description once it is in `state`, has `members`, and/or lags by at most `lag` on `topic`. */
@@ -194,33 +230,17 @@ export function waitForCommitted(broker: Broker, groupId: string, topic: string,
   }
   const where = cond.partition === undefined ? `'${topic}'` : `'${topic}' partition ${cond.partition}`;
   const wanted = cond.offset !== undefined ? `offset >= ${cond.offset}` : `lag <= ${cond.lag}`;
-  /** Per partition concerned: [partition, committed offset or null, high watermark (-1: no such partition), log start]. */
-  const state = (): Array<[number, number | null, number, number]> | null => {
-    const meta = broker.topics.get(topic);
-    if (!meta) return null;
-    const committed = new Map(committedOffsets(broker, groupId).filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
-    const partitions = cond.partition === undefined ? [...Array(meta.partitions).keys()] : [cond.partition];
-    return partitions.map((p) => {
-      const log = broker.partition(topic, p);
-      return [p, committed.get(p) ?? null, log?.highWatermark ?? -1, log?.logStartOffset ?? 0];
-    });
-  };
+  const state = () => committedState(broker, groupId, topic, cond.partition);
   return waitUntil({
     what: `waitForCommitted('${groupId}', ${where}, ${wanted})`,
     timeoutMs: cond.timeoutMs ?? DEFAULT_WAIT_MS,
     check: () => {
       const s = state();
       if (!s) return undefined;
-      const ok = s.every(([, committed, hw, start]) => hw >= 0 && (cond.offset !== undefined
-        ? committed !== null && committed >= cond.offset
-        : hw - Math.max(committed ?? start, start) <= cond.lag!));
+      const ok = cond.offset !== undefined ? s.every(([, committed, hw]) => hw >= 0 && committed !== null && committed >= cond.offset!) : lagsAtMost(s, cond.lag!);
       return ok ? committedOffsets(broker, groupId).filter((o) => o.topic === topic) : undefined;
     },
-    seen: () => {
-      const s = state();
-      if (!s) return `no topic '${topic}'`;
-      return s.map(([p, committed, hw]) => (hw < 0 ? `no partition ${p}` : `partition ${p}: committed ${committed ?? 'none'}, high watermark ${hw}`)).join('; ');
-    },
+    seen: () => describeCommitted(state(), topic),
     subscribe: (wake) => {
       const stopGroup = watchGroup(broker, groupId, wake);
       const stopTopic = watchTopic(broker, topic, wake);

@@ -182,7 +182,8 @@ for (const nodes of [1, 3]) {
       await ok(['produce', 'seekable', '-k', '=', ...b], Array.from({ length: 20 }, (_, i) => `k${i}=v${i}`).join('\n'));
       await ok(['consume', 'seekable', '--group', 'seekers', ...b]);
       assert.deepEqual(JSON.parse(await ok(['group', 'describe', 'seekers', ...b, '--format', 'json'])).partitions.map((p: { lag: number }) => p.lag), [0, 0]);
-      assert.ok((JSON.parse(await ok(['group', 'list', ...b, '--format', 'json'])) as Array<{ group: string }>).some((g) => g.group === 'seekers'));
+      const listed = (JSON.parse(await ok(['group', 'list', ...b, '--format', 'json'])) as Array<{ group: string; type: string; state: string; members: number }>).find((g) => g.group === 'seekers');
+      assert.deepEqual([listed?.type, listed?.state, listed?.members], ['classic', 'Empty', 0]);
 
       const seeked = JSON.parse(await ok(['group', 'seek', 'seekers', '--to', 'start', ...b, '--format', 'json']));
       assert.deepEqual(seeked.partitions.map((p: { offset: number }) => p.offset), [0, 0]);

@@ -12,8 +12,14 @@ import { join } from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer } from 'kafkajs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { startTestBroker, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/* eslint-disable @typescript-eslint/no-explicit-any -- librdkafka's client, loaded from the compat-suite's own install */
+const ConfluentKafka = createRequire(`${ROOT}compat-suite/clients/confluent-js/package.json`)('@confluentinc/kafka-javascript').KafkaJS as any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = process.env.CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'samsa-console-'));
@@ -29,7 +35,8 @@ const USER_V2 = { ...USER_V1, fields: [...USER_V1.fields, { name: 'email', type:
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
 before(async () => {
-  broker = await startTestBroker({ adminPort: -1, registryPort: -1 });
+  // Short consumer-group (KIP-848) heartbeats, so the librdkafka member of the consumer group test joins fast.
+  broker = await startTestBroker({ adminPort: -1, registryPort: -1, config: { 'group.consumer.min.heartbeat.interval.ms': 200, 'group.consumer.heartbeat.interval.ms': 200 } });
   admin = kafkaClient(broker).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }, { topic: 'users', numPartitions: 1 }, { topic: 'big', numPartitions: 1 }] });
@@ -93,7 +100,7 @@ test('overview lists nodes, topics with their records and groups', async () => {
   const topics = await text('table.topics');
   assert.match(topics, /orders\t2\t3\t/, 'orders: 2 partitions, 3 records');
   assert.match(topics, /users\t1\t1\t/);
-  assert.match(await text('table.groups'), /billing\tEmpty\t0\t0/);
+  assert.match(await text('table.groups'), /billing\tclassic\tEmpty\t0\t0/);
   await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
 });
 
@@ -233,6 +240,45 @@ test('resetting a group with an active member is refused', async () => {
   } finally {
     await consumer.disconnect();
   }
+});
+
+test('consumer (KIP-848) group: type, epochs, members with assignment and target, lag; reset once it is empty', async () => {
+  const kafka = new ConfluentKafka.Kafka({ kafkaJS: { brokers: [broker.bootstrap], logLevel: ConfluentKafka.logLevel.NOTHING } });
+  const consumer = kafka.consumer({ kafkaJS: { groupId: 'kip848', fromBeginning: true, autoCommit: false }, 'group.protocol': 'consumer', 'client.id': 'rdkafka-848' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'orders' });
+  await consumer.run({
+    eachMessage: async ({ partition, message }: any) => {
+      await consumer.commitOffsets([{ topic: 'orders', partition, offset: String(Number(message.offset) + 1) }]);
+    },
+  });
+  let end = 0;
+  try {
+    const group = await broker.waitForGroup('kip848', { state: 'Stable', members: 1 });
+    await broker.waitForCommitted('kip848', 'orders', { partition: 0, lag: 0 });
+    const member = group.members[0]!;
+    end = broker.topics().find((t) => t.name === 'orders')!.partitions[0]!.highWatermark;
+    await open('', 'Cluster');
+    assert.match(await text('table.groups'), /kip848\tconsumer\tStable\t1\t0/);
+    await open('#/group/kip848', 'Consumer group');
+    assert.equal(await text('#group-type'), 'consumer');
+    assert.equal(await text('#group-state'), 'Stable');
+    assert.equal(await text('#group-epoch'), String(group.generationId));
+    assert.equal(await text('table.members'), `member\tclient\thost\tepoch\tassignment\ttarget assignment\n${member.memberId}\trdkafka-848\t${member.clientHost}\t${member.memberEpoch}\torders: 0,1\torders: 0,1`);
+    assert.deepEqual((await text('table.lags')).split('\n').slice(1), [`orders\t0\t${end}\t${end}\t0\t${member.memberId}`], 'partition 1 holds nothing, so nothing is committed there');
+    assert.equal(await page.$eval('#reset-earliest', (b) => (b as HTMLButtonElement).disabled), true, 'a group with a member cannot be reset');
+    assert.doesNotMatch(await text('main'), /^null$/m, 'no chart yet, and nothing in its place');
+    await page.screenshot({ path: join(shots, 'group-kip848.png'), fullPage: true });
+  } finally {
+    await consumer.disconnect();
+  }
+  await broker.waitForGroup('kip848', { state: 'Empty', members: 0 });
+  await open('#/group/kip848', 'Consumer group');
+  assert.equal(await text('#group-state'), 'Empty');
+  await page.click('#reset-earliest');
+  await page.waitForSelector('#reset-result .ok');
+  assert.match(await text('table.lags'), new RegExp(`^orders\\t0\\t0\\t${end}\\t${end}\\t-$`, 'm'));
+  assert.equal(await committed('kip848', 0), '0', 'a Kafka client sees the reset offset');
 });
 
 test('schemas page: subjects, versions, compatibility and a diff between versions', async () => {

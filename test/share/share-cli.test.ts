@@ -26,6 +26,10 @@ test('samsa group describe shows a share group: members, assignments, start offs
     assert.deepEqual(d.partitions.map((p: { partition: number; startOffset: number; endOffset: number; lag: number }) => [p.partition, p.startOffset, p.endOffset, p.lag]), [[0, 2, 5, 3]]);
     const text = await run(process.execPath, [cli, 'group', 'describe', 'sg', ...b]);
     assert.match(text.stdout, /^work\s+0\s+2\s+5\s+3\s+1$/m);
+    // group list: the type, state and members ListGroups v5 and ShareGroupDescribe tell.
+    const listed = await run(process.execPath, [cli, 'group', 'list', ...b, '--format', 'json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).map((g: { group: string; type: string; state: string; members: number }) => [g.group, g.type, g.state, g.members]), [['sg', 'share', 'Stable', 1]]);
   } finally {
     await broker.close();
   }

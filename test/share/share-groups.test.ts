@@ -395,7 +395,7 @@ test('console API: a share group page with in-flight counts and lag; the overvie
     assert.equal(page.type, 'share');
     assert.deepEqual([page.partitions[0].inFlight.acquired, page.partitions[0].lag], [2, 3]);
     const overview = await fetch(`${broker.adminUrl}/console/api/overview`).then((r) => r.json()) as { groups: Array<{ groupId: string; members: number; lag: number }> };
-    assert.deepEqual(overview.groups.find((g) => g.groupId === 'g'), { groupId: 'g', state: 'Stable', members: 1, lag: 3 });
+    assert.deepEqual(overview.groups.find((g) => g.groupId === 'g'), { groupId: 'g', type: 'share', state: 'Stable', members: 1, lag: 3 });
   } finally {
     await broker.close();
   }

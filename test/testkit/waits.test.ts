@@ -106,6 +106,9 @@ test('a wait that is not met rejects after its timeout saying what it awaited an
   await assert.rejects(broker.waitForCommitted('nobody', 'few', { lag: 0, timeoutMs: 50 }),
     /waitForCommitted\('nobody', 'few', lag <= 0\): timed out after 50 ms; last seen: partition 0: committed none, high watermark 1/);
   await assert.rejects(broker.waitForCommitted('nobody', 'few', { timeoutMs: 50 }), { code: 'SAMSA_INVALID_ARGUMENT' });
+  await assert.rejects(broker.waitForGroup('nobody', { lag: 0, timeoutMs: 50 }), { code: 'SAMSA_INVALID_ARGUMENT' });
+  await assert.rejects(broker.waitForGroup('nobody', { lag: 0, topic: 'few', timeoutMs: 50 }),
+    /waitForGroup\('nobody', lag <= 0 on 'few'\): timed out after 50 ms; last seen: no such group \(Dead\); partition 0: committed none, high watermark 1/);
 });
 
 test('records() shows a transaction\'s records, transactional, and its COMMIT marker; an aborted one its ABORT marker', async () => {

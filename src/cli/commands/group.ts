@@ -2,6 +2,11 @@
  * `samsa group list | describe | seek | delete`: ListGroups (asked of every broker: each lists the groups it
  * coordinates), DescribeGroups, OffsetFetch, ListOffsets (for lag), OffsetCommit and DeleteGroups.
  *
+ * A consumer group (KIP-848, group.protocol=consumer) is described with ConsumerGroupDescribe: the group and
+ * assignment epochs, the server-side assignor, and per member its epoch, current and target assignment; its committed
+ * offsets and lag as for a classic group. `list` shows each group's type (classic, consumer, share) and state from
+ * ListGroups v5.
+ *
  * A share group (KIP-932) is described with ShareGroupDescribe and DescribeShareGroupOffsets: members with their
  * assignments, and per partition the share-partition start offset (SPSO), the end offset and the lag (end − start:
  * in-flight records count as lag; their per-state counts are not in Kafka's APIs — the test kit's shareGroup() and
@@ -13,12 +18,13 @@
  */
 import type { Command } from 'commander';
 import {
-  DeleteGroupsApi, DescribeGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, OffsetFetchApi, ShareGroupDescribeApi,
-  type DescribeGroupsResponseGroups, type ShareGroupDescribeResponseGroups,
+  ConsumerGroupDescribeApi, DeleteGroupsApi, DescribeGroupsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, OffsetFetchApi, ShareGroupDescribeApi,
+  type ConsumerGroupDescribeResponseGroups, type DescribeGroupsResponseGroups, type ShareGroupDescribeResponseGroups,
 } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
+import type { ApiCodec } from '../../protocol/api.js';
 import { Reader } from '../../protocol/reader.js';
-import type { KafkaClient } from '../kafka-client.js';
+import type { BrokerConnection, KafkaClient } from '../kafka-client.js';
 import { check, CliError, emit, table } from '../output.js';
 import { connectionOptions, formatOption, parseTime, Session } from '../session.js';
 import { commitOffsets } from './consume.js';
@@ -69,34 +75,71 @@ async function committed(client: KafkaClient, group: string): Promise<Map<string
   });
 }
 
-async function list(s: Session): Promise<void> {
-  const client = s.kafka();
-  const meta = await client.metadata([]);
-  const groups = (await Promise.all(meta.brokers.map(async (b) => {
-    const conn = await client.node(b.nodeId);
-    const listed = await conn.request(ListGroupsApi, { statesFilter: [], typesFilter: [] });
-    check(listed.errorCode, `groups of node ${b.nodeId}`);
-    if (listed.groups.length === 0) return [];
-    const described = await conn.request(DescribeGroupsApi, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false });
-    return listed.groups.map((g) => {
-      const d = described.groups.find((x) => x.groupId === g.groupId);
-      return { group: g.groupId, state: d?.groupState ?? 'Unknown', protocolType: g.protocolType, members: d?.members.length ?? 0, coordinator: b.nodeId };
-    });
-  }))).flat().sort((a, b) => a.group.localeCompare(b.group));
-  emit(s.format, groups, (gs) => table(['GROUP', 'STATE', 'TYPE', 'MEMBERS', 'COORDINATOR'], gs.map((g) => [g.group, g.state, g.protocolType || '-', g.members, g.coordinator])));
+/** Members of the listed groups of one node, asked with the Describe API of each group type the node serves. */
+async function memberCounts(conn: BrokerConnection, listed: Array<{ groupId: string; groupType: string }>): Promise<Map<string, number>> {
+  const ids = (type: string) => listed.filter((g) => (g.groupType || 'classic').toLowerCase() === type).map((g) => g.groupId);
+  const counts = new Map<string, number>();
+  const [classic, consumer, share] = [ids('classic'), ids('consumer'), ids('share')];
+  if (classic.length > 0) {
+    for (const g of (await conn.request(DescribeGroupsApi, { groups: classic, includeAuthorizedOperations: false })).groups) counts.set(g.groupId, g.members.length);
+  }
+  if (consumer.length > 0 && conn.versions.has(ConsumerGroupDescribeApi.key)) {
+    for (const g of (await conn.request(ConsumerGroupDescribeApi, { groupIds: consumer, includeAuthorizedOperations: false })).groups) counts.set(g.groupId, g.members.length);
+  }
+  if (share.length > 0 && conn.versions.has(ShareGroupDescribeApi.key)) {
+    for (const g of (await conn.request(ShareGroupDescribeApi, { groupIds: share, includeAuthorizedOperations: false })).groups) counts.set(g.groupId, g.members.length);
+  }
+  return counts;
 }
 
-/** The share group, or null when the broker serves no share groups or this is not one. */
-async function describeShareGroup(client: KafkaClient, group: string): Promise<ShareGroupDescribeResponseGroups | null> {
+const commaList = (text: string | undefined) => text?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+
+async function list(s: Session, o: { type?: string; state?: string }): Promise<void> {
+  const client = s.kafka();
+  const meta = await client.metadata([]);
+  const [typesFilter, statesFilter] = [commaList(o.type), commaList(o.state)];
+  const groups = (await Promise.all(meta.brokers.map(async (b) => {
+    const conn = await client.node(b.nodeId);
+    // ListGroups v4+ carries the state and v5+ the type (before: classic groups only, their state from DescribeGroups).
+    const version = conn.versionOf(ListGroupsApi);
+    if (typesFilter.length > 0 && version < 5) throw new CliError(`the broker at ${conn.label} cannot filter groups by type (ListGroups v5; it serves v${version})`);
+    if (statesFilter.length > 0 && version < 4) throw new CliError(`the broker at ${conn.label} cannot filter groups by state (ListGroups v4; it serves v${version})`);
+    const listed = await conn.request(ListGroupsApi, { statesFilter, typesFilter });
+    check(listed.errorCode, `groups of node ${b.nodeId}`);
+    if (listed.groups.length === 0) return [];
+    const members = await memberCounts(conn, listed.groups);
+    const states = listed.groups.some((g) => !g.groupState)
+      ? new Map((await conn.request(DescribeGroupsApi, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false })).groups.map((g) => [g.groupId, g.groupState]))
+      : new Map<string, string>();
+    return listed.groups.map((g) => ({
+      group: g.groupId, type: (g.groupType || 'classic').toLowerCase(), state: g.groupState || states.get(g.groupId) || 'Unknown', protocolType: g.protocolType,
+      members: members.get(g.groupId) ?? 0, coordinator: b.nodeId,
+    }));
+  }))).flat().sort((a, b) => a.group.localeCompare(b.group));
+  emit(s.format, groups, (gs) => table(['GROUP', 'TYPE', 'STATE', 'PROTOCOL', 'MEMBERS', 'COORDINATOR'], gs.map((g) => [g.group, g.type, g.state, g.protocolType || '-', g.members, g.coordinator])));
+}
+
+/**
+ * The group as a typed Describe API (ConsumerGroupDescribe, ShareGroupDescribe) tells it, or null when the broker does
+ * not serve that API or the group is not of that type.
+ */
+async function describeTyped<G extends { errorCode: number; errorMessage: string | null }>(client: KafkaClient,
+  api: ApiCodec<{ groupIds: string[]; includeAuthorizedOperations: boolean }, { groups: G[] }>, group: string, what: string): Promise<G | null> {
   return client.retrying(async () => {
     const conn = await client.coordinator(group);
-    if (!conn.versions.has(ShareGroupDescribeApi.key)) return null;
-    const g = (await conn.request(ShareGroupDescribeApi, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
+    if (!conn.versions.has(api.key)) return null;
+    const g = (await conn.request(api, { groupIds: [group], includeAuthorizedOperations: false })).groups[0]!;
     if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
-    check(g.errorCode, `share group '${group}'`);
+    check(g.errorCode, `${what} '${group}'`, g.errorMessage);
     return g;
   });
 }
+
+const describeConsumerGroup = (client: KafkaClient, group: string): Promise<ConsumerGroupDescribeResponseGroups | null> =>
+  describeTyped(client, ConsumerGroupDescribeApi, group, 'consumer group');
+
+const describeShareGroup = (client: KafkaClient, group: string): Promise<ShareGroupDescribeResponseGroups | null> =>
+  describeTyped(client, ShareGroupDescribeApi, group, 'share group');
 
 async function describeShare(s: Session, client: KafkaClient, g: ShareGroupDescribeResponseGroups): Promise<void> {
   const group = g.groupId;
@@ -132,18 +175,13 @@ async function describeShare(s: Session, client: KafkaClient, g: ShareGroupDescr
   ].join('\n'));
 }
 
-async function describe(s: Session, group: string): Promise<void> {
-  const client = s.kafka();
-  const [g, offsets] = await Promise.all([describeGroup(client, group), committed(client, group)]);
-  if (g.groupState === 'Dead' && offsets.size === 0) {
-    const share = await describeShareGroup(client, group);
-    if (share) return describeShare(s, client, share);
-    throw new CliError(`unknown group '${group}'`);
-  }
-  const owner = new Map<string, (typeof g.members)[number]>();
-  for (const m of g.members) {
-    for (const [topic, partitions] of readAssignment(m.memberAssignment)) for (const p of partitions) owner.set(`${topic}/${p}`, m);
-  }
+interface Owner { memberId: string; clientId: string; clientHost: string }
+
+/**
+ * Per partition the group has an offset for or a member owns: committed offset, end offset, lag and owner, by topic
+ * then partition.
+ */
+async function partitionRows(client: KafkaClient, offsets: Map<string, Map<number, number>>, owner: Map<string, Owner>) {
   const topics = new Set([...offsets.keys(), ...[...owner.keys()].map((k) => k.slice(0, k.lastIndexOf('/')))]);
   const partitions = [];
   for (const topic of [...topics].sort()) {
@@ -159,24 +197,73 @@ async function describe(s: Session, group: string): Promise<void> {
       });
     }
   }
+  return partitions;
+}
+
+const PARTITION_COLUMNS = ['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER-ID', 'CLIENT-ID', 'HOST'];
+type PartitionRow = Awaited<ReturnType<typeof partitionRows>>[number];
+const partitionCells = (ps: PartitionRow[]) => ps.map((p) => [p.topic, p.partition, p.committedOffset, p.endOffset, p.lag, p.memberId, p.clientId, p.host]);
+const assignmentText = (a: Record<string, number[]>) => Object.entries(a).map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || '-';
+
+/** topic → sorted partitions, by topic name. */
+function byTopic(topicPartitions: Array<{ topicName: string; partitions: number[] }>): Record<string, number[]> {
+  return Object.fromEntries([...topicPartitions].sort((a, b) => a.topicName.localeCompare(b.topicName)).map((t) => [t.topicName, [...t.partitions].sort((x, y) => x - y)]));
+}
+
+async function describeConsumer(s: Session, client: KafkaClient, g: ConsumerGroupDescribeResponseGroups): Promise<void> {
+  const group = g.groupId;
+  const offsets = await committed(client, group);
+  const owner = new Map<string, Owner>();
+  for (const m of g.members) for (const t of m.assignment.topicPartitions) for (const p of t.partitions) owner.set(`${t.topicName}/${p}`, m);
   const out = {
-    group, state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData,
+    group, type: 'consumer', state: g.groupState, groupEpoch: g.groupEpoch, assignmentEpoch: g.assignmentEpoch, assignor: g.assignorName,
+    members: g.members.map((m) => ({
+      memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId, host: m.clientHost, memberEpoch: m.memberEpoch,
+      subscribedTopics: [...m.subscribedTopicNames].sort(), subscribedTopicRegex: m.subscribedTopicRegex,
+      assignment: byTopic(m.assignment.topicPartitions), targetAssignment: byTopic(m.targetAssignment.topicPartitions),
+    })),
+    partitions: await partitionRows(client, offsets, owner),
+  };
+  emit(s.format, out, (d) => [
+    table(['GROUP', 'TYPE', 'STATE', 'EPOCH', 'ASSIGNMENT-EPOCH', 'ASSIGNOR', 'MEMBERS'], [[d.group, d.type, d.state, d.groupEpoch, d.assignmentEpoch, d.assignor || '-', d.members.length]]),
+    ...(d.members.length ? ['', table(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'EPOCH', 'ASSIGNMENT', 'TARGET-ASSIGNMENT'], d.members.map((m) => [m.memberId, m.clientId, m.host, m.memberEpoch,
+      assignmentText(m.assignment), assignmentText(m.targetAssignment)]))] : []),
+    '',
+    table(PARTITION_COLUMNS, partitionCells(d.partitions)),
+  ].join('\n'));
+}
+
+async function describe(s: Session, group: string): Promise<void> {
+  const client = s.kafka();
+  // DescribeGroups does not see a consumer (KIP-848) group, so ConsumerGroupDescribe is asked first.
+  const consumer = await describeConsumerGroup(client, group);
+  if (consumer) return describeConsumer(s, client, consumer);
+  const [g, offsets] = await Promise.all([describeGroup(client, group), committed(client, group)]);
+  if (g.groupState === 'Dead' && offsets.size === 0) {
+    const share = await describeShareGroup(client, group);
+    if (share) return describeShare(s, client, share);
+    throw new CliError(`unknown group '${group}'`);
+  }
+  const owner = new Map<string, Owner>();
+  for (const m of g.members) {
+    for (const [topic, partitions] of readAssignment(m.memberAssignment)) for (const p of partitions) owner.set(`${topic}/${p}`, m);
+  }
+  const out = {
+    group, type: 'classic', state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData,
     members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: Object.fromEntries(readAssignment(m.memberAssignment)) })),
-    partitions,
+    partitions: await partitionRows(client, offsets, owner),
   };
   emit(s.format, out, (d) => [
     table(['GROUP', 'STATE', 'PROTOCOL', 'MEMBERS'], [[d.group, d.state, [d.protocolType, d.protocol].filter(Boolean).join('/') || '-', d.members.length]]),
-    ...(d.members.length ? ['', table(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'], d.members.map((m) => [m.memberId, m.clientId, m.host,
-      Object.entries(m.assignment).map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || '-']))] : []),
+    ...(d.members.length ? ['', table(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'], d.members.map((m) => [m.memberId, m.clientId, m.host, assignmentText(m.assignment)]))] : []),
     '',
-    table(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER-ID', 'CLIENT-ID', 'HOST'],
-      d.partitions.map((p) => [p.topic, p.partition, p.committedOffset, p.endOffset, p.lag, p.memberId, p.clientId, p.host])),
+    table(PARTITION_COLUMNS, partitionCells(d.partitions)),
   ].join('\n'));
 }
 
 async function seek(s: Session, group: string, o: { to: string; topic?: string }): Promise<void> {
   const client = s.kafka();
-  const g = await describeGroup(client, group);
+  const g = await describeConsumerGroup(client, group) ?? await describeGroup(client, group);
   if (g.groupState !== 'Empty' && g.groupState !== 'Dead') {
     throw new CliError(`group '${group}' is ${g.groupState} with ${g.members.length} member${g.members.length === 1 ? '' : 's'}: stop its consumers before seeking`);
   }
@@ -223,9 +310,12 @@ async function remove(s: Session, group: string): Promise<void> {
 }
 
 export function groupCommand(program: Command): void {
-  const group = program.command('group').description('list, describe, seek and delete consumer groups');
+  const group = program.command('group').description('list, describe, seek and delete groups (classic, consumer and share)');
   const kafka = (cmd: Command) => formatOption(connectionOptions(cmd, { kafka: true }));
-  kafka(group.command('list').alias('ls').description('list groups with their state')).action(act(list));
+  kafka(group.command('list').alias('ls').description('list groups with their type and state')
+    .option('--type <types>', 'only groups of these types, comma-separated: classic, consumer, share')
+    .option('--state <states>', 'only groups in these states, comma-separated (e.g. Stable,Empty)'))
+    .action(act(list));
   kafka(group.command('describe').description('state, members, and per partition the committed offset, end offset and lag').argument('<group>')).action(act(describe));
   kafka(group.command('seek').description('move an inactive group\'s committed offsets').argument('<group>')
     .requiredOption('--to <position>', 'start, end, an offset, or a time (ISO-8601 date-time, or @<ms since the epoch>)')

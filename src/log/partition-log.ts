@@ -85,7 +85,8 @@ export class PartitionLog {
   private writeSeq = 0;
   private syncedSeq = 0;
   private syncing = false;
-  private waiters: SyncWaiter[] = [];
+  /** Callers of `sync` not answered yet (made on first use: thousands of idle partitions need none). */
+  private waiters: SyncWaiter[] | null = null;
   /** Files written since their last sync (made on first write: thousands of idle partitions need none). */
   private dirty: Set<LogFile> | null = null;
   private unflushedMessages = 0;
@@ -424,7 +425,7 @@ export class PartitionLog {
     const seq = this.writeSeq;
     if (seq <= this.syncedSeq) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ seq, resolve, reject });
+      (this.waiters ??= []).push({ seq, resolve, reject });
       if (!this.syncing) this.startSync();
     });
   }
@@ -452,18 +453,18 @@ export class PartitionLog {
       },
     ).finally(() => {
       this.syncing = false;
-      if (this.waiters.length) this.startSync();
+      if (this.waiters) this.startSync();
     });
   }
 
   private settleWaiters(done: (w: SyncWaiter) => boolean, err: unknown): void {
     const left: SyncWaiter[] = [];
-    for (const w of this.waiters) {
+    for (const w of this.waiters ?? []) {
       if (!done(w)) left.push(w);
       else if (err) w.reject(err);
       else w.resolve();
     }
-    this.waiters = left;
+    this.waiters = left.length ? left : null;
   }
 
   // ---- read ----

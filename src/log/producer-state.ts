@@ -53,12 +53,14 @@ class NoEntries<V> extends Map<number, V> {
 }
 const NO_PRODUCERS = new NoEntries<ProducerEntry>();
 const NO_TRANSACTIONS = new NoEntries<number>();
+/** The same for aborted transactions: shared and empty, replaced by the first abort. */
+const NO_ABORTED: readonly AbortedTransaction[] = Object.freeze([]);
 
 export class ProducerState {
   private producers: Map<number, ProducerEntry> = NO_PRODUCERS;
   /** Open transactions: producer id → offset of its first batch in this partition. */
   private ongoing: Map<number, number> = NO_TRANSACTIONS;
-  private aborted: AbortedTransaction[] = [];
+  private aborted: readonly AbortedTransaction[] = NO_ABORTED;
 
   /** Checks a batch before it is appended. Batches without a producer id (-1) always append. */
   check(batch: ProducerBatch): SequenceCheck {
@@ -93,7 +95,10 @@ export class ProducerState {
     if (batch.commitMarker !== null) {
       const first = this.ongoing.get(batch.producerId);
       this.ongoing.delete(batch.producerId);
-      if (!batch.commitMarker && first !== undefined) this.aborted.push({ producerId: batch.producerId, firstOffset: first, lastOffset: batch.baseOffset });
+      if (!batch.commitMarker && first !== undefined) {
+        const aborted = this.aborted === NO_ABORTED ? (this.aborted = []) as AbortedTransaction[] : this.aborted as AbortedTransaction[];
+        aborted.push({ producerId: batch.producerId, firstOffset: first, lastOffset: batch.baseOffset });
+      }
       const entry = this.producers.get(batch.producerId);
       if (entry && batch.producerEpoch > entry.epoch) this.producers.set(batch.producerId, { epoch: batch.producerEpoch, recent: [] });
       return;
@@ -134,6 +139,6 @@ export class ProducerState {
 
   /** Forgets aborted transactions that ended before the log start offset (after retention or DeleteRecords). */
   truncateHead(logStartOffset: number): void {
-    this.aborted = this.aborted.filter((a) => a.lastOffset >= logStartOffset);
+    if (this.aborted !== NO_ABORTED) this.aborted = this.aborted.filter((a) => a.lastOffset >= logStartOffset);
   }
 }

@@ -46,7 +46,15 @@ function wholeBatches(spans: readonly Buffer[], length: number, upTo: number): n
   return end;
 }
 
-export const segmentName = (baseOffset: number, ext: string): string => `${String(baseOffset).padStart(20, '0')}${ext}`;
+/** The first segment's file names, one string each for every partition: most partitions (idle ones) have only it. */
+const firstSegmentNames = new Map<string, string>();
+
+export function segmentName(baseOffset: number, ext: string): string {
+  if (baseOffset !== 0) return `${String(baseOffset).padStart(20, '0')}${ext}`;
+  let name = firstSegmentNames.get(ext);
+  if (name === undefined) firstSegmentNames.set(ext, (name = `${'0'.repeat(20)}${ext}`));
+  return name;
+}
 export const parseSegmentName = (name: string): number | null => (/^\d{20}\.log$/.test(name) ? Number(name.slice(0, 20)) : null);
 
 export interface WalkedBatch {

@@ -210,10 +210,12 @@ class FsFile implements LogFile {
   /** Not created yet: the first write creates it (see LogDir.open). */
   private absent: boolean;
 
-  readonly path: string;
+  /** `dir`/`name`, joined when needed: a whole path per file adds up over thousands of idle partitions. */
+  get path(): string {
+    return `${this.dir}/${this.name}`;
+  }
 
-  constructor(path: string, private readonly files: OpenFiles, absent: boolean) {
-    this.path = flatPath(path);
+  constructor(private readonly dir: string, private readonly name: string, private readonly files: OpenFiles, absent: boolean) {
     this.absent = absent;
     if (absent) {
       this.size = 0;
@@ -222,7 +224,7 @@ class FsFile implements LogFile {
     try {
       this.size = fs.fstatSync(files.open(this, fs.constants.O_RDWR | fs.constants.O_CREAT)).size;
     } catch (err) {
-      throw storageError(`cannot open ${path}`, err);
+      throw storageError(`cannot open ${this.path}`, err);
     }
   }
 
@@ -387,7 +389,7 @@ export class FsDir implements LogDir {
 
   open(name: string, absent = false): LogFile {
     this.fresh = false;
-    return new FsFile(join(this.path, name), this.files, absent);
+    return new FsFile(this.path, name, this.files, absent);
   }
 
   exists(name: string): boolean {

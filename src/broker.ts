@@ -3,7 +3,7 @@
  * Everything a request handler may touch hangs off this object (handlers receive it in their context).
  */
 import { resolve } from 'node:path';
-import type { Logger } from './logging.js';
+import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
 import { TopicStore, type TopicMeta } from './metadata/topics.js';
 import { Placement } from './metadata/placement.js';

@@ -7,7 +7,7 @@
  *   await broker.close();
  */
 import { readFileSync } from 'node:fs';
-import type { Logger } from './logging.js';
+import type { Logger } from 'pino';
 import { Broker } from './broker.js';
 import { buildConfig, readConfigFile, readEnvironment, type SettingValue } from './config.js';
 import { createLogger } from './logging.js';

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import { realClock, type Clock } from '../clock.js';
 import { HttpError, HttpErrors } from './errors.js';
 import { listenOnHost } from '../server/listen.js';

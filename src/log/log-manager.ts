@@ -7,7 +7,7 @@
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
 import { join } from 'node:path';
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
 import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';

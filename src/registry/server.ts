@@ -3,7 +3,7 @@
  * codes and error bodies ({"error_code":…, "message":…}). Subjects are URL-decoded path segments (they may contain
  * ':' or an encoded '/'); unknown query parameters and unknown body fields are ignored, as Confluent does.
  */
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import { HttpError, HttpErrors, Router, startHttpHost, type HttpHost, type HttpRequest as Request, type Methods } from '../http/index.js';
 import type { KeyValueLog } from '../log/key-value-log.js';
 import { parseCompatibility } from './compatibility.js';

@@ -11,7 +11,7 @@
  *                                                   reused even after compaction drops hard-deleted schemas
  * A soft delete rewrites a version's record with `deleted: true`; a subject delete does so for each version.
  */
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import type { KeyValueLog, KeyValueRecord } from '../log/key-value-log.js';
 import { BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import { checkCompatibility, DEFAULT_COMPATIBILITY, type CompatibilityLevel, type PreviousSchema } from './compatibility.js';

@@ -4,7 +4,7 @@
  * as metadata records; the decisions are acl.ts's. Handlers ask `authorized(ctx, operation, resourceType, name)`
  * where Kafka's KafkaApis asks its Authorizer; with no authorizer every call is allowed.
  */
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import type { KeyValueLog } from '../log/key-value-log.js';
 import type { RequestContext } from '../handlers/handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import type { TlsOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../config.js';
 import { SASL_MECHANISMS } from '../server/sasl.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from '../logging.js';
+import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.js';
 import { Reader, DecodeError } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';

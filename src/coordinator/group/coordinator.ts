@@ -17,7 +17,7 @@
  * load, so members that do not come back after a restart expire.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import { realClock, type Clock } from '../../clock.js';
 import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';

@@ -1,5 +1,5 @@
 /** The group coordinator, and how the broker builds one from its settings. */
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { BrokerConfig } from '../../config.js';
 import type { KeyValueLog } from '../../log/key-value-log.js';

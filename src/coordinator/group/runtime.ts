@@ -7,7 +7,7 @@
  *   accepted them: the live state is always what replaying the log up to there gives. The caller answers its
  *   request only once `write` resolves (true), as Kafka answers only after its records are written.
  */
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
 

@@ -11,7 +11,7 @@
  * settled generation. Live, a record applies only if the group is still where its write left it (a join or
  * leave during the write moved the round on: then the record only counts for a restart, as in Kafka).
  */
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { EMPTY, Group, Member } from './group.js';
 import * as rec from './records.js';

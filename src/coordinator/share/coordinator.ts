@@ -15,7 +15,7 @@
  *
  * Time: locks and member sessions run on the broker's clock (a ManualClock in tests).
  */
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
 import type { PartitionLog } from '../../log/index.js';

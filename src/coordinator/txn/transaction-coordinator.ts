@@ -6,7 +6,7 @@
  * replaying them, so a restart (clean or kill -9) resumes every transaction: one caught in Prepare* is completed
  * on start, as Kafka does. Producer ids are handed out in blocks recorded in the same log, so none is reused.
  */
-import type { Logger } from '../../logging.js';
+import type { Logger } from 'pino';
 import type { KeyValueLog } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { Clock, TimerHandle } from '../../clock.js';

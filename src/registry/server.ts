@@ -9,7 +9,7 @@ import type { KeyValueLog } from '../log/key-value-log.js';
 import { parseCompatibility } from './compatibility.js';
 import { Errors, RegistryError } from './errors.js';
 import { SCHEMA_TYPES } from './formats/index.js';
-import { MODES, RegistryState, type LookupFilter, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
+import { MODES, RegistryState, type LookupFilter, type RegistryConfig, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
 
 export interface RegistryOptions {
   /** The HTTP host to mount on (at `/`); without one the registry starts its own on `host`:`port`. */
@@ -159,6 +159,13 @@ function schemaBody(v: SchemaVersion, withSubject: boolean): Record<string, unkn
   };
 }
 
+const optional = <T>(name: string, value: T | undefined) => (value === undefined ? {} : { [name]: value });
+
+/** Confluent's Config entity: unset settings left out, in its field order. */
+function configBody(config: RegistryConfig): Record<string, unknown> {
+  return { ...optional('normalize', config.normalize), ...optional('compatibilityLevel', config.compatibilityLevel) };
+}
+
 // ---- routes ----
 
 /** Every registry route, on a router to mount at `/`. */
@@ -189,17 +196,27 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number, clus
     }
     return { is_compatible: messages.length === 0, ...(verbose ? { messages } : {}) };
   };
+  // Confluent's ConfigUpdateRequest: absent settings are kept; the answer is the stored config under its own names.
   const setConfig = async (req: Request) => {
-    const level = parseCompatibility(objectBody(await req.body()).compatibility);
-    if (!level) throw Errors.invalidCompatibility();
-    await state.setConfig(req.params.subject ?? null, level);
-    return { compatibility: level };
+    const body = objectBody(await req.body());
+    const update: Parameters<RegistryState['setConfig']>[1] = {};
+    if ('compatibility' in body && body.compatibility !== null) {
+      update.compatibilityLevel = parseCompatibility(body.compatibility);
+      if (!update.compatibilityLevel) throw Errors.invalidCompatibility();
+    }
+    if ('normalize' in body) {
+      if (body.normalize !== null && typeof body.normalize !== 'boolean') throw HttpErrors.badRequest("Field 'normalize' must be a boolean");
+      update.normalize = body.normalize as boolean | null;
+    }
+    const stored = await state.setConfig(req.params.subject ?? null, update);
+    return { ...optional('normalize', stored.normalize), ...optional('compatibility', stored.compatibilityLevel) };
   };
   const getConfig = (req: Request) => {
     const subject = req.params.subject ?? null;
-    const level = state.configOf(subject) ?? (isTrue(req.query, 'defaultToGlobal') ? state.configOf(null) : undefined);
-    if (!level) throw Errors.subjectCompatibilityNotConfigured(subject!);
-    return { compatibilityLevel: level };
+    const defaultToGlobal = isTrue(req.query, 'defaultToGlobal');
+    const config = subject === null ? state.configEntry(null) : defaultToGlobal ? state.configInScope(subject) : state.configEntry(subject);
+    if (!config) throw Errors.subjectCompatibilityNotConfigured(subject!);
+    return configBody(config);
   };
   const setMode = async (req: Request) => {
     const mode = objectBody(await req.body()).mode;
@@ -271,12 +288,12 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number, clus
   route('/config', {
     GET: getConfig,
     PUT: setConfig,
-    DELETE: async () => ({ compatibilityLevel: await state.deleteConfig(null) }),
+    DELETE: async () => configBody(await state.deleteConfig(null)),
   });
   route('/config/:subject', {
     GET: getConfig,
     PUT: setConfig,
-    DELETE: async (req) => ({ compatibilityLevel: await state.deleteConfig(req.params.subject!) }),
+    DELETE: async (req) => configBody(await state.deleteConfig(req.params.subject!)),
   });
   route('/mode', { GET: getMode, PUT: setMode });
   route('/mode/:subject', {

@@ -5,7 +5,7 @@
  *
  * Records (JSON, keys written with a fixed field order so a key's bytes are stable for compaction):
  *   {"keytype":"SCHEMA","subject":s,"version":v}  → SchemaVersion, or null once permanently deleted
- *   {"keytype":"CONFIG","subject":s|null}         → {"compatibilityLevel":…}, or null when removed
+ *   {"keytype":"CONFIG","subject":s|null}         → {"compatibilityLevel"?:…, "normalize"?:…}, or null when removed
  *   {"keytype":"MODE","subject":s|null}           → {"mode":…}, or null when removed
  *   {"keytype":"ID"}                              → {"maxId":n}, the highest id ever assigned, so ids are never
  *                                                   reused even after compaction drops hard-deleted schemas
@@ -46,6 +46,17 @@ export interface RegisterRequest {
   id?: number;
   version?: number;
   /** Confluent's normalize=true: store and compare the normalized text, references sorted by subject and version. */
+  normalize?: boolean;
+}
+
+/**
+ * A subject's (or the global) config as stored: each setting may be unset. Confluent's getConfig fills an unset
+ * level with the built-in default (BACKWARD, not the global level), and getConfigInScope merges a subject's unset
+ * normalize from the global config but keeps that filled-in level: a subject config with only `normalize` thus
+ * registers under BACKWARD even when the global level differs, as Confluent does.
+ */
+export interface RegistryConfig {
+  compatibilityLevel?: CompatibilityLevel;
   normalize?: boolean;
 }
 
@@ -96,7 +107,7 @@ export class RegistryState {
   private readonly idByContent = new Map<string, number>();
   private readonly parsed = new Map<number, ParsedSchema>();
   private readonly contentKeys = new WeakMap<object, string>();
-  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  private readonly configs = new Map<string | null, RegistryConfig>();
   private readonly modes = new Map<string | null, Mode>();
   private maxId = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -172,7 +183,7 @@ export class RegistryState {
   lookup(subject: string, request: RegisterRequest, includeDeleted: boolean): SchemaVersion {
     const versions = this.versionsOf(subject, includeDeleted);
     if (versions.length === 0) throw Errors.subjectNotFound(subject);
-    const { contentKey } = this.parseRequest(request);
+    const { contentKey } = this.parseRequest({ ...request, normalize: this.normalizes(subject, request) });
     const found = [...versions].reverse().find((v) => this.contentKeyOf(v) === contentKey);
     if (!found) throw Errors.schemaNotFound();
     return found;
@@ -183,13 +194,34 @@ export class RegistryState {
     return [...new Set(this.referencingVersions(subject, version, includeDeleted).map((v) => v.id))].sort((a, b) => a - b);
   }
 
-  /** Subject-level compatibility, or undefined when the subject has none. null: the global level. */
+  /** Confluent's getConfig: the subject's config (undefined when it has none) or the global one, level filled in. */
+  configEntry(subject: string | null): RegistryConfig | undefined {
+    const stored = this.configs.get(subject);
+    if (!stored && subject !== null) return undefined;
+    return { ...stored, compatibilityLevel: stored?.compatibilityLevel ?? DEFAULT_COMPATIBILITY };
+  }
+
+  /** Confluent's getConfigInScope: the subject's config with the global normalize under it, else the global config. */
+  configInScope(subject: string): RegistryConfig {
+    const global = this.configEntry(null)!;
+    const own = this.configEntry(subject);
+    if (!own) return global;
+    const normalize = own.normalize ?? global.normalize;
+    return { ...own, ...(normalize === undefined ? {} : { normalize }) };
+  }
+
+  /** Subject-level compatibility, or undefined when the subject has no config. null: the global level. */
   configOf(subject: string | null): CompatibilityLevel | undefined {
-    return this.configs.get(subject) ?? (subject === null ? DEFAULT_COMPATIBILITY : undefined);
+    return this.configEntry(subject)?.compatibilityLevel;
   }
 
   effectiveConfig(subject: string): CompatibilityLevel {
-    return this.configs.get(subject) ?? this.configOf(null)!;
+    return this.configInScope(subject).compatibilityLevel!;
+  }
+
+  /** Confluent's rule: normalize=true on the request, or a `normalize: true` config in scope. */
+  private normalizes(subject: string, request: RegisterRequest): boolean {
+    return request.normalize === true || this.configInScope(subject).normalize === true;
   }
 
   modeOf(subject: string | null): Mode | undefined {
@@ -207,7 +239,7 @@ export class RegistryState {
 
   /** Messages saying why the request's schema is incompatible with `against` (or all live versions) under the subject's level. */
   checkCompatibility(subject: string, request: RegisterRequest, against: VersionSpec | 'all'): string[] {
-    const { parsed } = this.parseRequest(request);
+    const { parsed } = this.parseRequest({ ...request, normalize: this.normalizes(subject, request) });
     const live = this.versionsOf(subject, false);
     let previous: SchemaVersion[];
     if (against === 'all') previous = live;
@@ -234,7 +266,7 @@ export class RegistryState {
       if (!importing && mode !== 'READWRITE') throw Errors.notReadWriteMode(subject);
 
       // IMPORT stores schemas as given: normalize is skipped there, as Confluent does.
-      const { parsed, references, contentKey } = this.parseRequest({ ...request, normalize: request.normalize && mode !== 'IMPORT' });
+      const { parsed, references, contentKey } = this.parseRequest({ ...request, normalize: this.normalizes(subject, request) && mode !== 'IMPORT' });
       const all = this.versionsOf(subject, true);
       const live = all.filter((v) => !v.deleted);
       const existingId = this.idByContent.get(contentKey);
@@ -311,14 +343,27 @@ export class RegistryState {
     });
   }
 
-  setConfig(subject: string | null, level: CompatibilityLevel): Promise<void> {
-    return this.exclusive(() => this.commit([record(configKey(subject), { compatibilityLevel: level })]));
+  /**
+   * Confluent's ConfigValue.update: the settings present in `update` replace the stored ones (an explicit null
+   * unsets one), the others are kept; resolves to the stored config (unset settings left out).
+   */
+  setConfig(subject: string | null, update: { [K in keyof RegistryConfig]?: RegistryConfig[K] | null }): Promise<RegistryConfig> {
+    return this.exclusive(async () => {
+      const merged: RegistryConfig = { ...this.configs.get(subject) };
+      for (const key of ['compatibilityLevel', 'normalize'] as const) {
+        if (!(key in update)) continue;
+        if (update[key] === null || update[key] === undefined) delete merged[key];
+        else (merged as Record<string, unknown>)[key] = update[key];
+      }
+      await this.commit([record(configKey(subject), merged)]);
+      return merged;
+    });
   }
 
-  /** Removes a subject's level (40401 when it has none) or resets the global one; resolves to the level removed. */
-  deleteConfig(subject: string | null): Promise<CompatibilityLevel> {
+  /** Removes a subject's config (40401 when it has none) or resets the global one; resolves to the config removed. */
+  deleteConfig(subject: string | null): Promise<RegistryConfig> {
     return this.exclusive(async () => {
-      const old = this.configOf(subject);
+      const old = this.configEntry(subject);
       if (old === undefined) throw Errors.subjectNotFound(subject!);
       await this.commit([record(configKey(subject), null)]);
       return old;
@@ -415,7 +460,12 @@ export class RegistryState {
         break;
       case 'CONFIG':
         if (value === null) this.configs.delete(key.subject ?? null);
-        else this.configs.set(key.subject ?? null, value.compatibilityLevel as CompatibilityLevel);
+        else {
+          const config: RegistryConfig = {};
+          if (typeof value.compatibilityLevel === 'string') config.compatibilityLevel = value.compatibilityLevel as CompatibilityLevel;
+          if (typeof value.normalize === 'boolean') config.normalize = value.normalize;
+          this.configs.set(key.subject ?? null, config);
+        }
         break;
       case 'MODE':
         if (value === null) this.modes.delete(key.subject ?? null);

@@ -256,6 +256,87 @@ service Orders {
   });
 });
 
+describe('the normalize config', () => {
+  // Confluent's RestApiTest "testRegisterWithNormalizeConfig"-style: normalize comes from the request or the config in scope.
+  const props = (order: string[]) => JSON.stringify({ type: 'record', name: 'cfgrec',
+    fields: [Object.fromEntries([['type', 'string'], ['name', 'f'], ...order.map((p) => [p, p[0]!])])] });
+  const sorted = '{"type":"record","name":"cfgrec","fields":[{"name":"f","type":"string","aprop":"a","zprop":"z"}]}';
+
+  test('PUT /config/{s} takes normalize, keeps the unset level; GET shows it as Confluent\'s Config does', async () => {
+    assert.deepEqual((await call('PUT', '/config/ncfg', { normalize: true })).body, { normalize: true });
+    // An unset subject level reads as the built-in default, BACKWARD (Confluent fills it in).
+    assert.deepEqual((await call('GET', '/config/ncfg')).body, { normalize: true, compatibilityLevel: 'BACKWARD' });
+    assert.deepEqual((await call('PUT', '/config/ncfg', { compatibility: 'NONE' })).body, { normalize: true, compatibility: 'NONE' });
+    assert.deepEqual((await call('PUT', '/config/ncfg', { normalize: false })).body, { normalize: false, compatibility: 'NONE' });
+    assert.deepEqual((await call('GET', '/config/ncfg')).body, { normalize: false, compatibilityLevel: 'NONE' });
+    const bad = await call('PUT', '/config/ncfg', { normalize: true, compatibility: 'SIDEWAYS' });
+    assert.deepEqual([bad.status, bad.body.error_code], [422, 42203]);
+    assert.deepEqual((await call('GET', '/config/ncfg')).body, { normalize: false, compatibilityLevel: 'NONE' }, 'a refused PUT changes nothing');
+    assert.equal((await call('PUT', '/config/ncfg', { normalize: 'yes' })).status, 400);
+    assert.deepEqual((await call('DELETE', '/config/ncfg')).body, { normalize: false, compatibilityLevel: 'NONE' });
+    assert.equal((await call('GET', '/config/ncfg')).body.error_code, 40408);
+  });
+
+  test('global normalize: GET /config, defaultToGlobal merges it under a subject config; registration and lookup normalize', async () => {
+    // The answer is the stored config, level unset (Confluent's updateConfig does not fill it in).
+    assert.deepEqual((await call('PUT', '/config', { normalize: true })).body, { normalize: true });
+    try {
+      assert.deepEqual((await call('GET', '/config')).body, { normalize: true, compatibilityLevel: 'BACKWARD' });
+      await call('PUT', '/config/gcfg', { compatibility: 'FULL' });
+      assert.deepEqual((await call('GET', '/config/gcfg')).body, { compatibilityLevel: 'FULL' });
+      assert.deepEqual((await call('GET', '/config/gcfg?defaultToGlobal=true')).body, { normalize: true, compatibilityLevel: 'FULL' });
+      assert.deepEqual((await call('GET', '/config/nocfg?defaultToGlobal=true')).body, { normalize: true, compatibilityLevel: 'BACKWARD' });
+
+      const a = await post('gcfg', { schema: props(['zprop', 'aprop']) });
+      assert.equal((await call('GET', '/subjects/gcfg/versions/1')).body.schema, sorted, 'stored normalized without ?normalize');
+      assert.deepEqual((await post('gcfg', { schema: props(['aprop', 'zprop']) })).body, { id: a.body.id });
+      assert.deepEqual(await versions('gcfg'), [1]);
+      const found = await call('POST', '/subjects/gcfg', { schema: props(['zprop', 'aprop']) });
+      assert.deepEqual([found.status, found.body.version, found.body.id], [200, 1, a.body.id]);
+      const compat = await call('POST', '/compatibility/subjects/gcfg/versions/latest', { schema: props(['zprop', 'aprop']) });
+      assert.deepEqual(compat.body, { is_compatible: true });
+
+      // A subject's normalize=false wins over the global true; ?normalize=true still normalizes (Confluent ORs them).
+      await call('PUT', '/config/gcfg-off', { normalize: false });
+      await post('gcfg-off', { schema: props(['zprop', 'aprop']) });
+      assert.notEqual((await call('GET', '/subjects/gcfg-off/versions/1')).body.schema, sorted);
+      await post('gcfg-on', { schema: props(['zprop', 'aprop']) }, '?normalize=false');
+      assert.equal((await call('GET', '/subjects/gcfg-on/versions/1')).body.schema, sorted, 'normalize=false does not override the config');
+      await call('PUT', '/config/gcfg-req', { normalize: false });
+      await post('gcfg-req', { schema: props(['zprop', 'aprop']) }, '?normalize=true');
+      assert.equal((await call('GET', '/subjects/gcfg-req/versions/1')).body.schema, sorted);
+    } finally {
+      assert.deepEqual((await call('DELETE', '/config')).body, { normalize: true, compatibilityLevel: 'BACKWARD' });
+    }
+    assert.deepEqual((await call('GET', '/config')).body, { compatibilityLevel: 'BACKWARD' });
+  });
+
+  test('a subject config with only normalize registers under BACKWARD even when the global level is NONE (Confluent\'s filled-in level)', async () => {
+    await call('PUT', '/config', { compatibility: 'NONE' });
+    try {
+      await post('quirk', { schema: '"string"' });
+      await call('PUT', '/config/quirk', { normalize: true });
+      const refused = await post('quirk', { schema: '"int"' });
+      assert.deepEqual([refused.status, refused.body.error_code], [409, 40901]);
+    } finally {
+      await call('DELETE', '/config');
+    }
+  });
+
+  test('the normalize setting survives a restart of the registry over the same log', async () => {
+    const store = new MemoryKeyValueLog();
+    const first = await startTestRegistry(store);
+    await client(first.url)('PUT', '/config/kept', { normalize: true });
+    await first.close();
+    const second = await startTestRegistry(store);
+    try {
+      assert.deepEqual((await client(second.url)('GET', '/config/kept')).body, { normalize: true, compatibilityLevel: 'BACKWARD' });
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('listings', () => {
   before(async () => {
     for (const s of ['list-a', 'list-b', 'list-c']) {

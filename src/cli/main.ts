@@ -5,12 +5,12 @@
  * cluster, help) runs the command tree of src/cli/program.ts instead, loaded only then.
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
+import { packageVersion } from '../version.js';
 
 const USAGE = `Usage: samsa [start] [options]      run the broker
        samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
@@ -37,17 +37,6 @@ const USAGE = `Usage: samsa [start] [options]      run the broker
   --set name=value        any setting by its Kafka name (repeatable), e.g. --set num.partitions=3
   --version               print the version and exit
 Every setting can also come from SAMSA_* environment variables, e.g. SAMSA_NUM_PARTITIONS=3.`;
-
-/** The version in our package.json: the nearest one up from this file (dist/bundle/ or dist/src/cli/). */
-function packageVersion(): string {
-  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'samsa') return pkg.version ?? 'unknown';
-    } catch { /* not here: look further up */ }
-  }
-  return 'unknown';
-}
 
 const OPTIONS = {
   'port': { type: 'string' }, 'host': { type: 'string' }, 'advertised-host': { type: 'string' },

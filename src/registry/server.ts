@@ -9,6 +9,7 @@ import type { KeyValueLog } from '../log/key-value-log.js';
 import { parseCompatibility } from './compatibility.js';
 import { Errors, RegistryError } from './errors.js';
 import { SCHEMA_TYPES } from './formats/index.js';
+import { packageVersion } from '../version.js';
 import { MODES, RegistryState, type LookupFilter, type RegistryConfig, type Mode, type Reference, type RegisterRequest, type SchemaVersion, type VersionSpec } from './state.js';
 
 export interface RegistryOptions {
@@ -240,6 +241,10 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number, clus
   route('/v1/metadata/id', {
     GET: () => ({ scope: { path: [], clusters: { 'kafka-cluster': clusterId, 'schema-registry-cluster': SCHEMA_REGISTRY_GROUP_ID } } }),
   });
+  // Confluent answers its build's version and commit ("unknown" when its jar has none); Samsa has no commit to name.
+  route('/v1/metadata/version', { GET: () => ({ version: packageVersion(), commitId: 'unknown' }) });
+  // schema.registry.metadata.deployment.attributes, unset: no attributes.
+  route('/v1/metadata/deployment', { GET: () => ({ attributes: [] }) });
   route('/subjects', {
     // Confluent's default prefix ":*:" is its wildcard context: every subject.
     GET: (req) => page(state.listSubjects(lookupFilter(req.query), subjectPrefix(req.query)), req.query),
@@ -251,6 +256,16 @@ export function registryRouter(state: RegistryState, maxBodyBytes?: number, clus
     },
     DELETE: (req) => state.deleteSubject(req.params.subject!, isTrue(req.query, 'permanent')),
   });
+  // Confluent's latest version whose metadata properties hold the given key/value pairs. Samsa keeps no schema
+  // metadata, so no version matches: 40401 without the subject, else 40403, as Confluent answers for such versions.
+  route('/subjects/:subject/metadata', {
+    GET: (req) => {
+      state.getVersion(req.params.subject!, 'latest', isTrue(req.query, 'deleted'));
+      throw Errors.schemaNotFound();
+    },
+  });
+  // Confluent 8's schema GUIDs: Samsa assigns none, so every GUID is unknown (40403 "Schema <guid> not found").
+  route('/schemas/guids/:guid', { GET: (req) => { throw Errors.schemaIdNotFound(req.params.guid!); } });
   route('/subjects/:subject/versions', {
     GET: (req) => page(state.listVersions(req.params.subject!, lookupFilter(req.query), isTrue(req.query, 'deletedAsNegative')), req.query),
     POST: register,

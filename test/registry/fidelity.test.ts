@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
@@ -389,6 +390,28 @@ describe('listings', () => {
     assert.deepEqual((await call('GET', '/contexts?contextPrefix=.x')).body, []);
     assert.deepEqual((await call('GET', '/v1/metadata/id')).body,
       { scope: { path: [], clusters: { 'kafka-cluster': '', 'schema-registry-cluster': 'schema-registry' } } });
+  });
+
+  test('GET /v1/metadata/version is Confluent\'s SchemaRegistryServerVersion with our version; /v1/metadata/deployment has no attributes', async () => {
+    const { version } = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
+    const res = await call('GET', '/v1/metadata/version');
+    assert.deepEqual([res.status, res.body], [200, { version, commitId: 'unknown' }]);
+    assert.deepEqual((await call('GET', '/v1/metadata/deployment')).body, { attributes: [] });
+  });
+
+  test('the confluent-js client\'s other reads: /subjects/{s}/metadata and /schemas/guids/{guid} answer as Confluent does for schemas without metadata or GUID', async () => {
+    const missing = await call('GET', '/subjects/meta-none/metadata?deleted=false&&key=owner&value=me');
+    assert.deepEqual([missing.status, missing.body], [404, { error_code: 40401, message: "Subject 'meta-none' not found." }]);
+    await post('meta-some', { schema: '"string"' });
+    const none = await call('GET', '/subjects/meta-some/metadata?deleted=false&&key=owner&value=me');
+    assert.deepEqual([none.status, none.body], [404, { error_code: 40403, message: 'Schema not found' }]);
+    const guid = '0a1b2c3d-0000-4000-8000-000000000000';
+    const byGuid = await call('GET', `/schemas/guids/${guid}`);
+    assert.deepEqual([byGuid.status, byGuid.body], [404, { error_code: 40403, message: `Schema ${guid} not found` }]);
+    const confluent = createRequire(join(process.cwd(), 'compat-suite/clients/confluent-js/package.json'))('@confluentinc/schemaregistry');
+    const sr = new confluent.SchemaRegistryClient({ baseURLs: [registry.url] });
+    await assert.rejects(sr.getLatestWithMetadata('meta-some', { owner: 'me' }), (err: { status?: number; errorCode?: number }) =>
+      err.status === 404 && err.errorCode === 40403);
   });
 });
 

@@ -257,6 +257,105 @@ service Orders {
   });
 });
 
+describe('Protobuf is stored as its canonical text (ProtobufSchema.canonicalString)', () => {
+  const sent = `// Orders, as the shop sends them.
+syntax = 'proto3';
+package acme;   /* the package */
+
+import "google/protobuf/timestamp.proto";
+option java_package = "com.acme";
+
+message Order {
+  oneof pay { string card = 7; string cash = 6; }
+  enum Kind { B = 1; A = 0; }
+  int64 id = 2;   // trailing comment
+  map<string, Item> items = 1;
+  google.protobuf.Timestamp at = 3;
+  string note = 5 [json_name = "n", deprecated = true];
+  optional int32 qty = 4;
+  message Item { string sku = 1; }
+}
+`;
+  // Confluent's printer, no normalize: comments gone, layout its own, declared order kept except its sections
+  // (fields, oneofs, nested messages, nested enums), json_name after the other options, type names as written.
+  const expected = `syntax = "proto3";
+package acme;
+
+import "google/protobuf/timestamp.proto";
+
+option java_package = "com.acme";
+
+message Order {
+  int64 id = 2;
+  map<string, Item> items = 1;
+  google.protobuf.Timestamp at = 3;
+  string note = 5 [
+    deprecated = true,
+    json_name = "n"
+  ];
+  optional int32 qty = 4;
+
+  oneof pay {
+    string card = 7;
+    string cash = 6;
+  }
+
+  message Item {
+    string sku = 1;
+  }
+  enum Kind {
+    B = 1;
+    A = 0;
+  }
+}
+`;
+
+  test('comments and layout go, declared order stays; GET /schemas/ids/{id} and the version answer it; same text, same id', async () => {
+    const r = await post('proto-canon', { schemaType: 'PROTOBUF', schema: sent });
+    assert.equal(r.status, 200);
+    assert.deepEqual((await call('GET', `/schemas/ids/${r.body.id}`)).body, { schemaType: 'PROTOBUF', schema: expected });
+    assert.equal((await call('GET', '/subjects/proto-canon/versions/1/schema')).body, expected);
+    assert.deepEqual((await post('proto-canon', { schemaType: 'PROTOBUF', schema: expected })).body, { id: r.body.id });
+    assert.deepEqual(await versions('proto-canon'), [1]);
+    const found = await call('POST', '/subjects/proto-canon', { schemaType: 'PROTOBUF', schema: sent });
+    assert.deepEqual([found.status, found.body.id, found.body.schema], [200, r.body.id, expected]);
+  });
+
+  test('proto2: its syntax line and labels are kept; a default comes after the other options', async () => {
+    const r = await post('proto-canon2', { schemaType: 'PROTOBUF',
+      schema: 'syntax = "proto2";\nmessage P { optional string s = 1 [default = "x", deprecated = true]; required int32 n = 2; }' });
+    assert.equal((await call('GET', `/schemas/ids/${r.body.id}`)).body.schema,
+      'syntax = "proto2";\n\nmessage P {\n  optional string s = 1 [\n    deprecated = true,\n    default = "x"\n  ];\n  required int32 n = 2;\n}\n');
+  });
+
+  test('what the printer does not reproduce (a custom option, several reserved values) is stored as sent', async () => {
+    for (const schema of ['syntax = "proto3";\nmessage M { int32 a = 1 [(acme.opt) = 3]; }\n',
+      'syntax = "proto3";\nmessage R { reserved 2, 3; int32 a = 1; }\n']) {
+      const r = await post(`proto-as-sent-${schema.length}`, { schemaType: 'PROTOBUF', schema });
+      assert.equal((await call('GET', `/schemas/ids/${r.body.id}`)).body.schema, schema);
+    }
+  });
+
+  test('a Protobuf schema stored as sent before keeps its id and text; its canonical text is the same schema', async () => {
+    const log = new MemoryKeyValueLog();
+    await log.append([
+      { key: Buffer.from('{"keytype":"SCHEMA","subject":"legacy-proto","version":1}'),
+        value: Buffer.from(JSON.stringify({ subject: 'legacy-proto', version: 1, id: 9, schemaType: 'PROTOBUF', schema: sent, references: [], deleted: false })) },
+      { key: Buffer.from('{"keytype":"ID"}'), value: Buffer.from('{"maxId":9}') },
+    ]);
+    const old = await startTestRegistry(log);
+    try {
+      const c = client(old.url);
+      assert.equal((await c('GET', '/schemas/ids/9')).body.schema, sent);
+      assert.deepEqual((await c('POST', '/subjects/legacy-proto/versions', { schemaType: 'PROTOBUF', schema: expected })).body, { id: 9 });
+      assert.deepEqual((await c('GET', '/subjects/legacy-proto/versions')).body, [1]);
+      assert.deepEqual((await c('POST', '/subjects/other-proto/versions', { schemaType: 'PROTOBUF', schema: sent })).body, { id: 9 });
+    } finally {
+      await old.close();
+    }
+  });
+});
+
 describe('the normalize config', () => {
   // Confluent's RestApiTest "testRegisterWithNormalizeConfig"-style: normalize comes from the request or the config in scope.
   const props = (order: string[]) => JSON.stringify({ type: 'record', name: 'cfgrec',

@@ -138,14 +138,14 @@ function everything(ns: protobuf.NamespaceBase, out = new Set<protobuf.Reflectio
   return out;
 }
 
-/** Confluent's normalized text, or the text as sent when it uses what the normalized printer does not reproduce. */
-function normalizedOrAsSent(text: string, main: protobuf.IParserResult, root: protobuf.Root, beforeAll: Set<protobuf.ReflectionObject>): string {
+/** Confluent's canonical (or normalized) text, or the text as sent when it uses what the printer does not reproduce. */
+function printedOrAsSent(text: string, main: protobuf.IParserResult, root: protobuf.Root, beforeAll: Set<protobuf.ReflectionObject>, normalize: boolean): string {
   const ns = (main.package ? root.lookup(main.package) : root) as protobuf.Namespace | null;
   if (!ns) return text;
   try {
     // File options live on the package's namespace, which a reference with the same package shares.
     if (beforeAll.has(ns) && Object.keys(ns.options ?? {}).length) throw new NotNormalizable('shared package options');
-    return normalizedText(text, main, ns.nestedArray.filter((o) => !beforeAll.has(o)), ns.options);
+    return printedText(text, main, ns.nestedArray.filter((o) => !beforeAll.has(o)), ns.options, normalize);
   } catch {
     // NotNormalizable, or a construct the printer trips on: the schema is valid, so it is kept as sent.
     return text;
@@ -190,10 +190,26 @@ export const protobufFormat: SchemaFormat = {
     for (const t of allTypes(root)) {
       if (!before.has(t) && t instanceof protobuf.Type) messages.set(localName(t, pkg), t);
     }
-    return new ProtobufSchema(normalize ? normalizedOrAsSent(text, main, root, beforeAll) : text, { pkg, messages });
+    return new ProtobufSchema(printedOrAsSent(text, main, root, beforeAll, normalize), { pkg, messages });
   },
-  canonical,
+  canonical: identity,
 };
+
+/**
+ * A schema's identity: its canonical text (parsed alone: printing it needs no references) without comments and
+ * spaces, so a schema stored as sent before the registry stored canonical texts is the same schema as its
+ * canonical text.
+ */
+function identity(text: string): string {
+  const root = new protobuf.Root();
+  let printed = text;
+  try {
+    printed = printedOrAsSent(text, protobuf.parse(text, root, { keepCase: true }), root, new Set(), false);
+  } catch {
+    // Unparsable alone: the text is its own identity.
+  }
+  return canonical(printed);
+}
 
 /**
  * The text without comments and with whitespace only where two words would otherwise merge, so layout and
@@ -230,9 +246,15 @@ function canonical(text: string): string {
   return out;
 }
 
-// ---- normalize=true: Confluent's normalized text (ProtobufSchemaUtils.toNormalizedString) ----
+// ---- Confluent's printer (ProtobufSchemaUtils.toString): its canonical text, and with `normalize` its normalized text ----
 
-/** A construct the normalized printer does not reproduce; normalize=true then stores the schema as sent. */
+/**
+ * The canonical text (what Confluent stores without normalize) drops comments and reformats, keeping the declared
+ * order: fields, then oneofs, then nested messages, then nested enums; field options before `default` and
+ * `json_name` (Wire keeps those apart). Normalized (`n`): imports, options, fields, oneofs, constants and reserved
+ * ranges sorted, type names fully qualified.
+ */
+/** A construct the printer does not reproduce; the schema is then stored as sent. */
 class NotNormalizable extends Error {}
 
 const MAX_TAG = 536870911;
@@ -261,9 +283,16 @@ function optionText(name: string, value: unknown, kind: 'string' | 'bare'): stri
   return kind === 'string' ? `${name} = "${escapeChars(value)}"` : `${name} = ${value}`;
 }
 
-/** Options sorted by name (normalize), as `name = value` texts; protobufjs's proto3_optional marker is not one. */
-function optionTexts(options: Record<string, unknown> | undefined, kindOf: (name: string) => 'string' | 'bare'): string[] {
-  return Object.entries(options ?? {}).filter(([k]) => k !== 'proto3_optional').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+/**
+ * Options as `name = value` texts: sorted by name when normalizing, else as declared with a field's `default` and
+ * `json_name` last; protobufjs's proto3_optional marker is not one.
+ */
+function optionTexts(options: Record<string, unknown> | undefined, kindOf: (name: string) => 'string' | 'bare', n: boolean): string[] {
+  const special = (k: string) => (k === 'default' ? 1 : k === 'json_name' ? 2 : 0);
+  const entries = Object.entries(options ?? {}).filter(([k]) => k !== 'proto3_optional');
+  if (n) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  else entries.sort(([a], [b]) => special(a) - special(b));
+  return entries
     .map(([k, v]) => {
       if (typeof v === 'string' && !STRING_OPTIONS.has(k) && !ENUM_OPTIONS.has(k) && kindOf(k) === 'bare' && k !== 'default') {
         throw new NotNormalizable(`option ${k}: string or enum?`);
@@ -277,13 +306,13 @@ const builtinKind = (name: string): 'string' | 'bare' => (STRING_OPTIONS.has(nam
 /** Wire's appendOptions: one option inline, several one per line. */
 const bracketed = (texts: string[]) => (texts.length === 1 ? ` [${texts[0]}]` : ` [\n${texts.map((t, i) => indent(t + (i < texts.length - 1 ? ',' : ''))).join('')}]`);
 
-function fieldType(f: protobuf.Field): string {
-  const resolved = (type: string, t: protobuf.ReflectionObject | null) => (SCALARS.has(type) ? type : t ? t.fullName : type);
+function fieldType(f: protobuf.Field, n: boolean): string {
+  const resolved = (type: string, t: protobuf.ReflectionObject | null) => (SCALARS.has(type) || !n ? type : t ? t.fullName : type);
   if (f instanceof protobuf.MapField) return `map<${f.keyType}, ${resolved(f.type, f.resolvedType)}>`;
   return resolved(f.type, f.resolvedType);
 }
 
-function fieldText(f: protobuf.Field, proto3: boolean, inOneof: boolean): string {
+function fieldText(f: protobuf.Field, proto3: boolean, inOneof: boolean, n: boolean): string {
   if ((f as { group?: boolean }).group || f.extend) throw new NotNormalizable('group or extension field');
   let label = '';
   if (!inOneof && !(f instanceof protobuf.MapField)) {
@@ -293,11 +322,13 @@ function fieldText(f: protobuf.Field, proto3: boolean, inOneof: boolean): string
   }
   if (f.type === 'bytes' && f.options?.default !== undefined) throw new NotNormalizable('bytes default');
   // A default is printed as its field's kind: quoted for a string, bare for an enum constant, a number or a bool.
-  const options = optionTexts(f.options, (k) => (k === 'default' && f.type === 'string' ? 'string' : builtinKind(k)));
-  return `${label}${fieldType(f)} ${f.name} = ${f.id}${options.length ? bracketed(options) : ''};\n`;
+  const options = optionTexts(f.options, (k) => (k === 'default' && f.type === 'string' ? 'string' : builtinKind(k)), n);
+  return `${label}${fieldType(f, n)} ${f.name} = ${f.id}${options.length ? bracketed(options) : ''};\n`;
 }
 
-function reservedText(reserved: Array<number[] | string> | undefined): string {
+function reservedText(reserved: Array<number[] | string> | undefined, n: boolean): string {
+  // protobufjs keeps each value, not the statements: `reserved 1, 3;` and two statements read the same.
+  if (!n && (reserved?.length ?? 0) > 1) throw new NotNormalizable('reserved statements');
   const items = [...(reserved ?? [])].sort((a, b) => {
     const ka = typeof a === 'string' ? MAX_TAG + 1 : a[0]!;
     const kb = typeof b === 'string' ? MAX_TAG + 1 : b[0]!;
@@ -310,11 +341,13 @@ function reservedText(reserved: Array<number[] | string> | undefined): string {
   }).join('');
 }
 
-function enumText(e: protobuf.Enum): string {
-  const reserved = reservedText(e.reserved as Array<number[] | string> | undefined);
-  const options = optionTexts(e.options, builtinKind);
-  const constants = Object.entries(e.values).sort(([an, a], [bn, b]) => a - b || (an < bn ? -1 : an > bn ? 1 : 0)).map(([name, tag]) => {
-    const o = optionTexts(e.valuesOptions?.[name], builtinKind);
+function enumText(e: protobuf.Enum, n: boolean): string {
+  const reserved = reservedText(e.reserved as Array<number[] | string> | undefined, n);
+  const options = optionTexts(e.options, builtinKind, n);
+  const entries = Object.entries(e.values);
+  if (n) entries.sort(([an, a], [bn, b]) => a - b || (an < bn ? -1 : an > bn ? 1 : 0));
+  const constants = entries.map(([name, tag]) => {
+    const o = optionTexts(e.valuesOptions?.[name], builtinKind, n);
     return indent(`${name} = ${tag}${o.length ? ` ${bracketed(o).trimStart()}` : ''};`);
   });
   let out = `enum ${e.name} {`;
@@ -323,43 +356,45 @@ function enumText(e: protobuf.Enum): string {
   return `${out}${options.map((o) => indent(`option ${o};`)).join('')}${constants.join('')}}\n`;
 }
 
-function messageText(t: protobuf.Type, proto3: boolean): string {
+function messageText(t: protobuf.Type, proto3: boolean, n: boolean): string {
   if (t.extensions?.length) throw new NotNormalizable('extensions');
   const sections: string[] = [];
-  const reserved = reservedText(t.reserved as Array<number[] | string> | undefined);
+  const reserved = reservedText(t.reserved as Array<number[] | string> | undefined, n);
   if (reserved) sections.push(reserved);
-  const options = optionTexts(t.options, builtinKind);
+  const options = optionTexts(t.options, builtinKind, n);
   if (options.length) sections.push(options.map((o) => indent(`option ${o};`)).join(''));
   // protobufjs makes a one-field oneof "_x" for a proto3 `optional x`: not a oneof in the file.
   const synthetic = (o: protobuf.OneOf) => o.fieldsArray.length === 1 && o.fieldsArray[0]!.options?.proto3_optional === true;
-  const plain = t.fieldsArray.filter((f) => !f.partOf || synthetic(f.partOf)).sort((a, b) => a.id - b.id);
-  if (plain.length) sections.push(plain.map((f) => indent(fieldText(f, proto3, false))).join(''));
-  const oneofs = t.oneofsArray.filter((o) => !synthetic(o) && o.fieldsArray.length > 0)
-    .map((o) => ({ o, fields: [...o.fieldsArray].sort((a, b) => a.id - b.id) }))
-    .sort((a, b) => a.fields[0]!.id - b.fields[0]!.id);
+  const byId = (a: protobuf.Field, b: protobuf.Field) => (n ? a.id - b.id : 0);
+  const plain = t.fieldsArray.filter((f) => !f.partOf || synthetic(f.partOf)).sort(byId);
+  if (plain.length) sections.push(plain.map((f) => indent(fieldText(f, proto3, false, n))).join(''));
+  const oneofs = t.oneofsArray.filter((o) => !synthetic(o) && (!n || o.fieldsArray.length > 0))
+    .map((o) => ({ o, fields: [...o.fieldsArray].sort(byId) }));
+  if (n) oneofs.sort((a, b) => a.fields[0]!.id - b.fields[0]!.id);
   if (oneofs.length) {
     sections.push(oneofs.map(({ o, fields }) => {
       if (Object.keys(o.options ?? {}).length) throw new NotNormalizable('oneof options');
-      return indent(`oneof ${o.name} {\n${fields.map((f) => indent(fieldText(f, proto3, true))).join('')}}`);
+      const body = fields.length ? `\n${fields.map((f) => indent(fieldText(f, proto3, true, n))).join('')}` : '';
+      return indent(`oneof ${o.name} {${body}}`);
     }).join(''));
   }
   const nested = t.nestedArray;
   if (nested.some((n) => !(n instanceof protobuf.Type) && !(n instanceof protobuf.Enum))) throw new NotNormalizable('nested extension or service');
   const types = [...nested.filter((n) => n instanceof protobuf.Type), ...nested.filter((n) => n instanceof protobuf.Enum)];
-  if (types.length) sections.push(types.map((n) => indent(n instanceof protobuf.Type ? messageText(n, proto3) : enumText(n as protobuf.Enum))).join(''));
+  if (types.length) sections.push(types.map((o) => indent(o instanceof protobuf.Type ? messageText(o, proto3, n) : enumText(o as protobuf.Enum, n))).join(''));
   return `message ${t.name} {${sections.map((s) => `\n${s}`).join('')}}\n`;
 }
 
-function serviceText(s: protobuf.Service): string {
-  const options = optionTexts(s.options, builtinKind);
+function serviceText(s: protobuf.Service, n: boolean): string {
+  const options = optionTexts(s.options, builtinKind, n);
   let out = `service ${s.name} {`;
   if (options.length) out += `\n${options.map((o) => indent(`option ${o};`)).join('')}`;
   if (s.methodsArray.length) {
     out += `\n${s.methodsArray.map((m) => {
-      m.resolve();
-      const req = `${m.requestStream ? 'stream ' : ''}${m.resolvedRequestType?.fullName ?? m.requestType}`;
-      const res = `${m.responseStream ? 'stream ' : ''}${m.resolvedResponseType?.fullName ?? m.responseType}`;
-      const mo = optionTexts(m.options, builtinKind);
+      if (n) m.resolve();
+      const req = `${m.requestStream ? 'stream ' : ''}${(n && m.resolvedRequestType?.fullName) || m.requestType}`;
+      const res = `${m.responseStream ? 'stream ' : ''}${(n && m.resolvedResponseType?.fullName) || m.responseType}`;
+      const mo = optionTexts(m.options, builtinKind, n);
       return indent(`rpc ${m.name} (${req}) returns (${res})${mo.length ? ` {\n${mo.map((o) => indent(`option ${o};`)).join('')}}` : ''};`);
     }).join('')}`;
   }
@@ -367,24 +402,26 @@ function serviceText(s: protobuf.Service): string {
 }
 
 /**
- * The normalized text of the main file: proto3's syntax line only, package, imports sorted, options sorted, messages
- * (then enums) in file order with their fields, oneofs and enum constants sorted by number and type names fully
- * qualified (".pkg.Type"), services. Throws NotNormalizable for what it does not reproduce (custom options,
- * groups, extensions, aggregate or fractional option values).
+ * The main file as Confluent prints it: the syntax line (proto3's only when normalizing), package, imports, options,
+ * messages then enums in file order, services. Throws NotNormalizable for what it does not reproduce (custom
+ * options, groups, extensions, aggregate or fractional option values, several reserved values).
  */
-function normalizedText(text: string, main: protobuf.IParserResult, own: protobuf.ReflectionObject[], fileOptions: Record<string, unknown> | undefined): string {
-  const proto3 = /^syntax=(["'])proto3\1;/.test(canonical(text));
-  if ((main.weakImports ?? []).length || /(^|[;{}])import public\b/.test(canonical(text))) throw new NotNormalizable('weak or public import');
-  let out = proto3 ? 'syntax = "proto3";\n' : '';
+function printedText(text: string, main: protobuf.IParserResult, own: protobuf.ReflectionObject[], fileOptions: Record<string, unknown> | undefined, n: boolean): string {
+  const stripped = canonical(text);
+  const syntax = /^syntax=(["'])(proto[23])\1;/.exec(stripped)?.[2];
+  if (/^edition\b/.test(stripped)) throw new NotNormalizable('edition');
+  const proto3 = syntax === 'proto3';
+  if ((main.weakImports ?? []).length || /(^|[;{}])import public\b/.test(stripped)) throw new NotNormalizable('weak or public import');
+  let out = syntax && (proto3 || !n) ? `syntax = "${syntax}";\n` : '';
   if (main.package) out += `package ${main.package};\n`;
-  const imports = [...new Set(main.imports ?? [])].sort();
+  const imports = n ? [...new Set(main.imports ?? [])].sort() : main.imports ?? [];
   if (imports.length) out += `\n${imports.map((i) => `import "${i}";\n`).join('')}`;
-  const options = optionTexts(fileOptions, builtinKind);
+  const options = optionTexts(fileOptions, builtinKind, n);
   if (options.length) out += `\n${options.map((o) => `option ${o};\n`).join('')}`;
   const types = [...own.filter((o) => o instanceof protobuf.Type), ...own.filter((o) => o instanceof protobuf.Enum)];
-  if (types.length) out += `\n${types.map((t) => (t instanceof protobuf.Type ? messageText(t, proto3) : enumText(t as protobuf.Enum))).join('')}`;
+  if (types.length) out += `\n${types.map((t) => (t instanceof protobuf.Type ? messageText(t, proto3, n) : enumText(t as protobuf.Enum, n))).join('')}`;
   const services = own.filter((o) => o instanceof protobuf.Service) as protobuf.Service[];
   if (own.some((o) => o instanceof protobuf.Field)) throw new NotNormalizable('extend');
-  if (services.length) out += `\n${services.map(serviceText).join('')}`;
+  if (services.length) out += `\n${services.map((x) => serviceText(x, n)).join('')}`;
   return out;
 }

@@ -423,6 +423,15 @@ describe('the normalize config', () => {
     }
   });
 
+  test('the confluent-js client: updateConfig/getConfig carry normalize, and its register (which sends ?normalize=false) normalizes', async () => {
+    const confluent = createRequire(join(process.cwd(), 'compat-suite/clients/confluent-js/package.json'))('@confluentinc/schemaregistry');
+    const sr = new confluent.SchemaRegistryClient({ baseURLs: [registry.url] });
+    assert.deepEqual(await sr.updateConfig('cj-norm', { normalize: true, compatibility: 'FULL' }), { normalize: true, compatibility: 'FULL' });
+    assert.deepEqual(await sr.getConfig('cj-norm'), { normalize: true, compatibilityLevel: 'FULL' });
+    const id = await sr.register('cj-norm', { schemaType: 'AVRO', schema: props(['zprop', 'aprop']) });
+    assert.equal((await call('GET', `/schemas/ids/${id}`)).body.schema, sorted);
+  });
+
   test('the normalize setting survives a restart of the registry over the same log', async () => {
     const store = new MemoryKeyValueLog();
     const first = await startTestRegistry(store);

@@ -308,11 +308,25 @@ export class ShareCoordinator {
   }
 
   /**
+   * The bytes of the partition's log a member could acquire from now on (0: nothing to acquire), counted in whole
+   * batches until `minBytes` are reached, within `maxBytes`: what ShareFetch's min_bytes is measured against (Kafka
+   * counts from the share-partition's next fetch offset). A batch is at most max.message.bytes, so counting up to
+   * min_bytes plus that much reaches min_bytes whenever the log holds it.
+   */
+  acquirableBytes(groupId: string, topic: TopicMeta, partition: number, log: PartitionLog, minBytes: number, maxBytes: number): number {
+    const sp = this.sharePartition(groupId, topic, partition, log);
+    const upTo = this.readCommitted(groupId) ? log.lastStableOffset : log.highWatermark;
+    if (!sp.hasAcquirable(upTo)) return 0;
+    const budget = Math.max(1, Math.min(maxBytes, Math.max(0, minBytes) + log.config.maxMessageBytes));
+    return Math.max(1, log.bytesAvailable(sp.nextAcquirable(), budget, upTo));
+  }
+
+  /**
    * Acquires up to `maxRecords` (whole batches) for a member from a partition, reading at most `maxBytes` of its log:
    * the stored batches that hold them, and the acquired offset ranges. The records are locked for the group's lock
    * duration; when it runs out those still held are released (and persisted).
    */
-  acquire(groupId: string, memberId: string, topic: TopicMeta, partition: number, log: PartitionLog, maxRecords: number, maxBytes: number): AcquireResult {
+  acquire(groupId: string, memberId: string, topic: TopicMeta, partition: number, log: PartitionLog, maxRecords: number, maxBytes: number, batchSize = 0): AcquireResult {
     const sp = this.sharePartition(groupId, topic, partition, log);
     const readCommitted = this.readCommitted(groupId);
     const upTo = readCommitted ? log.lastStableOffset : log.highWatermark;
@@ -330,7 +344,7 @@ export class ShareCoordinator {
       const data = Buffer.concat(log.read(from, Math.min(maxBytes - bytes, READ_CHUNK_BYTES), upTo, bytes === 0));
       const batches = logBatches(data, readCommitted ? log.abortedTransactions(from, upTo) : []);
       if (batches.length === 0) break;
-      const got = sp.acquire(memberId, batches, maxRecords - count, lock);
+      const got = sp.acquire(memberId, batches, maxRecords - count, lock, batchSize);
       if (got.firstBatch >= 0) {
         const slice = data.subarray(batches[got.firstBatch].start, batches[got.lastBatch].end);
         records.push(slice);

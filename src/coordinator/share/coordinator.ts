@@ -525,7 +525,9 @@ export class ShareCoordinator {
 
   /** Whether this id names a share group (with members, configs or share-partition state). */
   has(groupId: string): boolean {
-    return this.groupIds().includes(groupId);
+    if (this.groups.has(groupId)) return true;
+    for (const e of this.partitions.values()) if (e.group === groupId) return true;
+    return false;
   }
 
   /**

@@ -92,3 +92,31 @@ test('a parked share fetch whose connection closed is dropped: it acquires nothi
     await broker.close();
   }
 });
+
+test('group.share.max.share.sessions caps open share sessions: one more is SHARE_SESSION_LIMIT_REACHED until one closes', async () => {
+  const broker = await startTestBroker({ config: { 'group.share.max.share.sessions': 2 } });
+  try {
+    const meta = broker.broker.createTopic('work', 1);
+    const members = [];
+    for (let i = 0; i < 3; i++) {
+      const c = new ShareConsumer(broker.port, i === 2 ? 'other-group' : 'g', meta.id, 'work');
+      assert.equal((await c.heartbeat(0)).errorCode, ErrorCode.NONE);
+      members.push(c);
+    }
+    const [a, b, c] = members;
+    await a.fetch();
+    await b.fetch();
+    assert.deepEqual([a.last!.errorCode, b.last!.errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
+    await c.fetch();
+    assert.equal(c.last!.errorCode, ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'the cap counts sessions across groups');
+    assert.equal(c.sessionEpoch, 0, 'no session was opened');
+    a.sessionEpoch = 0;
+    await a.fetch();
+    assert.equal(a.last!.errorCode, ErrorCode.NONE, 'reopening its own session (epoch 0) is not one more');
+    assert.equal((await b.acknowledge([], true)).errorCode, ErrorCode.NONE); // closes b's session
+    await c.fetch();
+    assert.equal(c.last!.errorCode, ErrorCode.NONE, 'room again once a session closed');
+  } finally {
+    await broker.close();
+  }
+});

@@ -35,6 +35,8 @@ export interface ShareSettings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxGroupSize: number;
+  /** group.share.max.share.sessions: beyond it, opening a session is SHARE_SESSION_LIMIT_REACHED. */
+  maxSessions: number;
 }
 
 export interface ShareDependencies {
@@ -235,12 +237,15 @@ export class ShareCoordinator {
 
   /**
    * Checks a request's session epoch and, for ShareFetch, updates the session's partitions. Returns the error code
-   * (SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH) or the session (null once closed with -1).
+   * (SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH, SHARE_SESSION_LIMIT_REACHED) or the session (null once
+   * closed with -1).
    */
   session(groupId: string, memberId: string, epoch: number, add: Array<{ topicId: Buffer; partition: number }>, forget: Array<{ topicId: Buffer; partition: number }>): number | Session | null {
     const key = sessionKey(groupId, memberId);
     let session = this.sessions.get(key);
     if (epoch === 0) {
+      // A member reopening its session replaces it; a new one counts against group.share.max.share.sessions.
+      if (!session && this.sessions.size >= this.settings.maxSessions) return ErrorCode.SHARE_SESSION_LIMIT_REACHED;
       session = { epoch: 1, partitions: new Map() };
       this.sessions.set(key, session);
     } else if (!session) {

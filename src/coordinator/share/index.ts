@@ -21,6 +21,7 @@ export function shareSettings(config: BrokerConfig): ShareSettings {
     sessionTimeoutMs: config.int('group.share.session.timeout.ms'),
     heartbeatIntervalMs: config.int('group.share.heartbeat.interval.ms'),
     maxGroupSize: config.int('group.share.max.size'),
+    maxSessions: config.int('group.share.max.share.sessions'),
   };
 }
 

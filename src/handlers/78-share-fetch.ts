@@ -72,8 +72,13 @@ export default handler(ShareFetchApi, async (req, ctx) => {
     const realDeadline = Date.now() + req.maxWaitMs;
     const left = () => Math.min(deadline - clock.now(), clock === realClock ? Infinity : realDeadline - Date.now());
     for (;;) {
-      const available = wanted.map((w) => acquirable(ctx, groupId, w, minBytes, req.maxBytes));
-      const ready = available.includes(-1) || sum(available) >= minBytes;
+      // Measured in turn until min_bytes are found (the rest is measured only if it parks).
+      const available = wanted.map(() => 0);
+      let ready = false;
+      for (let i = 0; i < wanted.length && !ready; i++) {
+        available[i] = acquirable(ctx, groupId, wanted[i], minBytes, req.maxBytes);
+        ready = available[i] === -1 || sum(available) >= minBytes;
+      }
       const acquire = () => acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, req.batchSize, slotFor);
       if (ready || wanted.length === 0 || left() <= 0) {
         acquire();

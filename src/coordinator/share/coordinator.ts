@@ -322,6 +322,7 @@ export class ShareCoordinator {
     const sp = this.sharePartition(groupId, topic, partition, log);
     const upTo = this.readCommitted(groupId) ? log.lastStableOffset : log.highWatermark;
     if (!sp.hasAcquirable(upTo)) return 0;
+    if (minBytes <= 1) return 1; // what clients send by default: anything will do, no need to read the log
     const budget = Math.max(1, Math.min(maxBytes, Math.max(0, minBytes) + log.config.maxMessageBytes));
     return Math.max(1, log.bytesAvailable(sp.nextAcquirable(), budget, upTo));
   }

@@ -84,6 +84,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'group.share.partition.max.record.locks', type: 'int', defaultValue: '2000', min: 100, max: 10000, doc: 'Share groups: most records in flight per share-partition; acquisition pauses beyond.' },
   { name: 'group.share.session.timeout.ms', type: 'int', defaultValue: '45000', min: 1, doc: 'Share groups: a member that sends no heartbeat for this long is removed.' },
   { name: 'group.share.heartbeat.interval.ms', type: 'int', defaultValue: '5000', min: 1, doc: 'Share groups: the heartbeat interval members are told to keep.' },
+  { name: 'group.share.max.share.sessions', type: 'int', defaultValue: '2000', min: 1, doc: 'Share groups: most share sessions open at once; a ShareFetch opening one more answers SHARE_SESSION_LIMIT_REACHED.' },
   { name: 'group.share.max.size', type: 'int', defaultValue: '200', min: 1, max: 1000, doc: 'Share groups: most members in one share group (GROUP_MAX_SIZE_REACHED beyond).' },
   { name: 'offsets.retention.minutes', type: 'int', defaultValue: '10080', min: 1, doc: 'Committed offsets of empty groups expire after this.' },
   { name: 'sasl.plain.users', type: 'password', defaultValue: '', doc: 'Alias of sasl.users (kept for older configs).' },

@@ -20,9 +20,7 @@
  * From v16 a partition refused with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names its current leader (KIP-951).
  * From v13 topics are named by id: an id no topic has (or had before it was deleted) answers UNKNOWN_TOPIC_ID.
  */
-import { setMaxListeners } from 'node:events';
-import { realClock } from '../clock.js';
-import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, type RequestContext } from './handler.js';
+import { AFTER_WRITE, checkLeaderEpoch, handler, leaderLog, park, type RequestContext } from './handler.js';
 import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { FetchApi, type FetchRequest, type FetchRequestTopicsPartitions, type FetchResponse, type FetchResponseResponses } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -46,7 +44,7 @@ interface Fetch {
 }
 
 export default handler(FetchApi, async (req, ctx) => {
-  const { broker, signal } = ctx;
+  const { broker } = ctx;
   const maxBytes = Math.min(req.maxBytes, broker.config.int('fetch.max.bytes'));
   const wanted = uniquePartitions(ctx, req);
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, wanted.filter((w) => !w.unknownId).map((w) => w.topic));
@@ -54,7 +52,7 @@ export default handler(FetchApi, async (req, ctx) => {
   const first = await collect(ctx, fetch);
   if (first.bytes >= fetch.minBytes || first.failed || req.maxWaitMs <= 0 || fetch.wanted.length === 0) return counted(ctx, first.response);
   first.response[AFTER_WRITE]!(); // not sent: its read space goes back now
-  const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs, signal);
+  const answer = await waitForData(ctx, fetch, first.bytesPerPartition, req.maxWaitMs);
   return answer ? counted(ctx, (await collect(ctx, fetch)).response) : null;
 });
 
@@ -161,64 +159,46 @@ async function collectInto(arena: ReadArena, ctx: RequestContext, fetch: Fetch):
  * is answered then; false when its connection closed first. Each watched log tells it of its own changes only, and
  * a change re-reads that one partition, no more of it than the bytes still missing.
  */
-function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], waitMs: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
+async function waitForData(ctx: RequestContext, fetch: Fetch, available: number[], waitMs: number): Promise<boolean> {
   const { broker } = ctx;
-  return new Promise((resolve) => {
-    const stats = broker.fetchWaits;
-    let total = available.reduce((a, b) => a + b, 0);
-    const changed = new Set<number>();
-    let scheduled = false;
-    let done = false;
-    const logs: PartitionLog[] = [];
-    const unwatch: Array<() => void> = [];
-
-    const finish = (answer: boolean): void => {
-      if (done) return;
-      done = true;
-      timer.cancel();
-      realTimer?.cancel();
-      signal.removeEventListener('abort', onAbort);
-      for (const stop of unwatch) stop();
-      stats.parked--;
-      resolve(answer);
-    };
-    const onAbort = (): void => finish(false);
-    // Changes in one turn of the event loop (a produce to many partitions) are looked at together afterwards.
-    const recheck = (): void => {
-      scheduled = false;
-      if (done) return;
-      for (const i of changed) {
-        stats.wakeups++;
-        const at = locate(ctx, fetch.wanted[i], fetch.readCommitted);
-        if ('errorCode' in at || at.log !== logs[i]) return finish(true); // failed, or deleted and created again
-        const p = fetch.wanted[i].partition;
-        const missing = fetch.minBytes - (total - available[i]);
-        const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo) : 0;
-        total += bytes - available[i];
-        available[i] = bytes;
-      }
-      changed.clear();
-      if (total >= fetch.minBytes) finish(true);
-    };
-
-    stats.parked++;
-    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
-    // Clients time requests in real time: on a manual clock a long poll also ends after max_wait_ms of real time, so
-    // a consumer never waits on a clock nobody advances (kafkajs heartbeats only between its fetches).
-    const realTimer = broker.clock === realClock ? null : realClock.setTimeout(() => finish(true), waitMs);
-    setMaxListeners(0, signal); // every request a connection has in flight may be a parked fetch listening here
-    signal.addEventListener('abort', onAbort, { once: true });
-    fetch.wanted.forEach((want, i) => {
-      const log = broker.partition(want.topic, want.partition.partition)!; // the first read found every partition
-      logs.push(log);
-      unwatch.push(log.watch(() => {
-        changed.add(i);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(recheck);
+  const stats = broker.fetchWaits;
+  stats.parked++;
+  try {
+    return await park(ctx, waitMs, (parked) => {
+      let total = available.reduce((a, b) => a + b, 0);
+      const changed = new Set<number>();
+      let scheduled = false;
+      const logs: PartitionLog[] = [];
+      // Changes in one turn of the event loop (a produce to many partitions) are looked at together afterwards.
+      const recheck = (): void => {
+        scheduled = false;
+        if (parked.done) return;
+        for (const i of changed) {
+          stats.wakeups++;
+          const at = locate(ctx, fetch.wanted[i], fetch.readCommitted);
+          if ('errorCode' in at || at.log !== logs[i]) return parked.finish(true); // failed, or deleted and created again
+          const p = fetch.wanted[i].partition;
+          const missing = fetch.minBytes - (total - available[i]);
+          const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo) : 0;
+          total += bytes - available[i];
+          available[i] = bytes;
         }
-      }));
+        changed.clear();
+        if (total >= fetch.minBytes) parked.finish(true);
+      };
+      return fetch.wanted.map((want, i) => {
+        const log = broker.partition(want.topic, want.partition.partition)!; // the first read found every partition
+        logs.push(log);
+        return log.watch(() => {
+          changed.add(i);
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(recheck);
+          }
+        });
+      });
     });
-  });
+  } finally {
+    stats.parked--;
+  }
 }

@@ -5,7 +5,8 @@
  * generation id being the member epoch for consumer groups (the version is passed on; a classic group reads a
  * generation, as Kafka's).
  * Authorization (Kafka's): READ on the group (else GROUP_AUTHORIZATION_FAILED everywhere), then READ on each topic
- * (else TOPIC_AUTHORIZATION_FAILED for its partitions; the others are committed).
+ * (else TOPIC_AUTHORIZATION_FAILED for its partitions; the others are committed). A share group's id answers
+ * GROUP_ID_NOT_FOUND everywhere (as OffsetDelete and TxnOffsetCommit do); OffsetFetch finds no offsets for it.
  */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -21,6 +22,8 @@ export function partitionErrors(topics: Array<{ name: string; partitions: Array<
 export default handler(OffsetCommitApi, async (req, ctx) => {
   if (!authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
   if (!coordinates(ctx, req.groupId)) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, ErrorCode.NOT_COORDINATOR) };
+  // A share group commits no offsets (Kafka: "Group <id> is not a consumer group").
+  if (ctx.broker.shares.has(req.groupId)) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, ErrorCode.GROUP_ID_NOT_FOUND) };
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
   const committed = await ctx.broker.groups.offsetCommit({ ...req, topics: req.topics.filter((t) => !denied.has(t.name)), apiVersion: ctx.version });
   return { throttleTimeMs: 0, topics: [...committed, ...partitionErrors(req.topics.filter((t) => denied.has(t.name)), ErrorCode.TOPIC_AUTHORIZATION_FAILED)] };

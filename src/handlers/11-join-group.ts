@@ -4,7 +4,8 @@
  * flexible; v7 the group's protocol type in the answer, and a null protocol name (and type) in error answers; v8 a
  * reason (logged); v9 skipAssignment: a static leader rejoining a Stable group is told it leads and keeps the
  * current assignment (KIP-814). Only the leader's answer lists the members. Needs READ on the group (else
- * GROUP_AUTHORIZATION_FAILED).
+ * GROUP_AUTHORIZATION_FAILED). A share group's id is INCONSISTENT_GROUP_PROTOCOL (Kafka: the group exists with
+ * another type).
  */
 import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -16,8 +17,9 @@ import { authorized } from '../security/authorizer.js';
 export default handler(JoinGroupApi, async (req, ctx) => {
   const { broker, version, clientId, clientHost } = ctx;
   const refused = !authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR : null;
-  const result = refused !== null ? { errorCode: refused, generationId: -1, protocolName: '', leader: '', memberId: req.memberId, members: [] }
+    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR
+    : broker.shares.has(req.groupId) ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : null;
+  const result = refused !== null ? { errorCode: refused, generationId: -1, protocolName: '', leader: '', memberId: refused === ErrorCode.INCONSISTENT_GROUP_PROTOCOL ? '' : req.memberId, members: [] }
     : await broker.groups.joinGroup({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -18,7 +18,8 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
   const refused = !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId) ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
     : !authorized(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
     // Sent to the group's coordinator (which writes the offsets with the transaction's markers).
-    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR : null;
+    : !coordinates(ctx, req.groupId) ? ErrorCode.NOT_COORDINATOR
+    : broker.shares.has(req.groupId) ? ErrorCode.GROUP_ID_NOT_FOUND : null; // a share group commits no offsets (Kafka's)
   if (refused !== null) return { throttleTimeMs: 0, topics: partitionErrors(req.topics, refused) };
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
   const unknown = (topic: string, partition: number) => denied.has(topic) || !broker.partition(topic, partition);

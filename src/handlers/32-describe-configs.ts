@@ -9,6 +9,11 @@
  * type and documentation; v4 flexible. An empty key list means every config. Read-only broker settings say so;
  * sensitive ones (sasl.users, passwords) are reported as null with is_sensitive, as Kafka does for passwords. Needs
  * DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+ *
+ * GROUP resources (type 32, Kafka 4.0+): every config of Kafka 4.1's GroupConfig, whether or not the group exists;
+ * a value the group set is DYNAMIC_GROUP_CONFIG (its one synonym), the others DEFAULT_CONFIG with the broker's
+ * setting (group.share.record.lock.duration.ms, ...) as Kafka derives them, no synonyms. Needs DESCRIBE_CONFIGS on
+ * the group (else GROUP_AUTHORIZATION_FAILED).
  */
 import { handler } from './handler.js';
 import { DescribeConfigsApi } from '../protocol/generated/index.js';
@@ -21,6 +26,7 @@ import type { ClusterServices } from './handler.js';
 import { AclOperation } from '../security/acl.js';
 import { configRefusal } from '../security/authorizer.js';
 import { clientInput } from '../protocol/client-input.js';
+import { GROUP_CONFIGS } from '../coordinator/share/index.js';
 
 interface Synonym { name: string; value: string | null; source: number }
 
@@ -33,16 +39,19 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
     if (!Array.isArray(configs)) return { ...base, ...configs, configs: [] };
     const wanted = r.configurationKeys?.length ? configs.filter((c) => r.configurationKeys!.includes(c.name)) : configs;
     const isBroker = r.resourceType === ResourceType.BROKER;
+    const isGroup = r.resourceType === ResourceType.GROUP;
     return {
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       configs: wanted.map((c) => {
         const setting = isBroker ? brokerSetting(c.name) : undefined;
+        const groupConfig = isGroup ? GROUP_CONFIGS.find((g) => g.name === c.name) : undefined;
         const sensitive = setting?.sensitive ?? false;
-        const type = setting?.type ?? broker.config.topicConfigs.get(c.name)?.type;
+        const type = setting?.type ?? groupConfig?.type ?? broker.config.topicConfigs.get(c.name)?.type;
         // The cluster-wide resource ('') shows only that layer, as Kafka does.
         const synonyms = isBroker ? brokerSynonyms(broker.config, c.name).filter((l) => r.resourceName !== '' || l.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+          : isGroup ? (c.source === ConfigSource.DYNAMIC_GROUP_CONFIG ? [{ name: c.name, value: c.value, source: c.source }] : [])
           : topicSynonyms(broker.config, c);
         const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
         return {
@@ -54,7 +63,7 @@ export default handler(DescribeConfigsApi, (req, ctx) => ({
           isSensitive: sensitive,
           synonyms: req.includeSynonyms ? synonyms.map((s) => ({ ...s, value: sensitive ? null : s.value })) : [],
           configType: type ? CONFIG_TYPE_CODES[type] : 0,
-          documentation: req.includeDocumentation ? (isBroker ? setting?.doc : TOPIC_CONFIG_DOCS[c.name]) ?? null : null,
+          documentation: req.includeDocumentation ? (isBroker ? setting?.doc : isGroup ? groupConfig?.doc : TOPIC_CONFIG_DOCS[c.name]) ?? null : null,
         };
       }),
     };
@@ -81,6 +90,15 @@ function resolve(broker: ClusterServices, type: number, name: string): Described
     // Each setting's own value: one Kafka leaves unset by default (log.retention.ms) reads null until something sets it.
     // The synonyms of topic configs the emulated release lacks are left out (log.message.format.version under 4.x).
     return brokerSettingNames().filter((n) => !config.topicConfigs.lacksBrokerSetting(n)).map((n) => ({ name: n, value: configSynonyms(config, [n])[0]?.value ?? null, source: config.sourceOf(n) }));
+  }
+  if (type === ResourceType.GROUP) {
+    if (name === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Group name must not be empty' };
+    const own = broker.shares.groupConfigs(name);
+    return GROUP_CONFIGS.map((g) => {
+      const value = own.get(g.name);
+      if (value !== undefined) return { name: g.name, value, source: ConfigSource.DYNAMIC_GROUP_CONFIG };
+      return { name: g.name, value: g.brokerSetting ? String(config.int(g.brokerSetting)) : g.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
+    });
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
 }

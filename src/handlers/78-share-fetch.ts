@@ -8,20 +8,26 @@
  * session that is gone is SHARE_SESSION_NOT_FOUND, a wrong epoch INVALID_SHARE_SESSION_EPOCH. Epoch -1 (the final
  * fetch) only acknowledges, closes the session and releases what the member still holds.
  *
- * Long poll: with nothing acquired the request waits up to max_wait_ms (broker clock, and real time on a manual
- * clock, as Fetch), trying again on each append to one of its partitions and each release in the share groups.
+ * Limits (4.1): max_records caps the records acquired, exceeded only to end on a log batch boundary; batch_size cuts
+ * the acquired ranges listed (at the first batch boundary after batch_size records), as Kafka's acquired batches.
+ *
+ * Long poll (Kafka's DelayedShareFetch): until min_bytes can be acquired from the session's partitions (measured from
+ * each share-partition's next acquirable offset), one of them fails, or max_wait_ms passes (broker clock, and real
+ * time on a manual clock, as Fetch), the request parks; an append re-measures its own partition, a release in the
+ * share groups all of them. Then it acquires what there is; with nothing acquired it waits on, up to max_wait_ms. A
+ * parked request is dropped, unanswered, when its connection closes.
  * Partition errors: UNKNOWN_TOPIC_ID, TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER;
  * acknowledgement errors (acknowledge_error_code): INVALID_REQUEST, INVALID_RECORD_STATE.
  */
-import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
-import { handler, type RequestContext } from './handler.js';
+import { handler, park, type RequestContext } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ShareFetchApi, type ShareFetchResponseResponsesPartitions } from '../protocol/generated/index.js';
 import { acknowledgePartition, currentLeader, leaderEndpoints, movedLeaders, refuseShareRequest, sharePartitionLog } from './share-requests.js';
 
 const DEFAULT_MAX_RECORDS = 500;
 
+interface Wanted { topicId: Buffer; partition: number }
 interface Slot { topicId: Buffer; partition: ShareFetchResponseResponsesPartitions; named: boolean }
 
 export default handler(ShareFetchApi, async (req, ctx) => {
@@ -58,13 +64,28 @@ export default handler(ShareFetchApi, async (req, ctx) => {
   } else {
     const wanted = [...session.partitions.values()];
     const maxRecords = req.maxRecords > 0 ? req.maxRecords : DEFAULT_MAX_RECORDS;
-    // Until something is acquired or max_wait_ms has passed (on the broker's clock, and in real time on a manual one).
+    const minBytes = Math.min(req.minBytes, req.maxBytes);
+    // Until min_bytes can be acquired, a partition fails, or max_wait_ms has passed (on the broker's clock, and in
+    // real time on a manual one); then it acquires what there is, waiting on while that is nothing.
     const clock = ctx.broker.clock;
     const deadline = clock.now() + req.maxWaitMs;
     const realDeadline = Date.now() + req.maxWaitMs;
     const left = () => Math.min(deadline - clock.now(), clock === realClock ? Infinity : realDeadline - Date.now());
-    while (!acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, slotFor) && wanted.length > 0 && left() > 0) {
-      if (!(await waitForRecords(ctx, wanted, left()))) return null; // the client left
+    for (;;) {
+      // Measured in turn until min_bytes are found (the rest is measured only if it parks).
+      const available = wanted.map(() => 0);
+      let ready = false;
+      for (let i = 0; i < wanted.length && !ready; i++) {
+        available[i] = acquirable(ctx, groupId, wanted[i], minBytes, req.maxBytes);
+        ready = available[i] === -1 || sum(available) >= minBytes;
+      }
+      const acquire = () => acquireAll(ctx, groupId, memberId, wanted, maxRecords, req.maxBytes, req.batchSize, slotFor);
+      if (ready || wanted.length === 0 || left() <= 0) {
+        acquire();
+        break;
+      }
+      if (!(await waitForRecords(ctx, groupId, wanted, available, minBytes, req.maxBytes, left()))) return null; // the client left
+      if (acquire() || left() <= 0) break;
     }
   }
   // Answered: the partitions the request named, and those of the session that acquired records.
@@ -80,7 +101,7 @@ export default handler(ShareFetchApi, async (req, ctx) => {
 });
 
 /** Acquires from each partition in turn while records and bytes are left; true if anything was acquired. */
-function acquireAll(ctx: RequestContext, groupId: string, memberId: string, wanted: Array<{ topicId: Buffer; partition: number }>, maxRecords: number, maxBytes: number,
+function acquireAll(ctx: RequestContext, groupId: string, memberId: string, wanted: Wanted[], maxRecords: number, maxBytes: number, batchSize: number,
   slotFor: (topicId: Buffer, partition: number, named: boolean) => Slot): boolean {
   let records = 0;
   let bytes = 0;
@@ -91,7 +112,7 @@ function acquireAll(ctx: RequestContext, groupId: string, memberId: string, want
       slotFor(w.topicId, w.partition, false).partition.errorCode = found;
       continue;
     }
-    const result = ctx.broker.shares.acquire(groupId, memberId, found.topic, w.partition, found.log, maxRecords - records, maxBytes - bytes);
+    const result = ctx.broker.shares.acquire(groupId, memberId, found.topic, w.partition, found.log, maxRecords - records, maxBytes - bytes, batchSize);
     if (result.acquired.length === 0) continue;
     const slot = slotFor(w.topicId, w.partition, false).partition;
     slot.records = result.records;
@@ -102,34 +123,44 @@ function acquireAll(ctx: RequestContext, groupId: string, memberId: string, want
   return records > 0;
 }
 
-/** Waits for an append to one of the partitions, records released in the share groups, or `waitMs`; false when the client left. */
-function waitForRecords(ctx: RequestContext, wanted: Array<{ topicId: Buffer; partition: number }>, waitMs: number): Promise<boolean> {
-  const { broker, signal } = ctx;
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const unwatch: Array<() => void> = [];
-    let done = false;
-    const finish = (answer: boolean): void => {
-      if (done) return;
-      done = true;
-      timer.cancel();
-      realTimer?.cancel();
-      signal.removeEventListener('abort', onAbort);
-      for (const stop of unwatch) stop();
-      resolve(answer);
-    };
-    const onAbort = (): void => finish(false);
+/** The bytes a member could acquire from a partition (counted until `minBytes`, within `maxBytes`); -1 when the partition fails. */
+function acquirable(ctx: RequestContext, groupId: string, w: Wanted, minBytes: number, maxBytes: number): number {
+  const found = sharePartitionLog(ctx, w.topicId, w.partition);
+  return typeof found === 'number' ? -1 : ctx.broker.shares.acquirableBytes(groupId, found.topic, w.partition, found.log, minBytes, maxBytes);
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+/**
+ * Parks until `minBytes` can be acquired from the partitions, one of them fails, or `waitMs` passes; false when the
+ * client left. An append re-measures its own partition; records released in the share groups re-measure them all.
+ */
+function waitForRecords(ctx: RequestContext, groupId: string, wanted: Wanted[], available: number[], minBytes: number, maxBytes: number, waitMs: number): Promise<boolean> {
+  const { broker } = ctx;
+  return park(ctx, waitMs, (parked) => {
+    const changed = new Set<number>();
+    let scheduled = false;
     // One turn of the event loop later, so a produce or release has finished before the re-read.
-    const wake = (): void => void setImmediate(() => finish(true));
-    const timer = broker.clock.setTimeout(() => finish(true), waitMs);
-    const realTimer = broker.clock === realClock ? null : realClock.setTimeout(() => finish(true), waitMs);
-    setMaxListeners(0, signal);
-    signal.addEventListener('abort', onAbort, { once: true });
-    unwatch.push(broker.shares.watch(wake));
-    for (const w of wanted) {
+    const recheck = (): void => {
+      scheduled = false;
+      if (parked.done) return;
+      for (const i of changed) available[i] = acquirable(ctx, groupId, wanted[i], minBytes, maxBytes);
+      changed.clear();
+      if (available.includes(-1) || sum(available) >= minBytes) parked.finish(true);
+    };
+    const wake = (i: number): void => {
+      changed.add(i);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(recheck);
+      }
+    };
+    const unwatch = [broker.shares.watch(() => wanted.forEach((_, i) => wake(i)))];
+    wanted.forEach((w, i) => {
       const topic = broker.topics.getById(w.topicId);
       const log = topic && broker.partition(topic.name, w.partition);
-      if (log) unwatch.push(log.watch(wake));
-    }
+      if (log) unwatch.push(log.watch(() => wake(i)));
+    });
+    return unwatch;
   });
 }

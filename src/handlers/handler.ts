@@ -4,6 +4,8 @@ import type { SaslSession } from '../server/sasl.js';
 import type { Router } from '../server/router.js';
 import type { PartitionLog } from '../log/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { setMaxListeners } from 'node:events';
+import { realClock } from '../clock.js';
 
 /** What the broker knows about a connection, for every request on it. */
 export interface ConnectionSession {
@@ -99,4 +101,40 @@ export function markStorageFailures(results: Array<{ name: string; errorCode: nu
 /** Declares a handler; it serves every version its codec knows unless `versions` narrows them. */
 export function handler<Req, Res>(api: ApiCodec<Req, Res>, handle: Handler<Req, Res>['handle'], versions?: { min: number; max: number }): Handler<Req, Res> {
   return { api, versions: versions ?? { min: api.minVersion, max: api.maxVersion }, handle };
+}
+
+/** A parked request's handle: `finish(true)` answers it now; `done` once it was answered or dropped. */
+export interface Parked { done: boolean; finish(answer: boolean): void }
+
+/**
+ * Parks a long-poll request (Fetch, ShareFetch) until `finish(true)`, `waitMs` on the broker's clock (and, on a
+ * manual clock, also in real time), or its connection closes (false: it is dropped unanswered). `watch` subscribes
+ * to what may answer it and returns the unsubscribers, called once it is done.
+ */
+export function park(ctx: RequestContext, waitMs: number, watch: (parked: Parked) => Array<() => void>): Promise<boolean> {
+  const { broker: { clock }, signal } = ctx;
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let unwatch: Array<() => void> = [];
+    const parked: Parked = {
+      done: false,
+      finish(answer: boolean): void {
+        if (parked.done) return;
+        parked.done = true;
+        timer.cancel();
+        realTimer?.cancel();
+        signal.removeEventListener('abort', onAbort);
+        for (const stop of unwatch) stop();
+        resolve(answer);
+      },
+    };
+    const onAbort = (): void => parked.finish(false);
+    const timer = clock.setTimeout(() => parked.finish(true), waitMs);
+    // Clients time requests in real time: on a manual clock a long poll also ends after max_wait_ms of real time, so
+    // a consumer never waits on a clock nobody advances (kafkajs heartbeats only between its fetches).
+    const realTimer = clock === realClock ? null : realClock.setTimeout(() => parked.finish(true), waitMs);
+    setMaxListeners(0, signal); // every request a connection has in flight may be a parked one listening here
+    signal.addEventListener('abort', onAbort, { once: true });
+    unwatch = watch(parked);
+  });
 }

@@ -281,6 +281,8 @@ export const ConfigSource = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  /** A group's own config (GROUP resource; Kafka's GROUP_CONFIG, the admin client's DYNAMIC_GROUP_CONFIG). */
+  DYNAMIC_GROUP_CONFIG: 8,
 } as const;
 
 export interface ResolvedConfig {

@@ -36,10 +36,10 @@ export class ShareConsumer {
   }
 
   /** One ShareFetch of partition 0 carrying `acks`; returns the records acquired (value, offset, delivery count). */
-  async fetch(acks: Ack[] = [], opts: { maxWaitMs?: number; maxRecords?: number } = {}): Promise<Delivered[]> {
+  async fetch(acks: Ack[] = [], opts: { maxWaitMs?: number; maxRecords?: number; minBytes?: number; batchSize?: number } = {}): Promise<Delivered[]> {
     const res = await callApi(this.port, ShareFetchApi, 1, {
-      groupId: this.groupId, memberId: this.memberId, shareSessionEpoch: this.sessionEpoch, maxWaitMs: opts.maxWaitMs ?? 0, minBytes: 1,
-      maxBytes: 1 << 20, maxRecords: opts.maxRecords ?? 500, batchSize: 500,
+      groupId: this.groupId, memberId: this.memberId, shareSessionEpoch: this.sessionEpoch, maxWaitMs: opts.maxWaitMs ?? 0, minBytes: opts.minBytes ?? 1,
+      maxBytes: 1 << 20, maxRecords: opts.maxRecords ?? 500, batchSize: opts.batchSize ?? 500,
       topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: ackBatches(acks) }] }], forgottenTopicsData: [],
     });
     this.last = res;

@@ -1,6 +1,7 @@
 /**
  * Share group configs (Kafka's GROUP config resource, type 32, as `kafka-configs --entity-type groups` sets them):
- * names, defaults and validators after Kafka 4.1's GroupConfig. Other group configs (consumer.*) are not known here.
+ * names, defaults and validators after Kafka 4.1's GroupConfig. These three can be set; DescribeConfigs also lists the
+ * rest of Kafka 4.1's group configs (GROUP_CONFIGS), at their defaults.
  */
 import type { ConfigType } from '../../metadata/configs.js';
 
@@ -25,3 +26,20 @@ export const SHARE_GROUP_CONFIG_DEFS: Readonly<Record<string, GroupConfigDef>> =
     },
   },
 };
+
+/** A group config as DescribeConfigs lists it: its default is the broker setting `brokerSetting` if given (Kafka's GroupConfig defaults). */
+export interface GroupConfigEntry { name: string; type: ConfigType; defaultValue: string; brokerSetting?: string; doc: string }
+
+/** Every config of Kafka 4.1's GroupConfig, by name. */
+export const GROUP_CONFIGS: readonly GroupConfigEntry[] = [
+  { name: 'consumer.heartbeat.interval.ms', type: 'int', defaultValue: '5000', brokerSetting: 'group.consumer.heartbeat.interval.ms', doc: 'The heartbeat interval given to the members of a consumer group.' },
+  { name: 'consumer.session.timeout.ms', type: 'int', defaultValue: '45000', brokerSetting: 'group.consumer.session.timeout.ms', doc: 'The timeout to detect client failures when using the consumer group protocol.' },
+  { name: 'share.auto.offset.reset', type: 'string', defaultValue: 'latest', doc: 'The strategy to initialize the share-partition start offset: latest or earliest.' },
+  { name: 'share.heartbeat.interval.ms', type: 'int', defaultValue: '5000', brokerSetting: 'group.share.heartbeat.interval.ms', doc: 'The heartbeat interval given to the members of a share group.' },
+  { name: 'share.isolation.level', type: 'string', defaultValue: 'read_uncommitted', doc: 'How transactional records are read by a share group: read_committed or read_uncommitted.' },
+  { name: 'share.record.lock.duration.ms', type: 'int', defaultValue: '30000', brokerSetting: 'group.share.record.lock.duration.ms', doc: 'The record acquisition lock duration in milliseconds for share groups.' },
+  { name: 'share.session.timeout.ms', type: 'int', defaultValue: '45000', brokerSetting: 'group.share.session.timeout.ms', doc: 'The timeout to detect client failures when using the share group protocol.' },
+  { name: 'streams.heartbeat.interval.ms', type: 'int', defaultValue: '5000', doc: 'The heartbeat interval given to the members of a streams group.' },
+  { name: 'streams.num.standby.replicas', type: 'int', defaultValue: '0', doc: 'The number of standby replicas for each task of a streams group.' },
+  { name: 'streams.session.timeout.ms', type: 'int', defaultValue: '45000', doc: 'The timeout to detect client failures when using the streams group protocol.' },
+];

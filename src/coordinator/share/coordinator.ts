@@ -35,6 +35,8 @@ export interface ShareSettings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxGroupSize: number;
+  /** group.share.max.share.sessions: beyond it, opening a session is SHARE_SESSION_LIMIT_REACHED. */
+  maxSessions: number;
 }
 
 export interface ShareDependencies {
@@ -235,12 +237,15 @@ export class ShareCoordinator {
 
   /**
    * Checks a request's session epoch and, for ShareFetch, updates the session's partitions. Returns the error code
-   * (SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH) or the session (null once closed with -1).
+   * (SHARE_SESSION_NOT_FOUND, INVALID_SHARE_SESSION_EPOCH, SHARE_SESSION_LIMIT_REACHED) or the session (null once
+   * closed with -1).
    */
   session(groupId: string, memberId: string, epoch: number, add: Array<{ topicId: Buffer; partition: number }>, forget: Array<{ topicId: Buffer; partition: number }>): number | Session | null {
     const key = sessionKey(groupId, memberId);
     let session = this.sessions.get(key);
     if (epoch === 0) {
+      // A member reopening its session replaces it; a new one counts against group.share.max.share.sessions.
+      if (!session && this.sessions.size >= this.settings.maxSessions) return ErrorCode.SHARE_SESSION_LIMIT_REACHED;
       session = { epoch: 1, partitions: new Map() };
       this.sessions.set(key, session);
     } else if (!session) {
@@ -308,11 +313,26 @@ export class ShareCoordinator {
   }
 
   /**
+   * The bytes of the partition's log a member could acquire from now on (0: nothing to acquire), counted in whole
+   * batches until `minBytes` are reached, within `maxBytes`: what ShareFetch's min_bytes is measured against (Kafka
+   * counts from the share-partition's next fetch offset). A batch is at most max.message.bytes, so counting up to
+   * min_bytes plus that much reaches min_bytes whenever the log holds it.
+   */
+  acquirableBytes(groupId: string, topic: TopicMeta, partition: number, log: PartitionLog, minBytes: number, maxBytes: number): number {
+    const sp = this.sharePartition(groupId, topic, partition, log);
+    const upTo = this.readCommitted(groupId) ? log.lastStableOffset : log.highWatermark;
+    if (!sp.hasAcquirable(upTo)) return 0;
+    if (minBytes <= 1) return 1; // what clients send by default: anything will do, no need to read the log
+    const budget = Math.max(1, Math.min(maxBytes, Math.max(0, minBytes) + log.config.maxMessageBytes));
+    return Math.max(1, log.bytesAvailable(sp.nextAcquirable(), budget, upTo));
+  }
+
+  /**
    * Acquires up to `maxRecords` (whole batches) for a member from a partition, reading at most `maxBytes` of its log:
    * the stored batches that hold them, and the acquired offset ranges. The records are locked for the group's lock
    * duration; when it runs out those still held are released (and persisted).
    */
-  acquire(groupId: string, memberId: string, topic: TopicMeta, partition: number, log: PartitionLog, maxRecords: number, maxBytes: number): AcquireResult {
+  acquire(groupId: string, memberId: string, topic: TopicMeta, partition: number, log: PartitionLog, maxRecords: number, maxBytes: number, batchSize = 0): AcquireResult {
     const sp = this.sharePartition(groupId, topic, partition, log);
     const readCommitted = this.readCommitted(groupId);
     const upTo = readCommitted ? log.lastStableOffset : log.highWatermark;
@@ -330,7 +350,7 @@ export class ShareCoordinator {
       const data = Buffer.concat(log.read(from, Math.min(maxBytes - bytes, READ_CHUNK_BYTES), upTo, bytes === 0));
       const batches = logBatches(data, readCommitted ? log.abortedTransactions(from, upTo) : []);
       if (batches.length === 0) break;
-      const got = sp.acquire(memberId, batches, maxRecords - count, lock);
+      const got = sp.acquire(memberId, batches, maxRecords - count, lock, batchSize);
       if (got.firstBatch >= 0) {
         const slice = data.subarray(batches[got.firstBatch].start, batches[got.lastBatch].end);
         records.push(slice);
@@ -511,7 +531,9 @@ export class ShareCoordinator {
 
   /** Whether this id names a share group (with members, configs or share-partition state). */
   has(groupId: string): boolean {
-    return this.groupIds().includes(groupId);
+    if (this.groups.has(groupId)) return true;
+    for (const e of this.partitions.values()) if (e.group === groupId) return true;
+    return false;
   }
 
   /**

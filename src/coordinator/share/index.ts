@@ -8,7 +8,7 @@ import type { TopicStore } from '../../metadata/topics.js';
 import { ShareCoordinator, type ShareSettings } from './coordinator.js';
 
 export { ShareCoordinator, ShareGroup, ShareMember } from './coordinator.js';
-export { SHARE_GROUP_CONFIG_DEFS } from './configs.js';
+export { GROUP_CONFIGS, SHARE_GROUP_CONFIG_DEFS } from './configs.js';
 export type { ShareSettings, AcquireResult } from './coordinator.js';
 export { AcknowledgeType } from './share-partition.js';
 
@@ -21,6 +21,7 @@ export function shareSettings(config: BrokerConfig): ShareSettings {
     sessionTimeoutMs: config.int('group.share.session.timeout.ms'),
     heartbeatIntervalMs: config.int('group.share.heartbeat.interval.ms'),
     maxGroupSize: config.int('group.share.max.size'),
+    maxSessions: config.int('group.share.max.share.sessions'),
   };
 }
 

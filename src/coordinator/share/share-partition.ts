@@ -100,15 +100,18 @@ export class SharePartition {
    * Acquires for `memberId`, from the log batches given (in offset order, starting at or before `nextAcquirable`),
    * whole batches at a time until at least `maxRecords` are acquired or the in-flight limit is reached. Control
    * records and (read_committed) aborted ones are archived instead. Returns the ranges acquired and the first and
-   * last of the batches that hold them (-1 when none).
+   * last of the batches that hold them (-1 when none). A range is cut at the first log batch boundary after it holds
+   * `batchSize` records (ShareFetch's batch_size; 0: never), as Kafka's acquired batches are.
    */
-  acquire(memberId: string, batches: LogBatch[], maxRecords: number, lock: Lock): { ranges: AcquiredRange[]; firstBatch: number; lastBatch: number } {
+  acquire(memberId: string, batches: LogBatch[], maxRecords: number, lock: Lock, batchSize = 0): { ranges: AcquiredRange[]; firstBatch: number; lastBatch: number } {
     const ranges: AcquiredRange[] = [];
     let acquired = 0;
     let firstBatch = -1;
     let lastBatch = -1;
     batches.forEach((b, i) => {
       if (acquired >= maxRecords || (b.lastOffset >= this.endOffset && this.inFlight.size >= this.limits.maxInFlight())) return;
+      const full = ranges.length > 0 && batchSize > 0 && ranges[ranges.length - 1].lastOffset - ranges[ranges.length - 1].firstOffset + 1 >= batchSize;
+      let cut = full;
       for (let o = Math.max(b.baseOffset, this.startOffset); o <= b.lastOffset; o++) {
         let r = this.inFlight.get(o);
         if (r === undefined) {
@@ -126,8 +129,9 @@ export class SharePartition {
         if (firstBatch < 0) firstBatch = i;
         lastBatch = i;
         const last = ranges[ranges.length - 1];
-        if (last && last.lastOffset === o - 1 && last.deliveryCount === r.deliveryCount) last.lastOffset = o;
+        if (last && !cut && last.lastOffset === o - 1 && last.deliveryCount === r.deliveryCount) last.lastOffset = o;
         else ranges.push({ firstOffset: o, lastOffset: o, deliveryCount: r.deliveryCount });
+        cut = false;
       }
     });
     this.advanceStart();

@@ -129,6 +129,7 @@ export const ErrorCode = {
   INVALID_SHARE_SESSION_EPOCH: 123,
   FENCED_STATE_EPOCH: 124,
   INVALID_REGULAR_EXPRESSION: 128,
+  SHARE_SESSION_LIMIT_REACHED: 133,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -262,4 +263,5 @@ export const errorInfo: ReadonlyMap<number, readonly [ErrorCodeName, boolean, st
   [123, ['INVALID_SHARE_SESSION_EPOCH', true, "The share session epoch is invalid."]],
   [124, ['FENCED_STATE_EPOCH', false, "The share coordinator rejected the request because the share-group state epoch did not match."]],
   [128, ['INVALID_REGULAR_EXPRESSION', false, "The regular expression is not valid."]],
+  [133, ['SHARE_SESSION_LIMIT_REACHED', true, "The limit of share sessions has been reached."]],
 ]);

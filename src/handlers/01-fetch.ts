@@ -179,7 +179,7 @@ async function waitForData(ctx: RequestContext, fetch: Fetch, available: number[
           if ('errorCode' in at || at.log !== logs[i]) return parked.finish(true); // failed, or deleted and created again
           const p = fetch.wanted[i].partition;
           const missing = fetch.minBytes - (total - available[i]);
-          const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo) : 0;
+          const bytes = p.fetchOffset < at.upTo ? at.log.bytesAvailable(p.fetchOffset, Math.max(1, Math.min(p.partitionMaxBytes, missing)), at.upTo, true) : 0;
           total += bytes - available[i];
           available[i] = bytes;
         }

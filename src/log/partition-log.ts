@@ -485,9 +485,12 @@ export class PartitionLog {
     return out;
   }
 
-  /** How many bytes `read` would return, from the batch headers (a long poll's re-check: nothing is read twice). */
-  bytesAvailable(offset: number, maxBytes: number, upTo = this.highWatermark): number {
-    return this.eachRange(offset, maxBytes, upTo, true, (seg, pos, budget, end, atLeastOne) => seg.measureFrom(pos, budget, end, atLeastOne));
+  /**
+   * How many bytes `read` would return, from the batch headers (a long poll's re-check: nothing is read twice); with
+   * `partial`, a batch that does not fit counts for the rest of `maxBytes`, as Kafka measures a parked fetch.
+   */
+  bytesAvailable(offset: number, maxBytes: number, upTo = this.highWatermark, partial = false): number {
+    return this.eachRange(offset, maxBytes, upTo, true, (seg, pos, budget, end, atLeastOne) => seg.measureFrom(pos, budget, end, atLeastOne, partial));
   }
 
   /** The segments' ranges a read from `offset` covers, in turn, each within what is left of `maxBytes`; returns the total. */

@@ -284,9 +284,10 @@ export class Segment {
   /**
    * What `readFrom` would return, measured from the batch headers alone: a long poll's re-check learns how many
    * bytes wait for it without reading them (headers come 64 KiB at a time into shared space: small batches cost one
-   * read for many, a large one a read of 64 KiB, not of the batch).
+   * read for many, a large one a read of 64 KiB, not of the batch). With `partial`, a batch that does not fit counts
+   * for the rest of `maxBytes` (Kafka's DelayedFetch: the position difference, capped at the partition's max bytes).
    */
-  measureFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean): { bytes: number; end: number } | null {
+  measureFrom(pos: number, maxBytes: number, upTo: number, atLeastOne: boolean, partial = false): { bytes: number; end: number } | null {
     const size = this.log.size;
     let end = pos;
     let chunkAt = 0;
@@ -300,7 +301,10 @@ export class Segment {
       const at = end - chunkAt;
       const batchSize = chunk.readInt32BE(at + LENGTH_AT) + LOG_OVERHEAD;
       if (batchSize < BATCH_HEADER_SIZE || end + batchSize > size || readInt64(chunk, at) >= upTo) break;
-      if (end + batchSize - pos > maxBytes && !(atLeastOne && end === pos)) break;
+      if (end + batchSize - pos > maxBytes && !(atLeastOne && end === pos)) {
+        if (partial) return { bytes: maxBytes, end };
+        break;
+      }
       end += batchSize;
     }
     return end === pos ? null : { bytes: end - pos, end };

@@ -140,6 +140,20 @@ test('an append wakes only the fetches waiting on its partition, and those at on
   assert.equal(batchesOf(q1.records).length, 1);
 });
 
+test('min_bytes counts the bytes waiting as Kafka does: a large batch after a small one completes a parked fetch at once', async () => {
+  await createTopic('uneven');
+  const sock = await park(fetchBody([['uneven', 0, 0]], { maxWaitMs: 60_000, minBytes: 1000 }));
+  const answered = readResponse(sock, FetchApi, 11);
+  await produce('uneven', [[0, 100]]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(broker.broker.fetchWaits.parked, 1, 'one small batch is less than min_bytes');
+  await produce('uneven', [[0, 3000]]);
+  // The manual clock stands still: only the append can answer it (a real-time bound makes a regression fail, not hang).
+  const res = await Promise.race([answered, new Promise<null>((r) => setTimeout(r, 5000, null))]);
+  assert.ok(res, 'answered when the large batch arrived, not at max_wait_ms');
+  assert.equal(batchesOf(res.responses[0].partitions[0].records).length, 2);
+});
+
 test('max_wait_ms 2^31-1 runs out on the broker clock, not before (and a short one in real time on a ManualClock too)', async () => {
   await createTopic('patient');
   const sock = await park(fetchBody([['patient', 0, 0]], { maxWaitMs: MAX_INT, minBytes: 1 }));

@@ -16,6 +16,7 @@ import { listenerSpecs, nodePort } from './server/endpoints.js';
 import { Router } from './server/router.js';
 import { kafkaRelease } from './server/kafka-releases.js';
 import { requestPipeline } from './server/pipeline.js';
+import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
 import { ManualClock, type Clock } from './clock.js';
 import { brokerState, type BrokerState } from './testkit/state.js';
@@ -137,10 +138,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   const listeners: Listener[] = [];
   const listenersByNode = new Map<number, Listener[]>();
   const closeListeners = () => Promise.all(listeners.map((l) => l.close()));
-  // The handlers and their codecs (most of the code) load once the broker listens and has said so (loadHandlers below).
-  let loadHandlers!: () => void;
-  const handlers = new Promise<void>((load) => { loadHandlers = load; }).then(async () => (await import('./handlers/index.js')).HANDLERS);
-  const requests = { router: new Router(handlers, kafkaRelease(config.get('kafka.version'))), run: requestPipeline(broker) };
+  const requests = { router: new Router(HANDLERS, kafkaRelease(config.get('kafka.version'))), run: requestPipeline(broker) };
   const faults = new FaultInjector(broker, requests.router);
   broker.faults = faults;
   try {
@@ -181,8 +179,6 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
-  loadHandlers();
-  await requests.router.ready;
   let closing: Promise<void> | undefined;
   const state = brokerState(broker);
   if (broker.admin) (await import('./testkit/http-state.js')).mountStateRoutes(broker.admin, state);

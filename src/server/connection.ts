@@ -9,7 +9,7 @@ import type { Broker } from '../broker.js';
 import { AFTER_WRITE, type ConnectionSession, type Handler, type RequestContext } from '../handlers/handler.js';
 import { usesSasl, type ListenerSpec } from './endpoints.js';
 import { ConnectionRefusal, type RequestHandling } from './pipeline.js';
-import { ApiVersionsApi } from '../protocol/generated/18-api-versions.js';
+import { ApiVersionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { newSaslSession, saslStep } from './sasl.js';
 import { mapPrincipal, rfc2253 } from '../security/principal.js';

@@ -80,15 +80,7 @@ export class Listener {
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
     });
-    const { router } = this.requests;
-    if (router.loaded) new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
-    else {
-      // Accepted before the handlers have loaded (just after start): its requests wait in the socket until they have.
-      socket.on('error', () => {});
-      void router.ready.then(() => {
-        if (!socket.destroyed) new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
-      });
-    }
+    new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
   }
 
   private refuse(socket: Socket, ip: string, limit: string): void {

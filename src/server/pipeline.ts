@@ -9,10 +9,7 @@
  * ConnectionRefusal: the connection closes), or pass on. The authorize and faults stages consult interceptors on
  * the broker that start as pass-throughs (allow everything, inject nothing); security and the test kit fill them.
  */
-// Each codec from its own module: the index would load every codec before the broker listens.
-import { ApiVersionsApi } from '../protocol/generated/18-api-versions.js';
-import { SaslAuthenticateApi } from '../protocol/generated/36-sasl-authenticate.js';
-import { SaslHandshakeApi } from '../protocol/generated/17-sasl-handshake.js';
+import { ApiVersionsApi, SaslAuthenticateApi, SaslHandshakeApi } from '../protocol/generated/index.js';
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { Broker } from '../broker.js';

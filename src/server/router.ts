@@ -24,22 +24,8 @@ export type Route =
 
 export class Router {
   private readonly byKey = new Map<number, Handler>();
-  /**
-   * Settles once the handlers are in. Given as a promise, they load after the broker listens (most of the code is
-   * handlers and their codecs); until then the router routes nothing, and the Listener holds new connections.
-   */
-  readonly ready: Promise<void>;
-  loaded = false;
 
-  constructor(handlers: readonly Handler[] | Promise<readonly Handler[]>, readonly release: KafkaRelease | null = null) {
-    if (handlers instanceof Promise) this.ready = handlers.then((all) => this.add(all));
-    else {
-      this.add(handlers);
-      this.ready = Promise.resolve();
-    }
-  }
-
-  private add(handlers: readonly Handler[]): void {
+  constructor(handlers: readonly Handler[], readonly release: KafkaRelease | null = null) {
     for (const h of handlers) {
       if (this.byKey.has(h.api.key)) throw new Error(`two handlers for API key ${h.api.key}`);
       if (h.versions.min < h.api.minVersion || h.versions.max > h.api.maxVersion) {
@@ -47,7 +33,6 @@ export class Router {
       }
       this.byKey.set(h.api.key, h);
     }
-    this.loaded = true;
   }
 
   /** The handler of an API key, whatever the version (for logs). */

@@ -17,7 +17,7 @@
 import type { Broker } from '../broker.js';
 import type { ApiCodec } from '../protocol/api.js';
 import { ErrorCode, errorInfo } from '../protocol/generated/errors.js';
-import { MetadataApi, type MetadataResponse } from '../protocol/generated/03-metadata.js';
+import { MetadataApi, type MetadataResponse } from '../protocol/generated/index.js';
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import { ConnectionRefusal, type HandlerResult, type Interceptor, type RequestCall } from '../server/pipeline.js';
 import type { Router } from '../server/router.js';

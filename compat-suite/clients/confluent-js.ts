@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Ctx, notSupported, packageVersion, securityScenario, requireRegistry, runIfMain, type ScenarioTable } from '../lib/harness.js';
-import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
+import { check, checkMessages, type GroupMember, type Msg, sleep, splitThenTakeOver, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import { CODECS, type Codec } from '../lib/scenarios.js';
 import { ROOT } from '../lib/runner.js';
 import { fromKafkajs, toKafkajs } from './kafkajs.js';
@@ -106,48 +106,24 @@ async function rebalance(ctx: Ctx, consumerProtocol: boolean): Promise<void> {
   const topic = `${ctx.prefix}-t`;
   const groupId = `${ctx.prefix}-g`;
   await createTopic(ctx, topic, 4);
-  const member = async () => {
+  const member = async (): Promise<GroupMember> => {
     // The consumer protocol takes no session timeout from the client (the broker's group.consumer.session.timeout.ms).
     const consumer = consumerProtocol
       ? kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false }, 'group.protocol': 'consumer' })
       : kafka(ctx).consumer({ kafkaJS: { groupId, fromBeginning: true, autoCommit: false, sessionTimeout: 10000 } });
-    const state = { consumer, got: [] as Msg[], owned: () => (consumer.assignment() as { partition: number }[]).map((tp) => tp.partition) };
+    const got: Msg[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
     void consumer.run({
       eachMessage: async ({ message, partition }: any) => {
-        state.got.push(fromKafkajs(message, partition, message.offset));
+        got.push(fromKafkajs(message, partition, message.offset));
         // commit each message: a takeover never re-reads
         await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
       },
     });
-    return state;
+    return { got, owned: () => (consumer.assignment() as { partition: number }[]).map((tp) => tp.partition), leave: () => consumer.disconnect() };
   };
-  const a = await member();
-  await waitFor('a to own all 4 partitions', 15000, () => (a.owned().length === 4 ? true : undefined));
-  const b = await member();
-  await waitFor('a and b to split the 4 partitions', 20000, () =>
-    (b.owned().length > 0 && a.owned().length + b.owned().length === 4 && new Set([...a.owned(), ...b.owned()]).size === 4 ? true : undefined));
-  const first = testMessages(20, 'first');
-  await produce(ctx, topic, [first]);
-  await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
-  await sleep(500);
-  checkMessages([...a.got, ...b.got], first);
-  for (const m of [a, b]) check(m.got.every((msg) => m.owned().includes(msg.partition!)), 'a member read a partition it was not assigned');
-  const kept = a.owned();
-  let lost = false;
-  const watch = setInterval(() => { lost ||= !kept.every((p) => a.owned().includes(p)); }, 10);
-  await b.consumer.disconnect();
-  await waitFor('a to take over all 4 partitions', 20000, () => (a.owned().length === 4 ? true : undefined));
-  clearInterval(watch);
-  if (consumerProtocol) check(!lost, 'a lost partitions it kept while b left (KIP-848 reassigns incrementally)');
-  const second = testMessages(10, 'second');
-  const before = a.got.length;
-  await produce(ctx, topic, [second]);
-  await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
-  await sleep(1000);
-  checkMessages(a.got.slice(before), second);
-  await a.consumer.disconnect();
+  await splitThenTakeOver({ member, produce: (messages) => produce(ctx, topic, [messages]), exactlyOnce: true, ownedOnly: true, keepsPartitions: consumerProtocol });
 }
 
 function scenarios(): ScenarioTable {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Ctx, packageVersion, requireRegistry, runIfMain, type ScenarioTable, securityScenario } from '../lib/harness.js';
-import { check, checkMessages, type Msg, sleep, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
+import { check, checkMessages, type GroupMember, type Msg, sleep, splitThenTakeOver, testMessages, USER_SCHEMA_V1, USER_SCHEMA_V2, waitFor, wireSchemaId } from '../lib/expect.js';
 import type { Codec } from '../lib/scenarios.js';
 import { zstdCompress, zstdDecompress } from '../../src/protocol/zstd.js';
 
@@ -163,35 +163,18 @@ export const SCENARIOS: ScenarioTable = {
     const groupId = `${ctx.prefix}-g`;
     await createTopic(kafka, topic, 4);
     // autoCommitThreshold 1: every message is committed once processed, so a takeover never re-reads.
-    const member = async (name: string) => {
+    const member = async (name: string): Promise<GroupMember> => {
       const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, rebalanceTimeout: 10000, heartbeatInterval: 500, maxWaitTimeInMs: 250 });
-      const state = { consumer, got: [] as Msg[], partitions: [] as number[] };
-      consumer.on(consumer.events.GROUP_JOIN, (e) => { state.partitions = e.payload.memberAssignment[topic] ?? []; ctx.log(name, 'assigned', state.partitions); });
+      const got: Msg[] = [];
+      let partitions: number[] = [];
+      consumer.on(consumer.events.GROUP_JOIN, (e) => { partitions = e.payload.memberAssignment[topic] ?? []; ctx.log(name, 'assigned', partitions); });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ autoCommitThreshold: 1, eachMessage: async ({ message, partition }) => { state.got.push(fromKafkajs(message, partition, message.offset)); } });
-      return state;
+      await consumer.run({ autoCommitThreshold: 1, eachMessage: async ({ message, partition }) => { got.push(fromKafkajs(message, partition, message.offset)); } });
+      return { got, owned: () => partitions, leave: () => consumer.disconnect() };
     };
-    const a = await member('a');
-    await waitFor('a to own all 4 partitions', 15000, () => (a.partitions.length === 4 ? true : undefined));
-    const b = await member('b');
-    await waitFor('a and b to split the 4 partitions', 20000, () =>
-      (a.partitions.length + b.partitions.length === 4 && new Set([...a.partitions, ...b.partitions]).size === 4 && b.partitions.length > 0 ? true : undefined));
-    const first = testMessages(20, 'first');
-    await withProducer(kafka, {}, (p) => p.send({ topic, messages: first.map((m) => toKafkajs(m)) }));
-    await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
-    await sleep(500);
-    checkMessages([...a.got, ...b.got], first);
-    for (const s of [a, b]) check(s.got.every((m) => s.partitions.includes(m.partition!)), 'a member read a partition it was not assigned');
-    await b.consumer.disconnect();
-    await waitFor('a to take over all 4 partitions', 20000, () => (a.partitions.length === 4 ? true : undefined));
-    const second = testMessages(10, 'second');
-    const before = a.got.length;
-    await withProducer(kafka, {}, (p) => p.send({ topic, messages: second.map((m) => toKafkajs(m)) }));
-    await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
-    await sleep(1000);
-    checkMessages(a.got.slice(before), second);
-    await a.consumer.disconnect();
+    const produce = (messages: Msg[]) => withProducer(kafka, {}, (p) => p.send({ topic, messages: messages.map((m) => toKafkajs(m)) })).then(() => undefined);
+    await splitThenTakeOver({ member, produce, exactlyOnce: true, ownedOnly: true, keepsPartitions: false });
   },
 
   async admin(ctx) {

@@ -99,3 +99,56 @@ export function wireSchemaId(buf: Buffer): number {
   check(buf.length >= 5 && buf[0] === 0, `not in the Confluent wire format: ${buf.subarray(0, 8).toString('hex')}`);
   return buf.readInt32BE(1);
 }
+
+/** A group member the rebalance scenario drives: what it has read, the partitions it owns now, and how it leaves. */
+export interface GroupMember {
+  got: Msg[];
+  owned(): number[];
+  leave(): Promise<void>;
+}
+
+/**
+ * The rebalance scenario of every node client, on a 4-partition topic: `a` owns all 4, `b` joins and they split
+ * them, 20 messages are read between them, `b` leaves, `a` takes over all 4 and reads 10 more from the committed
+ * offsets. The sleeps let late duplicates arrive before the checks (this runs against any broker: real time).
+ * - `exactlyOnce`: each message read once (else at least once);
+ * - `ownedOnly`: a member reads only partitions it owns at the end of the split;
+ * - `keepsPartitions`: `a` never loses a partition it kept while `b` leaves (KIP-848 reassigns incrementally).
+ */
+export async function splitThenTakeOver(opts: {
+  member: (name: string) => Promise<GroupMember>;
+  produce: (messages: Msg[]) => Promise<void>;
+  exactlyOnce: boolean;
+  ownedOnly: boolean;
+  keepsPartitions: boolean;
+}): Promise<void> {
+  const checkRead = opts.exactlyOnce ? checkMessages : checkAtLeastOnce;
+  const a = await opts.member('a');
+  await waitFor('a to own all 4 partitions', 15000, () => (a.owned().length === 4 ? true : undefined));
+  const b = await opts.member('b');
+  await waitFor('a and b to split the 4 partitions', 20000, () =>
+    (b.owned().length > 0 && a.owned().length + b.owned().length === 4 && new Set([...a.owned(), ...b.owned()]).size === 4 ? true : undefined));
+  const first = testMessages(20, 'first');
+  await opts.produce(first);
+  await waitFor('20 messages between a and b', 15000, () => (a.got.length + b.got.length >= 20 ? true : undefined));
+  await sleep(500);
+  checkRead([...a.got, ...b.got], first);
+  if (opts.ownedOnly) for (const m of [a, b]) check(m.got.every((msg) => m.owned().includes(msg.partition!)), 'a member read a partition it was not assigned');
+  const kept = a.owned();
+  let lost = false;
+  const watch = setInterval(() => { lost ||= !kept.every((p) => a.owned().includes(p)); }, 10);
+  try {
+    await b.leave();
+    await waitFor('a to take over all 4 partitions', 20000, () => (a.owned().length === 4 ? true : undefined));
+  } finally {
+    clearInterval(watch);
+  }
+  if (opts.keepsPartitions) check(!lost, 'a lost partitions it kept while b left (KIP-848 reassigns incrementally)');
+  const second = testMessages(10, 'second');
+  const before = a.got.length;
+  await opts.produce(second);
+  await waitFor('a to read the 10 new messages', 15000, () => (a.got.length - before >= 10 ? true : undefined));
+  await sleep(1000);
+  checkRead(a.got.slice(before), second);
+  await a.leave();
+}

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { run, startTestBroker, tempDir } from '../helpers.js';
 import { produce } from './share-consumer.js';
 import { MetadataApi } from '../../src/protocol/generated/index.js';
+import { ManualClock } from '../../src/clock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const LIB = join(root, 'compat-suite/clients/confluent-js/node_modules/@confluentinc/kafka-javascript/build/deps');
@@ -91,14 +92,16 @@ test('implicit acknowledgement: a librdkafka share consumer that never calls ack
 });
 
 test('a librdkafka share consumer that dies holding records: another gets them after the lock timeout, delivery count 2', async () => {
-  // Real time here (the client's own): a 1 s lock keeps the test short.
-  const broker = await startTestBroker({ config: { 'group.share.record.lock.duration.ms': 1000 } });
+  // The locks run on the broker's clock: a manual one, moved past the lock once the holder is gone.
+  const clock = new ManualClock();
+  const broker = await startTestBroker({ clock });
   try {
     broker.broker.createTopic('work', 1);
     await broker.broker.shares.setGroupConfig('g', 'share.auto.offset.reset', 'earliest');
     for (let i = 0; i < 4; i++) await produce(broker, 'work', [`v${i}`]);
     const held = await consume(broker.bootstrap, 'g', 4, 0, 'die');
     assert.ok(held.length > 0 && held.every((l) => l.deliveryCount === 1 && l.ack === 'held'));
+    await clock.advance(broker.broker.config.int('group.share.record.lock.duration.ms'));
     const after = await consume(broker.bootstrap, 'g', 4);
     const again = after.filter((l) => held.some((h) => h.offset === l.offset));
     assert.deepEqual(again.map((l) => [l.offset, l.deliveryCount, l.ack]), held.map((h) => [h.offset, 2, 'accept']));

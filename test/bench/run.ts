@@ -17,6 +17,7 @@ import { metricsScrapeBenchmark } from './metrics.js';
 import { securityBenchmarks } from './security.js';
 import { testkitBenchmarks } from './testkit.js';
 import { scaleBenchmarks, startup } from './scale.js';
+import { kfakeComparison } from './kfake.js';
 
 const MiB = 1024 * 1024;
 const root = repositoryRoot();
@@ -67,19 +68,32 @@ interface BrokerProcess { child: ChildProcess; port: number; startMs: number; se
  * descriptor limit raised in a child shell first (`exec` keeps the broker's pid the shell's).
  */
 async function startBrokerProcess(args: string[], fds?: number): Promise<BrokerProcess> {
-  const start = performance.now();
   // SAMSA_BENCH_BUNDLE: another build's main.js, for before/after figures from one checkout.
   const argv = [process.env.SAMSA_BENCH_BUNDLE ?? join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
+  return startProcess(process.execPath, argv, /"port":(\d+)[^\n]*"startupMs":(\d+)[^\n]*samsa is ready/, fds);
+}
+
+/** The kfake process of test/bench/kfake/main.go: it prints its listen address and serves until SIGTERM. */
+const startKfakeProcess = (binary: string) => startProcess(binary, ['0'], /^[\d.]+:(\d+)$/m);
+
+/**
+ * Spawns `file argv` and times it from process start to the first accepted connection on the port that `ready`
+ * captures from its stdout (a second capture, when there is one, is the process's own start-up time in ms).
+ */
+async function startProcess(file: string, argv: string[], ready: RegExp, fds?: number): Promise<BrokerProcess> {
+  // The bench's own SAMSA_BENCH_* variables are not the broker's settings (it would warn about each).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SAMSA_BENCH_')));
+  const start = performance.now();
   const child = fds === undefined
-    ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn('bash', ['-c', `ulimit -n ${fds} 2>/dev/null || ulimit -n hard; exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn(file, argv, { stdio: ['ignore', 'pipe', 'inherit'], env })
+    : spawn('bash', ['-c', `ulimit -n ${fds} 2>/dev/null || ulimit -n hard; exec "$0" "$@"`, file, ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let buffered = '';
   const [port, selfReportedMs] = await new Promise<[number, number]>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
     child.stdout!.on('data', (chunk) => {
       buffered += chunk;
-      const m = /"port":(\d+)[^\n]*"startupMs":(\d+)[^\n]*samsa is ready/.exec(buffered);
-      if (m) resolve([Number(m[1]), Number(m[2])]);
+      const m = ready.exec(buffered);
+      if (m) resolve([Number(m[1]), Number(m[2] ?? NaN)]);
     });
   });
   const sock = connect(port, '127.0.0.1');
@@ -144,6 +158,14 @@ async function kcatConsume(port: number, topic: string, expected: number, extra:
   return ms;
 }
 
+/** Only with SAMSA_BENCH_KFAKE (a kfake binary, see test/bench/kfake/main.go): the same figures for both, side by side. */
+async function compareWithKfake(dir: string, file: string, count: number): Promise<void> {
+  const binary = process.env.SAMSA_BENCH_KFAKE;
+  if (!binary) return;
+  console.log('\nSide by side with kfake');
+  await kfakeComparison({ dir, file, count, report, startBroker: startBrokerProcess, startKfake: startKfakeProcess, kcatProduce }, binary);
+}
+
 async function main(): Promise<void> {
   const tmp = tempDir('samsa-bench-');
   const total = 300_000;
@@ -166,6 +188,7 @@ async function main(): Promise<void> {
       report('idle RSS', `${(idle.rss() / MiB).toFixed(0)} MiB`);
       await idle.stop();
       await scaleBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce }, process.argv.slice(3));
+      if (process.argv.length === 3 || process.argv.includes('kfake')) await compareWithKfake(tmp.dir, file, total);
       return;
     }
     console.log('Machine ceilings');
@@ -237,6 +260,7 @@ async function main(): Promise<void> {
 
     console.log('\nScale');
     await scaleBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+    await compareWithKfake(tmp.dir, file, total);
   } finally {
     tmp.remove();
   }

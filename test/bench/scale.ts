@@ -33,11 +33,11 @@ export interface ScaleBenchContext {
   kcatProduce(port: number, topic: string, file: string, extra?: string[]): Promise<number>;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One raw connection carrying any number of requests at once, answered by correlation id. */
-class RawClient {
+export class RawClient {
   private readonly sock = new Socket();
   private next = 1;
   private readonly waiting = new Map<number, (r: Reader) => void>();
@@ -116,25 +116,31 @@ export async function scaleBenchmarks(ctx: ScaleBenchContext, only: string[] = [
   for (const [name, section] of Object.entries(SECTIONS)) if (only.length === 0 || only.includes(name)) await section(ctx);
 }
 
+/** kcat reading `topic` (`count` records of 1 KiB) from the start, 3 times: median MiB/s and broker CPU per MiB. */
+export async function kcatConsumeCost(broker: { child: ChildProcess; port: number }, topic: string, count: number): Promise<{ mibPerSecond: number; cpuMsPerMiB: number }> {
+  const mib = (count * 1024) / MiB;
+  const rates: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const cpu = cpuMs(broker.child.pid!);
+    const start = performance.now();
+    const n = await kcatConsumeAll(broker.port, topic);
+    const ms = performance.now() - start;
+    if (n !== count) throw new Error(`kcat consumed ${n} of ${count}`);
+    rates.push(mib / (ms / 1000));
+    cpus.push((cpuMs(broker.child.pid!) - cpu) / mib);
+  }
+  return { mibPerSecond: median(rates), cpuMsPerMiB: median(cpus) };
+}
+
 /** kcat consume rate and the broker's CPU per consumed MiB; then produce latency while 4 consumers read ~1 GiB. */
 async function consumeCost(ctx: ScaleBenchContext): Promise<void> {
   const data = join(ctx.dir, 'scale-consume');
   const broker = await ctx.startBroker(['--data-dir', data]);
   try {
     await ctx.kcatProduce(broker.port, 'consume', ctx.file);
-    const mib = (ctx.count * 1024) / MiB;
-    const rates: number[] = [];
-    const cpus: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const cpu = cpuMs(broker.child.pid!);
-      const start = performance.now();
-      const n = await kcatConsumeAll(broker.port, 'consume');
-      const ms = performance.now() - start;
-      if (n !== ctx.count) throw new Error(`kcat consumed ${n} of ${ctx.count}`);
-      rates.push(mib / (ms / 1000));
-      cpus.push((cpuMs(broker.child.pid!) - cpu) / mib);
-    }
-    ctx.report(`kcat consume ${ctx.count} x 1 KiB, median of 3`, `${median(rates).toFixed(0)} MiB/s, broker CPU ${median(cpus).toFixed(2)} ms/MiB`);
+    const { mibPerSecond, cpuMsPerMiB } = await kcatConsumeCost(broker, 'consume', ctx.count);
+    ctx.report(`kcat consume ${ctx.count} x 1 KiB, median of 3`, `${mibPerSecond.toFixed(0)} MiB/s, broker CPU ${cpuMsPerMiB.toFixed(2)} ms/MiB`);
     for (let i = 0; i < 3; i++) await ctx.kcatProduce(broker.port, 'consume', ctx.file);
     const quiet = await sendLatency(broker.port, 'latency', 3000);
     // Raw Fetch loops (16 MiB per partition per request, nothing decoded): kcat's own CPU would starve a 2-core
@@ -184,7 +190,7 @@ async function rawConsume(port: number, topic: string, stop: () => boolean): Pro
   return bytes;
 }
 
-async function createTopics(client: RawClient, prefix: string, topics: number, partitions: number): Promise<number> {
+export async function createTopics(client: RawClient, prefix: string, topics: number, partitions: number): Promise<number> {
   const start = performance.now();
   const res = await client.send(CreateTopicsApi, 4, {
     topics: Array.from({ length: topics }, (_, i) => ({ name: `${prefix}-${i}`, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] })),

@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaClient } from '../helpers.js';
+import { cpuMs } from './fetch.js';
 import { createTopics, kcatConsumeCost, median, RawClient, settle, type ScaleBroker } from './scale.js';
 
 export interface KfakeComparisonContext {
@@ -26,20 +27,27 @@ const PARTITIONS = 100;
 
 interface Figures {
   startMs: number;
+  startCpuMs: number;
   idleRssMiB: number;
   createMs: number;
+  createCpuMs: number;
   rssPer1000MiB: number;
   sendBatchMs: number;
+  sendBatchCpuMs: number;
   consumeMiBs: number;
   consumeCpuMsPerMiB: number;
 }
 
 /** One round on one broker: start-up, idle RSS, 2,000 partitions, one record to each, then kcat reading 300 MB. */
 async function measure(ctx: KfakeComparisonContext, broker: ScaleBroker): Promise<Figures> {
+  const pid = broker.child.pid!;
+  const startCpuMs = cpuMs(pid);
   await settle(500);
   const idleRss = broker.rss();
   const client = await RawClient.connect(broker.port);
+  let cpu = cpuMs(pid);
   const createMs = await createTopics(client, 'cmp', TOPICS, PARTITIONS);
+  const createCpuMs = cpuMs(pid) - cpu;
   await createTopics(client, 'consume', 1, 1);
   client.close();
   await settle(500);
@@ -51,15 +59,17 @@ async function measure(ctx: KfakeComparisonContext, broker: ScaleBroker): Promis
     topic: `cmp-${t}`,
     messages: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: Buffer.alloc(100, partition) })),
   }));
+  cpu = cpuMs(pid);
   const start = performance.now();
   await producer.sendBatch({ topicMessages });
   const sendBatchMs = performance.now() - start;
+  const sendBatchCpuMs = cpuMs(pid) - cpu;
   await producer.disconnect();
 
   await ctx.kcatProduce(broker.port, 'consume-0', ctx.file);
   const consume = await kcatConsumeCost(broker, 'consume-0', ctx.count);
   return {
-    startMs: broker.startMs, idleRssMiB: idleRss / MiB, createMs, rssPer1000MiB, sendBatchMs,
+    startMs: broker.startMs, startCpuMs, idleRssMiB: idleRss / MiB, createMs, createCpuMs, rssPer1000MiB, sendBatchMs, sendBatchCpuMs,
     consumeMiBs: consume.mibPerSecond, consumeCpuMsPerMiB: consume.cpuMsPerMiB,
   };
 }
@@ -93,8 +103,11 @@ export async function kfakeComparison(ctx: KfakeComparisonContext, binary: strin
   row(`kcat consume ${ctx.count} x 1 KiB`, (f) => f.consumeMiBs, 'MiB/s');
   row('broker CPU per consumed MiB', (f) => f.consumeCpuMsPerMiB, 'ms', 2);
   row(`create ${(TOPICS * PARTITIONS).toLocaleString('en')} partitions (${TOPICS} topics x ${PARTITIONS})`, (f) => f.createMs, 'ms');
+  row('  broker CPU for it', (f) => f.createCpuMs, 'ms');
   row(`one record to each of ${(TOPICS * PARTITIONS).toLocaleString('en')} partitions (one kafkajs sendBatch)`, (f) => f.sendBatchMs, 'ms');
-  row('RSS per 1,000 idle partitions', (f) => f.rssPer1000MiB, 'MiB', 2);
+  row('  broker CPU for it', (f) => f.sendBatchCpuMs, 'ms');
+  row('RSS per 1,000 idle partitions (just created)', (f) => f.rssPer1000MiB, 'MiB', 2);
   row('process start to accepting connections', (f) => f.startMs, 'ms');
+  row('  CPU until then', (f) => f.startCpuMs, 'ms');
   row('idle RSS', (f) => f.idleRssMiB, 'MiB');
 }

@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,9 +28,12 @@ const LOADER = `'use strict';
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-// samsa.js sets this V8 flag when it loads (consumer-coordinator.ts); set before compiling, as when the cache was made
-// (V8 refuses a cache made under other flags).
-require('node:v8').setFlagsFromString('--enable-experimental-regexp-engine');
+// V8 refuses a cache made under other flags: these are set before compiling, as when the cache was made. samsa.js sets
+// the first when it loads (consumer-coordinator.ts). The second compiles a regular expression to machine code at once,
+// not to bytecode first and again to machine code on its second use: Node's IPv6 pattern (listening on ::1) took 6 ms.
+const { setFlagsFromString } = require('node:v8');
+setFlagsFromString('--enable-experimental-regexp-engine');
+setFlagsFromString('--no-regexp-tier-up');
 const file = join(__dirname, 'samsa.js');
 const source = readFileSync(file, 'latin1');
 let cachedData;
@@ -48,7 +51,34 @@ const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, require, bundle, file, __dirname);
 `;
 
+/**
+ * pino loads Node's worker_threads and assert (+ ~1 MiB of RSS, a few ms) for what Samsa never does — transports run
+ * in a worker thread, and its sonic-boom destination asserts only on misuse: these requires move to where they are
+ * used. A pino that no longer has these lines is bundled as it is (with a warning).
+ */
+const LAZY_REQUIRES = [
+  { file: 'pino/lib/transport.js', binding: 'ThreadStream', module: 'thread-stream', use: "(require('thread-stream'))" },
+  { file: 'pino/lib/tools.js', binding: '{ isMainThread }', module: 'worker_threads', use: "require('worker_threads').isMainThread" },
+  { file: 'sonic-boom/index.js', binding: 'assert', module: 'assert', use: "require('assert')" },
+];
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/](pino|sonic-boom)[\\/].*\.js$/ }, (args) => {
+      const lazy = LAZY_REQUIRES.find((l) => args.path.replaceAll('\\', '/').endsWith(`node_modules/${l.file}`));
+      if (!lazy) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      const declaration = `const ${lazy.binding} = require('${lazy.module}')\n`;
+      if (!text.includes(declaration)) return { contents: text, loader: 'js', warnings: [{ text: `${lazy.file} no longer has ${declaration.trim()}: loaded eagerly` }] };
+      const name = lazy.binding.replace(/[{} ]/g, '');
+      text = text.replace(declaration, '\n').replace(new RegExp(`(?<![.\\w])${name}\\b(?!\\s*:)`, 'g'), lazy.use);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
+  plugins: [lazyRequires],
   entryPoints: [join(root, 'dist/src/cli/main.js')],
   bundle: true,
   format: 'cjs',

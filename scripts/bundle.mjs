@@ -34,6 +34,8 @@ const { Script } = require('node:vm');
 const { setFlagsFromString } = require('node:v8');
 setFlagsFromString('--enable-experimental-regexp-engine');
 setFlagsFromString('--no-regexp-tier-up');
+// Node 22.1+: its own cache for what is loaded from node_modules later (the registry's formats, prom-client, commander).
+require('node:module').enableCompileCache?.();
 const file = join(__dirname, 'samsa.js');
 const source = readFileSync(file, 'latin1');
 let cachedData;

@@ -5,8 +5,9 @@
  * Why not an ES module bundle: Node 20 has no code cache for ES modules, so every start parsed and compiled the ~1.5 MB
  * of chunks it loads, and an ES entry point also loads Node's ESM loader (~2 MiB of RSS). The loader compiles samsa.js
  * with the cache (skipping parse and compile of everything start-up runs); a cache V8 rejects (another Node version,
- * other V8 flags) only costs that saving. Modules the ES bundle loaded later (the CLI commands, the registry's formats,
- * prom-client) are still evaluated only when first imported: esbuild wraps them in lazy initialisers.
+ * other V8 flags) only costs that saving. What the ES bundle loaded later is still loaded only when first needed: Samsa's
+ * own modules (the CLI commands, the registry) are evaluated on first import (esbuild wraps them in lazy initialisers),
+ * the big packages they use are required from node_modules then.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';

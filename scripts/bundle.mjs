@@ -38,20 +38,24 @@ setFlagsFromString('--no-regexp-tier-up');
 // Node 22.1+: its own cache for what is loaded from node_modules later (the registry's formats, prom-client, commander).
 require('node:module').enableCompileCache?.();
 const file = join(__dirname, 'samsa.js');
-const source = readFileSync(file, 'latin1');
-let cachedData;
-try {
-  // V8 checks only the source's length: the cache starts with the build id samsa.js starts with (/*id*/).
-  const cache = readFileSync(join(__dirname, 'samsa.code-cache'));
-  if (cache.toString('latin1', 0, ${ID_LENGTH}) === source.slice(2, ${2 + ID_LENGTH})) cachedData = cache.subarray(${ID_LENGTH});
-} catch {
-  // none: compiled from source
-}
-const script = new Script(source, { filename: file, cachedData });
-cachedData = undefined;
+const script = compile();
 exports.script = script;
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, require, bundle, file, __dirname);
+
+/** In a function of its own: the cache's buffer is garbage once compiled (not kept while samsa.js starts up). */
+function compile() {
+  const source = readFileSync(file, 'latin1');
+  let cachedData;
+  try {
+    // V8 checks only the source's length: the cache starts with the build id samsa.js starts with (/*id*/).
+    const cache = readFileSync(join(__dirname, 'samsa.code-cache'));
+    if (cache.toString('latin1', 0, ${ID_LENGTH}) === source.slice(2, ${2 + ID_LENGTH})) cachedData = cache.subarray(${ID_LENGTH});
+  } catch {
+    // none: compiled from source
+  }
+  return new Script(source, { filename: file, cachedData });
+}
 `;
 
 /**

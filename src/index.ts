@@ -176,9 +176,10 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
-  // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself).
+  // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself);
+  // process.uptime(), as performance.now() loads perf_hooks (~1 MiB).
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
-  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(performance.now()) }, 'samsa is ready');
+  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(process.uptime() * 1000) }, 'samsa is ready');
   let closing: Promise<void> | undefined;
   const state = brokerState(broker);
   if (broker.admin) (await import('./testkit/http-state.js')).mountStateRoutes(broker.admin, state);

@@ -4,7 +4,7 @@
  * once after a whole batch of changes (`batch`: a CreateTopics of 10,000 topics writes the file once); kept in
  * memory only in in-memory mode.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random.js';
 import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientInput } from '../protocol/client-input.js';

@@ -9,10 +9,10 @@
  * H(ClientKey) with StoredKey in constant time. Every failure here is a "SaslException" in Kafka's terms: the client
  * gets Kafka's generic message (see sasl.ts), the log gets the reason.
  */
-import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
-const pbkdf2Async = promisify(pbkdf2);
+/** node:crypto when first needed (SASL/SCRAM), not at start. */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
@@ -37,8 +37,8 @@ export interface ScramCredential {
   iterations: number;
 }
 
-const hmac = (mechanism: ScramMechanism, key: Buffer, text: string | Buffer) => createHmac(SCRAM_MECHANISMS[mechanism].hash, key).update(text).digest();
-const hash = (mechanism: ScramMechanism, data: Buffer) => createHash(SCRAM_MECHANISMS[mechanism].hash).update(data).digest();
+const hmac = (mechanism: ScramMechanism, key: Buffer, text: string | Buffer) => crypto().createHmac(SCRAM_MECHANISMS[mechanism].hash, key).update(text).digest();
+const hash = (mechanism: ScramMechanism, data: Buffer) => crypto().createHash(SCRAM_MECHANISMS[mechanism].hash).update(data).digest();
 
 /** StoredKey and ServerKey from SaltedPassword (AlterUserScramCredentials sends the salted password itself). */
 export function credentialFromSaltedPassword(mechanism: ScramMechanism, saltedPassword: Buffer, salt: Buffer, iterations: number): ScramCredential {
@@ -49,19 +49,19 @@ export function credentialFromSaltedPassword(mechanism: ScramMechanism, saltedPa
 /** SaltedPassword = Hi(password, salt, i) = PBKDF2 with the mechanism's HMAC (off the event loop). */
 export async function saltPassword(mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Promise<Buffer> {
   const { hash: h, keyLength } = SCRAM_MECHANISMS[mechanism];
-  return pbkdf2Async(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, keyLength, h);
+  return promisify(crypto().pbkdf2)(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, keyLength, h);
 }
 
 /** A new credential for a password: a random salt, Kafka's default 4096 iterations. */
 export async function newCredential(mechanism: ScramMechanism, password: string, iterations = SCRAM_MIN_ITERATIONS): Promise<ScramCredential> {
-  const salt = randomBytes(24);
+  const salt = crypto().randomBytes(24);
   return credentialFromSaltedPassword(mechanism, await saltPassword(mechanism, password, salt, iterations), salt, iterations);
 }
 
 /** Whether `password` is the one the credential was made from (SASL/PLAIN checked against a SCRAM credential). */
 export async function passwordMatches(mechanism: ScramMechanism, credential: ScramCredential, password: string): Promise<boolean> {
   const derived = credentialFromSaltedPassword(mechanism, await saltPassword(mechanism, password, credential.salt, credential.iterations), credential.salt, credential.iterations);
-  return timingSafeEqual(derived.storedKey, credential.storedKey);
+  return crypto().timingSafeEqual(derived.storedKey, credential.storedKey);
 }
 
 /** A SCRAM failure: `reason` is for the log, never for the client (it may tell whether a user exists). */
@@ -110,7 +110,7 @@ export class ScramExchange {
       throw new ScramError('Authentication failed: Client requested an authorization id that is different from username');
     }
     this.credential = credential;
-    this.nonce = first.nonce + randomBytes(24).toString('base64url');
+    this.nonce = first.nonce + crypto().randomBytes(24).toString('base64url');
     this.serverFirst = `r=${this.nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
     return Buffer.from(this.serverFirst, 'utf8');
   }
@@ -134,7 +134,7 @@ export class ScramExchange {
     if (proof.length !== clientSignature.length) throw new ScramError('Invalid client credentials');
     const clientKey = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i] ^ clientSignature[i];
-    if (!timingSafeEqual(hash(this.mechanism, clientKey), credential.storedKey)) throw new ScramError('Invalid client credentials');
+    if (!crypto().timingSafeEqual(hash(this.mechanism, clientKey), credential.storedKey)) throw new ScramError('Invalid client credentials');
     const serverSignature = hmac(this.mechanism, credential.serverKey, authMessage);
     this.credential = null;
     return Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8');

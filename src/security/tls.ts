@@ -7,7 +7,6 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { TlsOptions } from 'node:tls';
 import { ConfigError, type BrokerConfig } from '../config.js';
 import { issueCertificate, type Name } from './x509.js';
@@ -62,6 +61,7 @@ export interface ClientCertificate {
 export function issueClientCertificate(dir: string, name: string, { ou = 'samsa', days = 825 }: { ou?: string; days?: number } = {}): ClientCertificate {
   if (!/^[\w.@-]+$/.test(name)) throw new ConfigError(`client certificate name '${name}' may hold letters, digits and . _ @ - only`);
   const auto = ensureAutoTls(dir);
+  const { createPrivateKey, createPublicKey } = process.getBuiltinModule('node:crypto');
   const caKey = createPrivateKey(readFileSync(join(dir, FILES.caKey)));
   const client = issueCertificate({
     subject: [['OU', ou], ['CN', name]], usage: ['client'], days,

@@ -4,7 +4,7 @@
  * dozen ASN.1 types), keys and signatures come from node:crypto. Parsing and verification are node:crypto's
  * X509Certificate's business; this file only writes.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
 // --- DER (ITU-T X.690): tag, definite length, contents ---
@@ -112,6 +112,7 @@ export interface CertificateRequest {
 
 /** Issues a certificate for a new P-256 key pair. */
 export function issueCertificate(req: CertificateRequest): IssuedCertificate & { keyObject: KeyObject; publicKeyDer: Buffer } {
+  const { createHash, generateKeyPairSync, randomBytes, sign } = process.getBuiltinModule('node:crypto'); // loaded with --tls auto only
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const now = req.now ?? new Date();

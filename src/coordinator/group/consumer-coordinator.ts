@@ -15,7 +15,6 @@
  * a revocation deadline (the member's rebalance timeout) while it holds partitions it must give up; either fences
  * the member: its records are deleted and the group epoch bumped, so the others take its partitions.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
@@ -161,7 +160,7 @@ export class ConsumerGroups {
     } else if (group.type !== 'consumer' || !group.consumer) {
       return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${p.groupId} is not a consumer group.`);
     } else cg = group.consumer;
-    const memberId = p.memberId === '' ? randomUUID() : p.memberId;
+    const memberId = p.memberId === '' ? process.getBuiltinModule('node:crypto').randomUUID() : p.memberId;
     const owned = p.topicPartitions && toAssignment(p.topicPartitions.map((t) => [t.topicId.toString('hex'), t.partitions]));
     const records: KeyValueRecord[] = [];
 
@@ -344,7 +343,7 @@ export class ConsumerGroups {
       if (re) for (const t of all) if (re.test(t.name)) topics.set(t.id.toString('hex'), t);
     }
     const text = [...topics].map(([id, t]) => `${id}:${t.name}:${t.partitions}`).sort().join(',');
-    const hash = topics.size === 0 ? 0 : createHash('sha256').update(text).digest().readUIntBE(0, 6);
+    const hash = topics.size === 0 ? 0 : process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest().readUIntBE(0, 6);
     return { hash, topics };
   }
 

@@ -16,7 +16,6 @@
  * out with MEMBER_ID_REQUIRED, and a periodic offsets-expiry check. A loaded group's members get their sessions at
  * load, so members that do not come back after a restart expire.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../../clock.js';
 import type { KeyValueLog, KeyValueRecord } from '../../log/key-value-log.js';
@@ -243,7 +242,7 @@ export class GroupCoordinator {
       return;
     }
     if (p.memberId === '') {
-      const memberId = `${p.groupInstanceId ?? p.clientId}-${randomUUID()}`;
+      const memberId = `${p.groupInstanceId ?? p.clientId}-${process.getBuiltinModule('node:crypto').randomUUID()}`;
       const staticId = p.groupInstanceId === null ? undefined : group.staticMembers.get(p.groupInstanceId);
       if (staticId !== undefined) this.replaceStaticMember(group, staticId, memberId, p, resolve);
       else if (p.groupInstanceId === null && p.requireKnownMemberId) {

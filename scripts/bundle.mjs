@@ -1,0 +1,134 @@
+/**
+ * `npm run bundle`: the CLI as dist/bundle/ — main.js (a small CommonJS loader), samsa.js (everything else, one file)
+ * and samsa.code-cache (V8's compiled code for it, taken from a real start-up).
+ *
+ * Why not an ES module bundle: Node 20 has no code cache for ES modules, so every start parsed and compiled the ~1.5 MB
+ * of chunks it loads, and an ES entry point also loads Node's ESM loader (~2 MiB of RSS). The loader compiles samsa.js
+ * with the cache (skipping parse and compile of everything start-up runs); a cache V8 rejects (another Node version,
+ * other V8 flags) only costs that saving. What the ES bundle loaded later is still loaded only when first needed: Samsa's
+ * own modules (the CLI commands, the registry) are evaluated on first import (esbuild wraps them in lazy initialisers),
+ * the big packages they use are required from node_modules then.
+ */
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist/bundle');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const ID_LENGTH = 16;
+
+/** dist/bundle/main.js. */
+const LOADER = `'use strict';
+// samsa: compiles samsa.js with V8's code cache of a start-up (made by scripts/bundle.mjs) and runs it.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { Script } = require('node:vm');
+// V8 refuses a cache made under other flags: these are set before compiling, as when the cache was made. samsa.js sets
+// the first when it loads (consumer-coordinator.ts). The second compiles a regular expression to machine code at once,
+// not to bytecode first and again to machine code on its second use: Node's IPv6 pattern (listening on ::1) took 6 ms.
+const { setFlagsFromString } = require('node:v8');
+setFlagsFromString('--enable-experimental-regexp-engine');
+setFlagsFromString('--no-regexp-tier-up');
+// Node 22.1+: its own cache for what is loaded from node_modules later (the registry's formats, prom-client, commander).
+require('node:module').enableCompileCache?.();
+const file = join(__dirname, 'samsa.js');
+const script = compile();
+exports.script = script;
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, require, bundle, file, __dirname);
+
+/** In a function of its own: the cache's buffer is garbage once compiled (not kept while samsa.js starts up). */
+function compile() {
+  const source = readFileSync(file, 'latin1');
+  let cachedData;
+  try {
+    // V8 checks only the source's length: the cache starts with the build id samsa.js starts with (/*id*/).
+    const cache = readFileSync(join(__dirname, 'samsa.code-cache'));
+    if (cache.toString('latin1', 0, ${ID_LENGTH}) === source.slice(2, ${2 + ID_LENGTH})) cachedData = cache.subarray(${ID_LENGTH});
+  } catch {
+    // none: compiled from source
+  }
+  return new Script(source, { filename: file, cachedData });
+}
+`;
+
+/**
+ * pino loads Node's worker_threads and assert (+ ~1 MiB of RSS, a few ms) for what Samsa never does — transports run
+ * in a worker thread, and its sonic-boom destination asserts only on misuse: these requires move to where they are
+ * used. A pino that no longer has these lines is bundled as it is (with a warning).
+ */
+const LAZY_REQUIRES = [
+  { file: 'pino/lib/transport.js', binding: 'ThreadStream', module: 'thread-stream', use: "(require('thread-stream'))" },
+  { file: 'pino/lib/tools.js', binding: '{ isMainThread }', module: 'worker_threads', use: "require('worker_threads').isMainThread" },
+  { file: 'sonic-boom/index.js', binding: 'assert', module: 'assert', use: "require('assert')" },
+];
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/](pino|sonic-boom)[\\/].*\.js$/ }, (args) => {
+      const lazy = LAZY_REQUIRES.find((l) => args.path.replaceAll('\\', '/').endsWith(`node_modules/${l.file}`));
+      if (!lazy) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      const declaration = `const ${lazy.binding} = require('${lazy.module}')\n`;
+      if (!text.includes(declaration)) return { contents: text, loader: 'js', warnings: [{ text: `${lazy.file} no longer has ${declaration.trim()}: loaded eagerly` }] };
+      const name = lazy.binding.replace(/[{} ]/g, '');
+      text = text.replace(declaration, '\n').replace(new RegExp(`(?<![.\\w])${name}\\b(?!\\s*:)`, 'g'), lazy.use);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+const result = await build({
+  plugins: [lazyRequires],
+  entryPoints: [join(root, 'dist/src/cli/main.js')],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  write: false,
+  outfile: join(out, 'samsa.js'),
+  logLevel: 'warning',
+  // Loaded from node_modules when first needed: native modules, and the big packages start-up never runs (the
+  // registry's schema formats, metrics, the command-line client's parser): a smaller samsa.js is less to hold.
+  external: ['@node-rs/crc32', 'snappy', 'lz4-napi', 'ajv', 'avsc', 'protobufjs', 'prom-client', 'commander'],
+  // import() as require(): also for the modules left external (node:tls with the first TLS listener, prom-client).
+  supported: { 'dynamic-import': false },
+  // One-byte source: read as latin1, no UTF-8 decoding.
+  charset: 'ascii',
+  // import.meta.url (createRequire, the package.json lookup) as the bundle file's URL.
+  define: { 'import.meta.url': '__samsaBundleUrl' },
+  banner: { js: `const __samsaBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+});
+const code = result.outputFiles[0].text.replace(/^#!.*\n/, '');
+// Wrapped as the function the loader calls, so that it compiles the file's text as it is (no concatenated copy).
+const id = createHash('sha256').update(code).digest('hex').slice(0, ID_LENGTH);
+writeFileSync(join(out, 'samsa.js'), `/*${id}*/(function (exports, require, module, __filename, __dirname) {${code}\n})`);
+writeFileSync(join(out, 'main.js'), `#!/usr/bin/env node\n${LOADER}`, { mode: 0o755 });
+// The package is "type": "module"; these files are CommonJS.
+writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+
+// The cache, from a start of the broker (data directory, no registry or admin port): taken just after "samsa is ready"
+// (once the start-up's own V8 flag change is undone), so it holds every function start-up compiled.
+const data = join(out, '.code-cache-run');
+const writer = `
+const main = ${JSON.stringify(join(out, 'main.js'))};
+process.argv = [process.argv[0], main, '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', ${JSON.stringify(data)}, '--log-format', 'json'];
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  if (String(chunk).includes('samsa is ready')) setTimeout(() => {
+    require('node:fs').writeFileSync(${JSON.stringify(join(out, 'samsa.code-cache'))}, Buffer.concat([Buffer.from('${id}'), require(main).script.createCachedData()]));
+    process.exit(0);
+  }, 100);
+  return write(chunk, ...rest);
+};
+require(main);
+`;
+const made = spawnSync(process.execPath, ['-e', writer], { encoding: 'utf8', timeout: 60_000 });
+rmSync(data, { recursive: true, force: true });
+if (made.status !== 0) console.error(`bundle: no code cache, the start-up run failed: ${made.stderr || made.error}`);

@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'dist/bundle');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -25,7 +25,7 @@ const ID_LENGTH = 16;
 
 /** dist/bundle/main.js. */
 const LOADER = `'use strict';
-// samsa: compiles samsa.js with V8's code cache of a start-up (made by scripts/bundle.mjs) and runs it.
+// samsa: compiles samsa.js with V8's code cache of a start-up (made by src/cli/bundle.mjs) and runs it.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');

@@ -8,7 +8,7 @@
  * Kafka's controller), or TOPIC_AUTHORIZATION_FAILED in topic_config_error_code when the principal may not
  * DESCRIBE_CONFIGS the topic; v7+ its id (under validate_only a random id no topic has, as Kafka).
  */
-import { handler, markStorageFailures } from './handler.js';
+import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, newTopicId } from '../metadata/topics.js';
@@ -21,7 +21,7 @@ import { authorized } from '../security/authorizer.js';
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
-export default handler(CreateTopicsApi, async (req, ctx) => {
+export default handler(CreateTopicsApi, (req, ctx) => {
   const { broker } = ctx;
   const defaultPartitions = broker.config.int('num.partitions');
   const countOf = (t: (typeof req.topics)[number]): number => (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? defaultPartitions : t.numPartitions);
@@ -74,7 +74,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
         .map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })) : [],
     };
   });
-  if (!req.validateOnly && create.length > 0) markStorageFailures(topics, await broker.createTopics(create));
+  if (!req.validateOnly && create.length > 0) broker.createTopics(create);
   for (const t of topics) {
     if (t.errorCode === ErrorCode.NONE) t.topicId = req.validateOnly ? newTopicId() : broker.topics.get(t.name)?.id ?? t.topicId;
   }

@@ -90,14 +90,6 @@ export function coordinates(ctx: RequestContext, key: string): boolean {
   return ctx.broker.placement.coordinatorOf(key) === ctx.node;
 }
 
-/** Marks the per-topic results whose partitions the log could not create: KAFKA_STORAGE_ERROR with the reason. */
-export function markStorageFailures(results: Array<{ name: string; errorCode: number; errorMessage: string | null }>, failed: ReadonlyMap<string, string>): void {
-  for (const r of results) {
-    const problem = failed.get(r.name);
-    if (problem) Object.assign(r, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-  }
-}
-
 /** Declares a handler; it serves every version its codec knows unless `versions` narrows them. */
 export function handler<Req, Res>(api: ApiCodec<Req, Res>, handle: Handler<Req, Res>['handle'], versions?: { min: number; max: number }): Handler<Req, Res> {
   return { api, versions: versions ?? { min: api.minVersion, max: api.maxVersion }, handle };

@@ -1,19 +1,28 @@
 /**
  * Opens, creates and deletes partition logs: `<dataDir>/<topic>-<partition>/` on disk, or memory directories when
- * `dataDir` is null. Runs the background work on one clock timer (never keeping the process alive) with Kafka's
+ * `dataDir` is null. A log is opened on its first use (`get`), and at start only when its directory holds data:
+ * a partition never written costs nothing — no directory, no object — until then, which with thousands of idle
+ * partitions is most of a broker's memory and of a CreateTopics' time. Runs the background work on one clock timer (never keeping the process alive) with Kafka's
  * cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
  * the cleaner per compacted log: again at the next tick after a pass that cleaned something, else after
  * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
-import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
+import { FsDir, MemoryDir, MemoryQuota, OpenFiles, StorageError, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { ReadPool } from './read-buffers.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
+
+/** What overviews read of a log (metrics, DescribeLogDirs, the console): an unopened one answers them without opening. */
+export type LogFigures = Pick<PartitionLog, 'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'lastStableOffset' | 'size' | 'isClosed'>;
+
+/** The figures of a log not opened yet: empty from offset 0 (see `openStored`). */
+const UNOPENED: LogFigures = Object.freeze({ logStartOffset: 0, logEndOffset: 0, highWatermark: 0, lastStableOffset: 0, size: 0, isClosed: false });
 
 /** Longest stretch a compaction pass holds the event loop. */
 const CLEANER_TURN_MS = 2;
@@ -43,6 +52,11 @@ export interface LogManagerOptions {
   /** Most segment and index files open at once; the others are reopened on demand (default DEFAULT_MAX_OPEN_FILES). */
   maxOpenFiles?: number;
   now?: () => number;
+  /**
+   * The config of a partition the broker's catalogue holds, undefined when there is no such partition: what lets
+   * `get` open a log on its first use. Without it, `get` finds only the logs opened with `open`.
+   */
+  partitionConfig?: (topic: string, partition: number) => TopicConfigInput | undefined;
 }
 
 export class LogManager {
@@ -82,6 +96,29 @@ export class LogManager {
     return d;
   }
 
+  /**
+   * At start: opens (recovering them) the logs of `topic`'s partitions whose directories hold data — segments, a
+   * log start or cleaner offset — so that retention, the cleaner and the transaction coordinator see them as
+   * before. The others hold nothing to recover, expire or clean: they wait for their first use (`get`). `present`:
+   * the names in the data directory (one listing for all topics: a partition without a directory costs no syscall).
+   */
+  openStored(topic: string, partitions: number, present: ReadonlySet<string>, config: TopicConfigInput): void {
+    for (let p = 0; p < partitions; p++) {
+      const name = this.key(topic, p);
+      if (present.has(name) && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir!, name)))) this.open(topic, p, config);
+    }
+  }
+
+  /** The names in the data directory (empty in memory, or before it exists), for `openStored`. */
+  storedNames(): Set<string> {
+    if (this.opts.dataDir === null) return new Set();
+    try {
+      return new Set(readdirSync(this.opts.dataDir));
+    } catch {
+      return new Set();
+    }
+  }
+
   /** Opens the partition's log (recovering it) or, when already open, applies `config` to it. */
   open(topic: string, partition: number, config: TopicConfigInput = {}): PartitionLog {
     const name = this.key(topic, partition);
@@ -101,8 +138,32 @@ export class LogManager {
     return log;
   }
 
+  /**
+   * The partition's log, opened now when this is its first use (and `partitionConfig` knows the partition).
+   * Undefined for a partition that does not exist, after `close`, or when its files cannot be opened (logged).
+   */
   get(topic: string, partition: number): PartitionLog | undefined {
+    const log = this.logs.get(this.key(topic, partition));
+    if (log || this.closing) return log;
+    const config = this.opts.partitionConfig?.(topic, partition);
+    if (config === undefined) return undefined;
+    try {
+      return this.open(topic, partition, config);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      this.opts.logger?.error({ partition: this.key(topic, partition), err }, 'cannot open partition log');
+      return undefined;
+    }
+  }
+
+  /** The partition's log if something has opened it (an unopened one is empty: see `openStored`). */
+  opened(topic: string, partition: number): PartitionLog | undefined {
     return this.logs.get(this.key(topic, partition));
+  }
+
+  /** The partition's offsets and size, without opening its log; undefined for a partition that does not exist. */
+  figures(topic: string, partition: number): LogFigures | undefined {
+    return this.logs.get(this.key(topic, partition)) ?? (this.opts.partitionConfig?.(topic, partition) && UNOPENED);
   }
 
   /** Deletes the partition's log and its files. */
@@ -111,7 +172,8 @@ export class LogManager {
     const log = this.logs.get(name);
     this.logs.delete(name);
     if (log) log.delete();
-    else this.dir(name).destroy();
+    else if (this.opts.dataDir !== null) rmSync(join(this.opts.dataDir, name), { recursive: true, force: true });
+    else this.memoryDirs.get(name)?.destroy();
     this.memoryDirs.delete(name);
     this.nextCleanerCheck.delete(name);
   }

@@ -1,0 +1,98 @@
+/**
+ * Partitions cost nothing until used: CreateTopics saves the catalogue only, a partition's directory and log come
+ * with its first use, and a start opens only the partitions holding data — those keep being recovered and expired
+ * as before, without anyone asking for them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
+import { CreateTopicsApi } from '../../src/protocol/generated/index.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { ManualClock } from '../../src/index.js';
+
+const HOUR = 3_600_000;
+
+const offsets = async (bootstrap: string, topic: string) => {
+  const admin = kafkaClient({ bootstrap }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((p) => [Number(p.low), Number(p.high)]);
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+test('a created partition has no directory until first used; a restart opens only the partitions holding data', async () => {
+  const tmp = tempDir('samsa-lazy-');
+  let broker = await startTestBroker({ dataDir: tmp.dir });
+  try {
+    const admin = kafkaClient(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'lazy', numPartitions: 3 }] });
+    await admin.disconnect();
+    assert.deepEqual([0, 1, 2].map((p) => existsSync(join(tmp.dir, `lazy-${p}`))), [false, false, false]);
+
+    const producer = kafkaClient(broker).producer();
+    await producer.connect();
+    await producer.send({ topic: 'lazy', acks: -1, messages: [{ partition: 1, value: 'one' }, { partition: 1, value: 'two' }] });
+    await producer.disconnect();
+    assert.deepEqual([0, 1, 2].map((p) => existsSync(join(tmp.dir, `lazy-${p}`))), [false, true, false]);
+
+    await broker.close();
+    broker = await startTestBroker({ dataDir: tmp.dir });
+    assert.ok(broker.broker.logs.opened('lazy', 1), 'the partition with data is opened (recovered) at start');
+    assert.equal(broker.broker.logs.opened('lazy', 0), undefined, 'an empty one waits for its first use');
+    assert.deepEqual(await offsets(broker.bootstrap, 'lazy'), [[0, 0], [0, 2], [0, 0]]);
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});
+
+test('retention expires a stored partition nobody used since the restart', async () => {
+  const tmp = tempDir('samsa-lazy-');
+  const config = { 'log.retention.check.interval.ms': 1000 };
+  let broker = await startTestBroker({ dataDir: tmp.dir, clock: 'manual', config });
+  try {
+    const admin = kafkaClient(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'expiring', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(HOUR) }, { name: 'segment.bytes', value: '1024' }] }] });
+    await admin.disconnect();
+    const producer = kafkaClient(broker).producer();
+    await producer.connect();
+    const old = String(Date.now() - 2 * HOUR);
+    for (let i = 0; i < 20; i++) await producer.send({ topic: 'expiring', acks: -1, messages: [{ value: `old-${i}-${'x'.repeat(200)}`, timestamp: old }] });
+    await producer.send({ topic: 'expiring', acks: -1, messages: [{ value: 'new' }] });
+    await producer.disconnect();
+    await broker.close();
+
+    broker = await startTestBroker({ dataDir: tmp.dir, clock: 'manual', config });
+    await (broker.broker.clock as ManualClock).advance(3000);
+    const [[low, high]] = await offsets(broker.bootstrap, 'expiring');
+    assert.equal(high, 21);
+    assert.ok(low > 0, `the expired segments went before anyone asked for the partition (low watermark ${low})`);
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});
+
+test('two CreateTopics racing for the same 3,000 names: each name is created once, the other request hears TOPIC_ALREADY_EXISTS', async () => {
+  const tmp = tempDir('samsa-lazy-');
+  const broker = await startTestBroker({ dataDir: tmp.dir });
+  try {
+    const topics = Array.from({ length: 3000 }, (_, i) => ({ name: `race-${i}`, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }));
+    const create = () => callApi(broker.port, CreateTopicsApi, 4, { topics, timeoutMs: 60_000, validateOnly: false });
+    const [a, b] = await Promise.all([create(), create()]);
+    for (let i = 0; i < topics.length; i++) {
+      const codes = [a.topics[i].errorCode, b.topics[i].errorCode].sort((x, y) => x - y);
+      assert.deepEqual(codes, [ErrorCode.NONE, ErrorCode.TOPIC_ALREADY_EXISTS], topics[i].name);
+    }
+    assert.equal(broker.broker.topics.list().filter((t) => t.name.startsWith('race-')).length, 3000);
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});

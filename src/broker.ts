@@ -302,6 +302,7 @@ export class Broker {
 
   createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false, replicationFactor = 1): TopicMeta {
     const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
+    this.makeDirectories(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
     for (const fn of this.topicWatchers) fn(name);
     return topic;
@@ -315,6 +316,7 @@ export class Broker {
   async createTopics(specs: readonly NewTopic[]): Promise<Set<string>> {
     const existing = new Set(specs.filter((t) => this.topics.get(t.name)).map((t) => t.name));
     const created = this.topics.batch(() => specs.filter((t) => !existing.has(t.name)).map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
+    for (const topic of created) this.makeDirectories(topic, 0);
     // A line per topic, as Kafka logs: for 10,000 of them (a write each) other requests run in between.
     for await (const topic of inSlices(created)) this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created');
     return existing;
@@ -362,8 +364,21 @@ export class Broker {
 
   /** CreatePartitions: grows topics to the counts given, saving the catalogue once (the new logs open on first use, as createTopics'). */
   addPartitions(changes: ReadonlyArray<{ name: string; count: number }>): void {
-    this.topics.batch(() => { for (const { name, count } of changes) this.topics.update(name, { partitions: count }); });
-    for (const { name } of changes) for (const fn of this.topicWatchers) fn(name);
+    const grown = this.topics.batch(() => changes.map(({ name, count }) => {
+      const topic = this.topics.get(name)!;
+      const before = topic.partitions;
+      this.topics.update(name, { partitions: count });
+      return { topic, before };
+    }));
+    for (const { topic, before } of grown) {
+      this.makeDirectories(topic, before);
+      for (const fn of this.topicWatchers) fn(topic.name);
+    }
+  }
+
+  /** The directories of the topic's partitions from `from` on, made in the background (while the topic exists). */
+  private makeDirectories(topic: TopicMeta, from: number): void {
+    this.logs.makeDirectories(topic.name, from, topic.partitions, () => this.topics.get(topic.name) === topic);
   }
 
   setTopicConfigs(name: string, configs: Record<string, string>): void {

@@ -9,6 +9,7 @@
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
 import { readdirSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
@@ -77,6 +78,10 @@ export class LogManager {
   private nextRetentionCheck = 0;
   private nextRecoveryPoint = 0;
   private closing = false;
+  /** New partitions whose directories `makeDirectories` has still to make, by topic: the next partition and the end. */
+  private readonly dirsToMake: Array<{ topic: string; next: number; end: number; wanted: () => boolean }> = [];
+  /** The background run making them, while there is one. */
+  private makingDirs: Promise<void> | null = null;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
@@ -116,6 +121,38 @@ export class LogManager {
       return new Set(readdirSync(this.opts.dataDir));
     } catch {
       return new Set();
+    }
+  }
+
+  /**
+   * Makes the directories of a new topic's (or grown topic's) partitions `from` to `end - 1` in the background,
+   * one at a time on the thread pool: CreateTopics answers without waiting for them, a first write finds its
+   * directory made (or makes it itself, if first), and other I/O keeps the rest of the pool. `wanted` says whether
+   * the topic still exists when its turn comes.
+   */
+  makeDirectories(topic: string, from: number, end: number, wanted: () => boolean): void {
+    if (this.opts.dataDir === null || from >= end) return;
+    this.dirsToMake.push({ topic, next: from, end, wanted });
+    this.makingDirs ??= this.makeDirs().finally(() => { this.makingDirs = null; });
+  }
+
+  private async makeDirs(): Promise<void> {
+    while (this.dirsToMake.length > 0 && !this.closing) {
+      const job = this.dirsToMake[0];
+      if (job.next >= job.end || !job.wanted()) {
+        this.dirsToMake.shift();
+        continue;
+      }
+      const name = this.key(job.topic, job.next++);
+      if (this.logs.has(name)) continue;
+      try {
+        await mkdir(join(this.opts.dataDir!, name)); // (not recursive: a data directory removed meanwhile stays so)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        // Out of space or permissions: the first writes will say so; one warning, not one per partition.
+        this.opts.logger?.warn({ partition: name, err }, 'cannot make partition directories ahead of their first write');
+        this.dirsToMake.length = 0;
+      }
     }
   }
 
@@ -274,7 +311,7 @@ export class LogManager {
     this.timer?.cancel();
     this.timer = null;
     this.closing = true;
-    await this.cleaned();
+    await Promise.all([this.cleaned(), this.makingDirs]);
     const logs = [...this.logs.values()];
     this.logs.clear();
     const results = await Promise.allSettled(logs.map((l) => l.close()));

@@ -1,18 +1,22 @@
 /**
- * Partitions cost nothing until used: CreateTopics saves the catalogue only, a partition's directory and log come
- * with its first use, and a start opens only the partitions holding data — those keep being recovered and expired
- * as before, without anyone asking for them.
+ * Partitions cost a directory and nothing more until used: CreateTopics saves the catalogue (the directories are
+ * made in the background), a partition's log and files come with its first use, and a start opens only the
+ * partitions holding data — those keep being recovered and expired as before, without anyone asking for them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { CreateTopicsApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { ManualClock } from '../../src/index.js';
+import { waitFor } from '../durability/support.js';
 
 const HOUR = 3_600_000;
+
+/** The files in a partition's directory (none when it is not made yet). */
+const files = (dir: string, partition: string) => (existsSync(join(dir, partition)) ? readdirSync(join(dir, partition)) : []);
 
 const offsets = async (bootstrap: string, topic: string) => {
   const admin = kafkaClient({ bootstrap }).admin();
@@ -24,7 +28,7 @@ const offsets = async (bootstrap: string, topic: string) => {
   }
 };
 
-test('a created partition has no directory until first used; a restart opens only the partitions holding data', async () => {
+test('a created partition holds no file until first used; a restart opens only the partitions holding data', async () => {
   const tmp = tempDir('samsa-lazy-');
   let broker = await startTestBroker({ dataDir: tmp.dir });
   try {
@@ -32,15 +36,19 @@ test('a created partition has no directory until first used; a restart opens onl
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'lazy', numPartitions: 3 }] });
     await admin.disconnect();
-    assert.deepEqual([0, 1, 2].map((p) => existsSync(join(tmp.dir, `lazy-${p}`))), [false, false, false]);
+    assert.deepEqual([0, 1, 2].map((p) => files(tmp.dir, `lazy-${p}`)), [[], [], []]);
 
     const producer = kafkaClient(broker).producer();
     await producer.connect();
     await producer.send({ topic: 'lazy', acks: -1, messages: [{ partition: 1, value: 'one' }, { partition: 1, value: 'two' }] });
     await producer.disconnect();
-    assert.deepEqual([0, 1, 2].map((p) => existsSync(join(tmp.dir, `lazy-${p}`))), [false, true, false]);
+    assert.deepEqual([0, 2].map((p) => files(tmp.dir, `lazy-${p}`)), [[], []]);
+    assert.ok(files(tmp.dir, 'lazy-1').some((f) => f.endsWith('.log')));
+    // Each partition has its directory, as in Kafka, made after CreateTopics answered.
+    await waitFor('the partition directories', () => [0, 1, 2].every((p) => existsSync(join(tmp.dir, `lazy-${p}`))) || undefined);
 
     await broker.close();
+    assert.deepEqual([0, 2].map((p) => files(tmp.dir, `lazy-${p}`)), [[], []], 'a partition never opened gets no marker at close');
     broker = await startTestBroker({ dataDir: tmp.dir });
     assert.ok(broker.broker.logs.opened('lazy', 1), 'the partition with data is opened (recovered) at start');
     assert.equal(broker.broker.logs.opened('lazy', 0), undefined, 'an empty one waits for its first use');

@@ -176,8 +176,8 @@ export class Broker {
    */
   async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean, transactionalId: string | null = null): Promise<AppendOutcome> {
     const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
-    const log = this.partition(topic, partition);
-    if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const log = this.partitionOrError(topic, partition);
+    if (typeof log === 'number') return fail(log);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
     const batches = parseBatches(records);
     if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
@@ -269,6 +269,11 @@ export class Broker {
     const meta = this.topics.get(topic);
     if (!meta || partition < 0 || partition >= meta.partitions) return undefined;
     return this.logs.get(topic, partition);
+  }
+
+  /** `partition`, or why there is none: UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use). */
+  partitionOrError(topic: string, partition: number): PartitionLog | number {
+    return this.partition(topic, partition) ?? (this.logs.figures(topic, partition) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
 
   /**

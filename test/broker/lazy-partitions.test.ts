@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { CreateTopicsApi } from '../../src/protocol/generated/index.js';
@@ -99,6 +99,33 @@ test('two CreateTopics racing for the same 3,000 names: each name is created onc
       assert.deepEqual(codes, [ErrorCode.NONE, ErrorCode.TOPIC_ALREADY_EXISTS], topics[i].name);
     }
     assert.equal(broker.broker.topics.list().filter((t) => t.name.startsWith('race-')).length, 3000);
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});
+
+test('a partition whose log cannot be opened at its first use answers KAFKA_STORAGE_ERROR; the broker keeps serving', async () => {
+  const tmp = tempDir('samsa-lazy-');
+  const broker = await startTestBroker({ dataDir: tmp.dir });
+  try {
+    const kafka = kafkaClient(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'blocked', numPartitions: 1 }, { topic: 'fine', numPartitions: 1 }] });
+    await admin.disconnect();
+    const dir = join(tmp.dir, 'blocked-0');
+    await waitFor('the partition directory', () => existsSync(dir) || undefined);
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, 'not a directory');
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    const failure = await producer.send({ topic: 'blocked', acks: -1, messages: [{ value: 'x' }] })
+      .then(() => 'sent', (e: Error & { type?: string; cause?: { type?: string } }) => `${e.type ?? ''} ${e.cause?.type ?? ''} ${e.message}`);
+    assert.match(failure, /KAFKA_STORAGE_ERROR|Disk error/); // (kafkajs's text for KAFKA_STORAGE_ERROR)
+    const [sent] = await producer.send({ topic: 'fine', acks: -1, messages: [{ value: 'y' }] });
+    assert.equal(sent.errorCode, 0);
+    await producer.disconnect();
   } finally {
     await broker.close();
     tmp.remove();

@@ -314,9 +314,9 @@ export class Broker {
   }
 
   /**
-   * CreateTopics: the catalogue is saved once for all of them. That is all a partition costs until its first use
-   * opens its log (see LogManager.get) and its first write makes its directory and files. Returns the names that
-   * exist already (created since they were checked), which are left as they are.
+   * CreateTopics: the catalogue is saved once for all of them and their directories are made in the background.
+   * That is all a partition costs until its first use opens its log (see LogManager.get) and its first write makes
+   * its files. Returns the names that exist already (created since they were checked), which are left as they are.
    */
   async createTopics(specs: readonly NewTopic[]): Promise<Set<string>> {
     const existing = new Set(specs.filter((t) => this.topics.get(t.name)).map((t) => t.name));

@@ -1,9 +1,9 @@
 /**
  * Opens, creates and deletes partition logs: `<dataDir>/<topic>-<partition>/` on disk, or memory directories when
- * `dataDir` is null. A log is opened on its first use (`get`), and at start only when its directory holds data:
- * a partition never written costs nothing — no directory, no object — until then, which with thousands of idle
- * partitions is most of a broker's memory and of a CreateTopics' time. Runs the background work on one clock timer (never keeping the process alive) with Kafka's
- * cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
+ * `dataDir` is null. A log is opened on its first use (`get`), and at start only when its directory holds data: a
+ * partition never used costs its directory (made in the background: `makeDirectories`) and no object, which with
+ * thousands of idle partitions is most of a broker's memory and of a CreateTopics' time. Runs the background work
+ * on one clock timer (never keeping the process alive) with Kafka's cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
  * the cleaner per compacted log: again at the next tick after a pass that cleaned something, else after
  * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).

@@ -129,8 +129,7 @@ export class Broker {
         return meta && partition >= 0 && partition < meta.partitions ? this.logConfig(meta) : undefined;
       },
     });
-    const stored = this.logs.storedNames();
-    for (const topic of this.topics.list()) this.logs.openStored(topic.name, topic.partitions, stored, this.logConfig(topic));
+    this.logs.openStored();
     // A first start creates the internal topics here: one catalogue save (two fsyncs) for them all, not one each.
     const internal = this.topics.batch(() => ({
       offsets: this.internalLog(INTERNAL_TOPICS.offsets),
@@ -239,10 +238,11 @@ export class Broker {
   /** Transactions the partitions hold open, for the coordinator to find those nothing will end. */
   private openPartitionTxns(): OpenPartitionTxn[] {
     const open: OpenPartitionTxn[] = [];
-    for (const meta of this.topics.list()) {
-      for (let p = 0; p < meta.partitions; p++) {
-        for (const t of this.logs.opened(meta.name, p)?.producers.openTransactions() ?? []) open.push({ topic: meta.name, partition: p, producerId: t.producerId, producerEpoch: t.producerEpoch });
-      }
+    // The opened logs only (one not opened yet is empty): every second, thousands of idle partitions cost nothing.
+    for (const [name, log] of this.logs.entries()) {
+      if (!log.producers.hasOpenTransactions) continue;
+      const { topic, partition } = LogManager.partitionOf(name);
+      for (const t of log.producers.openTransactions()) open.push({ topic, partition, producerId: t.producerId, producerEpoch: t.producerEpoch });
     }
     return open;
   }

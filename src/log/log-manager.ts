@@ -102,25 +102,23 @@ export class LogManager {
   }
 
   /**
-   * At start: opens (recovering them) the logs of `topic`'s partitions whose directories hold data — segments, a
-   * log start or cleaner offset — so that retention, the cleaner and the transaction coordinator see them as
-   * before. The others hold nothing to recover, expire or clean: they wait for their first use (`get`). `present`:
-   * the names in the data directory (one listing for all topics: a partition without a directory costs no syscall).
+   * At start: opens (recovering them) the logs of the partitions (known to `partitionConfig`) whose directories hold
+   * data — segments, a log start or cleaner offset — so that retention, the cleaner and the transaction coordinator
+   * see them as before. The others hold nothing to recover, expire or clean: they wait for their first use (`get`).
+   * Walks the data directory, not the catalogue: a partition without a directory costs nothing.
    */
-  openStored(topic: string, partitions: number, present: ReadonlySet<string>, config: TopicConfigInput): void {
-    for (let p = 0; p < partitions; p++) {
-      const name = this.key(topic, p);
-      if (present.has(name) && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir!, name)))) this.open(topic, p, config);
-    }
-  }
-
-  /** The names in the data directory (empty in memory, or before it exists), for `openStored`. */
-  storedNames(): Set<string> {
-    if (this.opts.dataDir === null) return new Set();
+  openStored(): void {
+    if (this.opts.dataDir === null) return;
+    let names: string[];
     try {
-      return new Set(readdirSync(this.opts.dataDir));
+      names = readdirSync(this.opts.dataDir);
     } catch {
-      return new Set();
+      return; // (not made yet)
+    }
+    for (const name of names) {
+      const { topic, partition } = LogManager.partitionOf(name);
+      const config = this.key(topic, partition) === name ? this.opts.partitionConfig?.(topic, partition) : undefined;
+      if (config !== undefined && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir, name)))) this.open(topic, partition, config);
     }
   }
 
@@ -217,6 +215,12 @@ export class LogManager {
 
   entries(): IterableIterator<[string, PartitionLog]> {
     return this.logs.entries();
+  }
+
+  /** The topic and partition of a name from `entries` (`<topic>-<partition>`: the partition follows the last '-'). */
+  static partitionOf(name: string): { topic: string; partition: number } {
+    const dash = name.lastIndexOf('-');
+    return { topic: name.slice(0, dash), partition: Number(name.slice(dash + 1)) };
   }
 
   /**

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { CreateTopicsApi } from '../../src/protocol/generated/index.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { ManualClock } from '../../src/index.js';
 import { waitFor } from '../durability/support.js';
@@ -126,6 +127,34 @@ test('a partition whose log cannot be opened at its first use answers KAFKA_STOR
     const [sent] = await producer.send({ topic: 'fine', acks: -1, messages: [{ value: 'y' }] });
     assert.equal(sent.errorCode, 0);
     await producer.disconnect();
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});
+
+test('a transaction left open in a stored partition that no coordinator covers is found after a restart and aborted', async () => {
+  const tmp = tempDir('samsa-lazy-');
+  const config = { 'transaction.max.timeout.ms': 60_000 };
+  let broker = await startTestBroker({ dataDir: tmp.dir, clock: 'manual', config });
+  try {
+    const admin = kafkaClient(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'orphan-topic-1', numPartitions: 4 }] });
+    await admin.disconnect();
+    // Written past the coordinator (as if its state were lost): an open transaction nothing will end.
+    const log = broker.broker.partition('orphan-topic-1', 3)!;
+    log.append(encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }], { producerId: 7, producerEpoch: 0, baseSequence: 0, isTransactional: true }));
+    assert.equal(log.lastStableOffset, 0);
+    await broker.close();
+
+    broker = await startTestBroker({ dataDir: tmp.dir, clock: 'manual', config });
+    const clock = broker.broker.clock as ManualClock;
+    await clock.advance(1000); // seen open
+    await clock.advance(61_000); // for longer than any transaction may last
+    const reopened = broker.broker.logs.opened('orphan-topic-1', 3)!;
+    await waitFor('the abort marker', () => (reopened.lastStableOffset === reopened.logEndOffset ? true : undefined));
+    assert.equal(reopened.logEndOffset, 2, 'the record, then the ABORT marker');
   } finally {
     await broker.close();
     tmp.remove();

@@ -22,9 +22,7 @@ import { realClock, type Clock } from './clock.js';
 import { lockDataDir, makeDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 import { Security } from './security/index.js';
-
-/** Longest stretch CreateTopics/CreatePartitions spend creating partition logs before letting other work run. */
-const OPEN_SLICE_MS = 10;
+import { inSlices } from './slices.js';
 
 /** A topic a CreateTopics request creates, its name, count and configs already checked. */
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
@@ -107,9 +105,11 @@ export class Broker {
   private dataDirLock: DataDirLock | null = null;
   /** Time for every coordinator, timeout and log task (a ManualClock in tests). */
   readonly clock: Clock;
-  private closing = false;
-  /** When the current slice of partition-log creation must yield (see openPartitionsGradually). */
-  private sliceEnd = 0;
+  /**
+   * Each topic's effective config, one object for all its partitions' logs (they then share one parsed LogConfig)
+   * however late each is opened; replaced when the configs change (see pushConfig).
+   */
+  private readonly effectiveConfigs = new WeakMap<TopicMeta, Record<string, string>>();
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, clock: Clock = realClock) {
     this.clock = clock;
@@ -124,8 +124,12 @@ export class Broker {
       dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
       recoveryPointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+      partitionConfig: (topic, partition) => {
+        const meta = this.topics.get(topic);
+        return meta && partition >= 0 && partition < meta.partitions ? this.logConfig(meta) : undefined;
+      },
     });
-    for (const topic of this.topics.list()) this.openPartitions(topic, 0);
+    this.logs.openStored();
     // A first start creates the internal topics here: one catalogue save (two fsyncs) for them all, not one each.
     const internal = this.topics.batch(() => ({
       offsets: this.internalLog(INTERNAL_TOPICS.offsets),
@@ -142,7 +146,7 @@ export class Broker {
       maxTimeoutMs: config.int('transaction.max.timeout.ms'),
       idExpirationMs: config.int('transactional.id.expiration.ms'),
       clock,
-      partitionExists: (topic, partition) => this.partition(topic, partition) !== undefined,
+      partitionExists: (topic, partition) => this.logs.figures(topic, partition) !== undefined,
       openPartitionTxns: () => this.openPartitionTxns(),
       writeMarker: (topic, partition, producerId, epoch, commit) => this.writeMarker(topic, partition, producerId, epoch, commit),
       commitOffsets: (groupId, offsets) => this.groups.commitOffsets(groupId, offsets),
@@ -171,8 +175,8 @@ export class Broker {
    */
   async appendRecords(topic: string, partition: number, records: Buffer | null, waitForSync: boolean, transactionalId: string | null = null): Promise<AppendOutcome> {
     const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
-    const log = this.partition(topic, partition);
-    if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const log = this.partitionOrError(topic, partition);
+    if (typeof log === 'number') return fail(log);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
     const batches = parseBatches(records);
     if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
@@ -234,10 +238,11 @@ export class Broker {
   /** Transactions the partitions hold open, for the coordinator to find those nothing will end. */
   private openPartitionTxns(): OpenPartitionTxn[] {
     const open: OpenPartitionTxn[] = [];
-    for (const meta of this.topics.list()) {
-      for (let p = 0; p < meta.partitions; p++) {
-        for (const t of this.logs.get(meta.name, p)?.producers.openTransactions() ?? []) open.push({ topic: meta.name, partition: p, producerId: t.producerId, producerEpoch: t.producerEpoch });
-      }
+    // The opened logs only (one not opened yet is empty): every second, thousands of idle partitions cost nothing.
+    for (const [name, log] of this.logs.entries()) {
+      if (!log.producers.hasOpenTransactions) continue;
+      const { topic, partition } = LogManager.partitionOf(name);
+      for (const t of log.producers.openTransactions()) open.push({ topic, partition, producerId: t.producerId, producerEpoch: t.producerEpoch });
     }
     return open;
   }
@@ -248,20 +253,27 @@ export class Broker {
     await log.flushed();
   }
 
-  private openPartitions(topic: TopicMeta, from: number): void {
-    const config = this.topicConfig(topic);
-    for (let p = from; p < topic.partitions; p++) this.logs.open(topic.name, p, config);
-  }
-
   /** A topic's effective configs: its overrides, else the broker's `log.*` settings, else Kafka's defaults. */
   topicConfig(topic: TopicMeta): Record<string, string> {
     return effectiveTopicConfig(topic.configs, this.config);
+  }
+
+  /** `topicConfig`, one object per topic for its logs (see effectiveConfigs). */
+  private logConfig(topic: TopicMeta): Record<string, string> {
+    let config = this.effectiveConfigs.get(topic);
+    if (!config) this.effectiveConfigs.set(topic, (config = this.topicConfig(topic)));
+    return config;
   }
 
   partition(topic: string, partition: number): PartitionLog | undefined {
     const meta = this.topics.get(topic);
     if (!meta || partition < 0 || partition >= meta.partitions) return undefined;
     return this.logs.get(topic, partition);
+  }
+
+  /** `partition`, or why there is none: UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use). */
+  partitionOrError(topic: string, partition: number): PartitionLog | number {
+    return this.partition(topic, partition) ?? (this.logs.figures(topic, partition) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
 
   /**
@@ -295,27 +307,24 @@ export class Broker {
 
   createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false, replicationFactor = 1): TopicMeta {
     const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
-    this.openPartitions(topic, 0);
+    this.makeDirectories(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
     for (const fn of this.topicWatchers) fn(name);
     return topic;
   }
 
   /**
-   * CreateTopics: the catalogue is saved once for all of them, then their partition logs are created a slice of the
-   * event loop at a time, so a request for thousands of partitions does not stall other clients (a partition
-   * answers UNKNOWN_TOPIC_OR_PARTITION, which clients retry, until its log is open). Returns, by topic name, why
-   * some of its logs could not be created.
+   * CreateTopics: the catalogue is saved once for all of them and their directories are made in the background.
+   * That is all a partition costs until its first use opens its log (see LogManager.get) and its first write makes
+   * its files. Returns the names that exist already (created since they were checked), which are left as they are.
    */
-  async createTopics(specs: readonly NewTopic[]): Promise<Map<string, string>> {
-    const created = this.topics.batch(() => specs.map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
-    const failed = new Map<string, string>();
-    for (const topic of created) {
-      const problem = await this.openPartitionsGradually(topic, 0);
-      if (problem) failed.set(topic.name, problem);
-      this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created');
-    }
-    return failed;
+  async createTopics(specs: readonly NewTopic[]): Promise<Set<string>> {
+    const existing = new Set(specs.filter((t) => this.topics.get(t.name)).map((t) => t.name));
+    const created = this.topics.batch(() => specs.filter((t) => !existing.has(t.name)).map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
+    for (const topic of created) this.makeDirectories(topic, 0);
+    // A line per topic, as Kafka logs: for 10,000 of them (a write each) other requests run in between.
+    for await (const topic of inSlices(created)) this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created');
+    return existing;
   }
 
   /**
@@ -358,45 +367,23 @@ export class Broker {
     for (const fn of this.topicWatchers) fn(name);
   }
 
-  /** CreatePartitions: grows topics to the counts given, saving the catalogue once, then opening logs as createTopics does. */
-  async addPartitions(changes: ReadonlyArray<{ name: string; count: number }>): Promise<Map<string, string>> {
+  /** CreatePartitions: grows topics to the counts given, saving the catalogue once (the new logs open on first use, as createTopics'). */
+  addPartitions(changes: ReadonlyArray<{ name: string; count: number }>): void {
     const grown = this.topics.batch(() => changes.map(({ name, count }) => {
       const topic = this.topics.get(name)!;
       const before = topic.partitions;
       this.topics.update(name, { partitions: count });
       return { topic, before };
     }));
-    const failed = new Map<string, string>();
     for (const { topic, before } of grown) {
-      const problem = await this.openPartitionsGradually(topic, before);
-      if (problem) failed.set(topic.name, problem);
+      this.makeDirectories(topic, before);
       for (const fn of this.topicWatchers) fn(topic.name);
     }
-    return failed;
   }
 
-  /**
-   * Opens the topic's logs from partition `from` on, yielding to other work every OPEN_SLICE_MS. Stops when the
-   * topic is deleted or the broker closes meanwhile. Returns why a log could not be created, or null.
-   */
-  private async openPartitionsGradually(topic: TopicMeta, from: number): Promise<string | null> {
-    let config = this.topicConfig(topic);
-    for (let p = from; p < topic.partitions; p++) {
-      if (performance.now() > this.sliceEnd) {
-        // Shared by every request creating logs, so many one-partition topics yield as one wide topic does.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.closing || this.topics.get(topic.name) !== topic) return null;
-        config = this.topicConfig(topic); // AlterConfigs may have run meanwhile
-        this.sliceEnd = performance.now() + OPEN_SLICE_MS;
-      }
-      try {
-        this.logs.open(topic.name, p, config);
-      } catch (err) {
-        this.logger.error({ topic: topic.name, partition: p, err }, 'cannot create partition log');
-        return `Partition ${p} could not be created: ${(err as Error).message}`;
-      }
-    }
-    return null;
+  /** The directories of the topic's partitions from `from` on, made in the background (while the topic exists). */
+  private makeDirectories(topic: TopicMeta, from: number): void {
+    this.logs.makeDirectories(topic.name, from, topic.partitions, () => this.topics.get(topic.name) === topic);
   }
 
   setTopicConfigs(name: string, configs: Record<string, string>): void {
@@ -407,7 +394,8 @@ export class Broker {
 
   private pushConfig(topic: TopicMeta): void {
     const effective = this.topicConfig(topic);
-    for (let p = 0; p < topic.partitions; p++) this.logs.get(topic.name, p)?.updateConfig(effective);
+    this.effectiveConfigs.set(topic, effective); // for the logs opened from now on
+    for (let p = 0; p < topic.partitions; p++) this.logs.opened(topic.name, p)?.updateConfig(effective);
   }
 
   /** Replaces the broker's dynamic settings (this broker's, or the cluster-wide defaults) and pushes the new topic defaults to every log. */
@@ -461,7 +449,6 @@ export class Broker {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
     await this.admin?.close();
     await this.registry?.close();
     await this.http?.close();

@@ -79,7 +79,7 @@ export function consoleApiRouter(broker: Broker): Router {
 const forbidden = () => new HttpError(403, 40301, 'Authorization failed.');
 
 function overview(broker: Broker, may: May) {
-  const bytesOf = (name: string, partitions: number) => sum(Array.from({ length: partitions }, (_, p) => broker.logs.get(name, p)?.size ?? 0));
+  const bytesOf = (name: string, partitions: number) => sum(Array.from({ length: partitions }, (_, p) => broker.logs.figures(name, p)?.size ?? 0));
   return {
     clusterId: broker.clusterId,
     nodes: broker.nodes.map((n) => ({ id: n.id, endpoints: n.endpoints.map((e) => `${e.host}:${e.port}`) })),
@@ -105,7 +105,7 @@ function topicPage(broker: Broker, name: string, may: May) {
   const configs = resolveTopicConfigs(meta.configs, broker.config);
   return {
     name, internal: info.internal,
-    partitions: info.partitions.map((p) => ({ ...p, bytes: broker.logs.get(name, p.partition)?.size ?? 0 })),
+    partitions: info.partitions.map((p) => ({ ...p, bytes: broker.logs.figures(name, p.partition)?.size ?? 0 })),
     configs: !may(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, name) ? [] : configs.map((c) => ({ name: c.name, value: c.value, source: SOURCE_NAMES[c.source] ?? 'UNKNOWN', isDefault: c.source === ConfigSource.DEFAULT_CONFIG })),
   };
 }

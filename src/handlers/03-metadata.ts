@@ -78,10 +78,8 @@ function describeTopic(broker: ClusterServices, name: string, allowCreate: boole
     name: name as string | null,
     topicId: topic?.id ?? NO_ID,
     isInternal: topic?.internal ?? false,
-    partitions: Array.from({ length: topic?.partitions ?? 0 }, (_, partitionIndex) => {
-      const { leader, leaderEpoch, replicas, isr, offline } = broker.placement.partition(name, partitionIndex, topic?.replicationFactor);
-      return { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: offline };
-    }),
+    partitions: broker.placement.partitions(name, topic?.partitions ?? 0, topic?.replicationFactor).map(({ leader, leaderEpoch, replicas, isr, offline }, partitionIndex) => (
+      { errorCode: 0, partitionIndex, leaderId: leader, leaderEpoch, replicaNodes: replicas, isrNodes: isr, offlineReplicas: offline })),
     topicAuthorizedOperations: UNSET,
   };
 }

@@ -8,7 +8,7 @@
  * Kafka's controller), or TOPIC_AUTHORIZATION_FAILED in topic_config_error_code when the principal may not
  * DESCRIBE_CONFIGS the topic; v7+ its id (under validate_only a random id no topic has, as Kafka).
  */
-import { handler, markStorageFailures } from './handler.js';
+import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, newTopicId } from '../metadata/topics.js';
@@ -17,6 +17,7 @@ import type { NewTopic } from '../broker.js';
 import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
+import { inSlices } from '../slices.js';
 
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
@@ -35,7 +36,9 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
   const clusterWide = authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
   const create: NewTopic[] = [];
   let pending = 0;
-  const topics = req.topics.map((t) => {
+  // Topics without overrides (most, in a request for thousands) share one check of the broker's defaults.
+  let defaults: { problem: string | null } | undefined;
+  const check = (t: (typeof req.topics)[number]) => {
     const fail = (errorCode: number, errorMessage: string) => failed(t.name, errorCode, errorMessage);
     if (asked.get(t.name)! > 1) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     if (!clusterWide && !authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
@@ -57,7 +60,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
     if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${clientInput(nulls.join(','))}`);
     const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value!]));
-    const problem = validateTopicConfigSet(configs, broker.config);
+    const problem = t.configs.length > 0 ? validateTopicConfigSet(configs, broker.config) : (defaults ??= { problem: validateTopicConfigSet({}, broker.config) }).problem;
     if (problem) return fail(ErrorCode.INVALID_CONFIG, problem);
     const overLimit = broker.partitionLimitProblem(partitions, partitions, pending);
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
@@ -69,12 +72,18 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
       topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       numPartitions: describable ? partitions : -1,
       replicationFactor: describable ? replicationFactor : -1,
-      configs: describable ? resolveTopicConfigs(configs, broker.config)
+      configs: describable && ctx.version >= 5 ? resolveTopicConfigs(configs, broker.config)
         .sort((a, b) => (a.name < b.name ? -1 : 1))
         .map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })) : [],
     };
-  });
-  if (!req.validateOnly && create.length > 0) markStorageFailures(topics, await broker.createTopics(create));
+  };
+  const topics: Array<ReturnType<typeof check>> = [];
+  for await (const t of inSlices(req.topics)) topics.push(check(t));
+  if (!req.validateOnly && create.length > 0) {
+    // Created meanwhile by another request (the checks let other requests run between slices): that one stands.
+    const existing = await broker.createTopics(create);
+    for (const t of topics) if (existing.has(t.name)) Object.assign(t, failed(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`));
+  }
   for (const t of topics) {
     if (t.errorCode === ErrorCode.NONE) t.topicId = req.validateOnly ? newTopicId() : broker.topics.get(t.name)?.id ?? t.topicId;
   }

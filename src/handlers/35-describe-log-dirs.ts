@@ -17,7 +17,7 @@ export default handler(DescribeLogDirsApi, (req, ctx) => {
   const topics = wanted.filter((t) => broker.topics.get(t.topic)).map((t) => ({
     name: t.topic,
     partitions: t.partitions.flatMap((p) => {
-      const log = broker.partition(t.topic, p);
+      const log = broker.logs.figures(t.topic, p); // (sizes of logs not opened yet are known: 0)
       return log ? [{ partitionIndex: p, partitionSize: log.size, offsetLag: 0, isFutureKey: false }] : [];
     }),
   }));

@@ -4,14 +4,14 @@
  * written; the topic catalogue is saved once per request. A topic the principal may not ALTER answers
  * TOPIC_AUTHORIZATION_FAILED.
  */
-import { handler, markStorageFailures } from './handler.js';
+import { handler } from './handler.js';
 import { CreatePartitionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 
-export default handler(CreatePartitionsApi, async (req, ctx) => {
+export default handler(CreatePartitionsApi, (req, ctx) => {
   const { broker } = ctx;
   const grow: Array<{ name: string; count: number }> = [];
   const seen = new Set<string>();
@@ -36,6 +36,6 @@ export default handler(CreatePartitionsApi, async (req, ctx) => {
     grow.push({ name, count });
     return { name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && grow.length > 0) markStorageFailures(results, await broker.addPartitions(grow));
+  if (!req.validateOnly && grow.length > 0) broker.addPartitions(grow);
   return { throttleTimeMs: 0, results };
 });

@@ -25,7 +25,7 @@ export interface ConnectionSession {
  */
 export type ClusterServices = Pick<Broker,
   | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode' | 'moveLeader'
-  | 'partition' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
+  | 'partition' | 'partitionOrError' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
   | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'shares' | 'transactions' | 'acls' | 'security'
   | 'traffic' | 'fetchWaits'>;
 
@@ -67,11 +67,12 @@ export interface Handler<Req = any, Res = any> {
 
 /**
  * The partition's log when the node the client reached leads it; otherwise the error to answer for it:
- * UNKNOWN_TOPIC_OR_PARTITION, or NOT_LEADER_OR_FOLLOWER (the client refreshes metadata and goes to the leader).
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER (the client refreshes metadata and goes to the leader), or
+ * KAFKA_STORAGE_ERROR when its log cannot be opened (on its first use: see LogManager.get).
  */
 export function leaderLog(ctx: RequestContext, topic: string, partition: number): PartitionLog | number {
-  const log = ctx.broker.partition(topic, partition);
-  if (!log) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  const log = ctx.broker.partitionOrError(topic, partition);
+  if (typeof log === 'number') return log;
   return ctx.broker.placement.leaderOf(topic, partition) === ctx.node ? log : ErrorCode.NOT_LEADER_OR_FOLLOWER;
 }
 
@@ -88,14 +89,6 @@ export function checkLeaderEpoch(ctx: RequestContext, topic: string, partition: 
 /** Whether the node the client reached coordinates this group or transactional id (else: NOT_COORDINATOR). */
 export function coordinates(ctx: RequestContext, key: string): boolean {
   return ctx.broker.placement.coordinatorOf(key) === ctx.node;
-}
-
-/** Marks the per-topic results whose partitions the log could not create: KAFKA_STORAGE_ERROR with the reason. */
-export function markStorageFailures(results: Array<{ name: string; errorCode: number; errorMessage: string | null }>, failed: ReadonlyMap<string, string>): void {
-  for (const r of results) {
-    const problem = failed.get(r.name);
-    if (problem) Object.assign(r, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: problem });
-  }
 }
 
 /** Declares a handler; it serves every version its codec knows unless `versions` narrows them. */

@@ -1,19 +1,29 @@
 /**
  * Opens, creates and deletes partition logs: `<dataDir>/<topic>-<partition>/` on disk, or memory directories when
- * `dataDir` is null. Runs the background work on one clock timer (never keeping the process alive) with Kafka's
- * cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
+ * `dataDir` is null. A log is opened on its first use (`get`), and at start only when its directory holds data: a
+ * partition never used costs its directory (made in the background: `makeDirectories`) and no object, which with
+ * thousands of idle partitions is most of a broker's memory and of a CreateTopics' time. Runs the background work
+ * on one clock timer (never keeping the process alive) with Kafka's cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
  * the cleaner per compacted log: again at the next tick after a pass that cleaned something, else after
  * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
-import { FsDir, MemoryDir, MemoryQuota, OpenFiles, type LogDir } from './storage.js';
+import { FsDir, MemoryDir, MemoryQuota, OpenFiles, StorageError, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { ReadPool } from './read-buffers.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
+
+/** What overviews read of a log (metrics, DescribeLogDirs, the console): an unopened one answers them without opening. */
+export type LogFigures = Pick<PartitionLog, 'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'lastStableOffset' | 'size' | 'isClosed'>;
+
+/** The figures of a log not opened yet: empty from offset 0 (see `openStored`). */
+const UNOPENED: LogFigures = Object.freeze({ logStartOffset: 0, logEndOffset: 0, highWatermark: 0, lastStableOffset: 0, size: 0, isClosed: false });
 
 /** Longest stretch a compaction pass holds the event loop. */
 const CLEANER_TURN_MS = 2;
@@ -43,6 +53,11 @@ export interface LogManagerOptions {
   /** Most segment and index files open at once; the others are reopened on demand (default DEFAULT_MAX_OPEN_FILES). */
   maxOpenFiles?: number;
   now?: () => number;
+  /**
+   * The config of a partition the broker's catalogue holds, undefined when there is no such partition: what lets
+   * `get` open a log on its first use. Without it, `get` finds only the logs opened with `open`.
+   */
+  partitionConfig?: (topic: string, partition: number) => TopicConfigInput | undefined;
 }
 
 export class LogManager {
@@ -63,6 +78,10 @@ export class LogManager {
   private nextRetentionCheck = 0;
   private nextRecoveryPoint = 0;
   private closing = false;
+  /** New partitions whose directories `makeDirectories` has still to make, by topic: the next partition and the end. */
+  private readonly dirsToMake: Array<{ topic: string; next: number; end: number; wanted: () => boolean }> = [];
+  /** The background run making them, while there is one. */
+  private makingDirs: Promise<void> | null = null;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
@@ -80,6 +99,59 @@ export class LogManager {
     let d = this.memoryDirs.get(name);
     if (!d) this.memoryDirs.set(name, (d = new MemoryDir(this.quota)));
     return d;
+  }
+
+  /**
+   * At start: opens (recovering them) the logs of the partitions (known to `partitionConfig`) whose directories hold
+   * data — segments, a log start or cleaner offset — so that retention, the cleaner and the transaction coordinator
+   * see them as before. The others hold nothing to recover, expire or clean: they wait for their first use (`get`).
+   * Walks the data directory, not the catalogue: a partition without a directory costs nothing.
+   */
+  openStored(): void {
+    if (this.opts.dataDir === null) return;
+    let names: string[];
+    try {
+      names = readdirSync(this.opts.dataDir);
+    } catch {
+      return; // (not made yet)
+    }
+    for (const name of names) {
+      const { topic, partition } = LogManager.partitionOf(name);
+      const config = this.key(topic, partition) === name ? this.opts.partitionConfig?.(topic, partition) : undefined;
+      if (config !== undefined && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir, name)))) this.open(topic, partition, config);
+    }
+  }
+
+  /**
+   * Makes the directories of a new topic's (or grown topic's) partitions `from` to `end - 1` in the background,
+   * one at a time on the thread pool: CreateTopics answers without waiting for them, a first write finds its
+   * directory made (or makes it itself, if first), and other I/O keeps the rest of the pool. `wanted` says whether
+   * the topic still exists when its turn comes.
+   */
+  makeDirectories(topic: string, from: number, end: number, wanted: () => boolean): void {
+    if (this.opts.dataDir === null || from >= end) return;
+    this.dirsToMake.push({ topic, next: from, end, wanted });
+    this.makingDirs ??= this.makeDirs().finally(() => { this.makingDirs = null; });
+  }
+
+  private async makeDirs(): Promise<void> {
+    while (this.dirsToMake.length > 0 && !this.closing) {
+      const job = this.dirsToMake[0];
+      if (job.next >= job.end || !job.wanted()) {
+        this.dirsToMake.shift();
+        continue;
+      }
+      const name = this.key(job.topic, job.next++);
+      if (this.logs.has(name)) continue;
+      try {
+        await mkdir(join(this.opts.dataDir!, name)); // (not recursive: a data directory removed meanwhile stays so)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        // Out of space or permissions: the first writes will say so; one warning, not one per partition.
+        this.opts.logger?.warn({ partition: name, err }, 'cannot make partition directories ahead of their first write');
+        this.dirsToMake.length = 0;
+      }
+    }
   }
 
   /** Opens the partition's log (recovering it) or, when already open, applies `config` to it. */
@@ -101,8 +173,32 @@ export class LogManager {
     return log;
   }
 
+  /**
+   * The partition's log, opened now when this is its first use (and `partitionConfig` knows the partition).
+   * Undefined for a partition that does not exist, after `close`, or when its files cannot be opened (logged).
+   */
   get(topic: string, partition: number): PartitionLog | undefined {
+    const log = this.logs.get(this.key(topic, partition));
+    if (log || this.closing) return log;
+    const config = this.opts.partitionConfig?.(topic, partition);
+    if (config === undefined) return undefined;
+    try {
+      return this.open(topic, partition, config);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      this.opts.logger?.error({ partition: this.key(topic, partition), err }, 'cannot open partition log');
+      return undefined;
+    }
+  }
+
+  /** The partition's log if something has opened it (an unopened one is empty: see `openStored`). */
+  opened(topic: string, partition: number): PartitionLog | undefined {
     return this.logs.get(this.key(topic, partition));
+  }
+
+  /** The partition's offsets and size, without opening its log; undefined for a partition that does not exist. */
+  figures(topic: string, partition: number): LogFigures | undefined {
+    return this.logs.get(this.key(topic, partition)) ?? (this.opts.partitionConfig?.(topic, partition) && UNOPENED);
   }
 
   /** Deletes the partition's log and its files. */
@@ -111,13 +207,20 @@ export class LogManager {
     const log = this.logs.get(name);
     this.logs.delete(name);
     if (log) log.delete();
-    else this.dir(name).destroy();
+    else if (this.opts.dataDir !== null) rmSync(join(this.opts.dataDir, name), { recursive: true, force: true });
+    else this.memoryDirs.get(name)?.destroy();
     this.memoryDirs.delete(name);
     this.nextCleanerCheck.delete(name);
   }
 
   entries(): IterableIterator<[string, PartitionLog]> {
     return this.logs.entries();
+  }
+
+  /** The topic and partition of a name from `entries` (`<topic>-<partition>`: the partition follows the last '-'). */
+  static partitionOf(name: string): { topic: string; partition: number } {
+    const dash = name.lastIndexOf('-');
+    return { topic: name.slice(0, dash), partition: Number(name.slice(dash + 1)) };
   }
 
   /**
@@ -212,7 +315,7 @@ export class LogManager {
     this.timer?.cancel();
     this.timer = null;
     this.closing = true;
-    await this.cleaned();
+    await Promise.all([this.cleaned(), this.makingDirs]);
     const logs = [...this.logs.values()];
     this.logs.clear();
     const results = await Promise.allSettled(logs.map((l) => l.close()));

@@ -114,6 +114,15 @@ export class PartitionLog {
     this.lastFlush = this.now();
   }
 
+  /**
+   * Whether a directory holding these files has anything to load: segments, or a log start or cleaner offset.
+   * Without them a log is empty from offset 0 whatever else is there (markers, a recovery point), with nothing to
+   * recover, expire or clean, so its opening can wait for its first use.
+   */
+  static holdsData(names: readonly string[]): boolean {
+    return names.some((n) => n === LOG_START_FILE || n === CLEANED_TO_FILE || parseSegmentName(n) !== null);
+  }
+
   /** Opens (or creates) the log in `dir`, recovering it. Throws StorageError when the files cannot be opened. */
   static open(dir: LogDir, config: TopicConfigInput = {}, opts: PartitionLogOptions = {}): PartitionLog {
     const log = new PartitionLog(dir, config, opts);

@@ -121,6 +121,11 @@ export class ProducerState {
   }
 
   /** The producers with a transaction open here (data appended, no marker yet), with their current epoch. */
+  /** Whether a transaction is open (cheaper than `openTransactions` for the many partitions without one). */
+  get hasOpenTransactions(): boolean {
+    return this.ongoing.size > 0;
+  }
+
   openTransactions(): Array<{ producerId: number; producerEpoch: number; firstOffset: number }> {
     return [...this.ongoing].map(([producerId, firstOffset]) => ({ producerId, producerEpoch: this.producers.get(producerId)?.epoch ?? 0, firstOffset }));
   }

@@ -369,6 +369,8 @@ class FsFile implements LogFile {
 export class FsDir implements LogDir {
   /** Created by this constructor and nothing written since: listing and reading it need no syscall. */
   private fresh: boolean;
+  /** What the constructor found in a directory that existed, for the first `list` (a log's start lists it at once). */
+  private found: string[] | null = null;
 
   /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
   readonly path: string;
@@ -376,15 +378,25 @@ export class FsDir implements LogDir {
   constructor(path: string, private readonly files = new OpenFiles()) {
     this.path = flatPath(path);
     try {
-      this.fresh = fs.mkdirSync(path, { recursive: true }) !== undefined;
+      // Listed first, made only when missing: one syscall for a directory made ahead (LogManager.makeDirectories),
+      // where an mkdir would also take the parent directory's lock only to fail.
+      this.found = files.orFreeingSome(() => fs.readdirSync(path));
+      this.fresh = false;
     } catch (err) {
-      throw storageError(`cannot create ${path}`, err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(`cannot list ${path}`, err);
+      try {
+        this.fresh = fs.mkdirSync(path, { recursive: true }) !== undefined;
+      } catch (mkdirErr) {
+        throw storageError(`cannot create ${path}`, mkdirErr);
+      }
     }
   }
 
   list(): string[] {
     if (this.fresh) return [];
-    return this.files.orFreeingSome(() => fs.readdirSync(this.path));
+    const found = this.found;
+    this.found = null;
+    return found ?? this.files.orFreeingSome(() => fs.readdirSync(this.path));
   }
 
   open(name: string, absent = false): LogFile {

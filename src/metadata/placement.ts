@@ -64,6 +64,24 @@ export class Placement {
     return { leader: move?.leader ?? replicas[0], leaderEpoch: move ? move.epochStarts.length - 1 : 0, replicas: withLeader, isr, offline };
   }
 
+  /**
+   * `partition` for partitions 0 to count-1 of a topic (Metadata's, for thousands of partitions): while no leader
+   * moved, no replicas were reassigned and no node is stopped, the name is hashed once and the partitions sharing a
+   * first replica share one answer (read-only).
+   */
+  partitions(topic: string, count: number, replicationFactor = 1): readonly PartitionPlacement[] {
+    if (this.moved.size > 0 || this.reassigned.size > 0 || this.stopped.size > 0) {
+      return Array.from({ length: count }, (_, p) => this.partition(topic, p, replicationFactor));
+    }
+    const n = this.nodeIds.length;
+    const byFirst = this.nodeIds.map((_, first) => {
+      const replicas = Array.from({ length: Math.min(Math.max(1, replicationFactor), n) }, (_, i) => this.nodeIds[(first + i) % n]);
+      return { leader: replicas[0], leaderEpoch: 0, replicas, isr: replicas, offline: [] };
+    });
+    const first = this.firstReplica(topic, 0);
+    return Array.from({ length: count }, (_, p) => byFirst[(first + p) % n]);
+  }
+
   leaderOf(topic: string, partition: number): number {
     return this.move(topic, partition)?.leader ?? this.nodeIds[this.firstReplica(topic, partition)];
   }

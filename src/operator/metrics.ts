@@ -21,7 +21,7 @@ import type { Broker } from '../broker.js';
 import { Reply, Router } from '../http/index.js';
 import { LATENCY_BUCKETS_MS } from '../server/request-metrics.js';
 import { HANDLERS } from '../handlers/index.js';
-import type { PartitionLog } from '../log/index.js';
+import type { LogFigures } from '../log/index.js';
 import { consumerGroupLags, groupMembers, type PartitionLag } from './lag.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -69,10 +69,10 @@ class Exposition {
 }
 
 /** Every open partition log, internal topics too (`__consumer_offsets` growing is worth seeing). */
-function* partitionLogs(broker: Broker): Generator<{ topic: string; partition: number; log: PartitionLog }> {
+function* partitionLogs(broker: Broker): Generator<{ topic: string; partition: number; log: LogFigures }> {
   for (const topic of broker.topics.list()) {
     for (let p = 0; p < topic.partitions; p++) {
-      const log = broker.logs.get(topic.name, p);
+      const log = broker.logs.figures(topic.name, p); // (a scrape opens no log)
       if (log && !log.isClosed) yield { topic: topic.name, partition: p, log };
     }
   }
@@ -118,7 +118,7 @@ export function brokerMetrics(broker: Broker): string {
   // Label texts built once per scrape, shared by the families of the same partitions.
   const logs = [...partitionLogs(broker)];
   const logLabels = logs.map((p) => labels({ topic: p.topic, partition: p.partition }));
-  const perPartition = (name: string, help: string, read: (log: PartitionLog) => number) => {
+  const perPartition = (name: string, help: string, read: (log: LogFigures) => number) => {
     out.family(name, help, 'gauge');
     logs.forEach((p, i) => out.sample(name, logLabels[i], read(p.log)));
   };

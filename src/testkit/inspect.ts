@@ -96,7 +96,7 @@ export function topicInfo(broker: Broker, name: string): TopicInfo | undefined {
   if (!meta) return undefined;
   const partitions: PartitionInfo[] = [];
   for (let p = 0; p < meta.partitions; p++) {
-    const log = broker.logs.get(name, p);
+    const log = broker.logs.figures(name, p);
     if (!log) continue;
     partitions.push({
       partition: p, leader: broker.placement.leaderOf(name, p), logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset,

@@ -33,7 +33,7 @@ export function invalidTopicName(name: string): string | null {
 
 /** Random bytes for topic ids, drawn 4 KiB at a time: a CreateTopics of 10,000 topics costs 40 draws, not 10,000. */
 const ID_POOL_BYTES = 4096;
-let idPool = Buffer.alloc(0);
+let idPool: Buffer = Buffer.alloc(0);
 let idPoolAt = 0;
 
 /**

@@ -343,6 +343,6 @@ export class Segment {
     this.log.close();
     this.offsetIndex.remove();
     this.timeIndex.remove();
-    this.dir.remove(segmentName(this.baseOffset, '.log'));
+    this.dir.removeInBackground(segmentName(this.baseOffset, '.log'));
   }
 }

@@ -20,7 +20,7 @@
  */
 import { decodeBatch, encodeBatch, inflatedLimit, type BatchHeader, type DecodedRecord } from '../protocol/record-batch.js';
 import type { PartitionLog } from './partition-log.js';
-import { segmentName, type Segment } from './segment.js';
+import { segmentName, type Segment, type WalkSpace } from './segment.js';
 
 export interface CompactionStats { segments: number; bytesBefore: number; bytesAfter: number; recordsRemoved: number }
 
@@ -60,8 +60,9 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
   // Latest offset of every key in the dirty part.
   const latest = new Map<string, number>();
   const intact = () => !log.isClosed && range.every((seg, i) => log.segments[i] === seg);
+  const space: WalkSpace = {}; // the pass's read space (let go with the pass)
   for (const seg of dirty) {
-    const read = yield* eachBatch(seg, intact, (buf, at, header) => {
+    const read = yield* eachBatch(seg, space, intact, (buf, at, header) => {
       if (header.isTransactional || header.isControl) return;
       for (const r of decodeBatch(buf, at, inflatedLimit(cfg.maxMessageBytes)).records) {
         const k = keyOf(r);
@@ -90,7 +91,7 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
     let swapped = false;
     try {
       for (const seg of group) {
-        const read = yield* eachBatch(seg, intact, (buf, at, header) => {
+        const read = yield* eachBatch(seg, space, intact, (buf, at, header) => {
           const whole = buf.subarray(at, at + header.size);
           if (header.isTransactional || header.isControl) {
             out.append(whole);
@@ -152,7 +153,7 @@ export function* compaction(log: PartitionLog, now: number, force = false): Gene
  * Visits a segment's batches (whole), yielding every SLICE_BYTES and at its end; returns false, having stopped, when `intact` says
  * the log changed under it during a yield.
  */
-function* eachBatch(seg: Segment, intact: () => boolean, fn: (buf: Buffer, at: number, header: BatchHeader) => void): Generator<void, boolean> {
+function* eachBatch(seg: Segment, space: WalkSpace, intact: () => boolean, fn: (buf: Buffer, at: number, header: BatchHeader) => void): Generator<void, boolean> {
   let from = 0;
   for (;;) {
     let budget = SLICE_BYTES;
@@ -162,7 +163,7 @@ function* eachBatch(seg: Segment, intact: () => boolean, fn: (buf: Buffer, at: n
       next = header.position + header.size;
       budget -= header.size;
       return budget > 0;
-    }, true);
+    }, true, space);
     if (end.error) throw new Error(`segment ${seg.baseOffset} unreadable at ${end.end}: ${end.error}`);
     yield; // also after each segment, however small
     if (!intact()) return false;

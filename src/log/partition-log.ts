@@ -20,7 +20,7 @@ import { ProducerState, type AbortedTransaction, type ProducerBatch } from './pr
 import { sharedLogConfig, type LogConfig, type TopicConfigInput } from './config.js';
 import { Segment, parseSegmentName, segmentName, type WalkedBatch } from './segment.js';
 import type { LogDir, LogFile } from './storage.js';
-import { StorageError } from './storage.js';
+import { DELETED_SUFFIX, StorageError } from './storage.js';
 import type { ReadArena } from './read-buffers.js';
 
 export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
@@ -136,7 +136,7 @@ export class PartitionLog {
     const clean = names.has(CLEAN_SHUTDOWN_FILE);
     if (clean) this.dir.rename(CLEAN_SHUTDOWN_FILE, OPEN_MARKER_FILE); // from now on, a crash is an unclean stop
     this.openMarker = clean || names.has(OPEN_MARKER_FILE);
-    for (const name of names) if (name.endsWith('.tmp') || name.endsWith('.cleaned')) this.dir.remove(name);
+    for (const name of names) if (name.endsWith('.tmp') || name.endsWith('.cleaned') || name.endsWith(DELETED_SUFFIX)) this.dir.remove(name);
     this.cleanedTo = names.has(CLEANED_TO_FILE) ? readNumber(this.dir.readFile(CLEANED_TO_FILE)) : 0;
     const bases = [...names].map(parseSegmentName).filter((b): b is number => b !== null).sort((a, b) => a - b);
     const checkpoint = names.has(LOG_START_FILE) ? readNumber(this.dir.readFile(LOG_START_FILE)) : 0;

@@ -57,6 +57,12 @@ export interface LogDir {
   /** Replaces a small file atomically (write a temporary, then rename). */
   writeFile(name: string, data: Buffer): void;
   remove(name: string): void;
+  /**
+   * `remove` for a large file (a deleted segment), its cost off the event loop: renamed to `<name>.deleted` now,
+   * unlinked on the thread pool (freeing a large file's blocks takes the kernel milliseconds). Kafka deletes
+   * segments asynchronously too. What a crash leaves behind, the next start removes (DELETED_SUFFIX).
+   */
+  removeInBackground(name: string): void;
   /** Renames atomically, replacing `to`. */
   rename(from: string, to: string): void;
   /** Removes the directory and everything in it. */
@@ -64,6 +70,9 @@ export interface LogDir {
 }
 
 // ---- files ----
+
+/** What `removeInBackground` renames a file to until it is unlinked. */
+export const DELETED_SUFFIX = '.deleted';
 
 /** `buffers` less their first `n` bytes (after a short vectored read). */
 function skipBytes(buffers: readonly Buffer[], n: number): Buffer[] {
@@ -438,6 +447,17 @@ export class FsDir implements LogDir {
     }
   }
 
+  removeInBackground(name: string): void {
+    const doomed = join(this.path, `${name}${DELETED_SUFFIX}`);
+    try {
+      fs.renameSync(join(this.path, name), doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // never written (or gone already)
+      throw storageError(`cannot remove ${name}`, err);
+    }
+    fs.unlink(doomed, () => {}); // a failure leaves the file to the next start
+  }
+
   rename(from: string, to: string): void {
     this.fresh = false;
     try {
@@ -574,6 +594,10 @@ export class MemoryDir implements LogDir {
     this.files.delete(name);
     this.quota.used -= this.small.get(name)?.length ?? 0;
     this.small.delete(name);
+  }
+
+  removeInBackground(name: string): void {
+    this.remove(name);
   }
 
   rename(from: string, to: string): void {

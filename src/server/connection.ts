@@ -116,7 +116,10 @@ export class Connection {
       while (this.waiting.length > 0 && !this.closed && !this.saturated()) {
         const async = this.onFrame(this.waiting.shift()!);
         // Let a handler that already finished complete first (a Fetch resolves on the next microtask), so its
-        // response counts towards the unsent bytes before the next request is dispatched.
+        // response counts towards the unsent bytes before the next request is dispatched: its completion pumps the
+        // next one at once (resumeIfRoom); the turn of the event loop is for handlers still working then (a long
+        // poll, a read on the thread pool). Not a turn per request: a turn can be long (a cleaner slice), and
+        // pipelined produces would queue up behind one another.
         if (async && this.waiting.length > 0) return this.schedulePump();
       }
     } finally {
@@ -284,7 +287,7 @@ export class Connection {
   /** After responses went out: dispatch held requests, or read the socket again, once there is room. */
   private resumeIfRoom(): void {
     if (this.closed || this.pumping || this.saturated()) return;
-    if (this.waiting.length > 0) this.schedulePump();
+    if (this.waiting.length > 0) this.pump();
     else if (this.socket.isPaused()) this.socket.resume();
   }
 

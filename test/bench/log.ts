@@ -85,7 +85,7 @@ export async function sendLatency(port: number, topic: string, ms: number): Prom
 
 const fmt = (l: { p50: number; p99: number; max: number; n: number }) => `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms (${l.n} sends)`;
 
-async function latencyUnderMaintenance(ctx: LogBenchContext): Promise<void> {
+export async function latencyUnderMaintenance(ctx: LogBenchContext): Promise<void> {
   // Retention and the cleaner look every second (Kafka: 300 s and 15 s) so they work during the 10 s measured.
   const broker = await ctx.startBroker(['--data-dir', join(ctx.dir, 'maintenance'), '--set', 'log.retention.check.interval.ms=1000', '--set', 'log.cleaner.backoff.ms=1000']);
   await sendLatency(broker.port, 'latency', 2000); // warm-up (JIT, first connections), not reported

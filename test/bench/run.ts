@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
-import { logBenchmarks, recoveryTime } from './log.js';
+import { logBenchmarks, recoveryTime, latencyUnderMaintenance } from './log.js';
 import { idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
@@ -69,7 +69,9 @@ interface BrokerProcess { child: ChildProcess; port: number; startMs: number; se
  */
 async function startBrokerProcess(args: string[], fds?: number): Promise<BrokerProcess> {
   // SAMSA_BENCH_BUNDLE: another build's main.js, for before/after figures from one checkout.
-  const argv = [process.env.SAMSA_BENCH_BUNDLE ?? join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
+  // SAMSA_BENCH_NODE_ARGS: node options for the broker (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+  const nodeArgs = process.env.SAMSA_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const argv = [...nodeArgs, process.env.SAMSA_BENCH_BUNDLE ?? join(root, 'dist/bundle/main.js'), '--port', '0', '--registry-port', '0', '--admin-port', '0', ...args];
   return startProcess(process.execPath, argv, /"port":(\d+)[^\n]*"startupMs":(\d+)[^\n]*samsa is ready/, fds);
 }
 
@@ -177,6 +179,14 @@ async function main(): Promise<void> {
     if (process.argv[2] === 'recovery') {
       console.log('Recovery');
       await recoveryTime({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce });
+      return;
+    }
+    if (process.argv[2] === 'maintenance') {
+      // Produce latency while compacting and trimming only; further arguments go to the broker (e.g. --set name=value).
+      console.log('Log maintenance');
+      const extra = process.argv.slice(3);
+      const startBroker = (args: string[]) => startBrokerProcess([...args, ...extra]);
+      await latencyUnderMaintenance({ dir: tmp.dir, file, count: total, report, startBroker, kcatProduce });
       return;
     }
     if (process.argv[2] === 'scale') {

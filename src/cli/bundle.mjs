@@ -61,11 +61,13 @@ function compile() {
 /**
  * pino loads Node's worker_threads and assert (+ ~1 MiB of RSS, a few ms) for what Samsa never does — transports run
  * in a worker thread, and its sonic-boom destination asserts only on misuse: these requires move to where they are
- * used. A pino that no longer has these lines is bundled as it is (with a warning).
+ * used. isMainThread is asked by every asynchronous destination (Samsa's): the CLI runs pino on its main thread only,
+ * so it is `true` here (loading worker_threads to ask cost ~1.5 ms of start-up). A pino that no longer has these
+ * lines is bundled as it is (with a warning).
  */
 const LAZY_REQUIRES = [
   { file: 'pino/lib/transport.js', binding: 'ThreadStream', module: 'thread-stream', use: "(require('thread-stream'))" },
-  { file: 'pino/lib/tools.js', binding: '{ isMainThread }', module: 'worker_threads', use: "require('worker_threads').isMainThread" },
+  { file: 'pino/lib/tools.js', binding: '{ isMainThread }', module: 'worker_threads', use: 'true' },
   { file: 'sonic-boom/index.js', binding: 'assert', module: 'assert', use: "require('assert')" },
 ];
 const lazyRequires = {
@@ -84,8 +86,36 @@ const lazyRequires = {
   },
 };
 
+/**
+ * node:fs/promises loads readline, fs watchers and directory streams with it (~1 ms of start-up), and start-up uses
+ * only its mkdir (LogManager.makeDirectories): in the bundle it is a module of the same exports, mkdir being the
+ * callback one promisified (the same results and errors), each of the others loading node:fs/promises on first call.
+ * Its exports are listed from the building Node's module, so an import of any of them still resolves.
+ */
+const fsPromises = await import('node:fs/promises');
+const lazyFsPromises = {
+  name: 'lazy-fs-promises',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) => (args.importer.includes('lazy-fs-promises') ? { path: 'node:fs/promises', external: true } : { path: 'fs/promises', namespace: 'lazy-fs-promises' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-fs-promises' }, () => {
+      const lines = [
+        "import { constants as fsConstants, mkdir as mkdirCallback } from 'node:fs';",
+        "import { promisify } from 'node:util';",
+        'let loaded;',
+        "const load = () => (loaded ??= require('node:fs/promises'));",
+        'export const mkdir = promisify(mkdirCallback);',
+        'export const constants = fsConstants;',
+      ];
+      for (const [name, value] of Object.entries(fsPromises)) {
+        if (typeof value === 'function' && name !== 'mkdir') lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
+      }
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
+    });
+  },
+};
+
 const result = await build({
-  plugins: [lazyRequires],
+  plugins: [lazyRequires, lazyFsPromises],
   entryPoints: [join(root, 'dist/src/cli/main.js')],
   bundle: true,
   format: 'cjs',
@@ -119,14 +149,24 @@ const data = join(out, '.code-cache-run');
 const writer = `
 const main = ${JSON.stringify(join(out, 'main.js'))};
 process.argv = [process.argv[0], main, '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', ${JSON.stringify(data)}, '--log-format', 'json'];
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => {
-  if (String(chunk).includes('samsa is ready')) setTimeout(() => {
-    require('node:fs').writeFileSync(${JSON.stringify(join(out, 'samsa.code-cache'))}, Buffer.concat([Buffer.from('${id}'), require(main).script.createCachedData()]));
+// The logger writes its JSON lines to descriptor 1 with fs.write (not through process.stdout): watched there.
+const fs = require('node:fs');
+let taken = false;
+const watch = (chunk) => {
+  if (taken || !String(chunk).includes('samsa is ready')) return;
+  taken = true;
+  setTimeout(() => {
+    fs.writeFileSync(${JSON.stringify(join(out, 'samsa.code-cache'))}, Buffer.concat([Buffer.from('${id}'), require(main).script.createCachedData()]));
     process.exit(0);
   }, 100);
-  return write(chunk, ...rest);
 };
+for (const name of ['write', 'writeSync']) {
+  const original = fs[name];
+  fs[name] = (fd, chunk, ...rest) => {
+    if (fd === 1) watch(chunk);
+    return original(fd, chunk, ...rest);
+  };
+}
 require(main);
 `;
 const made = spawnSync(process.execPath, ['-e', writer], { encoding: 'utf8', timeout: 60_000 });

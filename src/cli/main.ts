@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { isatty } from 'node:tty';
 import { startBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
@@ -74,7 +75,7 @@ async function main(args: string[]): Promise<void> {
   for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
   const running = await withYoungGenerationHeld(() => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined }, {}));
-  if (process.stdout.isTTY) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
+  if (isatty(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');
     running.close().then(() => process.exit(0), (err) => {

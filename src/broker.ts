@@ -130,8 +130,10 @@ export class Broker {
       },
     });
     this.logs.openStored();
-    // A first start creates the internal topics here: one catalogue save (two fsyncs) for them all, not one each.
-    const internal = this.topics.batch(() => ({
+    // A first start creates the internal topics here; the catalogue is saved once for them all, after the listeners
+    // are up (startBroker, else close): if it is lost, the next start makes the same entries (with new ids) and finds
+    // their data in their directories.
+    const internal = this.topics.deferSave(() => ({
       offsets: this.internalLog(INTERNAL_TOPICS.offsets),
       transactions: this.internalLog(INTERNAL_TOPICS.transactions),
       acls: config.bool('authorizer.enabled') ? this.internalLog(INTERNAL_TOPICS.acls) : null,
@@ -457,6 +459,7 @@ export class Broker {
     this.transactions.close();
     await this.logs.close();
     this.security.close();
+    this.topics.saveDeferred();
     this.dataDirLock?.release();
   }
 }

@@ -89,6 +89,25 @@ export class TopicStore {
     }
   }
 
+  /**
+   * Runs `changes` without saving the catalogue: `saveDeferred()`, or any later change, saves it. For the internal
+   * topics a start creates, whose catalogue entries are made again by the next start if lost (their data is in their
+   * directories, found by name), so that a first start does not wait for its two fsyncs before listening.
+   */
+  deferSave<T>(changes: () => T): T {
+    this.batching++;
+    try {
+      return changes();
+    } finally {
+      this.batching--;
+    }
+  }
+
+  /** Saves what `deferSave` left unsaved, if anything. */
+  saveDeferred(): void {
+    if (this.batching === 0 && this.unsaved) this.save();
+  }
+
   get(name: string): TopicMeta | undefined {
     return this.topics.get(name);
   }

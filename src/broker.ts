@@ -131,8 +131,8 @@ export class Broker {
     });
     this.logs.openStored();
     // A first start creates the internal topics here; the catalogue is saved once for them all, after the listeners
-    // are up (startBroker, else close): if it is lost, the next start makes the same entries (with new ids) and finds
-    // their data in their directories.
+    // are up (startBroker, else close). Nothing acknowledged depends on it: if it is lost, the next start makes the
+    // same entries (with new ids) and finds their data in their directories.
     const internal = this.topics.deferSave(() => ({
       offsets: this.internalLog(INTERNAL_TOPICS.offsets),
       transactions: this.internalLog(INTERNAL_TOPICS.transactions),

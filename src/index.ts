@@ -180,8 +180,9 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   // process.uptime(), as performance.now() loads perf_hooks (~1 MiB).
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(process.uptime() * 1000) }, 'samsa is ready');
-  // The internal topics' catalogue entries of a first start (see the Broker constructor): saved before any request is read.
-  broker.topics.saveDeferred();
+  // The internal topics' catalogue entries of a first start (see the Broker constructor), saved on the next turn of
+  // the event loop: its fsyncs do not hold back the caller (the CLI sets its signal handlers once this returns).
+  setImmediate(() => broker.topics.saveDeferred());
   let closing: Promise<void> | undefined;
   const state = brokerState(broker);
   if (broker.admin) (await import('./testkit/http-state.js')).mountStateRoutes(broker.admin, state);

@@ -192,6 +192,8 @@ export class Broker {
       this.logger.info({ topic, partition, reason: schemaProblem }, 'produce refused by schema validation');
       return fail(ErrorCode.INVALID_RECORD, schemaProblem);
     }
+    const created = log.prepareAppend(); // (a new partition's first file, off the event loop)
+    if (created) await created;
     // KIP-890: a transactional batch only joins a transaction its coordinator has (checked after the awaits above,
     // so nothing can end the transaction between this check and the append). Not before Kafka 3.6 (emulated 2.x).
     for (const b of batches) {

@@ -39,6 +39,12 @@ export interface LogFile {
   truncate(size: number): void;
   /** fdatasync, off the main thread. */
   sync(): Promise<void>;
+  /**
+   * Creates a file that does not exist yet (see LogDir.open's `absent`) on the thread pool; null when there is
+   * nothing to create. Resolves either way (an append creates it itself, or reports why it cannot); an append
+   * made meanwhile creates it at once, which the background creation never undoes.
+   */
+  create(): Promise<void> | null;
   close(): void;
 }
 
@@ -122,7 +128,12 @@ export class OpenFiles {
   /** Opens `file` (closing the least recently used ones over the cap); on EMFILE/ENFILE, frees more and retries. */
   open(file: FsFile, flags: number): number {
     this.evict(this.max - 1);
-    const fd = this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644));
+    return this.adopt(file, this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644)));
+  }
+
+  /** Takes `fd` (opened for `file` elsewhere: off the event loop) into the cache. */
+  adopt(file: FsFile, fd: number): number {
+    this.evict(this.max - 1);
     this.opens++;
     file.fd = fd;
     this.lru.add(file);
@@ -218,6 +229,8 @@ class FsFile implements LogFile {
   private closed = false;
   /** Not created yet: the first write creates it (see LogDir.open). */
   private absent: boolean;
+  /** The creation under way on the thread pool (see `create`). */
+  private creating: Promise<void> | null = null;
 
   /** `dir`/`name`, joined when needed: a whole path per file adds up over thousands of idle partitions. */
   get path(): string {
@@ -369,6 +382,23 @@ class FsFile implements LogFile {
     });
   }
 
+  create(): Promise<void> | null {
+    if (!this.absent || this.closed) return null;
+    // O_EXCL: a file an append created meanwhile (or a stale one, which the append's O_TRUNC empties) is left alone.
+    return (this.creating ??= new Promise<void>((resolve) => {
+      fs.open(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644, (err, fd) => {
+        this.creating = null;
+        if (!err && this.absent && !this.closed) {
+          this.files.adopt(this, fd);
+          this.absent = false;
+        } else if (!err) {
+          fs.close(fd, () => {});
+        }
+        resolve();
+      });
+    }));
+  }
+
   close(): void {
     this.closed = true;
     if (this.pins === 0) this.files.release(this);
@@ -384,8 +414,11 @@ export class FsDir implements LogDir {
   /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
   readonly path: string;
 
-  constructor(path: string, private readonly files = new OpenFiles()) {
+  /** `knownEmpty`: the caller made the directory and nothing has written to it since (no listing needed). */
+  constructor(path: string, private readonly files = new OpenFiles(), knownEmpty = false) {
     this.path = flatPath(path);
+    this.fresh = knownEmpty;
+    if (knownEmpty) return;
     try {
       // Listed first, made only when missing: one syscall for a directory made ahead (LogManager.makeDirectories),
       // where an mkdir would also take the parent directory's lock only to fail.
@@ -547,6 +580,9 @@ class MemoryFile implements LogFile {
   }
 
   async sync(): Promise<void> {}
+  create(): null {
+    return null;
+  }
   close(): void {}
 
   /** Test hook: the raw bytes, as a file on disk would show them. */

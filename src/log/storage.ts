@@ -95,6 +95,9 @@ function skipBytes(buffers: readonly Buffer[], n: number): Buffer[] {
 
 const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
 
+/** File creations on the thread pool at once (its default size). */
+const CONCURRENT_CREATIONS = 4;
+
 /** Default cap on descriptors held by one broker's logs (`log.max.open.files`). */
 export const DEFAULT_MAX_OPEN_FILES = 1000;
 
@@ -115,6 +118,9 @@ export class OpenFiles {
   private readonly syncEndWaiters: Array<() => void> = [];
   /** Descriptors opened, first opens and reopens alike (for tests and measurements). */
   opens = 0;
+  /** File creations on the thread pool under way (see `creationSlot`), and those waiting for one. */
+  private creations = 0;
+  private readonly creationQueue: Array<() => void> = [];
 
   constructor(public max = DEFAULT_MAX_OPEN_FILES) {
     if (!(max >= 1)) this.max = 1;
@@ -129,6 +135,25 @@ export class OpenFiles {
   open(file: FsFile, flags: number): number {
     this.evict(this.max - 1);
     return this.adopt(file, this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644)));
+  }
+
+  /**
+   * Resolves when a file creation off the event loop may start (call `creationDone` after): at most
+   * CONCURRENT_CREATIONS at once, as each holds a descriptor outside the cap until adopted — thousands queued on the
+   * thread pool would open them all before the event loop adopts (and evicts) any.
+   */
+  creationSlot(): Promise<void> {
+    if (this.creations < CONCURRENT_CREATIONS) {
+      this.creations++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.creationQueue.push(resolve));
+  }
+
+  creationDone(): void {
+    const next = this.creationQueue.shift();
+    if (next) next(); // the slot passes on as it is
+    else this.creations--;
   }
 
   /** Takes `fd` (opened for `file` elsewhere: off the event loop) into the cache. */
@@ -385,8 +410,14 @@ class FsFile implements LogFile {
   create(): Promise<void> | null {
     if (!this.absent || this.closed) return null;
     // O_EXCL: a file an append created meanwhile (or a stale one, which the append's O_TRUNC empties) is left alone.
-    return (this.creating ??= new Promise<void>((resolve) => {
+    return (this.creating ??= this.files.creationSlot().then(() => new Promise<void>((resolve) => {
+      if (!this.absent || this.closed) {
+        this.files.creationDone();
+        this.creating = null;
+        return resolve();
+      }
       fs.open(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644, (err, fd) => {
+        this.files.creationDone();
         this.creating = null;
         if (!err && this.absent && !this.closed) {
           this.files.adopt(this, fd);
@@ -396,7 +427,7 @@ class FsFile implements LogFile {
         }
         resolve();
       });
-    }));
+    })));
   }
 
   close(): void {

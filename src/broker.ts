@@ -184,7 +184,8 @@ export class Broker {
     if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
     let schemaProblem: string | null;
     try {
-      schemaProblem = await this.checkSchemas(topic, records, batches, inflatedLimit(log.config.maxMessageBytes));
+      const checked = this.checkSchemas(topic, records, batches, inflatedLimit(log.config.maxMessageBytes));
+      schemaProblem = checked && await checked;
     } catch (err) {
       // Records that cannot be decoded (their CRC can be right): refused like the log refuses them, not a crash.
       if (err instanceof BatchError) return fail(err.errorCode, err.message);
@@ -194,6 +195,8 @@ export class Broker {
       this.logger.info({ topic, partition, reason: schemaProblem }, 'produce refused by schema validation');
       return fail(ErrorCode.INVALID_RECORD, schemaProblem);
     }
+    const created = log.prepareAppend(); // (a new partition's first file, off the event loop)
+    if (created) await created;
     // KIP-890: a transactional batch only joins a transaction its coordinator has (checked after the awaits above,
     // so nothing can end the transaction between this check and the append). Not before Kafka 3.6 (emulated 2.x).
     for (const b of batches) {
@@ -217,13 +220,16 @@ export class Broker {
   /**
    * Broker-side schema validation (opt-in per topic, Confluent's config names): every record's key/value must
    * carry the id of a schema registered under the topic's subject. Only this path decodes records on produce, never
-   * inflating them past `limit`.
+   * inflating them past `limit`. Null (no promise to await) for a topic without it: the common produce stays synchronous.
    */
-  private async checkSchemas(topic: string, records: Buffer, batches: readonly BatchHeader[], limit: number): Promise<string | null> {
+  private checkSchemas(topic: string, records: Buffer, batches: readonly BatchHeader[], limit: number): Promise<string | null> | null {
     const configs = this.topics.get(topic)!.configs;
     const checkKey = configs['confluent.key.schema.validation'] === 'true';
     const checkValue = configs['confluent.value.schema.validation'] === 'true';
-    if (!checkKey && !checkValue) return null;
+    return checkKey || checkValue ? this.validateSchemas(topic, records, batches, limit, checkKey, checkValue) : null;
+  }
+
+  private async validateSchemas(topic: string, records: Buffer, batches: readonly BatchHeader[], limit: number, checkKey: boolean, checkValue: boolean): Promise<string | null> {
     const { validateRecordSchema } = await import('./registry/index.js');
     const registry = this.registry;
     if (!registry) return 'schema validation is enabled for this topic but the Schema Registry is disabled';

@@ -82,6 +82,11 @@ export class LogManager {
   private readonly dirsToMake: Array<{ topic: string; next: number; end: number; wanted: () => boolean }> = [];
   /** The background run making them, while there is one. */
   private makingDirs: Promise<void> | null = null;
+  /**
+   * The partitions whose directories `makeDirs` made, by topic, one byte each: empty until their log opens (which
+   * then needs no listing). Cleared at the open and at deletion.
+   */
+  private readonly madeEmpty = new Map<string, Uint8Array>();
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
@@ -94,8 +99,8 @@ export class LogManager {
     return `${topic}-${partition}`;
   }
 
-  private dir(name: string): LogDir {
-    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name), this.openFiles);
+  private dir(name: string, knownEmpty = false): LogDir {
+    if (this.opts.dataDir !== null) return new FsDir(join(this.opts.dataDir, name), this.openFiles, knownEmpty);
     let d = this.memoryDirs.get(name);
     if (!d) this.memoryDirs.set(name, (d = new MemoryDir(this.quota)));
     return d;
@@ -141,10 +146,12 @@ export class LogManager {
         this.dirsToMake.shift();
         continue;
       }
-      const name = this.key(job.topic, job.next++);
+      const partition = job.next++;
+      const name = this.key(job.topic, partition);
       if (this.logs.has(name)) continue;
       try {
         await mkdir(join(this.opts.dataDir!, name)); // (not recursive: a data directory removed meanwhile stays so)
+        if (!this.logs.has(name) && job.wanted()) this.markMadeEmpty(job.topic, partition, job.end);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
         // Out of space or permissions: the first writes will say so; one warning, not one per partition.
@@ -152,6 +159,24 @@ export class LogManager {
         this.dirsToMake.length = 0;
       }
     }
+  }
+
+  private markMadeEmpty(topic: string, partition: number, end: number): void {
+    let made = this.madeEmpty.get(topic);
+    if (!made || made.length <= partition) {
+      const grown = new Uint8Array(Math.max(end, partition + 1));
+      if (made) grown.set(made);
+      this.madeEmpty.set(topic, (made = grown));
+    }
+    made[partition] = 1;
+  }
+
+  /** Whether `makeDirs` made the partition's directory and nothing used it since; forgets it either way. */
+  private takeMadeEmpty(topic: string, partition: number): boolean {
+    const made = this.madeEmpty.get(topic);
+    if (!made || made[partition] !== 1) return false;
+    made[partition] = 0;
+    return true;
   }
 
   /** Opens the partition's log (recovering it) or, when already open, applies `config` to it. */
@@ -162,7 +187,7 @@ export class LogManager {
       existing.updateConfig(config);
       return existing;
     }
-    const log = PartitionLog.open(this.dir(name), config, {
+    const log = PartitionLog.open(this.dir(name, this.takeMadeEmpty(topic, partition)), config, {
       fsync: this.opts.fsync,
       now: this.now,
       warn: (msg, details) => this.opts.logger?.warn({ partition: name, ...details }, msg),
@@ -206,6 +231,7 @@ export class LogManager {
     const name = this.key(topic, partition);
     const log = this.logs.get(name);
     this.logs.delete(name);
+    this.takeMadeEmpty(topic, partition);
     if (log) log.delete();
     else if (this.opts.dataDir !== null) rmSync(join(this.opts.dataDir, name), { recursive: true, force: true });
     else this.memoryDirs.get(name)?.destroy();

@@ -351,6 +351,16 @@ export class PartitionLog {
     return this.write(records, batches, this.now(), false);
   }
 
+  /**
+   * Null when `append` can write at once; else (a new partition's first segment file does not exist yet) a promise
+   * resolving once it has been created on the thread pool: file creation is most of a first write's cost, and
+   * thousands of new partitions written together keep the event loop that long. Callers awaiting it resume in
+   * the order they asked, so their appends stay in order.
+   */
+  prepareAppend(): Promise<void> | null {
+    return this.closed ? null : this.active.log.create();
+  }
+
   private parseOrThrow(records: Buffer): BatchHeader[] {
     const parsed = parseBatches(records);
     if (parsed instanceof BatchError) throw parsed;
@@ -747,7 +757,7 @@ export class PartitionLog {
       for (const seg of this.segments) seg.close();
     }
     if (this.openMarker) this.dir.rename(OPEN_MARKER_FILE, CLEAN_SHUTDOWN_FILE);
-    else this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0));
+    else if (this.size > 0) this.dir.writeFile(CLEAN_SHUTDOWN_FILE, Buffer.alloc(0)); // (an empty log has no CRC to skip)
   }
 
   /** Removes the partition's files (topic deletion). */

@@ -39,6 +39,12 @@ export interface LogFile {
   truncate(size: number): void;
   /** fdatasync, off the main thread. */
   sync(): Promise<void>;
+  /**
+   * Creates a file that does not exist yet (see LogDir.open's `absent`) on the thread pool; null when there is
+   * nothing to create. Resolves either way (an append creates it itself, or reports why it cannot); an append
+   * made meanwhile creates it at once, which the background creation never undoes.
+   */
+  create(): Promise<void> | null;
   close(): void;
 }
 
@@ -89,6 +95,9 @@ function skipBytes(buffers: readonly Buffer[], n: number): Buffer[] {
 
 const outOfDescriptors = (err: unknown): boolean => ['EMFILE', 'ENFILE'].includes((err as NodeJS.ErrnoException)?.code ?? '');
 
+/** File creations on the thread pool at once (its default size). */
+const CONCURRENT_CREATIONS = 4;
+
 /** Default cap on descriptors held by one broker's logs (`log.max.open.files`). */
 export const DEFAULT_MAX_OPEN_FILES = 1000;
 
@@ -109,6 +118,9 @@ export class OpenFiles {
   private readonly syncEndWaiters: Array<() => void> = [];
   /** Descriptors opened, first opens and reopens alike (for tests and measurements). */
   opens = 0;
+  /** File creations on the thread pool under way (see `creationSlot`), and those waiting for one. */
+  private creations = 0;
+  private readonly creationQueue: Array<() => void> = [];
 
   constructor(public max = DEFAULT_MAX_OPEN_FILES) {
     if (!(max >= 1)) this.max = 1;
@@ -122,7 +134,31 @@ export class OpenFiles {
   /** Opens `file` (closing the least recently used ones over the cap); on EMFILE/ENFILE, frees more and retries. */
   open(file: FsFile, flags: number): number {
     this.evict(this.max - 1);
-    const fd = this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644));
+    return this.adopt(file, this.orFreeingSome(() => fs.openSync(file.path, flags, 0o644)));
+  }
+
+  /**
+   * Resolves when a file creation off the event loop may start (call `creationDone` after): at most
+   * CONCURRENT_CREATIONS at once, as each holds a descriptor outside the cap until adopted — thousands queued on the
+   * thread pool would open them all before the event loop adopts (and evicts) any.
+   */
+  creationSlot(): Promise<void> {
+    if (this.creations < CONCURRENT_CREATIONS) {
+      this.creations++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.creationQueue.push(resolve));
+  }
+
+  creationDone(): void {
+    const next = this.creationQueue.shift();
+    if (next) next(); // the slot passes on as it is
+    else this.creations--;
+  }
+
+  /** Takes `fd` (opened for `file` elsewhere: off the event loop) into the cache. */
+  adopt(file: FsFile, fd: number): number {
+    this.evict(this.max - 1);
     this.opens++;
     file.fd = fd;
     this.lru.add(file);
@@ -218,6 +254,8 @@ class FsFile implements LogFile {
   private closed = false;
   /** Not created yet: the first write creates it (see LogDir.open). */
   private absent: boolean;
+  /** The creation under way on the thread pool (see `create`). */
+  private creating: Promise<void> | null = null;
 
   /** `dir`/`name`, joined when needed: a whole path per file adds up over thousands of idle partitions. */
   get path(): string {
@@ -369,6 +407,29 @@ class FsFile implements LogFile {
     });
   }
 
+  create(): Promise<void> | null {
+    if (!this.absent || this.closed) return null;
+    // O_EXCL: a file an append created meanwhile (or a stale one, which the append's O_TRUNC empties) is left alone.
+    return (this.creating ??= this.files.creationSlot().then(() => new Promise<void>((resolve) => {
+      if (!this.absent || this.closed) {
+        this.files.creationDone();
+        this.creating = null;
+        return resolve();
+      }
+      fs.open(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644, (err, fd) => {
+        this.files.creationDone();
+        this.creating = null;
+        if (!err && this.absent && !this.closed) {
+          this.files.adopt(this, fd);
+          this.absent = false;
+        } else if (!err) {
+          fs.close(fd, () => {});
+        }
+        resolve();
+      });
+    })));
+  }
+
   close(): void {
     this.closed = true;
     if (this.pins === 0) this.files.release(this);
@@ -384,8 +445,11 @@ export class FsDir implements LogDir {
   /** `files`: the descriptor cache shared by the directories of one broker (a private one when not given). */
   readonly path: string;
 
-  constructor(path: string, private readonly files = new OpenFiles()) {
+  /** `knownEmpty`: the caller made the directory and nothing has written to it since (no listing needed). */
+  constructor(path: string, private readonly files = new OpenFiles(), knownEmpty = false) {
     this.path = flatPath(path);
+    this.fresh = knownEmpty;
+    if (knownEmpty) return;
     try {
       // Listed first, made only when missing: one syscall for a directory made ahead (LogManager.makeDirectories),
       // where an mkdir would also take the parent directory's lock only to fail.
@@ -495,7 +559,9 @@ class MemoryFile implements LogFile {
     this.quota.take(data.length);
     const need = this.size + data.length;
     if (need > this.data.length) {
-      const grown = Buffer.alloc(Math.max(need, this.data.length * 2, 4096));
+      // Not zeroed (bytes past `size` are never read; `truncate` zeroes what it exposes): zeroing a new partition's
+      // first 4 KiB was most of its first append's cost.
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, this.data.length * 2, 4096));
       this.data.copy(grown, 0, 0, this.size);
       this.data = grown;
     }
@@ -534,8 +600,8 @@ class MemoryFile implements LogFile {
       const grown = Buffer.alloc(size);
       this.data.copy(grown, 0, 0, this.size);
       this.data = grown;
-    } else {
-      this.data.fill(0, size, this.size);
+    } else if (size > this.size) {
+      this.data.fill(0, this.size, size);
     }
     this.size = size;
   }
@@ -547,6 +613,9 @@ class MemoryFile implements LogFile {
   }
 
   async sync(): Promise<void> {}
+  create(): null {
+    return null;
+  }
   close(): void {}
 
   /** Test hook: the raw bytes, as a file on disk would show them. */

@@ -8,12 +8,12 @@
  * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
  * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
-import { FsDir, MemoryDir, MemoryQuota, OpenFiles, StorageError, type LogDir } from './storage.js';
+import { FsDir, MemoryDir, removeDirectory, MemoryQuota, OpenFiles, StorageError, type LogDir } from './storage.js';
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { ReadPool } from './read-buffers.js';
@@ -233,7 +233,7 @@ export class LogManager {
     this.logs.delete(name);
     this.takeMadeEmpty(topic, partition);
     if (log) log.delete();
-    else if (this.opts.dataDir !== null) rmSync(join(this.opts.dataDir, name), { recursive: true, force: true });
+    else if (this.opts.dataDir !== null) removeDirectory(join(this.opts.dataDir, name));
     else this.memoryDirs.get(name)?.destroy();
     this.memoryDirs.delete(name);
     this.nextCleanerCheck.delete(name);

@@ -532,8 +532,16 @@ export class FsDir implements LogDir {
   }
 
   destroy(): void {
-    fs.rmSync(this.path, { recursive: true, force: true });
+    removeDirectory(this.path);
   }
+}
+
+/**
+ * Removes a partition's directory and everything in it. A first segment file still being created on the thread pool
+ * (FsFile.create) can appear while the directory is emptied, so the removal is tried again (a few ms) on ENOTEMPTY.
+ */
+export function removeDirectory(path: string): void {
+  fs.rmSync(path, { recursive: true, force: true, maxRetries: 3, retryDelay: 5 });
 }
 
 // ---- memory ----

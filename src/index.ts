@@ -26,6 +26,8 @@ import { FaultInjector } from './testkit/faults.js';
 import { ClusterControl } from './testkit/cluster-control.js';
 
 export interface StartOptions {
+  /** Called with the running broker just before the "samsa is ready" line is logged. */
+  beforeReady?: (running: RunningBroker) => void;
   port?: number;
   /** Address to listen on; default: 127.0.0.1 and ::1. */
   host?: string;
@@ -176,17 +178,11 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     await broker.close();
     throw err;
   }
-  // startupMs: since this process started (for the CLI, start-up as users see it, less the process spawn itself);
-  // process.uptime(), as performance.now() loads perf_hooks (~1 MiB).
   const listening = broker.nodes.map((n) => `${n.id}: ${n.endpoints.map((e) => `${e.listener}://${e.host}:${e.port}`).join(', ')}`);
-  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(process.uptime() * 1000) }, 'samsa is ready');
-  // The internal topics' catalogue entries of a first start (see the Broker constructor), saved on the next turn of
-  // the event loop: its fsyncs do not hold back the caller (the CLI sets its signal handlers once this returns).
-  setImmediate(() => broker.topics.saveDeferred());
   let closing: Promise<void> | undefined;
   const state = brokerState(broker);
   if (broker.admin) (await import('./testkit/http-state.js')).mountStateRoutes(broker.admin, state);
-  return {
+  const running: RunningBroker = {
     ...state,
     port,
     bootstrap: `${first.host}:${port}`,
@@ -208,6 +204,15 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
       await broker.close();
     })()),
   };
+  options.beforeReady?.(running);
+  // The ready line comes last: the admin port's state routes are mounted by then, and `beforeReady` has run (the CLI
+  // sets its signal handlers there, so a SIGTERM sent on seeing the line stops it gracefully). startupMs: since this process started (for the CLI,
+  // start-up as users see it, less the process spawn itself); process.uptime(), as performance.now() loads perf_hooks.
+  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(process.uptime() * 1000) }, 'samsa is ready');
+  // The internal topics' catalogue entries of a first start (see the Broker constructor), saved on the next turn of
+  // the event loop: its fsyncs do not hold back the caller.
+  setImmediate(() => broker.topics.saveDeferred());
+  return running;
 }
 
 export { Broker } from './broker.js';

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isatty } from 'node:tty';
-import { startBroker } from '../index.js';
+import { startBroker, type RunningBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
@@ -74,8 +74,13 @@ async function main(args: string[]): Promise<void> {
   const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
   for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
-  const running = await withYoungGenerationHeld(() => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined }, {}));
+  // Signal handlers go in before the ready line (a SIGTERM sent on seeing it stops the broker gracefully), not
+  // earlier: until then Ctrl-C ends a long recovery at once.
+  const running = await withYoungGenerationHeld(() => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined, beforeReady: stopOnSignals }, {}));
   if (isatty(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
+}
+
+function stopOnSignals(running: RunningBroker): void {
   const stop = (signal: string) => {
     running.broker.logger.info({ signal }, 'shutting down');
     running.close().then(() => process.exit(0), (err) => {

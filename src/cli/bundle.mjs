@@ -86,36 +86,8 @@ const lazyRequires = {
   },
 };
 
-/**
- * node:fs/promises loads readline, fs watchers and directory streams with it (~1 ms of start-up), and start-up uses
- * only its mkdir (LogManager.makeDirectories): in the bundle it is a module of the same exports, mkdir being the
- * callback one promisified (the same results and errors), each of the others loading node:fs/promises on first call.
- * Its exports are listed from the building Node's module, so an import of any of them still resolves.
- */
-const fsPromises = await import('node:fs/promises');
-const lazyFsPromises = {
-  name: 'lazy-fs-promises',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) => (args.importer.includes('lazy-fs-promises') ? { path: 'node:fs/promises', external: true } : { path: 'fs/promises', namespace: 'lazy-fs-promises' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-fs-promises' }, () => {
-      const lines = [
-        "import { constants as fsConstants, mkdir as mkdirCallback } from 'node:fs';",
-        "import { promisify } from 'node:util';",
-        'let loaded;',
-        "const load = () => (loaded ??= require('node:fs/promises'));",
-        'export const mkdir = promisify(mkdirCallback);',
-        'export const constants = fsConstants;',
-      ];
-      for (const [name, value] of Object.entries(fsPromises)) {
-        if (typeof value === 'function' && name !== 'mkdir') lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
-      }
-      return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
-    });
-  },
-};
-
 const result = await build({
-  plugins: [lazyRequires, lazyFsPromises],
+  plugins: [lazyRequires],
   entryPoints: [join(root, 'dist/src/cli/main.js')],
   bundle: true,
   format: 'cjs',

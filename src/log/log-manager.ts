@@ -3,13 +3,14 @@
  * `dataDir` is null. A log is opened on its first use (`get`), and at start only when its directory holds data: a
  * partition never used costs its directory (made in the background: `makeDirectories`) and no object, which with
  * thousands of idle partitions is most of a broker's memory and of a CreateTopics' time. Runs the background work
- * on one clock timer (never keeping the process alive) with Kafka's cadences: flush.ms syncs and segment.ms rolls at every tick, retention every log.retention.check.interval.ms, and
- * the cleaner per compacted log: again at the next tick after a pass that cleaned something, else after
- * log.cleaner.backoff.ms. A compaction pass runs in turns of at most CLEANER_TURN_MS, one per event-loop iteration,
- * so produce and fetch keep being served while a large log is cleaned (one pass per log at a time).
+ * on one clock timer (never keeping the process alive) with Kafka's cadences: flush.ms syncs and segment.ms rolls
+ * at every tick, retention every log.retention.check.interval.ms, and the cleaner per compacted log: again at the
+ * next tick after a pass that cleaned something, else after log.cleaner.backoff.ms. A compaction pass runs in turns
+ * of at most CLEANER_TURN_MS, one per event-loop iteration, so produce and fetch keep being served while a large log
+ * is cleaned (one pass per log at a time).
  */
-import { readdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PartitionLog } from './partition-log.js';
@@ -24,6 +25,9 @@ export type LogFigures = Pick<PartitionLog, 'logStartOffset' | 'logEndOffset' | 
 
 /** The figures of a log not opened yet: empty from offset 0 (see `openStored`). */
 const UNOPENED: LogFigures = Object.freeze({ logStartOffset: 0, logEndOffset: 0, highWatermark: 0, lastStableOffset: 0, size: 0, isClosed: false });
+
+/** fs.mkdir as a promise: node:fs/promises would load readline, watchers and directory streams at start with it. */
+const makeDirectory = promisify(mkdir);
 
 /** Longest stretch a compaction pass holds the event loop. */
 const CLEANER_TURN_MS = 2;
@@ -150,7 +154,7 @@ export class LogManager {
       const name = this.key(job.topic, partition);
       if (this.logs.has(name)) continue;
       try {
-        await mkdir(join(this.opts.dataDir!, name)); // (not recursive: a data directory removed meanwhile stays so)
+        await makeDirectory(join(this.opts.dataDir!, name)); // (not recursive: a data directory removed meanwhile stays so)
         if (!this.logs.has(name) && job.wanted()) this.markMadeEmpty(job.topic, partition, job.end);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;

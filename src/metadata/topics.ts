@@ -81,11 +81,10 @@ export class TopicStore {
 
   /** Runs `changes`, saving the catalogue once at the end (also when they throw, for what they did). */
   batch<T>(changes: () => T): T {
-    this.batching++;
     try {
-      return changes();
+      return this.deferSave(changes);
     } finally {
-      if (--this.batching === 0 && this.unsaved) this.save();
+      this.saveDeferred();
     }
   }
 

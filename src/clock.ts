@@ -16,6 +16,12 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle;
 }
 
+/**
+ * Milliseconds on a monotonic clock, for measuring durations (request latency, work slices). Not performance.now():
+ * Node 20 loads perf_hooks on its first use (~1 ms), which the first request after start-up would pay.
+ */
+export const monotonicMs = (): number => process.uptime() * 1000;
+
 /** Consecutive runs of one interval within one advance before it skips ahead. */
 const MAX_CATCH_UP = 10_000;
 

@@ -115,8 +115,12 @@ writeFileSync(join(out, 'main.js'), `#!/usr/bin/env node\n${LOADER}`, { mode: 0o
 // The package is "type": "module"; these files are CommonJS.
 writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
-// The cache, from a start of the broker (data directory, no registry or admin port): taken just after "samsa is ready"
-// (once the start-up's own V8 flag change is undone), so it holds every function start-up compiled.
+// The cache, from a start of the broker (data directory, no registry or admin port) that then serves a short
+// workload: kafkajs creates a topic, produces to it and consumes it in a group. Taken after that (the start-up's own
+// V8 flag change is undone by then), it holds every function start-up compiled and those the common requests use,
+// so a fresh broker's first CreateTopics, Produce, Fetch and group requests do not compile their code first
+// (+190 KB of cache: ~1 ms more start-up; the first CreateTopics of 2,000 partitions 6.7 -> 5.7 ms). Without
+// kafkajs (a devDependency) the cache holds start-up only.
 const data = join(out, '.code-cache-run');
 const writer = `
 const main = ${JSON.stringify(join(out, 'main.js'))};
@@ -127,11 +131,35 @@ let taken = false;
 const watch = (chunk) => {
   if (taken || !String(chunk).includes('samsa is ready')) return;
   taken = true;
-  setTimeout(() => {
+  const port = Number(/"port":(\\d+)/.exec(String(chunk))[1]);
+  setTimeout(() => workload(port).catch((err) => console.error('bundle: the code cache holds start-up only:', err.message)).then(() => {
     fs.writeFileSync(${JSON.stringify(join(out, 'samsa.code-cache'))}, Buffer.concat([Buffer.from('${id}'), require(main).script.createCachedData()]));
     process.exit(0);
-  }, 100);
+  }), 100);
 };
+async function workload(port) {
+  const { Kafka, logLevel } = require(require.resolve('kafkajs', { paths: [${JSON.stringify(root)}] }));
+  const kafka = new Kafka({ brokers: ['127.0.0.1:' + port], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: 'code-cache' });
+  try {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'code-cache', numPartitions: 4 }] });
+    await admin.fetchTopicMetadata({ topics: ['code-cache'] });
+    await producer.connect();
+    await producer.send({ topic: 'code-cache', messages: [0, 1, 2, 3].map((partition) => ({ partition, value: 'x' })) });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'code-cache', fromBeginning: true });
+    let seen = 0;
+    await new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error('the consumer saw ' + seen + ' of 4 records in 20 s')), 20_000).unref();
+      consumer.run({ eachMessage: async () => { if (++seen === 4) resolve(); } });
+    });
+  } finally {
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+  }
+}
 for (const name of ['write', 'writeSync']) {
   const original = fs[name];
   fs[name] = (fd, chunk, ...rest) => {

@@ -18,7 +18,7 @@ import { FsDir, MemoryDir, removeDirectory, MemoryQuota, OpenFiles, StorageError
 import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { ReadPool } from './read-buffers.js';
-import { realClock, type Clock, type TimerHandle } from '../clock.js';
+import { monotonicMs, realClock, type Clock, type TimerHandle } from '../clock.js';
 
 /** What overviews read of a log (metrics, DescribeLogDirs, the console): an unopened one answers them without opening. */
 export type LogFigures = Pick<PartitionLog, 'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'lastStableOffset' | 'size' | 'isClosed'>;
@@ -314,7 +314,7 @@ export class LogManager {
     };
     const turn = (): void => {
       try {
-        const until = performance.now() + CLEANER_TURN_MS;
+        const until = monotonicMs() + CLEANER_TURN_MS;
         do {
           if (this.closing) {
             pass.return(null); // runs the pass's cleanup
@@ -322,7 +322,7 @@ export class LogManager {
           }
           const step = pass.next();
           if (step.done) return done(step.value);
-        } while (performance.now() < until);
+        } while (monotonicMs() < until);
         setImmediate(turn);
       } catch (err) {
         this.opts.logger?.error({ partition: name, err }, 'compaction failed');

@@ -9,6 +9,7 @@
  * ConnectionRefusal: the connection closes), or pass on. The authorize and faults stages consult interceptors on
  * the broker that start as pass-throughs (allow everything, inject nothing); security and the test kit fill them.
  */
+import { monotonicMs } from '../clock.js';
 import { ApiVersionsApi, SaslAuthenticateApi, SaslHandshakeApi } from '../protocol/generated/index.js';
 import type { Handler, RequestContext } from '../handlers/handler.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -116,6 +117,6 @@ export function requestPipeline(broker: Broker): (call: RequestCall) => HandlerR
     authenticate,
     intercepting(() => broker.authorizer),
     intercepting(() => broker.faults),
-    measure(broker.requestMetrics, () => performance.now()),
+    measure(broker.requestMetrics, monotonicMs),
   ]);
 }

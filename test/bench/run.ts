@@ -11,12 +11,12 @@ import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks, recoveryTime, latencyUnderMaintenance } from './log.js';
-import { idlePollBenchmark } from './fetch.js';
+import { cpuMs, idlePollBenchmark } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
 import { securityBenchmarks } from './security.js';
 import { testkitBenchmarks } from './testkit.js';
-import { scaleBenchmarks, startup } from './scale.js';
+import { median, scaleBenchmarks } from './scale.js';
 import { kfakeComparison } from './kfake.js';
 
 const MiB = 1024 * 1024;
@@ -144,6 +144,47 @@ async function timeBareNode(): Promise<number> {
   return performance.now() - start;
 }
 
+/** RSS of a bare node process listening on one TCP port, 500 ms after it listens: the floor for the broker's idle RSS. */
+async function bareListenerRss(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await once(child.stdout!, 'data');
+  await new Promise((r) => setTimeout(r, 500));
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  return rss;
+}
+
+/**
+ * Start-up and idle memory as the median of `runs` fresh starts (one spawn swings by several ms), each on an empty
+ * data directory, beside the floors measured between them: a bare `node -e 0` spawn, and a bare node listening.
+ */
+async function startupFigures(dir: string, runs = 7): Promise<void> {
+  const starts: number[] = [];
+  const selfReported: number[] = [];
+  const cpu: number[] = [];
+  const idleRss: number[] = [];
+  const bare: number[] = [];
+  const bareRss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const data = join(dir, `startup-${i}`);
+    const broker = await startBrokerProcess(['--data-dir', data]);
+    starts.push(broker.startMs);
+    selfReported.push(broker.selfReportedMs);
+    cpu.push(cpuMs(broker.child.pid!));
+    await new Promise((r) => setTimeout(r, 500));
+    idleRss.push(broker.rss());
+    await broker.stop();
+    rmSync(data, { recursive: true, force: true });
+    bare.push(await timeBareNode());
+    bareRss.push(await bareListenerRss());
+  }
+  report(`spawn to accepting connections, empty data dir (median of ${runs})`, `${median(starts).toFixed(0)} ms (self-reported ${median(selfReported)} ms, CPU ${median(cpu).toFixed(0)} ms; min ${Math.min(...starts).toFixed(0)})`);
+  report(`  bare node process spawn and exit (\`node -e 0\`, median of ${runs})`, `${median(bare).toFixed(0)} ms (min ${Math.min(...bare).toFixed(0)})`);
+  report(`idle RSS, 500 ms after start (median of ${runs})`, `${(median(idleRss) / MiB).toFixed(1)} MiB`);
+  report('  bare node listening on one port, 500 ms after', `${(median(bareRss) / MiB).toFixed(1)} MiB`);
+}
+
 async function kcatProduce(port: number, topic: string, file: string, extra: string[] = []): Promise<number> {
   const start = performance.now();
   const res = await run('kcat', ['-P', '-b', `127.0.0.1:${port}`, '-t', topic, '-X', 'linger.ms=5', '-X', 'queue.buffering.max.kbytes=1048576', ...extra, '-l', file], { timeoutMs: 300_000 });
@@ -191,12 +232,7 @@ async function main(): Promise<void> {
     }
     if (process.argv[2] === 'scale') {
       console.log('Scale');
-      report('bare node process spawn and exit (`node -e 0`)', `${(await timeBareNode()).toFixed(0)} ms`);
-      const idle = await startBrokerProcess(['--data-dir', join(tmp.dir, 'idle')]);
-      report('spawn to accepting connections, empty data dir', startup(idle));
-      await new Promise((r) => setTimeout(r, 500));
-      report('idle RSS', `${(idle.rss() / MiB).toFixed(0)} MiB`);
-      await idle.stop();
+      await startupFigures(tmp.dir);
       await scaleBenchmarks({ dir: tmp.dir, file, count: total, report, startBroker: startBrokerProcess, kcatProduce }, process.argv.slice(3));
       if (process.argv.length === 3 || process.argv.includes('kfake')) await compareWithKfake(tmp.dir, file, total);
       return;
@@ -219,13 +255,9 @@ async function main(): Promise<void> {
     await testkitBenchmarks({ report });
 
     console.log('\nBroker (data on disk)');
-    const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);
-    report('spawn to accepting connections (bare `node -e 0` spawn below)', `${broker.startMs.toFixed(0)} ms`);
-    report('process start to ready, as the broker measures it', `${broker.selfReportedMs} ms`);
-    report('bare node process spawn and exit', `${(await timeBareNode()).toFixed(0)} ms`);
+    await startupFigures(tmp.dir);
     report('`npm start` to accepting connections, build current', `${(await npmStartToAccepting()).toFixed(0)} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-    report('idle RSS', `${(broker.rss() / MiB).toFixed(0)} MiB`);
+    const broker = await startBrokerProcess(['--data-dir', join(tmp.dir, 'data')]);
     const produceMs = await kcatProduce(broker.port, 'bench', file);
     report(`kcat produce ${total} x 1 KiB (linger.ms=5, acks=-1 default)`, mibps(bytes, produceMs));
     report('RSS after 300 MB produced', `${(broker.rss() / MiB).toFixed(0)} MiB`);

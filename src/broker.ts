@@ -22,7 +22,7 @@ import { realClock, type Clock } from './clock.js';
 import { lockDataDir, makeDataDir, type DataDirLock } from './log/data-dir-lock.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 import { Security } from './security/index.js';
-import { inSlices } from './slices.js';
+import { eachInSlices } from './slices.js';
 
 /** A topic a CreateTopics request creates, its name, count and configs already checked. */
 export interface NewTopic { name: string; partitions: number; configs: Record<string, string>; replicationFactor?: number }
@@ -326,12 +326,13 @@ export class Broker {
    * That is all a partition costs until its first use opens its log (see LogManager.get) and its first write makes
    * its files. Returns the names that exist already (created since they were checked), which are left as they are.
    */
-  async createTopics(specs: readonly NewTopic[]): Promise<Set<string>> {
+  createTopics(specs: readonly NewTopic[]): Set<string> {
     const existing = new Set(specs.filter((t) => this.topics.get(t.name)).map((t) => t.name));
     const created = this.topics.batch(() => specs.filter((t) => !existing.has(t.name)).map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
     for (const topic of created) this.makeDirectories(topic, 0);
-    // A line per topic, as Kafka logs: for 10,000 of them (a write each) other requests run in between.
-    for await (const topic of inSlices(created)) this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created');
+    // A line per topic, as Kafka logs, once the answer is out (on the next turn of the event loop: ~20 us a line);
+    // for 10,000 of them (a write each) other requests run in between.
+    setImmediate(() => void eachInSlices(created, (topic) => this.logger.info({ topic: topic.name, partitions: topic.partitions }, 'topic created')));
     return existing;
   }
 

@@ -7,14 +7,18 @@ import { monotonicMs } from './clock.js';
 /** The event loop's other callbacks run, then this resolves. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** `items` in turn, with a turn of the event loop for others after each `sliceMs` of work. */
-export async function* inSlices<T>(items: Iterable<T>, sliceMs = 10): AsyncGenerator<T> {
+/**
+ * `fn` for each of `items` in turn, with a turn of the event loop for others after each `sliceMs` of work. A plain
+ * loop until a slice is used up (not an async generator, whose every item costs a few promise hops: a
+ * 20-topic CreateTopics spent ~0.3 ms of its ~1 ms in them).
+ */
+export async function eachInSlices<T>(items: Iterable<T>, fn: (item: T) => void, sliceMs = 10): Promise<void> {
   let sliceEnd = monotonicMs() + sliceMs;
   for (const item of items) {
     if (monotonicMs() > sliceEnd) {
       await nextTurn();
       sliceEnd = monotonicMs() + sliceMs;
     }
-    yield item;
+    fn(item);
   }
 }

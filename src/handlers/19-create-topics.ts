@@ -17,7 +17,7 @@ import type { NewTopic } from '../broker.js';
 import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
-import { inSlices } from '../slices.js';
+import { eachInSlices } from '../slices.js';
 
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
@@ -78,10 +78,10 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     };
   };
   const topics: Array<ReturnType<typeof check>> = [];
-  for await (const t of inSlices(req.topics)) topics.push(check(t));
+  await eachInSlices(req.topics, (t) => topics.push(check(t)));
   if (!req.validateOnly && create.length > 0) {
     // Created meanwhile by another request (the checks let other requests run between slices): that one stands.
-    const existing = await broker.createTopics(create);
+    const existing = broker.createTopics(create);
     for (const t of topics) if (existing.has(t.name)) Object.assign(t, failed(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`));
   }
   for (const t of topics) {

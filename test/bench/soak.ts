@@ -91,7 +91,8 @@ export async function soakBenchmark(ctx: { dir: string; report(name: string, val
     const start = performance.now();
     await new Promise((r) => setTimeout(r, warmupMs));
     pings.length = 0;
-    while (performance.now() - start < seconds * 1000) {
+    // (Until less than half a sample period is left: a last sample of a few ms had no round trips, p50 NaN.)
+    while (seconds * 1000 - (performance.now() - start) > SAMPLE_MS / 2) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, seconds * 1000 - (performance.now() - start))));
       const sorted = pings.splice(0).sort((a, b) => a - b);
       const s: Sample = {

@@ -118,8 +118,8 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' })
 // The cache, from a start of the broker (data directory, no registry or admin port) that then serves a short
 // workload: kafkajs creates a topic, produces to it and consumes it in a group. Taken after that (the start-up's own
 // V8 flag change is undone by then), it holds every function start-up compiled and those the common requests use,
-// so a fresh broker's first CreateTopics, Produce, Fetch and group requests do not compile their code first
-// (+190 KB of cache: ~1 ms more start-up; a fresh broker's first CreateTopics of 2,000 partitions 6.7 -> 4.5 ms). Without
+// so a fresh broker's first CreateTopics, Produce, Fetch and group requests do not compile their code first (+190 KB
+// of cache: ~1 ms more start-up; a fresh broker's first CreateTopics of 2,000 partitions 6.7 -> 4.5 ms). Without
 // kafkajs (a devDependency) the cache holds start-up only.
 const data = join(out, '.code-cache-run');
 const writer = `

@@ -84,6 +84,18 @@ export class RawClient {
   }
 
   send<Req, Res>(api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res> {
+    return this.request(api, version, body, (r) => {
+      if (isFlexible(api, version) && api.key !== ApiVersionsApi.key) r.taggedFields();
+      return api.readResponse(r, version);
+    });
+  }
+
+  /** As `send`, answered with the response's size, not decoded: the broker's time without this client's decoding. */
+  sendUndecoded<Req>(api: ApiCodec<Req, unknown>, version: number, body: Req): Promise<number> {
+    return this.request(api, version, body, (r) => r.buf.length);
+  }
+
+  private request<Req, T>(api: ApiCodec<Req, unknown>, version: number, body: Req, answer: (r: Reader) => T): Promise<T> {
     const id = this.next++;
     const w = new Writer();
     w.int32(0).int16(api.key).int16(version).int32(id).nullableString('scale-bench', false);
@@ -92,10 +104,7 @@ export class RawClient {
     const frame = w.toBuffer();
     frame.writeInt32BE(frame.length - 4, 0);
     this.sock.write(frame);
-    return new Promise((resolve) => this.waiting.set(id, (r) => {
-      if (isFlexible(api, version) && api.key !== ApiVersionsApi.key) r.taggedFields();
-      resolve(api.readResponse(r, version));
-    }));
+    return new Promise((resolve) => this.waiting.set(id, (r) => resolve(answer(r))));
   }
 
   close(): void {
@@ -218,16 +227,23 @@ export async function createTopics(client: RawClient, prefix: string, topics: nu
   return performance.now() - start;
 }
 
-async function metadataMs(port: number): Promise<number> {
+/** Metadata for all topics, median of 5 round trips: decoded by this client, and (the broker's part) not decoded. */
+async function metadataMs(port: number): Promise<{ decoded: number; undecoded: number; bytes: number }> {
   const client = await RawClient.connect(port);
+  const all = { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
   try {
-    const times: number[] = [];
+    const decoded: number[] = [];
+    const undecoded: number[] = [];
+    let bytes = 0;
     for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      await client.send(MetadataApi, 8, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-      times.push(performance.now() - start);
+      let start = performance.now();
+      await client.send(MetadataApi, 8, all);
+      decoded.push(performance.now() - start);
+      start = performance.now();
+      bytes = await client.sendUndecoded(MetadataApi, 8, all);
+      undecoded.push(performance.now() - start);
     }
-    return median(times);
+    return { decoded: median(decoded), undecoded: median(undecoded), bytes };
   } finally {
     client.close();
   }
@@ -257,7 +273,8 @@ async function partitionCosts(ctx: ScaleBenchContext): Promise<void> {
       ctx.report(`create ${topics} topics x 100 partitions (to ${label}): time, partitions/s`, `${ms.toFixed(0)} ms, ${((topics * 100) / (ms / 1000)).toFixed(0)}/s (broker CPU ${createCpu.toFixed(0)} ms)`);
       ctx.report(`RSS per 1,000 idle partitions, at ${label}`, `${(((rss - rssBefore) / MiB) / (topics / 10)).toFixed(2)} MiB (RSS ${(rss / MiB).toFixed(0)} MiB)`);
       rssBefore = rss;
-      ctx.report(`Metadata (all topics, v8) with ${label} partitions, median of 5`, `${(await metadataMs(broker.port)).toFixed(1)} ms`);
+      const metadata = await metadataMs(broker.port);
+      ctx.report(`Metadata (all topics, v8) with ${label} partitions, median of 5`, `${metadata.undecoded.toFixed(1)} ms round trip (${(metadata.bytes / 1024).toFixed(0)} KiB; ${metadata.decoded.toFixed(1)} ms with this client's decoding)`);
       await broker.stop();
       broker = await ctx.startBroker(['--data-dir', data], 65536);
       ctx.report(`start-up with ${label} partitions on disk, after a clean stop`, startup(broker));

@@ -18,7 +18,7 @@ import { kafkaRelease } from './server/kafka-releases.js';
 import { requestPipeline } from './server/pipeline.js';
 import { HANDLERS } from './handlers/index.js';
 import type { ClusterNode } from './broker.js';
-import { ManualClock, type Clock } from './clock.js';
+import { ManualClock, monotonicMs, type Clock } from './clock.js';
 import { brokerState, type BrokerState } from './testkit/state.js';
 import type { TokenValidator } from './security/oauthbearer.js';
 import type { ClientCertificate } from './security/tls.js';
@@ -206,9 +206,9 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   };
   options.beforeReady?.(running);
   // The ready line comes last: the admin port's state routes are mounted by then, and `beforeReady` has run (the CLI
-  // sets its signal handlers there, so a SIGTERM sent on seeing the line stops it gracefully). startupMs: since this process started (for the CLI,
-  // start-up as users see it, less the process spawn itself); process.uptime(), as performance.now() loads perf_hooks (see monotonicMs).
-  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(process.uptime() * 1000) }, 'samsa is ready');
+  // sets its signal handlers there, so a SIGTERM sent on seeing the line stops it gracefully). startupMs: since this
+  // process started (for the CLI, start-up as users see it, less the process spawn itself).
+  logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(monotonicMs()) }, 'samsa is ready');
   // The internal topics' catalogue entries of a first start (see the Broker constructor), saved on the next turn of
   // the event loop: its fsyncs do not hold back the caller.
   setImmediate(() => broker.topics.saveDeferred());

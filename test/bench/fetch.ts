@@ -28,6 +28,11 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/** A process's resident memory (VmRSS), in bytes. */
+export function rssBytes(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
 export async function idlePollBenchmark({ report, startBroker }: FetchBenchContext): Promise<void> {
   const broker = await startBroker(['--in-memory']);
   const kafka = kafkaClient({ bootstrap: `127.0.0.1:${broker.port}` });

@@ -4,14 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { closeSync, fsyncSync, openSync, writeFileSync, writeSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeFileSync, writeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { tempDir, run, kafkaClient } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { groupBenchmarks } from '../groups/bench.js';
 import { logBenchmarks, recoveryTime, latencyUnderMaintenance } from './log.js';
-import { cpuMs, idlePollBenchmark } from './fetch.js';
+import { cpuMs, idlePollBenchmark, rssBytes } from './fetch.js';
 import { soakBenchmark } from './soak.js';
 import { metricsScrapeBenchmark } from './metrics.js';
 import { securityBenchmarks } from './security.js';
@@ -105,7 +105,7 @@ async function startProcess(file: string, argv: string[], ready: RegExp, fds?: n
   child.stdout!.resume();
   return {
     child, port, startMs, selfReportedMs,
-    rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    rss: () => rssBytes(child.pid!),
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -149,7 +149,7 @@ async function bareListenerRss(): Promise<number> {
   const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
   await once(child.stdout!, 'data');
   await new Promise((r) => setTimeout(r, 500));
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+  const rss = rssBytes(child.pid!);
   child.kill('SIGTERM');
   await once(child, 'exit');
   return rss;
@@ -191,7 +191,6 @@ async function kcatProduce(port: number, topic: string, file: string, extra: str
   if (res.code !== 0) throw new Error(`kcat produce failed: ${res.stderr}`);
   return performance.now() - start;
 }
-
 
 /** Only with SAMSA_BENCH_KFAKE (a kfake binary, see test/bench/kfake/main.go): the same figures for both, side by side. */
 async function compareWithKfake(dir: string, file: string, count: number): Promise<void> {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { callApi, kafkaClient, tempDir } from '../helpers.js';
 import { startCli, stopCli } from '../durability/support.js';
 import { ApiVersionsApi } from '../../src/protocol/generated/index.js';
+import { rssBytes } from './fetch.js';
 
 const MiB = 1024 * 1024;
 const KEYS = 1000;
@@ -97,7 +98,7 @@ export async function soakBenchmark(ctx: { dir: string; report(name: string, val
       const sorted = pings.splice(0).sort((a, b) => a - b);
       const s: Sample = {
         t: Math.round((performance.now() - start) / 1000),
-        rssMiB: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
+        rssMiB: rssBytes(pid) / 1024 / 1024,
         fds: readdirSync(`/proc/${pid}/fd`).length,
         compactedSegments: segments('soak-compacted'),
         retainedSegments: segments('soak-retained'),

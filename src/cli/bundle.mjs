@@ -103,6 +103,10 @@ const result = await build({
   supported: { 'dynamic-import': false },
   // One-byte source: read as latin1, no UTF-8 decoding.
   charset: 'ascii',
+  // V8 keeps the whole source in memory for the life of the process: without indentation and line
+  // breaks it is 0.9 MB instead of 1.3 (names are kept: stack traces still name every function).
+  minifyWhitespace: true,
+  minifySyntax: true,
   // import.meta.url (createRequire, the package.json lookup) as the bundle file's URL.
   define: { 'import.meta.url': '__samsaBundleUrl' },
   banner: { js: `const __samsaBundleUrl = require('node:url').pathToFileURL(__filename).href;` },

@@ -54,7 +54,7 @@ const sendBatchOfOneEach = (prefix: string) => ({
  * else the first round's broker would be charged with the clients' JIT warm-up (~1 ms of a 2,000-partition create).
  */
 async function warmClients(broker: ScaleBroker): Promise<void> {
-  const client = await RawClient.connect(broker.port);
+  const client = await RawClient.connectAsClient(broker.port);
   await createTopics(client, 'warm', TOPICS, PARTITIONS);
   client.close();
   const producer = kafkaClient({ bootstrap: `127.0.0.1:${broker.port}` }).producer();
@@ -69,7 +69,7 @@ async function measure(ctx: KfakeComparisonContext, broker: ScaleBroker): Promis
   const startCpuMs = cpuMs(pid);
   await settle(500);
   const idleRss = broker.rss();
-  const client = await RawClient.connect(broker.port);
+  const client = await RawClient.connectAsClient(broker.port);
   let cpu = cpuMs(pid);
   const createMs = await createTopics(client, 'cmp', TOPICS, PARTITIONS);
   const createCpuMs = cpuMs(pid) - cpu;

@@ -145,10 +145,10 @@ async function timeBareNode(): Promise<number> {
 }
 
 /** RSS of a bare node process listening on one TCP port, 500 ms after it listens: the floor for the broker's idle RSS. */
-async function bareListenerRss(): Promise<number> {
+async function bareListenerRss(afterMs = 500): Promise<number> {
   const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
   await once(child.stdout!, 'data');
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, afterMs));
   const rss = rssBytes(child.pid!);
   child.kill('SIGTERM');
   await once(child, 'exit');
@@ -183,7 +183,17 @@ async function startupFigures(dir: string, runs = 7): Promise<void> {
   report(`  bare node process spawn and exit (\`node -e 0\`, median of ${runs})`, `${median(bare).toFixed(0)} ms (min ${Math.min(...bare).toFixed(0)})`);
   report(`idle RSS, 500 ms after start (median of ${runs})`, `${(median(idleRss) / MiB).toFixed(1)} MiB`);
   report('  bare node listening on one port, 500 ms after', `${(median(bareRss) / MiB).toFixed(1)} MiB`);
+  // Once idle for ~8 s V8's memory reducer runs (full GCs that shrink the young generation start-up grew).
+  const data = join(dir, 'startup-idle');
+  const broker = await startBrokerProcess(['--data-dir', data]);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const settledRss = broker.rss();
+  await broker.stop();
+  rmSync(data, { recursive: true, force: true });
+  report(`idle RSS, ${IDLE_MS / 1000} s after start`, `${(settledRss / MiB).toFixed(1)} MiB (bare node listening, as long: ${((await bareListenerRss(IDLE_MS)) / MiB).toFixed(1)} MiB)`);
 }
+
+const IDLE_MS = 12_000;
 
 async function kcatProduce(port: number, topic: string, file: string, extra: string[] = []): Promise<number> {
   const start = performance.now();

@@ -119,7 +119,7 @@ export class Broker {
       makeDataDir(this.dataDir);
       this.dataDirLock = lockDataDir(this.dataDir);
     }
-    this.topics = new TopicStore(this.dataDir);
+    this.topics = new TopicStore(this.dataDir, config.bool('log.flush.fsync'), (err) => logger.warn({ err }, 'cannot sync the topic catalogue to disk (the next change tries again)'));
     this.logs = new LogManager({
       dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
@@ -467,6 +467,7 @@ export class Broker {
     await this.logs.close();
     this.security.close();
     this.topics.saveDeferred();
+    await this.topics.flush();
     this.dataDirLock?.release();
   }
 }

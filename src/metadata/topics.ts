@@ -1,11 +1,20 @@
 /**
  * The topic catalogue: names, ids, partition counts and per-topic config overrides. Persisted as one JSON file in
- * the data directory, replaced atomically (write, fsync, rename, fsync of the directory) after every change — or
- * once after a whole batch of changes (`batch`: a CreateTopics of 10,000 topics writes the file once); kept in
- * memory only in in-memory mode.
+ * the data directory (`topics.json`, kept in memory only in in-memory mode), saved after every change — or once after
+ * a whole batch of changes (`batch`: a CreateTopics of 10,000 topics writes the file once).
+ *
+ * A save is as durable as the broker's mode promises an acknowledged write to be:
+ * - durable mode (`log.flush.fsync`): written to `topics.json.tmp`, fsynced, renamed over `topics.json` and the
+ *   directory fsynced before the change is answered;
+ * - by default (a write is acknowledged once it reached the operating system): written to `topics.json.tmp` only,
+ *   which survives the process crashing; a background run then renames it to `topics.json.syncing` (so that later
+ *   saves write a new file), fsyncs it, renames it over `topics.json` and fsyncs the directory. `topics.json` is
+ *   thus only ever replaced by a file already on disk: a machine losing power loses the latest changes, never the
+ *   catalogue. A start reads the newest complete one of `.tmp`, `.syncing` and `topics.json`.
  */
 import { randomBytes } from '../random.js';
-import { existsSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { close, fsync, open, readFileSync, rename, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { clientInput } from '../protocol/client-input.js';
 
@@ -52,6 +61,46 @@ export function newTopicId(): Buffer {
   }
 }
 
+type SavedTopic = Omit<TopicMeta, 'id'> & { id: string };
+
+const CATALOGUE = 'topics.json';
+/** Written by a save, not yet on disk for sure (default mode), or being written (durable mode). */
+const WRITTEN = `${CATALOGUE}.tmp`;
+/** Taken by the background run to be synced and renamed over the catalogue. */
+const SYNCING = `${CATALOGUE}.syncing`;
+
+/** Callback fs calls as promises (node:fs/promises would load its file handles, streams and readline at start). */
+const renameAsync = promisify(rename);
+const openAsync = promisify(open);
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(close);
+
+/** The topics saved in a data directory, as a start reads them: the newest complete file, or null when there is none. */
+export function readCatalogue(dataDir: string): { topics: SavedTopic[]; file: string } | null {
+  for (const file of [WRITTEN, SYNCING, CATALOGUE]) {
+    let text: string;
+    try {
+      text = readFileSync(join(dataDir, file), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      const topics = JSON.parse(text) as unknown;
+      if (Array.isArray(topics)) return { topics: topics as SavedTopic[], file };
+    } catch {
+      // torn by a power loss before it was synced: the next older one stands
+    }
+    if (file === CATALOGUE) throw new Error(`${join(dataDir, file)} is not a topic catalogue (JSON array)`);
+  }
+  return null;
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
 export class TopicStore {
   private readonly topics = new Map<string, TopicMeta>();
   /** Topics by id (hex), for the APIs that name topics by id (Fetch 13+, DeleteTopics 6+, KIP-848, share groups). */
@@ -61,12 +110,28 @@ export class TopicStore {
   /** Nesting depth of `batch` calls; changes made inside are saved when the outermost one ends. */
   private batching = 0;
   private unsaved = false;
+  /** Default mode: the background run syncing the last save, while there is one, and whether a save came since. */
+  private syncing: Promise<void> | null = null;
+  private savedMeanwhile = false;
 
-  constructor(dataDir: string | null) {
-    this.file = dataDir ? join(dataDir, 'topics.json') : null;
-    if (this.file && existsSync(this.file)) {
-      const saved = JSON.parse(readFileSync(this.file, 'utf8')) as Array<Omit<TopicMeta, 'id'> & { id: string }>;
-      for (const t of saved) this.topics.set(t.name, { ...t, id: Buffer.from(t.id, 'hex') });
+  /**
+   * `durable`: every save reaches the disk before it returns (durable mode); else only the operating system, and
+   * `onSyncError` hears of a background sync that failed (the next save tries again).
+   */
+  constructor(private readonly dataDir: string | null, private readonly durable = false, private readonly onSyncError: (err: Error) => void = () => {}) {
+    this.file = dataDir ? join(dataDir, CATALOGUE) : null;
+    const saved = dataDir ? readCatalogue(dataDir) : null;
+    if (saved) {
+      for (const t of saved.topics) this.topics.set(t.name, { ...t, id: Buffer.from(t.id, 'hex') });
+      // What a crash left before the catalogue: made the catalogue now, the older leftover removed.
+      if (saved.file !== CATALOGUE) {
+        const from = join(dataDir!, saved.file);
+        const fd = openSync(from, 'r');
+        try { fsyncSync(fd); } finally { closeSync(fd); }
+        renameSync(from, this.file!);
+        syncDirectory(dataDir!);
+      }
+      for (const leftover of [WRITTEN, SYNCING]) rmSync(join(dataDir!, leftover), { force: true });
     }
     for (const t of this.topics.values()) {
       this.partitionTotal += t.partitions;
@@ -147,6 +212,11 @@ export class TopicStore {
     this.save();
   }
 
+  /** Resolves once every save so far is on disk (default mode's background sync done). */
+  async flush(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
   private save(): void {
     if (!this.file) return;
     if (this.batching > 0) {
@@ -155,15 +225,45 @@ export class TopicStore {
     }
     this.unsaved = false;
     const data = JSON.stringify(this.list().map((t) => ({ ...t, id: t.id.toString('hex') })), null, 1);
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, data);
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.file);
+    mkdirSync(this.dataDir!, { recursive: true });
+    const written = join(this.dataDir!, WRITTEN);
+    writeFileSync(written, data);
+    if (!this.durable) {
+      this.savedMeanwhile = true;
+      this.syncing ??= this.syncInBackground().finally(() => { this.syncing = null; });
+      return;
+    }
+    const fd = openSync(written, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    renameSync(written, this.file);
     // The rename itself reaches the disk with the directory.
-    const dirFd = openSync(join(this.file, '..'), 'r');
-    try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    syncDirectory(this.dataDir!);
+  }
+
+  /** Default mode: the latest written catalogue onto the disk, off the event loop, until no save came meanwhile. */
+  private async syncInBackground(): Promise<void> {
+    const dir = this.dataDir!;
+    while (this.savedMeanwhile) {
+      this.savedMeanwhile = false;
+      try {
+        // Renamed first: a save from now on writes a new file, never this one while it is synced and moved.
+        await renameAsync(join(dir, WRITTEN), join(dir, SYNCING));
+      } catch (err) {
+        // None: a save came while the last rename ran and wrote into the file it moved (synced next).
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        this.onSyncError(err as Error);
+        return;
+      }
+      try {
+        const fd = await openAsync(join(dir, SYNCING), 'r');
+        try { await fsyncAsync(fd); } finally { await closeAsync(fd); }
+        await renameAsync(join(dir, SYNCING), this.file!);
+        const dirFd = await openAsync(dir, 'r');
+        try { await fsyncAsync(dirFd); } finally { await closeAsync(dirFd); }
+      } catch (err) {
+        this.onSyncError(err as Error);
+        return;
+      }
+    }
   }
 }

@@ -67,7 +67,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'connections.max.idle.ms', type: 'long', defaultValue: '600000', min: 1, doc: 'Close a connection that sent no complete request and received no response for this long (one stuck mid-frame too).' },
   { name: 'max.connections', type: 'int', defaultValue: '2147483647', min: 1, doc: 'Client connections accepted at once; more are closed right after accept.' },
   { name: 'max.connections.per.ip', type: 'int', defaultValue: '2147483647', min: 1, doc: 'Client connections accepted at once from one IP address; more are closed right after accept.' },
-  { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 answered only after fsync (--fsync).' },
+  { name: 'log.flush.fsync', type: 'boolean', defaultValue: 'false', doc: 'Durable mode: acks=-1 writes and topic changes answered only after fsync (--fsync).' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', defaultValue: '0', doc: 'Wait for more members before the first rebalance (Kafka: 3000).' },
   { name: 'group.min.session.timeout.ms', type: 'int', defaultValue: '1000', doc: 'Shortest session timeout a member may ask for (Kafka: 6000).' },
   { name: 'group.max.session.timeout.ms', type: 'int', defaultValue: '1800000', doc: 'Longest session timeout a member may ask for.' },

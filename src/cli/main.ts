@@ -28,7 +28,7 @@ const USAGE = `Usage: samsa [start] [options]      run the broker
   --listeners <list>      NAME://host:port,... (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)
   --tls auto              development TLS: a local CA and a localhost certificate in <data-dir>/tls/, and an SSL
                           listener on port+1 when --listeners is not given
-  --fsync                 durable mode: acks=-1 is answered after fsync
+  --fsync                 durable mode: acks=-1 and topic changes are answered after fsync
   --manual-clock          tests: time moves only by POST /v1/clock/advance on the admin port
   --kafka-version <v>     speak as Kafka 2.4, 2.8, 3.9 or 4.1: its API versions, topic-config defaults and
                           TxnOffsetCommit checks (default: everything Samsa serves)

@@ -96,9 +96,15 @@ export function readCatalogue(dataDir: string): { topics: SavedTopic[]; file: st
   return null;
 }
 
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** fsync of a file, or of a directory (which makes a rename in it reach the disk). */
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
   try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+async function syncPathAsync(path: string): Promise<void> {
+  const fd = await openAsync(path, 'r');
+  try { await fsyncAsync(fd); } finally { await closeAsync(fd); }
 }
 
 export class TopicStore {
@@ -126,10 +132,9 @@ export class TopicStore {
       // What a crash left before the catalogue: made the catalogue now, the older leftover removed.
       if (saved.file !== CATALOGUE) {
         const from = join(dataDir!, saved.file);
-        const fd = openSync(from, 'r');
-        try { fsyncSync(fd); } finally { closeSync(fd); }
+        syncPath(from);
         renameSync(from, this.file!);
-        syncDirectory(dataDir!);
+        syncPath(dataDir!);
       }
       for (const leftover of [WRITTEN, SYNCING]) rmSync(join(dataDir!, leftover), { force: true });
     }
@@ -233,11 +238,9 @@ export class TopicStore {
       this.syncing ??= this.syncInBackground().finally(() => { this.syncing = null; });
       return;
     }
-    const fd = openSync(written, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    syncPath(written);
     renameSync(written, this.file);
-    // The rename itself reaches the disk with the directory.
-    syncDirectory(this.dataDir!);
+    syncPath(this.dataDir!);
   }
 
   /** Default mode: the latest written catalogue onto the disk, off the event loop, until no save came meanwhile. */
@@ -249,17 +252,15 @@ export class TopicStore {
         // Renamed first: a save from now on writes a new file, never this one while it is synced and moved.
         await renameAsync(join(dir, WRITTEN), join(dir, SYNCING));
       } catch (err) {
-        // None: a save came while the last rename ran and wrote into the file it moved (synced next).
+        // None: the last save wrote into the file the previous rename was moving, and that round synced it.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         this.onSyncError(err as Error);
         return;
       }
       try {
-        const fd = await openAsync(join(dir, SYNCING), 'r');
-        try { await fsyncAsync(fd); } finally { await closeAsync(fd); }
+        await syncPathAsync(join(dir, SYNCING));
         await renameAsync(join(dir, SYNCING), this.file!);
-        const dirFd = await openAsync(dir, 'r');
-        try { await fsyncAsync(dirFd); } finally { await closeAsync(dirFd); }
+        await syncPathAsync(dir);
       } catch (err) {
         this.onSyncError(err as Error);
         return;

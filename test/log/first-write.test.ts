@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { pbkdf2 } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsDir, PartitionLog } from '../../src/log/index.js';
+import { FsDir, MemoryDir, PartitionLog } from '../../src/log/index.js';
 import { BatchError, decodeBatch, encodeBatch, parseBatches } from '../../src/protocol/record-batch.js';
 import { kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 
@@ -72,4 +72,33 @@ test('produces racing to a new partition are appended in the order they came, on
       dataDir?.remove();
     }
   }
+});
+
+test('in memory, new files take their first bytes from shared slabs and never see each other\'s: many files, appended, truncated and grown in turn', () => {
+  const files = Array.from({ length: 300 }, () => new MemoryDir().open('00000000000000000000.log'));
+  const contents = files.map(() => Buffer.alloc(0));
+  const check = (when: string) => files.forEach((f, i) => assert.deepEqual(f.read(0, f.size), contents[i], `file ${i} ${when}`));
+  const append = (size: number) => files.forEach((f, i) => {
+    const chunk = Buffer.alloc(size, (i * 7 + size) % 251);
+    f.append(chunk);
+    contents[i] = Buffer.concat([contents[i]!, chunk]);
+  });
+  // 100 then 412 bytes: each file's first slice (512 bytes) filled exactly, its neighbours' right beside it.
+  append(100);
+  check('after a first append');
+  append(412);
+  check('with its first slice full');
+  // Truncated down and up again inside the slice: the bytes it exposes are zeroes, the neighbours' untouched.
+  files.forEach((f, i) => {
+    if (i % 2 === 0) {
+      f.truncate(50);
+      f.truncate(300);
+      contents[i] = Buffer.concat([contents[i]!.subarray(0, 50), Buffer.alloc(250)]);
+    }
+  });
+  check('after truncations');
+  // Outgrowing the slice moves a file to a buffer of its own.
+  append(1);
+  append(5000);
+  check('after growing past the first slice');
 });

@@ -5,7 +5,7 @@
 import { monotonicMs } from './clock.js';
 
 /** The event loop's other callbacks run, then this resolves. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * `fn` for each of `items` in turn, with a turn of the event loop for others after each `sliceMs` of work. A plain

@@ -19,6 +19,7 @@ import type { TopicConfigInput } from './config.js';
 import { compaction, type CompactionStats } from './cleaner.js';
 import { ReadPool } from './read-buffers.js';
 import { monotonicMs, realClock, type Clock, type TimerHandle } from '../clock.js';
+import { nextTurn } from '../slices.js';
 
 /** What overviews read of a log (metrics, DescribeLogDirs, the console): an unopened one answers them without opening. */
 export type LogFigures = Pick<PartitionLog, 'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'lastStableOffset' | 'size' | 'isClosed'>;
@@ -140,7 +141,8 @@ export class LogManager {
   makeDirectories(topic: string, from: number, end: number, wanted: () => boolean): void {
     if (this.opts.dataDir === null || from >= end) return;
     this.dirsToMake.push({ topic, next: from, end, wanted });
-    this.makingDirs ??= this.makeDirs().finally(() => { this.makingDirs = null; });
+    // From the next turn of the event loop: the request that made the partitions is answered first.
+    this.makingDirs ??= nextTurn().then(() => this.makeDirs()).finally(() => { this.makingDirs = null; });
   }
 
   private async makeDirs(): Promise<void> {

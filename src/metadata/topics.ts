@@ -17,6 +17,7 @@ import { close, fsync, open, readFileSync, rename, renameSync, rmSync, writeFile
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { clientInput } from '../protocol/client-input.js';
+import { nextTurn } from '../slices.js';
 
 export interface TopicMeta {
   name: string;
@@ -235,7 +236,8 @@ export class TopicStore {
     writeFileSync(written, data);
     if (!this.durable) {
       this.savedMeanwhile = true;
-      this.syncing ??= this.syncInBackground().finally(() => { this.syncing = null; });
+      // From the next turn of the event loop: the change is answered first.
+      this.syncing ??= nextTurn().then(() => this.syncInBackground()).finally(() => { this.syncing = null; });
       return;
     }
     syncPath(written);

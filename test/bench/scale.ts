@@ -294,7 +294,7 @@ async function partitionCosts(ctx: ScaleBenchContext): Promise<void> {
       ctx.report(`start-up with ${label} partitions on disk, after kill -9`, startup(broker));
       await settle(300);
       rssBefore = broker.rss();
-      ctx.report(`idle RSS after restart with ${label} partitions (empty broker: ${(idle / MiB).toFixed(0)} MiB)`, `${(rssBefore / MiB).toFixed(0)} MiB`);
+      ctx.report(`idle RSS after restart with ${label} partitions (empty broker: ${(idle / MiB).toFixed(1)} MiB)`, `${(rssBefore / MiB).toFixed(1)} MiB, ${(((rssBefore - idle) / MiB) / (created / 1000)).toFixed(2)} MiB per 1,000 partitions`);
     }
   } finally {
     await broker.stop();

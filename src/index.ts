@@ -210,7 +210,7 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
   // process started (for the CLI, start-up as users see it, less the process spawn itself).
   logger.info({ port, nodes: listening.length > 1 || listening[0].includes(',') ? listening : undefined, dataDir: broker.dataDir ?? '(in memory)', registry: registryUrl, admin: adminUrl ?? undefined, startupMs: Math.round(monotonicMs()) }, 'samsa is ready');
   // The internal topics' catalogue entries of a first start (see the Broker constructor), saved on the next turn of
-  // the event loop: its fsyncs do not hold back the caller.
+  // the event loop: the write (and with --fsync its fsyncs) does not hold back the caller.
   setImmediate(() => broker.topics.saveDeferred());
   return running;
 }

@@ -2,7 +2,7 @@
  * The broker's logger: JSON lines with ISO times for machines (pipes, files, log shippers), or one short readable
  * line per event in a terminal (`log.format`: auto picks pretty when stdout is a terminal).
  */
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import { destination, pino, type Logger } from 'pino';
 import type { BrokerConfig } from './config.js';
 
@@ -14,9 +14,21 @@ import type { BrokerConfig } from './config.js';
 export function createLogger(config: BrokerConfig, out?: NodeJS.WriteStream): Logger {
   const format = config.get('log.format');
   const options = { level: config.get('log.level'), base: { name: 'samsa' }, timestamp: isoTime };
-  const terminal = out ? out.isTTY === true : isatty(1);
+  const terminal = out ? out.isTTY === true : isTerminal(1);
   if (format === 'json' || (format === 'auto' && !terminal)) return out ? pino(options, out) : pino(options, destination({ dest: 1 }));
   return pino(options, prettyStream(out ?? process.stdout, terminal && !process.env.NO_COLOR));
+}
+
+/**
+ * `tty.isatty(fd)`, with Node's tty module (~80 KiB of RSS) loaded only for a character device: a pipe, file or
+ * socket — where a broker's output usually goes — is no terminal.
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(fd);
+  } catch {
+    return false;
+  }
 }
 
 const DAY_MS = 86_400_000;

@@ -1,9 +1,14 @@
 /**
- * The logger's timestamps: the same text as pino's isoTime, made without Date.prototype.toISOString.
+ * The logger's timestamps: the same text as pino's isoTime, made without Date.prototype.toISOString; and its test for
+ * a terminal (pretty lines), made without loading Node's tty module for what is plainly not one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isoTime } from '../src/logging.js';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isoTime, isTerminal } from '../src/logging.js';
+import { run, tempDir } from './helpers.js';
 
 test('isoTime writes what pino\'s isoTime writes (Date.prototype.toISOString), across days, months and leap days', () => {
   const times = [
@@ -16,4 +21,25 @@ test('isoTime writes what pino\'s isoTime writes (Date.prototype.toISOString), a
   const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 2000; i++) times.push(Math.floor(random() * Date.UTC(2200, 0, 1)));
   for (const t of [...times, ...times.reverse()]) assert.equal(isoTime(t), `,"time":"${new Date(t).toISOString()}"`, String(t));
+});
+
+test('isTerminal: a file, /dev/null and a pipe are no terminal; a pseudo-terminal is', async () => {
+  const dir = tempDir('samsa-terminal-');
+  try {
+    for (const path of [join(dir.dir, 'out.log'), '/dev/null']) {
+      const fd = openSync(path, 'w');
+      try {
+        assert.equal(isTerminal(fd), false, path);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const logging = fileURLToPath(new URL('../src/logging.js', import.meta.url));
+    const ask = `node -e "import('${logging}').then((m) => console.log('terminal=' + m.isTerminal(1)))"`;
+    // run() gives the child a pipe; script(1) runs it on a pseudo-terminal of its own.
+    assert.match((await run('bash', ['-c', ask])).stdout, /terminal=false/);
+    assert.match((await run('script', ['-qec', ask, '/dev/null'])).stdout, /terminal=true/);
+  } finally {
+    dir.remove();
+  }
 });

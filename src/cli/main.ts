@@ -6,12 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { isatty } from 'node:tty';
 import { startBroker, type RunningBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
+import { isIPv6 } from 'node:net';
 import { packageVersion } from '../version.js';
+import { isTerminal } from '../logging.js';
 
 const USAGE = `Usage: samsa [start] [options]      run the broker
        samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
@@ -74,10 +75,11 @@ async function main(args: string[]): Promise<void> {
   const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
   for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
+  if (!settings.values['listeners.host'] && !settings.values.listeners) compileIpv6PatternNow();
   // Signal handlers go in before the ready line (a SIGTERM sent on seeing it stops the broker gracefully), not
   // earlier: until then Ctrl-C ends a long recovery at once.
   const running = await withYoungGenerationHeld(() => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined, beforeReady: stopOnSignals }, {}));
-  if (isatty(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
+  if (isTerminal(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
 }
 
 function stopOnSignals(running: RunningBroker): void {
@@ -90,6 +92,15 @@ function stopOnSignals(running: RunningBroker): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The default listeners include ::1, and listening on an address runs Node's IPv6 pattern (in dns.lookup), whose
+ * compilation (~10 ms) needs much scratch memory. Compiled now, before start-up fills the process's malloc heap, that
+ * memory goes back to the system once freed; compiled while listening, most of it stayed (idle RSS +0.3 MiB).
+ */
+function compileIpv6PatternNow(): void {
+  isIPv6('::1');
 }
 
 /**

@@ -120,7 +120,8 @@ const result = await build({
   outfile: join(out, 'samsa.js'),
   logLevel: 'warning',
   // Loaded from node_modules when first needed: native modules, and the big packages start-up never runs (the
-  // registry's schema formats, metrics, the command-line client's parser, pino's transport worker): a smaller samsa.js is less to hold.
+  // registry's schema formats, metrics, the command-line client's parser, pino's transport worker): a smaller
+  // samsa.js is less to hold.
   external: ['@node-rs/crc32', 'snappy', 'lz4-napi', 'ajv', 'avsc', 'protobufjs', 'prom-client', 'commander', 'thread-stream'],
   // import() as require(): also for the modules left external (node:tls with the first TLS listener, prom-client).
   supported: { 'dynamic-import': false },

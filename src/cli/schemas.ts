@@ -8,11 +8,11 @@
  * console tools print them; plain JSON is accepted on input too), JSON Schema as the document itself, Protobuf in
  * protobufjs's JSON mapping of the message. Parsing uses the registry's own formats (src/registry/formats).
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { FORMATS, type Dependency, type SchemaType } from '../registry/formats/index.js';
 import { AvroSchema } from '../registry/formats/avro.js';
 import { JsonSchema } from '../registry/formats/json.js';
-import { ProtobufSchema } from '../registry/formats/protobuf.js';
+import { ProtobufSchema, protobufjs } from '../registry/formats/protobuf.js';
 import { readSchemaId } from '../registry/validation.js';
 import { Reader } from '../protocol/reader.js';
 import { CliError } from './output.js';
@@ -156,7 +156,7 @@ function jsonCodec(id: number, schema: JsonSchema): ValueCodec {
 function messageAt(schema: ProtobufSchema, indexes: number[]): protobuf.Type | undefined {
   const topLevel = [...schema.model.messages].filter(([name]) => !name.includes('.')).map(([, t]) => t);
   let t = topLevel[indexes[0] ?? 0];
-  for (const i of indexes.slice(1)) t = t?.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)[i];
+  for (const i of indexes.slice(1)) t = t?.nestedArray.filter((n): n is protobuf.Type => n instanceof protobufjs().Type)[i];
   return t;
 }
 

@@ -155,9 +155,13 @@ async function bareListenerRss(afterMs = 500): Promise<number> {
   return rss;
 }
 
+/** The default start's extra listeners (startBrokerProcess turns them off): the Schema Registry and the admin port. */
+const WITH_REGISTRY_AND_ADMIN = ['--registry-port', '-1', '--admin-port', '-1'];
+
 /**
  * Start-up and idle memory as the median of `runs` fresh starts (one spawn swings by several ms), each on an empty
- * data directory, beside the floors measured between them: a bare `node -e 0` spawn, and a bare node listening.
+ * data directory, beside the floors measured between them: a bare `node -e 0` spawn, and a bare node listening. Then
+ * the same for the default start, with the Schema Registry and the admin port.
  */
 async function startupFigures(dir: string, runs = 7): Promise<void> {
   const starts: number[] = [];
@@ -197,6 +201,17 @@ async function startupFigures(dir: string, runs = 7): Promise<void> {
   }));
   const bareSettled = await Promise.all(Array.from({ length: 3 }, () => bareListenerRss(IDLE_MS)));
   report(`idle RSS, ${IDLE_MS / 1000} s after start (median of ${settled.length})`, `${(median(settled) / MiB).toFixed(1)} MiB (min ${(Math.min(...settled) / MiB).toFixed(1)}; bare node listening, as long: ${(median(bareSettled) / MiB).toFixed(1)} MiB)`);
+
+  const defaults: Array<{ startMs: number; rss: number }> = [];
+  for (let i = 0; i < 5; i++) {
+    const data = join(dir, `startup-default-${i}`);
+    const broker = await startBrokerProcess(['--data-dir', data, ...WITH_REGISTRY_AND_ADMIN]);
+    await new Promise((r) => setTimeout(r, 500));
+    defaults.push({ startMs: broker.startMs, rss: broker.rss() });
+    await broker.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+  report('with the Schema Registry and the admin port (the default start), median of 5', `spawn to accepting ${median(defaults.map((d) => d.startMs)).toFixed(0)} ms, idle RSS 500 ms after start ${(median(defaults.map((d) => d.rss)) / MiB).toFixed(1)} MiB`);
 }
 
 const IDLE_MS = 12_000;

@@ -8,11 +8,16 @@
  *   - promotions int→long→float→double (int→float, int→double, long→double too) and string↔bytes;
  *   - a writer union must have every branch readable; a reader union needs one branch that reads the writer.
  */
-import avro from 'avsc';
+import type avro from 'avsc';
+import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
 import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
 
 type AvroType = avro.Type;
+
+/** avsc, required with the first Avro schema: a registry that holds none does not load it (nor its zlib and crypto). */
+let avsc: typeof avro | undefined;
+const avroLibrary = (): typeof avro => (avsc ??= createRequire(import.meta.url)('avsc') as typeof avro);
 
 const PROMOTIONS: Record<string, string[]> = {
   long: ['int'],
@@ -168,7 +173,7 @@ export const avroFormat: SchemaFormat = {
     // Referenced named types are parsed first into a shared registry, so the schema can use them by full name.
     const registry: Record<string, AvroType> = {};
     try {
-      for (const dep of dependencies) avro.Type.forSchema(parseJson(dep.schema, `reference ${dep.name}`) as avro.Schema, { registry });
+      for (const dep of dependencies) avroLibrary().Type.forSchema(parseJson(dep.schema, `reference ${dep.name}`) as avro.Schema, { registry });
     } catch (err) {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
@@ -177,7 +182,7 @@ export const avroFormat: SchemaFormat = {
     const json = parseJson(text, 'Invalid JSON');
     let avroType: AvroType;
     try {
-      avroType = avro.Type.forSchema(json as avro.Schema, { registry });
+      avroType = avroLibrary().Type.forSchema(json as avro.Schema, { registry });
     } catch (err) {
       throw new SchemaParseError((err as Error).message);
     }

@@ -7,9 +7,8 @@
  * and oneOf/anyOf may grow; a property may be added only where the writer's content model is closed (or covers it),
  * and removed only where the reader's is open (or covers it); a newly required property needs a default.
  */
-import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
 import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
 
@@ -34,12 +33,21 @@ function parseJson(text: string, what: string): Json {
   return value as Json;
 }
 
+/** ajv's draft classes, required with the first JSON schema: a registry that holds none does not load ajv. */
+let ajvClasses: { Ajv: typeof Ajv; Ajv2019: typeof Ajv; Ajv2020: typeof Ajv } | undefined;
+
 function ajvFor(root: Json): Ajv {
   const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
   const options = { strict: false, validateFormats: false, logger: false as const };
-  if (dialect.includes('2020-12')) return new Ajv2020(options);
-  if (dialect.includes('2019-09')) return new Ajv2019(options);
-  return new Ajv(options);
+  const require = createRequire(import.meta.url);
+  const classes = ajvClasses ??= {
+    Ajv: (require('ajv') as typeof import('ajv')).Ajv,
+    Ajv2019: (require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019,
+    Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
+  };
+  if (dialect.includes('2020-12')) return new classes.Ajv2020(options);
+  if (dialect.includes('2019-09')) return new classes.Ajv2019(options);
+  return new classes.Ajv(options);
 }
 
 /** ajv knows no draft-04/06 meta-schema: compile those without `$schema`. */

@@ -6,9 +6,14 @@
  * fixed64, float, double, length-delimited), message type, or numeric repeated-ness; the package and top-level
  * messages must stay; proto2 required fields may be neither added nor removed; fields may not move into oneofs.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
 import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
+
+let library: typeof protobuf | undefined;
+/** protobufjs, required with the first Protobuf schema: a registry that holds none does not load it. */
+export const protobufjs = (): typeof protobuf => (library ??= createRequire(import.meta.url)('protobufjs') as typeof protobuf);
 
 /** Scalars that share an encoding read each other's data (int32 ↔ int64 ↔ uint32 ↔ uint64 ↔ bool ↔ enum, …). */
 const SCALAR_KIND: Record<string, string> = {
@@ -91,21 +96,21 @@ function compareFiles(writer: FileModel, reader: FileModel): Incompatibility[] {
 type Fail = (type: string, path: string) => void;
 
 function compareFieldTypes(wf: protobuf.Field, rf: protobuf.Field, wPkg: string, rPkg: string, at: string, fail: Fail): void {
-  const kind = (f: protobuf.Field) => (f instanceof protobuf.MapField ? 'MAP' : f.resolvedType instanceof protobuf.Type ? 'MESSAGE' : 'SCALAR');
+  const kind = (f: protobuf.Field) => (f instanceof protobufjs().MapField ? 'MAP' : f.resolvedType instanceof protobufjs().Type ? 'MESSAGE' : 'SCALAR');
   const wk = kind(wf);
   if (wk !== kind(rf)) return fail('FIELD_KIND_CHANGED', at);
-  if (wf instanceof protobuf.MapField && rf instanceof protobuf.MapField && SCALAR_KIND[wf.keyType] !== SCALAR_KIND[rf.keyType]) {
+  if (wf instanceof protobufjs().MapField && rf instanceof protobufjs().MapField && SCALAR_KIND[wf.keyType] !== SCALAR_KIND[rf.keyType]) {
     return fail('FIELD_SCALAR_KIND_CHANGED', at);
   }
-  if (wk === 'MESSAGE' || (wk === 'MAP' && wf.resolvedType instanceof protobuf.Type)) {
+  if (wk === 'MESSAGE' || (wk === 'MAP' && wf.resolvedType instanceof protobufjs().Type)) {
     const wt = wf.resolvedType as protobuf.Type | null;
     const rt = rf.resolvedType as protobuf.Type | null;
-    if (!(rt instanceof protobuf.Type) || !(wt instanceof protobuf.Type)) return fail('FIELD_KIND_CHANGED', at);
+    if (!(rt instanceof protobufjs().Type) || !(wt instanceof protobufjs().Type)) return fail('FIELD_KIND_CHANGED', at);
     if (localName(wt, wPkg) !== localName(rt, rPkg)) fail('FIELD_NAMED_TYPE_CHANGED', at);
     return;
   }
   // Scalars and enums (an enum is a varint on the wire).
-  const scalar = (f: protobuf.Field) => (f.resolvedType instanceof protobuf.Enum ? 'GENERAL_NUMBER' : SCALAR_KIND[f.type]);
+  const scalar = (f: protobuf.Field) => (f.resolvedType instanceof protobufjs().Enum ? 'GENERAL_NUMBER' : SCALAR_KIND[f.type]);
   const ws = scalar(wf);
   if (ws !== scalar(rf)) return fail('FIELD_SCALAR_KIND_CHANGED', at);
   if (wk === 'SCALAR' && wf.repeated !== rf.repeated && ws !== 'STRING_OR_BYTES') fail('FIELD_NUMERIC_LABEL_CHANGED', at);
@@ -123,8 +128,8 @@ export class ProtobufSchema implements ParsedSchema {
 
 function allTypes(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionObject>()): Set<protobuf.ReflectionObject> {
   for (const o of ns.nestedArray) {
-    if (o instanceof protobuf.Type || o instanceof protobuf.Enum) out.add(o);
-    if (o instanceof protobuf.Namespace || o instanceof protobuf.Type) allTypes(o as protobuf.NamespaceBase, out);
+    if (o instanceof protobufjs().Type || o instanceof protobufjs().Enum) out.add(o);
+    if (o instanceof protobufjs().Namespace || o instanceof protobufjs().Type) allTypes(o as protobuf.NamespaceBase, out);
   }
   return out;
 }
@@ -133,7 +138,7 @@ function allTypes(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionO
 function everything(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionObject>()): Set<protobuf.ReflectionObject> {
   for (const o of ns.nestedArray) {
     out.add(o);
-    if (o instanceof protobuf.Namespace || o instanceof protobuf.Type || o instanceof protobuf.Service) everything(o as protobuf.NamespaceBase, out);
+    if (o instanceof protobufjs().Namespace || o instanceof protobufjs().Type || o instanceof protobufjs().Service) everything(o as protobuf.NamespaceBase, out);
   }
   return out;
 }
@@ -157,19 +162,19 @@ const WELL_KNOWN = /^google\/protobuf\/[a-z_]+\.proto$/;
 export const protobufFormat: SchemaFormat = {
   type: 'PROTOBUF',
   parse(text: string, dependencies: Dependency[], normalize = false): ParsedSchema {
-    const root = new protobuf.Root();
+    const root = new (protobufjs().Root)();
     const known = new Set(dependencies.map((d) => d.name));
     const loaded = new Set<string>();
     const load = (source: string, what: string): protobuf.IParserResult => {
       let result: protobuf.IParserResult;
       try {
-        result = protobuf.parse(source, root, { keepCase: true });
+        result = protobufjs().parse(source, root, { keepCase: true });
       } catch (err) {
         throw new SchemaParseError(`${what}: ${(err as Error).message}`);
       }
       for (const imp of [...(result.imports ?? []), ...(result.weakImports ?? [])]) {
         if (known.has(imp) || loaded.has(imp)) continue;
-        const common = WELL_KNOWN.test(imp) ? protobuf.common.get(imp) : null;
+        const common = WELL_KNOWN.test(imp) ? protobufjs().common.get(imp) : null;
         if (!common) throw new SchemaParseError(`${what}: import "${imp}" is not a schema reference`);
         root.addJSON(common.nested!);
         loaded.add(imp);
@@ -188,7 +193,7 @@ export const protobufFormat: SchemaFormat = {
     const pkg = main.package ?? '';
     const messages = new Map<string, protobuf.Type>();
     for (const t of allTypes(root)) {
-      if (!before.has(t) && t instanceof protobuf.Type) messages.set(localName(t, pkg), t);
+      if (!before.has(t) && t instanceof protobufjs().Type) messages.set(localName(t, pkg), t);
     }
     return new ProtobufSchema(printedOrAsSent(text, main, root, beforeAll, normalize), { pkg, messages });
   },
@@ -201,10 +206,10 @@ export const protobufFormat: SchemaFormat = {
  * canonical text.
  */
 function identity(text: string): string {
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   let printed = text;
   try {
-    printed = printedOrAsSent(text, protobuf.parse(text, root, { keepCase: true }), root, new Set(), false);
+    printed = printedOrAsSent(text, protobufjs().parse(text, root, { keepCase: true }), root, new Set(), false);
   } catch {
     // Unparsable alone: the text is its own identity.
   }
@@ -308,14 +313,14 @@ const bracketed = (texts: string[]) => (texts.length === 1 ? ` [${texts[0]}]` : 
 
 function fieldType(f: protobuf.Field, n: boolean): string {
   const resolved = (type: string, t: protobuf.ReflectionObject | null) => (SCALARS.has(type) || !n ? type : t ? t.fullName : type);
-  if (f instanceof protobuf.MapField) return `map<${f.keyType}, ${resolved(f.type, f.resolvedType)}>`;
+  if (f instanceof protobufjs().MapField) return `map<${f.keyType}, ${resolved(f.type, f.resolvedType)}>`;
   return resolved(f.type, f.resolvedType);
 }
 
 function fieldText(f: protobuf.Field, proto3: boolean, inOneof: boolean, n: boolean): string {
   if ((f as { group?: boolean }).group || f.extend) throw new NotNormalizable('group or extension field');
   let label = '';
-  if (!inOneof && !(f instanceof protobuf.MapField)) {
+  if (!inOneof && !(f instanceof protobufjs().MapField)) {
     if (f.repeated) label = 'repeated ';
     else if (f.required) label = 'required ';
     else if (!proto3 || f.options?.proto3_optional) label = 'optional ';
@@ -379,9 +384,9 @@ function messageText(t: protobuf.Type, proto3: boolean, n: boolean): string {
     }).join(''));
   }
   const nested = t.nestedArray;
-  if (nested.some((n) => !(n instanceof protobuf.Type) && !(n instanceof protobuf.Enum))) throw new NotNormalizable('nested extension or service');
-  const types = [...nested.filter((n) => n instanceof protobuf.Type), ...nested.filter((n) => n instanceof protobuf.Enum)];
-  if (types.length) sections.push(types.map((o) => indent(o instanceof protobuf.Type ? messageText(o, proto3, n) : enumText(o as protobuf.Enum, n))).join(''));
+  if (nested.some((n) => !(n instanceof protobufjs().Type) && !(n instanceof protobufjs().Enum))) throw new NotNormalizable('nested extension or service');
+  const types = [...nested.filter((n) => n instanceof protobufjs().Type), ...nested.filter((n) => n instanceof protobufjs().Enum)];
+  if (types.length) sections.push(types.map((o) => indent(o instanceof protobufjs().Type ? messageText(o, proto3, n) : enumText(o as protobuf.Enum, n))).join(''));
   return `message ${t.name} {${sections.map((s) => `\n${s}`).join('')}}\n`;
 }
 
@@ -418,10 +423,10 @@ function printedText(text: string, main: protobuf.IParserResult, own: protobuf.R
   if (imports.length) out += `\n${imports.map((i) => `import "${i}";\n`).join('')}`;
   const options = optionTexts(fileOptions, builtinKind, n);
   if (options.length) out += `\n${options.map((o) => `option ${o};\n`).join('')}`;
-  const types = [...own.filter((o) => o instanceof protobuf.Type), ...own.filter((o) => o instanceof protobuf.Enum)];
-  if (types.length) out += `\n${types.map((t) => (t instanceof protobuf.Type ? messageText(t, proto3, n) : enumText(t as protobuf.Enum, n))).join('')}`;
-  const services = own.filter((o) => o instanceof protobuf.Service) as protobuf.Service[];
-  if (own.some((o) => o instanceof protobuf.Field)) throw new NotNormalizable('extend');
+  const types = [...own.filter((o) => o instanceof protobufjs().Type), ...own.filter((o) => o instanceof protobufjs().Enum)];
+  if (types.length) out += `\n${types.map((t) => (t instanceof protobufjs().Type ? messageText(t, proto3, n) : enumText(t as protobuf.Enum, n))).join('')}`;
+  const services = own.filter((o) => o instanceof protobufjs().Service) as protobuf.Service[];
+  if (own.some((o) => o instanceof protobufjs().Field)) throw new NotNormalizable('extend');
   if (services.length) out += `\n${services.map((x) => serviceText(x, n)).join('')}`;
   return out;
 }

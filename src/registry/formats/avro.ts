@@ -9,15 +9,13 @@
  *   - a writer union must have every branch readable; a reader union needs one branch that reads the writer.
  */
 import type avro from 'avsc';
-import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
-import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
+import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
 
 type AvroType = avro.Type;
 
-/** avsc, required with the first Avro schema: a registry that holds none does not load it (nor its zlib and crypto). */
-let avsc: typeof avro | undefined;
-const avroLibrary = (): typeof avro => (avsc ??= createRequire(import.meta.url)('avsc') as typeof avro);
+/** avsc (with its zlib and crypto), with the first Avro schema. */
+const avroLibrary = onFirstUse<typeof avro>('avsc');
 
 const PROMOTIONS: Record<string, string[]> = {
   long: ['int'],

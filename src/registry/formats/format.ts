@@ -2,7 +2,18 @@
  * What the registry needs from a schema format: parse and validate a schema (with the schemas it references),
  * give it a canonical identity, and tell whether a reader of one schema can read data written with another.
  */
+import { createRequire } from 'node:module';
+
 export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
+
+/**
+ * A format's package (avsc, ajv, protobufjs), required on first use: a registry that holds no schema of a kind does
+ * not load that kind's package (loading all three, and node:https, made the default start 11 MiB larger).
+ */
+export function onFirstUse<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= createRequire(import.meta.url)(id) as T);
+}
 
 /** A referenced schema, by the name the referring schema uses for it (an Avro full name, a $ref URL, an import path). */
 export interface Dependency {

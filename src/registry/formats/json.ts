@@ -8,9 +8,13 @@
  * and removed only where the reader's is open (or covers it); a newly required property needs a default.
  */
 import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
-import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
-import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
+import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
+
+/** ajv, each draft's class with the first JSON schema of that draft. */
+const ajv = onFirstUse<typeof import('ajv')>('ajv');
+const ajv2019 = onFirstUse<typeof import('ajv/dist/2019.js')>('ajv/dist/2019.js');
+const ajv2020 = onFirstUse<typeof import('ajv/dist/2020.js')>('ajv/dist/2020.js');
 
 type Json = boolean | { [key: string]: unknown };
 
@@ -33,21 +37,12 @@ function parseJson(text: string, what: string): Json {
   return value as Json;
 }
 
-/** ajv's draft classes, required with the first JSON schema: a registry that holds none does not load ajv. */
-let ajvClasses: { Ajv: typeof Ajv; Ajv2019: typeof Ajv; Ajv2020: typeof Ajv } | undefined;
-
 function ajvFor(root: Json): Ajv {
   const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
   const options = { strict: false, validateFormats: false, logger: false as const };
-  const require = createRequire(import.meta.url);
-  const classes = ajvClasses ??= {
-    Ajv: (require('ajv') as typeof import('ajv')).Ajv,
-    Ajv2019: (require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019,
-    Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
-  };
-  if (dialect.includes('2020-12')) return new classes.Ajv2020(options);
-  if (dialect.includes('2019-09')) return new classes.Ajv2019(options);
-  return new classes.Ajv(options);
+  if (dialect.includes('2020-12')) return new (ajv2020().Ajv2020)(options);
+  if (dialect.includes('2019-09')) return new (ajv2019().Ajv2019)(options);
+  return new (ajv().Ajv)(options);
 }
 
 /** ajv knows no draft-04/06 meta-schema: compile those without `$schema`. */

@@ -7,13 +7,11 @@
  * messages must stay; proto2 required fields may be neither added nor removed; fields may not move into oneofs.
  */
 import type protobuf from 'protobufjs';
-import { createRequire } from 'node:module';
 import { SchemaParseError } from '../errors.js';
-import type { Dependency, Incompatibility, ParsedSchema, SchemaFormat } from './format.js';
+import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
 
-let library: typeof protobuf | undefined;
-/** protobufjs, required with the first Protobuf schema: a registry that holds none does not load it. */
-export const protobufjs = (): typeof protobuf => (library ??= createRequire(import.meta.url)('protobufjs') as typeof protobuf);
+/** protobufjs, with the first Protobuf schema. */
+export const protobufjs = onFirstUse<typeof protobuf>('protobufjs');
 
 /** Scalars that share an encoding read each other's data (int32 ↔ int64 ↔ uint32 ↔ uint64 ↔ bool ↔ enum, …). */
 const SCALAR_KIND: Record<string, string> = {

@@ -3,9 +3,9 @@
  * JSON and YAML. Each setting keeps the line it came from, for error messages.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { ConfigError } from './config.js';
+import { requirePackage } from './require-package.js';
 
 export interface FileSetting { name: string; value: string; line: number }
 
@@ -44,7 +44,7 @@ function parseJson(path: string, text: string): FileSetting[] {
  * becomes a comma-separated value, as Kafka writes lists.
  */
 function parseYaml(path: string, text: string): FileSetting[] {
-  const YAML = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const YAML = requirePackage<typeof import('yaml')>('yaml');
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const [error] = doc.errors;

@@ -5,13 +5,13 @@
  * on first use, not at import: its loader probes the C library (reads /usr/bin/ldd), some 6 ms of CPU that a start
  * need not wait for.
  */
-import { createRequire } from 'node:module';
+import { requirePackage } from '../require-package.js';
 
 type Crc32c = (input: Buffer, initial?: number) => number;
 let native: Crc32c | null = null;
 
 function loadNative(): Crc32c {
-  return (createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: Crc32c }).crc32c;
+  return requirePackage<{ crc32c: Crc32c }>('@node-rs/crc32').crc32c;
 }
 
 /** CRC32C of `buf`, continuing from `initial` (a previous result) when given. Returns an unsigned 32-bit number. */

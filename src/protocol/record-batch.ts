@@ -14,7 +14,7 @@
  *   61 records...
  * Attributes: bits 0-2 compression, bit 3 timestamp type (1 = LogAppendTime), bit 4 transactional, bit 5 control.
  */
-import { createRequire } from 'node:module';
+import { requirePackage } from '../require-package.js';
 import { crc32c } from './crc32c.js';
 import { DecodeError, Reader } from './reader.js';
 import { Writer } from './writer.js';
@@ -194,8 +194,6 @@ export const DEFAULT_INFLATED_LIMIT = inflatedLimit(1048588);
 
 const tooLarge = (limit: number) => new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `records inflate beyond ${limit} bytes (${INFLATION_FACTOR} x max.message.bytes)`);
 
-/** The optional codecs' packages, loaded on a batch's first use of them (createRequire itself costs start-up ~0.3 ms). */
-const require = (id: string): unknown => createRequire(import.meta.url)(id);
 /** `decompress` never allocates more than `limit` (+ a codec's small working buffers) and throws `tooLarge` past it. */
 interface Codec { compress(b: Buffer): Buffer; decompress(b: Buffer, limit: number): Buffer }
 const codecs = new Map<number, Codec>();
@@ -271,7 +269,7 @@ function loadCodec(code: number): Codec {
       };
     }
     case Compression.snappy: {
-      const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: object): Buffer };
+      const snappy = requirePackage<{ compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer, o?: object): Buffer }>('snappy');
       // Each raw block declares its inflated length up front: summed and checked before anything is allocated.
       const raw = (b: Buffer) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
       return {
@@ -307,7 +305,7 @@ function loadCodec(code: number): Codec {
     }
     case Compression.lz4: {
       // Magic v2 uses the standard LZ4 frame format (the broken v0/v1 header checksum is not our concern).
-      const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+      const lz4 = requirePackage<{ compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer }>('lz4-napi');
       return {
         compress: (b) => lz4.compressFrameSync(b),
         decompress(b, limit) {

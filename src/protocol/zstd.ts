@@ -6,7 +6,7 @@
  * Both paths are bounded: inflating stops past `limit` bytes, and a frame may not ask the decoder for a window larger
  * than 2^27 (or what `limit` needs).
  */
-import { createRequire } from 'node:module';
+import { requirePackage } from '../require-package.js';
 
 /** Node's zstd, typed here as @types/node 20 does not know it. */
 interface NodeZstd {
@@ -51,7 +51,7 @@ export function zstdDecompress(input: Buffer, limit: number): Buffer {
     declared += frame.contentSize ?? 0;
     if (declared > limit) throw new ZstdTooLarge();
   }
-  const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
+  const { Decompress } = requirePackage<typeof import('fzstd')>('fzstd');
   const chunks: Uint8Array[] = [];
   let total = 0;
   new Decompress((chunk) => {

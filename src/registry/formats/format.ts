@@ -2,7 +2,7 @@
  * What the registry needs from a schema format: parse and validate a schema (with the schemas it references),
  * give it a canonical identity, and tell whether a reader of one schema can read data written with another.
  */
-import { createRequire } from 'node:module';
+import { requirePackage } from '../../require-package.js';
 
 export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
 
@@ -12,7 +12,7 @@ export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
  */
 export function onFirstUse<T>(id: string): () => T {
   let loaded: T | undefined;
-  return () => (loaded ??= createRequire(import.meta.url)(id) as T);
+  return () => (loaded ??= requirePackage<T>(id));
 }
 
 /** A referenced schema, by the name the referring schema uses for it (an Avro full name, a $ref URL, an import path). */

@@ -99,8 +99,10 @@ test('pipelined Fetches never read: broker RSS stays bounded and other clients a
     assert.equal(fetched.responses[0].partitions[0].errorCode, ErrorCode.NONE, 'another client fetches');
     const growth = peak - baseline;
     console.log(`broker RSS: baseline ${baseline >> 20} MB, peak ${peak >> 20} MB (+${growth >> 20} MB) with ${hostile.length} clients not reading`);
-    // 4 clients × (16 MB queued.max.response.bytes + one in-flight 4 MB response + socket buffers), with slack.
-    assert.ok(growth < 256 * 1024 * 1024, `RSS grew by ${growth >> 20} MB`);
+    // 4 clients × (16 MB queued.max.response.bytes + the one 4 MB Fetch being read + socket buffers): ~60 MB measured.
+    // When each pipelined Fetch was dispatched before the previous one's read finished, it was 140-180 MB (528 MB on a
+    // busy CI machine).
+    assert.ok(growth < 128 * 1024 * 1024, `RSS grew by ${growth >> 20} MB`);
   } finally {
     clearInterval(watchdog);
     for (const sock of hostile) sock.destroy();

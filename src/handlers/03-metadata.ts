@@ -13,7 +13,8 @@
  *
  * Topic ids (v10+): every topic answers its stable id. From v12 a topic may be asked for by id alone (null name):
  * an unknown id answers UNKNOWN_TOPIC_ID, one the principal may not DESCRIBE TOPIC_AUTHORIZATION_FAILED, both with
- * a null name (Kafka's); such a topic is never auto-created. v13's top-level error code is always NONE.
+ * a null name (Kafka's); such a topic is never auto-created. v13's top-level error code is always NONE. v10-11 requests
+ * may carry a null name but their responses may not: such a request closes the connection (Kafka refuses it as invalid).
  */
 import { handler, type ClusterServices } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
@@ -22,6 +23,7 @@ import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
 import { endpointOf } from '../broker.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized, authorizedOperations, deniedNames } from '../security/authorizer.js';
+import { ConnectionRefusal } from '../server/pipeline.js';
 
 const UNSET = -2147483648;
 
@@ -29,6 +31,7 @@ const NO_ID = Buffer.alloc(16);
 
 export default handler(MetadataApi, (req, ctx) => {
   const { broker, version, session } = ctx;
+  if (version < 12 && req.topics?.some((t) => t.name === null)) throw new ConnectionRefusal(`Metadata v${version} asks for a topic with a null name (by id needs v12)`);
   const all = req.topics === null || (version === 0 && req.topics.length === 0);
   // Topics asked for by id (v12+, null name): the known ones join the named, by their names.
   const unknownIds: Buffer[] = [];

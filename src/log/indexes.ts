@@ -10,7 +10,8 @@
  * slowest part of making a partition). Every start rebuilds them from the log while it walks the batch headers
  * anyway (producer state needs that walk), so a damaged, stale or missing index can never mislead a read.
  */
-import { readInt64, writeInt64 } from '../protocol/record-batch.js';
+import { readInt64 } from '../protocol/reader.js';
+import { writeInt64 } from '../protocol/writer.js';
 import type { LogDir, LogFile } from './storage.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -2,7 +2,8 @@
  * One segment of a partition log: `<20-digit base offset>.log` holding whole record batches exactly as stored
  * (offsets patched), with its sparse `.index` and `.timeindex`.
  */
-import { BATCH_HEADER_SIZE, BatchError, LOG_OVERHEAD, checkBatchAt, readBatchHeader, readInt64, type BatchHeader } from '../protocol/record-batch.js';
+import { BATCH_HEADER_SIZE, BatchError, LOG_OVERHEAD, checkBatchAt, readBatchHeader, type BatchHeader } from '../protocol/record-batch.js';
+import { readInt64 } from '../protocol/reader.js';
 import { OffsetIndex, TimeIndex } from './indexes.js';
 import type { LogDir, LogFile } from './storage.js';
 import { copyAt, firstBytes, type ReadArena } from './read-buffers.js';

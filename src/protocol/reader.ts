@@ -10,6 +10,16 @@ export class DecodeError extends Error {
 }
 
 const TWO_32 = 4294967296;
+/** Kafka's longest string (its int16 length; Kafka refuses longer compact strings too). */
+const MAX_STRING_BYTES = 0x7fff;
+
+/**
+ * int64 as a JS number: exact below 2^53, which offsets, timestamps and producer ids stay under here. Beyond, the
+ * nearest double: 2^63-1 (Long.MAX_VALUE, a client's "no limit") reads as 2^63, which writeInt64 writes back as 2^63-1.
+ */
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
+}
 
 export class Reader {
   offset: number;
@@ -37,10 +47,9 @@ export class Reader {
   bool(): boolean { return this.buf[this.take(1)] !== 0; }
   float64(): number { return this.buf.readDoubleBE(this.take(8)); }
 
-  /** int64 as a JS number: exact below 2^53, which offsets, timestamps and producer ids stay under here. */
+  /** See readInt64. */
   int64(): number {
-    const at = this.take(8);
-    return this.buf.readInt32BE(at) * TWO_32 + this.buf.readUInt32BE(at + 4);
+    return readInt64(this.buf, this.take(8));
   }
 
   uvarint(): number {
@@ -86,8 +95,12 @@ export class Reader {
   nullableString(compact: boolean): string | null {
     const n = compact ? this.length(true) : this.int16();
     if (n < 0) return null;
+    if (n > MAX_STRING_BYTES) throw new DecodeError(`a string of ${n} bytes (at most ${MAX_STRING_BYTES})`);
     const at = this.take(n);
-    return this.buf.toString('utf8', at, at + n);
+    const s = this.buf.toString('utf8', at, at + n);
+    // Invalid UTF-8 reads as U+FFFD, 3 bytes each when written again: a string stored or echoed back must still fit.
+    if (n > MAX_STRING_BYTES / 3 && Buffer.byteLength(s) > MAX_STRING_BYTES) throw new DecodeError(`a string of ${n} bytes of invalid UTF-8`);
+    return s;
   }
 
   string(compact: boolean): string {

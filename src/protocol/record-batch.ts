@@ -16,8 +16,8 @@
  */
 import { requirePackage } from '../require-package.js';
 import { crc32c } from './crc32c.js';
-import { DecodeError, Reader } from './reader.js';
-import { Writer } from './writer.js';
+import { DecodeError, Reader, readInt64 } from './reader.js';
+import { Writer, writeInt64 } from './writer.js';
 import { ErrorCode } from './generated/errors.js';
 import { zstdCompress, zstdDecompress, ZstdTooLarge } from './zstd.js';
 
@@ -30,7 +30,6 @@ const F = {
   baseTimestamp: 27, maxTimestamp: 35, producerId: 43, producerEpoch: 51, baseSequence: 53, recordCount: 57,
 } as const;
 
-const TWO_32 = 4294967296;
 const COMPRESSION_MASK = 0x07;
 const TIMESTAMP_TYPE_BIT = 0x08;
 const TRANSACTIONAL_BIT = 0x10;
@@ -72,15 +71,6 @@ export class BatchError extends Error {
   }
 }
 
-export function readInt64(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
-}
-
-export function writeInt64(buf: Buffer, at: number, v: number): void {
-  const hi = Math.floor(v / TWO_32);
-  buf.writeInt32BE(hi, at);
-  buf.writeUInt32BE(v - hi * TWO_32, at + 4);
-}
 
 /** Reads the header at `pos` without any check; the caller guarantees 61 bytes are there. */
 export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {

@@ -5,6 +5,19 @@
  */
 const ZERO_COPY_THRESHOLD = 1024;
 const TWO_32 = 4294967296;
+const TWO_63 = 2 ** 63;
+
+/** int64 from a JS number (see readInt64): 2^63 and above as 2^63-1, below -2^63 as -2^63. */
+export function writeInt64(buf: Buffer, at: number, v: number): void {
+  if (v >= TWO_63) {
+    buf.writeInt32BE(0x7fffffff, at);
+    buf.writeUInt32BE(0xffffffff, at + 4);
+    return;
+  }
+  const hi = Math.max(Math.floor(v / TWO_32), -0x80000000);
+  buf.writeInt32BE(hi, at);
+  buf.writeUInt32BE(Math.max(v - hi * TWO_32, 0), at + 4);
+}
 
 export class Writer {
   private buf: Buffer;
@@ -42,10 +55,8 @@ export class Writer {
   float64(v: number): this { const at = this.room(8); this.buf.writeDoubleBE(v, at); return this; }
 
   int64(v: number): this {
-    const at = this.room(8);
-    const hi = Math.floor(v / TWO_32);
-    this.buf.writeInt32BE(hi, at);
-    this.buf.writeUInt32BE(v - hi * TWO_32, at + 4);
+    const at = this.room(8); // may replace this.buf: taken first
+    writeInt64(this.buf, at, v);
     return this;
   }
 

@@ -19,7 +19,10 @@ import { MAX_ECHOED_CHARS } from '../../src/protocol/client-input.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import {
   ApiVersionsApi, CreateTopicsApi, CreatePartitionsApi, AlterConfigsApi, IncrementalAlterConfigsApi, DescribeConfigsApi,
+  ProduceApi, ListOffsetsApi, DescribeProducersApi, OffsetCommitApi, OffsetFetchApi, ShareGroupHeartbeatApi,
+  ConsumerGroupHeartbeatApi, JoinGroupApi, ListGroupsApi, MetadataApi,
 } from '../../src/protocol/generated/index.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
 import { parseApi, repositoryRoot, type ApiDefinition } from '../../protocol/generate.js';
 
 /** The longest string an old-format (int16-length) request can carry, less a little. */
@@ -272,4 +275,67 @@ test('max.connections and max.connections.per.ip: connections past a limit are c
   } finally {
     await limited.close();
   }
+});
+
+/** Long.MAX_VALUE as the codecs read it (the nearest double); they write it back as 2^63-1. */
+const LONG_MAX = 2 ** 63;
+
+test('Long.MAX_VALUE where int64s go (timestamps, a producer id, committed offsets, retention): stored and answered', QUICK, async () => {
+  await callApi(broker.port, CreateTopicsApi, 4, {
+    topics: [{ name: 'far-future', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false,
+  });
+  const produce = (records: Buffer) => callApi(broker.port, ProduceApi, 9, {
+    transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'far-future', partitionData: [{ index: 0, records }] }],
+  }).then((res) => res.responses[0].partitionResponses[0]);
+  // A record stamped Long.MAX_VALUE, then an idempotent producer whose id is Long.MAX_VALUE, then an ordinary record.
+  assert.equal((await produce(encodeBatch([{ key: null, value: Buffer.from('a'), timestamp: LONG_MAX }]))).errorCode, ErrorCode.NONE);
+  assert.equal((await produce(encodeBatch([{ key: null, value: Buffer.from('b') }], { producerId: LONG_MAX, producerEpoch: 0, baseSequence: 0 }))).errorCode, ErrorCode.NONE);
+  const third = await produce(encodeBatch([{ key: null, value: Buffer.from('c') }]));
+  assert.deepEqual([third.errorCode, third.baseOffset], [ErrorCode.NONE, 2], 'the partition takes writes after them');
+  const listed = await callApi(broker.port, ListOffsetsApi, 7, {
+    replicaId: -1, isolationLevel: 0, timeoutMs: 0, topics: [{ name: 'far-future', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3, maxNumOffsets: 1 }] }],
+  });
+  assert.deepEqual([listed.topics[0].partitions[0].offset, listed.topics[0].partitions[0].timestamp], [0, LONG_MAX], 'ListOffsets MAX_TIMESTAMP');
+  const producers = await callApi(broker.port, DescribeProducersApi, 0, { topics: [{ name: 'far-future', partitionIndexes: [0] }] });
+  assert.deepEqual(producers.topics[0].partitions[0].activeProducers.map((p) => p.producerId), [LONG_MAX]);
+
+  const commit = (version: number, retentionTimeMs: number) => callApi(broker.port, OffsetCommitApi, version, {
+    groupId: `far-future-${version}`, generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs,
+    topics: [{ name: 'far-future', partitions: [{ partitionIndex: 0, committedOffset: LONG_MAX, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  }).then((res) => res.topics[0].partitions[0].errorCode);
+  assert.equal(await commit(8, -1), ErrorCode.NONE);
+  assert.equal(await commit(3, LONG_MAX), ErrorCode.NONE, 'a retention of Long.MAX_VALUE ms');
+  for (const version of [3, 8]) {
+    const fetched = await callApi(broker.port, OffsetFetchApi, 7, { groupId: `far-future-${version}`, topics: null, groups: [], requireStable: false });
+    assert.equal(fetched.topics[0].partitions[0].committedOffset, LONG_MAX);
+  }
+  await assertStillServes();
+});
+
+test('strings past 32,767 bytes in flexible requests close the connection before any group is made of them', QUICK, async () => {
+  const long = 'g'.repeat(40_000);
+  const requests: Array<[ApiCodec<any, any>, number, unknown]> = [
+    [ShareGroupHeartbeatApi, 1, { groupId: long, memberId: 'm'.repeat(22), memberEpoch: 0, rackId: null, subscribedTopicNames: ['existing'] }],
+    [ConsumerGroupHeartbeatApi, 0, {
+      groupId: long, memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['existing'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+    }],
+    [JoinGroupApi, 9, { groupId: long, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null }],
+  ];
+  for (const [api, version, body] of requests) {
+    assert.equal((await exchange(broker.port, requestFrame(api, version, body))).kind, 'closed', `${api.name} v${version}`);
+  }
+  for (const version of [0, 2, 5]) {
+    const listed = await callApi(broker.port, ListGroupsApi, version, { statesFilter: [], typesFilter: [] });
+    assert.equal(listed.errorCode, ErrorCode.NONE, `ListGroups v${version}`);
+    assert.equal(listed.groups.some((g) => g.groupId.length > 32_767), false);
+  }
+});
+
+test('Metadata v10-11 asking for a topic by id (null name) closes the connection; v12 answers UNKNOWN_TOPIC_ID', QUICK, async () => {
+  const byId = { topics: [{ topicId: Buffer.alloc(16, 7), name: null }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+  for (const version of [10, 11]) assert.equal((await exchange(broker.port, requestFrame(MetadataApi, version, byId))).kind, 'closed', `v${version}`);
+  const answered = await callApi(broker.port, MetadataApi, 12, byId);
+  assert.deepEqual(answered.topics.map((t) => [t.name, t.errorCode]), [[null, ErrorCode.UNKNOWN_TOPIC_ID]]);
+  await assertStillServes();
 });

@@ -29,6 +29,11 @@ export interface NewTopic { name: string; partitions: number; configs: Record<st
 
 /** Internal compacted topics: coordinators and the registry keep their state only as records in these. */
 export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '__transaction_state', schemas: '_schemas', acls: '__samsa_acls', users: '__samsa_users', shareState: '__share_group_state' } as const;
+/**
+ * Internal topics no client may read, over Kafka or the admin port: the SCRAM credentials (salts, stored and server
+ * keys) and the ACLs. Kafka keeps these in its metadata log, out of every client's reach; here they answer as unknown.
+ */
+export const PRIVATE_TOPICS: ReadonlySet<string> = new Set([INTERNAL_TOPICS.users, INTERNAL_TOPICS.acls]);
 
 /** Where clients reach a node on one listener (its advertised address). */
 export interface Endpoint {
@@ -179,6 +184,8 @@ export class Broker {
     const fail = (errorCode: number, errorMessage?: string): AppendOutcome => ({ errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
     const log = this.partitionOrError(topic, partition);
     if (typeof log === 'number') return fail(log);
+    // Kafka's: only its coordinators write their topics (they do not come through here).
+    if (this.topics.get(topic)?.internal) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
     const batches = parseBatches(records);
     if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
@@ -280,7 +287,9 @@ export class Broker {
   }
 
   /** `partition`, or why there is none: UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use). */
+  /** A partition as clients reach it (Kafka requests, the REST API): none of a private topic (PRIVATE_TOPICS). */
   partitionOrError(topic: string, partition: number): PartitionLog | number {
+    if (PRIVATE_TOPICS.has(topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return this.partition(topic, partition) ?? (this.logs.figures(topic, partition) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
 

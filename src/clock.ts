@@ -65,6 +65,9 @@ interface ManualTimer {
  * setInterval does not replay missed ticks either; the intervals' work (maintenance, expiry checks) depends on the
  * time, not on how often it ran.
  */
+/** The latest time a Date holds (ECMAScript's time value range). */
+const MAX_DATE_MS = 8.64e15;
+
 export class ManualClock implements Clock {
   private current: number;
   private seq = 0;
@@ -105,8 +108,13 @@ export class ManualClock implements Clock {
     return this.timers.filter((t) => !t.cancelled).length;
   }
 
-  /** Moves time forward by `ms`, running what falls due; then lets promise callbacks they started settle. */
+  /**
+   * Moves time forward by `ms`, running what falls due; then lets promise callbacks they started settle. Time stays
+   * within what a Date can show (year 275760): past it, timer arithmetic loses whole milliseconds (an interval's next
+   * due time stopped moving at 1e300: the advance never ended) and dates cannot be printed.
+   */
   async advance(ms: number): Promise<void> {
+    if (!(ms >= 0) || this.current + ms > MAX_DATE_MS) throw new RangeError(`cannot advance the clock by ${ms} ms: at most ${MAX_DATE_MS - this.current}`);
     const target = this.current + ms;
     /** Runs of each interval in this advance. */
     const catchUps = new Map<ManualTimer, number>();

@@ -30,13 +30,14 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 // V8 refuses a cache made under other flags: these are set before compiling, as when the cache was made. samsa.js sets
-// the first when it loads (consumer-coordinator.ts). The second compiles a regular expression to machine code at once,
+// the first two when it loads (src/regexps.ts). The third compiles a regular expression to machine code at once,
 // not to bytecode first and again to machine code on its second use: Node's IPv6 pattern (listening on ::1) took 6 ms.
-// The third drops the bytecode of a function not run since the previous full GC (V8's default: the 5th), so that
+// The fourth drops the bytecode of a function not run since the previous full GC (V8's default: the 5th), so that
 // an idle broker lets go of what only start-up ran once V8's memory reducer runs (~8 s after start; -0.4 MiB);
 // a function dropped and called again is compiled again (microseconds).
 const { setFlagsFromString } = require('node:v8');
 setFlagsFromString('--enable-experimental-regexp-engine');
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 setFlagsFromString('--no-regexp-tier-up');
 setFlagsFromString('--bytecode-old-age=1');
 // Node 22.1+: its own cache for what is loaded from node_modules later (the registry's formats, prom-client, commander).

@@ -13,14 +13,15 @@
  *
  * Topic ids (v10+): every topic answers its stable id. From v12 a topic may be asked for by id alone (null name):
  * an unknown id answers UNKNOWN_TOPIC_ID, one the principal may not DESCRIBE TOPIC_AUTHORIZATION_FAILED, both with
- * a null name (Kafka's); such a topic is never auto-created. v13's top-level error code is always NONE. v10-11 requests
+ * a null name (Kafka's); such a topic is never auto-created. The private internal topics (the SCRAM credentials, the
+ * ACLs) answer UNKNOWN_TOPIC_OR_PARTITION however asked for. v13's top-level error code is always NONE. v10-11 requests
  * may carry a null name but their responses may not: such a request closes the connection (Kafka refuses it as invalid).
  */
 import { handler, type ClusterServices } from './handler.js';
 import { MetadataApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, type TopicMeta } from '../metadata/topics.js';
-import { endpointOf } from '../broker.js';
+import { endpointOf, PRIVATE_TOPICS } from '../broker.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized, authorizedOperations, deniedNames } from '../security/authorizer.js';
 import { ConnectionRefusal } from '../server/pipeline.js';
@@ -38,7 +39,8 @@ export default handler(MetadataApi, (req, ctx) => {
   const byId = new Set<string>();
   const named = all ? broker.topics.list().filter((t) => !t.internal).map((t) => t.name) : req.topics!.flatMap((t) => {
     if (t.name !== null) return [t.name];
-    const topic = broker.topics.getById(t.topicId);
+    const found = broker.topics.getById(t.topicId);
+    const topic = found && !PRIVATE_TOPICS.has(found.name) ? found : undefined;
     if (!topic) unknownIds.push(t.topicId);
     else byId.add(topic.name);
     return topic ? [topic.name] : [];
@@ -49,6 +51,7 @@ export default handler(MetadataApi, (req, ctx) => {
   const mayCreate = (name: string) => authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, name);
   const failed = (errorCode: number, name: string | null, topicId: Buffer) => ({ errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: UNSET });
   const topics = names.map((name) => {
+    if (PRIVATE_TOPICS.has(name)) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, NO_ID);
     const viaId = byId.has(name);
     const refused = denied.has(name)
       || (!viaId && allowCreate && broker.config.bool('auto.create.topics.enable') && !broker.topics.get(name) && invalidTopicName(name) === null && !mayCreate(name));

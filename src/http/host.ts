@@ -15,6 +15,7 @@ import { realClock, type Clock } from '../clock.js';
 import { HttpError, HttpErrors } from './errors.js';
 import { listenOnHost } from '../server/listen.js';
 import { pathSegments, Reply, Router, type HttpRequest, type RouteMatch } from './router.js';
+import { parseJsonText } from '../json-text.js';
 
 export interface HttpHostOptions {
   /** Address to listen on; empty or absent: 127.0.0.1 and ::1. */
@@ -97,6 +98,9 @@ export class HttpHost {
     };
     // node:https only for TLS: it loads tls and crypto (OpenSSL's start: ~5 MiB of RSS).
     const server: Server = this.tls ? process.getBuiltinModule('node:https').createServer(this.tls, answer) : createServer(answer);
+    // A request must arrive whole within a minute (Node's default: 5), so a client sending a body slowly, or never
+    // finishing it, does not hold its connection for long.
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
     // A failed handshake (a plaintext client, an untrusted certificate) only closes that socket.
     server.on('tlsClientError', (err: Error) => this.logger?.debug({ err: err.message }, 'https: TLS handshake failed'));
     return server;
@@ -189,6 +193,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   return host;
 }
 
+/** How long a client has to send a whole request (headers and body). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 function toReply(result: unknown): Reply {
   if (result instanceof Reply) return result;
   if (result === undefined) return new Reply('', 204);
@@ -200,7 +207,7 @@ async function readJson(req: IncomingMessage, maxBody: number): Promise<unknown>
   if (type && !JSON_TYPES.test(type)) throw HttpErrors.unsupportedMediaType();
   const text = (await readBody(req, maxBody)).toString('utf8');
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (err) {
     throw HttpErrors.badRequest(`Unexpected JSON body: ${(err as Error).message}`);
   }

@@ -16,6 +16,8 @@
  */
 import type { RunningRegistry, SchemaVersion } from '../registry/index.js';
 import { HttpError } from '../http/index.js';
+import { ajvFor, forAjv } from '../registry/formats/json.js';
+import { parseJsonText } from '../json-text.js';
 
 export interface EncodedPart {
   bytes: Buffer | null;
@@ -96,13 +98,13 @@ async function serialize(schema: SchemaVersion, data: unknown, what: string): Pr
     switch (schema.schemaType) {
       case 'AVRO': {
         const { default: avro } = await import('avsc');
-        const type = avro.Type.forSchema(JSON.parse(schema.schema));
+        const type = avro.Type.forSchema(parseJsonText(schema.schema) as Parameters<typeof avro.Type.forSchema>[0]);
         // Avro's JSON encoding (unions wrapped as {"type": value}), as Confluent's REST Proxy reads it.
         return type.toBuffer(type.fromString(JSON.stringify(data ?? null)));
       }
       case 'JSON': {
-        const { Ajv } = await import('ajv');
-        const validate = new Ajv({ strict: false, validateSchema: false }).compile(JSON.parse(schema.schema));
+        const root = parseJsonText(schema.schema) as Parameters<typeof ajvFor>[0];
+        const validate = ajvFor(root).compile(forAjv(root));
         if (!validate(data)) throw new Error(validate.errors?.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; '));
         return Buffer.from(JSON.stringify(data), 'utf8');
       }

@@ -118,9 +118,15 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function optionalInt(value: unknown, field: string): number | undefined {
+const INT32_MAX = 0x7fffffff;
+
+/** An int32 field (ids and versions are Java ints in Confluent's API), at least `min`, or -1 when `latest` allows it. */
+function optionalInt(value: unknown, field: string, min: number, latest = false): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) throw HttpErrors.badRequest(`Field '${field}' must be an integer`);
+  if ((value < min && !(latest && value === -1)) || value > INT32_MAX) {
+    throw HttpErrors.badRequest(`Field '${field}' must be ${latest ? '-1 (the latest) or ' : ''}from ${min} to ${INT32_MAX}`);
+  }
   return value;
 }
 
@@ -138,14 +144,14 @@ function parseRegisterRequest(body: unknown, query: URLSearchParams): RegisterRe
     if (typeof ref.name !== 'string' || typeof ref.subject !== 'string') {
       throw HttpErrors.badRequest('A reference needs a string name and subject');
     }
-    return { name: ref.name, subject: ref.subject, version: optionalInt(ref.version, 'version') ?? -1 };
+    return { name: ref.name, subject: ref.subject, version: optionalInt(ref.version, 'version', 1, true) ?? -1 };
   });
   return {
     schema: o.schema,
     schemaType: typeof o.schemaType === 'string' ? o.schemaType.toUpperCase() : 'AVRO',
     references,
-    id: optionalInt(o.id, 'id'),
-    version: optionalInt(o.version, 'version'),
+    id: optionalInt(o.id, 'id', 1),
+    version: optionalInt(o.version, 'version', 1),
     normalize: isTrue(query, 'normalize'),
   };
 }

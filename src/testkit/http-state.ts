@@ -64,7 +64,12 @@ export function mountStateRoutes(admin: HttpHost, kit: BrokerState): void {
       POST: async (req) => {
         const ms = await advanceBody(req);
         if (!kit.clock.manual) throw new HttpError(409, 40901, "The broker runs on the real clock: start it with clock 'manual' to advance time");
-        await kit.clock.advance(ms);
+        try {
+          await kit.clock.advance(ms);
+        } catch (err) {
+          if (err instanceof RangeError) throw HttpErrors.badRequest(err.message);
+          throw err;
+        }
         return { now: kit.clock.now(), manual: true };
       },
     }));

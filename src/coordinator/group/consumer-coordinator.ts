@@ -15,8 +15,8 @@
  * a revocation deadline (the member's rebalance timeout) while it holds partitions it must give up; either fences
  * the member: its records are deleted and the group epoch bumped, so the others take its partitions.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
+import { LINEAR } from '../../regexps.js';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/68-consumer-group-heartbeat.js';
@@ -72,18 +72,11 @@ const fail = (errorCode: number, errorMessage: string | null = null): ConsumerHe
 const sessionKey = (groupId: string, memberId: string) => `csession\u0000${groupId}\u0000${memberId}`;
 const revokeKey = (groupId: string, memberId: string) => `crevoke\u0000${groupId}\u0000${memberId}`;
 
-// V8's linear-time regex engine (the `l` flag), like Kafka's RE2: a client's pattern can never backtrack
-// exponentially over topic names, and what needs backtracking (backreferences, lookaround) is refused, as RE2 does.
-setFlagsFromString('--enable-experimental-regexp-engine');
-const LINEAR = (() => {
-  try {
-    return new RegExp('a', 'l').flags.includes('l');
-  } catch {
-    return false;
-  }
-})();
 
-/** A subscription regex as Kafka reads it (RE2: the whole name must match); null when it does not compile. */
+/**
+ * A subscription regex as Kafka reads it (RE2: the whole name must match); null when it does not compile. On the
+ * linear engine (src/regexps.ts): what needs backtracking (backreferences, lookaround) is refused, as RE2 does.
+ */
 export function compileRegex(source: string): RegExp | null {
   // Without the linear engine, at least what RE2 refuses and what backtracks worst is refused.
   if (!LINEAR && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(source)) return null;

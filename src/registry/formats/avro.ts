@@ -10,6 +10,7 @@
  */
 import type avro from 'avsc';
 import { SchemaParseError } from '../errors.js';
+import { parseJsonText } from '../../json-text.js';
 import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
 
 type AvroType = avro.Type;
@@ -159,7 +160,7 @@ export class AvroSchema implements ParsedSchema {
 
 function parseJson(text: string, what: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (err) {
     throw new SchemaParseError(`${what}: ${(err as Error).message}`);
   }
@@ -187,7 +188,7 @@ export const avroFormat: SchemaFormat = {
     return new AvroSchema(avroCanonical(json, normalize, referenced), avroType);
   },
   // Stored texts written before the canonical form (compact JSON) get the same identity as their canonical text.
-  canonical: (text) => avroCanonical(JSON.parse(text)),
+  canonical: (text) => avroCanonical(parseJsonText(text)),
 };
 
 // ---- Confluent's canonical form: the text Avro's Java Schema.toString() writes for the parsed schema ----

@@ -9,6 +9,8 @@
  */
 import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
 import { SchemaParseError } from '../errors.js';
+import '../../regexps.js';
+import { parseJsonText } from '../../json-text.js';
 import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
 
 /** ajv, each draft's class with the first JSON schema of that draft. */
@@ -27,7 +29,7 @@ interface Doc {
 function parseJson(text: string, what: string): Json {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (err) {
     throw new SchemaParseError(`${what}: ${(err as Error).message}`);
   }
@@ -37,16 +39,28 @@ function parseJson(text: string, what: string): Json {
   return value as Json;
 }
 
-function ajvFor(root: Json): Ajv {
+/**
+ * ajv's compiler of `pattern` and `patternProperties`. ajv adds the `u` flag, which V8's linear engine does not take
+ * (src/regexps.ts): a pattern of ASCII without \p, \P or \u{ escapes means the same without it, and then moves to
+ * the linear engine when it backtracks too much, so a schema's `^(a+)+$` cannot hold the event loop. (Without `u` a
+ * surrogate pair in the data is two characters to `.` and to negated classes.)
+ */
+const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => {
+  const plain = /^[\x00-\x7f]*$/.test(pattern) && !/\\[pP]|\\u\{/.test(pattern);
+  return new RegExp(pattern, plain ? flags.replace('u', '') : flags);
+}, { code: 'new RegExp' });
+
+/** An ajv for a schema's draft (its `$schema`), with our pattern compiler. */
+export function ajvFor(root: Json): Ajv {
   const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
-  const options = { strict: false, validateFormats: false, logger: false as const };
+  const options = { strict: false, validateFormats: false, logger: false as const, code: { regExp: patternRegExp } };
   if (dialect.includes('2020-12')) return new (ajv2020().Ajv2020)(options);
   if (dialect.includes('2019-09')) return new (ajv2019().Ajv2019)(options);
   return new (ajv().Ajv)(options);
 }
 
 /** ajv knows no draft-04/06 meta-schema: compile those without `$schema`. */
-function forAjv(schema: Json): AnySchema {
+export function forAjv(schema: Json): AnySchema {
   if (typeof schema === 'object' && typeof schema.$schema === 'string' && /draft-0[46]/.test(schema.$schema)) {
     const { $schema: _dropped, ...rest } = schema;
     return rest;
@@ -360,7 +374,7 @@ export const jsonFormat: SchemaFormat = {
     // Confluent's canonical text is the compact JSON; normalize=true re-reads it with every object's keys sorted.
     return new JsonSchema(JSON.stringify(normalize ? sortedKeys(root) as Json : root), { root, others }, validate);
   },
-  canonical: (text) => JSON.stringify(JSON.parse(text)),
+  canonical: (text) => JSON.stringify(parseJsonText(text)),
 };
 
 function sortedKeys(value: unknown): unknown {

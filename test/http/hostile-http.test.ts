@@ -1,0 +1,105 @@
+/**
+ * What a fuzz of the HTTP surfaces (registry, REST API, console API, test control) and of Kafka requests found, each
+ * now answered as a client's mistake: the private internal topics (SCRAM credentials, ACLs) are out of every client's
+ * reach and no internal topic takes a client's records; JSON nested 100,000 levels gets a 400/422, not a 500 from a
+ * stack overflow; a JSON schema's catastrophic `pattern` no longer holds the event loop; ids and versions outside
+ * int32 and clock jumps past what a Date holds are refused.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestBroker, callApi } from '../helpers.js';
+import type { RunningBroker } from '../../src/index.js';
+import { FetchApi, MetadataApi, ProduceApi, DeleteRecordsApi } from '../../src/protocol/generated/index.js';
+import { ErrorCode } from '../../src/protocol/generated/errors.js';
+import { encodeBatch } from '../../src/protocol/record-batch.js';
+
+let broker: RunningBroker;
+let v3: string;
+before(async () => {
+  broker = await startTestBroker({ adminPort: -1, registryPort: -1, clock: 'manual', config: { 'sasl.users': 'alice:s3cretPW' }, logLevel: 'fatal' });
+  v3 = `${broker.adminUrl}/v3/clusters/samsa-cluster`;
+  await call('POST', `${v3}/topics`, { topic_name: 't', partitions_count: 1 });
+});
+after(async () => { await broker.close(); });
+
+/** A broker that answers slowly or never fails the test within this time (a catastrophic pattern took hours). */
+const QUICK = { timeout: 20_000 };
+
+async function call(method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+test('the SCRAM credentials topic is unknown to Kafka clients and to the admin port; no internal topic takes records', QUICK, async () => {
+  const fetched = await callApi(broker.port, FetchApi, 12, {
+    replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, rackId: '', clusterId: null, forgottenTopicsData: [],
+    topics: [{ topic: '__samsa_users', topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+  });
+  assert.equal(fetched.responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const meta = await callApi(broker.port, MetadataApi, 12, {
+    topics: [{ topicId: Buffer.alloc(16), name: '__samsa_users' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+  });
+  assert.deepEqual(meta.topics.map((t) => [t.name, t.errorCode, t.partitions.length]), [['__samsa_users', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]]);
+  for (const url of [`${broker.adminUrl}/v1/topics/__samsa_users/records`, `${broker.adminUrl}/console/api/topics/__samsa_users/records?offset=0`]) {
+    const answer = await call('GET', url);
+    assert.equal(answer.status, 404, url);
+    assert.doesNotMatch(answer.text, /salt|storedKey|serverKey|s3cretPW/i);
+  }
+
+  const produced = await callApi(broker.port, ProduceApi, 9, {
+    transactionalId: null, acks: -1, timeoutMs: 1000,
+    topicData: ['__consumer_offsets', '__samsa_users', '_schemas'].map((name) => ({ name, partitionData: [{ index: 0, records: encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]) }] })),
+  });
+  assert.deepEqual(produced.responses.map((t) => [t.name, t.partitionResponses[0].errorCode]),
+    [['__consumer_offsets', ErrorCode.INVALID_TOPIC_EXCEPTION], ['__samsa_users', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], ['_schemas', ErrorCode.INVALID_TOPIC_EXCEPTION]]);
+  const viaRest = await call('POST', `${v3}/topics/__consumer_offsets/records`, { value: { type: 'STRING', data: 'x' } });
+  assert.ok(viaRest.status >= 400 && viaRest.status < 500, `REST produce to an internal topic: ${viaRest.status} ${viaRest.text}`);
+  const deleted = await callApi(broker.port, DeleteRecordsApi, 1, { topics: [{ name: '__consumer_offsets', partitions: [{ partitionIndex: 0, offset: -1 }] }], timeoutMs: 1000 });
+  assert.equal(deleted.topics[0].partitions[0].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+});
+
+test('JSON nested 100,000 levels: 400 or 422 from the registry, the REST API and test control, never a 500', QUICK, async () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const answers = [
+    await call('POST', `${v3}/topics/t/records`, `{"value":{"type":"JSON","data":${deep}}}`),
+    await call('POST', `${v3}/topics/t/records`, `{"value":{"type":${deep}}}`),
+    await call('POST', `${broker.registryUrl}/subjects/a/versions`, { schemaType: 'JSON', schema: `{"x":${deep}}` }),
+    await call('POST', `${broker.registryUrl}/subjects/b/versions`, { schema: `{"type":"string","x":${deep}}` }),
+    await call('POST', `${broker.registryUrl}/subjects/a/versions?normalize=true`, { schemaType: 'JSON', schema: `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}` }),
+    await call('POST', `${broker.adminUrl}/v1/faults`, `{"type":${deep}}`),
+  ];
+  assert.deepEqual(answers.map((a) => a.status >= 400 && a.status < 500), answers.map(() => true), answers.map((a) => `${a.status} ${a.text.slice(0, 100)}`).join('\n'));
+  // 1,000 levels are still taken (the body's own two included).
+  const ok = await call('POST', `${v3}/topics/t/records`, `{"value":{"type":"JSON","data":${'['.repeat(998)}${']'.repeat(998)}}}`);
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test("a JSON schema's catastrophic pattern is refused or matched without holding the event loop", QUICK, async () => {
+  const schema = JSON.stringify({ type: 'string', pattern: '^(a+)+$' });
+  const bad = await call('POST', `${v3}/topics/t/records`, { value: { type: 'JSONSCHEMA', schema, data: `${'a'.repeat(40)}!` } });
+  assert.equal(bad.status, 400, bad.text);
+  assert.match(bad.text, /must match pattern/);
+  const good = await call('POST', `${v3}/topics/t/records`, { value: { type: 'JSONSCHEMA', schema, data: 'a'.repeat(40) } });
+  assert.equal(good.status, 200, good.text);
+});
+
+test('registry ids and versions outside int32 (or below 1) are refused in IMPORT mode', QUICK, async () => {
+  assert.equal((await call('PUT', `${broker.registryUrl}/mode?force=true`, { mode: 'IMPORT' })).status, 200);
+  for (const body of [{ id: 2 ** 31, version: 1 }, { id: 2 ** 53 - 1, version: 1 }, { id: 1, version: -7 }, { id: 0, version: 1 }]) {
+    const answer = await call('POST', `${broker.registryUrl}/subjects/imported/versions`, { schema: '"string"', ...body });
+    assert.equal(answer.status, 400, `${JSON.stringify(body)}: ${answer.text}`);
+  }
+  const imported = await call('POST', `${broker.registryUrl}/subjects/imported/versions`, { schema: '"string"', id: 2 ** 31 - 1, version: 1 });
+  assert.equal(imported.status, 200, `${imported.status} ${imported.text}`);
+  assert.equal((await call('PUT', `${broker.registryUrl}/mode`, { mode: 'READWRITE' })).status, 200);
+});
+
+test('the manual clock refuses a jump past what a Date holds; an ordinary one still works', QUICK, async () => {
+  for (const ms of [1e300, 1e16]) assert.equal((await call('POST', `${broker.adminUrl}/v1/clock/advance`, { ms })).status, 400, `${ms}`);
+  const moved = await call('POST', `${broker.adminUrl}/v1/clock/advance`, { ms: 1000 });
+  assert.equal(moved.status, 200, moved.text);
+});

@@ -458,6 +458,8 @@ export class Broker {
       host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock, tls: this.security.httpTlsOptions(),
       // The admin port steers the broker (reset, faults, offsets): no CORS, and no writes from other sites' pages.
       corsOrigin: null, sameOriginWrites: true,
+      authenticate: this.config.get('admin.auth') === 'basic' ? (header) => this.security.checkAdminAuth(header) : undefined,
+      realm: 'Samsa admin', openPaths: new Set(['/healthz', '/readyz']),
     });
     this.admin.mount('/', new Router()
       .route('/healthz', { GET: () => ({ status: 'ok' }) })

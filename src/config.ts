@@ -106,6 +106,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'ssl.client.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'requested', 'required'], doc: 'TLS client certificates: none, requested or required; the principal is the certificate subject.' },
   { name: 'ssl.principal.mapping.rules', type: 'string', defaultValue: 'DEFAULT', doc: 'RULE:pattern/replacement/[LU],...,DEFAULT rewriting a client certificate subject into a principal name.' },
   { name: 'registry.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Schema Registry authentication: none, or HTTP Basic against the SASL users.' },
+  { name: 'admin.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Admin port authentication: none, or HTTP Basic against the SASL users (only super.users when authorizer.enabled); /healthz and /readyz stay open for probes.' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },
   { name: 'kafka.version', type: 'string', defaultValue: '', oneOf: [...KAFKA_RELEASE_NAMES], doc: "Speak as this Kafka release: advertise and serve only its API versions (ApiVersions), list its topic configs with their defaults and validators, and check transactional writes as it did; unset: everything Samsa serves, with Kafka's latest defaults." },
   { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', min: 1, doc: 'Idle transactional ids expire after this.' },

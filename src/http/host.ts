@@ -33,6 +33,10 @@ export interface HttpHostOptions {
   sameOriginWrites?: boolean;
   /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
   authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  /** The realm a 401 names (browsers show it when they ask for credentials). */
+  realm?: string;
+  /** Paths served without authentication (health probes). */
+  openPaths?: ReadonlySet<string>;
   /** Serve HTTPS with these node:tls options (certificate and key); absent: plain HTTP. */
   tls?: TlsOptions;
 }
@@ -53,6 +57,8 @@ export class HttpHost {
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
   private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  private readonly realm: string;
+  private readonly openPaths: ReadonlySet<string>;
   private readonly tls?: TlsOptions;
   port = 0;
   /** `http(s)://host:port`, with `localhost` when listening on loopback or every interface. */
@@ -64,6 +70,8 @@ export class HttpHost {
     this.corsOrigin = options.corsOrigin === undefined ? '*' : options.corsOrigin;
     this.sameOriginWrites = options.sameOriginWrites ?? false;
     this.authenticate = options.authenticate;
+    this.realm = options.realm ?? 'SchemaRegistry';
+    this.openPaths = options.openPaths ?? new Set();
     this.tls = options.tls;
   }
 
@@ -140,8 +148,8 @@ export class HttpHost {
         });
         reply = new Reply('', 204);
       } else {
-        if (this.authenticate && !await this.authenticate(req.headers.authorization)) {
-          headers['WWW-Authenticate'] = 'Basic realm="SchemaRegistry"';
+        if (this.authenticate && !this.openPaths.has(path) && !await this.authenticate(req.headers.authorization)) {
+          headers['WWW-Authenticate'] = `Basic realm="${this.realm}"`;
           throw new HttpError(401, 401, 'Unauthorized');
         }
         const parts = pathSegments(path);

@@ -14,6 +14,7 @@ import { UserStore, parseUserList } from './users.js';
 import type { TokenValidator, UnsecuredValidatorOptions } from './oauthbearer.js';
 import { ensureAutoTls, issueClientCertificate, serverTlsOptions, type AutoTls, type ClientCertificate } from './tls.js';
 import { parsePrincipalRules, type PrincipalRule } from './principal.js';
+import { parseSuperUsers } from './authorizer.js';
 
 export { issueClientCertificate } from './tls.js';
 export { unsecuredJws, type TokenValidator, type ValidatedToken } from './oauthbearer.js';
@@ -78,15 +79,26 @@ export class Security {
   }
 
   /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users. */
-  async checkBasicAuth(header: string | undefined): Promise<boolean> {
+  async checkBasicAuth(header: string | undefined, surface: 'registry' | 'admin' = 'registry'): Promise<boolean> {
     const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
     const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
     if (colon <= 0) return false;
     const user = decoded.slice(0, colon);
     const ok = await this.users.checkPassword(user, decoded.slice(colon + 1));
-    if (!ok) this.logger.info({ user, component: 'http' }, 'failed registry authentication');
+    if (!ok) this.logger.info({ user, component: 'http' }, `failed ${surface} authentication`);
     return ok;
+  }
+
+  /**
+   * The admin port's HTTP Basic check (`admin.auth=basic`): a SASL user; with the authorizer on, one of `super.users`
+   * (the admin port reads every topic and steers the broker, as Redpanda's admin API wants a superuser).
+   */
+  async checkAdminAuth(header: string | undefined): Promise<boolean> {
+    if (!await this.checkBasicAuth(header, 'admin')) return false;
+    if (!this.config.bool('authorizer.enabled')) return true;
+    const user = Buffer.from(header!.slice(6).trim(), 'base64').toString('utf8').split(':')[0];
+    return parseSuperUsers(this.config.get('super.users')).has(`User:${user}`);
   }
 
   unsecuredValidatorOptions(): UnsecuredValidatorOptions {

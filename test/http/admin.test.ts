@@ -49,3 +49,29 @@ test('the admin port refuses writes from other sites\' pages (CSRF) and sends no
     await broker.close();
   }
 });
+
+test('admin.auth=basic: every path but the probes wants a SASL user, a super user when the authorizer is on', async () => {
+  const broker = await startTestBroker({
+    adminPort: -1, logLevel: 'fatal',
+    config: { 'admin.auth': 'basic', 'sasl.users': 'admin:admin-pw,alice:alice-pw', 'authorizer.enabled': 'true', 'super.users': 'User:admin' },
+  });
+  try {
+    const get = (path: string, credentials?: string) => fetch(`${broker.adminUrl}${path}`, { headers: credentials ? { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } : {} });
+    for (const path of ['/healthz', '/readyz']) assert.equal((await get(path)).status, 200, `${path} stays open for probes`);
+    const anonymous = await get('/v1/topics');
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Basic realm="Samsa admin"');
+    assert.equal((await get('/v1/topics', 'admin:wrong')).status, 401);
+    assert.equal((await get('/metrics', 'alice:alice-pw')).status, 401, 'not a super user');
+    for (const path of ['/v1/topics', '/metrics', '/console/api/overview', '/']) assert.equal((await get(path, 'admin:admin-pw')).status, 200, path);
+  } finally {
+    await broker.close();
+  }
+  const open = await startTestBroker({ adminPort: -1, config: { 'admin.auth': 'basic', 'sasl.users': 'alice:alice-pw' } });
+  try {
+    const res = await fetch(`${open.adminUrl}/v1/topics`, { headers: { Authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}` } });
+    assert.equal(res.status, 200, 'any SASL user without the authorizer');
+  } finally {
+    await open.close();
+  }
+});

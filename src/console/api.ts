@@ -117,6 +117,9 @@ const MAX_SHOWN_CHARS = 64 * 1024;
 
 type Shown = { text: string | null; encoding: string; schemaId?: number; error?: string; truncated?: number };
 
+/** A header's key or value as the page shows it: cut at MAX_SHOWN_CHARS, marked with an ellipsis. */
+const cut = (text: string) => (text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}\u2026` : text);
+
 /** Bytes as the page shows them, cut at MAX_SHOWN_CHARS (`truncated`: the full length). */
 async function shown(decoder: WireDecoder | null, data: Buffer | null): Promise<Shown> {
   const s = await decoded(decoder, data);
@@ -157,7 +160,7 @@ async function records(broker: Broker, req: HttpRequest) {
     topic, partition, offset, logStartOffset: log?.logStartOffset ?? 0, highWatermark: log?.highWatermark ?? 0,
     records: await Promise.all(found.map(async (r) => ({
       offset: r.offset, timestamp: r.timestamp, key: await shown(decoder, r.key), value: await shown(decoder, r.value),
-      headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : isUtf8(h.value) ? h.value.toString('utf8') : h.value.toString('base64') })),
+      headers: r.headers.map((h) => ({ key: cut(h.key), value: h.value === null ? null : cut(isUtf8(h.value) ? h.value.toString('utf8') : h.value.toString('base64')) })),
     }))),
   };
 }

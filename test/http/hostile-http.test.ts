@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker, callApi } from '../helpers.js';
+import { startTestBroker, callApi, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { FetchApi, MetadataApi, ProduceApi, DeleteRecordsApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
@@ -102,4 +102,15 @@ test('the manual clock refuses a jump past what a Date holds; an ordinary one st
   for (const ms of [1e300, 1e16]) assert.equal((await call('POST', `${broker.adminUrl}/v1/clock/advance`, { ms })).status, 400, `${ms}`);
   const moved = await call('POST', `${broker.adminUrl}/v1/clock/advance`, { ms: 1000 });
   assert.equal(moved.status, 200, moved.text);
+});
+
+test("the console's record view cuts long header keys and values as it cuts keys and values", QUICK, async () => {
+  const producer = kafkaClient(broker).producer();
+  await producer.connect();
+  await producer.send({ topic: 't', messages: [{ value: 'v', headers: { ['k'.repeat(100_000)]: 'h'.repeat(100_000) } }] });
+  await producer.disconnect();
+  const answer = await call('GET', `${broker.adminUrl}/console/api/topics/t/records?offset=0&limit=100`);
+  assert.equal(answer.status, 200);
+  const headers = (JSON.parse(answer.text) as { records: Array<{ headers: Array<{ key: string; value: string }> }> }).records.flatMap((r) => r.headers);
+  assert.deepEqual(headers.map((h) => [h.key.length, h.value.length]), [[65_537, 65_537]]);
 });

@@ -70,7 +70,7 @@ export function consoleApiRouter(broker: Broker): Router {
     .route('/overview', { GET: (req) => overview(broker, mayFor(req)) })
     .route('/topics/:topic', { GET: guarded(DESCRIBE, TOPIC, 'topic', (req, may) => topicPage(broker, req.params.topic!, may)) })
     .route('/topics/:topic/records', { GET: guarded(READ, TOPIC, 'topic', (req) => records(broker, req)) })
-    .route('/groups/:group', { GET: guarded(DESCRIBE, GROUP, 'group', (req) => groupPage(broker, req.params.group!)) })
+    .route('/groups/:group', { GET: guarded(DESCRIBE, GROUP, 'group', (req, may) => groupPage(broker, req.params.group!, may)) })
     .route('/groups/:group/reset', { POST: guarded(READ, GROUP, 'group', (req, may) => resetGroup(broker, req, may)) })
     .route('/schemas', { GET: () => schemas(broker) })
     .route('/schemas/:subject', { GET: (req) => subject(broker, req.params.subject!) });
@@ -165,12 +165,14 @@ async function records(broker: Broker, req: HttpRequest) {
   };
 }
 
-function groupPage(broker: Broker, group: string) {
+/** A group's page: its committed offsets and lags only on topics the principal may DESCRIBE (as OffsetFetch). */
+function groupPage(broker: Broker, group: string, may: May) {
   const info = groupInfo(broker, group);
   const share = info ? undefined : shareGroupInfo(broker, group);
   if (share) return { ...share, type: 'share' };
   if (!info || info.state === 'Dead') throw unknownGroup(group);
-  return { ...info, lags: consumerGroupLags(broker, group) };
+  const visible = (topic: string) => may(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+  return { ...info, committed: info.committed.filter((c) => visible(c.topic)), lags: consumerGroupLags(broker, group).filter((l) => visible(l.topic)) };
 }
 
 /**

@@ -13,12 +13,18 @@ import { handler, leaderLog } from './handler.js';
 import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { readBatchHeader } from '../protocol/record-batch.js';
+import { parseBatches } from '../protocol/record-batch.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized, deniedNames } from '../security/authorizer.js';
 
-/** Kafka's RequestUtils.hasTransactionalRecords: a partition's first batch says so (no 61-byte header: it is not). */
-const transactional = (records: Buffer | null) => records !== null && records.length >= 61 && readBatchHeader(records).isTransactional;
+/**
+ * Kafka's RequestUtils.hasTransactionalRecords. Kafka takes one batch per partition and asks the first; here every
+ * batch is asked, or a transactional batch behind a plain one would join a transaction its sender may not write to.
+ */
+const transactional = (records: Buffer | null) => {
+  const batches = records === null ? [] : parseBatches(records);
+  return Array.isArray(batches) && batches.some((b) => b.isTransactional);
+};
 
 export default handler(ProduceApi, async (req, ctx) => {
   const { broker } = ctx;

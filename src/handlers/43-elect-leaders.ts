@@ -20,8 +20,9 @@ type PartitionResult = ElectLeadersResponse['replicaElectionResults'][number]['p
 export default handler(ElectLeadersApi, (req, ctx) => {
   const { broker } = ctx;
   const all = req.topicPartitions === null;
-  const wanted = req.topicPartitions ?? broker.topics.list().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) }));
   const denied = !authorized(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME);
+  // "Every partition" is only spelled out for a principal allowed to elect (the list would name every topic).
+  const wanted = req.topicPartitions ?? (denied ? [] : broker.topics.list().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) })));
   const type = ctx.version >= 1 ? req.electionType : PREFERRED;
   const replicaElectionResults = wanted.map(({ topic, partitions }) => ({
     topic,

@@ -3,14 +3,21 @@
  * __samsa_users. The client sends the salted password (SaltedPassword = Hi(password, salt, i)); the broker keeps
  * StoredKey and ServerKey derived from it. Per-user errors as Kafka's ScramControlManager: empty name, unknown
  * mechanism, iterations outside 4096..16384, deleting what does not exist, a user altered twice in one request.
+ * Needs ALTER on the cluster (else every user answers CLUSTER_AUTHORIZATION_FAILED and nothing changes), as Kafka's.
  */
 import { handler } from './handler.js';
 import { AlterUserScramCredentialsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
+import { authorized } from '../security/authorizer.js';
 import { credentialFromSaltedPassword, scramMechanismOfType, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type ScramCredential, type ScramMechanism } from '../security/scram.js';
 
-export default handler(AlterUserScramCredentialsApi, async (req, { broker }) => {
-  const users = broker.security.users;
+export default handler(AlterUserScramCredentialsApi, async (req, ctx) => {
+  if (!authorized(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME)) {
+    const named = new Set([...req.deletions, ...req.upsertions].map((u) => u.name));
+    return { throttleTimeMs: 0, results: [...named].map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null })) };
+  }
+  const users = ctx.broker.security.users;
   const errors = new Map<string, { errorCode: number; errorMessage: string }>();
   const fail = (user: string, errorCode: number, errorMessage: string) => { if (!errors.has(user)) errors.set(user, { errorCode, errorMessage }); };
   const count = new Map<string, number>();

@@ -30,7 +30,7 @@ function describe(ctx: RequestContext, groupId: string, topics: DescribeShareGro
       const meta = ctx.broker.topics.get(t.topicName);
       const denied = !authorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topicName);
       return {
-        topicName: t.topicName, topicId: meta?.id ?? NO_ID,
+        topicName: t.topicName, topicId: !denied && meta ? meta.id : NO_ID, // no id of a topic the principal may not see
         partitions: t.partitions.map((partitionIndex) => {
           const errorCode = denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
             : !meta || partitionIndex < 0 || partitionIndex >= meta.partitions ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE;

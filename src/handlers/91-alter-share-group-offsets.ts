@@ -26,7 +26,8 @@ export default handler(AlterShareGroupOffsetsApi, async (req, ctx) => {
       if (errorCode === ErrorCode.NONE && !(await ctx.broker.shares.alterStartOffset(req.groupId, meta!.id, p.partitionIndex, p.startOffset))) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
       partitions.push({ partitionIndex: p.partitionIndex, errorCode, errorMessage: null });
     }
-    responses.push({ topicName: t.topicName, topicId: meta?.id ?? NO_ID, partitions });
+    // No id of a topic the principal may not see.
+    responses.push({ topicName: t.topicName, topicId: topicError === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? NO_ID : meta?.id ?? NO_ID, partitions });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
 });

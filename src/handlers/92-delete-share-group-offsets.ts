@@ -20,7 +20,8 @@ export default handler(DeleteShareGroupOffsetsApi, async (req, ctx) => {
     const meta = ctx.broker.topics.get(t.topicName);
     let errorCode = shareTopicError(ctx, t.topicName);
     if (errorCode === ErrorCode.NONE && !(await ctx.broker.shares.deleteTopicState(meta!.id, req.groupId))) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
-    responses.push({ topicName: t.topicName, topicId: meta?.id ?? NO_ID, errorCode, errorMessage: null });
+    // No id of a topic the principal may not see.
+    responses.push({ topicName: t.topicName, topicId: errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? NO_ID : meta?.id ?? NO_ID, errorCode, errorMessage: null });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
 });

@@ -99,10 +99,11 @@ export function restRouter(broker: Broker): Router {
     .route(`${c}/consumer-groups/:group`, { GET: on((req) => api.group(req.params.group), group) })
     .route(`${c}/consumer-groups/:group/consumers`, { GET: on((req) => api.consumers(req.params.group), group) })
     .route(`${c}/consumer-groups/:group/consumers/:consumer`, { GET: on((req) => api.consumer(req.params.group, req.params.consumer), group) })
-    .route(`${c}/consumer-groups/:group/lag-summary`, { GET: on((req) => api.lagSummary(req.params.group), group) })
-    .route(`${c}/consumer-groups/:group/lags`, { GET: on((req) => api.lags(req.params.group), group) })
+    // Lags name topics: only those the principal may DESCRIBE (as OffsetFetch leaves the others out).
+    .route(`${c}/consumer-groups/:group/lag-summary`, { GET: on((req, ctx) => api.lagSummary(req.params.group, may(ctx, DESCRIBE, AclResource.TOPIC)), group) })
+    .route(`${c}/consumer-groups/:group/lags`, { GET: on((req, ctx) => api.lags(req.params.group, may(ctx, DESCRIBE, AclResource.TOPIC)), group) })
     .route(`${c}/consumer-groups/:group/lags/:topic/partitions/:partition`, {
-      GET: on((req) => api.lag(req.params.group, req.params.topic, req.params.partition), group),
+      GET: on((req, ctx) => api.lag(req.params.group, req.params.topic, req.params.partition, may(ctx, DESCRIBE, AclResource.TOPIC)), group),
     });
 }
 
@@ -413,22 +414,25 @@ class RestApi {
     };
   }
 
-  lags(group: string): Json {
+  /** A group's lags on the topics `visible` lets through. */
+  private visibleLags(group: string, visible: (topic: string) => boolean): PartitionLag[] {
     this.groupOrThrow(group);
-    return this.list('KafkaConsumerLagList', `/consumer-groups/${encodeURIComponent(group)}/lags`, consumerGroupLags(this.broker, group).map((l) => this.lagJson(l)));
+    return consumerGroupLags(this.broker, group).filter((l) => visible(l.topic));
   }
 
-  lag(group: string, topic: string, partitionParam: string): Json {
-    this.groupOrThrow(group);
+  lags(group: string, visible: (topic: string) => boolean): Json {
+    return this.list('KafkaConsumerLagList', `/consumer-groups/${encodeURIComponent(group)}/lags`, this.visibleLags(group, visible).map((l) => this.lagJson(l)));
+  }
+
+  lag(group: string, topic: string, partitionParam: string, visible: (topic: string) => boolean): Json {
     const partition = partitionNumber(partitionParam);
-    const found = consumerGroupLags(this.broker, group).find((l) => l.topic === topic && l.partition === partition);
+    const found = this.visibleLags(group, visible).find((l) => l.topic === topic && l.partition === partition);
     if (!found) throw notFound(`Consumer lag for ${topic}-${partitionParam} could not be found.`);
     return this.lagJson(found);
   }
 
-  lagSummary(group: string): Json {
-    this.groupOrThrow(group);
-    const lags = consumerGroupLags(this.broker, group);
+  lagSummary(group: string, visible: (topic: string) => boolean): Json {
+    const lags = this.visibleLags(group, visible);
     const max = lags.reduce<PartitionLag | null>((m, l) => (m === null || l.lag > m.lag ? l : m), null);
     const g = `/consumer-groups/${encodeURIComponent(group)}`;
     return {

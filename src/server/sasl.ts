@@ -22,9 +22,15 @@ import { OAuthError, parseClientInitialResponse, validateUnsecuredJws } from '..
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 
-/** The mechanisms this broker offers (`sasl.enabled.mechanisms`), in the order configured. */
+/**
+ * The mechanisms this broker offers (`sasl.enabled.mechanisms`), in the order configured. OAUTHBEARER's default
+ * validator takes unsigned tokens, so anyone may claim any principal: with ACLs on, the default list leaves it out
+ * unless a validateToken hook checks the tokens (listing it explicitly still offers it).
+ */
 export function enabledMechanisms(broker: ClusterServices): string[] {
-  return broker.config.get('sasl.enabled.mechanisms').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const listed = broker.config.get('sasl.enabled.mechanisms').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const unsignedTokensWouldPass = broker.config.bool('authorizer.enabled') && !broker.config.settings.has('sasl.enabled.mechanisms') && !broker.security.validateToken;
+  return unsignedTokensWouldPass ? listed.filter((m) => m !== 'OAUTHBEARER') : listed;
 }
 
 /** One mechanism's server side: each client token gives a challenge, completion, or a thrown AuthenticationFailure. */

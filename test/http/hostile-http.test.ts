@@ -7,6 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import kafkajs, { type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import { FetchApi, MetadataApi, ProduceApi, DeleteRecordsApi } from '../../src/protocol/generated/index.js';
@@ -113,4 +114,33 @@ test("the console's record view cuts long header keys and values as it cuts keys
   assert.equal(answer.status, 200);
   const headers = (JSON.parse(answer.text) as { records: Array<{ headers: Array<{ key: string; value: string }> }> }).records.flatMap((r) => r.headers);
   assert.deepEqual(headers.map((h) => [h.key.length, h.value.length]), [[65_537, 65_537]]);
+});
+
+test("with ACLs on, a group's lags over REST and on the console name only topics the principal may describe", QUICK, async () => {
+  const guarded = await startTestBroker({ adminPort: -1, logLevel: 'fatal', config: { 'sasl.users': 'admin:admin-pw', 'authorizer.enabled': 'true', 'super.users': 'User:admin' } });
+  try {
+    const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
+    const superUser = new Kafka({ brokers: [guarded.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'admin', password: 'admin-pw' } }).admin();
+    await superUser.connect();
+    await superUser.createTopics({ topics: [{ topic: 'hidden.payroll' }, { topic: 'open.orders' }] });
+    const describe = (resourceType: number, resourceName: string): AclEntry => ({
+      resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:ANONYMOUS', host: '*',
+      operation: AclOperationTypes.DESCRIBE, permissionType: AclPermissionTypes.ALLOW,
+    } as AclEntry);
+    // The HTTP surfaces are User:ANONYMOUS: it may describe the group and one of its two topics.
+    await superUser.createAcls({ acl: [describe(AclResourceTypes.GROUP, 'g1'), describe(AclResourceTypes.TOPIC, 'open.orders')] });
+    for (const topic of ['hidden.payroll', 'open.orders']) await superUser.setOffsets({ groupId: 'g1', topic, partitions: [{ partition: 0, offset: '0' }] });
+    await superUser.disconnect();
+    const c = `${guarded.adminUrl}/v3/clusters/samsa-cluster/consumer-groups/g1`;
+    const lags = JSON.parse((await call('GET', `${c}/lags`)).text) as { data: Array<{ topic_name: string }> };
+    assert.deepEqual(lags.data.map((l) => l.topic_name), ['open.orders']);
+    assert.equal((await call('GET', `${c}/lags/hidden.payroll/partitions/0`)).status, 404);
+    assert.doesNotMatch((await call('GET', `${c}/lag-summary`)).text, /payroll/);
+    const page = await call('GET', `${guarded.adminUrl}/console/api/groups/g1`);
+    assert.equal(page.status, 200, page.text);
+    assert.doesNotMatch(page.text, /payroll/);
+    assert.match(page.text, /open\.orders/);
+  } finally {
+    await guarded.close();
+  }
 });

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, run, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi, CreateTopicsApi, DeleteTopicsApi } from '../../src/protocol/generated/index.js';
+import {
+  CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi, CreateTopicsApi, DeleteTopicsApi,
+  DescribeUserScramCredentialsApi, AlterUserScramCredentialsApi, SaslHandshakeApi, ElectLeadersApi, ConsumerGroupHeartbeatApi, ShareGroupHeartbeatApi, AlterShareGroupOffsetsApi,
+} from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 
@@ -332,4 +335,56 @@ test('on a SASL_PLAINTEXT listener with allow.everyone.if.no.acl.found: only res
   } finally {
     await b.close();
   }
+});
+
+// What an audit of every API with ACLs on found open; raw connections here are User:ANONYMOUS, without the cluster
+// ACL an earlier test gave it.
+
+test('the SCRAM credential APIs need DESCRIBE and ALTER on the cluster: nobody else lists users or replaces a password', async () => {
+  await admin.deleteAcls({ filters: [{ ...allow('User:ANONYMOUS', AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.ALL) }] });
+  const described = await callApi(broker.port, DescribeUserScramCredentialsApi, 0, { users: null });
+  assert.deepEqual([described.errorCode, described.results], [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, []]);
+  const altered = await callApi(broker.port, AlterUserScramCredentialsApi, 0, {
+    deletions: [], upsertions: [{ name: 'admin', mechanism: 1, iterations: 4096, salt: Buffer.alloc(16, 1), saltedPassword: Buffer.alloc(32, 2) }],
+  });
+  assert.deepEqual(altered.results.map((r) => [r.user, r.errorCode]), [['admin', ErrorCode.CLUSTER_AUTHORIZATION_FAILED]]);
+  const stillAdmin = clientAs(broker, 'admin').admin();
+  await stillAdmin.connect(); // the password was not replaced
+  await stillAdmin.disconnect();
+});
+
+test('with ACLs on, OAUTHBEARER (unsigned tokens by default) is not offered unless listed explicitly', async () => {
+  const handshake = await callApi(broker.port, SaslHandshakeApi, 1, { mechanism: 'OAUTHBEARER' });
+  assert.equal(handshake.errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
+  assert.equal(handshake.mechanisms.includes('OAUTHBEARER'), false);
+  assert.ok(handshake.mechanisms.includes('PLAIN'));
+});
+
+test('a transactional batch behind a plain one in a partition still needs WRITE on the transactional id', async () => {
+  await admin.createTopics({ topics: [{ topic: 'anon-writes' }] });
+  await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'anon-writes', AclOperationTypes.WRITE));
+  const records = Buffer.concat([
+    encodeBatch([{ key: null, value: Buffer.from('plain') }]),
+    encodeBatch([{ key: null, value: Buffer.from('injected') }], { isTransactional: true, producerId: 0, producerEpoch: 0, baseSequence: 1 }),
+  ]);
+  const res = await callApi(broker.port, ProduceApi, 9, { transactionalId: 'someone-elses-txn', acks: -1, timeoutMs: 1000, topicData: [{ name: 'anon-writes', partitionData: [{ index: 0, records }] }] });
+  assert.equal(res.responses[0].partitionResponses[0].errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+});
+
+test('ElectLeaders for every partition names no topic to a principal that may not elect', async () => {
+  const res = await callApi(broker.port, ElectLeadersApi, 2, { electionType: 0, topicPartitions: null, timeoutMs: 1000 });
+  assert.deepEqual([res.errorCode, res.replicaElectionResults], [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, []]);
+});
+
+test('group heartbeats subscribing to a topic the member may not describe get TOPIC_AUTHORIZATION_FAILED; share offsets give no id of it', async () => {
+  await grant(allow('User:ANONYMOUS', AclResourceTypes.GROUP, 'anon-', AclOperationTypes.READ, { resourcePatternType: ResourcePatternTypes.PREFIXED }));
+  const consumer = await callApi(broker.port, ConsumerGroupHeartbeatApi, 1, {
+    groupId: 'anon-cg', memberId: 'm'.repeat(22), memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000,
+    subscribedTopicNames: ['secret'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+  });
+  assert.deepEqual([consumer.errorCode, consumer.assignment], [ErrorCode.TOPIC_AUTHORIZATION_FAILED, null]);
+  const share = await callApi(broker.port, ShareGroupHeartbeatApi, 1, { groupId: 'anon-sg', memberId: 'm'.repeat(22), memberEpoch: 0, rackId: null, subscribedTopicNames: ['secret'] });
+  assert.deepEqual([share.errorCode, share.assignment], [ErrorCode.TOPIC_AUTHORIZATION_FAILED, null]);
+  const offsets = await callApi(broker.port, AlterShareGroupOffsetsApi, 0, { groupId: 'anon-sg', topics: [{ topicName: 'secret', partitions: [{ partitionIndex: 0, startOffset: 0 }] }] });
+  for (const r of offsets.responses) assert.deepEqual(r.topicId, Buffer.alloc(16), 'no id of a topic the principal may not see');
 });

@@ -3,7 +3,8 @@
  * static member for now: -2); the coordinator assigns the partitions (see coordinator/group/consumer-coordinator.ts).
  * v1 adds the topic regex, and the client must then bring its own member id. Needs READ on the group (else
  * GROUP_AUTHORIZATION_FAILED), and DESCRIBE on every subscribed topic name (else TOPIC_AUTHORIZATION_FAILED, as Kafka
- * 4's KafkaApis: an assignment would disclose the topic's id and partitions). A share group's id is GROUP_ID_NOT_FOUND
+ * 4's KafkaApis: an assignment would disclose the topic's id and partitions); a regex matches only topics the member
+ * may DESCRIBE (KAFKA-18813). A share group's id is GROUP_ID_NOT_FOUND
  * ("Group <id> is not a consumer group", Kafka's).
  */
 import { coordinates, handler } from './handler.js';
@@ -19,6 +20,8 @@ export default handler(ConsumerGroupHeartbeatApi, async (req, ctx) => {
   if (req.subscribedTopicNames?.some((topic) => !authorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic))) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   if (!coordinates(ctx, req.groupId)) return fail(ErrorCode.NOT_COORDINATOR);
   if (ctx.broker.shares.has(req.groupId)) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group`);
-  const result = await ctx.broker.groups.consumerGroupHeartbeat({ ...req, version: ctx.version, clientId: ctx.clientId ?? '', clientHost: memberHost(ctx.clientHost) });
+  // A regex matches only topics the member may DESCRIBE (KAFKA-18813); without an authorizer every topic.
+  const visibleTopic = ctx.broker.acls ? (name: string) => authorized(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name) : undefined;
+  const result = await ctx.broker.groups.consumerGroupHeartbeat({ ...req, version: ctx.version, clientId: ctx.clientId ?? '', clientHost: memberHost(ctx.clientHost), visibleTopic });
   return { throttleTimeMs: 0, ...result };
 });

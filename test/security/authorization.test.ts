@@ -388,3 +388,24 @@ test('group heartbeats subscribing to a topic the member may not describe get TO
   const offsets = await callApi(broker.port, AlterShareGroupOffsetsApi, 0, { groupId: 'anon-sg', topics: [{ topicName: 'secret', partitions: [{ partitionIndex: 0, startOffset: 0 }] }] });
   for (const r of offsets.responses) assert.deepEqual(r.topicId, Buffer.alloc(16), 'no id of a topic the principal may not see');
 });
+
+test('a KIP-848 regex subscription is assigned only topics the member may describe', async () => {
+  await admin.createTopics({ topics: [{ topic: 'anon-visible-a' }] });
+  await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'anon-visible-a', AclOperationTypes.DESCRIBE));
+  const ids = new Map((await admin.fetchTopicMetadata({ topics: ['anon-visible-a', 'secret'] })).topics.map((t) => [t.name, t.partitions.length]));
+  assert.equal(ids.size, 2);
+  const memberId = 'r'.repeat(22);
+  let memberEpoch = 0;
+  let assigned: Buffer[] | null = null;
+  for (let i = 0; i < 10 && assigned === null; i++) {
+    const res = await callApi(broker.port, ConsumerGroupHeartbeatApi, 1, {
+      groupId: 'anon-regex', memberId, memberEpoch, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: null, subscribedTopicRegex: 'anon-visible-.*|secret', serverAssignor: null, topicPartitions: i === 0 ? [] : null,
+    });
+    assert.equal(res.errorCode, ErrorCode.NONE, res.errorMessage ?? '');
+    memberEpoch = res.memberEpoch;
+    assigned = res.assignment?.topicPartitions.map((t) => t.topicId) ?? null;
+  }
+  const meta = await callApi(broker.port, MetadataApi, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'anon-visible-a' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  assert.deepEqual(assigned, [meta.topics[0].topicId], 'only anon-visible-a, not secret');
+});

@@ -53,6 +53,8 @@ export interface ConsumerHeartbeatParams extends ConsumerGroupHeartbeatRequest {
   version: number;
   clientId: string;
   clientHost: string;
+  /** With ACLs on: the topics the member's principal may DESCRIBE, which alone its regex may match (KAFKA-18813). */
+  visibleTopic?: (name: string) => boolean;
 }
 
 export type ConsumerHeartbeatResult = Omit<ConsumerGroupHeartbeatResponse, 'throttleTimeMs'>;
@@ -91,6 +93,11 @@ export class ConsumerGroups {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** How often each member's session was armed: an expiry queued behind a heartbeat that re-armed it is void. */
   private readonly armed = new Map<string, number>();
+  /**
+   * Each member's ACL filter of regex matches, from its latest heartbeat (kept in memory: after a restart a member's
+   * regex matches every topic until its next heartbeat, seconds later).
+   */
+  private readonly regexVisibility = new Map<string, (name: string) => boolean>();
 
   constructor(private readonly host: Host) {}
 
@@ -190,6 +197,7 @@ export class ConsumerGroups {
       }
     }
     const isNew = replaced !== null || !cg.members.has(memberId);
+    if (p.visibleTopic) this.regexVisibility.set(sessionKey(p.groupId, memberId), p.visibleTopic);
 
     // 1. The member's metadata and subscription; the group epoch.
     const updated = member.copy();
@@ -206,7 +214,7 @@ export class ConsumerGroups {
     const members = new Map(cg.members);
     if (replaced) members.delete(replaced.memberId);
     members.set(memberId, updated);
-    const { hash, topics } = this.subscriptionMetadata(members.values());
+    const { hash, topics } = this.subscriptionMetadata(p.groupId, members.values());
     let groupEpoch = cg.groupEpoch;
     if ((isNew && !replaced) || !updated.sameSubscription(member) || hash !== cg.metadataHash) {
       groupEpoch++;
@@ -223,7 +231,7 @@ export class ConsumerGroups {
       records.push(crec.targetMemberRecord(p.groupId, memberId, t));
     }
     if (groupEpoch > cg.assignmentEpoch) {
-      targets = this.assign(cg, members, topics);
+      targets = this.assign(p.groupId, cg, members, topics);
       for (const [id, a] of targets) {
         if (!sameAssignment(a, cg.targetAssignment.get(id) ?? new Map()) || id === memberId) records.push(crec.targetMemberRecord(p.groupId, id, a));
       }
@@ -281,7 +289,7 @@ export class ConsumerGroups {
     const cg = group.consumer!;
     this.cancelTimers(group.groupId, member.memberId);
     const rest = [...cg.members.values()].filter((m) => m.memberId !== member.memberId);
-    const { hash } = this.subscriptionMetadata(rest);
+    const { hash } = this.subscriptionMetadata(group.groupId, rest);
     this.host.logger.info({ group: group.groupId, member: member.memberId, reason }, 'consumer group member removed');
     const epoch = cg.groupEpoch + 1;
     // The last member gone: the (empty) assignment is at the group epoch at once (KAFKA-20442).
@@ -291,6 +299,7 @@ export class ConsumerGroups {
 
   private cancelTimers(groupId: string, memberId: string): void {
     this.armed.delete(sessionKey(groupId, memberId));
+    this.regexVisibility.delete(sessionKey(groupId, memberId));
     this.runtime.cancel(sessionKey(groupId, memberId));
     this.runtime.cancel(revokeKey(groupId, memberId));
   }
@@ -324,7 +333,7 @@ export class ConsumerGroups {
   }
 
   /** The topics the members subscribe to (names and regexes, existing topics only) and our hash of them. */
-  private subscriptionMetadata(members: Iterable<ConsumerMember>): { hash: number; topics: Map<string, CatalogueTopic> } {
+  private subscriptionMetadata(groupId: string, members: Iterable<ConsumerMember>): { hash: number; topics: Map<string, CatalogueTopic> } {
     const topics = new Map<string, CatalogueTopic>();
     const all = this.host.topics.all().filter((t) => !t.internal);
     for (const m of members) {
@@ -333,15 +342,16 @@ export class ConsumerGroups {
         if (t) topics.set(t.id.toString('hex'), t);
       }
       const re = m.subscribedTopicRegex ? compileRegex(m.subscribedTopicRegex) : null;
-      if (re) for (const t of all) if (re.test(t.name)) topics.set(t.id.toString('hex'), t);
+      const visible = this.regexVisibility.get(sessionKey(groupId, m.memberId));
+      if (re) for (const t of all) if (re.test(t.name) && (!visible || visible(t.name))) topics.set(t.id.toString('hex'), t);
     }
     const text = [...topics].map(([id, t]) => `${id}:${t.name}:${t.partitions}`).sort().join(',');
     const hash = topics.size === 0 ? 0 : process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest().readUIntBE(0, 6);
     return { hash, topics };
   }
 
-  private memberTopicIds(m: ConsumerMember): string[] {
-    return [...this.subscriptionMetadata([m]).topics.keys()];
+  private memberTopicIds(groupId: string, m: ConsumerMember): string[] {
+    return [...this.subscriptionMetadata(groupId, [m]).topics.keys()];
   }
 
   /** The group's assignor: the one most members ask for, else the first configured. */
@@ -353,10 +363,10 @@ export class ConsumerGroups {
     return best ?? this.host.settings.assignors[0];
   }
 
-  private assign(cg: ConsumerGroup, members: ReadonlyMap<string, ConsumerMember>, topics: Map<string, CatalogueTopic>): Map<string, Assignment> {
+  private assign(groupId: string, cg: ConsumerGroup, members: ReadonlyMap<string, ConsumerMember>, topics: Map<string, CatalogueTopic>): Map<string, Assignment> {
     const assignor = ASSIGNORS.get(this.assignorName(members.values())) ?? ASSIGNORS.get('uniform')!;
     const byId = new Map<string, AssignorTopic>([...topics].map(([id, t]) => [id, { id, partitions: t.partitions }]));
-    return assignor([...members.values()].map((m) => ({ memberId: m.memberId, topics: this.memberTopicIds(m) })), byId, cg.targetAssignment);
+    return assignor([...members.values()].map((m) => ({ memberId: m.memberId, topics: this.memberTopicIds(groupId, m) })), byId, cg.targetAssignment);
   }
 
   describe(groupId: string): ConsumerGroupDescribeResponseGroups {
@@ -405,7 +415,7 @@ export class ConsumerGroups {
   /** Topics a consumer group's members subscribe to (OffsetDelete refuses them). */
   subscribedTopicNames(group: Group): Set<string> {
     const names = new Set<string>();
-    for (const t of this.subscriptionMetadata(group.consumer?.members.values() ?? []).topics.values()) names.add(t.name);
+    for (const t of this.subscriptionMetadata(group.groupId, group.consumer?.members.values() ?? []).topics.values()) names.add(t.name);
     return names;
   }
 }

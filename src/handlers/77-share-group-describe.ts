@@ -6,7 +6,7 @@ import { coordinates, handler } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ShareGroupDescribeApi, type ShareGroupDescribeResponseGroups } from '../protocol/generated/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
-import { authorized, authorizedOperations } from '../security/authorizer.js';
+import { authorized, authorizedOperations, deniedNames, GROUP_USES_HIDDEN_TOPICS } from '../security/authorizer.js';
 
 const NO_OPERATIONS = -2147483648;
 
@@ -20,6 +20,11 @@ export default handler(ShareGroupDescribeApi, (req, ctx) => ({
     if (!shares.has(groupId)) return { ...empty, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
     // A group known only by its share-partition state (members are not persisted) is Empty.
     const group = shares.groups.get(groupId);
+    // Members subscribed to or assigned a topic the caller may not DESCRIBE: none shown (Kafka 4.1's KafkaApis).
+    const named = [...(group?.members.values() ?? [])].flatMap((m) => [...m.subscribedTopics, ...shares.assignmentOf(m).map((t) => t.topicName)]);
+    if (deniedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, named).size > 0) {
+      return { ...empty, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: GROUP_USES_HIDDEN_TOPICS };
+    }
     return {
       errorCode: ErrorCode.NONE, errorMessage: null, groupId, groupState: shares.stateOf(groupId), groupEpoch: group?.groupEpoch ?? 0,
       assignmentEpoch: group?.assignmentEpoch ?? 0, assignorName: 'simple',

@@ -13,6 +13,9 @@ import { AclSet, ResourceType, CLUSTER_NAME, bindingKey, bindingProblem, filterP
 export interface CreateResult { errorCode: number; errorMessage: string | null }
 export interface DeleteResult { errorCode: number; errorMessage: string | null; deleted: AclBinding[] }
 
+/** Kafka's message when a described group uses topics the caller may not DESCRIBE (Consumer/ShareGroupDescribe). */
+export const GROUP_USES_HIDDEN_TOPICS = 'The described group uses topics that the client is not authorized to describe.';
+
 /** Reads `super.users` (`User:admin;User:ops`). */
 export function parseSuperUsers(setting: string): Set<string> {
   return new Set(setting.split(';').map((s) => s.trim()).filter(Boolean));

@@ -9,7 +9,7 @@ import { startTestBroker, callApi, run, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
 import {
   CreateAclsApi, DescribeAclsApi, DeleteAclsApi, MetadataApi, DescribeConfigsApi, InitProducerIdApi, FindCoordinatorApi, ProduceApi, CreateTopicsApi, DeleteTopicsApi,
-  DescribeUserScramCredentialsApi, AlterUserScramCredentialsApi, SaslHandshakeApi, ElectLeadersApi, ConsumerGroupHeartbeatApi, ShareGroupHeartbeatApi, AlterShareGroupOffsetsApi,
+  DescribeUserScramCredentialsApi, AlterUserScramCredentialsApi, SaslHandshakeApi, ElectLeadersApi, ConsumerGroupHeartbeatApi, ShareGroupHeartbeatApi, AlterShareGroupOffsetsApi, ConsumerGroupDescribeApi, ShareGroupDescribeApi,
 } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
@@ -389,7 +389,7 @@ test('group heartbeats subscribing to a topic the member may not describe get TO
   for (const r of offsets.responses) assert.deepEqual(r.topicId, Buffer.alloc(16), 'no id of a topic the principal may not see');
 });
 
-test('a KIP-848 regex subscription is assigned only topics the member may describe', async () => {
+test('a KIP-848 regex subscription is assigned only topics the member may describe; describing the group needs them too', async () => {
   await admin.createTopics({ topics: [{ topic: 'anon-visible-a' }] });
   await grant(allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'anon-visible-a', AclOperationTypes.DESCRIBE));
   const ids = new Map((await admin.fetchTopicMetadata({ topics: ['anon-visible-a', 'secret'] })).topics.map((t) => [t.name, t.partitions.length]));
@@ -408,4 +408,18 @@ test('a KIP-848 regex subscription is assigned only topics the member may descri
   }
   const meta = await callApi(broker.port, MetadataApi, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'anon-visible-a' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   assert.deepEqual(assigned, [meta.topics[0].topicId], 'only anon-visible-a, not secret');
+
+  // Describing the group shows its members while the caller may describe their topics, and nothing once it may not.
+  const describe = () => callApi(broker.port, ConsumerGroupDescribeApi, 1, { groupIds: ['anon-regex'], includeAuthorizedOperations: false }).then((r) => r.groups[0]);
+  const shown = await describe();
+  assert.deepEqual([shown.errorCode, shown.members.length], [ErrorCode.NONE, 1]);
+  const shareMember = await callApi(broker.port, ShareGroupHeartbeatApi, 1, { groupId: 'anon-sg2', memberId: 's'.repeat(22), memberEpoch: 0, rackId: null, subscribedTopicNames: ['anon-visible-a'] });
+  assert.equal(shareMember.errorCode, ErrorCode.NONE);
+  const describeShare = () => callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['anon-sg2'], includeAuthorizedOperations: false }).then((r) => r.groups[0]);
+  assert.deepEqual([(await describeShare()).errorCode, (await describeShare()).members.length], [ErrorCode.NONE, 1]);
+  await admin.deleteAcls({ filters: [{ ...allow('User:ANONYMOUS', AclResourceTypes.TOPIC, 'anon-visible-a', AclOperationTypes.DESCRIBE) }] });
+  const hidden = await describe();
+  assert.deepEqual([hidden.errorCode, hidden.members], [ErrorCode.TOPIC_AUTHORIZATION_FAILED, []]);
+  const hiddenShare = await describeShare();
+  assert.deepEqual([hiddenShare.errorCode, hiddenShare.members], [ErrorCode.TOPIC_AUTHORIZATION_FAILED, []]);
 });

@@ -91,8 +91,10 @@ function overview(broker: Broker, may: May) {
     })),
     groups: listGroups(broker).filter((g) => may(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)).map((g) => ({
       groupId: g.groupId, type: g.type, state: g.state, members: g.members.length,
-      // A share group's lag: records not yet acknowledged or archived.
-      lag: g.protocolType === 'share' ? sum(shareGroupInfo(broker, g.groupId)?.partitions.map((p) => p.lag) ?? []) : sum(g.committed.map((c) => c.lag ?? 0)),
+      // A share group's lag: records not yet acknowledged or archived. Only over topics the principal may DESCRIBE.
+      lag: g.protocolType === 'share'
+        ? sum(shareGroupInfo(broker, g.groupId)?.partitions.filter((p) => may(AclOperation.DESCRIBE, ResourceType.TOPIC, p.topic)).map((p) => p.lag) ?? [])
+        : sum(g.committed.filter((c) => may(AclOperation.DESCRIBE, ResourceType.TOPIC, c.topic)).map((c) => c.lag ?? 0)),
     })),
     subjects: broker.registry && !registryLocked(broker) ? broker.registry.state.listSubjects(false).length : null,
   };

@@ -120,7 +120,8 @@ test("with ACLs on, a group's lags over REST and on the console name only topics
   const guarded = await startTestBroker({ adminPort: -1, logLevel: 'fatal', config: { 'sasl.users': 'admin:admin-pw', 'authorizer.enabled': 'true', 'super.users': 'User:admin' } });
   try {
     const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
-    const superUser = new Kafka({ brokers: [guarded.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'admin', password: 'admin-pw' } }).admin();
+    const asAdmin = new Kafka({ brokers: [guarded.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'admin', password: 'admin-pw' } });
+    const superUser = asAdmin.admin();
     await superUser.connect();
     await superUser.createTopics({ topics: [{ topic: 'hidden.payroll' }, { topic: 'open.orders' }] });
     const describe = (resourceType: number, resourceName: string): AclEntry => ({
@@ -130,6 +131,10 @@ test("with ACLs on, a group's lags over REST and on the console name only topics
     // The HTTP surfaces are User:ANONYMOUS: it may describe the group and one of its two topics.
     await superUser.createAcls({ acl: [describe(AclResourceTypes.GROUP, 'g1'), describe(AclResourceTypes.TOPIC, 'open.orders')] });
     for (const topic of ['hidden.payroll', 'open.orders']) await superUser.setOffsets({ groupId: 'g1', topic, partitions: [{ partition: 0, offset: '0' }] });
+    const producer = asAdmin.producer();
+    await producer.connect();
+    await producer.send({ topic: 'hidden.payroll', messages: [{ value: 'a' }, { value: 'b' }] }); // a lag of 2 there, 0 on open.orders
+    await producer.disconnect();
     await superUser.disconnect();
     const c = `${guarded.adminUrl}/v3/clusters/samsa-cluster/consumer-groups/g1`;
     const lags = JSON.parse((await call('GET', `${c}/lags`)).text) as { data: Array<{ topic_name: string }> };
@@ -140,6 +145,8 @@ test("with ACLs on, a group's lags over REST and on the console name only topics
     assert.equal(page.status, 200, page.text);
     assert.doesNotMatch(page.text, /payroll/);
     assert.match(page.text, /open\.orders/);
+    const overview = JSON.parse((await call('GET', `${guarded.adminUrl}/console/api/overview`)).text) as { groups: Array<{ groupId: string; lag: number }> };
+    assert.deepEqual(overview.groups.map((g) => [g.groupId, g.lag]), [['g1', 0]], 'the overview sums lags over described topics only');
   } finally {
     await guarded.close();
   }

@@ -286,8 +286,15 @@ export class Broker {
     return this.logs.get(topic, partition);
   }
 
-  /** `partition`, or why there is none: UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use). */
-  /** A partition as clients reach it (Kafka requests, the REST API): none of a private topic (PRIVATE_TOPICS). */
+  /** A topic as clients see it (the test kit's and the console's record views): none of a private topic. */
+  clientTopic(name: string): TopicMeta | undefined {
+    return PRIVATE_TOPICS.has(name) ? undefined : this.topics.get(name);
+  }
+
+  /**
+   * `partition` as clients reach it (Kafka requests, the REST API), or why there is none: UNKNOWN_TOPIC_OR_PARTITION
+   * (also for a private topic, PRIVATE_TOPICS), or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use).
+   */
   partitionOrError(topic: string, partition: number): PartitionLog | number {
     if (PRIVATE_TOPICS.has(topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return this.partition(topic, partition) ?? (this.logs.figures(topic, partition) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -56,6 +56,9 @@ interface ManualTimer {
   cancelled: boolean;
 }
 
+/** The latest time a Date holds (ECMAScript's time value range). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * A clock that moves only when told: `advance(ms)` runs every timer that falls due, in due order, each seeing
  * `now()` at its own due time. Timers scheduled by a timer that falls inside the advanced span run too.
@@ -65,9 +68,6 @@ interface ManualTimer {
  * setInterval does not replay missed ticks either; the intervals' work (maintenance, expiry checks) depends on the
  * time, not on how often it ran.
  */
-/** The latest time a Date holds (ECMAScript's time value range). */
-const MAX_DATE_MS = 8.64e15;
-
 export class ManualClock implements Clock {
   private current: number;
   private seq = 0;

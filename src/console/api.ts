@@ -27,7 +27,7 @@
  * topics (as OffsetCommit does): 403 (40301) otherwise. With `registry.auth=basic` the schema pages are refused
  * (the registry's own port asks for credentials) and values are decoded only if the registry answers.
  */
-import { PRIVATE_TOPICS, type Broker } from '../broker.js';
+import type { Broker } from '../broker.js';
 import { HttpError, HttpErrors, Router, type HttpRequest } from '../http/index.js';
 import { resolveTopicConfigs, ConfigSource } from '../metadata/configs.js';
 import { consumerGroupLags } from '../operator/lag.js';
@@ -144,7 +144,7 @@ async function decoded(decoder: WireDecoder | null, data: Buffer | null): Promis
 
 async function records(broker: Broker, req: HttpRequest) {
   const topic = req.params.topic!;
-  const meta = PRIVATE_TOPICS.has(topic) ? undefined : broker.topics.get(topic);
+  const meta = broker.clientTopic(topic);
   if (!meta) throw unknownTopic(topic);
   const partition = intParam(req.query, 'partition', 0) ?? 0;
   if (partition >= meta.partitions) throw new HttpError(404, 40403, `Topic '${topic}' has no partition ${partition}.`);

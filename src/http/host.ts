@@ -45,6 +45,8 @@ export interface HttpHostOptions {
 const JSON_TYPES = /^application\/(vnd\.schemaregistry(\.v1)?\+json|json|octet-stream)\b/i;
 const CORS_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const CORS_HEADERS = 'Content-Type, Accept, Authorization';
+/** How long a client has to send a whole request (headers and body). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export class HttpHost {
   /** The root router: mount surfaces here (`host.mount('/metrics', router)`). */
@@ -200,9 +202,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   options.logger?.info({ url: host.url }, 'http listening');
   return host;
 }
-
-/** How long a client has to send a whole request (headers and body). */
-const REQUEST_TIMEOUT_MS = 60_000;
 
 function toReply(result: unknown): Reply {
   if (result instanceof Reply) return result;

@@ -79,15 +79,8 @@ export class Security {
   }
 
   /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users. */
-  async checkBasicAuth(header: string | undefined, surface: 'registry' | 'admin' = 'registry'): Promise<boolean> {
-    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-    const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return false;
-    const user = decoded.slice(0, colon);
-    const ok = await this.users.checkPassword(user, decoded.slice(colon + 1));
-    if (!ok) this.logger.info({ user, component: 'http' }, `failed ${surface} authentication`);
-    return ok;
+  async checkBasicAuth(header: string | undefined): Promise<boolean> {
+    return await this.basicAuthUser(header, 'registry') !== null;
   }
 
   /**
@@ -95,10 +88,21 @@ export class Security {
    * (the admin port reads every topic and steers the broker, as Redpanda's admin API wants a superuser).
    */
   async checkAdminAuth(header: string | undefined): Promise<boolean> {
-    if (!await this.checkBasicAuth(header, 'admin')) return false;
-    if (!this.config.bool('authorizer.enabled')) return true;
-    const user = Buffer.from(header!.slice(6).trim(), 'base64').toString('utf8').split(':')[0];
-    return parseSuperUsers(this.config.get('super.users')).has(`User:${user}`);
+    const user = await this.basicAuthUser(header, 'admin');
+    if (user === null) return false;
+    return !this.config.bool('authorizer.enabled') || parseSuperUsers(this.config.get('super.users')).has(`User:${user}`);
+  }
+
+  /** The user whose password the header carries, or null (a failure is logged with the user name only). */
+  private async basicAuthUser(header: string | undefined, surface: 'registry' | 'admin'): Promise<string | null> {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+    const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return null;
+    const user = decoded.slice(0, colon);
+    if (await this.users.checkPassword(user, decoded.slice(colon + 1))) return user;
+    this.logger.info({ user, component: 'http' }, `failed ${surface} authentication`);
+    return null;
   }
 
   unsecuredValidatorOptions(): UnsecuredValidatorOptions {

@@ -3,7 +3,7 @@
  * offsets with their lag, and the records of a partition decoded (key, value, headers, producer id/epoch, whether
  * transactional, and transaction markers). Plain objects, computed on each call from the broker's live state.
  */
-import { PRIVATE_TOPICS, type Broker } from '../broker.js';
+import type { Broker } from '../broker.js';
 import type { PartitionLog } from '../log/index.js';
 import { BATCH_HEADER_SIZE, controlType, decodeBatch, readBatchHeader, TimestampType, type BatchHeader } from '../protocol/record-batch.js';
 import { Reader } from '../protocol/reader.js';
@@ -209,7 +209,7 @@ export function eachBatch(log: PartitionLog, from: number, visit: (buf: Buffer, 
 
 /** A topic's records (every partition, or one), decoded, in partition then offset order. */
 export function readRecords(broker: Broker, topic: string, query: RecordsQuery = {}): InspectedRecord[] {
-  const meta = PRIVATE_TOPICS.has(topic) ? undefined : broker.topics.get(topic);
+  const meta = broker.clientTopic(topic);
   if (!meta) throw new TestkitError('SAMSA_UNKNOWN_TOPIC', `no topic '${topic}'`);
   const { partition, offset = 0, limit = Infinity } = query;
   if (partition !== undefined && (partition < 0 || partition >= meta.partitions)) {

@@ -254,12 +254,19 @@ export class Broker {
   private openPartitionTxns(): OpenPartitionTxn[] {
     const open: OpenPartitionTxn[] = [];
     // The opened logs only (one not opened yet is empty): every second, thousands of idle partitions cost nothing.
+    if (!this.anyOpenPartitionTxn()) return open;
     for (const [name, log] of this.logs.entries()) {
       if (!log.producers.hasOpenTransactions) continue;
       const { topic, partition } = LogManager.partitionOf(name);
       for (const t of log.producers.openTransactions()) open.push({ topic, partition, producerId: t.producerId, producerEpoch: t.producerEpoch });
     }
     return open;
+  }
+
+  /** Whether a partition holds a transaction open: asked every second, so without allocating (entries are pairs). */
+  private anyOpenPartitionTxn(): boolean {
+    for (const log of this.logs.values()) if (log.producers.hasOpenTransactions) return true;
+    return false;
   }
 
   private async writeMarker(topic: string, partition: number, producerId: number, epoch: number, commit: boolean): Promise<void> {

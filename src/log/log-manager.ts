@@ -249,6 +249,10 @@ export class LogManager {
     return this.logs.entries();
   }
 
+  values(): IterableIterator<PartitionLog> {
+    return this.logs.values();
+  }
+
   /** The topic and partition of a name from `entries` (`<topic>-<partition>`: the partition follows the last '-'). */
   static partitionOf(name: string): { topic: string; partition: number } {
     const dash = name.lastIndexOf('-');
@@ -282,7 +286,11 @@ export class LogManager {
       try {
         const deleted = retention ? log.enforceRetention(now) : (log.maintainSegments(now), 0);
         if (deleted) this.opts.logger?.debug({ partition: name, deleted, logStartOffset: log.logStartOffset }, 'retention deleted segments');
-        if (log.config.compactPolicy && !this.cleaning.has(name) && !this.closing && cleanerDue(name)) this.startCleaning(name, log, now);
+        if (log.config.compactPolicy && !this.cleaning.has(name) && !this.closing && cleanerDue(name)) {
+          // Only closed segments are cleaned: a log that is its active segment alone is an idle look, without a pass.
+          if (log.segments.length > 1) this.startCleaning(name, log, now);
+          else this.backOffCleaner(name);
+        }
       } catch (err) {
         this.opts.logger?.error({ partition: name, err }, 'log maintenance failed');
       }
@@ -302,6 +310,10 @@ export class LogManager {
     await Promise.all(this.cleaning.values());
   }
 
+  private backOffCleaner(name: string): void {
+    this.nextCleanerCheck.set(name, this.now() + (this.opts.cleanerBackoffMs ?? 15_000));
+  }
+
   private startCleaning(name: string, log: PartitionLog, now: number): void {
     const pass = compaction(log, now);
     // Registered before the first turn runs: a pass with nothing to do ends within it, and must not stay registered.
@@ -310,7 +322,8 @@ export class LogManager {
     const done = (stats: CompactionStats | null) => {
       this.cleaning.delete(name);
       // Kafka's cleaner looks again at once after cleaning something, else backs off.
-      this.nextCleanerCheck.set(name, stats ? now : this.now() + (this.opts.cleanerBackoffMs ?? 15_000));
+      if (stats) this.nextCleanerCheck.set(name, now);
+      else this.backOffCleaner(name);
       if (stats) this.opts.logger?.debug({ partition: name, cleanedTo: log.cleanedTo, ...stats }, 'compacted');
       resolve();
     };

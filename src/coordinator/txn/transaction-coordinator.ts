@@ -99,7 +99,10 @@ export class TransactionCoordinator {
     }
     // Ids written before updatedAt existed start their idle time now.
     for (const txn of this.txns.values()) txn.updatedAt ??= deps.clock.now();
-    this.timer = deps.clock.setInterval(() => void this.housekeeping(), CHECK_INTERVAL_MS);
+    this.timer = deps.clock.setInterval(() => {
+      // Nothing to look at (no transactional id, no transaction open in any partition): no round, nothing allocated.
+      if (this.txns.size > 0 || this.orphans.size > 0 || deps.openPartitionTxns().length > 0) void this.housekeeping();
+    }, CHECK_INTERVAL_MS);
   }
 
   /** Finishes transactions a crash left in Prepare*; call once after the broker's partitions are open. */

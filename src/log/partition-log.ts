@@ -13,7 +13,7 @@
  */
 import {
   BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
-  setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type BatchHeader,
+  setBaseOffset, setLogAppendTime, setMaxTimestamp, setPartitionLeaderEpoch, type BatchHeader,
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
@@ -315,17 +315,7 @@ export class PartitionLog {
     if (records.length > cfg.segmentBytes) {
       throw new BatchError(ErrorCode.RECORD_LIST_TOO_LARGE, `${records.length} bytes exceed segment.bytes ${cfg.segmentBytes}`);
     }
-    for (const b of batches) {
-      if (b.size > cfg.maxMessageBytes) throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
-      const outOfRange = cfg.logAppendTime ? undefined : [b.baseTimestamp, b.maxTimestamp].find((t) => now - t > cfg.timestampBeforeMaxMs || t - now > cfg.timestampAfterMaxMs);
-      if (outOfRange !== undefined) {
-        throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${outOfRange} is out of range: at most ${cfg.timestampBeforeMaxMs} ms behind and ${cfg.timestampAfterMaxMs} ms ahead of the broker's clock (message.timestamp.before/after.max.ms)`);
-      }
-      // Every record's framing, as Kafka's LogValidator checks it (compressed batches inflated within a bound).
-      if (checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes)).nullKey && cfg.compactPolicy) {
-        throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
-      }
-    }
+    batches = this.validate(records, batches, now);
     for (const b of batches) {
       const check = this.producers.check(this.producerBatch(b, 0, null));
       if (check.kind === 'error') throw new BatchError(check.errorCode, check.message);
@@ -334,6 +324,33 @@ export class PartitionLog {
       }
     }
     return this.write(records, batches, now, cfg.logAppendTime);
+  }
+
+  /**
+   * Every record's framing and timestamp, as Kafka's LogValidator checks them (compressed batches inflated within a
+   * bound). Under CreateTime a batch's maxTimestamp becomes its records' maximum, as Kafka stores it whatever the
+   * client wrote (retention, the time index and ListOffsets read it). Returns the headers as they will be stored.
+   */
+  private validate(records: Buffer, batches: readonly BatchHeader[], now: number): readonly BatchHeader[] {
+    const cfg = this.config;
+    let stamped: BatchHeader[] | null = null;
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i];
+      if (b.size > cfg.maxMessageBytes) throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
+      const scan = checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes));
+      if (scan.nullKey && cfg.compactPolicy) throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
+      if (cfg.logAppendTime) continue;
+      // The earliest and latest record stand for all: the allowed range is one interval (NO_TIMESTAMP records pass).
+      const outOfRange = scan.minTimestamp === Infinity ? undefined : [scan.minTimestamp, scan.maxTimestamp].find((t) => now - t > cfg.timestampBeforeMaxMs || t - now > cfg.timestampAfterMaxMs);
+      if (outOfRange !== undefined) {
+        throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${outOfRange} is out of range: at most ${cfg.timestampBeforeMaxMs} ms behind and ${cfg.timestampAfterMaxMs} ms ahead of the broker's clock (message.timestamp.before/after.max.ms)`);
+      }
+      if (b.maxTimestamp !== scan.maxTimestamp) (stamped ??= [...batches])[i] = { ...b, maxTimestamp: scan.maxTimestamp };
+    }
+    if (!stamped) return batches;
+    // Rewritten only once every batch passed: a refused request leaves the client's bytes as they came.
+    for (let i = 0; i < batches.length; i++) if (stamped[i] !== batches[i]) setMaxTimestamp(records, stamped[i].position, stamped[i].size, stamped[i].maxTimestamp);
+    return stamped;
   }
 
   /**

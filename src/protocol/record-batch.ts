@@ -165,6 +165,11 @@ export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number)
  */
 export function setLogAppendTime(buf: Buffer, pos: number, size: number, timestamp: number): void {
   buf.writeInt16BE(buf.readInt16BE(pos + F.attributes) | TIMESTAMP_TYPE_BIT, pos + F.attributes);
+  setMaxTimestamp(buf, pos, size, timestamp);
+}
+
+/** Rewrites maxTimestamp and the CRC over it: Kafka's LogValidator stores the records' own maximum, not the client's. */
+export function setMaxTimestamp(buf: Buffer, pos: number, size: number, timestamp: number): void {
   writeInt64(buf, pos + F.maxTimestamp, timestamp);
   buf.writeUInt32BE(crc32c(buf.subarray(pos + F.attributes, pos + size)), pos + F.crc);
 }
@@ -347,6 +352,8 @@ export function decompress(code: number, data: Buffer, limit = DEFAULT_INFLATED_
 
 // The scan below keeps its position here: no objects per record, so checking costs no allocation.
 let scanAt = 0;
+/** A record's timestamp when it has none (Kafka's RecordBatch.NO_TIMESTAMP). */
+export const NO_TIMESTAMP = -1;
 
 /** A zigzag varint of at most 5 bytes whose value fits an int32; NaN when longer, out of range or cut off. */
 function scanVarint(b: Buffer, end: number): number {
@@ -361,14 +368,20 @@ function scanVarint(b: Buffer, end: number): number {
   return NaN;
 }
 
-/** Skips a zigzag varlong (at most 10 bytes, the 10th holding only the top bit); false when malformed. */
-function skipVarlong(b: Buffer, end: number): boolean {
-  for (let i = 0; i < 10; i++) {
-    if (scanAt >= end) return false;
+/**
+ * A zigzag varlong (at most 10 bytes, the 10th holding only the top bit) as a number: exact within ±2^52, the
+ * nearest double beyond (with the right sign: the first byte's low bit); NaN when malformed.
+ */
+function scanVarlong(b: Buffer, end: number): number {
+  const negative = scanAt < end && (b[scanAt] & 1) === 1;
+  let v = 0;
+  for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
+    if (scanAt >= end) return NaN;
     const byte = b[scanAt++];
-    if (byte < 0x80) return i < 9 || byte <= 1;
+    v += (byte & 0x7f) * scale;
+    if (byte < 0x80) return i < 9 || byte <= 1 ? (negative ? -(v + 1) / 2 : v / 2) : NaN;
   }
-  return false;
+  return NaN;
 }
 
 /** Skips a length-prefixed byte field (-1 = null, when `nullable`); returns its length, or NaN when malformed. */
@@ -382,6 +395,9 @@ function skipBytes(b: Buffer, end: number, nullable: boolean): number {
 export interface RecordsScan {
   /** Some record has a null key (refused on compacted topics). */
   nullKey: boolean;
+  /** The records' timestamps (base timestamp + delta), -1 (NO_TIMESTAMP) ones left out: Infinity and -1 when none. */
+  minTimestamp: number;
+  maxTimestamp: number;
 }
 
 /**
@@ -389,18 +405,26 @@ export interface RecordsScan {
  * canonical varints, offset deltas 0, 1, 2..., key/value/header lengths inside the record, nothing left over. Returns
  * what the caller needs to know, or the problem (Kafka's InvalidRecordException: INVALID_RECORD).
  */
-export function scanRecords(b: Buffer, start: number, end: number, count: number): RecordsScan | BatchError {
+export function scanRecords(b: Buffer, start: number, end: number, count: number, baseTimestamp = 0): RecordsScan | BatchError {
   const bad = (i: number, what: string) => new BatchError(ErrorCode.INVALID_RECORD, `record ${i}: ${what}`);
   // The smallest record takes 7 bytes (length + attributes, timestamp, offset, key, value, header count).
   if (count > (end - start) / 7) return new BatchError(ErrorCode.INVALID_RECORD, `record count ${count} exceeds what ${end - start} bytes can hold`);
   let nullKey = false;
+  let minTimestamp = Infinity;
+  let maxTimestamp = NO_TIMESTAMP;
   scanAt = start;
   for (let i = 0; i < count; i++) {
     const length = scanVarint(b, end);
     if (!(length >= 6) || scanAt + length > end) return bad(i, `invalid record length ${length}`);
     const recordEnd = scanAt + length;
     scanAt++; // attributes: unused in v2
-    if (!skipVarlong(b, recordEnd)) return bad(i, 'invalid timestamp delta');
+    const timestampDelta = scanVarlong(b, recordEnd);
+    if (Number.isNaN(timestampDelta)) return bad(i, 'invalid timestamp delta');
+    const timestamp = baseTimestamp + timestampDelta;
+    if (timestamp !== NO_TIMESTAMP) {
+      if (timestamp < minTimestamp) minTimestamp = timestamp;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    }
     if (scanVarint(b, recordEnd) !== i) return bad(i, 'offset delta out of sequence');
     const key = skipBytes(b, recordEnd, true);
     if (Number.isNaN(key)) return bad(i, 'invalid key length');
@@ -414,7 +438,7 @@ export function scanRecords(b: Buffer, start: number, end: number, count: number
     if (scanAt !== recordEnd) return bad(i, `record length ${length} does not match its fields`);
   }
   if (scanAt !== end) return new BatchError(ErrorCode.INVALID_RECORD, `${end - scanAt} bytes left after the ${count} records the batch declares`);
-  return { nullKey };
+  return { nullKey, minTimestamp, maxTimestamp };
 }
 
 /**
@@ -425,10 +449,10 @@ export function checkRecords(buf: Buffer, h: BatchHeader, limit: number): Record
   const start = h.position + BATCH_HEADER_SIZE;
   const end = h.position + h.size;
   let scan: RecordsScan | BatchError;
-  if (h.compression === Compression.none) scan = scanRecords(buf, start, end, h.recordCount);
+  if (h.compression === Compression.none) scan = scanRecords(buf, start, end, h.recordCount, h.baseTimestamp);
   else {
     const body = decompress(h.compression, buf.subarray(start, end), limit);
-    scan = scanRecords(body, 0, body.length, h.recordCount);
+    scan = scanRecords(body, 0, body.length, h.recordCount, h.baseTimestamp);
   }
   if (scan instanceof BatchError) throw scan;
   return scan;

@@ -192,6 +192,28 @@ for (const backend of backends()) {
     assert.equal(compacted.highWatermark, 1);
   });
 
+  test(`${backend.name}: maxTimestamp is stored as the records' own maximum, and every record's timestamp is checked`, () => {
+    const log = open({ 'message.timestamp.before.max.ms': 1000 }, { now: () => 10_000 });
+    const records = [9_200, 9_800, 9_500].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp }));
+    // Headers that lie, both ways: the records say 9,800.
+    for (const maxTimestamp of [50_000_000, 0]) append(log, encodeBatch(records, { maxTimestamp }));
+    const stored = log.read(0, 10_000)[0];
+    const parsed = parseBatches(stored);
+    assert.ok(!(parsed instanceof BatchError), 'CRC valid after the rewrite');
+    assert.deepEqual(parsed.map((h) => h.maxTimestamp), [9_800, 9_800]);
+    assert.deepEqual(log.offsetOfMaxTimestamp(), { offset: 1, timestamp: 9_800 });
+    assert.equal(log.offsetForTimestamp(9_900), undefined, 'no record at or after 9,900');
+
+    // Base and max in range, one record (a negative delta) behind: refused, nothing stored.
+    const hidden = encodeBatch([9_500, 1_000, 9_800].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp })), { baseTimestamp: 9_500, maxTimestamp: 9_800 });
+    assert.deepEqual([readBatchHeader(hidden).baseTimestamp, readBatchHeader(hidden).maxTimestamp], [9_500, 9_800]);
+    assert.throws(() => append(log, hidden), (e: unknown) => e instanceof BatchError && e.errorCode === ErrorCode.INVALID_TIMESTAMP && /timestamp 1000 /.test(e.message));
+    assert.equal(log.highWatermark, 6);
+    // A record without a timestamp (NO_TIMESTAMP) is not out of range, as in Kafka.
+    append(log, encodeBatch([{ key: null, value: Buffer.from('v'), timestamp: -1 }]));
+    assert.equal(log.highWatermark, 7);
+  });
+
   test(`${backend.name}: DeleteRecords advances the start offset and frees whole segments; truncateTo cuts the tail`, async () => {
     const log = open({ 'segment.bytes': 600 });
     for (let i = 0; i < 30; i++) append(log, batch(1, { size: 100 }));

@@ -224,10 +224,26 @@ test('decompress stops at its limit for every codec (MESSAGE_TOO_LARGE) and pass
 test('scanRecords accepts what encodeBatch writes and refuses counts and varints that lie', () => {
   const b = encodeBatch([{ key: null, value: Buffer.from('a'), headers: [{ key: 'h', value: null }] }, { key: Buffer.from('k'), value: null }]);
   const end = b.length;
-  assert.deepEqual(scanRecords(b, 61, end, 2), { nullKey: true });
+  const stamp = readBatchHeader(b).baseTimestamp;
+  assert.deepEqual(scanRecords(b, 61, end, 2, stamp), { nullKey: true, minTimestamp: stamp, maxTimestamp: stamp });
   for (const count of [1, 3, 2 ** 31 - 1]) assert.equal((scanRecords(b, 61, end, count) as BatchError).errorCode, ErrorCode.INVALID_RECORD, `count ${count}`);
   const long = Buffer.concat([Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), b.subarray(62)]);
   assert.ok(scanRecords(long, 0, long.length, 2) instanceof BatchError, 'a 6-byte varint');
+});
+
+test('scanRecords reads every record timestamp: negative and 10-byte deltas, NO_TIMESTAMP left out', () => {
+  const stamps = [5_000, -1, 2 ** 52, 4_000, 0];
+  const b = encodeBatch(stamps.map((timestamp) => ({ key: null, value: null, timestamp })), { baseTimestamp: 4_000 });
+  assert.deepEqual(scanRecords(b, 61, b.length, stamps.length, 4_000), { nullKey: true, minTimestamp: 0, maxTimestamp: 2 ** 52 });
+  const none = encodeBatch([{ key: null, value: null, timestamp: -1 }], { baseTimestamp: -1 });
+  assert.deepEqual(scanRecords(none, 61, none.length, 1, -1), { nullKey: true, minTimestamp: Infinity, maxTimestamp: -1 });
+  // A delta of -2^52 (zigzag 2^53 - 1, 8 bytes) is read exactly.
+  const far = encodeBatch([{ key: null, value: null, timestamp: -(2 ** 51) }], { baseTimestamp: 2 ** 51 });
+  assert.equal((scanRecords(far, 61, far.length, 1, 2 ** 51) as { minTimestamp: number }).minTimestamp, -(2 ** 51));
+  // zigzag(-2^63) as Java writes it (ten bytes, all ones): the nearest double, negative. The maximum starts at
+  // NO_TIMESTAMP, as Kafka's does.
+  const javaMin = Buffer.from([0x1e, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x01, 0x01, 0x00]);
+  assert.deepEqual(scanRecords(javaMin, 0, javaMin.length, 1, 0), { nullKey: true, minTimestamp: -(2 ** 63), maxTimestamp: -1 });
 });
 
 test('zstd frames that do not declare their size (streamed, as Java producers write them) are bounded too', () => {

@@ -312,6 +312,31 @@ test('Long.MAX_VALUE where int64s go (timestamps, a producer id, committed offse
   await assertStillServes();
 });
 
+test("a batch header lying about its timestamps: stored with the records' maximum; a record out of range is refused", QUICK, async () => {
+  await callApi(broker.port, CreateTopicsApi, 4, {
+    topics: [{ name: 'lying-stamps', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'message.timestamp.before.max.ms', value: '3600000' }] }],
+    timeoutMs: 1000, validateOnly: false,
+  });
+  const produce = (records: Buffer) => callApi(broker.port, ProduceApi, 9, {
+    transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'lying-stamps', partitionData: [{ index: 0, records }] }],
+  }).then((res) => res.responses[0].partitionResponses[0].errorCode);
+  const now = Date.now();
+  const stamped = (stamps: number[]) => stamps.map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp }));
+  // A header claiming a year ahead over records of now: retention and MAX_TIMESTAMP must not believe it.
+  assert.equal(await produce(encodeBatch(stamped([now - 10, now]), { maxTimestamp: now + 365 * 86_400_000 })), ErrorCode.NONE);
+  // Base and max within the hour, the middle record a day old.
+  assert.equal(await produce(encodeBatch(stamped([now, now - 86_400_000, now]), { baseTimestamp: now, maxTimestamp: now })), ErrorCode.INVALID_TIMESTAMP);
+  const listed = await callApi(broker.port, ListOffsetsApi, 7, {
+    replicaId: -1, isolationLevel: 0, timeoutMs: 0, topics: [{ name: 'lying-stamps', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3, maxNumOffsets: 1 }] }],
+  });
+  const { offset, timestamp } = listed.topics[0].partitions[0];
+  assert.deepEqual([offset, timestamp], [1, now], 'ListOffsets MAX_TIMESTAMP: the latest record');
+  const end = await callApi(broker.port, ListOffsetsApi, 7, {
+    replicaId: -1, isolationLevel: 0, timeoutMs: 0, topics: [{ name: 'lying-stamps', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
+  });
+  assert.equal(end.topics[0].partitions[0].offset, 2, 'the refused batch stored nothing');
+});
+
 test('strings past 32,767 bytes in flexible requests close the connection before any group is made of them', QUICK, async () => {
   const long = 'g'.repeat(40_000);
   const requests: Array<[ApiCodec<any, any>, number, unknown]> = [

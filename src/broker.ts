@@ -189,6 +189,9 @@ export class Broker {
     if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
     const batches = parseBatches(records);
     if (batches instanceof BatchError) return fail(batches.errorCode, batches.message);
+    // Kafka's LogValidator: a v2 record set is one batch (an idempotent retry of [sent batch, new batch] would
+    // otherwise store the sent one twice).
+    if (batches.length > 1) return fail(ErrorCode.INVALID_RECORD, `${batches.length} record batches for one partition: a produce request carries one`);
     let schemaProblem: string | null;
     try {
       const checked = this.checkSchemas(topic, records, batches, inflatedLimit(log.config.maxMessageBytes));

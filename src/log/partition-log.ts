@@ -167,6 +167,7 @@ export class PartitionLog {
       if (seg.size === 0) continue;
       const first = readBatchHeader(seg.log.read(0, BATCH_HEADER_SIZE)).maxTimestamp;
       seg.rollStart = first >= 0 ? Math.min(this.now(), first) : this.now();
+      seg.lastAppendMs = this.now();
     }
     const first = this.segments[0].baseOffset;
     this.startOffset = Math.min(Math.max(checkpoint, first), this.logEndOffset);
@@ -231,6 +232,7 @@ export class PartitionLog {
     this.writeSeq++;
     seg.recover(false, () => {});
     seg.rollStart = old[0].rollStart;
+    seg.lastAppendMs = Math.max(...old.map((o) => o.lastAppendMs));
     for (const merged of old.slice(1)) merged.remove();
     this.segments.splice(index, count, seg);
     return seg;
@@ -329,7 +331,8 @@ export class PartitionLog {
   /**
    * Every record's framing and timestamp, as Kafka's LogValidator checks them (compressed batches inflated within a
    * bound). Under CreateTime a batch's maxTimestamp becomes its records' maximum, as Kafka stores it whatever the
-   * client wrote (retention, the time index and ListOffsets read it). Returns the headers as they will be stored.
+   * client wrote (retention, the time index and ListOffsets read it). Returns the headers as they will be stored;
+   * `write` puts a changed maxTimestamp into the bytes.
    */
   private validate(records: Buffer, batches: readonly BatchHeader[], now: number): readonly BatchHeader[] {
     const cfg = this.config;
@@ -345,12 +348,11 @@ export class PartitionLog {
       if (outOfRange !== undefined) {
         throw new BatchError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${outOfRange} is out of range: at most ${cfg.timestampBeforeMaxMs} ms behind and ${cfg.timestampAfterMaxMs} ms ahead of the broker's clock (message.timestamp.before/after.max.ms)`);
       }
-      if (b.maxTimestamp !== scan.maxTimestamp) (stamped ??= [...batches])[i] = { ...b, maxTimestamp: scan.maxTimestamp };
+      // Past 2^53 neither side is exact: such a header is kept as it came.
+      const exact = Number.isSafeInteger(scan.maxTimestamp) && Number.isSafeInteger(b.maxTimestamp);
+      if (exact && b.maxTimestamp !== scan.maxTimestamp) (stamped ??= [...batches])[i] = { ...b, maxTimestamp: scan.maxTimestamp };
     }
-    if (!stamped) return batches;
-    // Rewritten only once every batch passed: a refused request leaves the client's bytes as they came.
-    for (let i = 0; i < batches.length; i++) if (stamped[i] !== batches[i]) setMaxTimestamp(records, stamped[i].position, stamped[i].size, stamped[i].maxTimestamp);
-    return stamped;
+    return stamped ?? batches;
   }
 
   /**
@@ -392,6 +394,8 @@ export class PartitionLog {
     this.maybeRoll(now, records.length, next - 1);
     next = first;
     const placed = batches.map((b) => {
+      // Written only now, once the request passed every check: a refused one leaves the caller's bytes as they came.
+      if (!logAppendTime) setMaxTimestamp(records, b.position, b.size, b.maxTimestamp);
       setBaseOffset(records, b.position, next);
       setPartitionLeaderEpoch(records, b.position, this.leaderEpoch);
       if (logAppendTime) setLogAppendTime(records, b.position, b.size, now);
@@ -402,6 +406,7 @@ export class PartitionLog {
     const seg = this.active;
     if (seg.size === 0) seg.rollStart = now;
     seg.append(records, placed); // throws StorageError with nothing changed
+    seg.lastAppendMs = now;
     for (const h of placed) {
       const marker = h.isControl ? controlType(records, h.position) : null;
       this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
@@ -712,7 +717,7 @@ export class PartitionLog {
     this.maintainSegments(now);
     if (!cfg.deletePolicy) return 0;
     let deleted = 0;
-    if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg, next) => (next !== undefined || seg.size > 0) && seg.maxTimestamp < now - cfg.retentionMs);
+    if (cfg.retentionMs >= 0) deleted += this.deleteSegmentsWhile((seg, next) => (next !== undefined || seg.size > 0) && seg.retentionTimestamp < now - cfg.retentionMs);
     if (cfg.retentionBytes >= 0) {
       let excess = this.size - cfg.retentionBytes;
       deleted += this.deleteSegmentsWhile((seg, next) => {

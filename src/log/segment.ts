@@ -98,7 +98,17 @@ export class Segment {
    * counts from the first batch's timestamp, which makes a producer with old timestamps roll on every append.
    */
   rollStart = -1;
+  /**
+   * When data was last appended here (or the start that recovered it): time retention's clock for a segment whose
+   * records carry no timestamp (maxTimestamp below 0), as Kafka falls back on the file's modification time.
+   */
+  lastAppendMs = -1;
   private bytesSinceIndex = 0;
+
+  /** The time retention.ms counts from. */
+  get retentionTimestamp(): number {
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastAppendMs;
+  }
 
   /** `isNew`: no file holds this segment yet (a new partition's first): it is created with the first append. */
   constructor(private readonly dir: LogDir, readonly baseOffset: number, private readonly policy: SegmentPolicy, isNew = false) {

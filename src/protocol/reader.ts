@@ -21,6 +21,12 @@ export function readInt64(buf: Buffer, at: number): number {
   return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
 }
 
+/**
+ * A zigzag-encoded varlong's value from its unsigned one: the sign is the first byte's low bit, as the unsigned value
+ * past 2^53 (the nearest double) has lost it.
+ */
+export const unzigzag = (unsigned: number, negative: boolean): number => (negative ? -(unsigned + 1) / 2 : unsigned / 2);
+
 export class Reader {
   offset: number;
 
@@ -71,10 +77,12 @@ export class Reader {
   /** Zigzag varlong; exact below 2^53. */
   varlong(): number {
     let value = 0;
+    let negative = false;
     for (let shift = 0; shift < 70; shift += 7) {
       const byte = this.buf[this.take(1)];
+      if (shift === 0) negative = (byte & 1) === 1;
       value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+      if (byte < 0x80) return unzigzag(value, negative);
     }
     throw new DecodeError('varlong longer than 10 bytes');
   }

@@ -16,7 +16,7 @@
  */
 import { requirePackage } from '../require-package.js';
 import { crc32c } from './crc32c.js';
-import { DecodeError, Reader, readInt64 } from './reader.js';
+import { DecodeError, Reader, readInt64, unzigzag } from './reader.js';
 import { Writer, writeInt64 } from './writer.js';
 import { ErrorCode } from './generated/errors.js';
 import { zstdCompress, zstdDecompress, ZstdTooLarge } from './zstd.js';
@@ -165,11 +165,18 @@ export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number)
  */
 export function setLogAppendTime(buf: Buffer, pos: number, size: number, timestamp: number): void {
   buf.writeInt16BE(buf.readInt16BE(pos + F.attributes) | TIMESTAMP_TYPE_BIT, pos + F.attributes);
-  setMaxTimestamp(buf, pos, size, timestamp);
+  writeMaxTimestamp(buf, pos, size, timestamp);
 }
 
-/** Rewrites maxTimestamp and the CRC over it: Kafka's LogValidator stores the records' own maximum, not the client's. */
+/**
+ * Makes maxTimestamp `timestamp` (Kafka's LogValidator stores the records' own maximum, not the client's), with the
+ * CRC over it; nothing is written when it already is.
+ */
 export function setMaxTimestamp(buf: Buffer, pos: number, size: number, timestamp: number): void {
+  if (readInt64(buf, pos + F.maxTimestamp) !== timestamp) writeMaxTimestamp(buf, pos, size, timestamp);
+}
+
+function writeMaxTimestamp(buf: Buffer, pos: number, size: number, timestamp: number): void {
   writeInt64(buf, pos + F.maxTimestamp, timestamp);
   buf.writeUInt32BE(crc32c(buf.subarray(pos + F.attributes, pos + size)), pos + F.crc);
 }
@@ -379,7 +386,7 @@ function scanVarlong(b: Buffer, end: number): number {
     if (scanAt >= end) return NaN;
     const byte = b[scanAt++];
     v += (byte & 0x7f) * scale;
-    if (byte < 0x80) return i < 9 || byte <= 1 ? (negative ? -(v + 1) / 2 : v / 2) : NaN;
+    if (byte < 0x80) return i < 9 || byte <= 1 ? unzigzag(v, negative) : NaN;
   }
   return NaN;
 }

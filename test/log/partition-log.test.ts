@@ -212,6 +212,27 @@ for (const backend of backends()) {
     // A record without a timestamp (NO_TIMESTAMP) is not out of range, as in Kafka.
     append(log, encodeBatch([{ key: null, value: Buffer.from('v'), timestamp: -1 }]));
     assert.equal(log.highWatermark, 7);
+
+    // A batch refused after its header was checked (here: out of sequence) leaves the caller's bytes as they came.
+    const idempotent = open({}, { now: () => 10_000 });
+    append(idempotent, batch(1, { producerId: 7, seq: 0, timestamp: 9_000 }));
+    const skipped = encodeBatch([{ key: null, value: Buffer.from('v'), timestamp: 9_000 }], { maxTimestamp: 1, producerId: 7, producerEpoch: 0, baseSequence: 5 });
+    const sent = Buffer.from(skipped);
+    assert.throws(() => append(idempotent, skipped), (e: unknown) => e instanceof BatchError && e.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert.deepEqual(skipped, sent);
+  });
+
+  test(`${backend.name}: records without timestamps are kept retention.ms from their append, as Kafka keeps them from the file's mtime`, () => {
+    let now = 10_000;
+    const log = open({ 'retention.ms': 1000 }, { now: () => now });
+    append(log, encodeBatch([-1, -5].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp })), { baseTimestamp: -5 }));
+    assert.equal(readBatchHeader(log.read(0, 1000)[0]).maxTimestamp, -1, "stored as the records' maximum: NO_TIMESTAMP");
+    now = 10_900;
+    assert.equal(log.enforceRetention(now), 0, 'younger than retention.ms');
+    assert.equal(log.logStartOffset, 0);
+    now = 11_100;
+    assert.equal(log.enforceRetention(now), 1);
+    assert.equal(log.logStartOffset, 2);
   });
 
   test(`${backend.name}: DeleteRecords advances the start offset and frees whole segments; truncateTo cuts the tail`, async () => {

@@ -69,3 +69,11 @@ test('strings: invalid UTF-8 that would be longer than 32,767 bytes written back
   const euro = Buffer.from('€'.repeat(10_922)); // 32,766 bytes
   assert.equal(new Reader(stringField(euro, true)).string(true), '€'.repeat(10_922));
 });
+
+test('varlong keeps its sign past 2^53, where the unsigned value has lost its low bit', () => {
+  const read = (bytes: number[]) => new Reader(Buffer.from(bytes)).varlong();
+  assert.equal(read([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), -(2 ** 63), 'zigzag(Long.MIN_VALUE), as Java writes it');
+  assert.equal(read([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), 2 ** 63, 'zigzag(Long.MAX_VALUE): the nearest double');
+  assert.equal(read([0x01]), -1);
+  assert.equal(read([0x02]), 1);
+});

@@ -335,6 +335,9 @@ test("a batch header lying about its timestamps: stored with the records' maximu
     replicaId: -1, isolationLevel: 0, timeoutMs: 0, topics: [{ name: 'lying-stamps', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
   });
   assert.equal(end.topics[0].partitions[0].offset, 2, 'the refused batch stored nothing');
+  // Two batches for one partition (Kafka's LogValidator takes one): refused whole.
+  const two = Buffer.concat([encodeBatch(stamped([now])), encodeBatch(stamped([now]))]);
+  assert.equal(await produce(two), ErrorCode.INVALID_RECORD);
 });
 
 test('strings past 32,767 bytes in flexible requests close the connection before any group is made of them', QUICK, async () => {

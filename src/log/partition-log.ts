@@ -13,7 +13,7 @@
  */
 import {
   BATCH_HEADER_SIZE, BatchError, checkBatchAt, checkRecords, controlType, decodeBatch, inflatedLimit, parseBatches, readBatchHeader,
-  setBaseOffset, setLogAppendTime, setMaxTimestamp, setPartitionLeaderEpoch, type BatchHeader,
+  setBaseOffset, setLogAppendTime, setMaxTimestamp, TimestampType, setPartitionLeaderEpoch, type BatchHeader,
 } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { ProducerState, type AbortedTransaction, type ProducerBatch } from './producer-state.js';
@@ -342,6 +342,8 @@ export class PartitionLog {
       if (b.size > cfg.maxMessageBytes) throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
       const scan = checkRecords(records, b, inflatedLimit(cfg.maxMessageBytes));
       if (scan.nullKey && cfg.compactPolicy) throw new BatchError(ErrorCode.INVALID_RECORD, 'compacted topic cannot accept a record without a key');
+      // Only the broker stamps LogAppendTime (Kafka refuses the type from a producer, whatever the topic's).
+      if (b.timestampType === TimestampType.logAppendTime) throw new BatchError(ErrorCode.INVALID_TIMESTAMP, 'a producer may not set the LogAppendTime timestamp type');
       if (cfg.logAppendTime) continue;
       // The earliest and latest record stand for all: the allowed range is one interval (NO_TIMESTAMP records pass).
       const outOfRange = scan.minTimestamp === Infinity ? undefined : [scan.minTimestamp, scan.maxTimestamp].find((t) => now - t > cfg.timestampBeforeMaxMs || t - now > cfg.timestampAfterMaxMs);

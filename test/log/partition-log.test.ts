@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PartitionLog, FsDir, MemoryDir, MemoryQuota, StorageError, PartitionKeyValueLog, LogManager, type LogDir, type TopicConfigInput } from '../../src/log/index.js';
-import { BatchError, decodeBatch, encodeBatch, encodeControlBatch, parseBatches, readBatchHeader, TimestampType } from '../../src/protocol/record-batch.js';
+import { BatchError, decodeBatch, encodeBatch, encodeControlBatch, parseBatches, readBatchHeader, setLogAppendTime, TimestampType } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
 interface Backend { name: string; dir(): LogDir; cleanup(): void }
@@ -212,6 +212,13 @@ for (const backend of backends()) {
     // A record without a timestamp (NO_TIMESTAMP) is not out of range, as in Kafka.
     append(log, encodeBatch([{ key: null, value: Buffer.from('v'), timestamp: -1 }]));
     assert.equal(log.highWatermark, 7);
+
+    // The LogAppendTime type is the broker's to set, on either kind of topic.
+    for (const type of ['CreateTime', 'LogAppendTime']) {
+      const stampedByClient = encodeBatch([{ key: null, value: Buffer.from('v'), timestamp: 9_000 }]);
+      setLogAppendTime(stampedByClient, 0, stampedByClient.length, 9_000);
+      assert.throws(() => append(open({ 'message.timestamp.type': type }, { now: () => 10_000 }), stampedByClient), (e: unknown) => e instanceof BatchError && e.errorCode === ErrorCode.INVALID_TIMESTAMP, type);
+    }
 
     // A batch refused after its header was checked (here: out of sequence) leaves the caller's bytes as they came.
     const idempotent = open({}, { now: () => 10_000 });

@@ -33,6 +33,7 @@ export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '_
  * Internal topics no client may read, over Kafka or the admin port: the SCRAM credentials (salts, stored and server
  * keys) and the ACLs. Kafka keeps these in its metadata log, out of every client's reach; here they answer as unknown.
  */
+const INTERNAL_SEGMENT_BYTES = 100 * 1024 * 1024;
 export const PRIVATE_TOPICS: ReadonlySet<string> = new Set([INTERNAL_TOPICS.users, INTERNAL_TOPICS.acls]);
 
 /** Where clients reach a node on one listener (its advertised address). */
@@ -171,7 +172,9 @@ export class Broker {
 
   /** The KeyValueLog over an internal topic's single partition, creating the topic on first start. */
   internalLog(name: string): PartitionKeyValueLog {
-    if (!this.topics.get(name)) this.createTopic(name, 1, { 'cleanup.policy': 'compact' }, true);
+    // Kafka's offsets.topic.segment.bytes (and its transaction and share-state twins): compaction only cleans closed
+    // segments, so with the 1 GiB default a busy group's superseded commits stayed (in memory, too) that long.
+    if (!this.topics.get(name)) this.createTopic(name, 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(INTERNAL_SEGMENT_BYTES) }, true);
     return new PartitionKeyValueLog(this.logs.get(name, 0)!);
   }
 
@@ -396,6 +399,7 @@ export class Broker {
     this.topics.delete(name);
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
     this.placement.forgetTopic(name);
+    this.traffic.forgetTopic(name);
     void this.groups.deleteTopicOffsets(name); // log failures are logged by the coordinator, never thrown
     void this.shares.deleteTopicState(topic.id);
     this.logger.info({ topic: name }, 'topic deleted');

@@ -44,3 +44,14 @@ test('ManualClock: an interval due millions of times in one advance catches up a
   assert.deepEqual(oneShotAt, [2 ** 31 - 1], 'one-shot timers run at their own time');
   assert.equal(lastRunAt, Math.floor(2 ** 31 / 1000) * 1000, 'the interval ran at its last due time');
 });
+
+test('ManualClock lets go of cancelled timers without waiting for an advance (each holds what it would have run)', () => {
+  const clock = new ManualClock(0);
+  const held = () => (clock as unknown as { timers: unknown[] }).timers.length;
+  const keep = clock.setTimeout(() => {}, 1000);
+  for (let i = 0; i < 10_000; i++) clock.setTimeout(() => {}, 60_000).cancel();
+  assert.ok(held() <= 130, `${held()} timers held after 10,000 cancelled`);
+  assert.equal(clock.pending, 1);
+  keep.cancel();
+  assert.equal(clock.pending, 0);
+});

@@ -108,7 +108,7 @@ export function brokerMetrics(broker: Broker): string {
   out.each('samsa_request_errors_total', 'Requests answered with a top-level error or failed, per API and version', 'counter', requests,
     (s) => [{ api: apiName(s.apiKey), version: s.version }, s.errors]);
   requestLatency(out, broker);
-  // A deleted topic's counters go, as Kafka removes a topic's metrics with it (a topic created again starts at 0).
+  // Counters of a topic deleted while a request for it was under way (deleteTopic forgets the others).
   for (const counts of [traffic.bytesIn, traffic.bytesOut]) {
     for (const topic of counts.keys()) if (!broker.topics.get(topic)) counts.delete(topic);
   }

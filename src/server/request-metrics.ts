@@ -59,6 +59,12 @@ export class TrafficMetrics {
     this.bytesOut.set(topic, (this.bytesOut.get(topic) ?? 0) + bytes);
   }
 
+  /** A deleted topic's counters go with it, as Kafka removes a topic's metrics (created again, it starts at 0). */
+  forgetTopic(topic: string): void {
+    this.bytesIn.delete(topic);
+    this.bytesOut.delete(topic);
+  }
+
   connectionOpened(listener: string): void {
     const c = this.connections.get(listener);
     if (c) { c.open++; c.accepted++; } else this.connections.set(listener, { open: 1, accepted: 1 });

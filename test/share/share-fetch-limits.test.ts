@@ -120,3 +120,43 @@ test('group.share.max.share.sessions caps open share sessions: one more is SHARE
     await broker.close();
   }
 });
+
+test('a share session its member left open is closed once stale when the cap is reached, so gone clients cannot lock others out', async () => {
+  const clock = new ManualClock();
+  const broker = await startTestBroker({ clock, config: { 'group.share.max.share.sessions': 1, 'group.share.session.timeout.ms': 45_000 } });
+  try {
+    const meta = broker.broker.createTopic('work', 1);
+    const gone = new ShareConsumer(broker.port, 'g', meta.id, 'work');
+    assert.equal((await gone.heartbeat(0)).errorCode, ErrorCode.NONE);
+    await gone.fetch();
+    assert.equal(gone.last!.errorCode, ErrorCode.NONE);
+    assert.equal((await gone.heartbeat(-1)).errorCode, ErrorCode.NONE, 'leaves without closing its session');
+    const stranger = new ShareConsumer(broker.port, 'g', meta.id, 'work'); // never joins
+    await stranger.fetch();
+    assert.equal(stranger.last!.errorCode, ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'a session used just now is kept');
+    await clock.advance(45_001);
+    await stranger.fetch();
+    assert.equal(stranger.last!.errorCode, ErrorCode.NONE, 'the stale one made room');
+    await gone.fetch();
+    assert.equal(gone.last!.errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND, 'and is closed');
+
+    // A member's session is kept however long it idles, while the member heartbeats; a stranger's gives way to it.
+    const member = new ShareConsumer(broker.port, 'g', meta.id, 'work');
+    assert.equal((await member.heartbeat(0)).errorCode, ErrorCode.NONE);
+    const idle = async () => { // 50 s without a share request, heartbeating every 25 s
+      for (let i = 0; i < 2; i++) {
+        await clock.advance(25_000);
+        assert.equal((await member.heartbeat()).errorCode, ErrorCode.NONE);
+      }
+    };
+    await idle();
+    await member.fetch();
+    assert.equal(member.last!.errorCode, ErrorCode.NONE, "the stranger's stale session made room");
+    await idle();
+    const another = new ShareConsumer(broker.port, 'g', meta.id, 'work');
+    await another.fetch();
+    assert.equal(another.last!.errorCode, ErrorCode.SHARE_SESSION_LIMIT_REACHED, "an idle member's session stays");
+  } finally {
+    await broker.close();
+  }
+});

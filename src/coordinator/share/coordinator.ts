@@ -71,7 +71,14 @@ export class ShareGroup {
   }
 }
 
-interface Session { epoch: number; partitions: Map<string, { topicId: Buffer; partition: number }> }
+interface Session {
+  groupId: string;
+  memberId: string;
+  epoch: number;
+  partitions: Map<string, { topicId: Buffer; partition: number }>;
+  /** Broker clock time of its last request. */
+  usedAt: number;
+}
 
 export interface AcquireResult { records: Buffer[]; acquired: AcquiredRange[] }
 
@@ -245,8 +252,9 @@ export class ShareCoordinator {
     let session = this.sessions.get(key);
     if (epoch === 0) {
       // A member reopening its session replaces it; a new one counts against group.share.max.share.sessions.
+      if (!session && this.sessions.size >= this.settings.maxSessions) this.evictStaleSessions();
       if (!session && this.sessions.size >= this.settings.maxSessions) return ErrorCode.SHARE_SESSION_LIMIT_REACHED;
-      session = { epoch: 1, partitions: new Map() };
+      session = { groupId, memberId, epoch: 1, partitions: new Map(), usedAt: 0 };
       this.sessions.set(key, session);
     } else if (!session) {
       return ErrorCode.SHARE_SESSION_NOT_FOUND;
@@ -258,9 +266,24 @@ export class ShareCoordinator {
     } else {
       session.epoch = epoch === 0x7fffffff ? 1 : epoch + 1;
     }
+    session.usedAt = this.deps.clock.now();
     for (const p of add) session.partitions.set(`${p.topicId.toString('hex')}\0${p.partition}`, p);
     for (const p of forget) session.partitions.delete(`${p.topicId.toString('hex')}\0${p.partition}`);
     return session;
+  }
+
+  /**
+   * At the cap: sessions whose member is no longer in its group (it left without closing the session, or never
+   * joined) and that were not used for a member session timeout are closed, as if with epoch -1. Without this, clients
+   * that go away with a session open would lock every share consumer out once there are enough of them.
+   */
+  private evictStaleSessions(): void {
+    const before = this.deps.clock.now() - this.settings.sessionTimeoutMs;
+    for (const [key, s] of this.sessions) {
+      if (s.usedAt > before || this.groups.get(s.groupId)?.members.has(s.memberId)) continue;
+      this.sessions.delete(key);
+      this.releaseMember(s.groupId, s.memberId).catch((err: unknown) => this.deps.logger.error({ err, group: s.groupId }, 'releasing a stale share session failed'));
+    }
   }
 
   /** The session closed (-1): every record the member holds in the group is available again. */

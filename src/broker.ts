@@ -130,6 +130,7 @@ export class Broker {
       dataDir: this.dataDir, logger, fsync: config.bool('log.flush.fsync'), clock, maxOpenFiles: config.int('log.max.open.files'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'), cleanerBackoffMs: config.int('log.cleaner.backoff.ms'),
       recoveryPointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+      producerIdExpirationMs: config.int('producer.id.expiration.ms'), producerIdExpirationCheckMs: config.int('producer.id.expiration.check.interval.ms'),
       partitionConfig: (topic, partition) => {
         const meta = this.topics.get(topic);
         return meta && partition >= 0 && partition < meta.partitions ? this.logConfig(meta) : undefined;

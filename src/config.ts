@@ -109,6 +109,8 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'admin.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Admin port authentication: none, or HTTP Basic against the SASL users (only super.users when authorizer.enabled); /healthz and /readyz stay open for probes.' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },
   { name: 'kafka.version', type: 'string', defaultValue: '', oneOf: [...KAFKA_RELEASE_NAMES], doc: "Speak as this Kafka release: advertise and serve only its API versions (ApiVersions), list its topic configs with their defaults and validators, and check transactional writes as it did; unset: everything Samsa serves, with Kafka's latest defaults." },
+  { name: 'producer.id.expiration.ms', type: 'int', defaultValue: '86400000', min: 1, doc: 'An idempotent producer that has written nothing to a partition for this long (and holds no transaction open there) is forgotten by it.' },
+  { name: 'producer.id.expiration.check.interval.ms', type: 'int', defaultValue: '600000', min: 1, doc: 'How often partitions look for producers past producer.id.expiration.ms.' },
   { name: 'transactional.id.expiration.ms', type: 'int', defaultValue: '604800000', min: 1, doc: 'Idle transactional ids expire after this.' },
 ];
 

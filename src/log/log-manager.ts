@@ -50,6 +50,9 @@ export interface LogManagerOptions {
    * (see PartitionLog.checkpointRecoveryPoint). Default 60000 ms.
    */
   recoveryPointIntervalMs?: number;
+  /** producer.id.expiration.ms (default 1 day), looked for every producer.id.expiration.check.interval.ms (10 min). */
+  producerIdExpirationMs?: number;
+  producerIdExpirationCheckMs?: number;
   /** In-memory mode: a byte budget standing in for a disk's size. */
   memoryQuota?: MemoryQuota;
   /** Time for the timer and the logs (a ManualClock in tests). Default: real time. */
@@ -82,6 +85,7 @@ export class LogManager {
   private readonly nextCleanerCheck = new Map<string, number>();
   private nextRetentionCheck = 0;
   private nextRecoveryPoint = 0;
+  private nextProducerExpiry = 0;
   private closing = false;
   /** New partitions whose directories `makeDirectories` has still to make, by topic: the next partition and the end. */
   private readonly dirsToMake: Array<{ topic: string; next: number; end: number; wanted: () => boolean }> = [];
@@ -278,6 +282,11 @@ export class LogManager {
       this.nextRecoveryPoint = now + (this.opts.recoveryPointIntervalMs ?? 60_000);
       this.checkpointRecoveryPoints();
     }
+    if (now >= this.nextProducerExpiry) {
+      this.nextProducerExpiry = now + (this.opts.producerIdExpirationCheckMs ?? 600_000);
+      const before = now - (this.opts.producerIdExpirationMs ?? 86_400_000);
+      for (const log of this.logs.values()) log.producers.expire(before);
+    }
     this.runTasks(now, retention, (name) => now >= (this.nextCleanerCheck.get(name) ?? now));
   }
 
@@ -352,6 +361,7 @@ export class LogManager {
     if (this.timer || every <= 0) return;
     this.nextRetentionCheck = this.now() + (this.opts.retentionCheckIntervalMs ?? 300_000);
     this.nextRecoveryPoint = this.now() + (this.opts.recoveryPointIntervalMs ?? 60_000);
+    this.nextProducerExpiry = this.now() + (this.opts.producerIdExpirationCheckMs ?? 600_000);
     this.timer = this.clock.setInterval(() => this.tick(), every);
   }
 

@@ -411,7 +411,7 @@ export class PartitionLog {
     seg.lastAppendMs = now;
     for (const h of placed) {
       const marker = h.isControl ? controlType(records, h.position) : null;
-      this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
+      this.producers.apply(this.producerBatch(h, h.baseOffset, marker), now);
       this.unflushedMessages += h.recordCount;
     }
     this.writeSeq++;
@@ -435,7 +435,7 @@ export class PartitionLog {
     let marker: boolean | null = null;
     if (h.isControl) marker = at + h.size <= buf.length ? controlType(buf, at) : controlType(seg.log.read(h.position, h.size), 0);
     if (h.isControl && marker === null) return; // an unknown control type carries no transaction outcome
-    this.producers.apply(this.producerBatch(h, h.baseOffset, marker));
+    this.producers.apply(this.producerBatch(h, h.baseOffset, marker), this.now());
   }
 
   private maybeRoll(now: number, bytes: number, lastOffset: number): void {

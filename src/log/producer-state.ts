@@ -33,6 +33,8 @@ interface ProducerEntry {
   epoch: number;
   /** The last few batches appended, newest last, to recognise retries (Kafka keeps 5 in flight). */
   recent: CachedBatch[];
+  /** Broker clock time of its last batch here (or of the start that replayed it): producer.id.expiration.ms counts from it. */
+  lastAppendMs: number;
 }
 
 const MAX_CACHED_BATCHES = 5;
@@ -85,8 +87,8 @@ export class ProducerState {
     return { kind: 'append' };
   }
 
-  /** Records an appended batch (also used when rebuilding from the log). */
-  apply(batch: ProducerBatch): void {
+  /** Records a batch appended at `at` (also used when rebuilding from the log, with the time of the rebuild). */
+  apply(batch: ProducerBatch, at: number): void {
     if (batch.producerId < 0) return;
     if (this.producers === NO_PRODUCERS) {
       this.producers = new Map();
@@ -100,17 +102,33 @@ export class ProducerState {
         aborted.push({ producerId: batch.producerId, firstOffset: first, lastOffset: batch.baseOffset });
       }
       const entry = this.producers.get(batch.producerId);
-      if (entry && batch.producerEpoch > entry.epoch) this.producers.set(batch.producerId, { epoch: batch.producerEpoch, recent: [] });
+      if (entry && batch.producerEpoch > entry.epoch) this.producers.set(batch.producerId, { epoch: batch.producerEpoch, recent: [], lastAppendMs: at });
       return;
     }
     let entry = this.producers.get(batch.producerId);
     if (!entry || batch.producerEpoch !== entry.epoch) {
-      entry = { epoch: batch.producerEpoch, recent: [] };
+      entry = { epoch: batch.producerEpoch, recent: [], lastAppendMs: at };
       this.producers.set(batch.producerId, entry);
     }
+    entry.lastAppendMs = at;
     entry.recent.push({ firstSeq: batch.baseSequence, lastSeq: nextSeq(batch.baseSequence, batch.recordCount - 1), baseOffset: batch.baseOffset });
     if (entry.recent.length > MAX_CACHED_BATCHES) entry.recent.shift();
     if (batch.isTransactional && !this.ongoing.has(batch.producerId)) this.ongoing.set(batch.producerId, batch.baseOffset);
+  }
+
+  /**
+   * Forgets producers whose last batch here was before `before` and that hold no transaction open (Kafka's
+   * producer.id.expiration.ms): a restarted idempotent client gets a new id, and the old one's state would stay for
+   * as long as the partition. A batch from a forgotten producer is taken as a new producer's. Returns how many went.
+   */
+  expire(before: number): number {
+    let expired = 0;
+    for (const [id, entry] of this.producers) {
+      if (entry.lastAppendMs >= before || this.ongoing.has(id)) continue;
+      this.producers.delete(id);
+      expired++;
+    }
+    return expired;
   }
 
   /** Every producer known here (DescribeProducers): epoch, last sequence, and the first offset of an open transaction. */

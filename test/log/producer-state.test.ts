@@ -11,7 +11,7 @@ function batch(producerId: number, producerEpoch: number, baseSequence: number, 
 }
 function append(state: ProducerState, b: ProducerBatch): void {
   assert.equal(state.check(b).kind, 'append');
-  state.apply(b);
+  state.apply(b, 0);
   offset = b.lastOffset + 1;
 }
 
@@ -52,4 +52,19 @@ test('open transactions hold back the last stable offset; aborted ones are index
   assert.equal(s.abortedTransactions(14, 16).length, 0);
   s.truncateHead(14);
   assert.deepEqual(s.abortedTransactions(0, 16), []);
+});
+
+test('expire forgets producers idle since before the cut, never one holding a transaction open', () => {
+  const s = new ProducerState();
+  offset = 0;
+  const at = (b: ProducerBatch, ms: number) => { s.apply(b, ms); offset = b.lastOffset + 1; };
+  at(batch(1, 0, 0), 1_000);
+  at(batch(2, 0, 0, 1, { isTransactional: true }), 1_000);
+  at(batch(3, 0, 0), 5_000);
+  assert.equal(s.expire(2_000), 1, 'producer 1 only: 2 holds a transaction open, 3 wrote since');
+  assert.deepEqual(s.describe().map((p) => p.producerId).sort(), [2, 3]);
+  assert.equal(s.check(batch(1, 0, 7)).kind, 'append', 'a forgotten producer is taken as a new one');
+  at(batch(2, 0, 0, 1, { commitMarker: true }), 6_000); // its transaction ends
+  assert.equal(s.expire(10_000), 2);
+  assert.deepEqual(s.describe(), []);
 });

@@ -33,7 +33,6 @@ export const INTERNAL_TOPICS = { offsets: '__consumer_offsets', transactions: '_
  * Internal topics no client may read, over Kafka or the admin port: the SCRAM credentials (salts, stored and server
  * keys) and the ACLs. Kafka keeps these in its metadata log, out of every client's reach; here they answer as unknown.
  */
-const INTERNAL_SEGMENT_BYTES = 100 * 1024 * 1024;
 export const PRIVATE_TOPICS: ReadonlySet<string> = new Set([INTERNAL_TOPICS.users, INTERNAL_TOPICS.acls]);
 
 /** Where clients reach a node on one listener (its advertised address). */
@@ -173,9 +172,9 @@ export class Broker {
 
   /** The KeyValueLog over an internal topic's single partition, creating the topic on first start. */
   internalLog(name: string): PartitionKeyValueLog {
-    // Kafka's offsets.topic.segment.bytes (and its transaction and share-state twins): compaction only cleans closed
-    // segments, so with the 1 GiB default a busy group's superseded commits stayed (in memory, too) that long.
-    if (!this.topics.get(name)) this.createTopic(name, 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(INTERNAL_SEGMENT_BYTES) }, true);
+    // 100 MiB segments, Kafka's offsets.topic.segment.bytes (and its transaction and share-state twins): compaction only
+    // cleans closed segments, so with the 1 GiB default a busy group's superseded commits stayed (in memory, too) that long.
+    if (!this.topics.get(name)) this.createTopic(name, 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) }, true);
     return new PartitionKeyValueLog(this.logs.get(name, 0)!);
   }
 

@@ -360,7 +360,7 @@ export function decompress(code: number, data: Buffer, limit = DEFAULT_INFLATED_
 // The scan below keeps its position here: no objects per record, so checking costs no allocation.
 let scanAt = 0;
 /** A record's timestamp when it has none (Kafka's RecordBatch.NO_TIMESTAMP). */
-export const NO_TIMESTAMP = -1;
+const NO_TIMESTAMP = -1;
 
 /** A zigzag varint of at most 5 bytes whose value fits an int32; NaN when longer, out of range or cut off. */
 function scanVarint(b: Buffer, end: number): number {

@@ -3,7 +3,8 @@
  * line per event in a terminal (`log.format`: auto picks pretty when stdout is a terminal).
  */
 import { fstatSync } from 'node:fs';
-import { destination, pino, type Logger } from 'pino';
+import { destination, pino, stdSerializers, type Logger, type LoggerOptions, type LogFn } from 'pino';
+import { sourceMappedStack } from './source-stack.js';
 import type { BrokerConfig } from './config.js';
 
 /**
@@ -13,10 +14,28 @@ import type { BrokerConfig } from './config.js';
  */
 export function createLogger(config: BrokerConfig, out?: NodeJS.WriteStream): Logger {
   const format = config.get('log.format');
-  const options = { level: config.get('log.level'), base: { name: 'samsa' }, timestamp: isoTime };
+  const options: LoggerOptions = {
+    level: config.get('log.level'), base: { name: 'samsa' }, timestamp: isoTime,
+    hooks: { logMethod: sourceStacksWhenFailing }, serializers: { err: errorFields },
+  };
   const terminal = out ? out.isTTY === true : isTerminal(1);
   if (format === 'json' || (format === 'auto' && !terminal)) return out ? pino(options, out) : pino(options, destination({ dest: 1 }));
   return pino(options, prettyStream(out ?? process.stdout, terminal && !process.env.NO_COLOR));
+}
+
+/** An error or fatal line's error (`{ err }`, or the error itself) has its stack in source positions. */
+function sourceStacksWhenFailing(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number): void {
+  const first: unknown = args[0];
+  const err = first instanceof Error ? first : (first as { err?: unknown } | null)?.err;
+  if (level >= 50 && err instanceof Error && err.stack) err.stack = sourceMappedStack(err.stack);
+  method.apply(this, args);
+}
+
+/** pino's error fields, with `type` the error's name: its class's name is minified in the CLI's bundle. */
+function errorFields(err: unknown): unknown {
+  const fields = stdSerializers.err(err as Error);
+  if (err instanceof Error) fields.type = err.name;
+  return fields;
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
- * The logger's timestamps: the same text as pino's isoTime, made without Date.prototype.toISOString; and its test for
- * a terminal (pretty lines), made without loading Node's tty module for what is plainly not one.
+ * The logger's timestamps: the same text as pino's isoTime, made without Date.prototype.toISOString; its test for
+ * a terminal (pretty lines), made without loading Node's tty module for what is plainly not one; and errors' stacks in
+ * source positions on error lines.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isoTime, isTerminal } from '../src/logging.js';
+import { createLogger, isoTime, isTerminal } from '../src/logging.js';
+import { buildConfig, readConfigFile } from '../src/config.js';
 import { run, tempDir } from './helpers.js';
 
 test('isoTime writes what pino\'s isoTime writes (Date.prototype.toISOString), across days, months and leap days', () => {
@@ -42,4 +45,31 @@ test('isTerminal: a file, /dev/null and a pipe are no terminal; a pseudo-termina
   } finally {
     dir.remove();
   }
+});
+
+test('an error line gives its error\'s stack in TypeScript positions and its name as type; a warning line\'s stack is left as thrown', () => {
+  const lines: string[] = [];
+  const out = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+  const logger = createLogger(buildConfig({ 'log.format': 'json' }), out as unknown as NodeJS.WriteStream);
+  // A real failure from compiled code that has a source map beside it (tsc writes dist/src/config.js.map).
+  const thrown = () => {
+    try {
+      readConfigFile('/nonexistent/samsa.properties');
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('readConfigFile did not throw');
+  };
+  logger.warn({ err: thrown() }, 'warned');
+  logger.error({ err: thrown() }, 'failed');
+  const [warned, failed] = lines.map((l) => JSON.parse(l) as { err: { type: string; stack: string } });
+  assert.match(warned.err.stack, /dist\/src\/config\.js:\d+:\d+\)/);
+  // The first frame: where parseConfigFile throws, in the TypeScript source.
+  const frame = failed.err.stack.split('\n')[1];
+  const [, file, line] = /^\s+at parseConfigFile \((\/.+\/src\/config-file\.ts):(\d+):\d+\)$/.exec(frame) ?? [];
+  assert.ok(file, failed.err.stack);
+  assert.match(readFileSync(file, 'utf8').split('\n')[Number(line) - 1], /throw new ConfigError\(`cannot read config file/);
+  assert.match(failed.err.stack, /at readConfigFile \(\/.+\/src\/config\.ts:\d+:\d+\)/);
+  assert.doesNotMatch(failed.err.stack, /dist\/src\/config\.js/);
+  assert.equal(failed.err.type, 'Error');
 });

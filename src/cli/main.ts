@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { isIPv6 } from 'node:net';
 import { packageVersion } from '../version.js';
 import { isTerminal } from '../logging.js';
+import { sourceMappedStack } from '../source-stack.js';
 
 const USAGE = `Usage: samsa [start] [options]      run the broker
        samsa <command> --help         topic, produce, consume, group, schema, cluster: see samsa help
@@ -145,6 +146,7 @@ run.catch((err) => {
     console.error(`samsa: ${known}`);
     process.exit(2);
   }
+  if (err instanceof Error && err.stack) err.stack = sourceMappedStack(err.stack);
   console.error(err);
   process.exit(1);
 });

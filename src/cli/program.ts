@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './output.js';
+import { sourceMappedStack } from '../source-stack.js';
 import { topicCommand } from './commands/topic.js';
 import { produceCommand } from './commands/produce.js';
 import { consumeCommand } from './commands/consume.js';
@@ -48,7 +49,8 @@ export async function runCli(args: string[], version: string): Promise<number> {
       process.stderr.write(`samsa: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`samsa: ${(err as Error).stack ?? String(err)}\n`);
+    const stack = (err as Error).stack;
+    process.stderr.write(`samsa: ${stack ? sourceMappedStack(stack) : String(err)}\n`);
     return 1;
   }
 }

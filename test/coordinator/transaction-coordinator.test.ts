@@ -205,6 +205,36 @@ test('a partition transaction no coordinator state covers is aborted after trans
   coordinator.close();
 });
 
+test('ids expire by their last use: one used again outlives those idle since before it, after a restart too', async () => {
+  const { coordinator, clock, log } = setup();
+  const ids = ['a', 'b', 'c', 'd'];
+  const producers = new Map<string, { producerId: number; producerEpoch: number }>();
+  for (const id of ids) producers.set(id, await coordinator.initProducerId(id, 10_000, -1, -1));
+  await clock.advance(ID_EXPIRATION_MS / 2);
+  // 'b' commits a transaction (three writes), 'c' initialises again: both are used now, 'a' and 'd' are not.
+  const b = producers.get('b')!;
+  await coordinator.addPartitions('b', b.producerId, b.producerEpoch, [{ topic: 't', partition: 0 }]);
+  assert.equal(await coordinator.endTxn('b', b.producerId, b.producerEpoch, true), ErrorCode.NONE);
+  producers.set('c', await coordinator.initProducerId('c', 10_000, -1, -1));
+  const known = async (c: TransactionCoordinator) => {
+    const out = [];
+    for (const id of ids) {
+      const p = producers.get(id)!;
+      // An unknown id is INVALID_PRODUCER_ID_MAPPING; a known one with nothing open, INVALID_TXN_STATE.
+      if (await c.endTxn(id, p.producerId, p.producerEpoch, false) !== ErrorCode.INVALID_PRODUCER_ID_MAPPING) out.push(id);
+    }
+    return out;
+  };
+  await clock.advance(ID_EXPIRATION_MS / 2 + 2_000);
+  assert.deepEqual(await known(coordinator), ['b', 'c']);
+  coordinator.close();
+  const restarted = setup(log, clock).coordinator;
+  assert.deepEqual(await known(restarted), ['b', 'c'], 'replayed');
+  await clock.advance(ID_EXPIRATION_MS / 2);
+  assert.deepEqual(await known(restarted), []);
+  restarted.close();
+});
+
 test('transactional.id.expiration.ms forgets idle ids with a tombstone, never an open transaction', async () => {
   const { coordinator, clock, log } = setup();
   const idle = await coordinator.initProducerId('idle', 10_000, -1, -1);

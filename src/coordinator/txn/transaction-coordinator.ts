@@ -71,7 +71,13 @@ const isOpen = (txn: TxnState) => txn.state === 'Ongoing' || txn.state === 'Prep
 const CHECK_INTERVAL_MS = 1000;
 
 export class TransactionCoordinator {
+  /**
+   * Every transactional id's state, in the order of their last writes (a write moves its id to the end): the ids
+   * transactional.id.expiration.ms has passed are at the front, so a round looks at those and stops.
+   */
   private readonly txns = new Map<string, TxnState>();
+  /** The ids whose transaction is open: the only ones a round looks at for timeouts and orphaned partitions. */
+  private readonly open = new Set<string>();
   private nextProducerId = 0;
   private blockEnd = 0;
   private readonly timer: TimerHandle;
@@ -93,12 +99,16 @@ export class TransactionCoordinator {
         this.blockEnd = value ? JSON.parse(value.toString()).end : 0;
         this.nextProducerId = this.blockEnd;
       } else if (k.startsWith('txn:')) {
-        if (value) this.txns.set(k.slice(4), JSON.parse(value.toString()));
-        else this.txns.delete(k.slice(4));
+        if (value) this.remember(JSON.parse(value.toString()));
+        else this.forget(k.slice(4));
       }
     }
-    // Ids written before updatedAt existed start their idle time now.
-    for (const txn of this.txns.values()) txn.updatedAt ??= deps.clock.now();
+    // Ids written before updatedAt existed start their idle time now (the newest: moved to the end).
+    for (const txn of [...this.txns.values()]) {
+      if (txn.updatedAt !== undefined) continue;
+      txn.updatedAt = deps.clock.now();
+      this.remember(txn);
+    }
     this.timer = deps.clock.setInterval(() => {
       // Nothing to look at (no transactional id, no transaction open in any partition): no round, nothing allocated.
       if (this.txns.size > 0 || this.orphans.size > 0 || deps.openPartitionTxns().length > 0) void this.housekeeping();
@@ -116,7 +126,24 @@ export class TransactionCoordinator {
     txn = { ...txn, updatedAt: this.deps.clock.now() };
     const resets = this.resets;
     await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: Buffer.from(JSON.stringify(txn)) }]);
-    if (resets === this.resets) this.txns.set(txn.transactionalId, txn);
+    if (resets === this.resets) this.remember(txn);
+  }
+
+  private remember(txn: TxnState): void {
+    this.txns.delete(txn.transactionalId);
+    this.txns.set(txn.transactionalId, txn);
+    if (isOpen(txn)) this.open.add(txn.transactionalId);
+    else this.open.delete(txn.transactionalId);
+  }
+
+  private forget(transactionalId: string): void {
+    this.txns.delete(transactionalId);
+    this.open.delete(transactionalId);
+  }
+
+  /** The open transactions' states. */
+  private openTxns(): TxnState[] {
+    return [...this.open].map((id) => this.txns.get(id)!);
   }
 
   private async allocateProducerId(): Promise<number> {
@@ -333,7 +360,7 @@ export class TransactionCoordinator {
   /** Aborts transactions open longer than their timeout, bumping the epoch so the zombie producer is fenced. */
   private async abortExpired(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const txn of [...this.txns.values()]) {
+    for (const txn of this.openTxns()) {
       if (txn.state !== 'Ongoing' || now - txn.startedAt < txn.timeoutMs || this.busy.has(txn.transactionalId)) continue;
       this.deps.logger.info({ transactionalId: txn.transactionalId }, 'aborting a transaction past its timeout');
       try {
@@ -357,10 +384,8 @@ export class TransactionCoordinator {
   private async abortOrphans(): Promise<void> {
     const now = this.deps.clock.now();
     const covered = new Set<string>();
-    for (const txn of this.txns.values()) {
-      if (txn.state === 'Ongoing' || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') {
-        for (const key of txn.partitions) covered.add(`${key}\u0000${txn.producerId}`);
-      }
+    for (const txn of this.openTxns()) {
+      for (const key of txn.partitions) covered.add(`${key}\u0000${txn.producerId}`);
     }
     const seen = new Set<string>();
     for (const open of this.deps.openPartitionTxns()) {
@@ -384,13 +409,21 @@ export class TransactionCoordinator {
   /** Forgets transactional ids idle (no transaction open) for transactional.id.expiration.ms, with a tombstone. */
   private async expireIds(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const txn of [...this.txns.values()]) {
+    const expired: TxnState[] = [];
+    for (const txn of this.txns.values()) {
       const idle = txn.state === 'Empty' || txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort';
-      if (!idle || now - (txn.updatedAt ?? now) < this.deps.idExpirationMs || this.busy.has(txn.transactionalId)) continue;
+      if (!idle || this.busy.has(txn.transactionalId)) continue;
+      // Every id after this one was written later.
+      if (now - (txn.updatedAt ?? now) < this.deps.idExpirationMs) break;
+      expired.push(txn);
+    }
+    for (const txn of expired) {
       try {
         await this.exclusive(txn.transactionalId, undefined, async () => {
+          // Written again since it was found (the write moved it back): not idle any more.
+          if (this.txns.get(txn.transactionalId) !== txn) return;
           await this.deps.log.append([{ key: Buffer.from(`txn:${txn.transactionalId}`), value: null }]);
-          this.txns.delete(txn.transactionalId);
+          this.forget(txn.transactionalId);
         });
         this.deps.logger.info({ transactionalId: txn.transactionalId }, 'transactional id expired');
       } catch (err) {
@@ -407,6 +440,7 @@ export class TransactionCoordinator {
   async reset(): Promise<void> {
     this.resets++;
     this.txns.clear();
+    this.open.clear();
     this.orphans.clear();
     this.deps.log.clear?.();
     if (this.blockEnd > 0) await this.deps.log.append([{ key: Buffer.from('pid-block'), value: Buffer.from(JSON.stringify({ end: this.blockEnd })) }]);

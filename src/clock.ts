@@ -68,11 +68,72 @@ const MAX_DATE_MS = 8.64e15;
  * setInterval does not replay missed ticks either; the intervals' work (maintenance, expiry checks) depends on the
  * time, not on how often it ran.
  */
+/** Timers in the order they run: by due time, then by when they were set (`seq`). A binary heap. */
+class TimerQueue {
+  private items: ManualTimer[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The first timer not cancelled (cancelled ones at the front are dropped). */
+  first(): ManualTimer | undefined {
+    while (this.items.length > 0 && this.items[0].cancelled) this.pop();
+    return this.items[0];
+  }
+
+  push(timer: ManualTimer): void {
+    const items = this.items;
+    let i = items.push(timer) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!runsBefore(timer, items[parent])) break;
+      items[i] = items[parent];
+      i = parent;
+    }
+    items[i] = timer;
+  }
+
+  pop(): ManualTimer | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= items.length) break;
+        const child = left + 1 < items.length && runsBefore(items[left + 1], items[left]) ? left + 1 : left;
+        if (!runsBefore(items[child], last)) break;
+        items[i] = items[child];
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
+
+  /** Drops every cancelled timer. */
+  sweep(): void {
+    const live = this.items.filter((t) => !t.cancelled);
+    this.items = [];
+    for (const t of live) this.push(t);
+  }
+
+  live(): number {
+    return this.items.reduce((n, t) => n + (t.cancelled ? 0 : 1), 0);
+  }
+}
+
+const runsBefore = (a: ManualTimer, b: ManualTimer) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+
 export class ManualClock implements Clock {
   private current: number;
   private seq = 0;
-  private timers: ManualTimer[] = [];
-  /** Timers cancelled since `timers` was last swept: each keeps what it would have run (a connection, say) alive. */
+  /** One-shot timers and intervals apart: an interval catching up skips to the next one-shot timer. */
+  private readonly oneShots = new TimerQueue();
+  private readonly intervals = new TimerQueue();
+  /** Timers cancelled since the queues were last swept: each keeps what it would have run (a connection, say) alive. */
   private cancelledSinceSweep = 0;
 
   constructor(start = Date.UTC(2026, 0, 1)) {
@@ -93,33 +154,38 @@ export class ManualClock implements Clock {
 
   private add(fn: () => void, ms: number, every: number | null): TimerHandle {
     const timer: ManualTimer = { due: this.current + Math.max(0, ms), seq: this.seq++, every, fn, cancelled: false };
-    this.timers.push(timer);
+    (every === null ? this.oneShots : this.intervals).push(timer);
     return {
       cancel: () => {
         if (timer.cancelled) return;
         timer.cancelled = true;
-        // Swept now and then, not only by advance(): a test that never advances still lets go of what it cancelled.
-        if (++this.cancelledSinceSweep > 64 && this.cancelledSinceSweep * 2 > this.timers.length) this.sweep();
+        // Swept now and then, not only when they come due: a test that never advances still lets go of what it cancelled.
+        if (++this.cancelledSinceSweep > 64 && this.cancelledSinceSweep * 2 > this.held) this.sweep();
       },
     };
   }
 
+  /** Timers held, cancelled ones not yet swept included. */
+  private get held(): number {
+    return this.oneShots.size + this.intervals.size;
+  }
+
   private sweep(): void {
-    this.timers = this.timers.filter((t) => !t.cancelled);
+    this.oneShots.sweep();
+    this.intervals.sweep();
     this.cancelledSinceSweep = 0;
   }
 
   /** The interval's last due time at or before the next one-shot timer and `target` (at least its next one). */
   private lastTickBefore(interval: ManualTimer, target: number): number {
-    let bound = target;
-    for (const t of this.timers) if (t.every === null && !t.cancelled && t.due < bound) bound = t.due;
+    const bound = Math.min(target, this.oneShots.first()?.due ?? target);
     const every = interval.every!;
     return Math.max(interval.due, interval.due + Math.floor((bound - interval.due) / every) * every);
   }
 
   /** Timers not yet run or cancelled. */
   get pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
+    return this.oneShots.live() + this.intervals.live();
   }
 
   /**
@@ -133,19 +199,22 @@ export class ManualClock implements Clock {
     /** Runs of each interval in this advance. */
     const catchUps = new Map<ManualTimer, number>();
     for (;;) {
-      this.sweep();
-      let next: ManualTimer | undefined;
-      for (const t of this.timers) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq))) next = t;
-      if (!next) break;
+      const oneShot = this.oneShots.first();
+      const interval = this.intervals.first();
+      const next = oneShot && (!interval || runsBefore(oneShot, interval)) ? oneShot : interval;
+      if (!next || next.due > target) break;
       this.current = Math.max(this.current, next.due);
       if (next.every === null) {
+        this.oneShots.pop();
         next.cancelled = true;
       } else {
+        this.intervals.pop();
         const runs = (catchUps.get(next) ?? 0) + 1;
         catchUps.set(next, runs);
         next.due += next.every;
         if (runs >= MAX_CATCH_UP) next.due = this.lastTickBefore(next, target);
         next.seq = this.seq++;
+        this.intervals.push(next);
       }
       next.fn();
       await new Promise<void>((r) => setImmediate(r));

@@ -628,8 +628,8 @@ export class PartitionLog {
     return max < 0 ? undefined : this.offsetForTimestamp(max);
   }
 
+  /** Transaction markers count, as in Kafka: its time search walks every batch, and a marker may be the answer. */
   private firstRecordAtOrAfter(buf: Buffer, at: number, header: BatchHeader, ts: number): { offset: number; timestamp: number } | undefined {
-    if (header.isControl) return undefined;
     try {
       const r = decodeBatch(buf, at).records.find((rec) => rec.timestamp >= ts && rec.offset >= this.startOffset);
       return r && { offset: r.offset, timestamp: r.timestamp };

@@ -192,6 +192,18 @@ for (const backend of backends()) {
     assert.equal(compacted.highWatermark, 1);
   });
 
+  test(`${backend.name}: a transaction marker is a record of the time search, as in Kafka (ListOffsets by time and MAX_TIMESTAMP)`, () => {
+    const log = open();
+    append(log, batch(2, { timestamp: 100, producerId: 7, txn: true })); // 0, 1
+    log.appendInternal(encodeControlBatch(true, 7, 0, 0, 500)); // COMMIT at 2
+    assert.deepEqual(log.offsetForTimestamp(100), { offset: 0, timestamp: 100 });
+    assert.deepEqual(log.offsetForTimestamp(200), { offset: 2, timestamp: 500 }, 'the marker is the first record at or after 200');
+    assert.deepEqual(log.offsetOfMaxTimestamp(), { offset: 2, timestamp: 500 });
+    append(log, batch(1, { timestamp: 300 })); // 3
+    assert.deepEqual(log.offsetForTimestamp(200), { offset: 2, timestamp: 500 }, 'still the first in offset order');
+    assert.deepEqual(log.offsetOfMaxTimestamp(), { offset: 2, timestamp: 500 });
+  });
+
   test(`${backend.name}: maxTimestamp is stored as the records' own maximum, and every record's timestamp is checked`, () => {
     const log = open({ 'message.timestamp.before.max.ms': 1000 }, { now: () => 10_000 });
     const records = [9_200, 9_800, 9_500].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp }));

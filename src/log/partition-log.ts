@@ -322,7 +322,8 @@ export class PartitionLog {
       const check = this.producers.check(this.producerBatch(b, 0, null));
       if (check.kind === 'error') throw new BatchError(check.errorCode, check.message);
       if (check.kind === 'duplicate' && batches.length === 1) {
-        return { baseOffset: check.baseOffset, lastOffset: check.baseOffset + b.lastOffsetDelta, logAppendTime: -1, logStartOffset: this.startOffset, duplicate: true };
+        // Kafka answers a retry with the stored batch's timestamp as its log append time, under CreateTime too.
+        return { baseOffset: check.baseOffset, lastOffset: check.baseOffset + b.lastOffsetDelta, logAppendTime: check.maxTimestamp, logStartOffset: this.startOffset, duplicate: true };
       }
     }
     return this.write(records, batches, now, cfg.logAppendTime);
@@ -424,7 +425,7 @@ export class PartitionLog {
   private producerBatch(h: BatchHeader, baseOffset: number, commitMarker: boolean | null): ProducerBatch {
     return {
       baseOffset, lastOffset: baseOffset + h.lastOffsetDelta, producerId: h.producerId, producerEpoch: h.producerEpoch,
-      baseSequence: h.baseSequence, recordCount: h.recordCount, isTransactional: h.isTransactional,
+      baseSequence: h.baseSequence, recordCount: h.recordCount, maxTimestamp: h.maxTimestamp, isTransactional: h.isTransactional,
       commitMarker: h.isControl ? commitMarker : null,
     };
   }

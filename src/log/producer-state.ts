@@ -15,6 +15,8 @@ export interface ProducerBatch {
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
+  /** As stored: the records' largest timestamp, or the append time under LogAppendTime. */
+  maxTimestamp: number;
   isTransactional: boolean;
   /** For control batches: true = COMMIT marker, false = ABORT marker; null for data batches. */
   commitMarker: boolean | null;
@@ -27,7 +29,7 @@ export interface AbortedTransaction {
   lastOffset: number;
 }
 
-interface CachedBatch { firstSeq: number; lastSeq: number; baseOffset: number }
+interface CachedBatch { firstSeq: number; lastSeq: number; baseOffset: number; maxTimestamp: number }
 
 interface ProducerEntry {
   epoch: number;
@@ -42,7 +44,7 @@ const INT32_MAX = 2 ** 31 - 1;
 
 export type SequenceCheck =
   | { kind: 'append' }
-  | { kind: 'duplicate'; baseOffset: number }
+  | { kind: 'duplicate'; baseOffset: number; maxTimestamp: number }
   | { kind: 'error'; errorCode: number; message: string };
 
 const nextSeq = (seq: number, by: number) => (seq + by) % (INT32_MAX + 1);
@@ -78,7 +80,7 @@ export class ProducerState {
     }
     const lastSeq = nextSeq(batch.baseSequence, batch.recordCount - 1);
     const dup = entry.recent.find((c) => c.firstSeq === batch.baseSequence && c.lastSeq === lastSeq);
-    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset, maxTimestamp: dup.maxTimestamp };
     const last = entry.recent[entry.recent.length - 1];
     const expected = last ? nextSeq(last.lastSeq, 1) : batch.baseSequence;
     if (batch.baseSequence !== expected) {
@@ -111,7 +113,7 @@ export class ProducerState {
       this.producers.set(batch.producerId, entry);
     }
     entry.lastAppendMs = at;
-    entry.recent.push({ firstSeq: batch.baseSequence, lastSeq: nextSeq(batch.baseSequence, batch.recordCount - 1), baseOffset: batch.baseOffset });
+    entry.recent.push({ firstSeq: batch.baseSequence, lastSeq: nextSeq(batch.baseSequence, batch.recordCount - 1), baseOffset: batch.baseOffset, maxTimestamp: batch.maxTimestamp });
     if (entry.recent.length > MAX_CACHED_BATCHES) entry.recent.shift();
     if (batch.isTransactional && !this.ongoing.has(batch.producerId)) this.ongoing.set(batch.producerId, batch.baseOffset);
   }

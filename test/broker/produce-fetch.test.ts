@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { CompressionTypes } from 'kafkajs';
 import { startTestBroker, kafkaClient, tempDir, run, callApi } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { FetchApi, type FetchRequest } from '../../src/protocol/generated/index.js';
-import { decodeBatch } from '../../src/protocol/record-batch.js';
+import { CreateTopicsApi, FetchApi, ProduceApi, type FetchRequest } from '../../src/protocol/generated/index.js';
+import { decodeBatch, encodeBatch } from '../../src/protocol/record-batch.js';
 
 let broker: RunningBroker;
 before(async () => { broker = await startTestBroker(); });
@@ -123,4 +123,25 @@ test('data on disk survives a restart', async () => {
   } finally {
     tmp.remove();
   }
+});
+
+test('an idempotent retry is answered with the first write\'s offset and, as its log append time, the stored timestamp (CreateTime and LogAppendTime)', async () => {
+  await callApi(broker.port, CreateTopicsApi, 4, {
+    topics: ['retry-create-time', 'retry-append-time'].map((name) => ({
+      name, numPartitions: 1, replicationFactor: 1, assignments: [],
+      configs: name === 'retry-append-time' ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : [],
+    })), timeoutMs: 1000, validateOnly: false,
+  });
+  const records = encodeBatch([{ key: null, value: Buffer.from('a'), timestamp: Date.now() - 5_000 }, { key: null, value: Buffer.from('b'), timestamp: Date.now() - 4_000 }], { producerId: 4242, producerEpoch: 0, baseSequence: 0 });
+  const produce = (topic: string) => callApi(broker.port, ProduceApi, 9, {
+    transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.from(records) }] }],
+  }).then((res) => res.responses[0].partitionResponses[0]);
+  const createTime = await produce('retry-create-time');
+  const createTimeRetry = await produce('retry-create-time');
+  assert.deepEqual([createTime.errorCode, createTime.baseOffset, createTime.logAppendTimeMs], [0, 0, -1]);
+  assert.deepEqual([createTimeRetry.errorCode, createTimeRetry.baseOffset, createTimeRetry.logAppendTimeMs], [0, 0, decodeBatch(records, 0).records[1].timestamp]);
+  const appendTime = await produce('retry-append-time');
+  const appendTimeRetry = await produce('retry-append-time');
+  assert.ok(appendTime.logAppendTimeMs > 0);
+  assert.deepEqual([appendTimeRetry.errorCode, appendTimeRetry.baseOffset, appendTimeRetry.logAppendTimeMs], [0, 0, appendTime.logAppendTimeMs]);
 });

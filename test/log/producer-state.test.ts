@@ -6,7 +6,7 @@ import { ErrorCode } from '../../src/protocol/generated/errors.js';
 
 let offset = 0;
 function batch(producerId: number, producerEpoch: number, baseSequence: number, recordCount = 1, extra: Partial<ProducerBatch> = {}): ProducerBatch {
-  const b = { baseOffset: offset, lastOffset: offset + recordCount - 1, producerId, producerEpoch, baseSequence, recordCount, isTransactional: false, commitMarker: null, ...extra };
+  const b = { baseOffset: offset, lastOffset: offset + recordCount - 1, producerId, producerEpoch, baseSequence, recordCount, maxTimestamp: 1_000 + offset, isTransactional: false, commitMarker: null, ...extra };
   return b;
 }
 function append(state: ProducerState, b: ProducerBatch): void {
@@ -15,13 +15,13 @@ function append(state: ProducerState, b: ProducerBatch): void {
   offset = b.lastOffset + 1;
 }
 
-test('in-order sequences append; a retried batch is a duplicate with its original offset', () => {
+test('in-order sequences append; a retried batch is a duplicate with its original offset and stored timestamp', () => {
   const s = new ProducerState();
   offset = 0;
   append(s, batch(7, 0, 0, 3));
   append(s, batch(7, 0, 3, 2));
-  assert.deepEqual(s.check(batch(7, 0, 0, 3)), { kind: 'duplicate', baseOffset: 0 });
-  assert.deepEqual(s.check(batch(7, 0, 3, 2)), { kind: 'duplicate', baseOffset: 3 });
+  assert.deepEqual(s.check({ ...batch(7, 0, 0, 3), maxTimestamp: 5 }), { kind: 'duplicate', baseOffset: 0, maxTimestamp: 1_000 });
+  assert.deepEqual(s.check(batch(7, 0, 3, 2)), { kind: 'duplicate', baseOffset: 3, maxTimestamp: 1_003 });
 });
 
 test('a gap or an old epoch is refused with Kafka error codes', () => {

@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { callApi, kafkaClient, startTestBroker, tempDir } from '../helpers.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { AlterShareGroupOffsetsApi, DeleteGroupsApi, IncrementalAlterConfigsApi, ShareAcknowledgeApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
+import { AlterShareGroupOffsetsApi, DeleteGroupsApi, IncrementalAlterConfigsApi, ShareAcknowledgeApi, DeleteShareGroupOffsetsApi, DescribeShareGroupOffsetsApi, ListGroupsApi, ShareFetchApi, ShareGroupDescribeApi, ShareGroupHeartbeatApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, REJECT, RELEASE, ShareConsumer, produce } from './share-consumer.js';
 
@@ -136,7 +137,8 @@ test('a restart keeps acknowledged records acknowledged and delivers those in fl
     const got = await m.fetch([], { maxRecords: 6 });
     assert.equal(got.length, 6);
     // r0, r2 accepted; r4 rejected; r1 released; r3, r5 still held when the broker stops.
-    await m.acknowledge([0, 2].map((offset) => ({ offset, type: ACCEPT })).concat([{ offset: 4, type: REJECT }, { offset: 1, type: RELEASE }]));
+    const acked = await m.acknowledge([{ offset: 0, type: ACCEPT }, { offset: 1, type: RELEASE }, { offset: 2, type: ACCEPT }, { offset: 4, type: REJECT }]);
+    assert.equal(acked.responses[0].partitions[0].errorCode, ErrorCode.NONE);
     await broker.broker.shares.settled();
     await broker.close();
 
@@ -187,6 +189,12 @@ test('bad input answers Kafka error codes and leaves the state as it was', async
     // Acknowledge types out of range: INVALID_REQUEST.
     const badType = await a.acknowledge([{ offset: 0, type: 7 }]);
     assert.equal(badType.responses[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST);
+    // Batches out of offset order: INVALID_REQUEST (Kafka's validateAcknowledgementBatches). Two on the same offset
+    // (Kafka lets a batch start on the previous one's end): the second finds it taken, INVALID_RECORD_STATE.
+    const unordered = await a.acknowledge([{ offset: 1, type: ACCEPT }, { offset: 0, type: ACCEPT }]);
+    assert.equal(unordered.responses[0].partitions[0].errorCode, ErrorCode.INVALID_REQUEST);
+    const twice = await a.acknowledge([{ offset: 0, type: ACCEPT }, { offset: 0, type: RELEASE }]);
+    assert.equal(twice.responses[0].partitions[0].errorCode, ErrorCode.INVALID_RECORD_STATE);
     // Unchanged: record 0 is still a's to accept, and nobody else gets it.
     const ok = await a.acknowledge([{ offset: 0, type: ACCEPT }]);
     assert.equal(ok.responses[0].partitions[0].errorCode, ErrorCode.NONE);
@@ -198,6 +206,12 @@ test('bad input answers Kafka error codes and leaves the state as it was', async
     assert.equal(stale.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
     const ghost = await new ShareConsumer(broker.port, 'g', topicId, 'work').heartbeat(3);
     assert.equal(ghost.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+    // Kafka's request checks: a first heartbeat subscribing to nothing, an empty rack id.
+    const join = (fields: { rackId: string | null; subscribedTopicNames: string[] | null }) => callApi(broker.port, ShareGroupHeartbeatApi, 1, { groupId: 'g', memberId: randomUUID(), memberEpoch: 0, ...fields });
+    for (const fields of [{ rackId: null, subscribedTopicNames: [] }, { rackId: null, subscribedTopicNames: null }, { rackId: '', subscribedTopicNames: ['work'] }]) {
+      const refused = await join(fields);
+      assert.deepEqual([refused.errorCode, refused.memberEpoch], [ErrorCode.INVALID_REQUEST, 0], JSON.stringify(fields));
+    }
 
     // Unknown topic id and unknown partition.
     const fetchOf = (id: Buffer, partitionIndex: number) => callApi(broker.port, ShareFetchApi, 1, {

@@ -130,8 +130,9 @@ export class ShareCoordinator {
     });
     if (req.groupId === '') return fail(ErrorCode.INVALID_REQUEST, 'GroupId can\'t be empty.');
     if (req.memberId === '') return fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
+    if (req.rackId === '') return fail(ErrorCode.INVALID_REQUEST, 'RackId can\'t be empty.');
     if (req.memberEpoch < -1) return fail(ErrorCode.INVALID_REQUEST, 'MemberEpoch is invalid.');
-    if (req.memberEpoch === 0 && req.subscribedTopicNames === null) return fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames must be set in first request.');
+    if (req.memberEpoch === 0 && !req.subscribedTopicNames?.length) return fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames must be set in first request.');
     if (this.deps.otherGroupExists(req.groupId)) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a share group.`);
     let group = this.groups.get(req.groupId);
     if (req.memberEpoch === -1) {

@@ -143,12 +143,20 @@ export class SharePartition {
    * 0. Each type must be 0-3; each offset acquired by this member (a gap may also name a record never delivered).
    */
   checkAcknowledgements(memberId: string, acks: Acknowledgement[]): 'invalid-request' | 'invalid-state' | null {
+    let previousLast = -1;
     for (const a of acks) {
       const count = a.lastOffset - a.firstOffset + 1;
       if (count <= 0 || a.types.length === 0 || (a.types.length !== 1 && a.types.length !== count)) return 'invalid-request';
       if (a.types.some((t) => t < AcknowledgeType.gap || t > AcknowledgeType.reject)) return 'invalid-request';
+      // Kafka's validateAcknowledgementBatches: batches in offset order, none starting before the previous one ends.
+      if (a.firstOffset < previousLast) return 'invalid-request';
+      previousLast = a.lastOffset;
     }
+    previousLast = -1;
     for (const a of acks) {
+      // A batch starting on the previous one's last offset (which Kafka lets through) finds it no longer acquired.
+      if (a.firstOffset === previousLast) return 'invalid-state';
+      previousLast = a.lastOffset;
       // A range wider than everything in flight cannot be all acquired (and is not walked offset by offset).
       if (a.lastOffset - a.firstOffset + 1 > this.inFlight.size) return 'invalid-state';
       for (let o = a.firstOffset; o <= a.lastOffset; o++) {

@@ -12,6 +12,7 @@ import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { invalidTopicName, newTopicId } from '../metadata/topics.js';
+import { manualAssignmentProblem } from '../metadata/placement.js';
 import { validateTopicConfigSet, resolveTopicConfigs } from '../metadata/configs.js';
 import type { NewTopic } from '../broker.js';
 import { clientInput } from '../protocol/client-input.js';
@@ -48,14 +49,13 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     const partitions = countOf(t);
     if (partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     const nodes = broker.placement.nodeIds;
+    const manual = manualAssignmentsProblem(t, nodes);
+    if (manual) return fail(manual.errorCode, manual.message);
     const replicationFactor = t.assignments.length > 0 ? t.assignments[0].brokerIds.length
       : t.replicationFactor === -1 ? broker.config.int('default.replication.factor') : t.replicationFactor;
     if (replicationFactor < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
     if (replicationFactor > nodes.length) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${nodes.length} broker(s) are registered.`);
-    }
-    if (t.assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
     }
     const nulls = t.configs.filter((c) => c.value === null).map((c) => c.name);
     if (nulls.length > 0) return fail(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${clientInput(nulls.join(','))}`);
@@ -89,6 +89,27 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
   }
   return { throttleTimeMs: 0, topics };
 });
+
+/**
+ * Kafka's checks of a manual assignment (ReplicationControlManager.createTopic): counts left at -1, one assignment per
+ * partition index 0..n-1, each replica list valid and as long as the first.
+ */
+function manualAssignmentsProblem(t: { numPartitions: number; replicationFactor: number; assignments: Array<{ partitionIndex: number; brokerIds: number[] }> }, nodes: readonly number[]): { errorCode: number; message: string } | null {
+  if (t.assignments.length === 0) return null;
+  if (t.replicationFactor !== -1) return { errorCode: ErrorCode.INVALID_REQUEST, message: 'A manual partition assignment was specified, but replication factor was not set to -1.' };
+  if (t.numPartitions !== -1) return { errorCode: ErrorCode.INVALID_REQUEST, message: 'A manual partition assignment was specified, but numPartitions was not set to -1.' };
+  const indexes = new Set<number>();
+  for (const a of t.assignments) {
+    if (indexes.has(a.partitionIndex)) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: `Found multiple manual partition assignments for partition ${a.partitionIndex}` };
+    indexes.add(a.partitionIndex);
+    const problem = manualAssignmentProblem(a.brokerIds, nodes, t.assignments[0].brokerIds.length);
+    if (problem) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: problem };
+  }
+  for (let i = 0; i < t.assignments.length; i++) {
+    if (!indexes.has(i)) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: 'partitions should be a consecutive 0-based integer sequence' };
+  }
+  return null;
+}
 
 /** A result with no topic: Kafka's defaults for the v5+ fields (-1 counts, no configs, the zero id). */
 function failed(name: string, errorCode: number, errorMessage: string | null) {

@@ -19,6 +19,7 @@ import { handler } from './handler.js';
 import { DescribeConfigsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { resolveTopicConfigs, ConfigSource, CONFIG_TYPE_CODES, brokerSynonymNames } from '../metadata/configs.js';
+import { invalidTopicName } from '../metadata/topics.js';
 import { TOPIC_CONFIG_DOCS } from '../metadata/topic-config-docs.js';
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
 import { ResourceType } from '../metadata/config-changes.js';
@@ -76,6 +77,9 @@ interface Described { name: string; value: string | null; source: number }
 function resolve(broker: ClusterServices, type: number, name: string): Described[] | { errorCode: number; errorMessage: string } {
   const { config } = broker;
   if (type === ResourceType.TOPIC) {
+    // Kafka's ConfigHelper validates the name first (Topic.validate).
+    const badName = invalidTopicName(name);
+    if (badName) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: badName };
     const topic = broker.topics.get(name);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${clientInput(name)} does not exist` };
     return resolveTopicConfigs(topic.configs, config);

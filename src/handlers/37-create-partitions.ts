@@ -1,6 +1,7 @@
 /**
  * CreatePartitions 0-1: grows topics to `count` partitions (never shrinks), within `max.partitions.per.topic` and
- * `max.partitions`; validate_only runs the same checks and changes nothing. Every check passes before anything is
+ * `max.partitions`; validate_only runs the same checks and changes nothing. Manual assignments, one per new partition,
+ * are checked as Kafka checks them (and otherwise placed as any new partition). Every check passes before anything is
  * written; the topic catalogue is saved once per request. A topic the principal may not ALTER answers
  * TOPIC_AUTHORIZATION_FAILED.
  */
@@ -10,26 +11,31 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
+import { manualAssignmentProblem } from '../metadata/placement.js';
 
 export default handler(CreatePartitionsApi, (req, ctx) => {
   const { broker } = ctx;
   const grow: Array<{ name: string; count: number }> = [];
-  const seen = new Set<string>();
+  // A name asked twice is refused every time, and that topic does not grow (Kafka's ControllerApis drops it).
+  const asked = req.topics.reduce((m, t) => m.set(t.name, (m.get(t.name) ?? 0) + 1), new Map<string, number>());
   let pending = 0;
   const results = req.topics.map(({ name, count, assignments }) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name, errorCode, errorMessage });
-    if (seen.has(name)) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.');
-    seen.add(name);
+    if (asked.get(name)! > 1) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     if (!authorized(ctx, AclOperation.ALTER, ResourceType.TOPIC, name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The topic authorization is failed.');
     const topic = broker.topics.get(name);
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${clientInput(name)}' does not exist.`);
     if (count < topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
     if (count === topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partitions.`);
-    const nodes = broker.placement.nodeIds;
-    if (assignments && assignments.some((a) => a.brokerIds.some((id) => !nodes.includes(id)))) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment names a broker that is not one of ${nodes.join(', ')}.`);
-    }
     const adding = count - topic.partitions;
+    if (assignments) {
+      if (assignments.length !== adding) {
+        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${adding} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+      }
+      const replicas = topic.replicationFactor ?? 1;
+      const problem = assignments.map((a) => manualAssignmentProblem(a.brokerIds, broker.placement.nodeIds, replicas)).find((p) => p !== null);
+      if (problem) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
+    }
     const overLimit = broker.partitionLimitProblem(count, adding, pending);
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
     pending += adding;

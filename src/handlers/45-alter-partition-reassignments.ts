@@ -12,6 +12,7 @@ import { AlterPartitionReassignmentsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
+import { manualAssignmentProblem } from '../metadata/placement.js';
 
 export default handler(AlterPartitionReassignmentsApi, (req, ctx) => {
   const denied = !authorized(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME);
@@ -34,10 +35,8 @@ function reassign({ broker }: RequestContext, topic: string, partition: number, 
   const meta = broker.topics.get(topic);
   if (!meta || partition < 0 || partition >= meta.partitions) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
   if (replicas === null) return fail(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, `No ongoing reassignment for ${topic}-${partition}.`);
-  if (replicas.length === 0) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
-  if (new Set(replicas).size !== replicas.length) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes duplicate replicas.');
-  const unknown = replicas.find((id) => !broker.placement.nodeIds.includes(id));
-  if (unknown !== undefined) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`);
+  const problem = manualAssignmentProblem(replicas, broker.placement.nodeIds);
+  if (problem) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
   const live = replicas.find((id) => broker.placement.isLive(id));
   if (live === undefined) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes no live broker.');
   const current = broker.placement.partition(topic, partition, meta.replicationFactor);

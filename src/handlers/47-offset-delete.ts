@@ -14,6 +14,7 @@ import { partitionErrors } from './08-offset-commit.js';
 export default handler(OffsetDeleteApi, async (req, ctx) => {
   if (!authorized(ctx, AclOperation.DELETE, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
   if (!coordinates(ctx, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
+  if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
   if (ctx.broker.shares.has(req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }; // a share group (Kafka's)
   const denied = deniedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
   const result = await ctx.broker.groups.offsetDelete(req.groupId, req.topics.filter((t) => !denied.has(t.name)));

@@ -16,6 +16,7 @@ export default handler(ShareGroupDescribeApi, (req, ctx) => ({
     const empty = { errorMessage: null, groupId, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: NO_OPERATIONS };
     if (!authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { ...empty, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     if (!coordinates(ctx, groupId)) return { ...empty, errorCode: ErrorCode.NOT_COORDINATOR };
+    if (groupId === '') return { ...empty, errorCode: ErrorCode.INVALID_GROUP_ID };
     const shares = ctx.broker.shares;
     if (!shares.has(groupId)) return { ...empty, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
     // A group known only by its share-partition state (members are not persisted) is Empty.

@@ -24,6 +24,24 @@ export interface PartitionPlacement {
   offline: number[];
 }
 
+/**
+ * Kafka's checks of a partition's manual replica list (ReplicationControlManager.validateManualPartitionAssignment),
+ * for CreateTopics, CreatePartitions and AlterPartitionReassignments: not empty, only nodes the cluster has, none
+ * twice, and `replicas` long when the topic's other partitions fix it. Null when it passes.
+ */
+export function manualAssignmentProblem(brokerIds: readonly number[], nodeIds: readonly number[], replicas?: number): string | null {
+  if (brokerIds.length === 0) return 'The manual partition assignment includes an empty replica list.';
+  const sorted = [...brokerIds].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i++) {
+    if (!nodeIds.includes(sorted[i])) return `The manual partition assignment includes broker ${sorted[i]}, but no such broker is registered.`;
+    if (i > 0 && sorted[i] === sorted[i - 1]) return `The manual partition assignment includes the broker ${sorted[i]} more than once.`;
+  }
+  if (replicas !== undefined && brokerIds.length !== replicas) {
+    return `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not consistent with previous partitions, which have ${replicas} replica(s).`;
+  }
+  return null;
+}
+
 /** Java's String.hashCode, as Kafka hashes group and transactional ids. */
 export function javaHashCode(s: string): number {
   let h = 0;

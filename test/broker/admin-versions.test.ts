@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { startTestBroker, callApi, tempDir } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { AlterConfigsApi, ApiVersionsApi, CreateTopicsApi, DeleteTopicsApi, DescribeConfigsApi, IncrementalAlterConfigsApi } from '../../src/protocol/generated/index.js';
+import { AlterConfigsApi, ApiVersionsApi, CreatePartitionsApi, CreateTopicsApi, DeleteTopicsApi, DescribeConfigsApi, IncrementalAlterConfigsApi, OffsetDeleteApi, ShareGroupDescribeApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { TOPIC_CONFIGS } from '../../src/metadata/configs.js';
 
@@ -250,4 +250,47 @@ test('topic ids survive a restart: DeleteTopics v6 by the id CreateTopics v7 gav
   } finally {
     data.remove();
   }
+});
+
+test('manual replica assignments are checked as Kafka checks them: CreateTopics and CreatePartitions; a CreatePartitions name asked twice grows nothing', async () => {
+  const create = (topic: { name: string; numPartitions: number; replicationFactor: number; assignments: Array<{ partitionIndex: number; brokerIds: number[] }> }) =>
+    callApi(broker.port, CreateTopicsApi, 7, { topics: [{ ...topic, configs: [] }], timeoutMs: 5000, validateOnly: false }).then((r) => [r.topics[0].errorCode, r.topics[0].errorMessage]);
+  const one = (brokerIds: number[][]) => brokerIds.map((ids, partitionIndex) => ({ partitionIndex, brokerIds: ids }));
+  assert.deepEqual(await create({ name: 'manual', numPartitions: 2, replicationFactor: -1, assignments: one([[0]]) }),
+    [ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.']);
+  assert.deepEqual(await create({ name: 'manual', numPartitions: -1, replicationFactor: 1, assignments: one([[0]]) }),
+    [ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.']);
+  assert.deepEqual(await create({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [0] }, { partitionIndex: 0, brokerIds: [0] }] }),
+    [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Found multiple manual partition assignments for partition 0']);
+  assert.deepEqual(await create({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [0] }, { partitionIndex: 2, brokerIds: [0] }] }),
+    [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence']);
+  assert.deepEqual(await create({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: one([[0], [0, 0]]) }),
+    [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes the broker 0 more than once.']);
+  assert.equal(broker.broker.topics.get('manual'), undefined, 'nothing created by a refused request');
+  assert.deepEqual(await create({ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: one([[0], [0]]) }), [ErrorCode.NONE, null]);
+  assert.equal(broker.broker.topics.get('manual')!.partitions, 2);
+
+  const grow = (topics: Array<{ name: string; count: number; assignments: Array<{ brokerIds: number[] }> | null }>) =>
+    callApi(broker.port, CreatePartitionsApi, 3, { topics, timeoutMs: 5000, validateOnly: false }).then((r) => r.results.map((t) => [t.errorCode, t.errorMessage]));
+  const lists = (brokerIds: number[][]) => brokerIds.map((ids) => ({ brokerIds: ids }));
+  assert.deepEqual(await grow([{ name: 'manual', count: 5, assignments: null }, { name: 'manual', count: 6, assignments: null }]),
+    [[ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'], [ErrorCode.INVALID_REQUEST, 'Duplicate topic name.']]);
+  assert.deepEqual(await grow([{ name: 'manual', count: 5, assignments: lists([[0], [0]]) }]),
+    [[ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Attempted to add 3 additional partition(s), but only 2 assignment(s) were specified.']]);
+  assert.deepEqual(await grow([{ name: 'manual', count: 4, assignments: lists([[0], []]) }]),
+    [[ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.']]);
+  assert.deepEqual(await grow([{ name: 'manual', count: 4, assignments: lists([[0], [7]]) }]),
+    [[ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes broker 7, but no such broker is registered.']]);
+  assert.equal(broker.broker.topics.get('manual')!.partitions, 2, 'refused requests grow nothing');
+  assert.deepEqual(await grow([{ name: 'manual', count: 4, assignments: lists([[0], [0]]) }]), [[ErrorCode.NONE, null]]);
+  assert.equal(broker.broker.topics.get('manual')!.partitions, 4);
+});
+
+test('empty names: DescribeConfigs of topic "" is INVALID_TOPIC_EXCEPTION, ShareGroupDescribe and OffsetDelete of group "" INVALID_GROUP_ID (as Kafka)', async () => {
+  const configs = await callApi(broker.port, DescribeConfigsApi, 4, { resources: [{ resourceType: 2, resourceName: '', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  assert.deepEqual([configs.results[0].errorCode, configs.results[0].errorMessage], [ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name is illegal, it can\'t be empty']);
+  const described = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: [''], includeAuthorizedOperations: false });
+  assert.equal(described.groups[0].errorCode, ErrorCode.INVALID_GROUP_ID);
+  const deleted = await callApi(broker.port, OffsetDeleteApi, 0, { groupId: '', topics: [{ name: 'any', partitions: [{ partitionIndex: 0 }] }] });
+  assert.equal(deleted.errorCode, ErrorCode.INVALID_GROUP_ID);
 });

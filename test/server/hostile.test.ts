@@ -150,10 +150,10 @@ test('AlterConfigs and IncrementalAlterConfigs with 32,760-char resource names, 
   await assertStillServes();
 });
 
-test('DescribeConfigs of an unknown 32,760-char topic: UNKNOWN_TOPIC_OR_PARTITION with a bounded message', QUICK, async () => {
+test('DescribeConfigs of a 32,760-char topic: INVALID_TOPIC_EXCEPTION (Kafka validates the name first) with a bounded message', QUICK, async () => {
   for (const v of versions(DescribeConfigsApi)) {
     const res = await callApi(broker.port, DescribeConfigsApi, v, { resources: [{ resourceType: TOPIC, resourceName: LONG, configurationKeys: null }], includeSynonyms: true, includeDocumentation: false });
-    assert.equal(res.results[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal(res.results[0].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
     assertBounded(res.results);
   }
   await assertStillServes();

@@ -304,6 +304,11 @@ export class Broker {
     return PRIVATE_TOPICS.has(name) ? undefined : this.topics.get(name);
   }
 
+  /** Every topic clients may see (the REST API, the console, metrics, configs): none of the private ones. */
+  clientTopics(): TopicMeta[] {
+    return this.topics.list().filter((t) => !PRIVATE_TOPICS.has(t.name));
+  }
+
   /**
    * `partition` as clients reach it (Kafka requests, the REST API), or why there is none: UNKNOWN_TOPIC_OR_PARTITION
    * (also for a private topic, PRIVATE_TOPICS), or KAFKA_STORAGE_ERROR when its log cannot be opened (at its first use).

@@ -102,7 +102,7 @@ function overview(broker: Broker, may: May) {
 
 function topicPage(broker: Broker, name: string, may: May) {
   const info = topicInfo(broker, name);
-  const meta = broker.topics.get(name);
+  const meta = broker.clientTopic(name);
   if (!info || !meta) throw unknownTopic(name);
   const configs = resolveTopicConfigs(meta.configs, broker.config);
   return {

@@ -80,7 +80,7 @@ function resolve(broker: ClusterServices, type: number, name: string): Described
     // Kafka's ConfigHelper validates the name first (Topic.validate).
     const badName = invalidTopicName(name);
     if (badName) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: badName };
-    const topic = broker.topics.get(name);
+    const topic = broker.clientTopic(name);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${clientInput(name)} does not exist` };
     return resolveTopicConfigs(topic.configs, config);
   }

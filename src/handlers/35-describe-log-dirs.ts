@@ -13,8 +13,8 @@ import { authorized } from '../security/authorizer.js';
 export default handler(DescribeLogDirsApi, (req, ctx) => {
   const { broker } = ctx;
   if (!authorized(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
-  const wanted = req.topics ?? broker.topics.list().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) }));
-  const topics = wanted.filter((t) => broker.topics.get(t.topic)).map((t) => ({
+  const wanted = req.topics ?? broker.clientTopics().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) }));
+  const topics = wanted.filter((t) => broker.clientTopic(t.topic)).map((t) => ({
     name: t.topic,
     partitions: t.partitions.flatMap((p) => {
       const log = broker.logs.figures(t.topic, p); // (sizes of logs not opened yet are known: 0)

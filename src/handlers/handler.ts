@@ -27,7 +27,7 @@ export type ClusterServices = Pick<Broker,
   | 'clusterId' | 'config' | 'clock' | 'dataDir' | 'topics' | 'logs' | 'placement' | 'liveNodes' | 'coordinatorNode' | 'moveLeader'
   | 'partition' | 'partitionOrError' | 'appendRecords' | 'autoCreateTopic' | 'createTopics' | 'addPartitions' | 'deleteTopic'
   | 'partitionLimitProblem' | 'setTopicConfigs' | 'setBrokerConfigs' | 'groups' | 'shares' | 'transactions' | 'acls' | 'security'
-  | 'traffic' | 'fetchWaits'>;
+  | 'traffic' | 'fetchWaits' | 'clientTopic' | 'clientTopics'>;
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {

@@ -76,7 +76,7 @@ export function applyConfigChanges(broker: ClusterServices, resourceType: number
 
 function alterTopic(broker: ClusterServices, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   if (name === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
-  const topic = broker.topics.get(name);
+  const topic = broker.clientTopic(name);
   if (!topic) throw new ChangeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${clientInput(name)} does not exist`);
   const catalogue = broker.config.topicConfigs;
   // Overrides of configs the emulated release lacks (set under another release) are dropped, not refused, as Kafka

@@ -70,7 +70,7 @@ class Exposition {
 
 /** Every open partition log, internal topics too (`__consumer_offsets` growing is worth seeing). */
 function* partitionLogs(broker: Broker): Generator<{ topic: string; partition: number; log: LogFigures }> {
-  for (const topic of broker.topics.list()) {
+  for (const topic of broker.clientTopics()) {
     for (let p = 0; p < topic.partitions; p++) {
       const log = broker.logs.figures(topic.name, p); // (a scrape opens no log)
       if (log && !log.isClosed) yield { topic: topic.name, partition: p, log };

@@ -78,7 +78,7 @@ export function restRouter(broker: Broker): Router {
     .route(`${c}/brokers/:broker`, { GET: on((req) => api.brokerJson(Number(req.params.broker))) })
     .route(`${c}/topics`, {
       GET: on((_req, ctx) => api.list('KafkaTopicList', '/topics',
-        broker.topics.list().map((t) => t.name).filter(may(ctx, DESCRIBE, AclResource.TOPIC)).map((t) => api.topic(t)))),
+        broker.clientTopics().map((t) => t.name).filter(may(ctx, DESCRIBE, AclResource.TOPIC)).map((t) => api.topic(t)))),
       POST: on(async (req, ctx) => api.createTopic(await req.body(), ctx)),
     })
     .route(`${c}/topics/:topic`, { GET: on((req) => api.topic(req.params.topic), topic(DESCRIBE)), DELETE: on((req) => api.deleteTopic(req.params.topic), topic(DELETE)) })
@@ -177,7 +177,7 @@ class RestApi {
   }
 
   private topicMeta(name: string) {
-    const topic = this.broker.topics.get(name);
+    const topic = this.broker.clientTopic(name);
     if (!topic) throw unknownTopic();
     return topic;
   }

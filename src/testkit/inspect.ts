@@ -107,7 +107,7 @@ export function topicInfo(broker: Broker, name: string): TopicInfo | undefined {
 
 /** Topics by name; internal ones (`__consumer_offsets`, ...) only when asked. */
 export function listTopics(broker: Broker, includeInternal = false): TopicInfo[] {
-  return broker.topics.list().filter((t) => includeInternal || !t.internal).map((t) => topicInfo(broker, t.name)!)
+  return broker.clientTopics().filter((t) => includeInternal || !t.internal).map((t) => topicInfo(broker, t.name)!)
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import kafkajs, { type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { FetchApi, MetadataApi, ProduceApi, DeleteRecordsApi } from '../../src/protocol/generated/index.js';
+import { DeleteRecordsApi, DescribeConfigsApi, FetchApi, IncrementalAlterConfigsApi, MetadataApi, ProduceApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 
@@ -50,6 +50,30 @@ test('the SCRAM credentials topic is unknown to Kafka clients and to the admin p
     assert.equal(answer.status, 404, url);
     assert.doesNotMatch(answer.text, /salt|storedKey|serverKey|s3cretPW/i);
   }
+
+  // Nor is it listed, described, or reconfigured (a retention.ms of 1 would have deleted the credentials).
+  const listed = await call('GET', `${v3}/topics`);
+  assert.equal(listed.status, 200);
+  assert.doesNotMatch(listed.text, /__samsa_users/);
+  assert.match(listed.text, /__consumer_offsets/, 'internal topics are listed');
+  for (const [method, url, body] of [
+    ['GET', `${v3}/topics/__samsa_users`], ['GET', `${v3}/topics/__samsa_users/configs`],
+    ['PUT', `${v3}/topics/__samsa_users/configs/retention.ms`, { value: '1' }], ['POST', `${v3}/topics/__samsa_users/configs:alter`, { data: [{ name: 'retention.ms', value: '1' }] }],
+  ] as Array<[string, string, unknown?]>) {
+    assert.equal((await call(method, url, body)).status, 404, `${method} ${url}`);
+  }
+  for (const url of [`${broker.adminUrl}/console/api/overview`, `${broker.adminUrl}/metrics`, `${broker.adminUrl}/v1/topics`]) {
+    const answer = await call('GET', url);
+    assert.equal(answer.status, 200, url);
+    assert.doesNotMatch(answer.text, /__samsa_users/, url);
+  }
+  const altered = await callApi(broker.port, IncrementalAlterConfigsApi, 1, {
+    resources: [{ resourceType: 2, resourceName: '__samsa_users', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }], validateOnly: false,
+  });
+  assert.equal(altered.responses[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const described = await callApi(broker.port, DescribeConfigsApi, 4, { resources: [{ resourceType: 2, resourceName: '__samsa_users', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  assert.equal(described.results[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  assert.equal(broker.broker.topics.get('__samsa_users')?.configs['retention.ms'], undefined, 'its configs unchanged');
 
   const produced = await callApi(broker.port, ProduceApi, 9, {
     transactionalId: null, acks: -1, timeoutMs: 1000,

@@ -127,7 +127,7 @@ const result = await build({
   // Loaded from node_modules when first needed: native modules, and the big packages start-up never runs (the
   // registry's schema formats, metrics, the command-line client's parser, pino's transport worker): a smaller
   // samsa.js is less to hold.
-  external: ['@node-rs/crc32', 'snappy', 'lz4-napi', 'ajv', 'avsc', 'protobufjs', 'prom-client', 'commander', 'thread-stream', '@jridgewell/trace-mapping'],
+  external: ['@node-rs/crc32', 'snappy', 'lz4-napi', 'ajv', 'avsc', 'protobufjs', 'prom-client', 'commander', 'thread-stream', '@jridgewell/trace-mapping', 'regexpu-core'],
   // import() as require(): also for the modules left external (node:tls with the first TLS listener, prom-client).
   supported: { 'dynamic-import': false },
   // One-byte source: read as latin1, no UTF-8 decoding.

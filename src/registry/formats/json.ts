@@ -17,6 +17,8 @@ import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, t
 const ajv = onFirstUse<typeof import('ajv')>('ajv');
 const ajv2019 = onFirstUse<typeof import('ajv/dist/2019.js')>('ajv/dist/2019.js');
 const ajv2020 = onFirstUse<typeof import('ajv/dist/2020.js')>('ajv/dist/2020.js');
+/** Babel's rewriter of `u` patterns, with the first pattern that needs it. */
+const regexpu = onFirstUse<typeof import('regexpu-core').default>('regexpu-core');
 
 type Json = boolean | { [key: string]: unknown };
 
@@ -41,13 +43,21 @@ function parseJson(text: string, what: string): Json {
 
 /**
  * ajv's compiler of `pattern` and `patternProperties`. ajv adds the `u` flag, which V8's linear engine does not take
- * (src/regexps.ts): a pattern of ASCII without \p, \P or \u{ escapes means the same without it, and then moves to
- * the linear engine when it backtracks too much, so a schema's `^(a+)+$` cannot hold the event loop. (Without `u` a
- * surrogate pair in the data is two characters to `.` and to negated classes.)
+ * (src/regexps.ts), so every pattern runs without it: one of ASCII without \p, \P or \u{ escapes means the same
+ * as it is; any other is rewritten to its equivalent without `u` by regexpu-core (Babel's: \p{L} becomes the letters'
+ * ranges, an astral character its surrogate pair). Then a pattern that backtracks too much moves to the linear engine,
+ * so a schema's `^(a+)+$`, or `^(é+)+$`, cannot hold the event loop. A pattern regexpu-core cannot read is refused.
  */
 const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => {
   const plain = /^[\x00-\x7f]*$/.test(pattern) && !/\\[pP]|\\u\{/.test(pattern);
-  return new RegExp(pattern, plain ? flags.replace('u', '') : flags);
+  if (plain || !flags.includes('u')) return new RegExp(pattern, flags.replace('u', ''));
+  let rewritten: string;
+  try {
+    rewritten = regexpu()(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' });
+  } catch (err) {
+    throw new SyntaxError(`Invalid regular expression /${pattern}/: ${(err as Error).message}`);
+  }
+  return new RegExp(rewritten, flags.replace('u', ''));
 }, { code: 'new RegExp' });
 
 /** An ajv for a schema's draft (its `$schema`), with our pattern compiler. */

@@ -92,7 +92,8 @@ class Checker {
       case 'enum': {
         if (!this.namesMatch(reader, writer, path)) return false;
         const r = reader as avro.types.EnumType & { default?: string };
-        const missing = (writer as avro.types.EnumType).symbols.filter((s) => !r.symbols.includes(s));
+        const symbols = new Set(r.symbols);
+        const missing = (writer as avro.types.EnumType).symbols.filter((s) => !symbols.has(s));
         if (missing.length === 0 || r.default !== undefined) return true;
         return this.fail(mismatch('MISSING_ENUM_SYMBOLS', `${path}/symbols`, `[${missing.join(', ')}]`,
           (rl, wl) => `The ${rl} schema is missing enum symbols '[${missing.join(', ')}]' at path '${path}/symbols' in the ${wl} schema`));
@@ -130,9 +131,10 @@ class Checker {
   private records(reader: avro.types.RecordType, writer: avro.types.RecordType, path: string): boolean {
     if (!this.namesMatch(reader, writer, path)) return false;
     let ok = true;
+    // By name: a record of 15,000 fields against one of 32,000 was 24 s of comparing names.
+    const writerFields = new Map(writer.fields.map((w) => [w.name, w]));
     reader.fields.forEach((field, i) => {
-      const names = [field.name, ...field.aliases];
-      const source = writer.fields.find((w) => names.includes(w.name));
+      const source = [field.name, ...field.aliases].map((n) => writerFields.get(n)).find((w) => w !== undefined);
       const at = `${path}/fields/${i}`;
       if (source) {
         if (!this.check(field.type, source.type, `${at}/type`)) ok = false;

@@ -11,6 +11,7 @@ import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
 import { SchemaParseError } from '../errors.js';
 import '../../regexps.js';
 import { parseJsonText } from '../../json-text.js';
+import { clientInput } from '../../protocol/client-input.js';
 import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
 
 /** ajv, each draft's class with the first JSON schema of that draft. */
@@ -63,7 +64,9 @@ const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => 
 /** An ajv for a schema's draft (its `$schema`), with our pattern compiler. */
 export function ajvFor(root: Json): Ajv {
   const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
-  const options = { strict: false, validateFormats: false, logger: false as const, code: { regExp: patternRegExp } };
+  // Big enums and required lists as loops: 15,000 values compiled to one expression took 1.6 s.
+  // The meta-schema check is metaChecked's.
+  const options = { strict: false, validateFormats: false, validateSchema: false, logger: false as const, loopEnum: 200, loopRequired: 200, code: { regExp: patternRegExp } };
   if (dialect.includes('2020-12')) return new (ajv2020().Ajv2020)(options);
   if (dialect.includes('2019-09')) return new (ajv2019().Ajv2019)(options);
   return new (ajv().Ajv)(options);
@@ -117,13 +120,23 @@ interface Node {
 interface Visits {
   inProgress: Set<string>;
   ids: WeakMap<object, number>;
+  /**
+   * Trial verdicts by pair: alternatives that share definitions meet the same pairs again and again (20 levels of
+   * `oneOf` over `$ref`s were 4^20 trials, 29 s, before).
+   */
+  verdicts: Map<string, boolean>;
+  /** Pairs compared so far, against MAX_COMPARISONS. */
+  comparisons: number;
 }
+
+/** Beyond this many pair comparisons a check gives up (the schemas are refused as too complex to compare). */
+const MAX_COMPARISONS = 200_000;
 
 let nextId = 1;
 
 class Comparer {
   readonly found: Incompatibility[] = [];
-  constructor(private readonly visits: Visits = { inProgress: new Set(), ids: new WeakMap() }) {}
+  constructor(private readonly visits: Visits = { inProgress: new Set(), ids: new WeakMap(), verdicts: new Map(), comparisons: 0 }) {}
 
   private fail(type: string, path: string, kind: keyof typeof describeType): void {
     this.found.push({ type, path, describe: describeType[kind]!(path) });
@@ -165,6 +178,7 @@ class Comparer {
     // Recursive schemas: a pair met again while under comparison is assumed to hold. Merged parts are new objects
     // each time, so a depth bound backs this up.
     if (this.visits.inProgress.has(key) || this.visits.inProgress.size > 256) return;
+    if (++this.visits.comparisons > MAX_COMPARISONS) throw new SchemaParseError(`the schemas are too complex to compare (over ${MAX_COMPARISONS} comparisons)`);
     this.visits.inProgress.add(key);
     try {
       this.compare(reader, writer, path);
@@ -173,10 +187,16 @@ class Comparer {
     }
   }
 
-  private accepts(reader: Node, writer: Node, path: string): boolean {
+  private accepts(readerNode: Node, writerNode: Node, path: string): boolean {
+    const key = `${this.idOf(this.deref(readerNode).schema)}|${this.idOf(this.deref(writerNode).schema)}`;
+    const known = this.visits.verdicts.get(key);
+    if (known !== undefined) return known;
     const sub = new Comparer(this.visits);
-    sub.check(reader, writer, path);
-    return sub.found.length === 0;
+    sub.check(readerNode, writerNode, path);
+    const verdict = sub.found.length === 0;
+    // Kept even when reached with a pair under comparison assumed to hold (recursive schemas), as check() assumes.
+    this.visits.verdicts.set(key, verdict);
+    return verdict;
   }
 
   private compare(reader: Node, writer: Node, path: string): void {
@@ -229,7 +249,8 @@ class Comparer {
     // Enumerations: the reader's must hold every writer value.
     const rEnum = ro.const !== undefined ? [ro.const] : (ro.enum as unknown[] | undefined);
     const wEnum = wo.const !== undefined ? [wo.const] : (wo.enum as unknown[] | undefined);
-    if (rEnum && (!wEnum || wEnum.some((v) => !rEnum.some((x) => equal(x, v))))) {
+    const rValues = rEnum && new Set(rEnum.map((x) => JSON.stringify(x)));
+    if (rValues && (!wEnum || wEnum.some((v) => !rValues.has(JSON.stringify(v))))) {
       this.fail(wEnum && rEnum.length < wEnum.length ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED', `${path}/enum`, wEnum ? 'narrowed' : 'type');
     }
 
@@ -373,10 +394,10 @@ export const jsonFormat: SchemaFormat = {
         if (id) others.set(id, schema);
         if (ajv.getSchema(dep.name) || (id && ajv.getSchema(id))) continue;
         // ajv keys a schema by its $id; the reference name, when different, gets a schema pointing there.
-        ajv.addSchema(forAjv(schema), id ? undefined : dep.name);
+        ajv.addSchema(metaChecked(ajv, forAjv(schema)), id ? undefined : dep.name);
         if (id && id !== dep.name) ajv.addSchema({ $ref: id }, dep.name);
       }
-      validate = ajv.compile(forAjv(root));
+      validate = ajv.compile(metaChecked(ajv, forAjv(root)));
     } catch (err) {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
@@ -386,6 +407,34 @@ export const jsonFormat: SchemaFormat = {
   },
   canonical: (text) => JSON.stringify(parseJsonText(text)),
 };
+
+/** Enums longer than this have their duplicates looked for here, not by ajv's meta-schema check. */
+const LONG_ENUM = 1000;
+
+/**
+ * Checks `schema` against its draft's meta-schema, as ajv does by itself, but for long enums: the meta-schema's
+ * uniqueItems compares every pair of values (15,000 took 3 s), so those are checked here by value and the meta-schema
+ * sees each with its first value only. Returns `schema`.
+ */
+function metaChecked(ajv: Ajv, schema: AnySchema): AnySchema {
+  if (ajv.validateSchema(shortEnums(schema) as AnySchema) === false) throw new SchemaParseError(`schema is invalid: ${ajv.errorsText(ajv.errors)}`);
+  return schema;
+}
+
+function shortEnums(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shortEnums);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => {
+    if (key !== 'enum' || !Array.isArray(v) || v.length <= LONG_ENUM) return [key, shortEnums(v)];
+    const seen = new Set<string>();
+    for (const item of v) {
+      const text = JSON.stringify(item);
+      if (seen.has(text)) throw new SchemaParseError(`schema is invalid: enum must NOT have duplicate items (${clientInput(text)} twice)`);
+      seen.add(text);
+    }
+    return [key, v.slice(0, 1)];
+  }));
+}
 
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);

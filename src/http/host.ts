@@ -234,8 +234,12 @@ function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer> {
       else chunks.length = 0;
     });
     req.once('end', () => (size > maxBody ? reject(HttpErrors.bodyTooLarge(maxBody)) : resolve(Buffer.concat(chunks))));
-    req.once('error', reject);
-    req.once('close', () => { if (!req.readableEnded) reject(HttpErrors.badRequest('Request body cut short')); });
+    // A client gone mid-body (aborted, reset, timed out) is its doing, not a failure of ours: a 4xx, logged at debug.
+    const cutShort = () => reject(HttpErrors.badRequest('Request body cut short'));
+    // Gone before the body was asked for: its close has been and gone, and no end will come.
+    if (req.destroyed && !req.readableEnded) return cutShort();
+    req.once('error', cutShort);
+    req.once('close', () => { if (!req.readableEnded) cutShort(); });
   });
 }
 

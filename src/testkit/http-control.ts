@@ -63,7 +63,7 @@ function integerParam(text: string, what: string): number {
 
 function addFault(faults: FaultInjector, body: Record<string, unknown>): FaultHandle {
   const { type, ...options } = body;
-  const fields = typeof type === 'string' ? FAULT_FIELDS[type] : undefined;
+  const fields = typeof type === 'string' && Object.hasOwn(FAULT_FIELDS, type) ? FAULT_FIELDS[type] : undefined;
   if (!fields) throw bad(`type must be one of ${Object.keys(FAULT_FIELDS).join(', ')}, not ${JSON.stringify(type)}`);
   const unknown = Object.keys(options).filter((k) => !fields.includes(k));
   if (unknown.length > 0) throw bad(`unknown field${unknown.length > 1 ? 's' : ''} for a ${type} fault: ${unknown.join(', ')} (known: ${fields.join(', ')})`);

@@ -167,3 +167,25 @@ describe('listening and logging', () => {
     }
   });
 });
+
+describe('clients that go away', () => {
+  test('a body cut short by the client is no failure of ours: no error line, and the host still serves', async () => {
+    const { connect } = await import('node:net');
+    const before = logs.length;
+    const url = new URL(host.url);
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // Expect: 100-continue: the host answers once it has the request's head, and then the client goes.
+      socket.write('POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n');
+      await new Promise((resolve) => socket.once('data', resolve));
+      socket.write('{"half":');
+      socket.destroy();
+    }
+    for (let i = 0; i < 50 && logs.slice(before).filter((l) => l.msg === 'http: request refused').length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const lines = logs.slice(before);
+    assert.deepEqual(lines.filter((l) => l.level >= 50).map((l) => l.msg), [], 'no error-level line');
+    assert.equal(lines.filter((l) => l.msg === 'http: request refused').length, 5, JSON.stringify(lines));
+    assert.equal((await post('/api/echo', '{"whole":true}')).status, 200);
+  });
+});

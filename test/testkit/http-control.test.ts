@@ -106,6 +106,8 @@ cases = [
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 6, 'node': 9}),
   ('POST', '/v1/faults', {'type': 'inject', 'api': 'Produce', 'error': 6, 'tims': 2}),
   ('POST', '/v1/faults', {'type': 'explode', 'api': 'Produce'}),
+  ('POST', '/v1/faults', {'type': '__proto__', 'api': 'Produce'}),
+  ('POST', '/v1/faults', {'type': 'constructor', 'api': 'Produce'}),
   ('POST', '/v1/faults', {'type': 'delay', 'api': 'Produce', 'ms': 'soon'}),
   ('POST', '/v1/faults', [1, 2]),
   ('DELETE', '/v1/faults/999', None),
@@ -128,7 +130,7 @@ print(json.dumps({'results': [[what, status, body] for what, (status, body) in r
   const statuses = out.results.map(([what, status]: [string, number]) => `${what} ${status}`);
   assert.deepEqual(statuses, [
     '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400',
-    '/v1/faults/999 404', '/v1/nodes/9/stop 400', '/v1/nodes/one/stop 400', '/v1/partitions/http/0/leader 400',
+    '/v1/faults 400', '/v1/faults 400', '/v1/faults/999 404', '/v1/nodes/9/stop 400', '/v1/nodes/one/stop 400', '/v1/partitions/http/0/leader 400',
     '/v1/partitions/nope/0/leader 404', '/v1/partitions/http/0/leader 400', 'not json 400', 'last live node 409', 'leader to a stopped node 409',
   ]);
   for (const [what, status, body] of out.results as Array<[string, number, { error_code: number; message: string }]>) {

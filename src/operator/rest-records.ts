@@ -98,7 +98,7 @@ async function serialize(schema: SchemaVersion, data: unknown, what: string): Pr
     switch (schema.schemaType) {
       case 'AVRO': {
         const { default: avro } = await import('avsc');
-        const type = avro.Type.forSchema(parseJsonText(schema.schema) as Parameters<typeof avro.Type.forSchema>[0]);
+        const type = avro.Type.forSchema(parseJsonText(schema.schema) as Parameters<typeof avro.Type.forSchema>[0], { registry: Object.create(null) });
         // Avro's JSON encoding (unions wrapped as {"type": value}), as Confluent's REST Proxy reads it.
         return type.toBuffer(type.fromString(JSON.stringify(data ?? null)));
       }

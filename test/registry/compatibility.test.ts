@@ -240,3 +240,29 @@ describe('compatibility of large or heavily shared schemas finishes (each once h
     assert.equal(noDefaults.canRead(small).length, 17_000, 'each field the writer lacks, without a default');
   });
 });
+
+describe('names that are members of Object.prototype are names like any other', () => {
+  test('Avro: records named toString and constructor are taken; a type named hasOwnProperty that nothing defines is not', () => {
+    for (const name of ['toString', 'constructor', 'valueOf']) {
+      const parsed = FORMATS.AVRO.parse(JSON.stringify({ type: 'record', name, fields: [{ name: 'x', type: 'int' }] }), []);
+      assert.match(parsed.text, new RegExp(`"name":"${name}"`));
+    }
+    assert.throws(() => FORMATS.AVRO.parse(JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'hasOwnProperty' }] }), []), /undefined type name: hasOwnProperty/);
+  });
+
+  test('JSON: a property named constructor removed from a closed content model is told, as any other', () => {
+    const closed = (properties: Record<string, unknown>) => FORMATS.JSON.parse(JSON.stringify({ type: 'object', properties, additionalProperties: false }), []);
+    for (const name of ['constructor', 'toString', 'foo']) {
+      assert.deepEqual(closed({}).canRead(closed({ [name]: { type: 'string' } })).map((i) => i.type), ['PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL'], name);
+    }
+  });
+
+  test('Protobuf: __proto__ as a name is refused, not stored otherwise; field numbers as protoc checks them', () => {
+    assert.throws(() => FORMATS.PROTOBUF.parse('syntax = "proto3";\nmessage __proto__ { int32 a = 1; }\n', []), /__proto__/);
+    assert.throws(() => FORMATS.PROTOBUF.parse('syntax = "proto3";\nmessage M { int32 __proto__ = 1; }\n', []), /__proto__/);
+    for (const id of [0, 19_000, 19_999, 536_870_912]) {
+      assert.throws(() => FORMATS.PROTOBUF.parse(`syntax = "proto3";\nmessage M { int32 a = ${id}; }\n`, []), /Field numbers/, String(id));
+    }
+    for (const id of [1, 18_999, 20_000, 536_870_911]) FORMATS.PROTOBUF.parse(`syntax = "proto3";\nmessage M { int32 a = ${id}; }\n`, []);
+  });
+});

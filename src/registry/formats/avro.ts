@@ -171,8 +171,10 @@ function parseJson(text: string, what: string): unknown {
 export const avroFormat: SchemaFormat = {
   type: 'AVRO',
   parse(text: string, dependencies: Dependency[], normalize = false): ParsedSchema {
-    // Referenced named types are parsed first into a shared registry, so the schema can use them by full name.
-    const registry: Record<string, AvroType> = {};
+    // Referenced named types are parsed first into a shared registry, so the schema can use them by full name. Without
+    // a prototype: avsc's own `{}` takes 'toString' or 'constructor' for names already taken, and finds a type
+    // 'hasOwnProperty' that no schema defined.
+    const registry: Record<string, AvroType> = Object.create(null);
     try {
       for (const dep of dependencies) avroLibrary().Type.forSchema(parseJson(dep.schema, `reference ${dep.name}`) as avro.Schema, { registry });
     } catch (err) {

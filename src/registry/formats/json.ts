@@ -84,6 +84,8 @@ export function forAjv(schema: Json): AnySchema {
 // ---- compatibility ----
 
 const isObject = (s: Json): s is Record<string, unknown> => typeof s === 'object';
+/** A schema object's own member: a property named 'constructor' or 'toString' is not Object.prototype's. */
+const own = <T>(o: Record<string, T>, key: string): T | undefined => (Object.hasOwn(o, key) ? o[key] : undefined);
 const isEmptySchema = (s: Json) => s === true || (isObject(s) && Object.keys(s).every((k) => ANNOTATIONS.has(k)));
 const ANNOTATIONS = new Set(['$schema', '$id', 'id', 'title', 'description', 'default', 'examples', '$comment', 'definitions', '$defs']);
 const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -157,7 +159,8 @@ class Comparer {
     }
     let at: unknown = root;
     for (const part of pointer.split('/').filter(Boolean)) {
-      at = (at as Record<string, unknown> | undefined)?.[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
+      const key = decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~');
+      at = typeof at === 'object' && at !== null ? own(at as Record<string, unknown>, key) : undefined;
     }
     if (at === undefined) return { schema: true, doc };
     return this.deref({ schema: at as Json, doc }, depth + 1);
@@ -303,8 +306,8 @@ class Comparer {
     const node = (s: Json, doc: Doc): Node => ({ schema: s, doc });
     for (const name of new Set([...Object.keys(rProps), ...Object.keys(wProps)])) {
       const at = `${path}/properties/${name}`;
-      const rp = rProps[name];
-      const wp = wProps[name];
+      const rp = own(rProps, name);
+      const wp = own(wProps, name);
       if (rp !== undefined && wp !== undefined) {
         this.check(node(rp, reader.doc), node(wp, writer.doc), at);
       } else if (wp !== undefined) {
@@ -329,14 +332,14 @@ class Comparer {
     }
     const wRequired = new Set((wo.required ?? []) as string[]);
     for (const name of (ro.required ?? []) as string[]) {
-      const rp = rProps[name];
+      const rp = own(rProps, name);
       const hasDefault = rp !== undefined && isObject(rp) && 'default' in rp;
       if (!wRequired.has(name) && !hasDefault) this.fail('REQUIRED_ATTRIBUTE_ADDED', `${path}/required/${name}`, 'required');
     }
     const rDeps = (ro.dependentRequired ?? ro.dependencies ?? {}) as Record<string, unknown>;
     const wDeps = (wo.dependentRequired ?? wo.dependencies ?? {}) as Record<string, unknown>;
     for (const [name, needs] of Object.entries(rDeps)) {
-      const had = wDeps[name];
+      const had = own(wDeps, name);
       if (Array.isArray(needs) && !(Array.isArray(had) && needs.every((n) => had.includes(n)))) {
         this.fail(had === undefined ? 'DEPENDENCY_ARRAY_ADDED' : 'DEPENDENCY_ARRAY_EXTENDED', `${path}/dependencies/${name}`, 'added');
       }

@@ -132,6 +132,14 @@ function allTypes(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionO
   return out;
 }
 
+/** protoc's checks of a field number (protobufjs takes any). */
+function fieldNumberProblem(id: number): string | null {
+  if (!Number.isInteger(id) || id < 1) return 'Field numbers must be positive integers.';
+  if (id > 536_870_911) return 'Field numbers cannot be greater than 536870911.';
+  if (id >= 19_000 && id <= 19_999) return 'Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.';
+  return null;
+}
+
 /** Every reflection object under `ns`, so the main file's own ones can be told from its references'. */
 function everything(ns: protobuf.NamespaceBase, out = new Set<protobuf.ReflectionObject>()): Set<protobuf.ReflectionObject> {
   for (const o of ns.nestedArray) {
@@ -165,6 +173,9 @@ export const protobufFormat: SchemaFormat = {
     const loaded = new Set<string>();
     const load = (source: string, what: string): protobuf.IParserResult => {
       let result: protobuf.IParserResult;
+      // protobufjs keeps names as keys of plain objects: a message or field named __proto__ would vanish or change
+      // what is stored, so such a schema is refused rather than stored otherwise than sent.
+      if (/\b__proto__\b/.test(source)) throw new SchemaParseError(`${what}: the name __proto__ is not supported`);
       try {
         result = protobufjs().parse(source, root, { keepCase: true });
       } catch (err) {
@@ -191,7 +202,12 @@ export const protobufFormat: SchemaFormat = {
     const pkg = main.package ?? '';
     const messages = new Map<string, protobuf.Type>();
     for (const t of allTypes(root)) {
-      if (!before.has(t) && t instanceof protobufjs().Type) messages.set(localName(t, pkg), t);
+      if (before.has(t) || !(t instanceof protobufjs().Type)) continue;
+      for (const f of t.fieldsArray) {
+        const problem = fieldNumberProblem(f.id);
+        if (problem) throw new SchemaParseError(`Invalid schema: ${t.name}.${f.name}: ${problem}`);
+      }
+      messages.set(localName(t, pkg), t);
     }
     return new ProtobufSchema(printedOrAsSent(text, main, root, beforeAll, normalize), { pkg, messages });
   },

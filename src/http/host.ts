@@ -135,7 +135,10 @@ export class HttpHost {
     if (this.corsOrigin !== null && this.corsOrigin !== '*') headers.Vary = 'Origin';
     try {
       // A base URL resolves '.' and '..' segments (as servlet containers do) and splits off the query.
-      const url = new URL(req.url ?? '/', 'http://samsa');
+      // A path is appended to an origin, not resolved against one: '//subjects' is a path, not a host named 'subjects'
+      // (an absolute-form target, as proxies send, is a URL of its own).
+      const target = req.url ?? '/';
+      const url = target.startsWith('/') ? new URL(`http://samsa${target}`) : new URL(target, 'http://samsa');
       path = url.pathname;
       if (this.sameOriginWrites && !['GET', 'HEAD', 'OPTIONS'].includes(method) && crossOrigin(req.headers.origin, req.headers.host)) {
         throw new HttpError(403, 40301, 'Cross-origin writes are refused on this port');

@@ -52,6 +52,8 @@ describe('routing', () => {
     assert.deepEqual([root.status, root.body, root.headers.get('content-type')],
       [404, { error_code: 404, message: 'HTTP 404 Not Found' }, 'application/vnd.schemaregistry.v1+json']);
     assert.equal((await call('/api/items/%E0%A4%A/parts/1')).status, 404, 'bad percent-encoding');
+    // '//x/...' is a path with an empty first segment, not a URL naming a host 'x' (whose path would be routed).
+    assert.equal((await call('//anything/api/items/a/parts/7')).status, 404);
   });
 
   test('a known path with another method is 405', async () => {

@@ -13,9 +13,9 @@ import { requirePackage } from './require-package.js';
 type TraceMapping = typeof import('@jridgewell/trace-mapping');
 
 /** `    at name (/path/file.js:1:2)` or `    at /path/file.js:1:2` (`file://` URLs for ES modules). */
-const FRAME = /^(\s+at (?:async )?)(?:(.+?) \()?((?:file:\/\/)?\/[^():]+\.[cm]?js):(\d+):(\d+)(\)?)$/;
+const FRAME = /^(\s+at (?:async )?)(?:(.+?) \()?((?:file:\/\/)?\/[^():]+\.[cm]?js):(\d+):(\d+)\)?$/;
 
-interface Frame { prefix: string; name: string | undefined; file: string; line: number; column: number; close: string }
+interface Frame { prefix: string; name: string | undefined; file: string; line: number; column: number }
 
 export function sourceMappedStack(stack: string): string {
   const lines = stack.split('\n');
@@ -23,7 +23,7 @@ export function sourceMappedStack(stack: string): string {
     const m = FRAME.exec(line);
     if (!m) return null;
     const file = m[3].startsWith('file://') ? fileURLToPath(m[3]) : m[3];
-    return { prefix: m[1], name: m[2], file, line: Number(m[4]), column: Number(m[5]), close: m[6] } satisfies Frame;
+    return { prefix: m[1], name: m[2], file, line: Number(m[4]), column: Number(m[5]) } satisfies Frame;
   });
   const maps = new Map<string, TraceMap | null>();
   let tracing: TraceMapping | undefined;

@@ -162,7 +162,8 @@ export class HttpHost {
         router = match.router;
         route = match.route ?? '';
         if (!match.methods) throw HttpErrors.notFound();
-        const handler = match.methods[method];
+        // HEAD is GET without the body (Node's response leaves the body out), as JAX-RS serves it.
+        const handler = match.methods[method] ?? (method === 'HEAD' ? match.methods.GET : undefined);
         if (!handler) throw HttpErrors.methodNotAllowed();
         const request: HttpRequest = {
           method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, body: () => readJson(req, match.router.maxBodyBytes),

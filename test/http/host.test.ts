@@ -56,9 +56,12 @@ describe('routing', () => {
     assert.equal((await call('//anything/api/items/a/parts/7')).status, 404);
   });
 
-  test('a known path with another method is 405', async () => {
+  test('a known path with another method is 405; HEAD is GET without a body', async () => {
     const r = await call('/api/echo', { method: 'PUT' });
     assert.deepEqual([r.status, r.body], [405, { error_code: 405, message: 'HTTP 405 Method Not Allowed' }]);
+    const head = await call('/api/items/a/parts/1', { method: 'HEAD' });
+    assert.deepEqual([head.status, head.body, head.headers.get('content-type')], [200, '', 'application/json']);
+    assert.equal((await call('/api/echo', { method: 'HEAD' })).status, 405, 'no GET, no HEAD');
   });
 
   test('the longest mounted prefix wins; the root router still serves its own paths', async () => {

@@ -7,6 +7,7 @@
  * `localhost` works whichever address family a client resolves it to. A handler that throws is answered 500 with
  * a generic message and logged; it never takes the process down.
  */
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -216,7 +217,10 @@ function toReply(result: unknown): Reply {
 async function readJson(req: IncomingMessage, maxBody: number): Promise<unknown> {
   const type = req.headers['content-type'];
   if (type && !JSON_TYPES.test(type)) throw HttpErrors.unsupportedMediaType();
-  const text = (await readBody(req, maxBody)).toString('utf8');
+  const body = await readBody(req, maxBody);
+  // Jackson refuses bytes that are not UTF-8; decoding them would store U+FFFD in their place.
+  if (!isUtf8(body)) throw HttpErrors.badRequest('Unexpected JSON body: not valid UTF-8');
+  const text = body.toString('utf8');
   try {
     return parseJsonText(text);
   } catch (err) {

@@ -107,9 +107,10 @@ function javaInt(query: URLSearchParams, name: string, fallback: number): number
   return n;
 }
 
+/** A path's schema id: what JAX-RS reads as an int, else its 404 (an id past 2^31-1 is no id, not an unknown one). */
 function parseId(text: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n)) throw HttpErrors.notFound();
+  if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1) throw HttpErrors.notFound();
   return n;
 }
 

@@ -106,6 +106,9 @@ describe('errors', () => {
     ['unknown path', 'GET', '/nope', undefined, 404, 404, 'HTTP 404 Not Found'],
     ['unknown nested path', 'GET', '/subjects/a/b/c/d/e/f', undefined, 404, 404, 'HTTP 404 Not Found'],
     ['non-numeric id', 'GET', '/schemas/ids/abc', undefined, 404, 404, 'HTTP 404 Not Found'],
+    ['id past 2^31-1 (no int: JAX-RS\'s 404)', 'GET', '/schemas/ids/99999999999', undefined, 404, 404, 'HTTP 404 Not Found'],
+    ['aliases that are not strings', 'POST', '/subjects/bad/versions', { schema: avroRecord('X', [{ name: 'a', type: 'string', aliases: [1] }]) }, 422, 42201, /alias not a string: 1/],
+    ['aliases not an array', 'POST', '/subjects/bad/versions', { schema: JSON.stringify({ type: 'record', name: 'X', aliases: 'Y', fields: [] }) }, 422, 42201, /aliases not an array/],
     ['wrong method', 'PATCH', '/subjects', undefined, 405, 405, 'HTTP 405 Method Not Allowed'],
     ['invalid compatibility', 'PUT', '/config', { compatibility: 'SIDEWAYS' }, 422, 42203,
       'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive'],
@@ -316,4 +319,14 @@ describe('references', () => {
     // …but not hard-deleted while soft-deleted referrers remain.
     assert.equal((await call('DELETE', '/subjects/address/versions/1?permanent=true')).body.error_code, 42206);
   });
+});
+
+test('a body that is not UTF-8 is refused (400), not stored with U+FFFD in its place', async () => {
+  const bytes = Buffer.concat([Buffer.from('{"schema":"{\\"type\\":\\"record\\",\\"name\\":\\"U\\",\\"doc\\":\\"'), Buffer.from([0xff, 0xfe]), Buffer.from('\\",\\"fields\\":[]}"}')]);
+  const res = await fetch(`${registry.url}/subjects/not-utf8/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: bytes });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /not valid UTF-8/);
+  assert.equal((await call('GET', '/subjects/not-utf8/versions')).status, 404, 'nothing stored');
+  const valid = Buffer.from('{"schema":"{\\"type\\":\\"record\\",\\"name\\":\\"U\\",\\"doc\\":\\"é\\",\\"fields\\":[]}"}');
+  assert.equal((await fetch(`${registry.url}/subjects/utf8/versions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: valid })).status, 200);
 });

@@ -183,6 +183,8 @@ export const avroFormat: SchemaFormat = {
     }
     const referenced = Object.keys(registry);
     const json = parseJson(text, 'Invalid JSON');
+    const badAliases = aliasProblem(json);
+    if (badAliases) throw new SchemaParseError(badAliases);
     let avroType: AvroType;
     try {
       avroType = avroLibrary().Type.forSchema(json as avro.Schema, { registry });
@@ -194,6 +196,23 @@ export const avroFormat: SchemaFormat = {
   // Stored texts written before the canonical form (compact JSON) get the same identity as their canonical text.
   canonical: (text) => avroCanonical(parseJsonText(text)),
 };
+
+/** Java Avro's checks of `aliases` (SchemaParseException), which avsc does not make: an array of strings, on named types and fields. */
+function aliasProblem(schema: unknown): string | null {
+  if (Array.isArray(schema)) return schema.map(aliasProblem).find((p) => p !== null) ?? null;
+  if (typeof schema !== 'object' || schema === null) return null;
+  const o = schema as Record<string, unknown>;
+  const own = (holder: Record<string, unknown>): string | null => {
+    if (holder.aliases === undefined) return null;
+    if (!Array.isArray(holder.aliases)) return `aliases not an array: ${JSON.stringify(holder.aliases)}`;
+    const bad = holder.aliases.find((a) => typeof a !== 'string');
+    return bad === undefined ? null : `alias not a string: ${JSON.stringify(bad)}`;
+  };
+  const fields = Array.isArray(o.fields) ? o.fields as Array<Record<string, unknown>> : [];
+  return own(o)
+    ?? fields.map((f) => (typeof f === 'object' && f !== null ? own(f) ?? aliasProblem(f.type) : null)).find((p) => p !== null)
+    ?? [o.items, o.values, typeof o.type === 'object' ? o.type : undefined].map(aliasProblem).find((p) => p !== null) ?? null;
+}
 
 // ---- Confluent's canonical form: the text Avro's Java Schema.toString() writes for the parsed schema ----
 

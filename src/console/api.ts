@@ -25,14 +25,16 @@
  * ACLs: as for REST v3 (rest.ts), a caller is User:ANONYMOUS from its address; lists leave out what it may not
  * DESCRIBE, records need READ on the topic, a group page DESCRIBE on the group, a reset READ on the group and its
  * topics (as OffsetCommit does): 403 (40301) otherwise. With `registry.auth=basic` the schema pages are refused
- * (the registry's own port asks for credentials) and values are decoded only if the registry answers.
+ * (the registry's own port asks for credentials) and values are not decoded; otherwise values are decoded with the
+ * broker's own registry, asked in-process (under --tls auto too).
  */
 import type { Broker } from '../broker.js';
 import { HttpError, HttpErrors, Router, type HttpRequest } from '../http/index.js';
 import { resolveTopicConfigs, ConfigSource } from '../metadata/configs.js';
 import { consumerGroupLags } from '../operator/lag.js';
 import { groupInfo, listGroups, listTopics, readRecords, shareGroupInfo, topicInfo, type InspectedRecord } from '../testkit/inspect.js';
-import { RegistryClient, WireDecoder } from '../cli/schemas.js';
+import { RegistryClient, WireDecoder, type RegistrySchema } from '../cli/schemas.js';
+import type { RegistryState, SchemaVersion } from '../registry/index.js';
 import { restContext } from '../operator/rest.js';
 import { intParam } from '../testkit/http-state.js';
 import { HANDLERS } from '../handlers/index.js';
@@ -77,6 +79,28 @@ export function consoleApiRouter(broker: Broker): Router {
 }
 
 const forbidden = () => new HttpError(403, 40301, 'Authorization failed.');
+
+/**
+ * The broker's own Schema Registry, asked in-process for the schemas that decode records: over its HTTP port it may
+ * want the TLS CA or credentials the console does not have (values stayed undecoded under --tls auto).
+ */
+class InProcessRegistry extends RegistryClient {
+  constructor(private readonly state: RegistryState) {
+    super('in-process', 0);
+  }
+
+  override async schemaById(id: number): Promise<RegistrySchema> {
+    return this.answer(this.state.getSchemaById(id));
+  }
+
+  override async version(subject: string, version: number | 'latest' = 'latest'): Promise<RegistrySchema> {
+    return this.answer(this.state.getVersion(subject, version, false));
+  }
+
+  private answer(v: SchemaVersion): RegistrySchema {
+    return { subject: v.subject, version: v.version, id: v.id, schema: v.schema, schemaType: v.schemaType, references: v.references };
+  }
+}
 
 function overview(broker: Broker, may: May) {
   const bytesOf = (name: string, partitions: number) => sum(Array.from({ length: partitions }, (_, p) => broker.logs.figures(name, p)?.size ?? 0));
@@ -156,7 +180,7 @@ async function records(broker: Broker, req: HttpRequest) {
   const offset = intParam(req.query, 'offset', 0)
     ?? (timestamp !== undefined ? log?.offsetForTimestamp(timestamp)?.offset ?? log?.highWatermark ?? 0 : undefined)
     ?? Math.max(log?.logStartOffset ?? 0, (log?.highWatermark ?? 0) - limit);
-  const decoder = broker.http?.url ? new WireDecoder(new RegistryClient(broker.http.url, 5000)) : null;
+  const decoder = broker.registry && !registryLocked(broker) ? new WireDecoder(new InProcessRegistry(broker.registry.state)) : null;
   const found = readRecords(broker, topic, { partition, offset, limit }).filter((r: InspectedRecord) => r.control === null);
   return {
     topic, partition, offset, logStartOffset: log?.logStartOffset ?? 0, highWatermark: log?.highWatermark ?? 0,

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { run, startTestBroker } from '../helpers.js';
 
-/** GET over https with node:https (fetch has no per-request CA); resolves the status and body. */
-function httpsGet(url: string, options: { ca?: string; auth?: string } = {}): Promise<{ status: number; body: string }> {
+/** GET (or another method with a JSON body) over https with node:https (fetch has no per-request CA); resolves the status and body. */
+function httpsGet(url: string, options: { ca?: string; auth?: string; method?: string; json?: unknown } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: options.ca, headers: options.auth ? { Authorization: `Basic ${Buffer.from(options.auth).toString('base64')}` } : {} }, (res) => {
+    const headers: Record<string, string> = options.auth ? { Authorization: `Basic ${Buffer.from(options.auth).toString('base64')}` } : {};
+    if (options.json !== undefined) headers['Content-Type'] = 'application/json';
+    const req = request(url, { ca: options.ca, method: options.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { body += chunk; });
@@ -20,7 +22,7 @@ function httpsGet(url: string, options: { ca?: string; auth?: string } = {}): Pr
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(options.json === undefined ? undefined : JSON.stringify(options.json));
   });
 }
 
@@ -81,6 +83,21 @@ test('TLS off: the registry and the admin port stay plain HTTP', async () => {
     assert.match(broker.registryUrl!, /^http:\/\//);
     assert.match(broker.adminUrl!, /^http:\/\//);
     assert.equal((await fetch(`${broker.adminUrl}/healthz`)).status, 200);
+  } finally {
+    await broker.close();
+  }
+});
+
+test('--tls auto: the console decodes schema-framed values with the broker\'s own registry (asked in-process, not over HTTPS)', async () => {
+  const broker = await startTestBroker({ registryPort: -1, adminPort: -1, config: { 'ssl.auto': true } });
+  try {
+    const ca = broker.tls!.ca;
+    const v3 = `${broker.adminUrl}/v3/clusters/samsa-cluster`;
+    assert.equal((await httpsGet(`${v3}/topics`, { ca, method: 'POST', json: { topic_name: 'tlsdec' } })).status, 201);
+    assert.equal((await httpsGet(`${broker.registryUrl}/subjects/tlsdec-value/versions`, { ca, method: 'POST', json: { schema: '"string"' } })).status, 200);
+    assert.equal((await httpsGet(`${v3}/topics/tlsdec/records`, { ca, method: 'POST', json: { value: { type: 'AVRO', data: 'hello' } } })).status, 200);
+    const records = JSON.parse((await httpsGet(`${broker.adminUrl}/console/api/topics/tlsdec/records?partition=0&offset=0`, { ca })).body);
+    assert.deepEqual(records.records.map((r: { value: { text: string; encoding: string } }) => [r.value.text, r.value.encoding]), [['"hello"', 'schema']]);
   } finally {
     await broker.close();
   }

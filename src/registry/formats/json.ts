@@ -61,15 +61,35 @@ const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => 
   return new RegExp(rewritten, flags.replace('u', ''));
 }, { code: 'new RegExp' });
 
+type Draft = '2020-12' | '2019-09' | '07';
+
+/** A schema's draft, by its `$schema` (draft 7 when it names none, or one ajv does not have). */
+function draftOf(schema: unknown): Draft {
+  const dialect = typeof schema === 'object' && schema !== null && typeof (schema as { $schema?: unknown }).$schema === 'string' ? (schema as { $schema: string }).$schema : '';
+  return dialect.includes('2020-12') ? '2020-12' : dialect.includes('2019-09') ? '2019-09' : '07';
+}
+
 /** An ajv for a schema's draft (its `$schema`), with our pattern compiler. */
 export function ajvFor(root: Json): Ajv {
-  const dialect = typeof root === 'object' && typeof root.$schema === 'string' ? root.$schema : '';
   // Big enums and required lists as loops: 15,000 values compiled to one expression took 1.6 s.
   // The meta-schema check is metaChecked's.
   const options = { strict: false, validateFormats: false, validateSchema: false, logger: false as const, loopEnum: 200, loopRequired: 200, code: { regExp: patternRegExp } };
-  if (dialect.includes('2020-12')) return new (ajv2020().Ajv2020)(options);
-  if (dialect.includes('2019-09')) return new (ajv2019().Ajv2019)(options);
+  const draft = draftOf(root);
+  if (draft === '2020-12') return new (ajv2020().Ajv2020)(options);
+  if (draft === '2019-09') return new (ajv2019().Ajv2019)(options);
   return new (ajv().Ajv)(options);
+}
+
+/**
+ * One ajv per draft that only checks schemas against the draft's meta-schema, kept: compiling a meta-schema took
+ * ~11 ms, which every parse (each a fresh ajv, as references differ) paid — most of a REST produce's CPU.
+ */
+const metaCheckers = new Map<Draft, Ajv>();
+function metaCheckerFor(schema: unknown): Ajv {
+  const draft = draftOf(schema);
+  let checker = metaCheckers.get(draft);
+  if (!checker) metaCheckers.set(draft, checker = ajvFor(schema as Json));
+  return checker;
 }
 
 /** ajv knows no draft-04/06 meta-schema: compile those without `$schema`. */
@@ -397,10 +417,10 @@ export const jsonFormat: SchemaFormat = {
         if (id) others.set(id, schema);
         if (ajv.getSchema(dep.name) || (id && ajv.getSchema(id))) continue;
         // ajv keys a schema by its $id; the reference name, when different, gets a schema pointing there.
-        ajv.addSchema(metaChecked(ajv, forAjv(schema)), id ? undefined : dep.name);
+        ajv.addSchema(metaChecked(forAjv(schema)), id ? undefined : dep.name);
         if (id && id !== dep.name) ajv.addSchema({ $ref: id }, dep.name);
       }
-      validate = ajv.compile(metaChecked(ajv, forAjv(root)));
+      validate = ajv.compile(metaChecked(forAjv(root)));
     } catch (err) {
       if (err instanceof SchemaParseError) throw err;
       throw new SchemaParseError((err as Error).message);
@@ -419,8 +439,9 @@ const LONG_ENUM = 1000;
  * uniqueItems compares every pair of values (15,000 took 3 s), so those are checked here by value and the meta-schema
  * sees each with its first value only. Returns `schema`.
  */
-function metaChecked(ajv: Ajv, schema: AnySchema): AnySchema {
-  if (ajv.validateSchema(shortEnums(schema) as AnySchema) === false) throw new SchemaParseError(`schema is invalid: ${ajv.errorsText(ajv.errors)}`);
+function metaChecked(schema: AnySchema): AnySchema {
+  const checker = metaCheckerFor(schema);
+  if (checker.validateSchema(shortEnums(schema) as AnySchema) === false) throw new SchemaParseError(`schema is invalid: ${checker.errorsText(checker.errors)}`);
   return schema;
 }
 

@@ -126,6 +126,9 @@ function coversAny(r: Range, api: Range): boolean {
 }
 
 class Emitter {
+  /** The messages' interfaces (module level). */
+  readonly types: string[] = [];
+  /** The functions reading and writing them (inside the API's codec factory, see lazyApiCodec). */
   readonly out: string[] = [];
   constructor(readonly api: ApiDefinition) {}
 
@@ -203,22 +206,22 @@ class Emitter {
     return nullable === 'false' ? `w.array(${value}, c, (x) => ${item})` : `w.nullableArray(${value}, c, (x) => ${item})`;
   }
 
-  struct(name: string, fields: Field[], exported: boolean): void {
+  struct(name: string, fields: Field[]): void {
     const api = this.api;
     const live = fields.filter((f) => coversAny(f.versions, api.versions));
-    for (const f of live) if (f.type === 'struct') this.struct(name + pascal(f.name), f.fields, false);
+    for (const f of live) if (f.type === 'struct') this.struct(name + pascal(f.name), f.fields);
     const flexible = api.flexibleFrom !== null && api.flexibleFrom <= api.versions.max;
     const compact = !flexible ? 'false' : api.flexibleFrom! <= api.versions.min ? 'true' : `v >= ${api.flexibleFrom}`;
+    this.types.push(`export interface ${name} {`);
+    for (const f of live) this.types.push(`  ${f.name}: ${this.tsType(f, name + pascal(f.name))};`);
+    this.types.push('}', '');
     const lines = this.out;
-    lines.push(`export interface ${name} {`);
-    for (const f of live) lines.push(`  ${f.name}: ${this.tsType(f, name + pascal(f.name))};`);
-    lines.push('}', '');
 
     const regular = live.filter((f) => f.tag === null);
     const tagged = live.filter((f) => f.tag !== null);
 
     // Reader
-    lines.push(`${exported ? 'export ' : ''}function read${name}(r: Reader, v: number): ${name} {`);
+    lines.push(`function read${name}(r: Reader, v: number): ${name} {`);
     lines.push(`  const c = ${compact};`);
     lines.push(`  const m: ${name} = {`);
     for (const f of live) {
@@ -240,7 +243,7 @@ class Emitter {
     lines.push('  return m;', '}', '');
 
     // Writer
-    lines.push(`${exported ? 'export ' : ''}function write${name}(w: Writer, v: number, m: ${name}): void {`);
+    lines.push(`function write${name}(w: Writer, v: number, m: ${name}): void {`);
     lines.push(`  const c = ${compact};`);
     for (const f of regular) {
       const check = versionCheck(f.versions, api.versions);
@@ -268,16 +271,17 @@ export function generateApi(api: ApiDefinition): string {
   const e = new Emitter(api);
   const req = `${api.name}Request`;
   const res = `${api.name}Response`;
-  e.struct(req, api.request, true);
-  e.struct(res, api.response, true);
-  const body = e.out.join('\n');
-  const imports = [`import { Reader } from '../reader.js';`, `import { Writer } from '../writer.js';`,
-    `import type { ApiCodec${body.includes('RecordSet') ? ', RecordSet' : ''} } from '../api.js';`];
-  return HEADER.replace('%SOURCE%', `apis/${api.source}`) + '/* eslint-disable */\n' + imports.join('\n') + '\n\n' + body +
-    `export const ${api.name}Api: ApiCodec<${req}, ${res}> = {\n` +
-    `  key: ${api.key},\n  name: '${api.name}',\n  minVersion: ${api.versions.min},\n  maxVersion: ${api.versions.max},\n` +
-    `  flexibleFrom: ${api.flexibleFrom ?? 'null'},\n` +
-    `  readRequest: read${req},\n  writeRequest: write${req},\n  readResponse: read${res},\n  writeResponse: write${res},\n};\n`;
+  e.struct(req, api.request);
+  e.struct(res, api.response);
+  const body = e.out.map((l) => (l === '' ? l : `    ${l}`)).join('\n');
+  const types = `${e.types.join('\n')}\n`;
+  const imports = [`import type { Reader } from '../reader.js';`, `import type { Writer } from '../writer.js';`,
+    `import { lazyApiCodec, type ApiCodec${types.includes('RecordSet') ? ', type RecordSet' : ''} } from '../api.js';`];
+  return HEADER.replace('%SOURCE%', `apis/${api.source}`) + '/* eslint-disable */\n' + imports.join('\n') + '\n\n' + types +
+    `export const ${api.name}Api: ApiCodec<${req}, ${res}> = lazyApiCodec(\n` +
+    `  { key: ${api.key}, name: '${api.name}', minVersion: ${api.versions.min}, maxVersion: ${api.versions.max}, flexibleFrom: ${api.flexibleFrom ?? 'null'} },\n` +
+    `  () => {\n${body}\n` +
+    `    return { readRequest: read${req}, writeRequest: write${req}, readResponse: read${res}, writeResponse: write${res} };\n  },\n);\n`;
 }
 
 interface ErrorDef { code: number; name: string; retriable: boolean; message: string }

@@ -12,7 +12,7 @@ import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { isFlexible, type ApiCodec } from '../protocol/api.js';
 import {
-  ApiVersionsApi, FindCoordinatorApi, ListOffsetsApi, MetadataApi, readApiVersionsResponse,
+  ApiVersionsApi, FindCoordinatorApi, ListOffsetsApi, MetadataApi,
   type ApiVersionsResponse, type MetadataResponse, type MetadataResponseTopics,
 } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
@@ -142,7 +142,7 @@ export class BrokerConnection {
       // ApiVersions answers with header v0 always, and a refused version in its v0 body.
       if (p.api.key === ApiVersionsApi.key) {
         const refused = r.remaining >= 2 && frame.readInt16BE(r.offset) === ErrorCode.UNSUPPORTED_VERSION;
-        p.resolve(readApiVersionsResponse(r, refused ? 0 : p.version) satisfies ApiVersionsResponse);
+        p.resolve(ApiVersionsApi.readResponse(r, refused ? 0 : p.version) satisfies ApiVersionsResponse);
         return;
       }
       if (isFlexible(p.api, p.version)) r.taggedFields();

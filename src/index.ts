@@ -24,6 +24,7 @@ import type { TokenValidator } from './security/oauthbearer.js';
 import type { ClientCertificate } from './security/tls.js';
 import { FaultInjector } from './testkit/faults.js';
 import { ClusterControl } from './testkit/cluster-control.js';
+import { useLinearRegexps } from './regexps.js';
 
 export interface StartOptions {
   /** Called with the running broker just before the "samsa is ready" line is logged. */
@@ -205,6 +206,8 @@ export async function startBroker(options: StartOptions = {}, defaults: Record<s
     })()),
   };
   options.beforeReady?.(running);
+  // From here on every pattern compiled can fall back to the linear engine (see src/regexps.ts for why not earlier).
+  useLinearRegexps();
   // The ready line comes last: the admin port's state routes are mounted by then, and `beforeReady` has run (the CLI
   // sets its signal handlers there, so a SIGTERM sent on seeing the line stops it gracefully). startupMs: since this
   // process started (for the CLI, start-up as users see it, less the process spawn itself).

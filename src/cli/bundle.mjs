@@ -29,17 +29,7 @@ const LOADER = `'use strict';
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-// V8 refuses a cache made under other flags: these are set before compiling, as when the cache was made. samsa.js sets
-// the first two when it loads (src/regexps.ts). The third compiles a regular expression to machine code at once,
-// not to bytecode first and again to machine code on its second use: Node's IPv6 pattern (listening on ::1) took 6 ms.
-// The fourth drops the bytecode of a function not run since the previous full GC (V8's default: the 5th), so that
-// an idle broker lets go of what only start-up ran once V8's memory reducer runs (~8 s after start; -0.4 MiB);
-// a function dropped and called again is compiled again (microseconds).
-const { setFlagsFromString } = require('node:v8');
-setFlagsFromString('--enable-experimental-regexp-engine');
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-setFlagsFromString('--no-regexp-tier-up');
-setFlagsFromString('--bytecode-old-age=1');
+// V8 refuses a cache made under other V8 flags: none is set before samsa.js is compiled (see src/regexps.ts).
 // Node 22.1+: its own cache for what is loaded from node_modules later (the registry's formats, prom-client, commander).
 // Not asked of older Node, which has none: node:module brings Node's ES module loader with it (~0.15 MiB).
 if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').enableCompileCache?.();
@@ -161,14 +151,18 @@ writeFileSync(join(out, 'main.js'), `#!/usr/bin/env node\n${LOADER}`, { mode: 0o
 // The package is "type": "module"; these files are CommonJS.
 writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
-// The cache, from a start of the broker (data directory, no registry or admin port), taken once it is ready (the
-// start-up's own V8 flag change is undone by then): every function start-up compiled. Not the functions requests run
+// The cache, from a start of the broker (data directory, no registry or admin port), taken once it is ready: every
+// function start-up compiled. The V8 flags the broker sets once ready are put back to Node's defaults first, as a
+// start compiles samsa.js under them (a check below runs the loader with the cache and fails the build if V8 refuses it). Not the functions requests run
 // as well: V8 makes everything a cache holds when the script is compiled, so a cache of a short kafkajs workload
 // (+190 KB) made every idle broker 0.3 MiB larger (RSS 500 ms after start 48.4 -> 48.7 MiB, 45.6 -> 46.0 after 12 s),
 // for ~2 ms saved once on a fresh broker's first requests (its first CreateTopics of 2,000 partitions: 6.7 vs 4.5 ms).
 const data = join(out, '.code-cache-run');
+/** Node's defaults of the V8 flags Samsa sets at run time (src/regexps.ts, src/cli/main.ts, src/log/log-manager.ts). */
+const NODE_DEFAULT_V8_FLAGS = ['--no-enable-experimental-regexp-engine', '--no-enable-experimental-regexp-engine-on-excessive-backtracks', '--bytecode-old-age=5', '--semi-space-growth-factor=2'];
 const writer = `
 const main = ${JSON.stringify(join(out, 'main.js'))};
+const NODE_DEFAULTS = ${JSON.stringify(NODE_DEFAULT_V8_FLAGS)};
 process.argv = [process.argv[0], main, '--port', '0', '--registry-port', '0', '--admin-port', '0', '--data-dir', ${JSON.stringify(data)}, '--log-format', 'json'];
 // The logger writes its JSON lines to descriptor 1 with fs.write (not through process.stdout): watched there.
 const fs = require('node:fs');
@@ -177,6 +171,8 @@ const watch = (chunk) => {
   if (taken || !String(chunk).includes('samsa is ready')) return;
   taken = true;
   setTimeout(() => {
+    const { setFlagsFromString } = require('node:v8');
+    for (const flag of NODE_DEFAULTS) setFlagsFromString(flag);
     fs.writeFileSync(${JSON.stringify(join(out, 'samsa.code-cache'))}, Buffer.concat([Buffer.from('${id}'), require(main).script.createCachedData()]));
     process.exit(0);
   }, 100);
@@ -193,3 +189,11 @@ require(main);
 const made = spawnSync(process.execPath, ['-e', writer], { encoding: 'utf8', timeout: 60_000 });
 rmSync(data, { recursive: true, force: true });
 if (made.status !== 0) console.error(`bundle: no code cache, the start-up run failed: ${made.stderr || made.error}`);
+else {
+  // The loader compiles samsa.js with the cache as a start does (--version: it stops there).
+  const check = spawnSync(process.execPath, ['-e', `process.argv = [process.argv[0], 'samsa', '--version']; if (require(${JSON.stringify(join(out, 'main.js'))}).script.cachedDataRejected) process.exit(3);`], { encoding: 'utf8', timeout: 60_000 });
+  if (check.status !== 0) {
+    console.error(`bundle: V8 refuses the code cache (a V8 flag set at run time differs from Node's default when it was taken?): ${check.stderr || check.status}`);
+    process.exit(1);
+  }
+}

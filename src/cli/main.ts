@@ -6,11 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { isIPv6 } from 'node:net';
 import { startBroker, type RunningBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
 import { join, resolve } from 'node:path';
-import { isIPv6 } from 'node:net';
 import { packageVersion } from '../version.js';
 import { isTerminal } from '../logging.js';
 import { sourceMappedStack } from '../source-stack.js';
@@ -76,10 +76,11 @@ async function main(args: string[]): Promise<void> {
   const flags = Object.fromEntries(Object.keys(FLAG_SETTINGS).map((flag) => [flag, values[flag as keyof typeof values] as string | undefined]));
   for (const warning of environmentWarnings(process.env)) console.error(`samsa: ${warning}`);
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
-  if (!settings.values['listeners.host'] && !settings.values.listeners) compileIpv6PatternNow();
   // Signal handlers go in before the ready line (a SIGTERM sent on seeing it stops the broker gracefully), not
   // earlier: until then Ctrl-C ends a long recovery at once.
-  const running = await withYoungGenerationHeld(() => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined, beforeReady: stopOnSignals }, {}));
+  if (!settings.values['listeners.host'] && !settings.values.listeners) compileIpv6PatternNow();
+  const running = await startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined, beforeReady: stopOnSignals }, {});
+  letStartUpCodeGo();
   if (isTerminal(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
 }
 
@@ -97,27 +98,24 @@ function stopOnSignals(running: RunningBroker): void {
 
 /**
  * The default listeners include ::1, and listening on an address runs Node's IPv6 pattern (in dns.lookup), whose
- * compilation (~10 ms) needs much scratch memory. Compiled now, before start-up fills the process's malloc heap, that
- * memory goes back to the system once freed; compiled while listening, most of it stayed (idle RSS +0.3 MiB).
+ * compilation needs much scratch memory. Compiled now, before start-up fills the process's malloc heap, that memory
+ * goes back to the system once freed; compiled while listening, most of it stayed (idle RSS +0.3 to +1 MiB). Run
+ * twice: V8 compiles a pattern to bytecode on its first run and to machine code on its second, which would
+ * otherwise be while listening (with the registry or the admin port, which listen on ::1 too).
  */
 function compileIpv6PatternNow(): void {
+  isIPv6('::1');
   isIPv6('::1');
 }
 
 /**
- * Opening thousands of logs at start keeps nearly all it allocates, and V8 answers scavenges with many survivors by
- * doubling the young generation (up to 2 x 16 MiB) — memory the idle broker then keeps (it was ~3 MiB per 1,000
- * partitions on disk). So the young generation does not grow until the broker is ready; then V8's default growth
- * (factor 2) is back for the load to come. Left alone when the user sets semi-space flags.
+ * Once the broker is ready: the bytecode of a function not run since the previous full GC is dropped (V8's default:
+ * the 5th), so that an idle broker lets go of what only start-up ran once V8's memory reducer runs (~8 s after start;
+ * idle RSS -0.3 MiB); a function dropped and called again is compiled again (microseconds). Not set earlier: see
+ * src/regexps.ts on V8 flags during start-up.
  */
-async function withYoungGenerationHeld<T>(start: () => Promise<T>): Promise<T> {
-  if (/semi[-_]space/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return start();
-  setFlagsFromString('--semi-space-growth-factor=1');
-  try {
-    return await start();
-  } finally {
-    setFlagsFromString('--semi-space-growth-factor=2');
-  }
+function letStartUpCodeGo(): void {
+  setFlagsFromString('--bytecode-old-age=1');
 }
 
 /** `samsa tls client NAME [--data-dir d]`: a client certificate signed by the --tls auto CA of that data directory. */

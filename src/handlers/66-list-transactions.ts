@@ -4,14 +4,12 @@
  * transactional id must match (null or "" = any; one that does not compile is INVALID_REGULAR_EXPRESSION). Unknown
  * state names are echoed back. Only the transactional ids the principal may DESCRIBE are listed.
  */
-import { setFlagsFromString } from 'node:v8';
 import { handler } from './handler.js';
 import { ListTransactionsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
-
-let linearEngine = false;
+import { useLinearRegexps } from '../regexps.js';
 
 /**
  * The client's pattern as a whole-string match, or null if it does not compile. Kafka compiles it with RE2 (linear
@@ -20,10 +18,7 @@ let linearEngine = false;
  * refused here.
  */
 export function transactionalIdMatcher(pattern: string): RegExp | null {
-  if (!linearEngine) {
-    setFlagsFromString('--enable-experimental-regexp-engine');
-    linearEngine = true;
-  }
+  useLinearRegexps();
   try {
     new RegExp(pattern, 'l'); // compiles alone first: a pattern like "a)|(b" must not escape the anchors below
     return new RegExp(`^(?:${pattern})$`, 'l');

@@ -16,7 +16,7 @@
  * the member: its records are deleted and the group epoch bumped, so the others take its partitions.
  */
 import type { Logger } from 'pino';
-import { LINEAR } from '../../regexps.js';
+import { useLinearRegexps } from '../../regexps.js';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/68-consumer-group-heartbeat.js';
@@ -80,10 +80,11 @@ const revokeKey = (groupId: string, memberId: string) => `crevoke\u0000${groupId
  * linear engine (src/regexps.ts): what needs backtracking (backreferences, lookaround) is refused, as RE2 does.
  */
 export function compileRegex(source: string): RegExp | null {
+  const linear = useLinearRegexps();
   // Without the linear engine, at least what RE2 refuses and what backtracks worst is refused.
-  if (!LINEAR && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(source)) return null;
+  if (!linear && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(source)) return null;
   try {
-    return new RegExp(`^(?:${source})$`, LINEAR ? 'l' : '');
+    return new RegExp(`^(?:${source})$`, linear ? 'l' : '');
   } catch {
     return null;
   }

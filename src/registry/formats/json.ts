@@ -9,7 +9,7 @@
  */
 import type { Ajv, AnySchema, ValidateFunction } from 'ajv';
 import { SchemaParseError } from '../errors.js';
-import '../../regexps.js';
+import { useLinearRegexps } from '../../regexps.js';
 import { parseJsonText } from '../../json-text.js';
 import { clientInput } from '../../protocol/client-input.js';
 import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
@@ -50,6 +50,7 @@ function parseJson(text: string, what: string): Json {
  * so a schema's `^(a+)+$`, or `^(é+)+$`, cannot hold the event loop. A pattern regexpu-core cannot read is refused.
  */
 const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => {
+  useLinearRegexps();
   const plain = /^[\x00-\x7f]*$/.test(pattern) && !/\\[pP]|\\u\{/.test(pattern);
   if (plain || !flags.includes('u')) return new RegExp(pattern, flags.replace('u', ''));
   let rewritten: string;

@@ -380,3 +380,19 @@ test('with authorizer.enabled a REST caller is User:ANONYMOUS and needs the ACLs
     await secured.close();
   }
 });
+
+test('each schema checks its own data, however many schemas REST produce has used (serializers are kept per schema)', async () => {
+  await call('POST', `${v3}/topics`, { topic_name: 'rest-kept', partitions_count: 1 });
+  const needs = (field: string, type: string) => JSON.stringify({ type: 'object', properties: { [field]: { type } }, required: [field] });
+  const produce = (subject: string, data: unknown) => call('POST', `${v3}/topics/rest-kept/records`, { value: { type: 'JSONSCHEMA', subject, data } });
+  // 40 schemas, more than are kept: the first ones are made again when used again.
+  for (let i = 0; i < 40; i++) {
+    const made = await call('POST', `${v3}/topics/rest-kept/records`, { value: { type: 'JSONSCHEMA', subject: `kept-${i}`, schema: needs(`f${i}`, 'integer'), data: { [`f${i}`]: i } } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+  }
+  for (const i of [0, 39, 1, 0]) {
+    assert.equal((await produce(`kept-${i}`, { [`f${i}`]: i })).status, 200);
+    assert.equal((await produce(`kept-${i}`, { [`f${i}`]: 'text' })).status, 400, `schema ${i} refuses a string`);
+    assert.equal((await produce(`kept-${i}`, { [`f${(i + 1) % 40}`]: 1 })).status, 400, `schema ${i} requires its own field`);
+  }
+});

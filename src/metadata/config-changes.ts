@@ -12,7 +12,7 @@ import { ErrorCode } from '../protocol/generated/errors.js';
 import { validateTopicConfigSet, validateValue, type ConfigType } from './configs.js';
 import { brokerSetting, type UpdateMode } from '../config.js';
 import { clientInput } from '../protocol/client-input.js';
-import { SHARE_GROUP_CONFIG_DEFS } from '../coordinator/share/configs.js';
+import { SETTABLE_GROUP_CONFIGS, groupConfigsProblem } from '../coordinator/share/configs.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -118,18 +118,20 @@ function alterBroker(broker: ClusterServices, name: string, changes: ConfigChang
   return ok;
 }
 
-/** A share group's configs (GROUP resource): known names only, each value checked; stored by the share coordinator. */
+/** A group's configs (GROUP resource): known names only, each value checked, then all together; stored by the share coordinator. */
 function alterGroup(broker: ClusterServices, group: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   if (group === '') throw new ChangeError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
   const current = Object.fromEntries(broker.shares.groupConfigs(group));
-  const next = applyOps(replace ? {} : { ...current }, changes, (name) => SHARE_GROUP_CONFIG_DEFS[name],
+  const next = applyOps(replace ? {} : { ...current }, changes, (name) => SETTABLE_GROUP_CONFIGS[name],
     (op, name) => `Config value append is not allowed for config key: ${clientInput(name)}`);
-  const unknown = Object.keys(next).filter((key) => !SHARE_GROUP_CONFIG_DEFS[key]);
+  const unknown = Object.keys(next).filter((key) => !SETTABLE_GROUP_CONFIGS[key]);
   if (unknown.length > 0) throw new ChangeError(ErrorCode.INVALID_CONFIG, `Unknown group config name: ${clientInput(unknown.join(', '))}`);
   for (const [key, value] of Object.entries(next)) {
-    const problem = SHARE_GROUP_CONFIG_DEFS[key].check(value);
+    const problem = SETTABLE_GROUP_CONFIGS[key].check(value);
     if (problem) throw new ChangeError(ErrorCode.INVALID_CONFIG, clientInput(problem));
   }
+  const problem = groupConfigsProblem(next, broker.config);
+  if (problem) throw new ChangeError(ErrorCode.INVALID_CONFIG, problem);
   if (!validateOnly) {
     const changed: Record<string, string | null> = { ...next };
     for (const key of Object.keys(current)) if (!(key in next)) changed[key] = null;

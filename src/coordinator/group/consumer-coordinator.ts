@@ -66,6 +66,8 @@ interface Host {
   logger: Logger;
   settings: ConsumerGroupSettings;
   topics: TopicCatalogue;
+  /** A group's own config (consumer.session.timeout.ms, consumer.heartbeat.interval.ms), if it has one. */
+  groupConfig(groupId: string, name: string): string | undefined;
 }
 
 const fail = (errorCode: number, errorMessage: string | null = null): ConsumerHeartbeatResult =>
@@ -260,7 +262,7 @@ export class ConsumerGroups {
       errorMessage: null,
       memberId,
       memberEpoch: reconciled.memberEpoch,
-      heartbeatIntervalMs: this.host.settings.heartbeatIntervalMs,
+      heartbeatIntervalMs: this.groupMs(p.groupId, 'consumer.heartbeat.interval.ms', this.host.settings.heartbeatIntervalMs),
       assignment: full || assignmentChanged ? { topicPartitions: wire(reconciled.assigned) } : null,
     };
   }
@@ -305,12 +307,18 @@ export class ConsumerGroups {
     this.runtime.cancel(revokeKey(groupId, memberId));
   }
 
+  /** A group's own value of a timeout or interval config, else the broker's setting. */
+  private groupMs(groupId: string, name: string, brokerSetting: number): number {
+    const own = this.host.groupConfig(groupId, name);
+    return own === undefined ? brokerSetting : Number(own);
+  }
+
   /** (Re)arms a member's session; when it runs out, the member is fenced. */
   scheduleSession(groupId: string, memberId: string): void {
     const key = sessionKey(groupId, memberId);
     const arming = (this.armed.get(key) ?? 0) + 1;
     this.armed.set(key, arming);
-    this.runtime.schedule(key, this.host.settings.sessionTimeoutMs,
+    this.runtime.schedule(key, this.groupMs(groupId, 'consumer.session.timeout.ms', this.host.settings.sessionTimeoutMs),
       () => this.expire(groupId, memberId, 'session timed out', () => this.armed.get(key) === arming));
   }
 

@@ -65,6 +65,8 @@ export interface GroupDependencies {
   partitionExists(topic: string, partition: number): boolean;
   /** The topics consumer groups subscribe to and are assigned (none when absent). */
   topics?: TopicCatalogue;
+  /** A group's own config (GROUP resource; the share coordinator stores them), if it has one. */
+  groupConfig?(groupId: string, name: string): string | undefined;
 }
 
 export interface JoinGroupParams {
@@ -170,6 +172,7 @@ export class GroupCoordinator {
     this.consumerGroups = new ConsumerGroups({
       store: () => this.store, runtime: () => this.runtime, closed: () => this.closed, logger: this.logger,
       settings: this.settings.consumer, topics: deps.topics ?? { byName: () => undefined, byId: () => undefined, all: () => [] },
+      groupConfig: (groupId, name) => deps.groupConfig?.(groupId, name),
     });
     this.consumerGroups.scheduleLoaded();
     if (count > 0) this.logger.info({ records: count, groups: this.store.groups.size }, 'group state loaded');

@@ -48,7 +48,11 @@ export function consumerGroupSettings(config: BrokerConfig): ConsumerGroupSettin
 }
 
 /** A coordinator over `log` for a broker: its settings, logger and topic catalogue. */
-export function createGroupCoordinator(broker: { config: BrokerConfig; logger: Logger; topics: TopicStore; clock: Clock }, log: KeyValueLog): GroupCoordinator {
+export function createGroupCoordinator(broker: {
+  config: BrokerConfig; logger: Logger; topics: TopicStore; clock: Clock;
+  /** Made after the group coordinator: asked on use. */
+  readonly shares?: { groupConfigs(groupId: string): ReadonlyMap<string, string> };
+}, log: KeyValueLog): GroupCoordinator {
   return new GroupCoordinator({
     log,
     logger: broker.logger,
@@ -59,6 +63,7 @@ export function createGroupCoordinator(broker: { config: BrokerConfig; logger: L
       return meta !== undefined && partition >= 0 && partition < meta.partitions;
     },
     topics: { byName: (name) => broker.topics.get(name), byId: (id) => broker.topics.getById(id), all: () => broker.topics.list() },
+    groupConfig: (groupId, name) => broker.shares?.groupConfigs(groupId).get(name),
   });
 }
 

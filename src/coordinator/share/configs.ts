@@ -1,9 +1,10 @@
 /**
- * Share group configs (Kafka's GROUP config resource, type 32, as `kafka-configs --entity-type groups` sets them):
- * names, defaults and validators after Kafka 4.1's GroupConfig. These three can be set; DescribeConfigs also lists the
- * rest of Kafka 4.1's group configs (GROUP_CONFIGS), at their defaults.
+ * Group configs (Kafka's GROUP config resource, type 32, as `kafka-configs --entity-type groups` sets them): names,
+ * defaults and validators after Kafka 4.1's GroupConfig. The share.* and consumer.* ones can be set (stored by the
+ * share coordinator, used by both coordinators); DescribeConfigs also lists the streams.* ones, at their defaults.
  */
 import type { ConfigType } from '../../metadata/configs.js';
+import type { BrokerConfig } from '../../config.js';
 
 export interface GroupConfigDef { type: ConfigType; defaultValue: string; check(value: string): string | null }
 
@@ -14,7 +15,15 @@ const MAX_LOCK_MS = 60_000;
 const oneOf = (name: string, allowed: string[]) => (value: string): string | null =>
   allowed.includes(value) ? null : `Invalid value ${value} for configuration ${name}: String must be one of: ${allowed.join(', ')}`;
 
-export const SHARE_GROUP_CONFIG_DEFS: Readonly<Record<string, GroupConfigDef>> = {
+const anInt = (name: string) => (value: string): string | null =>
+  /^-?\d+$/.test(value.trim()) && Math.abs(Number(value)) <= 2_147_483_647 ? null : `Invalid value ${value} for configuration ${name}: Not a number of type INT`;
+
+/** The group configs that can be set; the timeouts' defaults are the broker's settings (see groupConfigsProblem). */
+export const SETTABLE_GROUP_CONFIGS: Readonly<Record<string, GroupConfigDef>> = {
+  'consumer.heartbeat.interval.ms': { type: 'int', defaultValue: '5000', check: anInt('consumer.heartbeat.interval.ms') },
+  'consumer.session.timeout.ms': { type: 'int', defaultValue: '45000', check: anInt('consumer.session.timeout.ms') },
+  'share.heartbeat.interval.ms': { type: 'int', defaultValue: '5000', check: anInt('share.heartbeat.interval.ms') },
+  'share.session.timeout.ms': { type: 'int', defaultValue: '45000', check: anInt('share.session.timeout.ms') },
   'share.auto.offset.reset': { type: 'string', defaultValue: 'latest', check: oneOf('share.auto.offset.reset', ['latest', 'earliest']) },
   'share.isolation.level': { type: 'string', defaultValue: 'read_uncommitted', check: oneOf('share.isolation.level', ['read_committed', 'read_uncommitted']) },
   'share.record.lock.duration.ms': {
@@ -43,3 +52,33 @@ export const GROUP_CONFIGS: readonly GroupConfigEntry[] = [
   { name: 'streams.num.standby.replicas', type: 'int', defaultValue: '0', doc: 'The number of standby replicas for each task of a streams group.' },
   { name: 'streams.session.timeout.ms', type: 'int', defaultValue: '45000', doc: 'The timeout to detect client failures when using the streams group protocol.' },
 ];
+
+/** The broker setting a group config's default comes from, by name. */
+const brokerSettingOf = new Map(GROUP_CONFIGS.filter((c) => c.brokerSetting).map((c) => [c.name, c.brokerSetting!]));
+
+/** A group's value of an int config: its own, else the broker's setting. */
+export function groupInt(own: ReadonlyMap<string, string>, name: string, config: BrokerConfig): number {
+  const value = own.get(name);
+  return value !== undefined ? Number(value) : config.int(brokerSettingOf.get(name)!);
+}
+
+/**
+ * What Kafka's GroupConfig.validateValues refuses in a group's configs (each already a valid int), with the broker's
+ * settings for those not given: a timeout or interval outside the broker's min/max settings for it, or a session
+ * timeout not above its heartbeat interval.
+ */
+export function groupConfigsProblem(values: Readonly<Record<string, string>>, config: BrokerConfig): string | null {
+  const own = new Map(Object.entries(values));
+  for (const kind of ['consumer', 'share']) {
+    const heartbeat = groupInt(own, `${kind}.heartbeat.interval.ms`, config);
+    const session = groupInt(own, `${kind}.session.timeout.ms`, config);
+    for (const [name, value, setting] of [[`${kind}.heartbeat.interval.ms`, heartbeat, 'heartbeat.interval.ms'], [`${kind}.session.timeout.ms`, session, 'session.timeout.ms']] as const) {
+      const min = `group.${kind}.min.${setting}`;
+      const max = `group.${kind}.max.${setting}`;
+      if (value < config.int(min)) return `${name} must be greater than or equal to ${min}`;
+      if (value > config.int(max)) return `${name} must be less than or equal to ${max}`;
+    }
+    if (session <= heartbeat) return `${kind}.session.timeout.ms must be greater than ${kind}.heartbeat.interval.ms`;
+  }
+  return null;
+}

@@ -26,7 +26,7 @@ import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '..
 import { GroupRuntime } from '../group/runtime.js';
 import { SharePartition, type AcquiredRange, type Acknowledgement, type LogBatch, type RecordState } from './share-partition.js';
 import * as rec from './records.js';
-import { SHARE_GROUP_CONFIG_DEFS } from './configs.js';
+import { SETTABLE_GROUP_CONFIGS } from './configs.js';
 
 export interface ShareSettings {
   lockDurationMs: number;
@@ -66,6 +66,13 @@ export class ShareGroup {
   /** The subscribed topics' ids and partition counts at the last assignment: a change (topic created, grown) reassigns. */
   topology = '';
   constructor(readonly groupId: string) {}
+  /**
+   * A share group once a member has joined. Configs alone are not a group: any group id may have them (Kafka keeps
+   * group configs apart from groups), and a consumer group's are stored here too.
+   */
+  get exists(): boolean {
+    return this.groupEpoch > 0 || this.members.size > 0;
+  }
   get state(): 'Empty' | 'Stable' {
     return this.members.size === 0 ? 'Empty' : 'Stable';
   }
@@ -168,7 +175,7 @@ export class ShareCoordinator {
     if ((req.memberEpoch === 0 || epochBefore !== member.memberEpoch) && !(await this.persistMembers(group))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     return {
       throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId: member.memberId, memberEpoch: member.memberEpoch,
-      heartbeatIntervalMs: this.settings.heartbeatIntervalMs, assignment: { topicPartitions: this.assignmentOf(member) },
+      heartbeatIntervalMs: this.groupMs(group.groupId, 'share.heartbeat.interval.ms', this.settings.heartbeatIntervalMs), assignment: { topicPartitions: this.assignmentOf(member) },
     };
   }
 
@@ -227,7 +234,7 @@ export class ShareCoordinator {
       this.removeMember(group, member);
       this.sessions.delete(sessionKey(group.groupId, member.memberId));
       void this.persistMembers(group);
-    }, this.settings.sessionTimeoutMs);
+    }, this.groupMs(group.groupId, 'share.session.timeout.ms', this.settings.sessionTimeoutMs));
   }
 
   /**
@@ -510,13 +517,19 @@ export class ShareCoordinator {
 
   // ---- describe, list, configs ----
 
+  /** A group's own value of a timeout or interval config, else the broker's setting. */
+  private groupMs(groupId: string, name: string, brokerSetting: number): number {
+    const own = this.groups.get(groupId)?.configs.get(name);
+    return own === undefined ? brokerSetting : Number(own);
+  }
+
   groupConfig(groupId: string, name: string): string {
-    return this.groups.get(groupId)?.configs.get(name) ?? SHARE_GROUP_CONFIG_DEFS[name]?.defaultValue ?? '';
+    return this.groups.get(groupId)?.configs.get(name) ?? SETTABLE_GROUP_CONFIGS[name]?.defaultValue ?? '';
   }
 
   /**
-   * Sets (or, with null, removes) share group configs (share.auto.offset.reset, share.isolation.level,
-   * share.record.lock.duration.ms), persisted; the values are the caller's to validate.
+   * Sets (or, with null, removes) a group's configs (SETTABLE_GROUP_CONFIGS: the share group ones, and the consumer
+   * group timeouts the group coordinator asks for), persisted; the values are the caller's to validate.
    */
   setGroupConfigs(groupId: string, changes: Readonly<Record<string, string | null>>): Promise<boolean> {
     const group = this.groupOf(groupId);
@@ -553,9 +566,9 @@ export class ShareCoordinator {
     return this.groupIds().map((groupId) => ({ groupId, protocolType: 'share', groupState: this.stateOf(groupId), groupType: 'share' }));
   }
 
-  /** Whether this id names a share group (with members, configs or share-partition state). */
+  /** Whether this id names a share group (one a member joined, or with share-partition state). */
   has(groupId: string): boolean {
-    if (this.groups.has(groupId)) return true;
+    if (this.groups.get(groupId)?.exists) return true;
     for (const e of this.partitions.values()) if (e.group === groupId) return true;
     return false;
   }
@@ -609,13 +622,14 @@ export class ShareCoordinator {
   }
 
   groupIds(): string[] {
-    const ids = new Set(this.groups.keys());
+    const ids = new Set([...this.groups.values()].filter((g) => g.exists).map((g) => g.groupId));
     for (const e of this.partitions.values()) ids.add(e.group);
     return [...ids];
   }
 
   stateOf(groupId: string): string {
-    return this.groups.get(groupId)?.state ?? (this.groupIds().includes(groupId) ? 'Empty' : 'Dead');
+    const group = this.groups.get(groupId);
+    return group?.exists ? group.state : this.has(groupId) ? 'Empty' : 'Dead';
   }
 
   /** Forgets every share group and share-partition, and empties the state log (the test kit's reset). */

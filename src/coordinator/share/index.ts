@@ -8,7 +8,7 @@ import type { TopicStore } from '../../metadata/topics.js';
 import { ShareCoordinator, type ShareSettings } from './coordinator.js';
 
 export { ShareCoordinator, ShareGroup, ShareMember } from './coordinator.js';
-export { GROUP_CONFIGS, SHARE_GROUP_CONFIG_DEFS } from './configs.js';
+export { GROUP_CONFIGS, SETTABLE_GROUP_CONFIGS } from './configs.js';
 export type { ShareSettings, AcquireResult } from './coordinator.js';
 export { AcknowledgeType } from './share-partition.js';
 

@@ -11,6 +11,7 @@ import { validateValue, type ValueRule, TOPIC_CONFIGS, UNIT_SYNONYMS, ConfigSour
 import { clientInput } from './protocol/client-input.js';
 import { parseConfigFile } from './config-file.js';
 import { KAFKA_RELEASE_NAMES, kafkaRelease, type KafkaRelease } from './server/kafka-releases.js';
+import { nameErrorClasses } from './error-names.js';
 
 /** Kafka's update modes: read-only settings change only with a restart; the others through AlterConfigs. */
 export type UpdateMode = 'read-only' | 'per-broker' | 'cluster-wide';
@@ -254,3 +255,5 @@ export function buildConfig(...layers: Array<Map<string, string> | Record<string
   }
   return new BrokerConfig(merged);
 }
+
+nameErrorClasses({ ConfigError });

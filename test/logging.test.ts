@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, isoTime, isTerminal } from '../src/logging.js';
 import { buildConfig, readConfigFile } from '../src/config.js';
 import { run, tempDir } from './helpers.js';
+import { nameErrorClasses } from '../src/error-names.js';
 
 test('isoTime writes what pino\'s isoTime writes (Date.prototype.toISOString), across days, months and leap days', () => {
   const times = [
@@ -71,5 +72,20 @@ test('an error line gives its error\'s stack in TypeScript positions and its nam
   assert.match(readFileSync(file, 'utf8').split('\n')[Number(line) - 1], /throw new ConfigError\(`cannot read config file/);
   assert.match(failed.err.stack, /at readConfigFile \(\/.+\/src\/config\.ts:\d+:\d+\)/);
   assert.doesNotMatch(failed.err.stack, /dist\/src\/config\.js/);
-  assert.equal(failed.err.type, 'Error');
+  assert.equal(failed.err.type, 'ConfigError');
+  assert.match(failed.err.stack, /^ConfigError: cannot read config file/);
+});
+
+test('nameErrorClasses gives a class whose name was minified its source name: err.name, the stack, the log line\'s type', () => {
+  const minified = class extends Error {};
+  assert.equal(minified.name, 'minified');
+  nameErrorClasses({ StorageLikeError: minified });
+  const err = new minified('disk gone');
+  assert.equal(err.name, 'StorageLikeError');
+  assert.match(err.stack!, /^StorageLikeError: disk gone/);
+  assert.deepEqual(Object.keys(err), [], 'not an own, enumerable property');
+  const lines: string[] = [];
+  const out = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+  createLogger(buildConfig({ 'log.format': 'json' }), out as unknown as NodeJS.WriteStream).warn({ err }, 'failed');
+  assert.equal((JSON.parse(lines[0]) as { err: { type: string } }).err.type, 'StorageLikeError');
 });

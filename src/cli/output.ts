@@ -3,6 +3,7 @@
  * stderr with a non-zero exit code (1: the request failed; 2: the command line was wrong).
  */
 import { errorInfo } from '../protocol/generated/errors.js';
+import { nameErrorClasses } from '../error-names.js';
 
 /** A failure the command reports as one line; `exitCode` 2 for bad usage, 1 for everything else. */
 export class CliError extends Error {
@@ -51,3 +52,5 @@ export function emit<T>(format: Format, value: T, render: (v: T) => string): voi
   if (format === 'json') printJson(value);
   else print(render(value));
 }
+
+nameErrorClasses({ CliError, KafkaError });

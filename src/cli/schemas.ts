@@ -16,6 +16,7 @@ import { ProtobufSchema, protobufjs } from '../registry/formats/protobuf.js';
 import { readSchemaId } from '../registry/validation.js';
 import { Reader } from '../protocol/reader.js';
 import { CliError } from './output.js';
+import { nameErrorClasses } from '../error-names.js';
 
 export interface Reference { name: string; subject: string; version: number }
 
@@ -223,3 +224,5 @@ export class WireDecoder {
     }
   }
 }
+
+nameErrorClasses({ RegistryAnswerError });

@@ -3,6 +3,8 @@
  * (the shape Confluent's rest-utils gives every error, which registry clients parse). Anything else a handler throws
  * is answered 500 with a generic message.
  */
+import { nameErrorClasses } from '../error-names.js';
+
 export class HttpError extends Error {
   readonly code: string = 'SAMSA_HTTP_ERROR';
   constructor(readonly status: number, readonly errorCode: number, message: string) {
@@ -23,3 +25,5 @@ export const HttpErrors = {
   unsupportedMediaType: () => new HttpError(415, 415, 'HTTP 415 Unsupported Media Type'),
   internal: () => new HttpError(500, 500, 'Internal Server Error'),
 };
+
+nameErrorClasses({ HttpError });

@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { nameErrorClasses } from '../error-names.js';
 
 export class DataDirLockedError extends Error {
   readonly code = 'SAMSA_DATA_DIR_LOCKED';
@@ -79,3 +80,5 @@ export function lockDataDir(dir: string): DataDirLock {
     },
   };
 }
+
+nameErrorClasses({ DataDirLockedError });

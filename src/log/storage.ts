@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../protocol/generated/errors.js';
+import { nameErrorClasses } from '../error-names.js';
 
 /** An I/O failure (disk full, permissions, EIO): the broker answers KAFKA_STORAGE_ERROR and keeps serving. */
 export class StorageError extends Error {
@@ -716,3 +717,5 @@ export class MemoryDir implements LogDir {
     for (const name of this.list()) this.remove(name);
   }
 }
+
+nameErrorClasses({ StorageError });

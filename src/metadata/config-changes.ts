@@ -13,6 +13,7 @@ import { validateTopicConfigSet, validateValue, type ConfigType } from './config
 import { brokerSetting, type UpdateMode } from '../config.js';
 import { clientInput } from '../protocol/client-input.js';
 import { SETTABLE_GROUP_CONFIGS, groupConfigsProblem } from '../coordinator/share/configs.js';
+import { nameErrorClasses } from '../error-names.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -168,3 +169,5 @@ function applyOps(current: Record<string, string>, changes: ConfigChange[],
   }
   return current;
 }
+
+nameErrorClasses({ ChangeError });

@@ -5,6 +5,8 @@
  * surfaces as a single, catchable error (the connection answers or closes; the broker never crashes).
  * `compact` selects the KIP-482 flexible encodings (unsigned-varint lengths, +1 so that 0 means null).
  */
+import { nameErrorClasses } from '../error-names.js';
+
 export class DecodeError extends Error {
   readonly code = 'SAMSA_DECODE_ERROR';
 }
@@ -152,3 +154,5 @@ export class Reader {
     }
   }
 }
+
+nameErrorClasses({ DecodeError });

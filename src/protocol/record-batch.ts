@@ -20,6 +20,7 @@ import { DecodeError, Reader, readInt64, unzigzag } from './reader.js';
 import { Writer, writeInt64 } from './writer.js';
 import { ErrorCode } from './generated/errors.js';
 import { zstdCompress, zstdDecompress, ZstdTooLarge } from './zstd.js';
+import { nameErrorClasses } from '../error-names.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** baseOffset + batchLength: the bytes before `batchLength` starts counting. */
@@ -643,3 +644,5 @@ export function controlType(buf: Buffer, pos: number): boolean | null {
     return null;
   }
 }
+
+nameErrorClasses({ BatchError });

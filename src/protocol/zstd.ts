@@ -7,6 +7,7 @@
  * than 2^27 (or what `limit` needs).
  */
 import { requirePackage } from '../require-package.js';
+import { nameErrorClasses } from '../error-names.js';
 
 /** Node's zstd, typed here as @types/node 20 does not know it. */
 interface NodeZstd {
@@ -129,3 +130,5 @@ export function* zstdFrames(input: Buffer): Generator<ZstdFrameInfo> {
     yield { windowSize, contentSize };
   }
 }
+
+nameErrorClasses({ ZstdTooLarge });

@@ -1,4 +1,5 @@
 import { HttpError } from '../http/errors.js';
+import { nameErrorClasses } from '../error-names.js';
 
 /**
  * Confluent Schema Registry error responses: HTTP status, `error_code` and message text. Clients match on the codes
@@ -56,3 +57,5 @@ export const Errors = {
   // 500. The generic HTTP errors (400, 404, 405, 413, 415, 500) are the host's: src/http/errors.ts.
   store: (message: string) => new RegistryError(500, 50001, message),
 };
+
+nameErrorClasses({ RegistryError, SchemaParseError });

@@ -9,6 +9,7 @@
  * principal from `sub` (sasl.oauthbearer.sub.claim.name), `exp` required and enforced, `iat` not in the future,
  * and every scope of sasl.oauthbearer.expected.scope present in `scope` (sasl.oauthbearer.scope.claim.name).
  */
+import { nameErrorClasses } from '../error-names.js';
 
 /** What a token validates to: the principal's name, and when the credential expires (ms since the epoch). */
 export interface ValidatedToken {
@@ -82,3 +83,5 @@ export function unsecuredJws(claims: Record<string, unknown>): string {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${b64({ alg: 'none' })}.${b64(claims)}.`;
 }
+
+nameErrorClasses({ OAuthError });

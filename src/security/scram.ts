@@ -10,6 +10,7 @@
  * gets Kafka's generic message (see sasl.ts), the log gets the reason.
  */
 import { promisify } from 'node:util';
+import { nameErrorClasses } from '../error-names.js';
 
 /** node:crypto when first needed (SASL/SCRAM), not at start. */
 const crypto = () => process.getBuiltinModule('node:crypto');
@@ -140,3 +141,5 @@ export class ScramExchange {
     return Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8');
   }
 }
+
+nameErrorClasses({ ScramError });

@@ -3,6 +3,8 @@
  * size before anything is allocated, so a hostile or broken length prefix costs nothing. Frames that arrive within
  * one chunk are returned as views; only frames split across chunks are copied together.
  */
+import { nameErrorClasses } from '../error-names.js';
+
 export class FrameError extends Error {
   readonly code = 'SAMSA_FRAME_ERROR';
 }
@@ -59,3 +61,5 @@ export class FrameDecoder {
     return out;
   }
 }
+
+nameErrorClasses({ FrameError });

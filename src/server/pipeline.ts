@@ -15,6 +15,7 @@ import type { Handler, RequestContext } from '../handlers/handler.js';
 import type { RequestMetrics } from './request-metrics.js';
 import type { Broker } from '../broker.js';
 import type { Router } from './router.js';
+import { nameErrorClasses } from '../error-names.js';
 
 export interface RequestCall {
   handler: Handler;
@@ -120,3 +121,5 @@ export function requestPipeline(broker: Broker): (call: RequestCall) => HandlerR
     measure(broker.requestMetrics, monotonicMs),
   ]);
 }
+
+nameErrorClasses({ ConnectionRefusal });

@@ -19,6 +19,7 @@
 import type { ClusterServices } from '../handlers/handler.js';
 import { ScramError, ScramExchange, isScramMechanism } from '../security/scram.js';
 import { OAuthError, parseClientInitialResponse, validateUnsecuredJws } from '../security/oauthbearer.js';
+import { nameErrorClasses } from '../error-names.js';
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 
@@ -179,3 +180,5 @@ export async function saslStep(broker: ClusterServices, sasl: SaslSession, clien
     return { errorMessage: err.clientMessage, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
   }
 }
+
+nameErrorClasses({ AuthenticationFailure });

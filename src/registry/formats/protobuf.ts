@@ -9,6 +9,7 @@
 import type protobuf from 'protobufjs';
 import { SchemaParseError } from '../errors.js';
 import { onFirstUse, type Dependency, type Incompatibility, type ParsedSchema, type SchemaFormat } from './format.js';
+import { nameErrorClasses } from '../../error-names.js';
 
 /** protobufjs, with the first Protobuf schema. */
 export const protobufjs = onFirstUse<typeof protobuf>('protobufjs');
@@ -444,3 +445,5 @@ function printedText(text: string, main: protobuf.IParserResult, own: protobuf.R
   if (services.length) out += `\n${services.map((x) => serviceText(x, n)).join('')}`;
   return out;
 }
+
+nameErrorClasses({ NotNormalizable });

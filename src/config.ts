@@ -97,6 +97,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'super.users', type: 'string', defaultValue: '', doc: 'Principals allowed everything whatever the ACLs say, as User:admin;User:ops.' },
   { name: 'allow.everyone.if.no.acl.found', type: 'boolean', defaultValue: 'false', doc: 'Allow an operation on a resource that no ACL names at all (else it is denied).' },
   { name: 'sasl.users', type: 'password', defaultValue: '', doc: 'Bootstrap users as name:password,... (PLAIN and both SCRAM mechanisms) or name:password:SCRAM-SHA-512 (one); stored salted and iterated in __samsa_users. With no users at all, PLAIN accepts any credentials.' },
+  { name: 'connection.failed.authentication.delay.ms', type: 'int', defaultValue: '100', min: 0, doc: 'How long a failed SASL authentication waits before its answer (and the connection\'s close), against password guessing.' },
   { name: 'sasl.enabled.mechanisms', type: 'string', defaultValue: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER', doc: 'SASL mechanisms offered in SaslHandshake.' },
   { name: 'connections.max.reauth.ms', type: 'long', defaultValue: '0', min: 0, doc: 'SASL session lifetime (KIP-368): clients re-authenticate before it ends, or their connection is closed; 0 = no limit.' },
   { name: 'sasl.oauthbearer.sub.claim.name', type: 'string', defaultValue: 'sub', doc: 'OAUTHBEARER (unsecured JWS) claim holding the principal name.' },

@@ -2,7 +2,9 @@
  * Produce 3-11: validates each partition's record batches (magic 2, lengths, CRC32C, record framing; never decoding
  * records on this path), checks max.message.bytes, then appends the bytes as they came with offsets assigned by the log.
  * Transactional batches must belong to a transaction the coordinator has open on the partition (KIP-890 part 1).
- * acks=0 gets no response at all; acks=1 and -1 are answered after the append (-1 after fsync in durable mode).
+ * acks=0 gets no response at all, and when a partition failed the connection closes instead, as Kafka does, so that
+ * the client refreshes its metadata (a leader moved) rather than keep sending into the void; acks=1 and -1 are answered
+ * after the append (-1 after fsync in durable mode).
  * Only the partition's leader node takes its records (others answer NOT_LEADER_OR_FOLLOWER; unknown partitions are
  * left to auto-creation in appendRecords; from v10 they name the current leader, KIP-951). Errors are per partition; one bad partition never fails the others.
  * Authorization (Kafka's): transactional records need WRITE on the transactional id (else every partition answers
@@ -12,7 +14,9 @@
 import { handler, leaderLog } from './handler.js';
 import { currentLeader, leaderEndpoints } from './current-leader.js';
 import { ProduceApi, type ProduceResponse } from '../protocol/generated/index.js';
-import { ErrorCode } from '../protocol/generated/errors.js';
+import { ErrorCode, errorInfo } from '../protocol/generated/errors.js';
+import { clientInput } from '../protocol/client-input.js';
+import { ConnectionRefusal } from '../server/pipeline.js';
 import { parseBatches } from '../protocol/record-batch.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized, deniedNames } from '../security/authorizer.js';
@@ -49,5 +53,8 @@ export default handler(ProduceApi, async (req, ctx) => {
     })),
   })));
   const nodeEndpoints = leaderEndpoints(ctx, responses.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader)));
-  return req.acks === 0 ? null : { responses, throttleTimeMs: 0, nodeEndpoints };
+  if (req.acks !== 0) return { responses, throttleTimeMs: 0, nodeEndpoints };
+  const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: ${errorInfo.get(p.errorCode)?.[0] ?? p.errorCode}`));
+  if (failed.length > 0) throw new ConnectionRefusal(`an acks=0 Produce failed (${clientInput(failed.join(', '))})`);
+  return null;
 });

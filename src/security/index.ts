@@ -15,6 +15,7 @@ import type { TokenValidator, UnsecuredValidatorOptions } from './oauthbearer.js
 import { ensureAutoTls, issueClientCertificate, serverTlsOptions, type AutoTls, type ClientCertificate } from './tls.js';
 import { parsePrincipalRules, type PrincipalRule } from './principal.js';
 import { parseSuperUsers } from './authorizer.js';
+import { clientInput } from '../protocol/client-input.js';
 
 export { issueClientCertificate } from './tls.js';
 export { unsecuredJws, type TokenValidator, type ValidatedToken } from './oauthbearer.js';
@@ -101,7 +102,7 @@ export class Security {
     if (colon <= 0) return null;
     const user = decoded.slice(0, colon);
     if (await this.users.checkPassword(user, decoded.slice(colon + 1))) return user;
-    this.logger.info({ user, component: 'http' }, `failed ${surface} authentication`);
+    this.logger.info({ user: clientInput(user), component: 'http' }, `failed ${surface} authentication`);
     return null;
   }
 
@@ -119,6 +120,15 @@ export class Security {
   recordFailedLogin(details: { client: string; mechanism: string; user?: string; reason: string }): void {
     this.failedLogins++;
     this.logger.info(details, 'failed authentication');
+  }
+
+  private readonly warned = new Set<string>();
+
+  /** A warning logged once in the broker's life (`key` names it). */
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger.warn(message);
   }
 
   close(): void {

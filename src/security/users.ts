@@ -98,17 +98,21 @@ export class UserStore {
     await this.apply(changes);
   }
 
-  /** SASL/PLAIN: whether the password matches one of the user's SCRAM credentials. */
+  /**
+   * SASL/PLAIN and HTTP Basic: whether the password matches the user's SCRAM credential set last, the password it
+   * was last given (a credential replaced for one mechanism only must not leave the old password good here).
+   */
   async checkPassword(user: string, password: string): Promise<boolean> {
     const own = this.credentials.get(user);
     if (!own) return false;
-    const [mechanism, credential] = own.entries().next().value as [ScramMechanism, ScramCredential];
+    const [mechanism, credential] = [...own].at(-1)!;
     return passwordMatches(mechanism, credential, password);
   }
 
   private remember(user: string, mechanism: ScramMechanism, credential: ScramCredential): void {
     let own = this.credentials.get(user);
     if (!own) this.credentials.set(user, own = new Map());
+    own.delete(mechanism); // set last: see checkPassword
     own.set(mechanism, credential);
   }
 

@@ -4,7 +4,9 @@
  * handshake) or as raw length-prefixed frames (v0 handshake, kafka-python) until the exchange completes.
  *
  * Credentials are the users of src/security/users.ts (`sasl.users`, AlterUserScramCredentials). While there are no
- * users at all, PLAIN accepts any name and password (a development broker, as before); SCRAM needs a user.
+ * users at all and the authorizer is off, PLAIN accepts any name and password (a development broker); with the
+ * authorizer on it accepts nobody then, as Kafka (anyone could otherwise claim to be a super user). SCRAM needs a user.
+ * A failure is answered after `connection.failed.authentication.delay.ms`, as Kafka delays it against guessing.
  *
  * Failure messages are Kafka's: PLAIN says "Authentication failed: Invalid username or password"; SCRAM and
  * malformed messages get the generic "Authentication failed during authentication due to invalid credentials with
@@ -19,6 +21,7 @@
 import type { ClusterServices } from '../handlers/handler.js';
 import { ScramError, ScramExchange, isScramMechanism } from '../security/scram.js';
 import { OAuthError, parseClientInitialResponse, validateUnsecuredJws } from '../security/oauthbearer.js';
+import { clientInput } from '../protocol/client-input.js';
 import { nameErrorClasses } from '../error-names.js';
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
@@ -87,7 +90,11 @@ function plainExchange(broker: ClusterServices): SaslExchange {
         throw new AuthenticationFailure('Authentication failed: Client requested an authorization id that is different from username', undefined, user);
       }
       const users = broker.security.users;
-      if (!users.isEmpty && !await users.checkPassword(user, password)) {
+      if (users.isEmpty && !broker.config.bool('authorizer.enabled')) {
+        broker.security.warnOnce('plain-without-users', 'SASL/PLAIN logins are accepted without a password check: there are no users (sasl.users)');
+        return { final: Buffer.alloc(0), user };
+      }
+      if (!await users.checkPassword(user, password)) {
         throw new AuthenticationFailure('Authentication failed: Invalid username or password', users.has(user) ? 'wrong password' : 'unknown user', user);
       }
       return { final: Buffer.alloc(0), user };
@@ -128,7 +135,7 @@ function oauthExchange(broker: ClusterServices, clientHost: string): SaslExchang
           : validateUnsecuredJws(bearer, broker.security.unsecuredValidatorOptions());
         if (!validated) throw new OAuthError('the validateToken hook rejected the token');
         if (authzid !== '' && authzid !== validated.principal) {
-          throw new AuthenticationFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${validated.principal})`);
+          throw new AuthenticationFailure(`Authentication failed: Client requested an authorization id (${clientInput(authzid)}) that is different from the token's principal name (${clientInput(validated.principal)})`);
         }
         return { final: Buffer.alloc(0), user: validated.principal, credentialExpiresAtMs: validated.expiresAtMs };
       } catch (err) {
@@ -160,7 +167,7 @@ export async function saslStep(broker: ClusterServices, sasl: SaslSession, clien
     const step = await exchange.step(token);
     if ('challenge' in step) return { errorMessage: null, authBytes: step.challenge, sessionLifetimeMs: 0 };
     if (sasl.user !== null && sasl.user !== step.user) {
-      throw new AuthenticationFailure(`Cannot change principals during re-authentication from User:${sasl.user}: User:${step.user}`);
+      throw new AuthenticationFailure(`Cannot change principals during re-authentication from User:${clientInput(sasl.user)}: User:${clientInput(step.user)}`);
     }
     sasl.exchange = null;
     sasl.rawTokenNext = false;
@@ -176,7 +183,10 @@ export async function saslStep(broker: ClusterServices, sasl: SaslSession, clien
     sasl.exchange = null;
     sasl.rawTokenNext = false;
     sasl.closeAfterResponse = true;
-    broker.security.recordFailedLogin({ client: clientHost, mechanism, user: err.user ?? undefined, reason: err.reason });
+    // What the client sent is clipped in the log: a 50 MiB user name must not make a 50 MiB log line.
+    broker.security.recordFailedLogin({ client: clientHost, mechanism, user: err.user === null ? undefined : clientInput(err.user), reason: clientInput(err.reason) });
+    const delayMs = broker.config.int('connection.failed.authentication.delay.ms');
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs)); // real time, as a client waits it
     return { errorMessage: err.clientMessage, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
   }
 }

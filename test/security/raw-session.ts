@@ -45,8 +45,8 @@ export class RawSession {
     return new Promise((resolve) => { this.waiting = resolve; this.deliver(); });
   }
 
-  /** Sends a request; resolves to its response, or null when the connection closed instead. */
-  async call<Req, Res>(api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res | null> {
+  /** Sends a request without waiting for an answer (an acks=0 Produce has none). */
+  send<Req, Res>(api: ApiCodec<Req, Res>, version: number, body: Req): void {
     const w = new Writer();
     w.int32(0).int16(api.key).int16(version).int32(++this.correlationId).nullableString('raw-session', false);
     if (isFlexible(api, version)) w.taggedFields();
@@ -54,6 +54,11 @@ export class RawSession {
     const frame = w.toBuffer();
     frame.writeInt32BE(frame.length - 4, 0);
     this.socket.write(frame);
+  }
+
+  /** Sends a request; resolves to its response, or null when the connection closed instead. */
+  async call<Req, Res>(api: ApiCodec<Req, Res>, version: number, body: Req): Promise<Res | null> {
+    this.send(api, version, body);
     const answer = await this.next();
     if (answer === null) return null;
     const r = new Reader(answer);

@@ -10,7 +10,8 @@ import type { RunningBroker } from '../../src/index.js';
 import { newSaslSession, saslStep, startExchange, SASL_MECHANISMS } from '../../src/server/sasl.js';
 
 let broker: RunningBroker;
-before(async () => { broker = await startTestBroker({ config: { 'sasl.users': 'alice:secret' } }); });
+// No delay after a failed login: hundreds of them below (the delay is tested in plain-login.test.ts).
+before(async () => { broker = await startTestBroker({ config: { 'sasl.users': 'alice:secret', 'connection.failed.authentication.delay.ms': 0 } }); });
 after(async () => { await broker.close(); });
 
 const token = fc.oneof(

@@ -31,6 +31,7 @@ before(async () => {
     logger: pino({ level: 'debug' }, sink),
     config: {
       'ssl.auto': true, 'ssl.client.auth': 'requested', 'sasl.users': 'alice:secret,bob:hunter2:SCRAM-SHA-512',
+      'connection.failed.authentication.delay.ms': 0, // (a thousand failed logins below; the delay is tested in plain-login.test.ts)
       'listeners': 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
     },
   });

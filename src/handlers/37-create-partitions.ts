@@ -23,7 +23,7 @@ export default handler(CreatePartitionsApi, (req, ctx) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name, errorCode, errorMessage });
     if (asked.get(name)! > 1) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     if (!authorized(ctx, AclOperation.ALTER, ResourceType.TOPIC, name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The topic authorization is failed.');
-    const topic = broker.topics.get(name);
+    const topic = broker.clientTopic(name);
     if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${clientInput(name)}' does not exist.`);
     if (count < topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
     if (count === topic.partitions) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partitions.`);

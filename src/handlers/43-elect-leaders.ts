@@ -35,7 +35,7 @@ export default handler(ElectLeadersApi, (req, ctx) => {
 });
 
 function elect({ broker }: RequestContext, topic: string, partition: number, type: number): { errorCode: number; errorMessage: string | null } {
-  const meta = broker.topics.get(topic);
+  const meta = broker.clientTopic(topic);
   if (!meta || partition < 0 || partition >= meta.partitions) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The partition does not exist.' };
   if (type !== PREFERRED && type !== UNCLEAN) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown election type ${type}.` };
   const { leader, replicas } = broker.placement.partition(topic, partition, meta.replicationFactor);

@@ -32,7 +32,7 @@ export default handler(AlterPartitionReassignmentsApi, (req, ctx) => {
 
 function reassign({ broker }: RequestContext, topic: string, partition: number, replicas: number[] | null, allowFactorChange: boolean): { errorCode: number; errorMessage: string | null } {
   const fail = (errorCode: number, errorMessage: string) => ({ errorCode, errorMessage });
-  const meta = broker.topics.get(topic);
+  const meta = broker.clientTopic(topic);
   if (!meta || partition < 0 || partition >= meta.partitions) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
   if (replicas === null) return fail(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, `No ongoing reassignment for ${topic}-${partition}.`);
   const problem = manualAssignmentProblem(replicas, broker.placement.nodeIds);

@@ -15,7 +15,7 @@ export default handler(DescribeProducersApi, (req, ctx) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((partitionIndex) => {
       if (!authorized(ctx, AclOperation.READ, ResourceType.TOPIC, t.name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
-      const log = ctx.broker.partition(t.name, partitionIndex);
+      const log = ctx.broker.clientTopic(t.name) && ctx.broker.partition(t.name, partitionIndex);
       if (!log) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
       const activeProducers = log.producers.describe().map((p) => ({ ...p, lastTimestamp: -1, coordinatorEpoch: -1 }));
       return { partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };

@@ -183,9 +183,15 @@ export class Placement {
     return { leaderEpoch: epoch, endOffset: epoch === current ? logEndOffset : starts[epoch + 1] };
   }
 
-  /** Gives the partition a new replica list (preferred leader first); its leader is left to the caller. */
+  /**
+   * Gives the partition a new replica list (preferred leader first). Its leader stays where it is, at its epoch (a
+   * partition never moved is pinned to its leader here), until the caller moves it: as on Kafka, a leader still among
+   * the replicas keeps leading, and a preferred election moves it to the first.
+   */
   reassign(topic: string, partition: number, replicas: readonly number[]): void {
-    this.reassigned.set(`${topic}\0${partition}`, [...replicas]);
+    const key = `${topic}\0${partition}`;
+    if (!this.moved.has(key)) this.moved.set(key, { leader: this.leaderOf(topic, partition), epochStarts: [0] });
+    this.reassigned.set(key, [...replicas]);
   }
 
   /** Forgets a deleted topic's leader moves and reassignments. */

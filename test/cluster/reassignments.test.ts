@@ -73,6 +73,24 @@ test('kafkajs reassigns a partition: done at once, leader kept when it stays a r
   assert.deepEqual((await admin.listPartitionReassignments({})).topics, []);
 });
 
+test('a reassignment that puts another replica first keeps the leader (Metadata and Produce agree) until a preferred election', async () => {
+  const before1 = placement(1);
+  const outsider = [0, 1, 2].find((n) => !before1.replicas.includes(n))!;
+  await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 1, replicas: [outsider, before1.leader] }] }] });
+  const produceTo = async (nodeId: number) => (await callApi(cluster.nodes.find((n) => n.id === nodeId)!.port, ProduceApi, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 5000,
+    topicData: [{ name: TOPIC, partitionData: [{ index: 1, records: encodeBatch([{ key: null, value: Buffer.from('r') }]) }] }],
+  })).responses[0].partitionResponses[0].errorCode;
+  let p = await metadata(1);
+  assert.deepEqual([p.replicaNodes, p.leaderId, p.leaderEpoch], [[outsider, before1.leader], before1.leader, before1.leaderEpoch]);
+  assert.deepEqual([await produceTo(before1.leader), await produceTo(outsider)], [ErrorCode.NONE, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+  const elected = await callApi(cluster.port, ElectLeadersApi, 2, { electionType: 0, topicPartitions: [{ topic: TOPIC, partitions: [1] }], timeoutMs: 1000 });
+  assert.equal(elected.replicaElectionResults[0].partitionResult[0].errorCode, ErrorCode.NONE);
+  p = await metadata(1);
+  assert.deepEqual([p.leaderId, p.leaderEpoch], [outsider, before1.leaderEpoch + 1]);
+  assert.deepEqual([await produceTo(outsider), await produceTo(before1.leader)], [ErrorCode.NONE, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+});
+
 test('AlterPartitionReassignments refuses what Kafka refuses, partition by partition', async () => {
   const res = await callApi(cluster.port, AlterPartitionReassignmentsApi, 1, {
     timeoutMs: 1000, allowReplicationFactorChange: false,

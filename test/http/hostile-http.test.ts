@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import kafkajs, { type AclEntry } from 'kafkajs';
 import { startTestBroker, callApi, kafkaClient } from '../helpers.js';
 import type { RunningBroker } from '../../src/index.js';
-import { DeleteRecordsApi, DescribeConfigsApi, FetchApi, IncrementalAlterConfigsApi, MetadataApi, ProduceApi } from '../../src/protocol/generated/index.js';
+import {
+  AlterPartitionReassignmentsApi, CreatePartitionsApi, DeleteRecordsApi, DescribeConfigsApi, DescribeProducersApi, ElectLeadersApi, FetchApi, IncrementalAlterConfigsApi, MetadataApi, ProduceApi,
+} from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import { encodeBatch } from '../../src/protocol/record-batch.js';
 
@@ -85,6 +87,17 @@ test('the SCRAM credentials topic is unknown to Kafka clients and to the admin p
   assert.ok(viaRest.status >= 400 && viaRest.status < 500, `REST produce to an internal topic: ${viaRest.status} ${viaRest.text}`);
   const deleted = await callApi(broker.port, DeleteRecordsApi, 1, { topics: [{ name: '__consumer_offsets', partitions: [{ partitionIndex: 0, offset: -1 }] }], timeoutMs: 1000 });
   assert.equal(deleted.topics[0].partitions[0].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+
+  // Nor grown, reassigned, elected or its producers described (CreatePartitions had grown it to 3 partitions).
+  const grown = await callApi(broker.port, CreatePartitionsApi, 1, { topics: [{ name: '__samsa_users', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false });
+  assert.equal(grown.results[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  assert.equal(broker.broker.topics.get('__samsa_users')?.partitions, 1);
+  const reassigned = await callApi(broker.port, AlterPartitionReassignmentsApi, 0, { timeoutMs: 1000, allowReplicationFactorChange: true, topics: [{ name: '__samsa_users', partitions: [{ partitionIndex: 0, replicas: [0] }] }] });
+  assert.equal(reassigned.responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const elected = await callApi(broker.port, ElectLeadersApi, 2, { electionType: 0, topicPartitions: [{ topic: '__samsa_users', partitions: [0] }], timeoutMs: 1000 });
+  assert.equal(elected.replicaElectionResults[0].partitionResult[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const producers = await callApi(broker.port, DescribeProducersApi, 0, { topics: [{ name: '__samsa_users', partitionIndexes: [0] }] });
+  assert.equal(producers.topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 });
 
 test('JSON nested 100,000 levels: 400 or 422 from the registry, the REST API and test control, never a 500', QUICK, async () => {

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { TimerHandle } from '../clock.js';
 import { Connection } from './connection.js';
 import type { Broker } from '../broker.js';
 import { usesTls, type ListenerSpec } from './endpoints.js';
@@ -13,13 +14,16 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000;
  * Listens for Kafka clients of one node of the cluster. With no host configured it listens on 127.0.0.1 and on ::1
  * with the same port, so `localhost` works whichever address family a client resolves it to. SSL and SASL_SSL
  * listeners speak TLS (node:tls, options from src/security/tls.ts); a failed handshake (a plaintext client, a
- * truncated hello, an untrusted certificate) is logged at debug and costs nothing else.
+ * truncated hello, an untrusted certificate) is logged at debug and costs nothing else. A connection counts against
+ * max.connections and max.connections.per.ip from when it is accepted, as on Kafka, its TLS handshake included, and
+ * a handshake not done within connections.max.idle.ms is closed: half-open handshakes cannot pile up.
  */
 export class Listener {
   private readonly servers: Server[] = [];
+  /** Every accepted TCP connection (for TLS, the socket under the TLS one). */
   private readonly sockets = new Set<Socket>();
-  /** TLS connections still in their handshake (not yet counted as clients). */
-  private readonly handshaking = new Set<Socket>();
+  /** TLS connections still in their handshake, by the client's address and port, with their deadline. */
+  private readonly handshaking = new Map<string, { socket: Socket; deadline: TimerHandle }>();
   private readonly perIp = new Map<string, number>();
   private refusedSinceLog = 0;
   private lastRefusalLog = -Infinity;
@@ -44,32 +48,51 @@ export class Listener {
   private makeServer(tls: typeof import('node:tls') | null): Server {
     if (tls) {
       const tlsServer = tls.createServer(this.broker.security.serverTlsOptions(), (socket: TLSSocket) => {
+        const key = peerOf(socket);
+        this.handshaking.get(key)?.deadline.cancel();
+        this.handshaking.delete(key);
         // ssl.client.auth=requested: no certificate is fine, one that does not verify is not (as Java's wantClientAuth).
         if (!socket.authorized && socket.getPeerX509Certificate() !== undefined) {
-          this.broker.logger.info({ client: `${socket.remoteAddress}:${socket.remotePort}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused');
+          this.broker.logger.info({ client: key, reason: String(socket.authorizationError) }, 'TLS client certificate refused');
           socket.destroy();
           return;
         }
-        this.accept(socket);
+        this.serve(socket);
       });
-      // Raw TCP sockets are tracked too, so close() also ends connections still in their handshake.
-      tlsServer.on('connection', (raw: Socket) => { this.handshaking.add(raw); raw.on('close', () => this.handshaking.delete(raw)); });
+      tlsServer.on('connection', (raw: Socket) => {
+        if (!this.admit(raw)) return;
+        const key = peerOf(raw);
+        const deadline = this.broker.clock.setTimeout(() => {
+          this.broker.logger.debug({ client: key }, 'TLS handshake not done within connections.max.idle.ms; closing');
+          raw.destroy();
+        }, this.broker.config.int('connections.max.idle.ms'));
+        this.handshaking.set(key, { socket: raw, deadline });
+        raw.on('close', () => {
+          deadline.cancel();
+          if (this.handshaking.get(key)?.socket === raw) this.handshaking.delete(key);
+        });
+      });
       tlsServer.on('tlsClientError', (err, socket) => {
         this.broker.logger.debug({ client: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message }, 'TLS handshake failed');
       });
       return tlsServer;
     }
-    return createServer((socket) => this.accept(socket));
+    return createServer((socket) => {
+      if (this.admit(socket)) this.serve(socket);
+    });
   }
 
-  /** Serves the connection, or closes it at once when max.connections or max.connections.per.ip is reached. */
-  private accept(socket: Socket): void {
+  /** Counts an accepted connection, or closes it at once when max.connections or max.connections.per.ip is reached. */
+  private admit(socket: Socket): boolean {
     const { config } = this.broker;
     const ip = socket.remoteAddress ?? '';
     const fromIp = this.perIp.get(ip) ?? 0;
     const limit = this.sockets.size >= config.int('max.connections') ? 'max.connections'
       : fromIp >= config.int('max.connections.per.ip') ? 'max.connections.per.ip' : null;
-    if (limit) return this.refuse(socket, ip, limit);
+    if (limit) {
+      this.refuse(socket, ip, limit);
+      return false;
+    }
     this.sockets.add(socket);
     this.perIp.set(ip, fromIp + 1);
     this.broker.traffic.connectionOpened(this.spec.name);
@@ -80,6 +103,10 @@ export class Listener {
       if (left === 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
     });
+    return true;
+  }
+
+  private serve(socket: Socket): void {
     new Connection(socket, this.broker, this.nodeId, this.spec, this.requests);
   }
 
@@ -98,7 +125,10 @@ export class Listener {
   async close(): Promise<void> {
     // server.close() resolves only once every connection has ended, so end them right after it stops accepting.
     const closed = Promise.all(this.servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-    for (const socket of [...this.sockets, ...this.handshaking]) socket.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await closed;
   }
 }
+
+/** A TCP client as "address:port": the same for a TLS socket and the socket under it. */
+const peerOf = (socket: Socket) => `${socket.remoteAddress}:${socket.remotePort}`;

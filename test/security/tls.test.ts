@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect as connectTcp } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,6 +14,7 @@ import { tempDir, run, startTestBroker } from '../helpers.js';
 import { repositoryRoot } from '../../protocol/generate.js';
 import { issueCertificate } from '../../src/security/x509.js';
 import { CA_SUBJECT } from '../../src/security/tls.js';
+import { ManualClock } from '../../src/clock.js';
 
 const cli = join(repositoryRoot(), 'dist', 'bundle', 'main.js');
 
@@ -101,5 +103,38 @@ test('PEM files with an encrypted key: ssl.key.password opens it; a wrong one is
     await assert.rejects(startTestBroker({ config: { 'listeners': 'SSL://127.0.0.1:0' } }), /ssl.certificate.location and ssl.key.location, or ssl.auto/);
   } finally {
     tmp.remove();
+  }
+});
+
+test('TLS connections count against max.connections.per.ip from accept, and a handshake left unfinished is closed after connections.max.idle.ms', async () => {
+  const clock = new ManualClock();
+  const broker = await startTestBroker({ clock, config: { 'ssl.auto': true, 'listeners': 'SSL://127.0.0.1:0', 'max.connections.per.ip': 3, 'connections.max.idle.ms': 5000 } });
+  try {
+    const port = Number(broker.nodes[0].listeners.SSL.split(':').pop());
+    const open = async () => {
+      const socket = connectTcp(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(Buffer.from([0x16, 0x03, 0x01])); // the first bytes of a ClientHello, never the rest
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      return { socket, closed };
+    };
+    const stalled = [await open(), await open(), await open()];
+    const fourth = await open();
+    await fourth.closed; // refused: three from this address already
+    let settled = false;
+    void Promise.all(stalled.map((s) => s.closed)).then(() => { settled = true; });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, 'the three within the limit wait for their handshake');
+    await clock.advance(5000);
+    await Promise.all(stalled.map((s) => s.closed)); // closed at the handshake deadline
+    // Places are free again: a real client gets in.
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], ssl: { ca: [broker.tls!.ca] }, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    assert.ok(Array.isArray(await admin.listTopics()));
+    await admin.disconnect();
+  } finally {
+    await broker.close();
   }
 });

@@ -22,7 +22,7 @@ export default handler(ElectLeadersApi, (req, ctx) => {
   const all = req.topicPartitions === null;
   const denied = !authorized(ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME);
   // "Every partition" is only spelled out for a principal allowed to elect (the list would name every topic).
-  const wanted = req.topicPartitions ?? (denied ? [] : broker.topics.list().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) })));
+  const wanted = req.topicPartitions ?? (denied ? [] : broker.clientTopics().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitions }, (_, i) => i) })));
   const type = ctx.version >= 1 ? req.electionType : PREFERRED;
   const replicaElectionResults = wanted.map(({ topic, partitions }) => ({
     topic,

@@ -57,8 +57,16 @@ async function jsonObject(req: HttpRequest): Promise<Record<string, unknown>> {
 }
 
 function integerParam(text: string, what: string): number {
-  if (!/^-?\d+$/.test(text)) throw bad(`${what} must be an integer, not ${JSON.stringify(text)}`);
+  if (!/^-?(0|[1-9]\d*)$/.test(text)) throw bad(`${what} must be an integer, not ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** The body's `node`, the one field the leader and coordinator moves take (`usage` says what it names). */
+function nodeField(body: Record<string, unknown>, usage: string): number {
+  const unknown = Object.keys(body).filter((k) => k !== 'node');
+  if (unknown.length > 0) throw bad(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (the body is ${usage})`);
+  if (!Number.isInteger(body.node)) throw bad(`the body must name ${usage}`);
+  return body.node as number;
 }
 
 function addFault(faults: FaultInjector, body: Record<string, unknown>): FaultHandle {
@@ -99,8 +107,7 @@ export function controlRoutes(faults: FaultInjector, cluster: ClusterControl): R
     '/v1/partitions': new Router()
       .route('/:topic/:partition/leader', {
         POST: (req) => answer(async () => {
-          const { node } = await jsonObject(req);
-          if (typeof node !== 'number') throw bad('the body must name the new leader: {"node": <id>}');
+          const node = nodeField(await jsonObject(req), 'the new leader: {"node": <id>}');
           const { topic } = req.params;
           const partition = integerParam(req.params.partition, 'a partition');
           const leaderEpoch = cluster.moveLeader(topic, partition, node);
@@ -110,8 +117,7 @@ export function controlRoutes(faults: FaultInjector, cluster: ClusterControl): R
     '/v1/coordinators': new Router()
       .route('/:key', {
         POST: (req) => answer(async () => {
-          const { node } = await jsonObject(req);
-          if (typeof node !== 'number') throw bad('the body must name the new coordinator: {"node": <id>}');
+          const node = nodeField(await jsonObject(req), 'the new coordinator: {"node": <id>}');
           cluster.moveCoordinator(req.params.key, node);
           return { key: req.params.key, node };
         }),

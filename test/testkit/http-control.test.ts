@@ -116,6 +116,9 @@ cases = [
   ('POST', '/v1/partitions/http/0/leader', {'node': 9}),
   ('POST', '/v1/partitions/nope/0/leader', {'node': 0}),
   ('POST', '/v1/partitions/http/0/leader', {}),
+  ('POST', '/v1/nodes/01/stop', None),
+  ('POST', '/v1/partitions/http/0/leader', {'node': 0, 'epoch': 2}),
+  ('POST', '/v1/coordinators/g', {'node': 0, 'x': 1}),
 ]
 results = [[path, call(method, path, body)] for method, path, body in cases]
 results.append(['not json', call('POST', '/v1/faults', raw=b'{nope')])
@@ -131,7 +134,8 @@ print(json.dumps({'results': [[what, status, body] for what, (status, body) in r
   assert.deepEqual(statuses, [
     '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400', '/v1/faults 400',
     '/v1/faults 400', '/v1/faults 400', '/v1/faults/999 404', '/v1/nodes/9/stop 400', '/v1/nodes/one/stop 400', '/v1/partitions/http/0/leader 400',
-    '/v1/partitions/nope/0/leader 404', '/v1/partitions/http/0/leader 400', 'not json 400', 'last live node 409', 'leader to a stopped node 409',
+    '/v1/partitions/nope/0/leader 404', '/v1/partitions/http/0/leader 400', '/v1/nodes/01/stop 400', '/v1/partitions/http/0/leader 400',
+    '/v1/coordinators/g 400', 'not json 400', 'last live node 409', 'leader to a stopped node 409',
   ]);
   for (const [what, status, body] of out.results as Array<[string, number, { error_code: number; message: string }]>) {
     assert.equal(Math.floor(body.error_code / 100) === status || body.error_code === status, true, `${what}: ${JSON.stringify(body)}`);

@@ -36,6 +36,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
   const asked = req.topics.reduce((m, t) => m.set(t.name, (m.get(t.name) ?? 0) + 1), new Map<string, number>());
   const clusterWide = authorized(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
   const create: NewTopic[] = [];
+  const assigned = new Map<string, Array<{ partitionIndex: number; brokerIds: number[] }>>();
   let pending = 0;
   // Topics without overrides (most, in a request for thousands) share one check of the broker's defaults.
   let defaults: { problem: string | null } | undefined;
@@ -66,6 +67,7 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
     pending += partitions;
     create.push({ name: t.name, partitions, configs, replicationFactor });
+    if (t.assignments.length > 0) assigned.set(t.name, t.assignments);
     const describable = authorized(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name);
     return {
       ...failed(t.name, ErrorCode.NONE, null),
@@ -83,6 +85,10 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
     // Created meanwhile by another request (the checks let other requests run between slices): that one stands.
     const existing = broker.createTopics(create);
     for (const t of topics) if (existing.has(t.name)) Object.assign(t, failed(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`));
+    // Manual assignments are placed as given, the first replica leading (as Kafka's ReplicationControlManager).
+    for (const [name, assignments] of assigned) {
+      if (!existing.has(name)) for (const a of assignments) broker.placement.assign(name, a.partitionIndex, a.brokerIds);
+    }
   }
   for (const t of topics) {
     if (t.errorCode === ErrorCode.NONE) t.topicId = req.validateOnly ? newTopicId() : broker.topics.get(t.name)?.id ?? t.topicId;

@@ -1,7 +1,8 @@
 /**
  * CreatePartitions 0-1: grows topics to `count` partitions (never shrinks), within `max.partitions.per.topic` and
  * `max.partitions`; validate_only runs the same checks and changes nothing. Manual assignments, one per new partition,
- * are checked as Kafka checks them (and otherwise placed as any new partition). Every check passes before anything is
+ * are checked as Kafka checks them and placed as given, the first replica leading (until restart, as reassignments
+ * are; without them a new partition is placed as any). Every check passes before anything is
  * written; the topic catalogue is saved once per request. A topic the principal may not ALTER answers
  * TOPIC_AUTHORIZATION_FAILED.
  */
@@ -19,6 +20,7 @@ export default handler(CreatePartitionsApi, (req, ctx) => {
   // A name asked twice is refused every time, and that topic does not grow (Kafka's ControllerApis drops it).
   const asked = req.topics.reduce((m, t) => m.set(t.name, (m.get(t.name) ?? 0) + 1), new Map<string, number>());
   let pending = 0;
+  const assigned: Array<{ name: string; from: number; assignments: Array<{ brokerIds: number[] }> }> = [];
   const results = req.topics.map(({ name, count, assignments }) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name, errorCode, errorMessage });
     if (asked.get(name)! > 1) return fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
@@ -40,8 +42,13 @@ export default handler(CreatePartitionsApi, (req, ctx) => {
     if (overLimit) return fail(ErrorCode.INVALID_PARTITIONS, overLimit);
     pending += adding;
     grow.push({ name, count });
+    if (assignments) assigned.push({ name, from: topic.partitions, assignments });
     return { name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
-  if (!req.validateOnly && grow.length > 0) broker.addPartitions(grow);
+  if (!req.validateOnly && grow.length > 0) {
+    broker.addPartitions(grow);
+    // The new partitions placed as given, the first replica leading (as Kafka's ReplicationControlManager).
+    for (const { name, from, assignments } of assigned) assignments.forEach((a, i) => broker.placement.assign(name, from + i, a.brokerIds));
+  }
   return { throttleTimeMs: 0, results };
 });

@@ -184,6 +184,16 @@ export class Placement {
   }
 
   /**
+   * A new partition's replicas as its creator listed them (CreateTopics, CreatePartitions): the first live one leads,
+   * at epoch 0. Kept until restart, as reassignments and leader moves are.
+   */
+  assign(topic: string, partition: number, replicas: readonly number[]): void {
+    const key = `${topic}\0${partition}`;
+    this.reassigned.set(key, [...replicas]);
+    this.moved.set(key, { leader: replicas.find((id) => !this.stopped.has(id)) ?? replicas[0], epochStarts: [0] });
+  }
+
+  /**
    * Gives the partition a new replica list (preferred leader first). Its leader stays where it is, at its epoch (a
    * partition never moved is pinned to its leader here), until the caller moves it: as on Kafka, a leader still among
    * the replicas keeps leading, and a preferred election moves it to the first.

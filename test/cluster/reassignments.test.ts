@@ -91,6 +91,22 @@ test('a reassignment that puts another replica first keeps the leader (Metadata 
   assert.deepEqual([await produceTo(outsider), await produceTo(before1.leader)], [ErrorCode.NONE, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
 });
 
+test('CreateTopics and CreatePartitions place manual assignments as given, the first replica leading', async () => {
+  const given = [[2, 0], [1, 2], [0, 2], [2, 1]];
+  await admin.createTopics({ topics: [{ topic: 'placed', replicaAssignment: given.map((replicas, partition) => ({ partition, replicas })) }] });
+  const described = async () => (await admin.fetchTopicMetadata({ topics: ['placed'] })).topics[0].partitions.sort((a, b) => a.partitionId - b.partitionId);
+  assert.deepEqual((await described()).map((p) => [p.replicas, p.leader]), given.map((r) => [r, r[0]]));
+  await admin.createPartitions({ topicPartitions: [{ topic: 'placed', count: 5, assignments: [[1, 0]] }] });
+  const grown = await described();
+  assert.deepEqual([grown[4].replicas, grown[4].leader], [[1, 0], 1]);
+  // The node Metadata names leads: a produce there is taken.
+  const answer = await callApi(cluster.nodes.find((n) => n.id === 2)!.port, ProduceApi, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 5000,
+    topicData: [{ name: 'placed', partitionData: [{ index: 0, records: encodeBatch([{ key: null, value: Buffer.from('p') }]) }] }],
+  });
+  assert.equal(answer.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+});
+
 test('AlterPartitionReassignments refuses what Kafka refuses, partition by partition', async () => {
   const res = await callApi(cluster.port, AlterPartitionReassignmentsApi, 1, {
     timeoutMs: 1000, allowReplicationFactorChange: false,

@@ -22,7 +22,7 @@
  *
  * Errors have Confluent's shape: 404 (40403 topic, 40410 group, 40401 subject), 400 for bad parameters.
  *
- * ACLs: as for REST v3 (rest.ts), a caller is User:ANONYMOUS from its address; lists leave out what it may not
+ * ACLs: as for REST v3 (rest.ts), a caller is User:ANONYMOUS from its address (or the user of admin.auth=basic); lists leave out what it may not
  * DESCRIBE, records need READ on the topic, a group page DESCRIBE on the group, a reset READ on the group and its
  * topics (as OffsetCommit does): 403 (40301) otherwise. With `registry.auth=basic` the schema pages are refused
  * (the registry's own port asks for credentials) and values are not decoded; otherwise values are decoded with the

@@ -32,8 +32,8 @@ export interface HttpHostOptions {
    * cannot reset or steer the broker through the admin port (CSRF). Scripts (curl, clients) send no Origin header.
    */
   sameOriginWrites?: boolean;
-  /** Checks every request's Authorization header (HTTP Basic); false answers 401 as Confluent's registry does. */
-  authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  /** Checks every request's Authorization header (HTTP Basic): the user it names, or null, answered 401 as Confluent's registry does. */
+  authenticate?: (authorization: string | undefined) => Promise<string | null>;
   /** The realm a 401 names (browsers show it when they ask for credentials). */
   realm?: string;
   /** Paths served without authentication (health probes). */
@@ -59,7 +59,7 @@ export class HttpHost {
   private readonly sameOriginWrites: boolean;
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
-  private readonly authenticate?: (authorization: string | undefined) => Promise<boolean>;
+  private readonly authenticate?: (authorization: string | undefined) => Promise<string | null>;
   private readonly realm: string;
   private readonly openPaths: ReadonlySet<string>;
   private readonly tls?: TlsOptions;
@@ -154,9 +154,13 @@ export class HttpHost {
         });
         reply = new Reply('', 204);
       } else {
-        if (this.authenticate && !this.openPaths.has(path) && !await this.authenticate(req.headers.authorization)) {
-          headers['WWW-Authenticate'] = `Basic realm="${this.realm}"`;
-          throw new HttpError(401, 401, 'Unauthorized');
+        let user: string | undefined;
+        if (this.authenticate && !this.openPaths.has(path)) {
+          user = await this.authenticate(req.headers.authorization) ?? undefined;
+          if (user === undefined) {
+            headers['WWW-Authenticate'] = `Basic realm="${this.realm}"`;
+            throw new HttpError(401, 401, 'Unauthorized');
+          }
         }
         const parts = pathSegments(path);
         const match: RouteMatch = parts ? this.root.match(parts) : { router: this.root, methods: null, params: {} };
@@ -167,7 +171,7 @@ export class HttpHost {
         const handler = match.methods[method] ?? (method === 'HEAD' ? match.methods.GET : undefined);
         if (!handler) throw HttpErrors.methodNotAllowed();
         const request: HttpRequest = {
-          method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, body: () => readJson(req, match.router.maxBodyBytes),
+          method, params: match.params, query: url.searchParams, headers: req.headers, remoteAddress: req.socket.remoteAddress, user, body: () => readJson(req, match.router.maxBodyBytes),
         };
         reply = toReply(await handler(request));
       }

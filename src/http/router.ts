@@ -13,6 +13,8 @@ export interface HttpRequest {
   readonly headers: IncomingHttpHeaders;
   /** The peer's address (ACL host checks). */
   readonly remoteAddress?: string;
+  /** The user its HTTP Basic credentials named, on a host that asks for them. */
+  readonly user?: string;
   /** The body parsed as JSON: its content type checked (415), its size capped by the router's `maxBodyBytes` (413). */
   body(): Promise<unknown>;
 }

@@ -17,8 +17,9 @@
  * goes to the broker's own objects (topics, logs, groups, the registry), never through the Kafka protocol. The
  * request body is capped (413) and checked field by field before anything changes.
  *
- * ACLs: with `authorizer.enabled` a REST request is what Confluent's REST Proxy without security would be, a client
- * of principal User:ANONYMOUS from the caller's address, and needs the ACLs the Admin and Producer calls it stands
+ * ACLs: with `authorizer.enabled` a REST request is a client of principal User:ANONYMOUS from the caller's address (what
+ * Confluent's REST Proxy without security would be), or of the user its credentials name with `admin.auth=basic` (a
+ * super user, as the admin port asks), and needs the ACLs the Admin and Producer calls it stands
  * for need (DESCRIBE, CREATE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS, WRITE on the topic; DESCRIBE on the group);
  * refused: 403 with 40301. Lists leave out what the principal may not describe.
  */
@@ -110,11 +111,14 @@ export function restRouter(broker: Broker): Router {
 /** An ACL check: the operation, the resource type, and the path parameter naming the resource. */
 type Guard = [operation: number, resourceType: number, param: string];
 
-/** What the authorizer and the handlers called here know of a REST caller: User:ANONYMOUS at its address. */
+/**
+ * What the authorizer and the handlers called here know of a REST caller: the user its HTTP Basic credentials named
+ * (admin.auth=basic), else User:ANONYMOUS, at its address.
+ */
 export function restContext(broker: Broker, router: ApiRouter, req: HttpRequest): RequestContext {
   return {
     broker, node: broker.placement.nodeIds[0], version: 0, clientId: 'rest', clientHost: `${req.remoteAddress ?? ''}:0`,
-    sasl: newSaslSession(), session: { listener: 'REST', requiresAuthentication: false, principal: 'User:ANONYMOUS', clientSoftware: null },
+    sasl: newSaslSession(), session: { listener: 'REST', requiresAuthentication: false, principal: `User:${req.user ?? 'ANONYMOUS'}`, clientSoftware: null },
     router, signal: new AbortController().signal,
   };
 }

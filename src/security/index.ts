@@ -79,19 +79,19 @@ export class Security {
     return issueClientCertificate(this.autoTls.dir, name, options);
   }
 
-  /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users. */
-  async checkBasicAuth(header: string | undefined): Promise<boolean> {
-    return await this.basicAuthUser(header, 'registry') !== null;
+  /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) checked against the SASL users: the user, or null. */
+  checkBasicAuth(header: string | undefined): Promise<string | null> {
+    return this.basicAuthUser(header, 'registry');
   }
 
   /**
    * The admin port's HTTP Basic check (`admin.auth=basic`): a SASL user; with the authorizer on, one of `super.users`
    * (the admin port reads every topic and steers the broker, as Redpanda's admin API wants a superuser).
    */
-  async checkAdminAuth(header: string | undefined): Promise<boolean> {
+  async checkAdminAuth(header: string | undefined): Promise<string | null> {
     const user = await this.basicAuthUser(header, 'admin');
-    if (user === null) return false;
-    return !this.config.bool('authorizer.enabled') || parseSuperUsers(this.config.get('super.users')).has(`User:${user}`);
+    if (user === null) return null;
+    return !this.config.bool('authorizer.enabled') || parseSuperUsers(this.config.get('super.users')).has(`User:${user}`) ? user : null;
   }
 
   /** The user whose password the header carries, or null (a failure is logged with the user name only). */

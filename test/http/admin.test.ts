@@ -64,6 +64,10 @@ test('admin.auth=basic: every path but the probes wants a SASL user, a super use
     assert.equal((await get('/v1/topics', 'admin:wrong')).status, 401);
     assert.equal((await get('/metrics', 'alice:alice-pw')).status, 401, 'not a super user');
     for (const path of ['/v1/topics', '/metrics', '/console/api/overview', '/']) assert.equal((await get(path, 'admin:admin-pw')).status, 200, path);
+    // REST and the console act as the user logged in (a super user), not as User:ANONYMOUS, who may see nothing.
+    broker.broker.createTopic('visible-to-admin', 1);
+    const listed = await (await get('/v3/clusters/samsa-cluster/topics', 'admin:admin-pw')).json() as { data: Array<{ topic_name: string }> };
+    assert.ok(listed.data.some((t) => t.topic_name === 'visible-to-admin'), JSON.stringify(listed));
   } finally {
     await broker.close();
   }

@@ -491,6 +491,9 @@ export class Broker {
       .route('/healthz', { GET: () => ({ status: 'ok' }) })
       .route('/readyz', { GET: () => ({ status: 'ready' }) }));
     (await import('./operator/index.js')).mountOperator(this, this.admin);
+    if (this.config.bool('authorizer.enabled') && this.config.get('admin.auth') !== 'basic') {
+      this.logger.warn('the admin port asks no credentials (admin.auth=none): any local process may use its test control (/v1) and read /metrics, whatever the ACLs; set admin.auth=basic');
+    }
     return `${this.admin.scheme}://${this.config.advertisedHost}:${this.admin.port}`;
   }
 

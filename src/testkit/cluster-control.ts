@@ -28,6 +28,8 @@ export class ClusterControl {
   moveLeader(topic: string, partition: number, node: number): number {
     if (!this.broker.partition(topic, partition)) throw new TestkitError('SAMSA_UNKNOWN_PARTITION', `no partition ${partition} of topic ${JSON.stringify(topic)}`, 404);
     this.liveNode(node);
+    // Already the leader: nothing moves, the epoch stays (as an election of the current leader on Kafka).
+    if (this.broker.placement.leaderOf(topic, partition) === node) return this.broker.placement.leaderEpochOf(topic, partition);
     return this.broker.moveLeader(topic, partition, node);
   }
 

@@ -180,6 +180,7 @@ test('moveLeader and moveCoordinator: clients are sent to the new node', async (
   const epoch = cluster.cluster.moveLeader(topic, 0, target);
   assert.equal(epoch, 1);
   assert.equal((await metadata(portOf(0), topic)).topics[0].partitions[0].leaderId, target);
+  assert.equal(cluster.cluster.moveLeader(topic, 0, target), 1, 'to the leader it has: nothing moves, the epoch stays');
   const group = groupCoordinatedBy(0, 'moved');
   cluster.cluster.moveCoordinator(group, 1);
   assert.equal((await callApi(portOf(0), FindCoordinatorApi, 2, { key: group, keyType: 0, coordinatorKeys: [] })).nodeId, 1);

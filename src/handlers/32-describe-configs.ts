@@ -22,7 +22,7 @@ import { resolveTopicConfigs, ConfigSource, CONFIG_TYPE_CODES, brokerSynonymName
 import { invalidTopicName } from '../metadata/topics.js';
 import { TOPIC_CONFIG_DOCS } from '../metadata/topic-config-docs.js';
 import { brokerSetting, brokerSettingNames, type BrokerConfig } from '../config.js';
-import { ResourceType } from '../metadata/config-changes.js';
+import { ResourceType, brokerIdOf } from '../metadata/config-changes.js';
 import type { ClusterServices } from './handler.js';
 import { AclOperation } from '../security/acl.js';
 import { configRefusal } from '../security/authorizer.js';
@@ -88,7 +88,7 @@ function resolve(broker: ClusterServices, type: number, name: string): Described
     if (name === '') {
       return [...config.dynamicDefault].map(([n, value]) => ({ name: n, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }));
     }
-    if (!broker.placement.nodeIds.some((id) => String(id) === name)) {
+    if (!broker.placement.nodeIds.includes(brokerIdOf(name) ?? NaN)) {
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')} or empty string, but received ${clientInput(name)}` };
     }
     // Each setting's own value: one Kafka leaves unset by default (log.retention.ms) reads null until something sets it.

@@ -91,11 +91,17 @@ function alterTopic(broker: ClusterServices, name: string, changes: ConfigChange
   return ok;
 }
 
+/** A BROKER resource's name as a node id, read as Kafka reads it (Java's parseInt: "01" is 1); null if it is none. */
+export function brokerIdOf(name: string): number | null {
+  return /^[+-]?\d{1,10}$/.test(name) ? Number(name) : null;
+}
+
 function alterBroker(broker: ClusterServices, name: string, changes: ConfigChange[], replace: boolean, validateOnly: boolean): ChangeResult {
   // '' is the cluster-wide default; otherwise the name must be a node's id (the nodes share one process's settings).
   if (name !== '') {
-    if (!/^[+-]?\d+$/.test(name)) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${clientInput(name)}`);
-    if (!broker.placement.nodeIds.includes(Number(name))) {
+    const id = brokerIdOf(name);
+    if (id === null) throw new ChangeError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${clientInput(name)}`);
+    if (!broker.placement.nodeIds.includes(id)) {
       throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected one of ${broker.placement.nodeIds.join(', ')}, but received ${clientInput(name)}`);
     }
   }

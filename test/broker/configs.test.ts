@@ -211,6 +211,8 @@ test('dynamic broker settings are validated, then change topic defaults with the
   assert.deepEqual(clusterDefaults.get('message.max.bytes')!.synonyms.map((s) => s.source), [3]);
   const otherBroker = await callApi(broker.port, DescribeConfigsApi, 4, { resources: [{ resourceType: BROKER, resourceName: '7', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
   assert.equal(otherBroker.results[0].errorCode, ErrorCode.INVALID_REQUEST);
+  // A broker name is read as Kafka reads it (Java's parseInt), by DescribeConfigs as by the alters: "00" is node 0.
+  assert.equal((await describe(BROKER, '00')).get('log.retention.ms')!.configSource, 2);
   assert.equal((await incremental(BROKER, '7', [{ name: 'log.retention.ms', configOperation: SET, value: '1' }])).responses[0].errorCode, ErrorCode.INVALID_REQUEST);
   assert.equal((await alter(TOPIC, '', [{ name: 'retention.ms', value: '1' }])).responses[0].errorCode, ErrorCode.INVALID_REQUEST);
   // Back to defaults so other tests see Kafka's.

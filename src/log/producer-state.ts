@@ -69,6 +69,15 @@ export class ProducerState {
   /** Checks a batch before it is appended. Batches without a producer id (-1) always append. */
   check(batch: ProducerBatch): SequenceCheck {
     if (batch.producerId < 0 || batch.commitMarker !== null) return { kind: 'append' };
+    // Kafka's LogValidator: a batch with a producer id carries a sequence (a -1 would match the previous batch of its
+    // size as a duplicate, acknowledged and dropped).
+    if (batch.baseSequence < 0) {
+      return { kind: 'error', errorCode: ErrorCode.INVALID_RECORD, message: `Invalid sequence number ${batch.baseSequence} in record batch with producerId ${batch.producerId}` };
+    }
+    const open = this.ongoing.get(batch.producerId);
+    if (!batch.isTransactional && open !== undefined) {
+      return { kind: 'error', errorCode: ErrorCode.INVALID_TXN_STATE, message: `Expected transactional write from producer ${batch.producerId} at offset ${open}` };
+    }
     const entry = this.producers.get(batch.producerId);
     if (!entry) return { kind: 'append' }; // a new producer, or one whose state expired with the log
     if (batch.producerEpoch < entry.epoch) {
@@ -82,7 +91,8 @@ export class ProducerState {
     const dup = entry.recent.find((c) => c.firstSeq === batch.baseSequence && c.lastSeq === lastSeq);
     if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset, maxTimestamp: dup.maxTimestamp };
     const last = entry.recent[entry.recent.length - 1];
-    const expected = last ? nextSeq(last.lastSeq, 1) : batch.baseSequence;
+    // None kept at this epoch (a marker bumped it): the producer starts again at 0, as Kafka's NO_SEQUENCE + 1.
+    const expected = last ? nextSeq(last.lastSeq, 1) : 0;
     if (batch.baseSequence !== expected) {
       return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message: `Out of order sequence number for producer ${batch.producerId}: expected ${expected}, got ${batch.baseSequence}` };
     }

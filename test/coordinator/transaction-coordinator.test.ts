@@ -97,6 +97,29 @@ test('bad input gets Kafka error codes', async () => {
   coordinator.close();
 });
 
+test("InitProducerId: an empty transactional id is INVALID_REQUEST; a KIP-360 bump asked again gets the same epoch; a spent epoch gets a new id", async () => {
+  const log = new MemoryKeyValueLog();
+  const { coordinator } = setup(log);
+  assert.equal((await coordinator.initProducerId('', 1000, -1, -1)).errorCode, ErrorCode.INVALID_REQUEST);
+  const first = await coordinator.initProducerId('tx', 1000, -1, -1);
+  const bumped = await coordinator.initProducerId('tx', 1000, first.producerId, first.producerEpoch);
+  assert.equal(bumped.producerEpoch, first.producerEpoch + 1);
+  assert.deepEqual(await coordinator.initProducerId('tx', 1000, first.producerId, first.producerEpoch), bumped, 'the retry of the same request');
+  // A new incarnation (no id named) fences every earlier epoch: the old pair is no retry any more.
+  const next = await coordinator.initProducerId('tx', 1000, -1, -1);
+  assert.equal((await coordinator.initProducerId('tx', 1000, first.producerId, first.producerEpoch)).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+  coordinator.close();
+  // An id at epoch 32765 (as a record replayed): the next bump gives 32766, the one after a new id at 0, never 32767.
+  const worn = new MemoryKeyValueLog();
+  await worn.append([{ key: Buffer.from('txn:old'), value: Buffer.from(JSON.stringify({ transactionalId: 'old', producerId: next.producerId + 100, epoch: 32765, timeoutMs: 1000, state: 'Empty', partitions: [], offsets: {}, startedAt: 0 })) }]);
+  const { coordinator: again } = setup(worn);
+  assert.deepEqual((await again.initProducerId('old', 1000, -1, -1)).producerEpoch, 32766);
+  const renewed = await again.initProducerId('old', 1000, -1, -1);
+  assert.deepEqual([renewed.errorCode, renewed.producerEpoch], [ErrorCode.NONE, 0]);
+  assert.notEqual(renewed.producerId, next.producerId + 100);
+  again.close();
+});
+
 test('a transaction caught in PrepareCommit by a crash is completed on restart', async () => {
   const log = new MemoryKeyValueLog();
   const { coordinator } = setup(log);

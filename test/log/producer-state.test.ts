@@ -68,3 +68,35 @@ test('expire forgets producers idle since before the cut, never one holding a tr
   assert.equal(s.expire(10_000), 2);
   assert.deepEqual(s.describe(), []);
 });
+
+test("a producer id with a negative sequence is INVALID_RECORD (a -1 had matched the last batch as a duplicate and been dropped)", () => {
+  const s = new ProducerState();
+  offset = 0;
+  append(s, batch(9, 0, 0, 1));
+  for (const sequence of [-1, -5]) {
+    const refused = s.check(batch(9, 0, sequence, 1));
+    assert.equal(refused.kind === 'error' && refused.errorCode, ErrorCode.INVALID_RECORD, String(sequence));
+  }
+  const fresh = s.check(batch(10, 0, -1, 1));
+  assert.equal(fresh.kind === 'error' && fresh.errorCode, ErrorCode.INVALID_RECORD, 'a new producer too');
+});
+
+test("a producer with a transaction open here writes transactionally until it ends (Kafka's INVALID_TXN_STATE)", () => {
+  const s = new ProducerState();
+  offset = 0;
+  append(s, batch(4, 0, 0, 1, { isTransactional: true }));
+  const plain = s.check(batch(4, 0, 1, 1));
+  assert.equal(plain.kind === 'error' && plain.errorCode, ErrorCode.INVALID_TXN_STATE);
+  append(s, batch(4, 0, 1, 1, { isTransactional: true }));
+});
+
+test('after a marker bumps the epoch, the producer starts again at sequence 0', () => {
+  const s = new ProducerState();
+  offset = 0;
+  append(s, batch(5, 0, 0, 2, { isTransactional: true }));
+  s.apply(batch(5, 1, -1, 1, { isTransactional: true, commitMarker: false }), 0);
+  offset += 1;
+  const skipped = s.check(batch(5, 1, 7, 1));
+  assert.equal(skipped.kind === 'error' && skipped.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  append(s, batch(5, 1, 0, 1));
+});

@@ -36,6 +36,8 @@ interface TxnState {
   startedAt: number;
   /** When this state was last written, for transactional.id.expiration.ms (absent in records from older versions). */
   updatedAt?: number;
+  /** The id and epoch before InitProducerId last bumped them, to answer its retry (absent in older records). */
+  previous?: { producerId: number; epoch: number };
 }
 
 /** A transaction a partition holds open (data without a marker yet), as its producer state knows it. */
@@ -167,11 +169,12 @@ export class TransactionCoordinator {
 
   async initProducerId(transactionalId: string | null, timeoutMs: number, producerId: number, epoch: number): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1, producerEpoch: -1 });
-    if (transactionalId === null || transactionalId === '') {
+    if (transactionalId === null) {
       // As Kafka's TransactionCoordinator: without a transactional id, always a new id at epoch 0, whatever id and
       // epoch the request names (@platformatic/kafka names 0/0: bumping it would hand out an id another producer holds).
       return { errorCode: ErrorCode.NONE, producerId: await this.allocateProducerId(), producerEpoch: 0 };
     }
+    if (transactionalId === '') return fail(ErrorCode.INVALID_REQUEST); // Kafka's: empty is neither null nor an id
     if (timeoutMs <= 0 || timeoutMs > this.deps.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     return this.exclusive(transactionalId, fail(ErrorCode.CONCURRENT_TRANSACTIONS), async () => {
       const txn = this.txns.get(transactionalId);
@@ -180,12 +183,21 @@ export class TransactionCoordinator {
         await this.persist(created);
         return { errorCode: ErrorCode.NONE, producerId: created.producerId, producerEpoch: 0 };
       }
-      // KIP-360: a producer that names its current id/epoch may bump; a stale one is fenced.
-      if (producerId >= 0 && (producerId !== txn.producerId || epoch !== txn.epoch)) return fail(ErrorCode.INVALID_PRODUCER_EPOCH);
+      // KIP-360: a producer that names its current id/epoch may bump; the one whose bump this was, asking again (its
+      // answer lost), gets the same id and epoch; any other is fenced.
+      if (producerId >= 0 && (producerId !== txn.producerId || epoch !== txn.epoch)) {
+        if (txn.previous?.producerId === producerId && txn.previous.epoch === epoch) return { errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.epoch };
+        return fail(ErrorCode.INVALID_PRODUCER_EPOCH);
+      }
       // A new incarnation fences the old one: its open transaction is aborted under the old epoch first.
       if (txn.state === 'Ongoing') await this.complete(txn, false);
-      const bumped = txn.epoch + 1 > MAX_EPOCH ? { producerId: await this.allocateProducerId(), epoch: 0 } : { producerId: txn.producerId, epoch: txn.epoch + 1 };
-      await this.persist({ ...txn, ...bumped, timeoutMs, state: 'Empty', partitions: [], offsets: {} });
+      // Kafka's isEpochExhausted (>= 32766): a new id then, so that an abort on timeout can still bump the epoch past
+      // the producer's and fence it.
+      const exhausted = txn.epoch >= MAX_EPOCH - 1;
+      const bumped = exhausted ? { producerId: await this.allocateProducerId(), epoch: 0 } : { producerId: txn.producerId, epoch: txn.epoch + 1 };
+      // Only a bump the producer asked for (KIP-360) can be retried; a new incarnation's fences every earlier epoch.
+      const previous = producerId >= 0 ? { producerId: txn.producerId, epoch: txn.epoch } : undefined;
+      await this.persist({ ...txn, ...bumped, previous, timeoutMs, state: 'Empty', partitions: [], offsets: {} });
       return { errorCode: ErrorCode.NONE, producerId: bumped.producerId, producerEpoch: bumped.epoch };
     });
   }

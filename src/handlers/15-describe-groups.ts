@@ -15,7 +15,8 @@ export default handler(DescribeGroupsApi, (req, ctx) => ({
   throttleTimeMs: 0,
   groups: req.groups.map((g) => {
     const refused = !authorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-      : !coordinates(ctx, g) ? ErrorCode.NOT_COORDINATOR : null;
+      : g === '' ? ErrorCode.INVALID_GROUP_ID // (Kafka's GroupCoordinatorService)
+        : !coordinates(ctx, g) ? ErrorCode.NOT_COORDINATOR : null;
     if (refused !== null) {
       return { errorCode: refused, errorMessage: null, groupId: g, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: UNSET_OPERATIONS };
     }

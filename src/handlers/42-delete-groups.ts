@@ -14,7 +14,8 @@ export default handler(DeleteGroupsApi, async (req, ctx) => ({
   results: await Promise.all(req.groupsNames.map(async (groupId) => ({
     groupId,
     errorCode: !authorized(ctx, AclOperation.DELETE, ResourceType.GROUP, groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-      : !coordinates(ctx, groupId) ? ErrorCode.NOT_COORDINATOR
+      : groupId === '' ? ErrorCode.INVALID_GROUP_ID // (Kafka's GroupCoordinatorService)
+        : !coordinates(ctx, groupId) ? ErrorCode.NOT_COORDINATOR
         : ctx.broker.shares.has(groupId) ? await ctx.broker.shares.deleteGroup(groupId) : await ctx.broker.groups.deleteGroup(groupId),
   }))),
 }));

@@ -92,8 +92,17 @@ test('bad input gets Kafka\'s error codes and leaves the broker serving', async 
     { name: 'wire', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] },
   ] });
   assert.equal(wrongGen.topics[0].partitions[0].errorCode, ErrorCode.ILLEGAL_GENERATION);
-  const deleted = await callApi(port, DeleteGroupsApi, 1, { groupsNames: ['gen-group', 'never-seen'] });
-  assert.deepEqual(deleted.results.map((r) => r.errorCode), [ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND]);
+  const deleted = await callApi(port, DeleteGroupsApi, 1, { groupsNames: ['gen-group', 'never-seen', ''] });
+  assert.deepEqual(deleted.results.map((r) => r.errorCode), [ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.INVALID_GROUP_ID]);
+  const describedEmpty = await callApi(port, DescribeGroupsApi, 5, { groups: [''], includeAuthorizedOperations: false });
+  assert.equal(describedEmpty.groups[0].errorCode, ErrorCode.INVALID_GROUP_ID);
+  // A static member's calls name an instance id the group knows, else UNKNOWN_MEMBER_ID (Kafka's validateMember).
+  const ghost = { groupId: 'gen-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: 'ghost' };
+  assert.equal((await callApi(port, HeartbeatApi, 3, ghost)).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  const ghostCommit = await callApi(port, OffsetCommitApi, 7, { ...ghost, retentionTimeMs: -1, topics: [
+    { name: 'wire', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] },
+  ] });
+  assert.equal(ghostCommit.topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal((await callApi(port, OffsetDeleteApi, 0, { groupId: 'never-seen', topics: [] })).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   assert.equal((await callApi(port, FindCoordinatorApi, 0, { key: 'still-up', keyType: 0, coordinatorKeys: [] })).errorCode, ErrorCode.NONE);
 });

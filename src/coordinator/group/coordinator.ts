@@ -591,10 +591,12 @@ export class GroupCoordinator {
   }
 
   /** FENCED_INSTANCE_ID for a stale static member, UNKNOWN_MEMBER_ID for a stranger, else NONE. */
+  /** Kafka's ClassicGroup.validateMember: a static member by its instance id (unknown: UNKNOWN_MEMBER_ID), else by id. */
   private checkMember(group: Group, memberId: string, groupInstanceId: string | null): number {
     if (groupInstanceId !== null) {
       const current = group.staticMembers.get(groupInstanceId);
-      if (current !== undefined && current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     }
     return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
@@ -678,11 +680,11 @@ export class GroupCoordinator {
       if (problem === ErrorCode.NONE && group.consumer.members.has(p.memberId)) this.consumerGroups.scheduleSession(group.groupId, p.memberId);
       return problem;
     }
-    if (p.groupInstanceId !== null) {
-      const current = group.staticMembers.get(p.groupInstanceId);
-      if (current !== undefined && current !== p.memberId) return ErrorCode.FENCED_INSTANCE_ID;
-    }
     if (p.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
+    if (p.groupInstanceId !== null) {
+      const problem = this.checkMember(group, p.memberId, p.groupInstanceId);
+      if (problem !== ErrorCode.NONE) return problem;
+    }
     const member = group.members.get(p.memberId);
     if (!anonymous) {
       if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;

@@ -158,6 +158,22 @@ test('subscription regexes run in linear time, as RE2: a pattern that backtracks
   assert.equal(compileRegex('orders')!.test('orders-12'), false, 'the whole name must match');
 });
 
+test('subscription regexes in RE2 syntax the linear engine cannot take as written: \\Q..\\E, \\A, \\z, \\pL, POSIX classes, (?P<..>), counts up to 1000', () => {
+  const matches: Array<[string, string, string]> = [
+    ['\\Qa.b\\E', 'a.b', 'axb'], ['\\At\\z', 't', 'tt'], ['[[:alpha:]]+-[[:digit:]]', 'ab-1', 'ab-x'], ['[^[:digit:]]+', 'abc', 'a1'],
+    ['\\pL+', 'topic', 'topic-1'], ['\\p{Greek}+', '\u03b1\u03b2', 'ab'], ['(?P<kind>orders|payments)-.*', 'orders-eu', 'refunds-eu'],
+    ['events-[0-9a-f]{32}', `events-${'0af'.repeat(10)}12`, `events-${'0'.repeat(31)}`], ['x{100}', 'x'.repeat(100), 'x'.repeat(99)],
+    ['(?:ab){2,20}', 'ababab', 'aba'], ['t{3,}', 'tttt', 'tt'], ['a{,3}', 'a{,3}', 'aaa'], ['t.*?', 'topic', 'x'],
+  ];
+  for (const [re2, yes, no] of matches) {
+    const compiled = compileRegex(re2);
+    assert.ok(compiled, re2);
+    assert.ok(compiled.test(yes), `${re2} matches ${yes}`);
+    assert.equal(compiled.test(no), false, `${re2} does not match ${no}`);
+  }
+  for (const refused of ['(?i)t', '[[:^alpha:]]', 'a**', 'x{1001}', 'x{5,2}', '\\C', '(?:(?:x{1000}){1000})']) assert.equal(compileRegex(refused), null, refused);
+});
+
 test('group.consumer.* settings: Kafka\'s defaults, timeouts kept within their bounds, assignor class names understood', () => {
   assert.deepEqual(consumerGroupSettings(new BrokerConfig(new Map())), { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, assignors: ['uniform', 'range'], maxSize: 2_147_483_647 });
   const set = consumerGroupSettings(new BrokerConfig(new Map([

@@ -17,6 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { useLinearRegexps } from '../../regexps.js';
+import { re2ToJavaScript } from './re2.js';
 import type { KeyValueRecord } from '../../log/key-value-log.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/generated/68-consumer-group-heartbeat.js';
@@ -78,15 +79,17 @@ const revokeKey = (groupId: string, memberId: string) => `crevoke\u0000${groupId
 
 
 /**
- * A subscription regex as Kafka reads it (RE2: the whole name must match); null when it does not compile. On the
- * linear engine (src/regexps.ts): what needs backtracking (backreferences, lookaround) is refused, as RE2 does.
+ * A subscription regex as Kafka reads it (RE2: the whole name must match); null when it does not compile. Written in
+ * JavaScript's syntax (re2.ts) for the linear engine (src/regexps.ts): what needs backtracking (backreferences,
+ * lookaround) is refused, as RE2 does.
  */
 export function compileRegex(source: string): RegExp | null {
   const linear = useLinearRegexps();
+  const pattern = re2ToJavaScript(source);
   // Without the linear engine, at least what RE2 refuses and what backtracks worst is refused.
-  if (!linear && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(source)) return null;
+  if (pattern === null || (!linear && /\\[1-9]|\(\?[=!<]|\)[*+?{]/.test(pattern))) return null;
   try {
-    return new RegExp(`^(?:${source})$`, linear ? 'l' : '');
+    return new RegExp(`^(?:${pattern})$`, linear ? 'l' : '');
   } catch {
     return null;
   }

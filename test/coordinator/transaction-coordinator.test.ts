@@ -195,6 +195,33 @@ test('transaction.timeout.ms aborts an open transaction on the injected clock, b
   coordinator.close();
 });
 
+test('a timeout round acts on each transaction as it is when its turn comes: one ended and begun anew meanwhile is left alone', async () => {
+  const clock = new ManualClock();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const markers: Array<[string, number, number]> = [];
+  const coordinator = new TransactionCoordinator({
+    log: new MemoryKeyValueLog(), logger: pino({ level: 'silent' }), maxTimeoutMs: 60_000, idExpirationMs: ID_EXPIRATION_MS, clock,
+    partitionExists: () => true, openPartitionTxns: () => [], commitOffsets: async () => {},
+    // The first transaction's abort marker is held: the round waits on it while the second one commits and starts again.
+    writeMarker: async (topic, _partition, _producerId, epoch) => { markers.push([topic, epoch, markers.length]); if (topic === 'a') await gate; },
+  });
+  const a = await coordinator.initProducerId('a', 1000, -1, -1);
+  const b = await coordinator.initProducerId('b', 1000, -1, -1);
+  await coordinator.addPartitions('a', a.producerId, a.producerEpoch, [{ topic: 'a', partition: 0 }]);
+  await coordinator.addPartitions('b', b.producerId, b.producerEpoch, [{ topic: 'b', partition: 0 }]);
+  await clock.advance(1500); // both past their timeout: the round starts with 'a' and waits on its marker
+  assert.deepEqual(markers.map(([topic]) => topic), ['a']);
+  assert.equal(await coordinator.endTxn('b', b.producerId, b.producerEpoch, true), ErrorCode.NONE, 'b commits before its turn comes');
+  await coordinator.addPartitions('b', b.producerId, b.producerEpoch, [{ topic: 'b', partition: 0 }]);
+  release();
+  await clock.advance(0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(await coordinator.endTxn('b', b.producerId, b.producerEpoch, true), ErrorCode.NONE, "b's new transaction is neither aborted nor fenced");
+  assert.deepEqual(markers.filter(([topic]) => topic === 'b').map(([, epoch]) => epoch), [b.producerEpoch, b.producerEpoch], 'two commits at its epoch, no abort');
+  coordinator.close();
+});
+
 test('verifyPartition (KIP-890): only a partition in the ongoing transaction of that producer id and epoch', async () => {
   const { coordinator } = setup();
   const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);

@@ -371,12 +371,16 @@ export class TransactionCoordinator {
 
   /** Aborts transactions open longer than their timeout, bumping the epoch so the zombie producer is fenced. */
   private async abortExpired(): Promise<void> {
-    const now = this.deps.clock.now();
-    for (const txn of this.openTxns()) {
-      if (txn.state !== 'Ongoing' || now - txn.startedAt < txn.timeoutMs || this.busy.has(txn.transactionalId)) continue;
-      this.deps.logger.info({ transactionalId: txn.transactionalId }, 'aborting a transaction past its timeout');
+    const expired = (txn: TxnState | undefined): txn is TxnState =>
+      txn !== undefined && txn.state === 'Ongoing' && this.deps.clock.now() - txn.startedAt >= txn.timeoutMs;
+    for (const id of [...this.open]) {
+      if (!expired(this.txns.get(id)) || this.busy.has(id)) continue;
       try {
-        await this.exclusive(txn.transactionalId, undefined, async () => {
+        await this.exclusive(id, undefined, async () => {
+          // Read again: this round awaited the aborts before it, meanwhile this transaction may have ended and begun anew.
+          const txn = this.txns.get(id);
+          if (!expired(txn)) return;
+          this.deps.logger.info({ transactionalId: id }, 'aborting a transaction past its timeout');
           // Markers carry the bumped epoch, so the partitions fence the zombie too.
           const bumped = { ...txn, epoch: Math.min(txn.epoch + 1, MAX_EPOCH) };
           await this.persist(bumped);
@@ -384,7 +388,7 @@ export class TransactionCoordinator {
         });
       } catch (err) {
         // Run from a timer: a failed write (e.g. a full disk) must not become an unhandled rejection; next tick retries.
-        this.deps.logger.error({ err, transactionalId: txn.transactionalId }, 'could not abort a timed-out transaction');
+        this.deps.logger.error({ err, transactionalId: id }, 'could not abort a timed-out transaction');
       }
     }
   }

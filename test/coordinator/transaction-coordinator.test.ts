@@ -136,6 +136,30 @@ test('a transaction caught in PrepareCommit by a crash is completed on restart',
   restarted.coordinator.close();
 });
 
+test('a commit whose marker could not be written is finished by the next housekeeping round, not left until a restart', async () => {
+  const clock = new ManualClock();
+  let failures = 1;
+  const markers: Array<[string, boolean]> = [];
+  const coordinator = new TransactionCoordinator({
+    log: new MemoryKeyValueLog(), logger: pino({ level: 'silent' }), maxTimeoutMs: 60_000, idExpirationMs: ID_EXPIRATION_MS, clock,
+    partitionExists: () => true, openPartitionTxns: () => [], commitOffsets: async () => {},
+    writeMarker: async (topic, _partition, _producerId, _epoch, commit) => {
+      if (failures-- > 0) throw new Error('No space left on device');
+      markers.push([topic, commit]);
+    },
+  });
+  const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 30_000, -1, -1);
+  await coordinator.addPartitions('tx', producerId, producerEpoch, [{ topic: 'a', partition: 0 }]);
+  await assert.rejects(coordinator.endTxn('tx', producerId, producerEpoch, true), /No space/);
+  assert.equal(coordinator.describe('tx')!.state, 'PrepareCommit');
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.CONCURRENT_TRANSACTIONS, 'the client retries meanwhile');
+  await clock.advance(1000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(markers, [['a', true]]);
+  assert.equal(await coordinator.endTxn('tx', producerId, producerEpoch, true), ErrorCode.NONE, 'its retried commit is answered');
+  coordinator.close();
+});
+
 test('pipelined AddPartitionsToTxn/AddOffsetsToTxn never lose what an earlier request added', async () => {
   const { coordinator, markers } = setup();
   const { producerId, producerEpoch } = await coordinator.initProducerId('tx', 10_000, -1, -1);

@@ -119,9 +119,15 @@ export class TransactionCoordinator {
 
   /** Finishes transactions a crash left in Prepare*; call once after the broker's partitions are open. */
   async recover(): Promise<void> {
-    for (const txn of this.txns.values()) {
-      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') await this.complete(txn, txn.state === 'PrepareCommit');
-    }
+    for (const id of [...this.open]) await this.completePrepared(id);
+  }
+
+  /** Completes a transaction left prepared (by a crash, or a marker or offset write that failed): markers again, then Complete. */
+  private async completePrepared(id: string): Promise<void> {
+    await this.exclusive(id, undefined, async () => {
+      const txn = this.txns.get(id);
+      if (txn?.state === 'PrepareCommit' || txn?.state === 'PrepareAbort') await this.complete(txn, txn.state === 'PrepareCommit');
+    });
   }
 
   private async persist(txn: TxnState): Promise<void> {
@@ -360,6 +366,11 @@ export class TransactionCoordinator {
     this.housekeepingRunning = true;
     try {
       await this.abortExpired();
+      // A commit or abort whose marker could not be written (a full disk) is finished here, not left until a restart
+      // with every request for its id answered CONCURRENT_TRANSACTIONS.
+      for (const id of [...this.open]) {
+        await this.completePrepared(id).catch((err: unknown) => this.deps.logger.error({ err, transactionalId: id }, 'could not complete a prepared transaction'));
+      }
       await this.abortOrphans();
       await this.expireIds();
     } catch (err) {

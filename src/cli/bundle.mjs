@@ -153,12 +153,12 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' })
 
 // The cache, from a start of the broker (data directory, no registry or admin port), taken once it is ready: every
 // function start-up compiled. The V8 flags the broker sets once ready are put back to Node's defaults first, as a
-// start compiles samsa.js under them (a check below runs the loader with the cache and fails the build if V8 refuses it). Not the functions requests run
-// as well: V8 makes everything a cache holds when the script is compiled, so a cache of a short kafkajs workload
+// start compiles samsa.js under them (a check below runs the loader with the cache and fails the build if V8 refuses
+// it). Not the functions requests run as well: V8 makes everything a cache holds when the script is compiled, so a cache of a short kafkajs workload
 // (+190 KB) made every idle broker 0.3 MiB larger (RSS 500 ms after start 48.4 -> 48.7 MiB, 45.6 -> 46.0 after 12 s),
 // for ~2 ms saved once on a fresh broker's first requests (its first CreateTopics of 2,000 partitions: 6.7 vs 4.5 ms).
 const data = join(out, '.code-cache-run');
-/** Node's defaults of the V8 flags Samsa sets at run time (src/regexps.ts, src/cli/main.ts, src/log/log-manager.ts). */
+/** Node's defaults of the V8 flags Samsa sets at run time (src/regexps.ts, src/cli/main.ts). */
 const NODE_DEFAULT_V8_FLAGS = ['--no-enable-experimental-regexp-engine', '--no-enable-experimental-regexp-engine-on-excessive-backtracks', '--bytecode-old-age=5', '--semi-space-growth-factor=2'];
 const writer = `
 const main = ${JSON.stringify(join(out, 'main.js'))};

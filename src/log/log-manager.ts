@@ -9,7 +9,6 @@
  * of at most CLEANER_TURN_MS, one per event-loop iteration, so produce and fetch keep being served while a large log
  * is cleaned (one pass per log at a time).
  */
-import { setFlagsFromString } from 'node:v8';
 import { mkdir, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -30,25 +29,6 @@ const UNOPENED: LogFigures = Object.freeze({ logStartOffset: 0, logEndOffset: 0,
 
 /** fs.mkdir as a promise: node:fs/promises would load readline, watchers and directory streams at start with it. */
 const makeDirectory = promisify(mkdir);
-
-/**
- * Opening thousands of logs keeps nearly all it allocates, and V8 answers scavenges with many survivors by doubling
- * the young generation (up to 2 x 16 MiB): memory an idle broker then keeps (it was ~3 MiB per 1,000 partitions on
- * disk). So while they are opened the young generation does not grow; then V8's default growth (factor 2) is back.
- * Not for a few (a changed V8 flag has a cost of its own, see src/regexps.ts), nor when the user sets semi-space flags.
- */
-function withYoungGenerationHeld(hold: boolean, open: () => void): void {
-  if (!hold || /semi[-_]space/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return open();
-  setFlagsFromString('--semi-space-growth-factor=1');
-  try {
-    open();
-  } finally {
-    setFlagsFromString('--semi-space-growth-factor=2');
-  }
-}
-
-/** Directories in the data directory from which withYoungGenerationHeld is worth its cost. */
-const HOLD_YOUNG_GENERATION_FROM = 100;
 
 /** Longest stretch a compaction pass holds the event loop. */
 const CLEANER_TURN_MS = 2;
@@ -149,14 +129,11 @@ export class LogManager {
     } catch {
       return; // (not made yet)
     }
-    const dataDir = this.opts.dataDir;
-    withYoungGenerationHeld(names.length >= HOLD_YOUNG_GENERATION_FROM, () => {
-      for (const name of names) {
-        const { topic, partition } = LogManager.partitionOf(name);
-        const config = this.key(topic, partition) === name ? this.opts.partitionConfig?.(topic, partition) : undefined;
-        if (config !== undefined && PartitionLog.holdsData(readdirSync(join(dataDir, name)))) this.open(topic, partition, config);
-      }
-    });
+    for (const name of names) {
+      const { topic, partition } = LogManager.partitionOf(name);
+      const config = this.key(topic, partition) === name ? this.opts.partitionConfig?.(topic, partition) : undefined;
+      if (config !== undefined && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir, name)))) this.open(topic, partition, config);
+    }
   }
 
   /**

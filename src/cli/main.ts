@@ -6,7 +6,6 @@
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { isIPv6 } from 'node:net';
 import { startBroker, type RunningBroker } from '../index.js';
 import { ConfigError } from '../config.js';
 import { banner, describeStartError, environmentWarnings, FLAG_SETTINGS, joinNegativeValues, startSettings, type StartSettings } from './start.js';
@@ -79,7 +78,6 @@ async function main(args: string[]): Promise<void> {
   settings = startSettings({ flags, inMemory: values['in-memory'], fsync: values.fsync, tls: values.tls !== undefined, set: values.set, config: values.config }, process.env);
   // Signal handlers go in before the ready line (a SIGTERM sent on seeing it stops the broker gracefully), not
   // earlier: until then Ctrl-C ends a long recovery at once.
-  if (!settings.values['listeners.host'] && !settings.values.listeners) compileIpv6PatternNow();
   const running = await withYoungGenerationHeld(manyStored(settings), () => startBroker({ config: settings.values, clock: values['manual-clock'] ? 'manual' : undefined, beforeReady: stopOnSignals }, {}));
   letStartUpCodeGo();
   if (isTerminal(1)) process.stdout.write(banner(packageVersion(), running, !process.env.NO_COLOR));
@@ -95,18 +93,6 @@ function stopOnSignals(running: RunningBroker): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-}
-
-/**
- * The default listeners include ::1, and listening on an address runs Node's IPv6 pattern (in dns.lookup), whose
- * compilation needs much scratch memory. Compiled now, before start-up fills the process's malloc heap, that memory
- * goes back to the system once freed; compiled while listening, most of it stayed (idle RSS +0.3 to +1 MiB). Run
- * twice: V8 compiles a pattern to bytecode on its first run and to machine code on its second, which would
- * otherwise be while listening (with the registry or the admin port, which listen on ::1 too).
- */
-function compileIpv6PatternNow(): void {
-  isIPv6('::1');
-  isIPv6('::1');
 }
 
 /**

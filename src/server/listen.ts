@@ -46,7 +46,12 @@ function withLoopbackLookup(host: string, listen: () => void): void {
   const family = LOOPBACK_FAMILY[host];
   if (family === undefined) return listen();
   const lookup = dns.lookup;
-  dns.lookup = ((_host: string, callback: (err: null, address: string, family: number) => void) => process.nextTick(callback, null, host, family)) as unknown as typeof dns.lookup;
+  // (host, callback) on Node 20; (host, { all: true }, callback) on newer lines, answered with a list.
+  dns.lookup = ((_host: string, ...rest: unknown[]) => {
+    const callback = rest[rest.length - 1] as (...args: unknown[]) => void;
+    if ((rest[0] as { all?: boolean } | undefined)?.all) process.nextTick(callback, null, [{ address: host, family }]);
+    else process.nextTick(callback, null, host, family);
+  }) as unknown as typeof dns.lookup;
   try {
     listen();
   } finally {

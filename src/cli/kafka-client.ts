@@ -42,6 +42,9 @@ interface Pending {
 }
 
 /** One TCP connection to one broker. */
+/** The largest response frame accepted: a Fetch answers at most fetch.max.bytes (50 MiB by default), plus slack. */
+const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
+
 export class BrokerConnection {
   private readonly pending = new Map<number, Pending>();
   private nextCorrelationId = 1;
@@ -124,6 +127,12 @@ export class BrokerConnection {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     while (this.buffer.length >= 4) {
       const size = this.buffer.readInt32BE(0);
+      // A response holds at least its correlation id; one this large is not a Kafka broker's (or is corrupt).
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.fail(new CliError(`malformed response from ${this.label}: a frame of ${size} bytes (is it a Kafka listener?)`));
+        this.socket.destroy();
+        return;
+      }
       if (this.buffer.length < 4 + size) return;
       const frame = this.buffer.subarray(4, 4 + size);
       this.buffer = this.buffer.subarray(4 + size);

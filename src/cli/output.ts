@@ -31,9 +31,18 @@ export type Cell = string | number | boolean | null | undefined;
 
 /** Columns padded to their widest cell; the last column is not padded, so lines carry no trailing blanks. */
 export function table(headers: string[], rows: Cell[][]): string {
-  const text = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const text = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : printable(String(c)))))];
   const widths = headers.map((_, i) => Math.max(...text.map((r) => (r[i] ?? '').length)));
   return text.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/**
+ * Text with its control characters written as escapes (\n, \t, \x1b): a name in a table or an error message cannot
+ * move the cursor, colour the terminal or forge a row. `keepNewlines` for messages that are meant to span lines.
+ */
+export function printable(text: string, keepNewlines = false): string {
+  return text.replace(keepNewlines ? /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g : /[\x00-\x1f\x7f-\x9f]/g, (ch) => (
+    ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : ch === '\r' ? '\\r' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** Output format shared by every command: `text` (tables) or `json`. */

@@ -4,7 +4,7 @@
  * they work against Samsa and against any Kafka. Exit codes: 0 done, 1 the request failed, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError } from './output.js';
+import { CliError, printable } from './output.js';
 import { sourceMappedStack } from '../source-stack.js';
 import { topicCommand } from './commands/topic.js';
 import { produceCommand } from './commands/produce.js';
@@ -37,6 +37,12 @@ export async function runCli(args: string[], version: string): Promise<number> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  // A failure outside any command's promise (a socket's handler): reported as the others, not by Node, which would
+  // print the bundle's minified line.
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`samsa: ${unexpected(err)}\n`);
+    process.exit(1);
+  });
   try {
     await buildProgram(version).parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -46,11 +52,16 @@ export async function runCli(args: string[], version: string): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`samsa: ${err.message}\n`);
+      process.stderr.write(`samsa: ${printable(err.message, true)}\n`);
       return err.exitCode;
     }
-    const stack = (err as Error).stack;
-    process.stderr.write(`samsa: ${stack ? sourceMappedStack(stack) : String(err)}\n`);
+    process.stderr.write(`samsa: ${unexpected(err)}\n`);
     return 1;
   }
+}
+
+/** A failure no command describes: its stack, in the sources' names and positions. */
+function unexpected(err: unknown): string {
+  const stack = (err as Error)?.stack;
+  return stack ? sourceMappedStack(stack) : String(err);
 }

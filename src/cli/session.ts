@@ -52,18 +52,23 @@ export class Session {
 export function connectionOptions(cmd: Command, needs: { kafka?: boolean; registry?: boolean }): Command {
   if (needs.kafka) cmd.option('-b, --bootstrap-server <host:port>', 'a broker to start from (env SAMSA_BOOTSTRAP; default localhost:9092)');
   if (needs.registry) cmd.option('--registry-url <url>', 'Schema Registry URL (env SAMSA_REGISTRY_URL; default http://localhost:8081)');
-  return cmd.option('--timeout <ms>', 'connect and request timeout in ms', integer('--timeout', 1), 5000);
+  return cmd.option('--timeout <ms>', 'connect and request timeout in ms', integer('--timeout', 1, MAX_TIMER_MS), 5000);
 }
 
 export function formatOption(cmd: Command): Command {
   return cmd.addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
 }
 
-/** A whole-number option parser with a lower bound. */
-export function integer(name: string, min = 0): (value: string) => number {
+/** Kafka's int32 and int16 fields, and the longest timer Node runs (longer ones fire at once). */
+export const INT32_MAX = 2 ** 31 - 1;
+export const INT16_MAX = 2 ** 15 - 1;
+const MAX_TIMER_MS = INT32_MAX;
+
+/** A whole-number option parser with bounds (by default those of a Kafka int32 field from `min`). */
+export function integer(name: string, min = 0, max = INT32_MAX): (value: string) => number {
   return (value) => {
-    if (!/^-?\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError(`${name} expects a whole number${min > Number.MIN_SAFE_INTEGER ? ` of at least ${min}` : ''}.`);
+    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`${name} expects a whole number from ${min} to ${max}.`);
     }
     return Number(value);
   };

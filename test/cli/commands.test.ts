@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -399,5 +400,117 @@ describe('bad input: one line on stderr and a non-zero exit code', () => {
     const version = (await samsa(['--version'])).stdout.trim();
     assert.match(version, /^samsa \d+\.\d+\.\d+/);
     assert.match((await samsa(['start', '--help'])).stdout, /--registry-port <n>/);
+  });
+});
+
+describe('data as it is: large lines, binary bytes, bytes that only look like registry data, hostile names', () => {
+  let broker: RunningBroker;
+  let b: string[];
+  let closedRegistry: string;
+  before(async () => {
+    broker = await startTestBroker();
+    b = ['-b', broker.bootstrap];
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    closedRegistry = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server.close();
+    await once(server, 'close');
+  });
+  after(() => broker.close());
+
+  /** stdout as bytes (the text helper decodes it as UTF-8); the broker is in this process, so not spawnSync. */
+  const rawOut = async (args: string[]) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const [status] = await once(child, 'close') as [number];
+    return { status, stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
+  };
+
+  test('2,000 lines of 1.5 KB go out in batches under the broker\'s message.max.bytes, all of them, in order', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(5, '0')}${'x'.repeat(1500)}`);
+    const produced = JSON.parse(await ok(['produce', 'wide', '-p', '0', ...b, '--format', 'json'], `${lines.join('\n')}\n`));
+    assert.equal(produced.records, 2000);
+    const read = (await ok(['consume', 'wide', ...b])).trim().split('\n');
+    assert.deepEqual(read, lines);
+  });
+
+  test('binary keys, values and headers: text writes their bytes, JSON gives base64 and says so', async () => {
+    const producer = kafkaClient(broker).producer();
+    await producer.connect();
+    const key = Buffer.from([0xff, 0x00, 0x01]);
+    const value = Buffer.from([0x80, 0x81, 0x00, 0x0a, 0xfe]);
+    await producer.send({ topic: 'bytes', messages: [{ key, value, headers: { raw: Buffer.from([0xc3, 0x28]), text: 'ok' } }] });
+    await producer.disconnect();
+    const text = await rawOut(['consume', 'bytes', ...b]);
+    assert.equal(text.status, 0, String(text.stderr));
+    assert.deepEqual(text.stdout, Buffer.concat([value, Buffer.from('\n')]));
+    const templated = await rawOut(['consume', 'bytes', ...b, '--format', '%k|%v']);
+    assert.deepEqual(templated.stdout, Buffer.concat([key, Buffer.from('|'), value]));
+    const [json] = jsonLines(await ok(['consume', 'bytes', ...b, '--format', 'json']));
+    assert.equal(json!.key, key.toString('base64'));
+    assert.equal(json!.keyEncoding, 'base64');
+    assert.equal(json!.value, value.toString('base64'));
+    assert.equal(json!.valueEncoding, 'base64');
+    assert.deepEqual(json!.headers, [{ key: 'raw', value: 'wyg=', encoding: 'base64' }, { key: 'text', value: 'ok' }]);
+  });
+
+  test('a value that only starts like registry data (a Java long) is printed as stored, with one warning; --no-decode asks nothing', async () => {
+    const producer = kafkaClient(broker).producer();
+    await producer.connect();
+    const long42 = Buffer.alloc(8);
+    long42.writeBigInt64BE(42n);
+    await producer.send({ topic: 'longs', messages: [{ value: long42 }, { value: long42 }, { value: Buffer.from('after') }] });
+    await producer.disconnect();
+    const decoded = await rawOut(['consume', 'longs', ...b, '--registry-url', closedRegistry]);
+    assert.equal(decoded.status, 0, String(decoded.stderr));
+    assert.deepEqual(decoded.stdout, Buffer.concat([long42, Buffer.from('\n'), long42, Buffer.from('\nafter\n')]));
+    const warnings = String(decoded.stderr).trim().split('\n');
+    assert.equal(warnings.length, 1, String(decoded.stderr));
+    assert.match(warnings[0]!, /^samsa: longs\/0 offset 0: the value looks like schema-registry data but is not decoded \(.*ECONNREFUSED.*\); printed as stored/);
+    const raw = await rawOut(['consume', 'longs', ...b, '--registry-url', closedRegistry, '--no-decode']);
+    assert.equal(raw.status, 0);
+    assert.deepEqual(raw.stdout, decoded.stdout);
+    assert.equal(String(raw.stderr), '');
+  });
+
+  test('a produce whose file cannot be read creates no topic; a directory or a missing file is one line', async () => {
+    const tmp = tempDir();
+    try {
+      await fails(['produce', 'never-made', '-f', join(tmp.dir, 'missing.txt'), ...b], 1, /^samsa: cannot read .*missing\.txt: no such file$/);
+      await fails(['produce', 'never-made', '-f', tmp.dir, ...b], 1, /^samsa: cannot read .*: it is a directory$/);
+      assert.doesNotMatch(await ok(['topic', 'list', ...b]), /never-made/);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('numbers beyond Kafka\'s fields, and timers beyond Node\'s, are usage errors', async () => {
+    await fails(['topic', 'create', 'big', '-p', '2147483648', ...b], 2, /-p expects a whole number from 1 to 2147483647/);
+    await fails(['topic', 'create', 'big', '-r', '32768', ...b], 2, /-r expects a whole number from 1 to 32767/);
+    await fails(['topic', 'list', '--timeout', '9999999999', ...b], 2, /--timeout expects a whole number from 1 to 2147483647/);
+  });
+
+  test('a server that answers with a malformed frame is one line, not a crash', async () => {
+    const server = createServer((socket) => socket.once('data', () => socket.end(Buffer.from('ffffff f0 41414141414141414141'.replace(/ /g, ''), 'hex'))));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      await fails(['topic', 'list', '-b', `127.0.0.1:${(server.address() as { port: number }).port}`], 1, /^samsa: malformed response from 127\.0\.0\.1:\d+: a frame of -16 bytes/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('control characters in a name are written as escapes in tables and errors', async () => {
+    await ok(['produce', 'named', ...b], 'x\n');
+    const group = '\x1b[31mEVIL\nFAKE';
+    await ok(['consume', 'named', '--group', group, '--next', '1', ...b]);
+    const listed = await ok(['group', 'list', ...b]);
+    assert.ok(!listed.includes('\x1b'), listed);
+    assert.ok(listed.includes('\\x1b[31mEVIL\\nFAKE'), listed);
+    await fails(['group', 'describe', '\x1bbad', ...b], 1, /^samsa: unknown group '\\x1bbad'$/);
   });
 });

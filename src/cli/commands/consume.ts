@@ -12,11 +12,16 @@
  * records (a 500 ms long poll) until --count records were printed or SIGINT/SIGTERM.
  *
  * Keys and values that start with the Confluent wire header (magic byte 0 + 4-byte schema id) are decoded through
- * the registry. --format: `text` (the value, one per line), `json` (one object per line) or a template in kcat's
- * style: %t topic, %p partition, %o offset, %k key, %v (or %s) value, %h headers as k=v,k=v, %T timestamp in ms,
- * %d timestamp as ISO-8601, %% a percent sign; \n, \t and \\ are escapes. A template adds no newline of its own.
+ * the registry (--no-decode: never); one whose schema the registry does not give, or that does not decode with it, is
+ * printed as stored, with a warning on stderr (once per schema id). --format: `text` (the value, one per line),
+ * `json` (one object per line) or a template in kcat's style: %t topic, %p partition, %o offset, %k key, %v (or %s)
+ * value, %h headers as k=v,k=v, %T timestamp in ms, %d timestamp as ISO-8601, %% a percent sign; \n, \t and \\ are
+ * escapes. A template adds no newline of its own. Text and templates write keys and values as their bytes, as Kafka's
+ * console consumer does; JSON gives bytes that are not UTF-8 in base64, naming that in keyEncoding / valueEncoding
+ * (a header's in its `encoding`).
  */
 import { once } from 'node:events';
+import { isUtf8 } from 'node:buffer';
 import type { Command } from 'commander';
 import { FetchApi, OffsetCommitApi, OffsetFetchApi, type MetadataResponseTopics } from '../../protocol/generated/index.js';
 import { ErrorCode } from '../../protocol/generated/errors.js';
@@ -42,6 +47,7 @@ interface Options {
   follow?: boolean;
   count?: number;
   format: string;
+  decode: boolean;
 }
 
 interface Cursor {
@@ -52,16 +58,51 @@ interface Cursor {
   startedAt: number;
 }
 
-/** A record as `--format json` prints it. */
+/** A key or value: what the registry decoded, else the stored bytes. */
+type Field = { decoded: unknown } | Buffer | null;
+
+/** A record as the formats see it. */
 interface Printed {
   topic: string;
   partition: number;
   offset: number;
   timestamp: number;
-  key: unknown;
-  value: unknown;
-  headers: Array<{ key: string; value: string | null }>;
+  key: Field;
+  value: Field;
+  headers: Array<{ key: string; value: Buffer | null }>;
 }
+
+const NEWLINE = Buffer.from('\n');
+
+/** A field's bytes as text and templates write them (a decoded value as JSON, or itself if a string). */
+function bytesOf(f: Field): Buffer {
+  if (f === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(f)) return f;
+  return Buffer.from(typeof f.decoded === 'string' ? f.decoded : JSON.stringify(f.decoded));
+}
+
+/** Bytes in a JSON line: a string if they are UTF-8, else base64 (and `encoding` says so). */
+function jsonBytes(bytes: Buffer): { text: string; encoding?: 'base64' } {
+  return isUtf8(bytes) ? { text: bytes.toString('utf8') } : { text: bytes.toString('base64'), encoding: 'base64' };
+}
+
+/** A record as `--format json` prints it. */
+function asJson(r: Printed): Record<string, unknown> {
+  const out: Record<string, unknown> = { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+  for (const name of ['key', 'value'] as const) {
+    const f = r[name];
+    if (f === null || !Buffer.isBuffer(f)) out[name] = f === null ? null : f.decoded;
+    else {
+      const { text, encoding } = jsonBytes(f);
+      out[name] = text;
+      if (encoding) out[`${name}Encoding`] = encoding;
+    }
+  }
+  out.headers = r.headers.map((h) => (h.value === null ? { key: h.key, value: null } : { key: h.key, ...renameText(jsonBytes(h.value)) }));
+  return out;
+}
+
+const renameText = ({ text, encoding }: { text: string; encoding?: string }) => (encoding ? { value: text, encoding } : { value: text });
 
 function strategyOf(o: Options): string {
   const given = (['offset', 'fromTimestamp', 'first', 'last', 'next'] as const).filter((k) => o[k] !== undefined);
@@ -104,24 +145,25 @@ export async function commitOffsets(client: KafkaClient, group: string, topic: s
 }
 
 /** The template's output for one record. */
-function render(template: string, r: Printed, text: (v: unknown) => string): string {
-  return template.replace(/%([tpokvshTd%])|\\([ntr\\])/g, (_, field: string | undefined, escape: string | undefined) => {
-    if (escape) return { n: '\n', t: '\t', r: '\r', '\\': '\\' }[escape]!;
-    switch (field) {
-      case 't': return r.topic;
-      case 'p': return String(r.partition);
-      case 'o': return String(r.offset);
-      case 'k': return text(r.key);
-      case 'v': case 's': return text(r.value);
-      case 'h': return r.headers.map((h) => `${h.key}=${h.value ?? ''}`).join(',');
-      case 'T': return String(r.timestamp);
-      case 'd': return new Date(r.timestamp).toISOString();
-      default: return '%';
+function render(template: string, r: Printed): Buffer {
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of template.matchAll(/%([tpokvshTd%])|\\([ntr\\])/g)) {
+    parts.push(Buffer.from(template.slice(last, m.index)));
+    last = m.index! + m[0].length;
+    const [, field, escape] = m;
+    if (escape) parts.push(Buffer.from({ n: '\n', t: '\t', r: '\r', '\\': '\\' }[escape]!));
+    else if (field === 'k') parts.push(bytesOf(r.key));
+    else if (field === 'v' || field === 's') parts.push(bytesOf(r.value));
+    else if (field === 'h') parts.push(Buffer.concat(r.headers.flatMap((h, i) => [Buffer.from(`${i > 0 ? ',' : ''}${h.key}=`), h.value ?? Buffer.alloc(0)])));
+    else {
+      const text = { t: r.topic, p: String(r.partition), o: String(r.offset), T: String(r.timestamp), d: field === 'd' ? new Date(r.timestamp).toISOString() : '' }[field as 't'];
+      parts.push(Buffer.from(text ?? '%'));
     }
-  });
+  }
+  parts.push(Buffer.from(template.slice(last)));
+  return Buffer.concat(parts);
 }
-
-const asText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
 async function consume(s: Session, topic: string, o: Options): Promise<void> {
   const strategy = strategyOf(o);
@@ -167,14 +209,30 @@ async function consume(s: Session, topic: string, o: Options): Promise<void> {
   process.once('SIGTERM', stop);
   const limitReached = () => o.count !== undefined && printed >= o.count;
 
+  const warned = new Set<string>();
+  /** A key or value decoded through the registry if it carries a schema id and decodes, else its bytes. */
+  const field = async (data: Buffer | null, what: string, partition: number, offset: number): Promise<Field> => {
+    if (data === null || !o.decode) return data;
+    try {
+      const decoded = await decoder.decode(data);
+      return decoded ? { decoded: decoded.value } : data;
+    } catch (err) {
+      const why = (err as Error).message;
+      if (!warned.has(why)) {
+        warned.add(why);
+        process.stderr.write(`samsa: ${topic}/${partition} offset ${offset}: the ${what} looks like schema-registry data but is not decoded (${why}); printed as stored (--no-decode: never decode)\n`);
+      }
+      return data;
+    }
+  };
+
   const emitRecord = async (partition: number, rec: DecodedRecord): Promise<void> => {
-    const key = rec.key ? (await decoder.decode(rec.key))?.value ?? rec.key.toString('utf8') : null;
-    const value = rec.value ? (await decoder.decode(rec.value))?.value ?? rec.value.toString('utf8') : null;
     const r: Printed = {
-      topic, partition, offset: rec.offset, timestamp: rec.timestamp, key, value,
-      headers: rec.headers.map((h) => ({ key: h.key, value: h.value ? h.value.toString('utf8') : null })),
+      topic, partition, offset: rec.offset, timestamp: rec.timestamp,
+      key: await field(rec.key, 'key', partition, rec.offset), value: await field(rec.value, 'value', partition, rec.offset),
+      headers: rec.headers.map((h) => ({ key: h.key, value: h.value })),
     };
-    const out = format === 'json' ? `${JSON.stringify(r)}\n` : format === 'text' ? `${asText(value)}\n` : render(format, r, asText);
+    const out = format === 'json' ? Buffer.from(`${JSON.stringify(asJson(r))}\n`) : format === 'text' ? Buffer.concat([bytesOf(r.value), NEWLINE]) : render(format, r);
     if (!process.stdout.write(out)) await once(process.stdout, 'drain');
     printed++;
   };
@@ -246,14 +304,15 @@ export function consumeCommand(program: Command): void {
     .description('print records of a topic (decoding schema-encoded keys and values through the registry)')
     .argument('<topic>')
     .option('-p, --partition <n>', 'read only this partition', integer('--partition'))
-    .option('-o, --offset <n>', 'start at offset <n>', integer('--offset'))
+    .option('-o, --offset <n>', 'start at offset <n>', integer('--offset', 0, Number.MAX_SAFE_INTEGER))
     .option('--from-timestamp <time>', 'start at the first record at or after <time> (ms since the epoch, or ISO-8601)')
     .option('--first <n>', 'the first <n> records of each partition', integer('--first', 1))
     .option('--last <n>', 'the last <n> records of each partition', integer('--last', 1))
     .option('--next <n>', 'the next <n> records of each partition after --group\'s committed offset; commits', integer('--next', 1))
     .option('-g, --group <group>', 'consumer group whose committed offsets --next reads from and commits')
     .option('-f, --follow', 'keep waiting for new records (until --count or Ctrl-C)')
-    .option('-n, --count <n>', 'stop after <n> records in all', integer('--count', 1))
+    .option('-n, --count <n>', 'stop after <n> records in all', integer('--count', 1, Number.MAX_SAFE_INTEGER))
     .option('--format <format>', 'text (values), json (one object per line) or a template such as \'%p:%o %k=%v\\n\'', 'text')
+    .option('--no-decode', 'print schema-registry data as stored, without asking the registry')
     .action(act(consume));
 }

@@ -5,10 +5,12 @@
  * robin; --partition pins one. With --value-subject or --value-schema-id the value is JSON text, checked against the
  * schema and written in the Confluent wire format.
  *
- * Lines are sent in batches (per partition, acks=all): when 1000 are waiting or 50 ms after the first one arrived,
- * so a slow stdin (a person typing) sees each line go out promptly.
+ * Lines are sent in batches (per partition, acks=all): when 1000 are waiting, or 512 KiB of them (a batch stays under
+ * the broker's message.max.bytes, 1 MiB by default, as the Java producer's batch.size keeps it), or 50 ms after the
+ * first one arrived, so a slow stdin (a person typing) sees each line go out promptly.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -23,6 +25,7 @@ import { act } from './act.js';
 import { partitionForKey } from '../../protocol/partitioner.js';
 
 const MAX_WAITING = 1000;
+const MAX_WAITING_BYTES = 512 * 1024;
 const LINGER_MS = 50;
 const ATTEMPTS = 5;
 
@@ -51,6 +54,9 @@ async function valueCodec(s: Session, o: Options): Promise<ValueCodec | null> {
 
 async function produce(s: Session, topicName: string, o: Options): Promise<void> {
   const headers: RecordHeader[] = (o.header ?? []).map((pair) => keyValue(pair, '--header')).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+  const headerBytes = headers.reduce((n, h) => n + Buffer.byteLength(h.key) + (h.value?.length ?? 0), 0);
+  // The input first: a file that cannot be read creates no topic.
+  const input = o.file ? await openInput(o.file) : process.stdin;
   const client = s.kafka();
   const codec = await valueCodec(s, o);
   let meta: MetadataResponseTopics = await client.topic(topicName, true);
@@ -101,6 +107,7 @@ async function produce(s: Session, topicName: string, o: Options): Promise<void>
 
   let pending = new Map<number, RecordInput[]>();
   let pendingCount = 0;
+  let pendingBytes = 0;
   let flushing: Promise<void> = Promise.resolve();
   let linger: NodeJS.Timeout | null = null;
   let failed: unknown = null;
@@ -110,51 +117,76 @@ async function produce(s: Session, topicName: string, o: Options): Promise<void>
     const batch = pending;
     pending = new Map();
     pendingCount = 0;
+    pendingBytes = 0;
     if (batch.size > 0) flushing = flushing.then(() => send(batch)).catch((err) => { failed ??= err; throw err; });
     return flushing;
   };
 
-  const input = o.file ? createReadStream(o.file) : process.stdin;
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
-      lineNumber++;
-      if (failed) break; // a lingering batch failed: stop reading; the final flush reports it
-      if (line === '') continue;
-      let key: Buffer | null = null;
-      let text = line;
-      const at = o.keySeparator ? line.indexOf(o.keySeparator) : -1;
-      if (at >= 0) {
-        key = Buffer.from(line.slice(0, at));
-        text = line.slice(at + o.keySeparator!.length);
+    try {
+      for await (const line of lines) {
+        lineNumber++;
+        if (failed) break; // a lingering batch failed: stop reading; the final flush reports it
+        if (line === '') continue;
+        let key: Buffer | null = null;
+        let text = line;
+        const at = o.keySeparator ? line.indexOf(o.keySeparator) : -1;
+        if (at >= 0) {
+          key = Buffer.from(line.slice(0, at));
+          text = line.slice(at + o.keySeparator!.length);
+        }
+        let value: Buffer;
+        try {
+          value = codec ? codec.encode(text) : Buffer.from(text);
+        } catch (err) {
+          throw new CliError(`line ${lineNumber}: value ${(err as Error).message}`);
+        }
+        const bytes = (key?.length ?? 0) + value.length + headerBytes;
+        if (pendingCount > 0 && pendingBytes + bytes > MAX_WAITING_BYTES) await flush();
+        if (failed) break;
+        const partition = partitionOf(key);
+        if (!pending.has(partition)) pending.set(partition, []);
+        pending.get(partition)!.push({ key, value, headers });
+        pendingCount++;
+        pendingBytes += bytes;
+        if (pendingCount >= MAX_WAITING || pendingBytes >= MAX_WAITING_BYTES) await flush();
+        else linger ??= setTimeout(() => { flush().catch(() => {}); }, LINGER_MS);
       }
-      let value: Buffer;
-      try {
-        value = codec ? codec.encode(text) : Buffer.from(text);
-      } catch (err) {
-        throw new CliError(`line ${lineNumber}: value ${(err as Error).message}`);
-      }
-      const partition = partitionOf(key);
-      if (!pending.has(partition)) pending.set(partition, []);
-      pending.get(partition)!.push({ key, value, headers });
-      pendingCount++;
-      if (pendingCount >= MAX_WAITING) await flush();
-      else linger ??= setTimeout(() => { flush().catch(() => {}); }, LINGER_MS);
+    } finally {
+      if (linger) clearTimeout(linger);
     }
+    await flush();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`cannot read ${o.file}: no such file`);
+    if ((err as NodeJS.ErrnoException).code && o.file && !(err instanceof CliError)) throw new CliError(`cannot read ${o.file}: ${(err as Error).message}`);
+    // What was written before the failure stays written: say how much.
+    await flushing.catch(() => {});
+    const written = [...sent.values()].reduce((n, p) => n + p.records, 0);
+    if (err instanceof CliError && written > 0) throw new CliError(`${err.message} (${written} record${written === 1 ? '' : 's'} written before it)`, err.exitCode);
     throw err;
-  } finally {
-    if (linger) clearTimeout(linger);
   }
-  await flush();
   const partitions = [...sent.values()].sort((a, b) => a.partition - b.partition);
   const records = partitions.reduce((n, p) => n + p.records, 0);
   emit(s.format, { topic: topicName, records, partitions }, () => [
     `Produced ${records} record${records === 1 ? '' : 's'} to '${topicName}'.`,
     ...(partitions.length ? [table(['PARTITION', 'RECORDS', 'FIRST-OFFSET', 'LAST-OFFSET'], partitions.map((p) => [p.partition, p.records, p.firstOffset, p.lastOffset]))] : []),
   ].join('\n'));
+}
+
+/** The --file to read, opened (a missing file, a directory or no permission is a one-line error). */
+async function openInput(file: string): Promise<Readable> {
+  try {
+    const handle = await open(file, 'r');
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw new CliError(`cannot read ${file}: it is a directory`);
+    }
+    return handle.createReadStream();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
 }
 
 export function produceCommand(program: Command): void {

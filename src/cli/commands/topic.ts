@@ -8,7 +8,7 @@ import {
   CreatePartitionsApi, CreateTopicsApi, DeleteTopicsApi, DescribeConfigsApi, IncrementalAlterConfigsApi,
 } from '../../protocol/generated/index.js';
 import { check, CliError, emit, table } from '../output.js';
-import { collect, connectionOptions, formatOption, integer, keyValue, Session } from '../session.js';
+import { collect, connectionOptions, formatOption, INT16_MAX, integer, keyValue, Session } from '../session.js';
 import { act } from './act.js';
 
 const TOPIC_RESOURCE = 2;
@@ -107,7 +107,7 @@ export function topicCommand(program: Command): void {
   kafka(topic.command('list').alias('ls').description('list topics')).action(act(list));
   kafka(topic.command('create').description('create a topic').argument('<name>')
     .option('-p, --partitions <n>', 'partition count (default: the broker\'s num.partitions)', integer('-p', 1))
-    .option('-r, --replicas <n>', 'replication factor (default: the broker\'s default.replication.factor)', integer('-r', 1))
+    .option('-r, --replicas <n>', 'replication factor (default: the broker\'s default.replication.factor)', integer('-r', 1, INT16_MAX))
     .option('-c, --config <key=value>', 'a topic config (repeatable)', collect))
     .action(act(create));
   kafka(topic.command('describe').description('partitions, leaders, offsets and configs of a topic').argument('<name>')).action(act(describe));

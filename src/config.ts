@@ -240,9 +240,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Map<string, string> {
   return out;
 }
 
+/** The command-line client's own variables (src/cli/session.ts): no broker setting, and no typo either. */
+const CLIENT_ENVIRONMENT = new Set(['SAMSA_BOOTSTRAP', 'SAMSA_REGISTRY_URL']);
+
 /** SAMSA_* variables that name no setting (typos): the CLI warns about each. */
 export function unknownEnvironment(env: NodeJS.ProcessEnv): string[] {
-  return Object.keys(env).filter((key) => key.startsWith('SAMSA_') && !KNOWN.has(canonicalName(envSettingName(key))));
+  return Object.keys(env).filter((key) => key.startsWith('SAMSA_') && !CLIENT_ENVIRONMENT.has(key) && !KNOWN.has(canonicalName(envSettingName(key))));
 }
 
 const envSettingName = (key: string) => key.slice(6).toLowerCase().replace(/_/g, '.');

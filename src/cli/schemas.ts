@@ -41,15 +41,35 @@ export class RegistryAnswerError extends CliError {
 
 /** Confluent's REST API over fetch; errors become one-line CliErrors with the registry's own message. */
 export class RegistryClient {
-  constructor(readonly baseUrl: string, private readonly timeoutMs: number) {}
+  /** The URL without its credentials: what messages show. */
+  readonly baseUrl: string;
+  /** HTTP Basic credentials given in the URL (http://user:password@host:port), as Confluent's clients take them. */
+  private readonly authorization: string | null = null;
+
+  constructor(url: string, private readonly timeoutMs: number) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new CliError(`--registry-url expects a URL such as http://localhost:8081, got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`, 2);
+    }
+    if (parsed.username || parsed.password) {
+      this.authorization = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+      parsed.username = '';
+      parsed.password = '';
+    }
+    this.baseUrl = parsed.href.replace(/\/$/, '');
+  }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const url = new URL(path.replace(/^\//, ''), `${this.baseUrl}/`);
+    const headers: Record<string, string> = body === undefined ? { accept: CONTENT_TYPE } : { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE };
+    if (this.authorization) headers.authorization = this.authorization;
     let res: Response;
     try {
       res = await fetch(url, {
         method,
-        headers: body === undefined ? { accept: CONTENT_TYPE } : { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

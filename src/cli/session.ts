@@ -87,7 +87,10 @@ export function keyValue(pair: string, option: string): [string, string] {
 /** A time as milliseconds since the epoch, or an ISO-8601 date-time ("2024-05-01T12:00:00Z"). */
 export function parseTime(text: string, option: string): number {
   if (/^\d+$/.test(text)) return Number(text);
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  // Date.parse moves a day the month lacks into the next month (2024-02-30 is March 1): such a date is refused.
+  const real = date && new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))).toISOString().startsWith(date[0]);
+  const ms = real ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) throw new CliError(`${option} expects milliseconds since the epoch or an ISO-8601 date-time, got '${text}'`, 2);
   return ms;
 }

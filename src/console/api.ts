@@ -86,7 +86,7 @@ const forbidden = () => new HttpError(403, 40301, 'Authorization failed.');
  */
 class InProcessRegistry extends RegistryClient {
   constructor(private readonly state: RegistryState) {
-    super('in-process', 0);
+    super('samsa:in-process', 0);
   }
 
   override async schemaById(id: number): Promise<RegistrySchema> {

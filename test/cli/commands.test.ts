@@ -383,6 +383,9 @@ describe('bad input: one line on stderr and a non-zero exit code', () => {
     await fails(['topic', 'list', '-b', 'host:99999'], 2, /^samsa: bad bootstrap server 'host:99999': port out of range$/);
     await fails(['topic', 'alter-config', 'one', ...b], 2, /^samsa: alter-config needs at least one --set/);
     await fails(['produce', 'one', '--header', 'novalue', ...b], 2, /^samsa: --header expects key=value/, 'x\n');
+    await fails(['group', 'list', '--state', 'Bogus', ...b], 2, /^samsa: --state expects names among Empty, .*, got 'Bogus'$/);
+    await fails(['group', 'list', '--type', 'bogus', ...b], 2, /^samsa: --type expects names among classic, consumer, share, streams, got 'bogus'$/);
+    await fails(['consume', 'one', '--from-timestamp', '2024-02-30', ...b], 2, /^samsa: --from-timestamp expects milliseconds since the epoch or an ISO-8601 date-time, got '2024-02-30'$/);
   });
 
   test('--help on every command and --version', async () => {
@@ -512,5 +515,36 @@ describe('data as it is: large lines, binary bytes, bytes that only look like re
     assert.ok(!listed.includes('\x1b'), listed);
     assert.ok(listed.includes('\\x1b[31mEVIL\\nFAKE'), listed);
     await fails(['group', 'describe', '\x1bbad', ...b], 1, /^samsa: unknown group '\\x1bbad'$/);
+  });
+});
+
+describe('a registry with HTTP Basic authentication', () => {
+  let broker: RunningBroker;
+  before(async () => {
+    broker = await startTestBroker({ registryPort: -1, config: { 'registry.auth': 'basic', 'sasl.users': 'alice:alice-secret' } });
+  });
+  after(() => broker.close());
+
+  test('credentials in --registry-url are sent as HTTP Basic and never printed; a URL that is not one is a usage error', async () => {
+    const url = new URL(broker.registryUrl!);
+    url.username = 'alice';
+    url.password = 'alice-secret';
+    assert.equal(JSON.parse(await ok(['schema', 'list', '--registry-url', url.href, '--format', 'json'])).length, 0);
+    url.password = 'wrong-secret';
+    const refused = await samsa(['schema', 'list', '--registry-url', url.href]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^samsa: schema registry: .*\(error 401\d*\)\n$/);
+    assert.ok(!refused.stderr.includes('wrong-secret'), refused.stderr);
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const closedPort = (closed.address() as { port: number }).port;
+    closed.close();
+    await once(closed, 'close');
+    const unreachable = await samsa(['schema', 'list', '--registry-url', `http://alice:alice-secret@127.0.0.1:${closedPort}`]);
+    assert.equal(unreachable.stderr, `samsa: cannot reach the schema registry at http://127.0.0.1:${closedPort}: ECONNREFUSED\n`);
+    await fails(['schema', 'list', '--registry-url', 'not a url'], 2, /^samsa: --registry-url expects a URL such as http:\/\/localhost:8081, got 'not a url'$/);
+    const masked = await samsa(['schema', 'list', '--registry-url', 'http//alice:alice-secret@x']);
+    assert.equal(masked.code, 2);
+    assert.ok(!masked.stderr.includes('alice-secret'), masked.stderr);
   });
 });

@@ -93,11 +93,12 @@ test('a data directory that cannot be used: one line, exit 2, no hang', async ()
   }
 });
 
-test('usage mistakes: one line and exit 2; unknown SAMSA_* variables get a one-line warning each', async () => {
+test('usage mistakes: one line and exit 2; unknown SAMSA_* variables get a one-line warning each, the client\'s own none', async () => {
   assertOneLine(await samsa(['--in-memory', '--no-such-flag']), /^samsa: Unknown option '--no-such-flag'.* \(samsa --help lists the options\)$/);
   assertOneLine(await samsa(['--in-memory', '--port']), /^samsa: Option '--port <value>' argument missing \(samsa --help lists the options\)$/);
   // The typo'd variables are reported first; then the invalid flag stops the start.
-  const warned = await samsa(['--in-memory', '--port', '-5'], { SAMSA_NUM_PARTITION: '3', SAMSA_PORTT: '1' });
+  // The command-line client's own variables are not typos.
+  const warned = await samsa(['--in-memory', '--port', '-5'], { SAMSA_NUM_PARTITION: '3', SAMSA_PORTT: '1', SAMSA_BOOTSTRAP: 'localhost:1', SAMSA_REGISTRY_URL: 'http://localhost:1' });
   assert.equal(warned.code, 2);
   assert.deepEqual(warned.stderr.trimEnd().split('\n'), [
     'samsa: warning: SAMSA_NUM_PARTITION names no setting and is ignored (SAMSA_NUM_PARTITIONS sets num.partitions)',

@@ -94,10 +94,23 @@ async function memberCounts(conn: BrokerConnection, listed: Array<{ groupId: str
 
 const commaList = (text: string | undefined) => text?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
 
+/** Group types and states as Kafka names them (classic, consumer and share groups' states). */
+const GROUP_TYPES = ['classic', 'consumer', 'share', 'streams'];
+const GROUP_STATES = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Assigning', 'Reconciling', 'NotReady'];
+
+/** A --type or --state list, each name as Kafka spells it (matched without case); an unknown name is a usage error. */
+function namesIn(text: string | undefined, known: string[], option: string): string[] {
+  return commaList(text).map((name) => {
+    const found = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (!found) throw new CliError(`${option} expects names among ${known.join(', ')}, got '${name}'`, 2);
+    return found;
+  });
+}
+
 async function list(s: Session, o: { type?: string; state?: string }): Promise<void> {
   const client = s.kafka();
   const meta = await client.metadata([]);
-  const [typesFilter, statesFilter] = [commaList(o.type), commaList(o.state)];
+  const [typesFilter, statesFilter] = [namesIn(o.type, GROUP_TYPES, '--type'), namesIn(o.state, GROUP_STATES, '--state')];
   const groups = (await Promise.all(meta.brokers.map(async (b) => {
     const conn = await client.node(b.nodeId);
     // ListGroups v4+ carries the state and v5+ the type (before: classic groups only, their state from DescribeGroups).

@@ -241,7 +241,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Map<string, string> {
 }
 
 /** The command-line client's own variables (src/cli/session.ts): no broker setting, and no typo either. */
-const CLIENT_ENVIRONMENT = new Set(['SAMSA_BOOTSTRAP', 'SAMSA_REGISTRY_URL']);
+const CLIENT_ENVIRONMENT = new Set(['SAMSA_BOOTSTRAP', 'SAMSA_REGISTRY_URL', 'SAMSA_SASL_MECHANISM', 'SAMSA_SASL_USERNAME', 'SAMSA_SASL_PASSWORD', 'SAMSA_TLS_CA']);
 
 /** SAMSA_* variables that name no setting (typos): the CLI warns about each. */
 export function unknownEnvironment(env: NodeJS.ProcessEnv): string[] {

@@ -7,7 +7,7 @@
  * removed the oldest versions) also serves. Timers here are Node's own: this is a short-lived client process, not
  * broker code, and its waits must keep the process alive.
  */
-import { Socket } from 'node:net';
+import { isIP, Socket } from 'node:net';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import { isFlexible, type ApiCodec } from '../protocol/api.js';
@@ -17,6 +17,14 @@ import {
 } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { CliError, KafkaError, check } from './output.js';
+import { authenticate, type SaslCredentials } from './sasl-client.js';
+
+/** TLS to the brokers: the CAs to trust (else the system's), and a client certificate for mTLS. */
+export interface TlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
 
 export interface Address { host: string; port: number }
 
@@ -53,30 +61,38 @@ export class BrokerConnection {
   /** The versions the broker serves, by API key (after `negotiate`). */
   readonly versions = new Map<number, { min: number; max: number }>();
 
-  private constructor(private readonly socket: Socket, readonly label: string, private readonly clientId: string, private readonly timeoutMs: number) {
+  private constructor(private readonly socket: Socket, readonly label: string, private readonly clientId: string, private readonly timeoutMs: number, plain: boolean) {
+    // A SASL or SSL listener closes a plain connection at its first request (or its first bytes).
+    const hint = plain ? ' (if it is a SASL or SSL listener, see --sasl-mechanism and --tls)' : '';
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new CliError(`connection to ${label} failed: ${err.message}`)));
-    socket.on('close', () => this.fail(new CliError(`connection to ${label} closed by the broker`)));
+    socket.on('close', () => this.fail(new CliError(`connection to ${label} closed by the broker${hint}`)));
   }
 
-  static open(address: Address, timeoutMs: number, clientId: string): Promise<BrokerConnection> {
+  static async open(address: Address, timeoutMs: number, clientId: string, tls?: TlsOptions, sasl?: SaslCredentials): Promise<BrokerConnection> {
     const label = `${address.host}:${address.port}`;
+    const tlsModule = tls ? await import('node:tls') : null;
     return new Promise((resolve, reject) => {
-      const socket = new Socket();
+      const socket = tlsModule
+        ? tlsModule.connect({ host: address.host, port: address.port, ca: tls!.ca, cert: tls!.cert, key: tls!.key, servername: isIP(address.host) ? undefined : address.host })
+        : new Socket();
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new CliError(`cannot connect to ${label}: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new CliError(`cannot connect to ${label}: ${err.code ?? err.message}`));
+        const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '') ? ' (trust its CA with --tls-ca)' : '';
+        reject(new CliError(`cannot connect to ${label}: ${err.code ?? err.message}${untrusted}`));
       });
-      socket.connect(address.port, address.host, () => {
+      const connected = () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         socket.setNoDelay(true);
-        resolve(new BrokerConnection(socket, label, clientId, timeoutMs));
-      });
+        resolve(new BrokerConnection(socket, label, clientId, timeoutMs, !tls && !sasl));
+      };
+      if (tlsModule) socket.once('secureConnect', connected);
+      else socket.connect(address.port, address.host, connected);
     });
   }
 
@@ -180,6 +196,8 @@ export interface ClientOptions {
   bootstrap: Address[];
   timeoutMs: number;
   clientId?: string;
+  tls?: TlsOptions;
+  sasl?: SaslCredentials;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -217,9 +235,10 @@ export class KafkaClient {
   }
 
   private async connect(address: Address): Promise<BrokerConnection> {
-    const conn = await BrokerConnection.open(address, this.options.timeoutMs, this.clientId);
+    const conn = await BrokerConnection.open(address, this.options.timeoutMs, this.clientId, this.options.tls, this.options.sasl);
     try {
       await conn.negotiate();
+      if (this.options.sasl) await authenticate(conn, this.options.sasl);
     } catch (err) {
       conn.close();
       throw err;

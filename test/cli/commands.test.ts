@@ -548,3 +548,50 @@ describe('a registry with HTTP Basic authentication', () => {
     assert.ok(!masked.stderr.includes('alice-secret'), masked.stderr);
   });
 });
+
+describe('SASL and TLS listeners', () => {
+  let broker: RunningBroker;
+  let tmp: ReturnType<typeof tempDir>;
+  let caFile: string;
+  let passwordFile: string;
+  const listener = (name: string) => broker.nodes[0]!.listeners[name]!;
+  /** The command with SAMSA_* variables set (the password's usual way in). */
+  const withEnv = (env: Record<string, string>, args: string[], input?: string) =>
+    run('env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, cli, ...args], { input });
+  before(async () => {
+    broker = await startTestBroker({ config: {
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.auto': true,
+      'sasl.users': 'alice:alice-secret', 'connection.failed.authentication.delay.ms': 0,
+    } });
+    tmp = tempDir();
+    caFile = join(tmp.dir, 'ca.pem');
+    writeFileSync(caFile, broker.tls!.ca);
+    passwordFile = join(tmp.dir, 'password');
+    writeFileSync(passwordFile, 'alice-secret\n');
+  });
+  after(async () => {
+    await broker.close();
+    tmp.remove();
+  });
+
+  test('PLAIN and SCRAM-SHA-256/512, over plain TCP and TLS; the password from the environment or a file', async () => {
+    const plain = await withEnv({ SAMSA_SASL_PASSWORD: 'alice-secret' }, ['topic', 'create', 'secured', '-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'PLAIN', '--sasl-username', 'alice']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const scram256 = ['-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'SCRAM-SHA-256', '--sasl-username', 'alice', '--sasl-password-file', passwordFile];
+    assert.match(await ok(['topic', 'list', ...scram256]), /^secured\s/m);
+    const overTls = ['-b', listener('SASL_SSL'), '--tls-ca', caFile, '--sasl-mechanism', 'scram-sha-512', '--sasl-username', 'alice', '--sasl-password-file', passwordFile];
+    assert.equal(JSON.parse(await ok(['produce', 'secured', ...overTls, '--format', 'json'], 'one\ntwo\n')).records, 2);
+    assert.deepEqual((await ok(['consume', 'secured', '-b', listener('SSL'), '--tls-ca', caFile])).trim().split('\n').sort(), ['one', 'two']);
+  });
+
+  test('a wrong password, a missing one, no SASL and no CA are each one line that says what is wrong', async () => {
+    const wrong = await withEnv({ SAMSA_SASL_PASSWORD: 'not-her-secret' }, ['topic', 'list', '-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'SCRAM-SHA-256', '--sasl-username', 'alice']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /^samsa: authentication of 'alice' with SCRAM-SHA-256 at \S+:\d+ failed: SASL_AUTHENTICATION_FAILED/);
+    assert.ok(!wrong.stderr.includes('not-her-secret'));
+    await fails(['topic', 'list', '-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'PLAIN', '--sasl-username', 'alice'], 2, /^samsa: SASL PLAIN needs a password: SAMSA_SASL_PASSWORD or --sasl-password-file$/);
+    await fails(['topic', 'list', '-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'GSSAPI', '--sasl-username', 'alice'], 2, /^samsa: --sasl-mechanism expects PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got 'GSSAPI'$/);
+    await fails(['topic', 'list', '-b', listener('SASL_PLAINTEXT')], 1, /closed by the broker \(if it is a SASL or SSL listener, see --sasl-mechanism and --tls\)$/);
+    await fails(['topic', 'list', '-b', listener('SSL'), '--tls'], 1, /^samsa: cannot connect to \S+:\d+: \w+ \(trust its CA with --tls-ca\)$/);
+  });
+});

@@ -347,8 +347,21 @@ export class Broker {
     return this.node(this.placement.coordinatorOf(key));
   }
 
+  /** A change of the topic catalogue; one that cannot be saved is logged and thrown (as a StorageError), nothing changed. */
+  private catalogueChange<T>(what: string, change: () => T): T {
+    try {
+      return change();
+    } catch (err) {
+      if (err instanceof StorageError) this.logger.error({ err }, `${what} refused`);
+      throw err;
+    }
+  }
+
   createTopic(name: string, partitions: number, configs: Record<string, string> = {}, internal = false, replicationFactor = 1): TopicMeta {
-    const topic = this.topics.create(name, partitions, configs, internal, replicationFactor);
+    const topic = this.catalogueChange(`topic ${name}`, () => {
+      this.logs.clearLeftovers(name, 0, partitions);
+      return this.topics.create(name, partitions, configs, internal, replicationFactor);
+    });
     this.makeDirectories(topic, 0);
     this.logger[internal ? 'debug' : 'info']({ topic: name, partitions }, 'topic created');
     for (const fn of this.topicWatchers) fn(name);
@@ -362,7 +375,10 @@ export class Broker {
    */
   createTopics(specs: readonly NewTopic[]): Set<string> {
     const existing = new Set(specs.filter((t) => this.topics.get(t.name)).map((t) => t.name));
-    const created = this.topics.batch(() => specs.filter((t) => !existing.has(t.name)).map((t) => this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor)));
+    const created = this.catalogueChange('topic creation', () => this.topics.batch(() => specs.filter((t) => !existing.has(t.name)).map((t) => {
+      this.logs.clearLeftovers(t.name, 0, t.partitions);
+      return this.topics.create(t.name, t.partitions, t.configs, false, t.replicationFactor);
+    })));
     for (const topic of created) this.makeDirectories(topic, 0);
     // A line per topic, as Kafka logs, once the answer is out (on the next turn of the event loop: ~20 us a line);
     // for 10,000 of them (a write each) other requests run in between.
@@ -395,13 +411,18 @@ export class Broker {
       this.logger.warn({ topic: name, reason: problem }, 'topic not auto-created');
       return undefined;
     }
-    return this.createTopic(name, partitions);
+    try {
+      return this.createTopic(name, partitions);
+    } catch (err) {
+      if (err instanceof StorageError) return undefined; // (logged)
+      throw err;
+    }
   }
 
   deleteTopic(name: string): void {
     const topic = this.topics.get(name);
     if (!topic) return;
-    this.topics.delete(name);
+    this.catalogueChange(`deletion of topic ${name}`, () => this.topics.delete(name));
     for (let p = 0; p < topic.partitions; p++) this.logs.delete(name, p);
     this.placement.forgetTopic(name);
     this.traffic.forgetTopic(name);
@@ -413,12 +434,13 @@ export class Broker {
 
   /** CreatePartitions: grows topics to the counts given, saving the catalogue once (the new logs open on first use, as createTopics'). */
   addPartitions(changes: ReadonlyArray<{ name: string; count: number }>): void {
-    const grown = this.topics.batch(() => changes.map(({ name, count }) => {
+    const grown = this.catalogueChange('partition creation', () => this.topics.batch(() => changes.map(({ name, count }) => {
       const topic = this.topics.get(name)!;
       const before = topic.partitions;
+      this.logs.clearLeftovers(name, before, count);
       this.topics.update(name, { partitions: count });
       return { topic, before };
-    }));
+    })));
     for (const { topic, before } of grown) {
       this.makeDirectories(topic, before);
       for (const fn of this.topicWatchers) fn(topic.name);
@@ -432,7 +454,7 @@ export class Broker {
 
   setTopicConfigs(name: string, configs: Record<string, string>): void {
     const topic = this.topics.get(name)!;
-    this.topics.update(name, { configs });
+    this.catalogueChange(`config change of topic ${name}`, () => this.topics.update(name, { configs }));
     this.pushConfig(topic);
   }
 

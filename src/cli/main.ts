@@ -153,7 +153,8 @@ const run = COMMANDS.has(args[0] ?? '') ? runCommand()
   : args[0] === 'tls' ? tlsCommand(args.slice(1))
   : main(args[0] === 'start' ? args.slice(1) : args);
 run.catch((err) => {
-  const known = err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'SAMSA_DATA_DIR_LOCKED' ? (err as Error).message : describeStartError(err, settings);
+  const dataDirProblem = ['SAMSA_DATA_DIR_LOCKED', 'SAMSA_DATA_DIR_DAMAGED'].includes((err as NodeJS.ErrnoException).code ?? '');
+  const known = err instanceof ConfigError || dataDirProblem ? (err as Error).message : describeStartError(err, settings);
   if (known !== null) {
     console.error(`samsa: ${known}`);
     process.exit(2);

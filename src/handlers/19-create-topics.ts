@@ -11,7 +11,7 @@
 import { handler } from './handler.js';
 import { CreateTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
-import { invalidTopicName, newTopicId } from '../metadata/topics.js';
+import { CATALOGUE_NOT_SAVED, invalidTopicName, newTopicId } from '../metadata/topics.js';
 import { manualAssignmentProblem } from '../metadata/placement.js';
 import { validateTopicConfigSet, resolveTopicConfigs } from '../metadata/configs.js';
 import type { NewTopic } from '../broker.js';
@@ -19,6 +19,7 @@ import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 import { eachInSlices } from '../slices.js';
+import { StorageError } from '../log/storage.js';
 
 /** Kafka's controller refuses a whole request asking for more (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH). */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;
@@ -83,7 +84,16 @@ export default handler(CreateTopicsApi, async (req, ctx) => {
   await eachInSlices(req.topics, (t) => topics.push(check(t)));
   if (!req.validateOnly && create.length > 0) {
     // Created meanwhile by another request (the checks let other requests run between slices): that one stands.
-    const existing = broker.createTopics(create);
+    let existing: Set<string>;
+    try {
+      existing = broker.createTopics(create);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      // The catalogue could not be saved: none of them was created.
+      const refused = new Set(create.map((t) => t.name));
+      for (const t of topics) if (refused.has(t.name)) Object.assign(t, failed(t.name, ErrorCode.KAFKA_STORAGE_ERROR, CATALOGUE_NOT_SAVED));
+      return { throttleTimeMs: 0, topics };
+    }
     for (const t of topics) if (existing.has(t.name)) Object.assign(t, failed(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${clientInput(t.name)}' already exists.`));
     // Manual assignments are placed as given, the first replica leading (as Kafka's ReplicationControlManager).
     for (const [name, assignments] of assigned) {

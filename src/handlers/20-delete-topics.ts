@@ -10,6 +10,8 @@ import { DeleteTopicsApi } from '../protocol/generated/index.js';
 import { ErrorCode, errorInfo } from '../protocol/generated/errors.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
+import { StorageError } from '../log/storage.js';
+import { CATALOGUE_NOT_SAVED } from '../metadata/topics.js';
 
 const ZERO_ID = Buffer.alloc(16);
 
@@ -40,7 +42,12 @@ export default handler(DeleteTopicsApi, (req, ctx) => {
       if (!broker.config.bool('delete.topic.enable')) return answer(name, id, ErrorCode.TOPIC_DELETION_DISABLED);
       if (!topic) return answer(name, ZERO_ID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (topic.internal) return answer(name, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-      broker.deleteTopic(name);
+      try {
+        broker.deleteTopic(name);
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        return answer(name, id, ErrorCode.KAFKA_STORAGE_ERROR, CATALOGUE_NOT_SAVED);
+      }
       return answer(name, id, ErrorCode.NONE);
     }),
   };

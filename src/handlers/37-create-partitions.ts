@@ -13,6 +13,8 @@ import { clientInput } from '../protocol/client-input.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
 import { authorized } from '../security/authorizer.js';
 import { manualAssignmentProblem } from '../metadata/placement.js';
+import { StorageError } from '../log/storage.js';
+import { CATALOGUE_NOT_SAVED } from '../metadata/topics.js';
 
 export default handler(CreatePartitionsApi, (req, ctx) => {
   const { broker } = ctx;
@@ -46,7 +48,15 @@ export default handler(CreatePartitionsApi, (req, ctx) => {
     return { name, errorCode: ErrorCode.NONE, errorMessage: null as string | null };
   });
   if (!req.validateOnly && grow.length > 0) {
-    broker.addPartitions(grow);
+    try {
+      broker.addPartitions(grow);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      // The catalogue could not be saved: no topic grew.
+      const refused = new Set(grow.map((g) => g.name));
+      for (const r of results) if (refused.has(r.name)) Object.assign(r, { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: CATALOGUE_NOT_SAVED });
+      return { throttleTimeMs: 0, results };
+    }
     // The new partitions placed as given, the first replica leading (as Kafka's ReplicationControlManager).
     for (const { name, from, assignments } of assigned) assignments.forEach((a, i) => broker.placement.assign(name, from + i, a.brokerIds));
   }

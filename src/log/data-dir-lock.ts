@@ -1,7 +1,9 @@
 /**
  * One broker per data directory. Two brokers appending to the same segment files interleave and lose writes, so
  * the first one to start writes its pid to `<data-dir>/.lock` (created exclusively) and every other start refuses.
- * A lock whose process is gone (kill -9, power loss) is stale and taken over. Within one process (brokers embedded
+ * A lock whose process is gone (kill -9, power loss) is stale and taken over. So is one whose pid now names another
+ * process (after a reboot or in a new container, pids are handed out again): the lock also holds its process's start
+ * time, which the pid's process must have. Within one process (brokers embedded
  * in a test suite) the held directories are tracked here too, since the pid alone cannot tell them apart.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -16,6 +18,23 @@ const heldHere = new Set<string>();
 
 export interface DataDirLock {
   release(): void;
+}
+
+/** A process's start time (clock ticks after boot: /proc/<pid>/stat's 22nd field), or null where there is no /proc. */
+function startTimeOf(pid: number | 'self'): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the lock's holder still runs: its pid is alive and, when both are known, started when the lock says. */
+function holderAlive(pid: number, startTime: string | undefined): boolean {
+  if (!processAlive(pid)) return false;
+  const now = startTime ? startTimeOf(pid) : null;
+  return now === null || now === startTime;
 }
 
 function processAlive(pid: number): boolean {
@@ -54,17 +73,20 @@ export function lockDataDir(dir: string): DataDirLock {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${startTimeOf('self') ?? ''}\n`);
       closeSync(fd);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
     }
     let holder = NaN;
+    let startTime: string | undefined;
     try {
-      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      const [pid, started] = readFileSync(path, 'utf8').trim().split(/\s+/);
+      holder = Number.parseInt(pid ?? '', 10);
+      startTime = started || undefined;
     } catch { /* vanished or unreadable: stale */ }
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && holderAlive(holder, startTime)) {
       throw new DataDirLockedError(`data directory ${dir} is in use by another Samsa process (pid ${holder}); stop it or choose another data directory`);
     }
     try { unlinkSync(path); } catch { /* already gone */ }

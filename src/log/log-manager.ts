@@ -96,6 +96,12 @@ export class LogManager {
    * then needs no listing). Cleared at the open and at deletion.
    */
   private readonly madeEmpty = new Map<string, Uint8Array>();
+  /**
+   * Partition directories of no partition in the catalogue: what a deletion cut short by a crash (or a lost
+   * catalogue) left. A topic or partition created with such a name starts empty, so they are removed first
+   * (`clearLeftovers`); until then they are kept, as a lost catalogue may be restored.
+   */
+  private readonly leftovers = new Set<string>();
 
   constructor(private readonly opts: LogManagerOptions) {
     this.quota = opts.memoryQuota ?? new MemoryQuota();
@@ -131,8 +137,40 @@ export class LogManager {
     }
     for (const name of names) {
       const { topic, partition } = LogManager.partitionOf(name);
-      const config = this.key(topic, partition) === name ? this.opts.partitionConfig?.(topic, partition) : undefined;
-      if (config !== undefined && PartitionLog.holdsData(readdirSync(join(this.opts.dataDir, name)))) this.open(topic, partition, config);
+      if (this.key(topic, partition) !== name) continue;
+      const config = this.opts.partitionConfig?.(topic, partition);
+      if (config === undefined) {
+        if (Number.isSafeInteger(partition) && partition >= 0) this.leftovers.add(name);
+        continue;
+      }
+      try {
+        if (PartitionLog.holdsData(readdirSync(join(this.opts.dataDir, name)))) this.open(topic, partition, config);
+      } catch (err) {
+        // One partition that cannot be read does not keep the others from being served: it answers
+        // KAFKA_STORAGE_ERROR (its first use tries again, see `get`).
+        if (!(err instanceof StorageError) && !(err as NodeJS.ErrnoException).code) throw err;
+        this.opts.logger?.error({ partition: name, err }, 'cannot open partition log');
+      }
+    }
+    if (this.leftovers.size > 0) {
+      this.opts.logger?.warn({ directories: this.leftovers.size, examples: [...this.leftovers].slice(0, 5) },
+        'partition directories of no topic in the catalogue (a deletion cut short, or a lost topics.json): kept until a topic of that name is created');
+    }
+  }
+
+  /** Removes what `openStored` found left over in the directories of partitions `from` to `end - 1` of a new topic. */
+  clearLeftovers(topic: string, from: number, end: number): void {
+    if (this.leftovers.size === 0 || this.opts.dataDir === null) return;
+    for (let partition = from; partition < end; partition++) {
+      const name = this.key(topic, partition);
+      if (!this.leftovers.has(name)) continue;
+      try {
+        removeDirectory(join(this.opts.dataDir, name));
+      } catch (err) {
+        throw new StorageError(`cannot remove the leftover directory ${name}`, err);
+      }
+      this.leftovers.delete(name);
+      this.opts.logger?.info({ partition: name }, 'removed the leftover files of a deleted partition');
     }
   }
 
@@ -242,9 +280,15 @@ export class LogManager {
     const log = this.logs.get(name);
     this.logs.delete(name);
     this.takeMadeEmpty(topic, partition);
-    if (log) log.delete();
-    else if (this.opts.dataDir !== null) removeDirectory(join(this.opts.dataDir, name));
-    else this.memoryDirs.get(name)?.destroy();
+    try {
+      if (log) log.delete();
+      else if (this.opts.dataDir !== null) removeDirectory(join(this.opts.dataDir, name));
+      else this.memoryDirs.get(name)?.destroy();
+    } catch (err) {
+      // The catalogue no longer has it: what is left is removed before a partition of that name is made again.
+      this.leftovers.add(name);
+      this.opts.logger?.error({ partition: name, err }, 'cannot remove a deleted partition\'s files');
+    }
     this.memoryDirs.delete(name);
     this.nextCleanerCheck.delete(name);
   }

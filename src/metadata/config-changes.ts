@@ -14,6 +14,8 @@ import { brokerSetting, type UpdateMode } from '../config.js';
 import { clientInput } from '../protocol/client-input.js';
 import { SETTABLE_GROUP_CONFIGS, groupConfigsProblem } from '../coordinator/share/configs.js';
 import { nameErrorClasses } from '../error-names.js';
+import { StorageError } from '../log/storage.js';
+import { CATALOGUE_NOT_SAVED } from './topics.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -71,6 +73,7 @@ export function applyConfigChanges(broker: ClusterServices, resourceType: number
     throw new ChangeError(ErrorCode.INVALID_REQUEST, `Unknown resource type ${resourceType}`);
   } catch (err) {
     if (err instanceof ChangeError) return { errorCode: err.errorCode, errorMessage: err.message };
+    if (err instanceof StorageError) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: CATALOGUE_NOT_SAVED };
     throw err;
   }
 }

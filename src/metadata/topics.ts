@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { clientInput } from '../protocol/client-input.js';
 import { nextTurn } from '../slices.js';
+import { StorageError } from '../log/storage.js';
 
 export interface TopicMeta {
   name: string;
@@ -65,6 +66,8 @@ export function newTopicId(): Buffer {
 type SavedTopic = Omit<TopicMeta, 'id'> & { id: string };
 
 const CATALOGUE = 'topics.json';
+/** What a client hears when a topic change is refused because it could not be stored (the broker's log says why). */
+export const CATALOGUE_NOT_SAVED = 'The broker could not store the change (see its log); nothing was changed.';
 /** Written by a save, not yet on disk for sure (default mode), or being written (durable mode). */
 const WRITTEN = `${CATALOGUE}.tmp`;
 /** Taken by the background run to be synced and renamed over the catalogue. */
@@ -92,7 +95,10 @@ export function readCatalogue(dataDir: string): { topics: SavedTopic[]; file: st
     } catch {
       // torn by a power loss before it was synced: the next older one stands
     }
-    if (file === CATALOGUE) throw new Error(`${join(dataDir, file)} is not a topic catalogue (JSON array)`);
+    if (file === CATALOGUE) {
+      throw Object.assign(new Error(`${join(dataDir, file)} is damaged (not a JSON array of topics): restore it from a backup, or move it `
+        + 'aside to start without topics (their partition directories are kept until topics of those names are created)'), { code: 'SAMSA_DATA_DIR_DAMAGED' });
+    }
   }
   return null;
 }
@@ -117,6 +123,13 @@ export class TopicStore {
   /** Nesting depth of `batch` calls; changes made inside are saved when the outermost one ends. */
   private batching = 0;
   private unsaved = false;
+  /**
+   * How to take back each change not saved yet, oldest first. A save that fails takes back those of the operation it
+   * ends (from `undoFrom`), so memory never holds what the disk does not (a disk-full CreateTopics had left a topic
+   * served that the next start did not have, with acknowledged writes in it); a start's deferred changes stand.
+   */
+  private undo: Array<() => void> = [];
+  private undoFrom = 0;
   /** Default mode: the background run syncing the last save, while there is one, and whether a save came since. */
   private syncing: Promise<void> | null = null;
   private savedMeanwhile = false;
@@ -152,6 +165,7 @@ export class TopicStore {
 
   /** Runs `changes`, saving the catalogue once at the end (also when they throw, for what they did). */
   batch<T>(changes: () => T): T {
+    if (this.batching === 0) this.undoFrom = this.undo.length;
     try {
       return this.deferSave(changes);
     } finally {
@@ -194,28 +208,53 @@ export class TopicStore {
   create(name: string, partitions: number, configs: Record<string, string>, internal = false, replicationFactor = 1): TopicMeta {
     const topic: TopicMeta = { name, id: newTopicId(), partitions, replicationFactor, configs: { ...configs }, internal };
     const replaced = this.topics.get(name);
-    if (replaced) this.byId.delete(replaced.id.toString('hex'));
-    this.partitionTotal += partitions - (replaced?.partitions ?? 0);
-    this.topics.set(name, topic);
-    this.byId.set(topic.id.toString('hex'), topic);
+    this.change(() => {
+      this.remove(topic);
+      if (replaced) this.put(replaced);
+    });
+    if (replaced) this.remove(replaced);
+    this.put(topic);
     this.save();
     return topic;
   }
 
   delete(name: string): void {
     const topic = this.topics.get(name);
-    if (topic) this.byId.delete(topic.id.toString('hex'));
-    this.partitionTotal -= topic?.partitions ?? 0;
-    this.topics.delete(name);
+    if (!topic) return;
+    this.change(() => this.put(topic));
+    this.remove(topic);
     this.save();
   }
 
   update(name: string, change: Partial<Pick<TopicMeta, 'partitions' | 'configs'>>): void {
     const topic = this.topics.get(name);
     if (!topic) return;
+    const before = { partitions: topic.partitions, configs: topic.configs };
+    this.change(() => {
+      this.partitionTotal += before.partitions - topic.partitions;
+      Object.assign(topic, before);
+    });
     if (change.partitions !== undefined) this.partitionTotal += change.partitions - topic.partitions;
     Object.assign(topic, change);
     this.save();
+  }
+
+  private put(topic: TopicMeta): void {
+    this.topics.set(topic.name, topic);
+    this.byId.set(topic.id.toString('hex'), topic);
+    this.partitionTotal += topic.partitions;
+  }
+
+  private remove(topic: TopicMeta): void {
+    this.topics.delete(topic.name);
+    this.byId.delete(topic.id.toString('hex'));
+    this.partitionTotal -= topic.partitions;
+  }
+
+  /** Records how to take a change back (a change outside `batch` is an operation of its own). */
+  private change(undo: () => void): void {
+    if (this.batching === 0) this.undoFrom = this.undo.length;
+    this.undo.push(undo);
   }
 
   /** Resolves once every save so far is on disk (default mode's background sync done). */
@@ -224,25 +263,43 @@ export class TopicStore {
   }
 
   private save(): void {
-    if (!this.file) return;
+    if (!this.file) {
+      this.undo.length = 0;
+      return;
+    }
     if (this.batching > 0) {
       this.unsaved = true;
       return;
     }
     this.unsaved = false;
     const data = JSON.stringify(this.list().map((t) => ({ ...t, id: t.id.toString('hex') })), null, 1);
-    mkdirSync(this.dataDir!, { recursive: true });
     const written = join(this.dataDir!, WRITTEN);
-    writeFileSync(written, data);
+    try {
+      mkdirSync(this.dataDir!, { recursive: true });
+      writeFileSync(written, data);
+      if (this.durable) {
+        syncPath(written);
+        renameSync(written, this.file);
+        syncPath(this.dataDir!);
+      }
+    } catch (err) {
+      // Taken back: the operation fails whole (its request hears KAFKA_STORAGE_ERROR). The file it may have half
+      // written is older than the catalogue at the next start only if it does not parse (see readCatalogue).
+      for (const undo of this.undo.splice(this.undoFrom).reverse()) undo();
+      try {
+        rmSync(written, { force: true });
+      } catch {
+        // left torn: a start skips a catalogue file that does not parse (see readCatalogue)
+      }
+      throw new StorageError(`cannot save the topic catalogue ${this.file}`, err);
+    }
+    this.undo.length = 0;
+    this.undoFrom = 0;
     if (!this.durable) {
       this.savedMeanwhile = true;
       // From the next turn of the event loop: the change is answered first.
       this.syncing ??= nextTurn().then(() => this.syncInBackground()).finally(() => { this.syncing = null; });
-      return;
     }
-    syncPath(written);
-    renameSync(written, this.file);
-    syncPath(this.dataDir!);
   }
 
   /** Default mode: the latest written catalogue onto the disk, off the event loop, until no save came meanwhile. */

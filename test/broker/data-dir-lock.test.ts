@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { kafkaClient, startTestBroker, tempDir, run } from '../helpers.js';
 import { kill9, startCli, stopCli } from '../durability/support.js';
 import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 test('a second in-process broker on the same data directory is refused; it starts once the first closes', async () => {
   const tmp = tempDir();
@@ -47,6 +48,22 @@ test('a CLI broker refuses a data directory held by a running one (exit 2, clear
     } finally {
       await stopCli(restarted);
     }
+  } finally {
+    tmp.remove();
+  }
+});
+
+test('a lock whose pid now names another process (pids handed out again after a reboot) is stale; the same process is not', async () => {
+  const tmp = tempDir();
+  try {
+    // pid 1 runs here; the lock records a process start time, which pid 1's is not (or is).
+    const stat = readFileSync('/proc/1/stat', 'utf8');
+    const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    writeFileSync(join(tmp.dir, '.lock'), `1 ${started + 1}\n`);
+    const broker = await startTestBroker({ dataDir: tmp.dir });
+    await broker.close();
+    writeFileSync(join(tmp.dir, '.lock'), `1 ${started}\n`);
+    await assert.rejects(startTestBroker({ dataDir: tmp.dir }), (err: Error & { code?: string }) => err.code === 'SAMSA_DATA_DIR_LOCKED' && /pid 1\b/.test(err.message));
   } finally {
     tmp.remove();
   }

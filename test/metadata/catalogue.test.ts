@@ -83,7 +83,7 @@ test('a topics.json that is not a catalogue stops the start with a message namin
   const tmp = tempDir('samsa-catalogue-');
   try {
     writeFileSync(join(tmp.dir, 'topics.json'), '{"not": "a list"');
-    assert.throws(() => new TopicStore(tmp.dir), /topics\.json is not a topic catalogue/);
+    assert.throws(() => new TopicStore(tmp.dir), /topics\.json is damaged \(not a JSON array of topics\)/);
   } finally {
     tmp.remove();
   }

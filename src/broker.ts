@@ -472,6 +472,11 @@ export class Broker {
     for (const topic of this.topics.list()) this.pushConfig(topic);
   }
 
+  /** The names browsers may reach the HTTP ports by (besides localhost and IP addresses): the advertised and listening hosts. */
+  private browserHosts(): ReadonlySet<string> {
+    return new Set(['localhost', this.config.advertisedHost, this.config.host].filter((h) => h && !h.includes(':')));
+  }
+
   /**
    * Starts the HTTP host on `registry.port` and mounts the built-in Schema Registry on it, over the `_schemas`
    * topic; returns its URL. Loaded on demand, so a broker without it never pays for the schema libraries.
@@ -480,8 +485,11 @@ export class Broker {
     const port = this.config.registryPort;
     if (port === 0) return null;
     const [{ startHttpHost }, { startRegistry }] = await Promise.all([import('./http/index.js'), import('./registry/index.js')]);
+    // Confluent's registry sends no CORS headers unless access.control.allow.origin names an origin (or *).
+    const corsOrigin = this.config.get('access.control.allow.origin') || null;
     this.http = await startHttpHost({
       host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'http' }), clock: this.clock,
+      corsOrigin, sameOriginWrites: corsOrigin !== '*', browserHosts: this.browserHosts(),
       authenticate: this.config.get('registry.auth') === 'basic' ? (header) => this.security.checkBasicAuth(header) : undefined,
       tls: this.security.httpTlsOptions(),
     });
@@ -505,7 +513,7 @@ export class Broker {
     this.admin = await startHttpHost({
       host: this.config.host, port: port === -1 ? 0 : port, logger: this.logger.child({ component: 'admin' }), clock: this.clock, tls: this.security.httpTlsOptions(),
       // The admin port steers the broker (reset, faults, offsets): no CORS, and no writes from other sites' pages.
-      corsOrigin: null, sameOriginWrites: true,
+      corsOrigin: null, sameOriginWrites: true, browserHosts: this.browserHosts(),
       authenticate: this.config.get('admin.auth') === 'basic' ? (header) => this.security.checkAdminAuth(header) : undefined,
       realm: 'Samsa admin', openPaths: new Set(['/healthz', '/readyz']),
     });

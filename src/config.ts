@@ -111,6 +111,7 @@ export const BROKER_SETTINGS: readonly BrokerSettingDef[] = [
   { name: 'ssl.ca.location', type: 'string', defaultValue: '', doc: 'PEM CA certificates client certificates must chain to.' },
   { name: 'ssl.client.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'requested', 'required'], doc: 'TLS client certificates: none, requested or required; the principal is the certificate subject.' },
   { name: 'ssl.principal.mapping.rules', type: 'string', defaultValue: 'DEFAULT', doc: 'RULE:pattern/replacement/[LU],...,DEFAULT rewriting a client certificate subject into a principal name.' },
+  { name: 'access.control.allow.origin', type: 'string', defaultValue: '', doc: "Schema Registry CORS (Confluent's name): the origin browsers' pages may call it from, or *; empty: none (pages elsewhere can neither read it nor write to it)." },
   { name: 'registry.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Schema Registry authentication: none, or HTTP Basic against the SASL users.' },
   { name: 'admin.auth', type: 'string', defaultValue: 'none', oneOf: ['none', 'basic'], doc: 'Admin port authentication: none, or HTTP Basic against the SASL users (only super.users when authorizer.enabled); /healthz and /readyz stay open for probes.' },
   { name: 'transaction.max.timeout.ms', type: 'int', defaultValue: '900000', min: 1, doc: 'Longest transaction timeout a producer may ask for.' },

@@ -11,12 +11,15 @@
 import type protobuf from 'protobufjs';
 import { FORMATS, type Dependency, type SchemaType } from '../registry/formats/index.js';
 import { AvroSchema } from '../registry/formats/avro.js';
+import type avro from 'avsc';
 import { JsonSchema } from '../registry/formats/json.js';
 import { ProtobufSchema, protobufjs } from '../registry/formats/protobuf.js';
 import { readSchemaId } from '../registry/validation.js';
 import { Reader } from '../protocol/reader.js';
 import { CliError } from './output.js';
 import { nameErrorClasses } from '../error-names.js';
+
+type AvroType = avro.Type;
 
 export interface Reference { name: string; subject: string; version: number }
 
@@ -138,8 +141,36 @@ function parseJsonInput(text: string): unknown {
   }
 }
 
+/**
+ * Whether some array or map of the Avro type has items written in no bytes (null, a fixed of size 0, a record of such
+ * fields). avsc believes a block's count: 11 bytes can claim 2*10^9 nulls, whose decoding runs the process out of
+ * memory. Every other item takes at least a byte, so the data's length bounds the count.
+ */
+function repeatsZeroWidth(type: AvroType): boolean {
+  const zeroWidth = (t: AvroType, seen: Set<AvroType>): boolean => {
+    const any = t as AvroType & { size?: number; fields?: Array<{ type: AvroType }>; underlyingType?: AvroType };
+    if (t.typeName === 'null' || (t.typeName === 'fixed' && any.size === 0)) return true;
+    if (any.underlyingType) return zeroWidth(any.underlyingType, seen);
+    if (t.typeName !== 'record' && t.typeName !== 'error') return false;
+    if (seen.has(t)) return false; // recursive: never empty
+    seen.add(t);
+    return (any.fields ?? []).every((f) => zeroWidth(f.type, seen));
+  };
+  const visited = new Set<AvroType>();
+  const walk = (t: AvroType): boolean => {
+    if (visited.has(t)) return false;
+    visited.add(t);
+    const any = t as AvroType & { itemsType?: AvroType; valuesType?: AvroType; types?: AvroType[]; fields?: Array<{ type: AvroType }>; underlyingType?: AvroType };
+    const repeated = any.itemsType ?? any.valuesType;
+    if (repeated && zeroWidth(repeated, new Set())) return true;
+    return [repeated, any.underlyingType, ...(any.types ?? []), ...(any.fields ?? []).map((f) => f.type)].some((c) => c !== undefined && walk(c));
+  };
+  return walk(type);
+}
+
 function avroCodec(id: number, schema: AvroSchema): ValueCodec {
   const type = schema.avroType;
+  const unbounded = repeatsZeroWidth(type);
   return {
     id, type: 'AVRO',
     encode(text) {
@@ -154,7 +185,10 @@ function avroCodec(id: number, schema: AvroSchema): ValueCodec {
       }
       return Buffer.concat([header(id), type.toBuffer(value)]);
     },
-    decode: (payload) => JSON.parse(type.toString(type.fromBuffer(payload))),
+    decode(payload) {
+      if (unbounded) throw new Error(`schema ${id} has arrays or maps of items written in no bytes, whose counts nothing bounds`);
+      return JSON.parse(type.toString(type.fromBuffer(payload)));
+    },
   };
 }
 

@@ -32,6 +32,12 @@ export interface HttpHostOptions {
    * cannot reset or steer the broker through the admin port (CSRF). Scripts (curl, clients) send no Origin header.
    */
   sameOriginWrites?: boolean;
+  /**
+   * Host names a browser may reach this port by (IP addresses and *.localhost always): a page whose name was made to
+   * point at 127.0.0.1 (DNS rebinding) is same-origin to the port, so Origin checks let it through. Requests that show
+   * no browser (no Origin or Sec-Fetch-Site header: clients, curl, other containers) are not checked. Absent: any.
+   */
+  browserHosts?: ReadonlySet<string>;
   /** Checks every request's Authorization header (HTTP Basic): the user it names, or null, answered 401 as Confluent's registry does. */
   authenticate?: (authorization: string | undefined) => Promise<string | null>;
   /** The realm a 401 names (browsers show it when they ask for credentials). */
@@ -57,6 +63,7 @@ export class HttpHost {
   private readonly clock: Clock;
   private readonly corsOrigin: string | null;
   private readonly sameOriginWrites: boolean;
+  private readonly browserHosts: ReadonlySet<string> | null;
   /** Requests answered, by method, route pattern and status (the metrics endpoint exports them). */
   readonly requestStats = new Map<string, { method: string; route: string; status: number; count: number }>();
   private readonly authenticate?: (authorization: string | undefined) => Promise<string | null>;
@@ -72,6 +79,7 @@ export class HttpHost {
     this.clock = options.clock ?? realClock;
     this.corsOrigin = options.corsOrigin === undefined ? '*' : options.corsOrigin;
     this.sameOriginWrites = options.sameOriginWrites ?? false;
+    this.browserHosts = options.browserHosts ?? null;
     this.authenticate = options.authenticate;
     this.realm = options.realm ?? 'SchemaRegistry';
     this.openPaths = options.openPaths ?? new Set();
@@ -141,7 +149,11 @@ export class HttpHost {
       const target = req.url ?? '/';
       const url = target.startsWith('/') ? new URL(`http://samsa${target}`) : new URL(target, 'http://samsa');
       path = url.pathname;
-      if (this.sameOriginWrites && !['GET', 'HEAD', 'OPTIONS'].includes(method) && crossOrigin(req.headers.origin, req.headers.host)) {
+      if (this.browserHosts && (req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) && !browserMayUse(req.headers.host, this.browserHosts)) {
+        throw new HttpError(403, 40302, `Browsers reach this port by ${[...this.browserHosts].join(', ')} or an IP address`);
+      }
+      const allowedOrigin = this.corsOrigin !== null && req.headers.origin === this.corsOrigin;
+      if (this.sameOriginWrites && !allowedOrigin && !['GET', 'HEAD', 'OPTIONS'].includes(method) && crossOrigin(req.headers.origin, req.headers.host)) {
         throw new HttpError(403, 40301, 'Cross-origin writes are refused on this port');
       }
       if (method === 'OPTIONS' && this.corsOrigin !== null) {
@@ -256,6 +268,19 @@ function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer> {
 }
 
 /** Whether a browser's Origin names another host than the one the request was sent to. */
+/** Whether a Host header names an IP address, a *.localhost name, or one of `names`. */
+function browserMayUse(host: string | undefined, names: ReadonlySet<string>): boolean {
+  if (host === undefined) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return false;
+  }
+  // The URL parser writes an IPv4 address as four decimals (0x7f.1 is 127.0.0.1) and an IPv6 one in brackets.
+  return hostname.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(hostname) || hostname === 'localhost' || hostname.endsWith('.localhost') || names.has(hostname);
+}
+
 function crossOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return false;
   try {

@@ -57,10 +57,42 @@ test('a body over the registry limit is 413, malformed JSON 400, an unknown path
   assert.deepEqual(await at(`http://[::1]:${port}`, '/subjects'), { status: 200, body: ['six-value'] });
 });
 
-test('a CORS preflight to a registry path is answered', async () => {
-  const r = await fetch(`http://[::1]:${port}/subjects/x/versions`, {
+test('by default, as Confluent\'s, the registry sends no CORS headers and refuses writes from other sites\' pages', async () => {
+  const preflight = await fetch(`http://[::1]:${port}/subjects/x/versions`, {
     method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' },
   });
-  assert.equal(r.status, 204);
-  assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+  const write = await local('/subjects/planted-value/versions', { method: 'POST', headers: { 'Content-Type': json, Origin: 'http://evil.test' }, body: JSON.stringify({ schema: '"string"' }) });
+  assert.equal(write.status, 403);
+  assert.deepEqual((await local('/subjects')).body.includes('planted-value'), false);
+});
+
+test('access.control.allow.origin lets the pages of that origin (or any, with *) call the registry', async () => {
+  const open = await startTestBroker({ registryPort: -1, config: { 'access.control.allow.origin': 'http://localhost:5173' } });
+  try {
+    const base = open.registryUrl!;
+    const preflight = await fetch(`${base}/subjects/x/versions`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    const mine = await fetch(`${base}/subjects/ui-value/versions`, { method: 'POST', headers: { 'Content-Type': json, Origin: 'http://localhost:5173' }, body: JSON.stringify({ schema: '"string"' }) });
+    assert.equal(mine.status, 200);
+    const other = await fetch(`${base}/subjects/evil-value/versions`, { method: 'POST', headers: { 'Content-Type': json, Origin: 'http://evil.test' }, body: JSON.stringify({ schema: '"string"' }) });
+    assert.equal(other.status, 403);
+  } finally {
+    await open.close();
+  }
+});
+
+test('a browser that reaches the registry by a name pointed at 127.0.0.1 (DNS rebinding) is refused; clients by any name are not', async () => {
+  const { request } = await import('node:http');
+  const call = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/subjects', headers }, (res) => { res.resume(); resolve(res.statusCode!); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(await call({ Host: `rebind.evil.test:${port}`, 'Sec-Fetch-Site': 'same-origin' }), 403);
+  assert.equal(await call({ Host: `rebind.evil.test:${port}`, Origin: `http://rebind.evil.test:${port}` }), 403);
+  assert.equal(await call({ Host: `schema-registry:${port}` }), 200, 'another container, by its service name');
+  assert.equal(await call({ Host: `localhost:${port}`, 'Sec-Fetch-Site': 'same-origin' }), 200);
+  assert.equal(await call({ Host: `127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' }), 200);
 });

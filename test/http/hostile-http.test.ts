@@ -138,6 +138,21 @@ test("a JSON schema's catastrophic pattern is refused or matched without holding
   }
 });
 
+test('a pattern the linear engine cannot take (a lookaround) is refused if it repeats a repetition, else matched as written', QUICK, async () => {
+  for (const [i, pattern] of ['^(?=(a+)+$)', '^(a+)+$(?<!x)', '^(\\w|\\d)+\\1$'].entries()) {
+    const registered = await call('POST', `${broker.registryUrl}/subjects/lookaround-${i}/versions`, { schemaType: 'JSON', schema: JSON.stringify({ type: 'string', pattern }) });
+    assert.equal(registered.status, 422, `${pattern}: ${registered.text}`);
+    assert.match(registered.text, /backtracks exponentially/);
+  }
+  // A password rule: lookaheads, nothing repeated twice over; its backtracking stays polynomial.
+  assert.equal((await call('POST', `${v3}/topics`, { topic_name: 'lookahead', partitions_count: 1 })).status, 201);
+  const rule = JSON.stringify({ type: 'string', pattern: '^(?=.*[A-Z])(?=.*\\d).{8,}$' });
+  assert.equal((await call('POST', `${v3}/topics/lookahead/records`, { value: { type: 'JSONSCHEMA', schema: rule, data: 'Secret123' } })).status, 200);
+  const weak = await call('POST', `${v3}/topics/lookahead/records`, { value: { type: 'JSONSCHEMA', schema: rule, data: 'secret123' } });
+  assert.equal(weak.status, 400, weak.text);
+  assert.match(weak.text, /must match pattern/);
+});
+
 test('registry ids and versions outside int32 (or below 1) are refused in IMPORT mode', QUICK, async () => {
   assert.equal((await call('PUT', `${broker.registryUrl}/mode?force=true`, { mode: 'IMPORT' })).status, 200);
   for (const body of [{ id: 2 ** 31, version: 1 }, { id: 2 ** 53 - 1, version: 1 }, { id: 1, version: -7 }, { id: 0, version: 1 }]) {

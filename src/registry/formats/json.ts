@@ -20,6 +20,7 @@ const ajv2019 = onFirstUse<typeof import('ajv/dist/2019.js')>('ajv/dist/2019.js'
 const ajv2020 = onFirstUse<typeof import('ajv/dist/2020.js')>('ajv/dist/2020.js');
 /** Babel's rewriter of `u` patterns, with the first pattern that needs it. */
 const regexpu = onFirstUse<typeof import('regexpu-core').default>('regexpu-core');
+const regjsparser = onFirstUse<typeof import('regjsparser')>('regjsparser');
 
 type Json = boolean | { [key: string]: unknown };
 
@@ -50,17 +51,50 @@ function parseJson(text: string, what: string): Json {
  * so a schema's `^(a+)+$`, or `^(é+)+$`, cannot hold the event loop. A pattern regexpu-core cannot read is refused.
  */
 const patternRegExp = Object.assign((pattern: string, flags: string): RegExp => {
-  useLinearRegexps();
+  const linear = useLinearRegexps();
   const plain = /^[\x00-\x7f]*$/.test(pattern) && !/\\[pP]|\\u\{/.test(pattern);
-  if (plain || !flags.includes('u')) return new RegExp(pattern, flags.replace('u', ''));
-  let rewritten: string;
-  try {
-    rewritten = regexpu()(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' });
-  } catch (err) {
-    throw new SyntaxError(`Invalid regular expression /${pattern}/: ${(err as Error).message}`);
+  let source = pattern;
+  if (!plain && flags.includes('u')) {
+    try {
+      source = regexpu()(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' });
+    } catch (err) {
+      throw new SyntaxError(`Invalid regular expression /${pattern}/: ${(err as Error).message}`);
+    }
   }
-  return new RegExp(rewritten, flags.replace('u', ''));
+  const regExp = new RegExp(source, flags.replace('u', ''));
+  if (linear && !runsLinear(regExp) && repeatsAmbiguously(source)) {
+    throw new SyntaxError(`Invalid regular expression /${pattern}/: a repetition of a repeated or alternative part next to a lookaround or backreference backtracks exponentially, and Samsa runs such patterns only in linear time`);
+  }
+  return regExp;
 }, { code: 'new RegExp' });
+
+/** Whether V8's linear engine takes the pattern (it takes no lookaround and no backreference). */
+function runsLinear(regExp: RegExp): boolean {
+  try {
+    return new RegExp(regExp.source, `${regExp.flags}l`).flags.includes('l');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a repetition (+, *, {n,}, {n,m} with m > 1) holds a repetition or an alternative, as in ^(a+)+$ or
+ * (a|aa)*: the shapes that backtrack exponentially. A pattern the linear engine cannot take (a lookaround or a
+ * backreference: ^(?=(a+)+$) over 30 a's and a '!' held the event loop 7.6 s, each a more doubling it) is refused
+ * when it has one; without, its backtracking stays polynomial.
+ */
+function repeatsAmbiguously(source: string): boolean {
+  type Node = { type: string; body?: Node | Node[]; max?: number; min?: number };
+  const repeats = (n: Node) => n.type === 'quantifier' && (n.max === undefined || n.max > 1);
+  const children = (n: Node): Node[] => (Array.isArray(n.body) ? n.body : n.body ? [n.body] : []);
+  const holdsAmbiguity = (n: Node): boolean => repeats(n) || n.type === 'disjunction' || children(n).some(holdsAmbiguity);
+  const walk = (n: Node): boolean => (repeats(n) && children(n).some(holdsAmbiguity)) || children(n).some(walk);
+  try {
+    return walk(regjsparser().parse(source, '', { lookbehind: true, namedGroups: true }) as unknown as Node);
+  } catch {
+    return true; // a pattern V8 compiles but the parser does not read: not risked
+  }
+}
 
 type Draft = '2020-12' | '2019-09' | '07';
 

@@ -153,6 +153,24 @@ test('a pattern the linear engine cannot take (a lookaround) is refused if it re
   assert.match(weak.text, /must match pattern/);
 });
 
+test('schemas whose compilation grows faster than their size are refused past Samsa\'s limits, quickly; those within are taken', QUICK, async () => {
+  const proto = (fields: number) => `syntax = "proto3";\nmessage Wide {\n${Array.from({ length: fields }, (_, i) => `  int32 f${i} = ${i + 1};`).join('\n')}\n}\n`;
+  const register = (subject: string, schemaType: string, schema: string) => call('POST', `${broker.registryUrl}/subjects/${subject}/versions`, { schemaType, schema });
+  let started = Date.now();
+  const wide = await register('wide-proto', 'PROTOBUF', proto(30_000));
+  assert.equal(wide.status, 422, wide.text);
+  assert.match(wide.text, /a block of more than 2000 numbered entries/);
+  assert.ok(Date.now() - started < 2000, 'refused before parsing');
+  assert.equal((await register('fits-proto', 'PROTOBUF', proto(2000))).status, 200);
+  const branches = (n: number) => JSON.stringify({ anyOf: Array.from({ length: n }, (_, i) => ({ type: 'object', required: [`p${i}`] })) });
+  started = Date.now();
+  const many = await register('many-json', 'JSON', branches(5000));
+  assert.equal(many.status, 422, many.text);
+  assert.match(many.text, /anyOf of 5000 branches, more than 500/);
+  assert.ok(Date.now() - started < 2000, 'refused before compiling');
+  assert.equal((await register('fits-json', 'JSON', branches(500))).status, 200);
+});
+
 test('registry ids and versions outside int32 (or below 1) are refused in IMPORT mode', QUICK, async () => {
   assert.equal((await call('PUT', `${broker.registryUrl}/mode?force=true`, { mode: 'IMPORT' })).status, 200);
   for (const body of [{ id: 2 ** 31, version: 1 }, { id: 2 ** 53 - 1, version: 1 }, { id: 1, version: -7 }, { id: 0, version: 1 }]) {

@@ -50,6 +50,7 @@ export const Errors = {
   notImportMode: (subject: string) => new RegistryError(422, 42205, `Subject ${subject} in context ${CONTEXT} is not in import mode`),
   notReadWriteMode: (subject: string) => new RegistryError(422, 42205, `Subject ${subject} in context ${CONTEXT} is not in read-write mode`),
   importWithSubjects: () => new RegistryError(422, 42205, 'Cannot import since found existing subjects'),
+  versionOverwrite: (version: number) => new RegistryError(422, 42205, `Overwrite new schema with version ${version} is not permitted.`),
   idOverwrite: (id: number) => new RegistryError(422, 42205, `Overwrite new schema with id ${id} in context ${CONTEXT} is not permitted.`),
   referenceExists: (subject: string, version: number) =>
     new RegistryError(422, 42206, `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`),

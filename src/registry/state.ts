@@ -288,6 +288,10 @@ export class RegistryState {
         id = request.id!;
         const holder = this.byId.get(id)?.[0];
         if (holder && this.contentKeyOf(holder) !== contentKey) throw Errors.idOverwrite(id);
+        // A version stored under another id is not replaced (as Confluent): its id's readers would lose their schema,
+        // and a schema referencing its own subject's version could take its place.
+        const taken = all.find((v) => v.version === version);
+        if (taken && taken.id !== id) throw Errors.versionOverwrite(version);
       } else {
         id = existingId ?? this.maxId + 1;
       }

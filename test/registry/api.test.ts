@@ -225,6 +225,11 @@ describe('mode', () => {
     const clash = await call('POST', '/subjects/imported/versions', { schema: userV2, id: 500, version: 4 });
     assert.deepEqual([clash.status, clash.body.error_code, clash.body.message],
       [422, 42205, 'Overwrite new schema with id 500 in context . is not permitted.']);
+    // A version stored under another id is not replaced (its id would vanish with the schema its data needs).
+    const replacing = await call('POST', '/subjects/imported/versions', { schema: userV2, id: 600, version: 3 });
+    assert.deepEqual([replacing.status, replacing.body.error_code, replacing.body.message],
+      [422, 42205, 'Overwrite new schema with version 3 is not permitted.']);
+    assert.equal((await call('GET', '/schemas/ids/500')).status, 200);
     const withoutId = await call('POST', '/subjects/imported/versions', { schema: userV2 });
     assert.equal(withoutId.body.message, 'Subject imported in context . is not in read-write mode');
     await call('DELETE', '/mode/imported');

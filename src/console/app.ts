@@ -269,16 +269,29 @@ async function schemasPage() {
 
 /** A line diff (longest common subsequence): [kind, line] with kind ' ', '-' or '+'. */
 function diffLines(a, b) {
-  const n = a.length, m = b.length;
-  const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  const out = [];
-  let i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) { out.push([' ', a[i]]); i++; j++; }
-    else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(['+', b[j++]]);
-    else out.push(['-', a[i++]]);
+  // The lines both share at the start and at the end, then the table over what is left, if it stays small: its
+  // cells grow with the product of the two lengths (two 15,000-line schemas crashed the tab).
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const x = a.slice(start, a.length - end), y = b.slice(start, b.length - end);
+  const n = x.length, m = y.length;
+  const out = a.slice(0, start).map((line) => [' ', line]);
+  if ((n + 1) * (m + 1) > 4000000) {
+    for (const line of x) out.push(['-', line]);
+    for (const line of y) out.push(['+', line]);
+  } else {
+    const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    let i = 0, j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && x[i] === y[j]) { out.push([' ', x[i]]); i++; j++; }
+      else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(['+', y[j++]]);
+      else out.push(['-', x[i++]]);
+    }
   }
+  for (const line of a.slice(a.length - end)) out.push([' ', line]);
   return out;
 }
 

@@ -6,7 +6,7 @@
  * Authorization (Kafka 3's): a transactional id needs WRITE on it (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an
  * idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic (else CLUSTER_AUTHORIZATION_FAILED).
  */
-import { coordinates, handler } from './handler.js';
+import { coordinates, handler, unwritable } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { InitProducerIdApi } from '../protocol/generated/index.js';
 import { AclOperation, ResourceType, CLUSTER_NAME } from '../security/acl.js';
@@ -33,6 +33,7 @@ export default handler(InitProducerIdApi, async (req, ctx) => {
   if (req.transactionalId !== null && !coordinates(ctx, req.transactionalId)) {
     return fail(ErrorCode.NOT_COORDINATOR);
   }
-  const result = await ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch);
+  const result = await ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch)
+    .catch(unwritable({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 }));
   return { throttleTimeMs: 0, ...result, errorCode: fencedAs(result.errorCode, ctx.version, 4) };
 });

@@ -5,7 +5,7 @@
  * WRITE on each topic: one refused topic fails the request, its partitions TOPIC_AUTHORIZATION_FAILED and the
  * others OPERATION_NOT_ATTEMPTED.
  */
-import { coordinates, handler } from './handler.js';
+import { coordinates, handler, unwritable } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { AddPartitionsToTxnApi } from '../protocol/generated/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
@@ -19,6 +19,7 @@ export default handler(AddPartitionsToTxnApi, async (req, ctx) => {
     : denied.size > 0 ? (topic: string) => (denied.has(topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED) : null;
   const results = refused ? wanted.map((w) => ({ ...w, errorCode: refused(w.topic) }))
     : coordinates(ctx, req.transactionalId) ? await ctx.broker.transactions.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, wanted)
+      .catch(unwritable(wanted.map((w) => ({ ...w, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE as number }))))
     : wanted.map((w) => ({ ...w, errorCode: ErrorCode.NOT_COORDINATOR }));
   return {
     throttleTimeMs: 0,

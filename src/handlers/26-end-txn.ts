@@ -4,7 +4,7 @@
  * Not v5: Kafka reads it as transactions V2 (KIP-890 part 2), bumping the epoch at every end. Needs WRITE on the
  * transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
-import { coordinates, handler } from './handler.js';
+import { coordinates, handler, unwritable } from './handler.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { EndTxnApi } from '../protocol/generated/index.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
@@ -15,6 +15,6 @@ export default handler(EndTxnApi, async (req, ctx) => ({
   throttleTimeMs: 0,
   errorCode: !authorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId) ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
     : coordinates(ctx, req.transactionalId)
-    ? fencedAs(await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed), ctx.version, 2)
+    ? fencedAs(await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed).catch(unwritable<number>(ErrorCode.COORDINATOR_NOT_AVAILABLE)), ctx.version, 2)
     : ErrorCode.NOT_COORDINATOR,
 }));

@@ -6,7 +6,7 @@
  * Authorization (Kafka's): WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), READ
  * on the group (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each topic (else TOPIC_AUTHORIZATION_FAILED).
  */
-import { coordinates, handler } from './handler.js';
+import { coordinates, handler, unwritable } from './handler.js';
 import { TxnOffsetCommitApi } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { AclOperation, ResourceType } from '../security/acl.js';
@@ -29,7 +29,7 @@ export default handler(TxnOffsetCommitApi, async (req, ctx) => {
   // An emulated Kafka before 3.7 does not verify the producer with the transaction coordinator.
   const verified = ctx.router.release?.verifiesTransactions ?? true;
   const errorCode = await broker.transactions.txnOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, offsets, verified,
-    () => broker.groups.validateTxnOffsetCommit(req));
+    () => broker.groups.validateTxnOffsetCommit(req)).catch(unwritable<number>(ErrorCode.COORDINATOR_NOT_AVAILABLE));
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({

@@ -6,6 +6,7 @@ import type { PartitionLog } from '../log/index.js';
 import { ErrorCode } from '../protocol/generated/errors.js';
 import { setMaxListeners } from 'node:events';
 import { realClock } from '../clock.js';
+import { StorageError } from '../log/storage.js';
 
 /** What the broker knows about a connection, for every request on it. */
 export interface ConnectionSession {
@@ -84,6 +85,17 @@ export function checkLeaderEpoch(ctx: RequestContext, topic: string, partition: 
   if (requestEpoch < 0) return ErrorCode.NONE;
   const current = ctx.broker.placement.leaderEpochOf(topic, partition);
   return requestEpoch < current ? ErrorCode.FENCED_LEADER_EPOCH : requestEpoch > current ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NONE;
+}
+
+/**
+ * For a coordinator's promise: its log that cannot be written (a full disk, a StorageError) is `answer` (the
+ * coordinator-not-available kind, retriable), as Kafka maps a failed append to its state topic; other failures stay.
+ */
+export function unwritable<T>(answer: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof StorageError) return answer;
+    throw err;
+  };
 }
 
 /** Whether the node the client reached coordinates this group or transactional id (else: NOT_COORDINATOR). */

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi, kafkaClient, run, startTestBroker, tempDir } from '../helpers.js';
-import { CreatePartitionsApi, CreateTopicsApi, DeleteTopicsApi, IncrementalAlterConfigsApi } from '../../src/protocol/generated/index.js';
+import { CreatePartitionsApi, CreateTopicsApi, DeleteTopicsApi, IncrementalAlterConfigsApi, InitProducerIdApi } from '../../src/protocol/generated/index.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
 import type { RunningBroker } from '../../src/index.js';
 
@@ -33,7 +33,7 @@ async function highWatermark(broker: RunningBroker, topic: string, partition = 0
   }
 }
 
-test('on a full disk, CreateTopics, CreatePartitions, config changes and DeleteTopics are refused whole with KAFKA_STORAGE_ERROR; what is served is what a restart finds', async () => {
+test('on a full disk, CreateTopics, CreatePartitions, config changes and DeleteTopics are refused whole with KAFKA_STORAGE_ERROR, InitProducerId is retriable; what is served is what a restart finds', async () => {
   const tmp = tempDir('samsa-catalogue-');
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', tmp.dir]);
   let broker: RunningBroker | null = null;
@@ -67,6 +67,10 @@ test('on a full disk, CreateTopics, CreatePartitions, config changes and DeleteT
     const deleted = await callApi(broker.port, DeleteTopicsApi, 5, { topics: [], topicNames: ['kept'], timeoutMs: 5000 });
     assert.equal(deleted.responses[0]!.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
 
+    // The transaction coordinator's log cannot be written either: a retriable error, the connection kept.
+    fill();
+    const init = await callApi(broker.port, InitProducerIdApi, 4, { transactionalId: 'tx-on-full-disk', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    assert.equal(init.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
     // Served as before: no new topic, one partition, the default retention, the topic and its record still there.
     const served = () => ({ names: broker!.broker.topics.list().filter((t) => !t.internal).map((t) => [t.name, t.partitions, t.configs['retention.ms'] ?? null]) });
     assert.deepEqual(served(), { names: [['kept', 1, null]] });

@@ -214,6 +214,11 @@ for (const nodes of [1, 3]) {
         await consumer.disconnect();
       }
 
+      // --dry-run shows what it would commit and commits nothing.
+      const preview = JSON.parse(await ok(['group', 'seek', 'seekers', '--to', '3', '--dry-run', ...b, '--format', 'json']));
+      assert.equal(preview.dryRun, true);
+      assert.deepEqual(preview.partitions.map((p: { offset: number }) => p.offset), [3, 3]);
+      assert.deepEqual(JSON.parse(await ok(['group', 'describe', 'seekers', ...b, '--format', 'json'])).partitions.map((p: { lag: number }) => p.lag), [0, 0]);
       await ok(['group', 'seek', 'seekers', '--to', '3', ...b]);
       const lags = JSON.parse(await ok(['group', 'describe', 'seekers', ...b, '--format', 'json'])).partitions as Array<{ committedOffset: number; endOffset: number }>;
       assert.deepEqual(lags.map((p) => p.committedOffset), [3, 3]);
@@ -290,7 +295,7 @@ describe('schemas through the registry', () => {
     await producer.disconnect();
     assert.equal(await ok(['consume', 'users', '--last', '1', ...b, '--format', '%k %v\\n']), 'k {"name":"dee","age":9,"email":null}\n');
 
-    await fails(['produce', 'users', '--value-subject', 'users-value', ...b], 1, /^samsa: line 2: value does not match Avro schema \d+: age: "old" is not "int"$/, '{"name":"eve","age":1}\n{"name":"fay","age":"old"}\n');
+    await fails(['produce', 'users', '--value-subject', 'users-value', ...b], 1, /^samsa: line 2: value does not match Avro schema \d+: age: "old" is not "int" \(1 record written before it\)$/, '{"name":"eve","age":1}\n{"name":"fay","age":"old"}\n');
     await fails(['produce', 'users', '--value-subject', 'no-such-subject', ...b], 1, /^samsa: schema registry: Subject 'no-such-subject' not found\. \(error 40401\)$/, '{}\n');
     await fails(['produce', 'users', '--value-schema-id', '999', ...b], 1, /^samsa: schema registry: Schema 999 not found/, '{}\n');
   });
@@ -593,5 +598,25 @@ describe('SASL and TLS listeners', () => {
     await fails(['topic', 'list', '-b', listener('SASL_PLAINTEXT'), '--sasl-mechanism', 'GSSAPI', '--sasl-username', 'alice'], 2, /^samsa: --sasl-mechanism expects PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got 'GSSAPI'$/);
     await fails(['topic', 'list', '-b', listener('SASL_PLAINTEXT')], 1, /closed by the broker \(if it is a SASL or SSL listener, see --sasl-mechanism and --tls\)$/);
     await fails(['topic', 'list', '-b', listener('SSL'), '--tls'], 1, /^samsa: cannot connect to \S+:\d+: \w+ \(trust its CA with --tls-ca\)$/);
+  });
+});
+
+describe('keys, tombstones and separators as Kafka\'s console tools have them', () => {
+  let broker: RunningBroker;
+  let b: string[];
+  before(async () => {
+    broker = await startTestBroker();
+    b = ['-b', broker.bootstrap];
+  });
+  after(() => broker.close());
+
+  test('--null-marker writes null keys and values (tombstones); consume prints null as null; a line without the key separator is an error', async () => {
+    await ok(['produce', 'tombs', '-p', '0', '-k', ':', '--null-marker', 'NULL', ...b], 'a:1\na:NULL\nNULL:keyless\n');
+    const [first, tomb, keyless] = jsonLines(await ok(['consume', 'tombs', ...b, '--format', 'json']));
+    assert.deepEqual([first!.key, first!.value], ['a', '1']);
+    assert.deepEqual([tomb!.key, tomb!.value], ['a', null]);
+    assert.deepEqual([keyless!.key, keyless!.value], [null, 'keyless']);
+    assert.equal(await ok(['consume', 'tombs', ...b, '--format', '%k=%v\\n']), 'a=1\na=null\nnull=keyless\n');
+    await fails(['produce', 'tombs', '-k', ':', ...b], 1, /^samsa: line 2: no key separator ':' \(1 record written before it\)$/, 'b:2\nno-separator\n');
   });
 });

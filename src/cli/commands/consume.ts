@@ -74,9 +74,10 @@ interface Printed {
 
 const NEWLINE = Buffer.from('\n');
 
-/** A field's bytes as text and templates write them (a decoded value as JSON, or itself if a string). */
+/** A field's bytes as text and templates write them (a decoded value as JSON, or itself if a string; null as `null`, as Kafka's console consumer). */
+const NULL_TEXT = Buffer.from('null');
 function bytesOf(f: Field): Buffer {
-  if (f === null) return Buffer.alloc(0);
+  if (f === null) return NULL_TEXT;
   if (Buffer.isBuffer(f)) return f;
   return Buffer.from(typeof f.decoded === 'string' ? f.decoded : JSON.stringify(f.decoded));
 }

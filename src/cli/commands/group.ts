@@ -274,7 +274,7 @@ async function describe(s: Session, group: string): Promise<void> {
   ].join('\n'));
 }
 
-async function seek(s: Session, group: string, o: { to: string; topic?: string }): Promise<void> {
+async function seek(s: Session, group: string, o: { to: string; topic?: string; dryRun?: boolean }): Promise<void> {
   const client = s.kafka();
   const g = await describeConsumerGroup(client, group) ?? await describeGroup(client, group);
   if (g.groupState !== 'Empty' && g.groupState !== 'Dead') {
@@ -304,10 +304,13 @@ async function seek(s: Session, group: string, o: { to: string; topic?: string }
       next.set(partition, target);
       moved.push({ topic, partition, previousOffset: previous?.get(partition) ?? null, offset: target });
     }
-    await commitOffsets(client, group, topic, next);
+    if (!o.dryRun) await commitOffsets(client, group, topic, next);
   }
   moved.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-  emit(s.format, { group, partitions: moved }, (d) => table(['TOPIC', 'PARTITION', 'PREVIOUS', 'NEW'], d.partitions.map((p) => [p.topic, p.partition, p.previousOffset, p.offset])));
+  emit(s.format, { group, dryRun: o.dryRun === true, partitions: moved }, (d) => [
+    ...(d.dryRun ? ['Nothing committed (--dry-run): the offsets seek would commit.'] : []),
+    table(['TOPIC', 'PARTITION', 'PREVIOUS', 'NEW'], d.partitions.map((p) => [p.topic, p.partition, p.previousOffset, p.offset])),
+  ].join('\n'));
 }
 
 async function remove(s: Session, group: string): Promise<void> {
@@ -332,7 +335,8 @@ export function groupCommand(program: Command): void {
   kafka(group.command('describe').description('state, members, and per partition the committed offset, end offset and lag').argument('<group>')).action(act(describe));
   kafka(group.command('seek').description('move an inactive group\'s committed offsets').argument('<group>')
     .requiredOption('--to <position>', 'start, end, an offset, or a time (ISO-8601 date-time, or @<ms since the epoch>)')
-    .option('-t, --topic <topic>', 'seek on this topic (every partition); default: the topics the group has offsets for'))
+    .option('-t, --topic <topic>', 'seek on this topic (every partition); default: the topics the group has offsets for')
+    .option('--dry-run', 'show the offsets it would commit, commit nothing (kafka-consumer-groups --reset-offsets without --execute)'))
     .action(act(seek));
   kafka(group.command('delete').description('delete an inactive group and its offsets').argument('<group>')).action(act(remove));
 }

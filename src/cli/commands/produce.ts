@@ -32,6 +32,7 @@ const ATTEMPTS = 5;
 interface Options {
   file?: string;
   keySeparator?: string;
+  nullMarker?: string;
   header?: string[];
   partition?: number;
   valueSubject?: string;
@@ -132,18 +133,21 @@ async function produce(s: Session, topicName: string, o: Options): Promise<void>
         if (line === '') continue;
         let key: Buffer | null = null;
         let text = line;
-        const at = o.keySeparator ? line.indexOf(o.keySeparator) : -1;
-        if (at >= 0) {
-          key = Buffer.from(line.slice(0, at));
-          text = line.slice(at + o.keySeparator!.length);
+        if (o.keySeparator) {
+          // As Kafka's console producer with parse.key: a line without the separator is an error, not a null key.
+          const at = line.indexOf(o.keySeparator);
+          if (at < 0) throw new CliError(`line ${lineNumber}: no key separator '${o.keySeparator}'`);
+          const keyText = line.slice(0, at);
+          key = keyText === o.nullMarker ? null : Buffer.from(keyText);
+          text = line.slice(at + o.keySeparator.length);
         }
-        let value: Buffer;
+        let value: Buffer | null;
         try {
-          value = codec ? codec.encode(text) : Buffer.from(text);
+          value = text === o.nullMarker ? null : codec ? codec.encode(text) : Buffer.from(text);
         } catch (err) {
           throw new CliError(`line ${lineNumber}: value ${(err as Error).message}`);
         }
-        const bytes = (key?.length ?? 0) + value.length + headerBytes;
+        const bytes = (key?.length ?? 0) + (value?.length ?? 0) + headerBytes;
         if (pendingCount > 0 && pendingBytes + bytes > MAX_WAITING_BYTES) await flush();
         if (failed) break;
         const partition = partitionOf(key);
@@ -160,7 +164,9 @@ async function produce(s: Session, topicName: string, o: Options): Promise<void>
     await flush();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code && o.file && !(err instanceof CliError)) throw new CliError(`cannot read ${o.file}: ${(err as Error).message}`);
-    // What was written before the failure stays written: say how much.
+    // The lines before a bad line are written (as Kafka's console producer sends them); what was written before the
+    // failure stays written: say how much.
+    if (pendingCount > 0 && !failed) await flush().catch(() => {});
     await flushing.catch(() => {});
     const written = [...sent.values()].reduce((n, p) => n + p.records, 0);
     if (err instanceof CliError && written > 0) throw new CliError(`${err.message} (${written} record${written === 1 ? '' : 's'} written before it)`, err.exitCode);
@@ -194,7 +200,8 @@ export function produceCommand(program: Command): void {
     .description('produce lines from stdin or a file, one record each')
     .argument('<topic>')
     .option('-f, --file <path>', 'read lines from this file instead of stdin')
-    .option('-k, --key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('-k, --key-separator <sep>', 'split each line into key and value at the first <sep> (a line without it is an error)')
+    .option('--null-marker <text>', 'a key or value that is exactly <text> is written as null (a value: a tombstone)')
     .option('-H, --header <key=value>', 'a header on every record (repeatable)', collect)
     .option('-p, --partition <n>', 'send every record to this partition', integer('--partition'))
     .option('--value-subject <subject>', 'encode JSON values with the latest schema of <subject> (Confluent wire format)')

@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openRequest, startTestBroker } from '../helpers.js';
+import { callApi, kafkaClient, openRequest, startTestBroker, tempDir } from '../helpers.js';
+import { kcatRead } from '../durability/support.js';
 import { ManualClock } from '../../src/clock.js';
 import { ErrorCode } from '../../src/protocol/generated/errors.js';
-import { ShareFetchApi } from '../../src/protocol/generated/index.js';
+import { IncrementalAlterConfigsApi, ShareFetchApi } from '../../src/protocol/generated/index.js';
 import type { RunningBroker } from '../../src/index.js';
 import { ACCEPT, ShareConsumer, produce } from './share-consumer.js';
 
@@ -158,5 +159,35 @@ test('a share session its member left open is closed once stale when the cap is 
     assert.equal(another.last!.errorCode, ErrorCode.SHARE_SESSION_LIMIT_REACHED, "an idle member's session stays");
   } finally {
     await broker.close();
+  }
+});
+
+test('a compacted topic\'s gaps are passed over: a share group reads the records around them, and the broker keeps answering', async () => {
+  const clock = new ManualClock(Date.now());
+  const tmp = tempDir();
+  const broker = await startTestBroker({ clock, dataDir: tmp.dir });
+  try {
+    const meta = broker.broker.createTopic('compacted', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '200', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0' });
+    const producer = kafkaClient(broker).producer();
+    await producer.connect();
+    // B at offset 1 is superseded at 3: compaction leaves 0, 2, 3, ... (a batch each, so offset 1 is a gap).
+    for (const [key, value] of [['A', 'a0'], ['B', 'b1'], ['C', 'c2'], ['B', 'b3'], ['D', 'd4'], ['E', 'e5'], ['F', 'f6']]) await producer.send({ topic: 'compacted', messages: [{ key, value }] });
+    await producer.disconnect();
+    await clock.advance(15_000); // log.cleaner.backoff.ms
+    await broker.broker.logs.cleaned();
+    assert.ok(!(await kcatRead(broker.bootstrap, 'compacted')).some((r) => r.offset === 1), 'offset 1 compacted away');
+
+    await callApi(broker.port, IncrementalAlterConfigsApi, 1, { resources: [{ resourceType: 32, resourceName: 'g', configs: [{ name: 'share.auto.offset.reset', configOperation: 0, value: 'earliest' }] }], validateOnly: false });
+    const member = new ShareConsumer(broker.port, 'g', meta.id, 'compacted');
+    assert.equal((await member.heartbeat(0)).errorCode, ErrorCode.NONE);
+    await member.heartbeat();
+    const got = await member.fetch([], { maxWaitMs: 500 });
+    assert.deepEqual(got.map((r) => r.value), ['a0', 'c2', 'b3', 'd4', 'e5', 'f6']);
+    const accepted = await member.fetch(got.map((r) => ({ offset: r.offset, type: ACCEPT })));
+    assert.deepEqual(accepted, []);
+    assert.deepEqual(member.lastErrors(), [ErrorCode.NONE, ErrorCode.NONE]);
+  } finally {
+    await broker.close();
+    tmp.remove();
   }
 });

@@ -381,7 +381,9 @@ export class ShareCoordinator {
       const data = Buffer.concat(log.read(from, Math.min(maxBytes - bytes, READ_CHUNK_BYTES), upTo, bytes === 0));
       const batches = logBatches(data, readCommitted ? log.abortedTransactions(from, upTo) : []);
       if (batches.length === 0) break;
-      const got = sp.acquire(memberId, batches, maxRecords - count, lock, batchSize);
+      const got = sp.acquire(memberId, batches, maxRecords - count, lock, batchSize, from);
+      // Nothing acquired and nothing passed (a gap too wide to pass yet): reading again would find the same.
+      if (got.firstBatch < 0 && sp.nextAcquirable() <= from) break;
       if (got.firstBatch >= 0) {
         const slice = data.subarray(batches[got.firstBatch].start, batches[got.lastBatch].end);
         records.push(slice);

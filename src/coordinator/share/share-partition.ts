@@ -103,13 +103,21 @@ export class SharePartition {
    * last of the batches that hold them (-1 when none). A range is cut at the first log batch boundary after it holds
    * `batchSize` records (ShareFetch's batch_size; 0: never), as Kafka's acquired batches are.
    */
-  acquire(memberId: string, batches: LogBatch[], maxRecords: number, lock: Lock, batchSize = 0): { ranges: AcquiredRange[]; firstBatch: number; lastBatch: number } {
+  acquire(memberId: string, batches: LogBatch[], maxRecords: number, lock: Lock, batchSize = 0, readFrom = this.startOffset): { ranges: AcquiredRange[]; firstBatch: number; lastBatch: number } {
     const ranges: AcquiredRange[] = [];
     let acquired = 0;
     let firstBatch = -1;
     let lastBatch = -1;
+    // The offsets the log no longer has between the batches read (a compacted topic): archived, as Kafka's gaps.
+    let expected = Math.max(readFrom, this.startOffset);
+    let blocked = false;
     batches.forEach((b, i) => {
-      if (acquired >= maxRecords || (b.lastOffset >= this.endOffset && this.inFlight.size >= this.limits.maxInFlight())) return;
+      if (blocked || acquired >= maxRecords || (b.lastOffset >= this.endOffset && this.inFlight.size >= this.limits.maxInFlight())) return;
+      if (b.baseOffset > expected && !this.skipGap(expected, b.baseOffset)) {
+        blocked = true;
+        return;
+      }
+      expected = Math.max(expected, b.lastOffset + 1);
       const full = ranges.length > 0 && batchSize > 0 && ranges[ranges.length - 1].lastOffset - ranges[ranges.length - 1].firstOffset + 1 >= batchSize;
       let cut = full;
       for (let o = Math.max(b.baseOffset, this.startOffset); o <= b.lastOffset; o++) {
@@ -235,6 +243,24 @@ export class SharePartition {
     r.state = state;
     r.memberId = null;
     r.lock = null;
+  }
+
+  /**
+   * Offsets `from` to `to - 1`, which the log does not have: passed by the start offset when nothing is in flight
+   * before them; else archived one by one if they are few (an entry each); else not yet (false: acquiring stops
+   * there until the records before them are done and the start reaches them).
+   */
+  private skipGap(from: number, to: number): boolean {
+    if (from <= this.startOffset) {
+      for (const o of this.inFlight.keys()) if (o < to) this.inFlight.delete(o);
+      this.startOffset = to;
+      this.endOffset = Math.max(this.endOffset, to);
+      return true;
+    }
+    if (to - from > this.limits.maxInFlight()) return false;
+    for (let o = from; o < to; o++) if (!this.inFlight.has(o)) this.inFlight.set(o, { state: 'archived', deliveryCount: 0, memberId: null, lock: null });
+    this.endOffset = Math.max(this.endOffset, to);
+    return true;
   }
 
   private advanceStart(): void {

@@ -39,7 +39,13 @@ export default handler(ShareFetchApi, async (req, ctx) => {
   const shares = ctx.broker.shares;
   const named = req.topics.flatMap((t) => t.partitions.map((p) => ({ topicId: t.topicId, partition: p.partitionIndex })));
   const forgotten = req.forgottenTopicsData.flatMap((t) => t.partitions.map((partition) => ({ topicId: t.topicId, partition })));
-  const session = shares.session(groupId, memberId, req.shareSessionEpoch, req.shareSessionEpoch === -1 ? [] : named, forgotten);
+  // Only partitions that exist join the session (the others are answered with their error each time they are named):
+  // a session of 2.4M made-up partitions had taken 1.4 GB, and 30 s to answer an empty fetch.
+  const existing = named.filter((p) => {
+    const topic = ctx.broker.topics.getById(p.topicId);
+    return topic !== undefined && p.partition >= 0 && p.partition < topic.partitions;
+  });
+  const session = shares.session(groupId, memberId, req.shareSessionEpoch, req.shareSessionEpoch === -1 ? [] : existing, forgotten);
   if (typeof session === 'number') return answer(session);
 
   const slots = new Map<string, Slot>();
@@ -57,6 +63,9 @@ export default handler(ShareFetchApi, async (req, ctx) => {
     for (const p of t.partitions) {
       const slot = slotFor(t.topicId, p.partitionIndex, true);
       if (p.acknowledgementBatches.length > 0) slot.partition.acknowledgeErrorCode = await acknowledgePartition(ctx, groupId, memberId, t.topicId, p.partitionIndex, p.acknowledgementBatches);
+      const topic = ctx.broker.topics.getById(t.topicId);
+      if (!topic) slot.partition.errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+      else if (p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) slot.partition.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }
   }
   if (session === null) {

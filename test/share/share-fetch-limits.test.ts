@@ -191,3 +191,23 @@ test('a compacted topic\'s gaps are passed over: a share group reads the records
     tmp.remove();
   }
 });
+
+test('partitions that do not exist are answered with their error and kept out of the share session', async () => {
+  const { broker, member } = await setup();
+  try {
+    const a = await member();
+    const madeUp = Array.from({ length: 1000 }, (_, i) => ({ topicId: Buffer.from(`${String(i).padStart(16, '0')}deadbeefdeadbeef`, 'hex'), partitions: [{ partitionIndex: 0, acknowledgementBatches: [] }] }));
+    const fetch = (topics: typeof madeUp) => callApi(broker.port, ShareFetchApi, 1, {
+      groupId: 'g', memberId: a.memberId, shareSessionEpoch: a.sessionEpoch, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, maxRecords: 500, batchSize: 500,
+      topics, forgottenTopicsData: [],
+    }).then((res) => { a.sessionEpoch++; return res; });
+    const named = await fetch(madeUp);
+    assert.equal(named.errorCode, ErrorCode.NONE);
+    assert.equal(named.responses.length, 1000);
+    assert.ok(named.responses.every((t) => t.partitions[0]!.errorCode === ErrorCode.UNKNOWN_TOPIC_ID));
+    const empty = await fetch([]);
+    assert.deepEqual(empty.responses, [], 'the session holds none of them');
+  } finally {
+    await broker.close();
+  }
+});

@@ -467,3 +467,25 @@ test('two nodes: a share fetch on the wrong node answers NOT_LEADER_OR_FOLLOWER 
     await broker.close();
   }
 });
+
+test('a deleted share group stays deleted after a restart', async () => {
+  const tmp = tempDir();
+  let broker = await startTestBroker({ dataDir: tmp.dir });
+  try {
+    const topic = broker.broker.createTopic('work', 1);
+    const m = new ShareConsumer(broker.port, 'gone', topic.id, 'work');
+    assert.equal((await m.heartbeat(0)).errorCode, ErrorCode.NONE);
+    await m.heartbeat();
+    assert.equal((await m.heartbeat(-1)).errorCode, ErrorCode.NONE);
+    assert.equal((await callApi(broker.port, DeleteGroupsApi, 1, { groupsNames: ['gone'] })).results[0]!.errorCode, ErrorCode.NONE);
+    await broker.close();
+    broker = await startTestBroker({ dataDir: tmp.dir });
+    const listed = await callApi(broker.port, ListGroupsApi, 5, { statesFilter: [], typesFilter: [] });
+    assert.deepEqual(listed.groups.filter((g) => g.groupId === 'gone'), []);
+    const described = await callApi(broker.port, ShareGroupDescribeApi, 1, { groupIds: ['gone'], includeAuthorizedOperations: false });
+    assert.equal(described.groups[0]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  } finally {
+    await broker.close();
+    tmp.remove();
+  }
+});

@@ -462,7 +462,12 @@ export class ShareCoordinator {
     }]);
   }
 
+  /**
+   * Writes a share-partition's snapshot, unless the entry is no longer the current one: a lock that runs out on state
+   * AlterShareGroupOffsets replaced (or DeleteGroups removed) must not write the old state back over the new.
+   */
   private persist(entry: { group: string; topicId: Buffer; partition: number; state: SharePartition }): Promise<boolean> {
+    if (this.partitions.get(partitionKey(entry.group, entry.topicId, entry.partition)) !== entry) return Promise.resolve(true);
     return this.runtime.write([snapshotRecord(entry.group, entry.topicId, entry.partition, entry.state, ++this.snapshotEpoch)]);
   }
 
@@ -472,8 +477,14 @@ export class ShareCoordinator {
       if (key === null) return;
       if (key.kind === 'members') {
         if (record.value === null) {
+          // Written only by DeleteGroups: the group is gone (its configs, if any, are tombstoned next).
           const g = this.groups.get(key.group);
-          if (g) g.members.clear();
+          if (g) {
+            g.members.clear();
+            g.groupEpoch = 0;
+            g.assignmentEpoch = 0;
+            if (g.configs.size === 0) this.groups.delete(key.group);
+          }
           return;
         }
         const v = rec.decodeMembersValue(record.value);

@@ -13,7 +13,9 @@ import { authorized } from '../security/authorizer.js';
 /** The error code refusing the whole request, or null. */
 export function refuseShareRequest(ctx: RequestContext, groupId: string | null, memberId: string | null): number | null {
   if (groupId === null || groupId === '' || memberId === null || memberId === '') return ErrorCode.INVALID_REQUEST;
-  return authorized(ctx, AclOperation.READ, ResourceType.GROUP, groupId) ? null : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  if (!authorized(ctx, AclOperation.READ, ResourceType.GROUP, groupId)) return ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  // One id, one group type: a classic or consumer group's id is no share group (as ShareGroupHeartbeat answers).
+  return ctx.broker.groups.groupType(groupId) === null ? null : ErrorCode.GROUP_ID_NOT_FOUND;
 }
 
 /** A partition by topic id, or its error: UNKNOWN_TOPIC_ID, TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER. */

@@ -62,15 +62,20 @@ test("a share group's id refuses the classic and consumer protocols and their of
   }
 });
 
-test("a classic or consumer group's id refuses ShareGroupHeartbeat", async () => {
+test("a classic or consumer group's id refuses ShareGroupHeartbeat, ShareFetch and ShareAcknowledge", async () => {
   const broker = await startTestBroker();
   try {
-    broker.broker.createTopic('work', 1);
+    const topic = broker.broker.createTopic('work', 1);
     assert.equal((await join(broker.port, 'classic')).errorCode, ErrorCode.MEMBER_ID_REQUIRED); // v4+: the group exists now
     assert.equal((await consumerHeartbeat(broker.port, 'kip848')).errorCode, ErrorCode.NONE);
     for (const id of ['classic', 'kip848']) {
       const hb = await shareHeartbeat(broker.port, id);
       assert.deepEqual([hb.errorCode, hb.errorMessage], [ErrorCode.GROUP_ID_NOT_FOUND, `Group ${id} is not a share group.`]);
+      // A client that never joined, fetching and acknowledging under the id, makes no share group beside it.
+      const stray = new ShareConsumer(broker.port, id, topic.id, 'work');
+      await stray.fetch();
+      assert.equal(stray.last!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+      assert.equal((await stray.acknowledge([{ offset: 0, type: 1 }])).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
     }
     assert.deepEqual(broker.broker.shares.listGroups(), [], 'no share group was created');
   } finally {

@@ -26,7 +26,7 @@ export const monotonicMs = (): number => process.uptime() * 1000;
 const MAX_CATCH_UP = 10_000;
 
 /** Node's timers cap a delay at 2^31-1 ms; longer waits are re-armed in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const realClock: Clock = {
   now: () => Date.now(),

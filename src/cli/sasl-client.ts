@@ -5,7 +5,7 @@
  */
 import { SaslAuthenticateApi, SaslHandshakeApi } from '../protocol/generated/index.js';
 import { errorInfo } from '../protocol/generated/errors.js';
-import { credentialFromSaltedPassword, saltPassword, SCRAM_MECHANISMS, type ScramMechanism } from '../security/scram.js';
+import { credentialFromSaltedPassword, hmac, saltPassword, xor, type ScramMechanism } from '../security/scram.js';
 import type { BrokerConnection } from './kafka-client.js';
 import { CliError } from './output.js';
 
@@ -18,7 +18,7 @@ export interface SaslCredentials {
   password: string;
 }
 
-/** node:crypto for SCRAM's nonce and HMACs, when first needed. */
+/** node:crypto for SCRAM's nonce, when first needed. */
 const crypto = () => process.getBuiltinModule('node:crypto');
 
 /** Authenticates `conn` (after ApiVersions); a refusal is a CliError naming the broker's reason. */
@@ -36,7 +36,6 @@ export async function authenticate(conn: BrokerConnection, sasl: SaslCredentials
 }
 
 async function scram(conn: BrokerConnection, sasl: SaslCredentials, mechanism: ScramMechanism): Promise<void> {
-  const hmac = (key: Buffer, text: string) => crypto().createHmac(SCRAM_MECHANISMS[mechanism].hash, key).update(text).digest();
   const nonce = crypto().randomBytes(24).toString('base64');
   // saslname: '=' and ',' are written =3D and =2C (RFC 5802 5.1).
   const clientFirstBare = `n=${sasl.username.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${nonce}`;
@@ -49,13 +48,12 @@ async function scram(conn: BrokerConnection, sasl: SaslCredentials, mechanism: S
   const saltBytes = Buffer.from(salt, 'base64');
   const salted = await saltPassword(mechanism, sasl.password, saltBytes, iterations);
   const { storedKey, serverKey } = credentialFromSaltedPassword(mechanism, salted, saltBytes, iterations);
-  const clientKey = hmac(salted, 'Client Key');
+  const clientKey = hmac(mechanism, salted, 'Client Key');
   const clientFinalWithoutProof = `c=biws,r=${combinedNonce}`;
   const authMessage = `${clientFirstBare},${serverFirst},${clientFinalWithoutProof}`;
-  const signature = hmac(storedKey, authMessage);
-  const proof = Buffer.from(clientKey.map((byte, i) => byte ^ signature[i]!));
+  const proof = xor(clientKey, hmac(mechanism, storedKey, authMessage));
   const serverFinal = (await step(conn, sasl, Buffer.from(`${clientFinalWithoutProof},p=${proof.toString('base64')}`, 'utf8'))).toString('utf8');
-  if (serverFinal !== `v=${hmac(serverKey, authMessage).toString('base64')}`) {
+  if (serverFinal !== `v=${hmac(mechanism, serverKey, authMessage).toString('base64')}`) {
     throw new CliError(`${conn.label}: the broker's SCRAM signature does not match (it does not hold this user's credential)`);
   }
 }

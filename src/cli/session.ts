@@ -8,6 +8,7 @@ import { KafkaClient, parseBootstrap, type TlsOptions } from './kafka-client.js'
 import { SASL_MECHANISMS, type SaslCredentials, type SaslMechanism } from './sasl-client.js';
 import { RegistryClient } from './schemas.js';
 import { CliError, type Format } from './output.js';
+import { MAX_TIMER_MS } from '../clock.js';
 
 export interface CommonOptions {
   bootstrapServer?: string;
@@ -118,10 +119,9 @@ export function formatOption(cmd: Command): Command {
   return cmd.addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
 }
 
-/** Kafka's int32 and int16 fields, and the longest timer Node runs (longer ones fire at once). */
+/** Kafka's int32 and int16 fields. */
 export const INT32_MAX = 2 ** 31 - 1;
 export const INT16_MAX = 2 ** 15 - 1;
-const MAX_TIMER_MS = INT32_MAX;
 
 /** A whole-number option parser with bounds (by default those of a Kafka int32 field from `min`). */
 export function integer(name: string, min = 0, max = INT32_MAX): (value: string) => number {

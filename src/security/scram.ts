@@ -38,7 +38,15 @@ export interface ScramCredential {
   iterations: number;
 }
 
-const hmac = (mechanism: ScramMechanism, key: Buffer, text: string | Buffer) => crypto().createHmac(SCRAM_MECHANISMS[mechanism].hash, key).update(text).digest();
+/** HMAC with the mechanism's hash (both sides of the exchange: here and the CLI's client). */
+export const hmac = (mechanism: ScramMechanism, key: Buffer, text: string | Buffer) => crypto().createHmac(SCRAM_MECHANISMS[mechanism].hash, key).update(text).digest();
+
+/** Byte-wise XOR of two equal-length buffers (ClientProof = ClientKey XOR ClientSignature, and back). */
+export function xor(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}
 const hash = (mechanism: ScramMechanism, data: Buffer) => crypto().createHash(SCRAM_MECHANISMS[mechanism].hash).update(data).digest();
 
 /** StoredKey and ServerKey from SaltedPassword (AlterUserScramCredentials sends the salted password itself). */
@@ -133,8 +141,7 @@ export class ScramExchange {
     const clientSignature = hmac(this.mechanism, credential.storedKey, authMessage);
     const proof = Buffer.from(proofText, 'base64');
     if (proof.length !== clientSignature.length) throw new ScramError('Invalid client credentials');
-    const clientKey = Buffer.alloc(proof.length);
-    for (let i = 0; i < proof.length; i++) clientKey[i] = proof[i] ^ clientSignature[i];
+    const clientKey = xor(proof, clientSignature);
     if (!crypto().timingSafeEqual(hash(this.mechanism, clientKey), credential.storedKey)) throw new ScramError('Invalid client credentials');
     const serverSignature = hmac(this.mechanism, credential.serverKey, authMessage);
     this.credential = null;

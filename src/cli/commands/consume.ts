@@ -157,13 +157,22 @@ function render(template: string, r: Printed): Buffer {
     else if (field === 'k') parts.push(bytesOf(r.key));
     else if (field === 'v' || field === 's') parts.push(bytesOf(r.value));
     else if (field === 'h') parts.push(Buffer.concat(r.headers.flatMap((h, i) => [Buffer.from(`${i > 0 ? ',' : ''}${h.key}=`), h.value ?? Buffer.alloc(0)])));
-    else {
-      const text = { t: r.topic, p: String(r.partition), o: String(r.offset), T: String(r.timestamp), d: field === 'd' ? new Date(r.timestamp).toISOString() : '' }[field as 't'];
-      parts.push(Buffer.from(text ?? '%'));
-    }
+    else parts.push(Buffer.from(fieldText(field!, r)));
   }
   parts.push(Buffer.from(template.slice(last)));
   return Buffer.concat(parts);
+}
+
+/** A template's text field: %t %p %o %T %d, and %% a percent sign. */
+function fieldText(field: string, r: Printed): string {
+  switch (field) {
+    case 't': return r.topic;
+    case 'p': return String(r.partition);
+    case 'o': return String(r.offset);
+    case 'T': return String(r.timestamp);
+    case 'd': return new Date(r.timestamp).toISOString();
+    default: return '%';
+  }
 }
 
 async function consume(s: Session, topic: string, o: Options): Promise<void> {
